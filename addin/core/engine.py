@@ -1,0 +1,71 @@
+"""One entry point for every adapter: a batch of cases in, a result per case out.
+
+The UDFs, the buttons and the CLI all call :func:`compute_cases` (or :func:`compute_case` for one
+row), so the same inputs give the same answer everywhere.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+
+from .calendar_cn import CalendarUnknown, calendar_from_policy
+from .case import Case
+from .compensation import Compensation, MissingInput, compensation_for, merge_tmall_cap
+from .deadlines import Deadline, deadlines_for, tmall_review_note
+from .findings import Finding
+from .freight import Freight, decide
+from .policy import DEFAULT_POLICY, Policy
+
+
+@dataclass
+class CaseResult:
+    compensation: Compensation | None = None
+    deadlines: list[Deadline] = field(default_factory=list)
+    freight: Freight | None = None
+    findings: list[Finding] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)   # Case fields a rule needed but the row lacks
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == "ERROR"]
+
+
+def compute_case(case: Case, policy: Policy = DEFAULT_POLICY) -> CaseResult:
+    result = CaseResult()
+    cal = calendar_from_policy(policy)
+    for part in ("compensation", "deadlines", "freight"):
+        try:
+            if part == "compensation":
+                result.compensation = compensation_for(case, policy)
+                result.findings.extend(result.compensation.findings)
+            elif part == "deadlines":
+                result.deadlines = deadlines_for(case, policy, cal)
+                note = tmall_review_note(case)
+                if note:
+                    result.findings.append(Finding("RV-6", "INFO", note.split(" / ")[0], note.split(" / ")[1]))
+            else:
+                result.freight = decide(case, policy)
+                if result.freight:
+                    result.findings.extend(result.freight.findings)
+        except MissingInput as exc:
+            result.missing.append(exc.field)
+        except CalendarUnknown as exc:
+            result.findings.append(Finding("CAL", "ERROR", exc.zh, exc.en))
+    return result
+
+
+def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY) -> list[CaseResult]:
+    """Per-case results plus the cross-row rule: COMP-TM's cap is shared by one buyer's payments within 24 h."""
+    results = [compute_case(c, policy) for c in cases]
+    tm = [i for i, (c, r) in enumerate(zip(cases, results))
+          if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
+    if len(tm) > 1:
+        merged = merge_tmall_cap([(cases[i].buyer, cases[i].paid_at, results[i].compensation) for i in tm], policy)
+        for i, comp in zip(tm, merged):
+            results[i].compensation = comp
+    return results
+
+
+def due_within(result: CaseResult, now: dt.datetime, hours: float = 24) -> list[Deadline]:
+    horizon = now + dt.timedelta(hours=hours)
+    return [d for d in result.deadlines if d.info.level in ("action", "alert") and now <= d.at <= horizon]
