@@ -55,6 +55,9 @@ class Case:
     platform: str | None = None            # TB | TM | JD | PDD
     reason: str | None = None              # a key of REASONS
     buyer: str | None = None               # buyer id or nickname, groups Tmall payments (COMP-TM cap)
+    shop_name: str | None = None
+    phone: str | None = None
+    item_name: str | None = None
     paid: Decimal | None = None            # actual paid amount, postage excluded
     paid_at: dt.datetime | None = None
     ordered_at: dt.datetime | None = None

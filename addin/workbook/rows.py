@@ -70,8 +70,17 @@ def _yes_no(flag: bool) -> str:
     return "是" if flag else "否"
 
 
-def output_values(result: CaseResult | None, problems_text: str = "", now: dt.datetime | None = None) -> dict:
-    """The computed columns for one row. A row with input problems gets only its error text."""
+def _header_of(field_name: str) -> str:
+    col = INPUT_BY_KEY.get(field_name)
+    return f"「{col.header}」" if col else field_name
+
+
+def output_values(result: CaseResult | None, problems_text: str = "", now: dt.datetime | None = None,
+                  locate=_header_of) -> dict:
+    """The computed columns for one row. A row with input problems gets only its error text.
+
+    `locate(field)` names where a missing input lives (the workbook passes the cell address).
+    """
     out: dict[str, object] = {k: None for k in OUTPUT_KEYS}
     if result is None:
         out["errors"] = problems_text or None
@@ -102,9 +111,8 @@ def output_values(result: CaseResult | None, problems_text: str = "", now: dt.da
     out["warnings"] = "\n".join(notes) or None
     errors = [f.text() for f in result.errors]
     if result.missing:
-        names = "、".join(INPUT_BY_KEY[m].header if m in INPUT_BY_KEY else m for m in result.missing)
-        errors.append(f"缺少计算所需的列或值: {names} / missing input needed by the rule: "
-                      + ", ".join(result.missing))
+        names = "、".join(locate(m) for m in result.missing)
+        errors.append(f"缺少计算所需的值: {names} / missing input needed by the rule: " + ", ".join(result.missing))
     out["errors"] = "\n".join(errors) or None
     return out
 

@@ -1,0 +1,109 @@
+"""Realistic sample cases: every platform and reason, typical spellings, and a few bad rows.
+
+Used by `aftersales demo` and by the benchmark (which repeats them with varied ids and amounts).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+T = dt.datetime.fromisoformat
+
+SHOPS = {"淘宝": "小美家居", "天猫": "小美家居旗舰店", "京东": "小美家居京东自营", "拼多多": "小美家居拼多多店"}
+ITEMS = [("北欧布艺沙发", 1299.00), ("不锈钢电热水壶", 89.00), ("纯棉四件套", 356.80), ("记忆棉枕头", 129.00),
+         ("加厚浴巾", 39.90), ("落地台灯", 199.00), ("收纳箱三件套", 59.90), ("儿童保温杯", 16.55)]
+NICKS = ["tb_小王", "快乐的小猪", "=HYPERLINK(\"http://x\")", "雨天的猫", "jd_李女士", "多多用户8832", "@阿强",
+         "{{ 7*7 }}小号", "Linda_1988", "张三丰"]
+REVIEWS = [(5, "物流快, 包装好, 很满意", False), (5, "物流快,但是用了两天就漏水", False),
+           (3, "一般般吧, 颜色和图片有点色差", False), (1, "质量太差了, 线头很多, 申请退货", True),
+           (5, "非常好用! 做工精细, 颜色和图片一样, 客服小姐姐也很耐心, 第二次回购了, 推荐给朋友们, 已经介绍了两个同事来买, 大家都说好",
+            True)]
+
+
+def sample_rows() -> list[dict]:
+    """About 40 hand-written cases covering sections 1-3 of rules.md, plus bad input."""
+    rows = [
+        dict(platform="淘宝", reason="延迟发货", paid=89.00, paid_at=T("2026-10-08 09:12")),
+        dict(platform="淘宝", reason="延迟发货", paid="¥1,299.00", paid_at=T("2026-10-08 10:00")),
+        dict(platform="淘宝", reason="延迟发货", paid="356.80元", paid_at="2026/10/9 14:30"),
+        dict(platform="淘宝", reason="延迟发货", paid=16.55, special_category="是", paid_at="2026年10月9日 8:05"),
+        dict(platform="天猫", reason="延迟发货", paid=89.00, paid_at=T("2026-10-01 10:00")),
+        dict(platform="天猫", reason="延迟发货", paid=1200, buyer="tb_小王", paid_at=T("2026-10-01 10:00")),
+        dict(platform="天猫", reason="延迟发货", paid=900, buyer="tb_小王", paid_at=T("2026-10-01 20:00")),
+        dict(platform="天猫", reason="延迟发货", paid="１２．００", paid_at=T("2026-10-02 11:00")),
+        dict(platform="淘宝", reason="延迟发货", paid=200, promise_rate="30%", promise_cap=500,
+             promise_at=T("2026-09-30 00:00")),
+        dict(platform="京东", reason="延迟发货", paid=200),  # JD rate not configured: a clear error
+        dict(platform="拼多多", reason="延迟发货", paid=59.9),  # likewise for PDD
+        dict(platform="淘宝", reason="协商补偿", proposed=20, item_name="落地台灯"),
+        dict(platform="淘宝", reason="与想象不符", proposed=35),
+        dict(platform="天猫", reason="协商补偿", proposed=3),
+        dict(platform="淘宝", reason="七天无理由退货", action="挽留-拒绝", category="家居", signed_at=T("2026-10-05 18:00"),
+             free_shipping="是"),
+        dict(platform="京东", reason="不当发布", paid=680.00),
+        dict(platform="京东", reason="不当发布", paid=2500.00, override=300),
+        dict(platform="京东", reason="赠品漏发", paid=399, gift_price=199, gift_has_sku="是"),
+        dict(platform="京东", reason="价保", paid=2999, ordered_at=T("2026-09-28 10:00"), signed_at=T("2026-09-30 12:00"),
+             price_drop=400, price_drop_at=T("2026-10-29 09:00")),
+        dict(platform="淘宝", reason="七天无理由退货", signed_at=T("2026-09-29 15:20"), free_shipping="是", insurance="无"),
+        dict(platform="淘宝", reason="七天无理由退货", signed_at="2026-09-24", free_shipping="否"),
+        dict(platform="天猫", reason="七天无理由退货", return_received_at="2026-02-12", free_shipping="是",
+             returned_amount=129),
+        dict(platform="淘宝", reason="质量问题", refund_requested_at=T("2026-09-30 21:00"), shipped="否"),
+        dict(platform="淘宝", reason="质量问题", refund_requested_at=T("2026-02-13 10:00"), shipped="是", evidence="是",
+             return_postage=12.00),
+        dict(platform="淘宝", reason="七天无理由退货", refund_done_at=T("2026-10-01 11:00"), insurance="卖家赠送",
+             free_shipping="是", confirmed="否"),
+        dict(platform="天猫", reason="未付款", ordered_at=T("2026-02-16 20:00")),
+        dict(platform="淘宝", reason="延迟发货", paid=129, promise_at="2026-02-13"),
+        dict(platform="淘宝", reason="其他", court_notice_at="2026-09-28"),
+        dict(platform="京东", reason="质量问题", jd_evidence_at=T("2026-10-01 14:01"), jd_dispute_at=T("2026-10-01 09:00")),
+        dict(platform="京东", reason="其他", jd_closed_at="2026-02-14"),
+        dict(platform="淘宝", reason="中差评", review_at="2026-01-20", review_stars="★☆☆☆☆"),
+        dict(platform="淘宝", reason="其他", resolved_at=T("2026-10-01 16:00"), complaint_at=T("2026-10-01 09:20")),
+        dict(platform="淘宝", reason="七天无理由退货", free_threshold=99, order_total=110, returned_amount=50, postage=8),
+        dict(platform="淘宝", reason="尺码不合适换货", free_shipping="是"),
+        dict(platform="淘宝", reason="退款后仍发货", returned_amount=199),
+        dict(platform="淘宝", reason="七天无理由退货", free_shipping="是", address_mismatch="是", return_postage=18,
+             normal_return_postage=12),
+        dict(platform="天猫", reason="错发漏发", evidence="是", return_postage=10),
+        dict(platform="京东", reason="质量问题", refund_requested_at=T("2026-11-21 15:00"), evidence="是"),
+        dict(platform="淘宝", reason="物流破损", evidence="是", signed_at=T("2026-11-20 10:00")),
+        # Bad input: each gets a bilingual error naming its cell; the other rows still compute.
+        dict(platform="淘宝", reason="延迟发货", paid="八十九"),
+        dict(platform="淘宝", reason="延迟发货", paid=-89),
+        dict(platform="抖音", reason="延迟发货", paid=89),
+        dict(platform="天猫", reason="退货退款", paid=89),
+        dict(platform="淘宝", reason="七天无理由退货", signed_at="十月五号"),
+        dict(platform="天猫", reason="延迟发货", paid=89, paid_at=T("2026-10-05 10:00"), signed_at=T("2026-10-03 10:00")),
+        dict(platform="淘宝", reason="延迟发货"),
+        dict(platform=None, reason="延迟发货", paid=50),
+    ]
+    rng = random.Random(2026)
+    for i, r in enumerate(rows, start=1):
+        platform = r.get("platform") or "淘宝"
+        item, price = ITEMS[i % len(ITEMS)]
+        r.setdefault("order_id", f"{3 if platform in ('淘宝', '天猫') else 2}{2026_1001_0000 + i * 7919:015d}")
+        r.setdefault("shop_name", SHOPS.get(platform, "小美家居"))
+        r.setdefault("buyer", NICKS[i % len(NICKS)])
+        r.setdefault("phone", f"13{rng.randrange(100000000, 999999999)}")
+        r.setdefault("item_name", item)
+        if r.get("platform") is None:
+            r.pop("platform")
+    return rows
+
+
+def bulk_rows(n: int, seed: int = 7) -> list[dict]:
+    """n varied cases for benchmarks: the sample cases cycled with fresh ids, amounts and dates."""
+    base = [r for r in sample_rows()]
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        r = dict(base[i % len(base)])
+        r["order_id"] = f"{4000000000000000 + i}"
+        if isinstance(r.get("paid"), (int, float)) and r["paid"] > 0:
+            r["paid"] = round(rng.uniform(9.9, 2999), 2)
+        if isinstance(r.get("paid_at"), dt.datetime):
+            r["paid_at"] = r["paid_at"] + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 30))
+        out.append(r)
+    return out

@@ -1,0 +1,210 @@
+"""Headless bulk recalculation of a saved case workbook: read fast, compute every row, patch back.
+
+read (calamine) -> header map -> rows -> Case -> engine -> output cells -> lossless patch (only the
+case sheet's XML changes; written atomically). The Excel buttons call :func:`compute_sheet` on the
+values they read from the used range, so both paths produce the same cells.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Callable
+
+from addin.core.engine import CaseResult, compute_cases, due_within
+from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
+
+from .cells import col_letter, is_blank
+from .reader import read_workbook, sheet_names
+from .rows import INPUT_BY_KEY, case_from_row, excel_instant, output_values
+from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
+    normalise_header
+from .xlsx_patch import SheetEdit, patch_workbook
+
+
+class RecalcError(Exception):
+    """The workbook as a whole cannot be processed (no case sheet, no header row)."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
+
+
+@dataclass
+class Summary:
+    rows: int = 0                 # non-blank case rows
+    computed: int = 0             # rows without errors
+    errors: int = 0               # rows with an error
+    total_compensation: Decimal = Decimal("0.00")
+    approvals: int = 0
+    due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now`
+    policy_changes: dict = field(default_factory=dict)
+    policy_errors: list[str] = field(default_factory=list)
+    cells_written: int = 0
+    added_columns: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
+               f"赔偿合计 total compensation: ¥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
+               f"24小时内到期 deadlines due within 24 h: {self.due_24h}",
+               f"写入单元格 cells written: {self.cells_written}"]
+        if self.added_columns:
+            out.append("新增输出列 added output columns: " + ", ".join(self.added_columns))
+        if self.policy_changes:
+            out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
+        out.extend(f"规则表错误 policy error: {e}" for e in self.policy_errors)
+        return out
+
+
+def policy_from_grid(grid: list[list]) -> tuple[Policy, list[PolicyError]]:
+    """The 规则 sheet: a header row with 参数ID and 值 (or id / value) columns; other columns are notes."""
+    id_col = val_col = None
+    for r, values in enumerate(grid[:10]):
+        heads = [normalise_header(v) for v in values]
+        for i, h in enumerate(heads):
+            if h in ("参数id", "id", "参数"):
+                id_col = i
+            if h in ("值", "value", "取值"):
+                val_col = i
+        if id_col is not None and val_col is not None:
+            pairs = [(row[id_col], row[val_col]) for row in grid[r + 1:]
+                     if len(row) > max(id_col, val_col) and not is_blank(row[id_col])]
+            return DEFAULT_POLICY.with_raw(pairs)
+        id_col = val_col = None
+    return DEFAULT_POLICY, []
+
+
+@dataclass
+class SheetResult:
+    header: HeaderMap
+    new_columns: dict[str, int]               # output key -> column appended after the last header
+    cells: dict[tuple[int, int], object]      # (row, col) -> value to write
+    summary: Summary
+    results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
+
+
+def _same(old, new) -> bool:
+    """Whether a cell already holds the value (so it need not be rewritten)."""
+    if is_blank(old) and new is None:
+        return True
+    if isinstance(new, Decimal) and isinstance(old, (int, float)) and not isinstance(old, bool):
+        return Decimal(repr(float(old))) == new
+    if isinstance(new, dt.datetime) and isinstance(old, dt.datetime):
+        return abs((old - new).total_seconds()) < 1
+    return type(old) is type(new) and old == new
+
+
+def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, now: dt.datetime | None = None,
+                  progress: Callable[[int, int], None] | None = None) -> SheetResult:
+    """Everything recalc does except file I/O: grid of values in, cells to write out."""
+    header = find_header_row(grid)
+    if header is None:
+        raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
+                          "no header row: none of the first 15 rows names known columns such as 订单号/平台/售后原因")
+    summary = Summary(policy_changes=policy.changed())
+    new_columns: dict[str, int] = {}
+    next_col = header.width + 1
+    for col in OUTPUTS:
+        if col.key not in header.outputs:
+            new_columns[col.key] = next_col
+            summary.added_columns.append(col.header)
+            next_col += 1
+    out_cols = {**header.outputs, **new_columns}
+    cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
+                                            for k, c in new_columns.items()}
+
+    rows, parsed = [], []
+    for r in range(header.row + 1, len(grid) + 1):
+        values = grid[r - 1]
+        raw = {key: values[c - 1] if c - 1 < len(values) else None for key, c in header.inputs.items()}
+        p = case_from_row(raw)
+        if p.blank:
+            continue
+        rows.append(r)
+        parsed.append(p)
+    summary.rows = len(rows)
+
+    ok = [i for i, p in enumerate(parsed) if not p.problems]
+    results_ok = compute_cases([parsed[i].case for i in ok], policy)
+    results: dict[int, CaseResult] = {rows[i]: res for i, res in zip(ok, results_ok)}
+
+    for n, (r, p) in enumerate(zip(rows, parsed)):
+        if progress and n % 1000 == 0:
+            progress(n, len(rows))
+
+        def addr(field_name: str) -> str:
+            col = header.inputs.get(field_name)
+            head = INPUT_BY_KEY[field_name].header
+            return f"{col_letter(col)}{r}「{head}」" if col else f"「{head}」列不存在 (column missing)"
+
+        if p.problems:
+            text = "\n".join(f"{addr(x.field)}: {x.zh} / {x.en}" for x in p.problems)
+            out = output_values(None, text)
+        else:
+            res = results[r]
+            out = output_values(res, locate=addr)
+            comp = res.compensation
+            if comp is not None and comp.amount is not None:
+                summary.total_compensation += comp.amount
+                summary.approvals += comp.approval
+            if now is not None and due_within(res, now):
+                summary.due_24h += 1
+        if out["errors"]:
+            summary.errors += 1
+        else:
+            summary.computed += 1
+        current = grid[r - 1]
+        for key, c in out_cols.items():
+            value = out.get(key)
+            if isinstance(value, dt.datetime):
+                value = excel_instant(value)
+            old = current[c - 1] if c - 1 < len(current) else None
+            if not _same(old, value):
+                cells[(r, c)] = value
+    # Stale outputs on rows that are now blank are cleared too.
+    for r in range(header.row + 1, len(grid) + 1):
+        if r in results or r in rows:
+            continue
+        current = grid[r - 1]
+        for c in out_cols.values():
+            if c - 1 < len(current) and not is_blank(current[c - 1]):
+                cells[(r, c)] = None
+    if progress:
+        progress(len(rows), len(rows))
+    summary.cells_written = len(cells)
+    return SheetResult(header, new_columns, cells, summary, results)
+
+
+def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
+           progress: Callable[[int, int], None] | None = None) -> Summary:
+    path = Path(path)
+    names = sheet_names(path)
+    case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+    policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
+    grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []))
+    policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
+    result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress)
+    result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+    patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
+    return result.summary
+
+
+def stderr_progress(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr (redrawn in place on a terminal, milestones otherwise)."""
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total == 0 else done * 100 // total
+        if tty:
+            bar = "█" * (pct // 4) + "·" * (25 - pct // 4)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+        elif pct // 25 != last[0] // 25 or done >= total:
+            sys.stderr.write(f"{label}: {done}/{total} ({pct}%)\n")
+        last[0] = pct
+        sys.stderr.flush()
+    return show

@@ -1,0 +1,142 @@
+"""Builds a new case workbook (the layout staff start from), optionally filled with rows.
+
+openpyxl is used only here, to create files from nothing; staff files are never rewritten with it
+(it drops buttons, sparklines and note sizes: see shared/spec/workbook.md).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from addin.core.case import INSURANCE, PLATFORMS, REASONS
+from addin.core.policy import PARAMS
+
+from .schema import INPUTS, OUTPUTS, Column
+
+NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm", "rate": "0%", "int": "0", "stars": "0"}
+FILL_INPUT = PatternFill("solid", fgColor="DDEBF7")
+FILL_OUTPUT = PatternFill("solid", fgColor="E2EFDA")
+FILL_OVERRIDE = PatternFill("solid", fgColor="FFF2CC")
+FILL_RED = PatternFill("solid", fgColor="F8CBAD")
+FILL_AMBER = PatternFill("solid", fgColor="FFE699")
+BOLD = Font(bold=True)
+
+# The columns a new workbook shows first; the rest of INPUTS follow (staff may hide what they don't use).
+LEADING = ("order_id", "platform", "reason", "shop_name", "buyer", "phone", "item_name", "paid", "paid_at",
+           "ordered_at", "signed_at")
+SHEETS_EXTRA = {
+    "模板": ("类型", "模板ID", "模板内容(Jinja2)", "说明"),
+    "发送队列": ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"),
+    "日志": ("时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"),
+}
+
+
+def case_columns() -> list[Column]:
+    by_key = {c.key: c for c in INPUTS}
+    return [by_key[k] for k in LEADING] + [c for c in INPUTS if c.key not in LEADING] + list(OUTPUTS)
+
+
+def _choices(table: dict[str, tuple[str, ...]]) -> str:
+    return ",".join(names[0] for names in table.values())
+
+
+def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
+    """Header, formats, drop-downs and conditional formats on the 案件 sheet; returns key -> column."""
+    columns = case_columns()
+    where: dict[str, int] = {}
+    n_rows = max(len(rows or []), 1) + 2000   # validation and formats reach well past the data
+    for i, col in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i, value=col.header)
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.fill = FILL_OVERRIDE if col.key == "override" else FILL_OUTPUT if col in OUTPUTS else FILL_INPUT
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+        where[col.key] = i
+    ws.freeze_panes = "D2"
+    ws.row_dimensions[1].height = 32
+
+    validations = {
+        "platform": _choices(PLATFORMS), "reason": _choices(REASONS), "insurance": _choices(INSURANCE),
+    }
+    for col in columns:
+        letter = get_column_letter(where[col.key])
+        formula = validations.get(col.key) or ("是,否" if col.kind == "bool" and col not in OUTPUTS else None)
+        if formula:
+            dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True, showErrorMessage=True,
+                                errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
+            dv.add(f"{letter}2:{letter}{n_rows}")
+            ws.add_data_validation(dv)
+
+    for r, values in enumerate(rows or [], start=2):
+        for key, value in values.items():
+            if key in where:
+                ws.cell(row=r, column=where[key], value=value)
+    # Formats on the column (for rows staff add later, and for the cells recalc creates) and on each filled cell.
+    wrapped = ("comp_note", "deadlines_all", "warnings", "errors")
+    for col in columns:
+        fmt = NUMBER_FORMATS.get(col.kind)
+        letter = get_column_letter(where[col.key])
+        if fmt:
+            ws.column_dimensions[letter].number_format = fmt
+        if col.key in wrapped:
+            ws.column_dimensions[letter].alignment = Alignment(wrap_text=True, vertical="top")
+        for r in range(2, len(rows or []) + 2):
+            if fmt:
+                ws.cell(row=r, column=where[col.key]).number_format = fmt
+            if col.key in wrapped:
+                ws.cell(row=r, column=where[col.key]).alignment = Alignment(wrap_text=True, vertical="top")
+
+    last = get_column_letter(len(columns))
+    due = get_column_letter(where["next_deadline"])
+    approval = get_column_letter(where["approval"])
+    errors = get_column_letter(where["errors"])
+    span = f"A2:{last}{n_rows}"
+    # Overdue deadlines red, due within 24 h amber, rows needing approval amber on the approval cell.
+    ws.conditional_formatting.add(f"{due}2:{due}{n_rows}", FormulaRule(
+        formula=[f'AND(ISNUMBER({due}2),{due}2<NOW())'], fill=FILL_RED, stopIfTrue=True))
+    ws.conditional_formatting.add(f"{due}2:{due}{n_rows}", FormulaRule(
+        formula=[f'AND(ISNUMBER({due}2),{due}2<NOW()+1)'], fill=FILL_AMBER))
+    ws.conditional_formatting.add(f"{approval}2:{approval}{n_rows}", FormulaRule(
+        formula=[f'{approval}2="是"'], fill=FILL_AMBER, font=Font(bold=True)))
+    ws.conditional_formatting.add(span, FormulaRule(formula=[f'LEN(${errors}2)>0'], font=Font(color="C00000")))
+    ws.auto_filter.ref = f"A1:{last}1"
+    return where
+
+
+def build_policy_sheet(ws) -> None:
+    heads = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选")
+    for i, h in enumerate(heads, start=1):
+        c = ws.cell(row=1, column=i, value=h)
+        c.font, c.fill = BOLD, FILL_INPUT
+    for r, p in enumerate(PARAMS, start=2):
+        ws.cell(row=r, column=1, value=p.id)
+        ws.cell(row=r, column=2, value=p.zh)
+        ws.cell(row=r, column=3, value=p.text()).fill = FILL_OVERRIDE
+        ws.cell(row=r, column=4, value=p.text())
+        ws.cell(row=r, column=5, value=p.source)
+        ws.cell(row=r, column=6, value=p.alternative or None)
+    for letter, width in zip("ABCDEF", (26, 44, 14, 14, 18, 40)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA) -> Path:
+    """A new .xlsx with 案件 (and rows), 规则 and the message/log sheets."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "案件"
+    build_case_sheet(ws, rows)
+    build_policy_sheet(wb.create_sheet("规则"))
+    for name, heads in extra_sheets.items():
+        sheet = wb.create_sheet(name)
+        for i, h in enumerate(heads, start=1):
+            sheet.cell(row=1, column=i, value=h).font = BOLD
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
