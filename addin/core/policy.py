@@ -215,6 +215,20 @@ PARAMS: tuple[Param, ...] = (
     P("SMS-8.large_order", D("500"), parse_money, "大单金额(可二次催付)(元)", "S1"),
     P("SMS-8.daily_per_number", 50, parse_int, "每号码每模板每日上限", "P15"),
     P("RV-1.long_chars", 50, parse_int, "长评字数(不可只回谢谢)", "S4"),
+    P("SMS-5.optout_blocks_notices", True, parse_bool,
+      "已退订号码也不发通知类短信(否=仅警告)", "SMS-5, P19", "否: P19 covers 商业性短信息 only; notices get a WARN"),
+    P("SMS-6.reminder_window", True, parse_bool, "催付短信也受发送时段限制", "S1, P17"),
+    P("SMS-7.lunch_start", dt.time(11, 30), parse_clock, "上班族催付: 午休开始", "S1 (clock times: our reading)"),
+    P("SMS-7.lunch_end", dt.time(13, 30), parse_clock, "上班族催付: 午休结束", "S1 (clock times: our reading)"),
+    P("SMS-7.evening_start", dt.time(17, 0), parse_clock, "上班族催付: 下班前开始", "S1 (clock times: our reading)"),
+    P("SMS-7.evening_end", dt.time(18, 30), parse_clock, "上班族催付: 下班前结束", "S1 (clock times: our reading)"),
+    P("SMS-7.other_end", dt.time(22, 0), parse_clock, "学生及其他催付: 最晚", "S1 \"晚上10点前\""),
+    P("SMS-8.reminders", 1, parse_int, "每单催付次数", "S1"),
+    P("SMS-8.reminders_large", 2, parse_int, "大单催付次数", "S1 \"大单可二次催付\""),
+    P("RV-1.min_reply_chars", 10, parse_int, "长评/带图评价的回复最少字数(否则提示)", "S4 (threshold: ours)"),
+    P("RV-3.min_stars", 4, parse_int, "按差评处理负面内容的最低星级(4=所有好评)", "S4", "5: only 5-star reviews (literal S4)"),
+    P("RV-4.good_min_stars", 4, parse_int, "好评最低星级", "U (JD: 4-5★ 好评, 2-3★ 中评, 1★ 差评)"),
+    P("RV-4.medium_min_stars", 2, parse_int, "中评最低星级(以下为差评)", "U (JD: 4-5★ 好评, 2-3★ 中评, 1★ 差评)"),
 )
 del P, D
 

@@ -1,0 +1,75 @@
+"""Unit behaviour of the core pieces that the worked examples do not pin down."""
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from addin.core.calendar_cn import CalendarUnknown, WorkCalendar
+from addin.core.deadlines import daily_clock, legal_outer_bound, working_days
+from addin.core.money import excel_round
+from addin.core.policy import DEFAULT_POLICY, PARAMS
+
+D = dt.date
+
+
+def test_excel_round_half_away_from_zero_on_decimal_value():
+    # 387.45 * 0.3 = 116.235 exactly; Python's round(116.235, 2) gives 116.23 on the float, Excel 116.24
+    assert round(387.45 * 0.3, 2) == 116.23
+    assert excel_round(Decimal("387.45") * Decimal("0.3")) == Decimal("116.24")
+    assert excel_round(2.675) == Decimal("2.68")          # float 2.675 is 2.67499..., Excel shows 2.68
+    assert excel_round(-2.5, 0) == Decimal("-3")
+    assert excel_round(Decimal("0.005")) == Decimal("0.01")
+
+
+def test_2026_calendar_matches_the_state_council_notice():
+    cal = WorkCalendar()
+    holidays = [D(2026, 1, 1), D(2026, 1, 3), D(2026, 2, 15), D(2026, 2, 23), D(2026, 4, 4), D(2026, 4, 6),
+                D(2026, 5, 1), D(2026, 5, 5), D(2026, 6, 19), D(2026, 6, 21), D(2026, 9, 25), D(2026, 9, 27),
+                D(2026, 10, 1), D(2026, 10, 7)]
+    makeup = [D(2026, 1, 4), D(2026, 2, 14), D(2026, 2, 28), D(2026, 5, 9), D(2026, 9, 20), D(2026, 10, 10)]
+    assert not any(cal.is_workday(d) for d in holidays)
+    assert all(cal.is_workday(d) for d in makeup)
+    assert not cal.is_workday(D(2026, 10, 11))          # an ordinary Sunday
+    assert cal.is_workday(D(2026, 10, 9))
+
+
+def test_unknown_year_is_refused_until_the_policy_supplies_it():
+    with pytest.raises(CalendarUnknown):
+        WorkCalendar().add_workdays(D(2026, 12, 30), 5)
+    cal = WorkCalendar(extra_holidays=[D(2027, 1, 1)], extra_workdays=[])
+    # 2027-01-01 Fri holiday, weekend, then Mon 01-04 is the first working day
+    assert working_days(D(2026, 12, 31), 1, cal) == dt.datetime(2027, 1, 5)
+
+
+def test_legal_outer_bound_skips_weekends_too():
+    # 2026-11-14 is a Saturday: a 7-day period from 11-07 ends on Monday 11-16 (24:00)
+    assert legal_outer_bound(D(2026, 11, 7), 7, WorkCalendar()) == dt.datetime(2026, 11, 17)
+
+
+@pytest.mark.parametrize("start, expected", [
+    ("2026-10-01 07:30", "2026-10-01 13:00"),   # before opening: the clock starts at 09:00
+    ("2026-10-01 18:30", "2026-10-02 13:00"),   # after closing: next day 09:00
+    ("2026-10-01 14:00", "2026-10-01 18:00"),   # exactly to the close
+])
+def test_jd_daily_clock_edges(start, expected):
+    got = daily_clock(dt.datetime.fromisoformat(start), 4, dt.time(9), dt.time(18))
+    assert got == dt.datetime.fromisoformat(expected)
+
+
+def test_policy_overrides_parse_staff_spellings_and_report_bad_ones():
+    policy, errors = DEFAULT_POLICY.with_raw({"COMP-TM.rate": "25%", "SMS-6.end": "22:00", "COMP-TB.cap": "¥40",
+                                              "LAD-2.approval_above": "abc", "NO-SUCH.param": 1})
+    assert policy["COMP-TM.rate"] == Decimal("0.25")
+    assert policy["SMS-6.end"] == dt.time(22, 0)
+    assert policy["COMP-TB.cap"] == Decimal("40")
+    assert policy["LAD-2.approval_above"] == Decimal("30")   # bad value: default kept
+    assert sorted(e.param_id for e in errors) == ["LAD-2.approval_above", "NO-SUCH.param"]
+    assert policy.changed().keys() == {"COMP-TM.rate", "SMS-6.end", "COMP-TB.cap"}
+
+
+def test_every_param_default_survives_its_own_text_round_trip():
+    # What the 规则 sheet shows for a default must read back as that default.
+    for p in PARAMS:
+        if p.default is None:
+            continue
+        assert p.parse(p.text()) == p.default, p.id
