@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .case import Case
+from .case import REASONS, Case
 from .compensation import MissingInput
 from .findings import Finding
 from .money import ZERO, fmt_yuan, yuan
@@ -94,6 +94,19 @@ def facts_of(case: Case) -> dict:
             "agreed_no_freight": bool(case.agreed_no_freight), "merchant_silent": bool(case.merchant_silent)}
 
 
+def _rules_by_reason() -> dict:
+    """Candidate rows per reason, in table order (a row without a reason condition applies to all)."""
+    index = {}
+    for reason in list(REASONS) + [None]:
+        index[reason] = tuple(r for r in FREIGHT_RULES if "reason" not in r.when
+                              or reason == r.when["reason"] or (isinstance(r.when["reason"], tuple)
+                                                                and reason in r.when["reason"]))
+    return index
+
+
+_CANDIDATES = _rules_by_reason()
+
+
 def _matches(rule: FreightRule, facts: dict) -> bool:
     for key, want in rule.when.items():
         have = facts.get(key)
@@ -108,7 +121,7 @@ def _matches(rule: FreightRule, facts: dict) -> bool:
 def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
     """The freight decision, or None when the reason involves no shipping legs (e.g. late shipment)."""
     facts = facts_of(case)
-    rule = next((r for r in FREIGHT_RULES if _matches(r, facts)), None)
+    rule = next((r for r in _CANDIDATES.get(case.reason, FREIGHT_RULES) if _matches(r, facts)), None)
     if rule is None:
         if case.reason in ("no_reason_return", "no_reason_exchange", "carrier_not_used") and facts["free_shipping"] is None:
             raise MissingInput("free_shipping")

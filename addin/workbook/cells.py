@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from addin.core.case import INSURANCE, PLATFORMS, REASONS
@@ -160,11 +161,16 @@ def _vocab(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return out
 
 
-_PLATFORM = _vocab(PLATFORMS)
-_REASON = _vocab(REASONS)
-_INSURANCE = _vocab(INSURANCE)
+class _Vocab(dict):
+    __hash__ = object.__hash__   # hashable by identity, so lookups can be cached per (value, table)
 
 
+_PLATFORM = _Vocab(_vocab(PLATFORMS))
+_REASON = _Vocab(_vocab(REASONS))
+_INSURANCE = _Vocab(_vocab(INSURANCE))
+
+
+@lru_cache(maxsize=1024)
 def _from_vocab(value, vocab: dict[str, str], what_zh: str, what_en: str, choices: str) -> str:
     key = halfwidth(str(value)).lower()
     if key in vocab:
@@ -172,12 +178,15 @@ def _from_vocab(value, vocab: dict[str, str], what_zh: str, what_en: str, choice
     raise CellError(f"未知{what_zh} {value!r}, 可选: {choices}", f"unknown {what_en} {value!r}; choose one of: {choices}")
 
 
+_REASON_CHOICES = "/".join(n[0] for n in REASONS.values())
+
+
 def to_platform(value) -> str:
     return _from_vocab(value, _PLATFORM, "平台", "platform", "淘宝/天猫/京东/拼多多")
 
 
 def to_reason(value) -> str:
-    return _from_vocab(value, _REASON, "售后原因", "reason", "/".join(n[0] for n in REASONS.values()))
+    return _from_vocab(value, _REASON, "售后原因", "reason", _REASON_CHOICES)
 
 
 def to_insurance(value) -> str:

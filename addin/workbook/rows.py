@@ -18,6 +18,7 @@ from .schema import INPUTS, OUTPUTS, Column
 
 INPUT_BY_KEY: dict[str, Column] = {c.key: c for c in INPUTS}
 OUTPUT_KEYS = tuple(c.key for c in OUTPUTS)
+REQUIRED = tuple(c for c in INPUTS if c.required)
 
 
 @dataclass
@@ -38,11 +39,12 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
     """raw: Case field -> cell value as read (str, number, datetime, None)."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
-    if all(is_blank(v) for v in raw.values()):
+    raw = {k: v for k, v in raw.items() if not is_blank(v)}
+    if not raw:
         return ParsedRow(Case(), blank=True)
     for key, value in raw.items():
         col = INPUT_BY_KEY.get(key)
-        if col is None or is_blank(value):
+        if col is None:
             continue
         try:
             if col.kind == "datetime":
@@ -54,8 +56,8 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
                 values[key] = CONVERTERS[col.kind](value)
         except CellError as exc:
             problems.append(RowProblem(key, exc.zh, exc.en))
-    for col in INPUTS:
-        if col.required and col.key not in values and not any(p.field == col.key for p in problems):
+    for col in REQUIRED:
+        if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))
     # Cross-field sanity: a parcel cannot be signed for before it was paid.
     if values.get("signed_at") and values.get("paid_at") and values["signed_at"] < values["paid_at"]:
