@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -28,19 +27,20 @@ class Field:
     zh: str        # the usual column header
     en: str
     note: str = ""
+    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.schema)
 
 
 FIELDS: tuple[Field, ...] = (
     Field("shop_name", "text", "店铺名", "shop name", "short name as written in SMS (SMS-3 looks for it)"),
     Field("sms_signature", "text", "短信签名", "SMS signature", "with or without 【】; blank = shop_name"),
-    Field("buyer_nick", "text", "买家昵称", "buyer nickname", "buyer-supplied: inserted literally"),
+    Field("buyer_nick", "text", "买家昵称", "buyer nickname", "buyer-supplied: inserted literally", ("buyer",)),
     Field("phone", "phone", "手机号", "phone", "checked against the opt-out list"),
     Field("platform", "platform", "平台", "platform", "TB / TM / JD / PDD or 淘宝, 天猫, 京东, 拼多多"),
     Field("order_id", "text", "订单号", "order id", "SMS-8 counts reminders per order"),
     Field("item_name", "text", "商品名称", "item name"),
-    Field("paid_amount", "money", "实付金额", "paid amount", "SMS-8 large-order threshold"),
-    Field("refund_amount", "money", "退款金额", "refund amount"),
-    Field("stars", "stars", "评分", "stars", "1-5, or 好评/中评/差评"),
+    Field("paid_amount", "money", "实付金额", "paid amount", "SMS-8 large-order threshold", ("paid",)),
+    Field("refund_amount", "money", "退款金额", "refund amount", "", ("refund",)),
+    Field("stars", "stars", "评分", "stars", "1-5, or 好评/中评/差评", ("review_stars",)),
     Field("review_text", "text", "评价内容", "review text", "buyer-supplied: inserted literally"),
     Field("has_photos", "bool", "有图", "has photos"),
     Field("sms_kind", "sms_kind", "短信类型", "SMS kind", "id or Chinese name, see sms.KINDS"),
@@ -52,11 +52,12 @@ FIELDS: tuple[Field, ...] = (
     Field("return_address", "text", "退货地址", "return address"),
     Field("promo_text", "text", "活动内容", "promotion text", "marketing SMS"),
     # computed by the rules core, passed through to the templates
-    Field("compensation", "money", "赔偿金额", "compensation"),
+    Field("compensation", "money", "赔偿金额", "compensation", "", ("comp_amount",)),
     Field("deadline_text", "text", "时限说明", "deadline text"),
-    Field("payer", "text", "运费承担方", "freight payer", "buyer/seller/insurer or Chinese"),
+    Field("payer", "text", "运费承担方", "freight payer", "buyer/seller/insurer or Chinese", ("ret_payer",)),
 )
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+ALIASES: dict[str, str] = {a: f.name for f in FIELDS for a in f.aliases}
 
 # Names the merge adds to every template context (never read from the row).
 DERIVED = {
@@ -84,12 +85,29 @@ class FieldError(ValueError):
         super().__init__(self.en)
 
 
+# Full-width ASCII (Ｔ, ０, ？, ！ …) and the ideographic space fold to ASCII, like NFKC but far cheaper.
+# Only full-width letters/digits (and ™) trigger it: full-width punctuation is in nearly every Chinese
+# text, so the patterns accept both forms (，/, ？/? …) instead. ™ becomes a space (NFKC: "TM", a lint hit).
+_WIDE = re.compile("[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\u2122]")
+_WIDE_TABLE = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20, 0x2122: 0x20}
+
+
+def fold(text: str) -> str:
+    """Full-width letters, digits and punctuation → ASCII, for matching (the text itself is not changed)."""
+    return text.translate(_WIDE_TABLE) if _WIDE.search(text) else text
+
+
 def is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    if value is None:
+        return True
+    if value.__class__ is str:
+        return not value.strip()
+    return value.__class__ is float and math.isnan(value)
 
 
-def _text(raw) -> str:
+def _text(raw):
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return raw                           # e.g. ship_eta typed as a date: the template prints 10月9日
     if isinstance(raw, float) and raw.is_integer():
         return str(int(raw))                 # 13800138000.0 / order ids read from Excel as numbers
     if isinstance(raw, str):
@@ -99,7 +117,7 @@ def _text(raw) -> str:
 
 def normalize_phone(raw) -> str:
     """Digits only, without +86/0086; full-width digits folded. Used for the opt-out list too."""
-    text = unicodedata.normalize("NFKC", _text(raw))
+    text = fold(_text(raw))
     digits = re.sub(r"\D", "", text)
     if len(digits) == 13 and digits.startswith("86"):
         digits = digits[2:]
@@ -110,7 +128,7 @@ def normalize_phone(raw) -> str:
 
 def _stars(raw) -> int:
     if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip()
+        text = fold(raw).strip()
         named = {"好评": 5, "中评": 3, "差评": 1}
         if text in named:
             return named[text]
@@ -144,7 +162,7 @@ def _datetime(raw) -> dt.datetime:
         return dt.datetime.combine(raw, dt.time())
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # Excel serial date
         return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(raw))
-    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    text = fold(str(raw)).strip()
     m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{2})分?(?::(\d{2}))?)?", text)
     if not m:
         raise ValueError("not YYYY-MM-DD HH:MM")
@@ -190,7 +208,8 @@ _PARSERS = {
 def normalize_row(row: dict) -> tuple[dict, list[FieldError]]:
     """Typed copy of a row without blank values, plus the values that could not be read.
 
-    Unknown keys are kept (as text) so staff's own columns can be used in templates.
+    Aliases (:data:`ALIASES`, e.g. the 案件 sheet's ``buyer``/``paid``/``review_stars``) are read as
+    their field. Unknown keys are kept as they are, so staff's own columns can be used in templates.
     ``sms_kind`` is only stripped here; :mod:`addin.messages.sms` resolves it.
     """
     out: dict = {}
@@ -198,7 +217,14 @@ def normalize_row(row: dict) -> tuple[dict, list[FieldError]]:
     for key, raw in row.items():
         if is_blank(raw):
             continue
+        if key in ALIASES:
+            canonical = ALIASES[key]
+            if not is_blank(row.get(canonical)):
+                continue                       # the canonical key wins
+            key = canonical
         field = FIELDS_BY_NAME.get(key)
+        if field is None and not (isinstance(key, str) and key.isidentifier()):
+            continue                           # not usable as a template name (e.g. an unnamed column)
         if field is None or field.type == "sms_kind":
             out[key] = raw.strip() if isinstance(raw, str) else raw
             continue

@@ -1,7 +1,7 @@
 """Forbidden-phrase lint (rules.md §4.3 禁忌用语), applied to every review reply and SMS.
 
-The rules are data (:data:`LINT_RULES`). Text is NFKC-normalised first, so full-width ＴＭ and ？
-match like TM and ?. Patterns are written against false positives:
+The rules are data (:data:`LINT_RULES`). Full-width ASCII is folded first (:func:`fields.fold`), so
+ＴＭ and ？ match like TM and ?; ™ is not read as TM. Patterns are written against false positives:
 
 * 不行 / 不可以 are matched as whole phrases, never a bare 不 or 不可 (不客气, 不可思议 stay clean).
 * 稍等 is matched only as that phrase; 等候 / 耐心等待 are fine. 等一下 is not 等一下午.
@@ -17,10 +17,10 @@ an apology" and "long fixed templates" (S0).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from ..core.findings import Finding
+from .fields import fold
 
 _ASCII_EDGE_BEFORE = r"(?<![A-Za-z0-9_./-])"
 _ASCII_EDGE_AFTER = r"(?![A-Za-z0-9_./-])"
@@ -29,7 +29,7 @@ _ASCII_EDGE_AFTER = r"(?![A-Za-z0-9_./-])"
 @dataclass(frozen=True)
 class LintRule:
     id: str
-    pattern: str          # regex on the NFKC-normalised text
+    pattern: str          # regex on the folded text
     level: str            # INFO | WARN | ERROR
     zh: str               # replacement / note for staff
     en: str
@@ -97,8 +97,7 @@ _ANY = re.compile("|".join(f"(?:{r.pattern})" if not r.ignore_case else f"(?i:{r
 
 
 def normalize(text: str) -> str:
-    # ™ would become "TM" under NFKC and trip LINT-10 on every trademarked product name.
-    return unicodedata.normalize("NFKC", text.replace("\u2122", " "))
+    return fold(text)
 
 
 def lint(text: str | None, *, scope: str = "reply") -> list[Finding]:

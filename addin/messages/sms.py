@@ -24,13 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
-from .fields import normalize_phone
+from .fields import fold, normalize_phone
 from .lint import lint
 
 
@@ -119,12 +118,14 @@ def sms_length(text: str, policy: Policy = DEFAULT_POLICY) -> tuple[int, int]:
     return n, 1 if n <= policy["SMS-2.single"] else math.ceil(n / policy["SMS-2.part"])
 
 
+_NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
+
+
 def check_length(received: str, policy: Policy = DEFAULT_POLICY) -> tuple[int, int, list[Finding]]:
     chars, parts = sms_length(received, policy)
     out = []
-    wide = sorted({c for c in received if ord(c) > 0xFFFF})
-    if wide:
-        shown = "".join(wide[:5])
+    if _NON_BMP.search(received):
+        shown = "".join(sorted(set(_NON_BMP.findall(received)))[:5])
         out.append(Finding("SMS-2", "ERROR", f"含表情等特殊字符「{shown}」: Excel LEN按2个字计, 字数对不上, 请删除",
                            f"non-BMP characters ('{shown}', e.g. emoji) count 2 in Excel LEN; remove them"))
     if chars > policy["SMS-2.max"]:
@@ -137,18 +138,19 @@ def check_length(received: str, policy: Policy = DEFAULT_POLICY) -> tuple[int, i
 
 # --- SMS-5 opt-out -----------------------------------------------------------------------------
 
-# On the NFKC-normalised, upper-cased text: 回T退订, 回复TD退订, 回N退订, 回R拒收, 退订回T, 退订请回复TD,
+# On the folded text (full-width → ASCII), any case: 回T退订, 回复TD退订, 回N退订, 回R拒收, 退订回T, 退订请回复TD,
 # 拒收请回复R, 退订回N, TD退订 ... (P17, P18, P20). A lone "回T" without 退订/拒收 does not count.
 _OPT_OUT = re.compile(
     r"(?:请?回复?|发送?)\s*(?:TD|T|N|R|0000)\s*(?:即可)?\s*(?:退订|拒收|退)"
     r"|(?:退订|拒收)\s*(?:请)?\s*(?:回复?|发送?)\s*(?:TD|T|N|R)(?![A-Z])"
-    r"|(?<![A-Z])TD\s*退订|退订\s*(?:TD|T|N)(?![A-Z])"
+    r"|(?<![A-Z])TD\s*退订|退订\s*(?:TD|T|N)(?![A-Z])",
+    re.IGNORECASE,
 )
 _MARKETING_CUES = re.compile(r"优惠券|领券|满\d+减|上新|秒杀|特价|限时|抢购|折扣|(?<![\d.])\d(?:\.\d)?折|会员日|进店|新品")
 
 
 def has_opt_out(text: str) -> bool:
-    return bool(_OPT_OUT.search(unicodedata.normalize("NFKC", text).upper()))
+    return bool(_OPT_OUT.search(fold(text)))
 
 
 # --- SMS-6 / SMS-7 timing ----------------------------------------------------------------------
@@ -198,11 +200,11 @@ def check_preferred_time(when: dt.datetime, customer_type: str | None, policy: P
 
 # --- SMS-9 promises ----------------------------------------------------------------------------
 
-# (id, pattern, zh, en): promises the shop cannot keep (S2, S0). Matched on NFKC text.
+# (id, pattern, zh, en): promises the shop cannot keep (S2, S0). Matched on folded text.
 PROMISE_RULES: tuple[tuple[str, str, str, str], ...] = (
     ("SMS-9.guarantee", r"保证[^，,。！!？?]{0,8}(?:收到|到货|送达|送到|到达|发货|发出)",
      "不要保证到货/发货时间, 改为「预计…」", "do not guarantee delivery; give an estimate"),
-    ("SMS-9.certain", r"(?:肯定|一定|绝对|百分之?百|100%)[^，,。！!？?]{0,8}(?:收到|到货|送达|送到|到达)",
+    ("SMS-9.certain", r"(?:肯定|一定|绝对|百分之?百|100[%％])[^，,。！!？?]{0,8}(?:收到|到货|送达|送到|到达)",
      "不要承诺一定送达, 改为「预计…」", "do not promise certain delivery; give an estimate"),
     ("SMS-9.next_day", r"(?:明天|今天|当天|次日)[^，,。！!？?]{0,3}(?:必|肯定|一定)(?:能|会|可以)?(?:收到|到|送达)",
      "不要承诺次日必达, 改为「预计…」", "do not promise next-day delivery; give an estimate"),
@@ -219,11 +221,11 @@ _TIME_EXPR = re.compile(
 
 
 def has_time_estimate(text: str) -> bool:
-    return bool(_TIME_EXPR.search(unicodedata.normalize("NFKC", text)))
+    return bool(_TIME_EXPR.search(fold(text)))
 
 
 def check_promises(text: str, kind: SmsKind) -> list[Finding]:
-    norm = unicodedata.normalize("NFKC", text)
+    norm = fold(text)
     out = []
     for pid, rx, zh, en in _PROMISES:
         m = rx.search(norm)

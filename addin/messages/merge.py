@@ -1,0 +1,193 @@
+"""One entry point for the workbook layer and the Excel buttons: rows in, rendered + checked messages out.
+
+    results = merge_rows(rows, TemplateSet.defaults(), policy, now=datetime.now(), opted_out={"138…"})
+
+Each row is a dict keyed by the names in :data:`addin.messages.fields.FIELDS`. A row gets a review
+reply when it has ``stars`` or ``review_text``, and an SMS when it has ``sms_kind``. A problem in one
+row (a blank field a template needs, a broken template, an unreadable value) never raises: it is an
+ERROR finding on that row's reply or SMS. Rule ids besides rules.md's: ``FIELD`` (row value missing or
+unreadable), ``TPL`` (template missing, broken or failing), ``ROW`` (unexpected internal error).
+
+Batch rules: an SMS to the same buyer (phone, else nickname) of the same kind as an earlier sendable
+row is a duplicate (WARN, not sent); 催付 per order are counted over ``reminders_sent`` + earlier
+sendable rows of the batch (SMS-8).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..core.findings import Finding, verdict
+from ..core.policy import DEFAULT_POLICY, Policy
+from .fields import FieldError, is_blank, normalize_phone, normalize_row
+from .render import RenderError, TemplateSet, starts_like_formula
+from .reviews import Review, check_reply, classify_review
+from .sms import check_sms, resolve_kind
+
+REVIEW_INPUTS = ("stars", "review_stars", "review_text")
+
+
+@dataclass
+class MergeResult:
+    row: int                                   # index in the input list
+    review_route: str | None = None            # good | good_long | medium | bad; None: no review in the row
+    reply_text: str | None = None
+    reply_verdict: str | None = None           # PASS | WARN | ERROR; None: no review
+    reply_reasons: list[Finding] = field(default_factory=list)
+    sms_kind: str | None = None                # kind id; None: no SMS in the row
+    sms_text: str | None = None                # as received: 【signature】 + body
+    sms_chars: int | None = None
+    sms_parts: int | None = None
+    sms_verdict: str | None = None             # PASS | WARN | ERROR; None: no SMS
+    sms_reasons: list[Finding] = field(default_factory=list)
+    planned_send_at: dt.datetime | None = None  # send_at (or now) moved into the send window
+    ok_to_send: bool = False                   # SMS rendered, no ERROR, not a batch duplicate
+
+    @property
+    def reply_reasons_text(self) -> str:
+        return "\n".join(f.text() for f in self.reply_reasons)
+
+    @property
+    def sms_reasons_text(self) -> str:
+        return "\n".join(f.text() for f in self.sms_reasons)
+
+
+def _field_finding(err: FieldError) -> Finding:
+    return Finding("FIELD", "ERROR", err.zh, err.en)
+
+
+def _tpl_finding(err: RenderError) -> Finding:
+    return Finding("FIELD" if err.field else "TPL", "ERROR", err.zh, err.en)
+
+
+def _formula_note(text: str) -> list[Finding]:
+    if starts_like_formula(text):
+        return [Finding("TPL", "INFO", "文本以 = + - @ 开头: 写入Excel时须作为文本, 不能当公式",
+                        "text starts with = + - @: write it to Excel as text, never as a formula")]
+    return []
+
+
+class _Batch:
+    """What earlier rows of the batch already queued (dedup, SMS-8 counts)."""
+
+    def __init__(self):
+        self.sent: dict[tuple[str, str], tuple[int, str]] = {}   # (buyer key, kind) -> (row, order id)
+        self.reminders: dict[str, int] = {}              # order_id -> reminders queued in this batch
+
+
+def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
+               now: dt.datetime, opted_out: Iterable[str] = ()) -> list[MergeResult]:
+    policy = policy or DEFAULT_POLICY
+    templates = templates if templates is not None else TemplateSet.defaults()
+    opted = frozenset(normalize_phone(p) for p in opted_out if not is_blank(p))
+    batch = _Batch()
+    results = []
+    for i, row in enumerate(rows):
+        try:
+            results.append(_merge_one(i, row, templates, policy, now, opted, batch))
+        except Exception as exc:   # a row must never stop the batch
+            results.append(_crashed(i, row, exc))
+    return results
+
+
+def _crashed(i: int, row, exc: Exception) -> MergeResult:
+    bad = Finding("ROW", "ERROR", f"本行处理出错: {type(exc).__name__}: {exc}",
+                  f"internal error on this row: {type(exc).__name__}: {exc}")
+    result = MergeResult(i)
+    has_review = has_sms = True                       # when the row cannot even be read, flag both
+    if isinstance(row, dict):
+        has_review = any(not is_blank(row.get(k)) for k in REVIEW_INPUTS)
+        has_sms = not is_blank(row.get("sms_kind"))
+    if has_review or not has_sms:
+        result.reply_verdict, result.reply_reasons = "ERROR", [bad]
+    if has_sms:
+        result.sms_verdict, result.sms_reasons = "ERROR", [bad]
+    return result
+
+
+def _merge_one(i: int, row: dict, templates: TemplateSet, policy: Policy, now: dt.datetime,
+               opted: frozenset, batch: _Batch) -> MergeResult:
+    values, errors = normalize_row(row)
+    field_findings = [_field_finding(e) for e in errors]
+    result = MergeResult(i)
+    if any(not is_blank(row.get(k)) for k in REVIEW_INPUTS):
+        _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors})
+    if not is_blank(row.get("sms_kind")):
+        _merge_sms(result, values, field_findings, templates, policy, now, opted, batch)
+    return result
+
+
+def _merge_review(result: MergeResult, values: dict, field_findings: list[Finding],
+                  templates: TemplateSet, policy: Policy, bad_fields: set[str]) -> None:
+    reasons = list(field_findings)
+    if "stars" not in values:
+        if "stars" not in bad_fields:
+            reasons.append(Finding("FIELD", "ERROR", "缺少评分 (stars / 评分), 无法判断回复类型",
+                                   "stars missing: cannot route the review"))
+        result.reply_verdict, result.reply_reasons = "ERROR", reasons
+        return
+    review = Review(values["stars"], str(values.get("review_text", "")), bool(values.get("has_photos", False)),
+                    values.get("platform"))
+    routing = classify_review(review, policy)
+    result.review_route = routing.route
+    context = {**values, "review_route": routing.route, "has_photos": review.has_photos}
+    try:
+        reply = templates.render(f"review_{routing.route}", context)
+    except RenderError as exc:
+        reasons += routing.findings + [_tpl_finding(exc)]
+    else:
+        result.reply_text = reply
+        reasons += check_reply(review, reply, policy, routing) + _formula_note(reply)
+    result.reply_reasons = reasons
+    result.reply_verdict = verdict(reasons)
+
+
+def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding], templates: TemplateSet,
+               policy: Policy, now: dt.datetime, opted: frozenset, batch: _Batch) -> None:
+    reasons = list(field_findings)
+    try:
+        kind = resolve_kind(values["sms_kind"])
+    except ValueError:
+        reasons.append(Finding("FIELD", "ERROR", f"短信类型「{values['sms_kind']}」无法识别",
+                               f"unknown SMS kind {values['sms_kind']!r}"))
+        result.sms_verdict, result.sms_reasons = "ERROR", reasons
+        return
+    result.sms_kind = kind.id
+    try:
+        body = templates.render(kind.id, {**values, "sms_kind_zh": kind.zh})
+    except RenderError as exc:
+        result.sms_reasons = reasons + [_tpl_finding(exc)]
+        result.sms_verdict = "ERROR"
+        return
+
+    phone = values.get("phone") or None
+    if not phone:
+        reasons.append(Finding("FIELD", "ERROR", "缺少手机号 (phone / 手机号), 无法发送", "phone missing: cannot send"))
+    order_id = values.get("order_id")
+    queued = batch.reminders.get(order_id, 0) if kind.id == "payment_reminder" and order_id else 0
+    check = check_sms(body, kind, policy=policy, signature=values.get("sms_signature") or values.get("shop_name"),
+                      shop_name=values.get("shop_name"), item_name=values.get("item_name"),
+                      send_at=values.get("send_at"), now=now, customer_type=values.get("customer_type"),
+                      phone=phone, opted_out=opted, paid_amount=values.get("paid_amount"),
+                      reminders_sent=values.get("reminders_sent", 0) + queued)
+    reasons += check.findings
+
+    buyer = phone or values.get("buyer_nick")
+    duplicate_of = batch.sent.get((buyer, kind.id)) if buyer else None
+    if duplicate_of is not None:
+        n, order = duplicate_of[0] + 1, duplicate_of[1] or "-"
+        reasons.append(Finding("SMS-8", "WARN", f"本批第{n}条 (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
+                               f"duplicate: item {n} of the batch (order {order}) already sends this buyer a "
+                               f"{kind.id} SMS; skipped"))
+    sms_verdict = verdict(reasons)
+    ok = sms_verdict != "ERROR" and duplicate_of is None
+    if ok:
+        if buyer:
+            batch.sent[(buyer, kind.id)] = (result.row, order_id)
+        if kind.id == "payment_reminder" and order_id:
+            batch.reminders[order_id] = queued + 1
+
+    result.sms_text, result.sms_chars, result.sms_parts = check.text, check.chars, check.parts
+    result.sms_reasons, result.sms_verdict = reasons, sms_verdict
+    result.planned_send_at, result.ok_to_send = check.planned_send_at, ok

@@ -1,0 +1,221 @@
+"""Jinja2 templates for review replies and SMS, run sandboxed.
+
+* ``SandboxedEnvironment`` (staff edit templates on the 模板 sheet; no attribute tricks),
+  ``StrictUndefined`` (a missing field is a bilingual error naming it, never a silent blank),
+  autoescape off (plain text).
+* Row values are inserted as values: a nickname ``{{ 7*7 }}`` or ``=HYPERLINK(…)`` comes out
+  literally. Jinja never re-renders a value, so this holds by construction; a rendered text that
+  starts with = + - @ gets an INFO so the workbook layer writes it as text, not as a formula.
+* Each template is compiled once per :class:`TemplateSet` (and a broken one fails once, not per row).
+
+Default templates: one ``<kind>.j2`` file per kind. The canonical copy is package data in
+``addin/messages/defaults/`` (pyproject already ships ``**/*.j2``), so loading works from the repo,
+from an editable install and from a wheel alike, with no path guessing. ``workbook_templates/messages/``
+holds the same files for the workbook builder and for staff to read; a test keeps the two identical
+(after editing one, copy it over: ``cp addin/messages/defaults/*.j2 workbook_templates/messages/``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from importlib import resources
+from typing import Iterator, Mapping
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from ..core.money import fmt_yuan, to_decimal
+from .fields import FIELDS_BY_NAME
+from .reviews import ROUTES
+from .sms import KINDS
+
+REVIEW_KEYS = tuple(f"review_{r}" for r in ROUTES)
+SMS_KEYS = tuple(k.id for k in KINDS)
+TEMPLATE_KEYS = REVIEW_KEYS + SMS_KEYS
+TEMPLATE_ZH = {"review_good": "好评回复", "review_good_long": "用心好评回复(长评/带图)", "review_medium": "中评回复",
+               "review_bad": "差评回复", **{k.id: k.zh + "短信" for k in KINDS}}
+FORMULA_START = ("=", "+", "-", "@")
+
+PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insurer": "运费险", "insurance": "运费险",
+            "split": "买卖双方各自"}
+
+
+class RenderError(Exception):
+    """A template that cannot be compiled or rendered for a row; bilingual, names the field."""
+
+    def __init__(self, zh: str, en: str, field: str | None = None):
+        super().__init__(en)
+        self.zh, self.en, self.field = zh, en, field
+
+
+# --- environment -------------------------------------------------------------------------------
+
+def _fmt(value) -> str:
+    """How a value prints in a message: 26.70 stays 26.70, 89.0 → 89, datetimes → 10月8日 12:10."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return f"{value.month}月{value.day}日 {value:%H:%M}" if value.time() != dt.time() else f"{value.month}月{value.day}日"
+    if isinstance(value, dt.date):
+        return f"{value.month}月{value.day}日"
+    if isinstance(value, Decimal):   # 899.0 from Excel → 899; 26.70 stays 26.70; never 1E+2
+        return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _yuan(value) -> str:
+    return fmt_yuan(to_decimal(value)) if not isinstance(value, str) else fmt_yuan(to_decimal(value.strip()))
+
+
+def _short(value, n: int = 12) -> str:
+    """At most n characters; longer text is cut and ends with …."""
+    text = _fmt(value)
+    return text if len(text) <= n else text[: max(n - 1, 1)] + "…"
+
+
+def _payer_zh(value) -> str:
+    text = _fmt(value)
+    return PAYER_ZH.get(text.strip().lower(), text)
+
+
+def _date(value, fmt: str = "%m月%d日") -> str:
+    return value.strftime(fmt) if isinstance(value, (dt.date, dt.datetime)) else _fmt(value)
+
+
+def _env() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                               finalize=_fmt, keep_trailing_newline=False)
+    env.filters.update(yuan=_yuan, short=_short, payer_zh=_payer_zh, date=_date)
+    return env
+
+
+ENV = _env()
+
+_UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'")
+
+
+def _label(name: str) -> str:
+    field = FIELDS_BY_NAME.get(name)
+    return f"{name} / {field.zh}" if field else name
+
+
+def compile_template(key: str, text: str):
+    try:
+        template = ENV.from_string(text)
+    except TemplateSyntaxError as exc:
+        raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」第{exc.lineno}行语法错误: {exc.message}",
+                          f"template '{key}' line {exc.lineno}: syntax error: {exc.message}") from None
+    # Jinja merges a ChainMap of globals into every render's context; a flat dict makes that ~3x cheaper.
+    template.globals = dict(template.globals)
+    return template
+
+
+def render_template(key: str, template, context: Mapping) -> str:
+    try:
+        return template.render(context).strip()
+    except UndefinedError as exc:
+        m = _UNDEFINED_NAME.search(str(exc))
+        name = (m.group(1) or m.group(2)) if m else str(exc)
+        raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」需要字段「{_label(name)}」, 本行为空",
+                          f"template '{key}' needs field '{name}', which is blank in this row", name) from None
+    except SecurityError as exc:
+        raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」含不允许的操作: {exc}",
+                          f"template '{key}' uses a forbidden operation: {exc}") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
+        raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」渲染失败: {exc}",
+                          f"template '{key}' failed to render: {exc}") from None
+
+
+# --- template sets -----------------------------------------------------------------------------
+
+def _read_defaults() -> dict[str, str]:
+    folder = resources.files(__package__) / "defaults"
+    return {entry.name[:-3]: entry.read_text(encoding="utf-8")
+            for entry in folder.iterdir() if entry.name.endswith(".j2")}
+
+
+class TemplateSet(Mapping[str, str]):
+    """kind → template text (keys: :data:`TEMPLATE_KEYS`; extra keys are allowed). Compiles lazily, once."""
+
+    _defaults: dict[str, str] | None = None
+
+    def __init__(self, texts: Mapping[str, str]):
+        self._texts = {k: v for k, v in texts.items() if v is not None}
+        self._compiled: dict[str, object] = {}      # key -> Template or RenderError
+
+    @classmethod
+    def defaults(cls) -> "TemplateSet":
+        if cls._defaults is None:
+            cls._defaults = _read_defaults()
+        return cls(cls._defaults)
+
+    def with_overrides(self, texts: Mapping[str, str | None]) -> "TemplateSet":
+        """A new set where the given keys replace ours; blank values keep ours (an empty 模板 cell)."""
+        merged = dict(self._texts)
+        merged.update({k: v for k, v in texts.items() if v is not None and str(v).strip()})
+        return TemplateSet(merged)
+
+    def __getitem__(self, key: str) -> str:
+        return self._texts[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def template(self, key: str):
+        """The compiled template; raises RenderError (cached) when missing or broken."""
+        hit = self._compiled.get(key)
+        if hit is None:
+            if key not in self._texts:
+                hit = RenderError(f"没有「{TEMPLATE_ZH.get(key, key)}」模板 ({key})", f"no template for '{key}'")
+            else:
+                try:
+                    hit = compile_template(key, self._texts[key])
+                except RenderError as exc:
+                    hit = exc
+            self._compiled[key] = hit
+        if isinstance(hit, RenderError):
+            raise hit
+        return hit
+
+    def render(self, key: str, context: Mapping) -> str:
+        return render_template(key, self.template(key), context)
+
+
+def check_all(templates: TemplateSet) -> dict[str, RenderError]:
+    """Compile every template once (for a 模板 sheet check button): key -> error."""
+    errors = {}
+    for key in templates:
+        try:
+            templates.template(key)
+        except RenderError as exc:
+            errors[key] = exc
+    return errors
+
+
+_LEADING_COMMENT = re.compile(r"\A\{#\s*(.*?)\s*#\}\n?", re.S)
+
+
+def template_rows(templates: TemplateSet | None = None) -> list[tuple[str, str, str, str]]:
+    """Rows for the 模板 sheet: (类型, 模板ID, 模板内容(Jinja2), 说明); the leading {# … #} becomes 说明."""
+    templates = templates if templates is not None else TemplateSet.defaults()
+    rows = []
+    for key in [k for k in TEMPLATE_KEYS if k in templates] + sorted(set(templates) - set(TEMPLATE_KEYS)):
+        text = templates[key]
+        m = _LEADING_COMMENT.match(text)
+        note, body = (m.group(1), text[m.end():]) if m else ("", text)
+        rows.append((TEMPLATE_ZH.get(key, key), key, body.strip(), note))
+    return rows
+
+
+def starts_like_formula(text: str) -> bool:
+    return text.startswith(FORMULA_START)
+
+

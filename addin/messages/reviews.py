@@ -1,0 +1,159 @@
+"""Review routing and reply checks, rules.md §4.2 (RV-1 … RV-7).
+
+Routes: ``good`` (short good review), ``good_long`` (≥ RV-1.long_chars characters or with photos:
+a bare 谢谢 is not enough), ``medium``, ``bad``. Stars map as on JD (4-5★ 好评, 2-3★ 中评, 1★ 差评;
+policy RV-4.*). RV-3: a good-star review whose text is negative goes to ``bad``; by default this
+covers every good-star review (RV-3.min_stars = 4), set 5 for the literal S4 reading.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..core.findings import Finding
+from ..core.policy import DEFAULT_POLICY, Policy
+from .fields import fold
+from .lint import lint
+
+ROUTES = ("good", "good_long", "medium", "bad")
+ROUTE_ZH = {"good": "好评", "good_long": "用心好评(长评/带图)", "medium": "中评", "bad": "差评"}
+
+# Negative cue words for RV-3, as data: (id, pattern). Written so 不错, 不差, 差不多, 差价, 不好意思,
+# 不影响使用 and 不贵 do not count.
+NEGATIVE_CUES: tuple[tuple[str, str], ...] = (
+    ("leak", r"漏水|漏气|漏电|渗水|漏油"),
+    ("broken", r"坏了|坏掉|坏的|损坏|破损|破了|碎了|裂了|开裂|断了|掉漆|变形"),
+    ("return", r"(?<!不)(?<!不用)(?<!不想)退货|要退款|申请退款"),
+    ("bad_quality", r"(?<!不)(?<!没有)(?<!没那么)(?:很|太|真|好|特别|非常|极|超|巨)差|差劲|差评|(?:质量|做工|服务|态度|效果|包装|物流)(?:很|太|真|特别)?差(?!不多)"),
+    ("unusable", r"不好用|不能用|用不了|没法用|无法使用|不能使用|不工作|不制冷|不加热|不出水|开不了机|充不进|不亮了?"),
+    ("not_good", r"不好(?:看|穿|吃|闻|使)|(?:质量|做工|效果|味道|体验)(?:不好|一般)|不怎么样|一般般"),
+    ("disappointed", r"不满意|失望|后悔|上当|被骗|骗人|坑人|垃圾|假货|劣质|智商税|不值"),
+    ("defect", r"掉色|褪色|起球|脱线|开线|异味|有味道|很臭|好臭|臭味|发霉|过期|少发|漏发|错发|少件|缺件|有瑕疵|划痕|卡顿|死机|发烫"),
+    # "但是/可是/不过/就是 … 不…": a turn followed by a negation, except the common positive ones.
+    ("but_not", r"(?:但是|可是|不过|就是|只是)[^，,。！!？?~]{0,10}?不(?!错|贵|差|影响|难|算|过|愧|会|用说|少|一样|输)"),
+)
+_NEGATIVE = tuple((cid, re.compile(p)) for cid, p in NEGATIVE_CUES)
+_NEGATIVE_ANY = re.compile("|".join(f"(?:{p})" for _, p in NEGATIVE_CUES))   # one search for clean texts
+
+# RV-7 wording that insults or mocks the buyer (JD-HAR), as data: (id, pattern, level, zh, en).
+SARCASM_RULES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("RV-7.insult", r"脑子|智商|眼瞎|瞎了|神经病|有病吧?|穷就别|买不起|活该|奇葩|矫情|玻璃心|事儿多|爱买不买|不买拉倒|滚蛋|滚开",
+     "ERROR", "侮辱/讽刺买家", "insults or mocks the buyer"),
+    ("RV-7.mock", r"呵呵|好笑|搞笑|无语|懂不懂|会不会用|看不懂吗", "ERROR", "嘲讽/质问语气", "mocking or interrogating tone"),
+    ("RV-7.accuse", r"职业差评师|差评师|恶意差评|敲诈|勒索", "WARN",
+     "仅在确认是职业差评师时才可强硬 (RV-5), 否则不要指责买家", "only firm with a confirmed professional bad-reviewer (RV-5)"),
+    ("RV-7.reward", r"(?:好评|改评|追评|修改评价|删除?评价|删评)[^。！!？?]{0,10}(?:返现|红包|奖励|现金|补偿)"
+                    r"|(?:返现|红包|奖励)[^。！!？?]{0,10}(?:好评|改评|追评|修改评价|删评)",
+     "WARN", "不要以奖励/返现换好评或改评 (未核实的平台规则, 不放进模板)",
+     "do not offer rewards for (changing) reviews (unresearched platform rule; keep out of templates)"),
+)
+_SARCASM = tuple((sid, re.compile(p), lvl, zh, en) for sid, p, lvl, zh, en in SARCASM_RULES)
+_SARCASM_ANY = re.compile("|".join(f"(?:{p})" for _, p, *_ in SARCASM_RULES))
+
+_THANKS_FOR_GOOD = re.compile(r"(?:感谢|谢谢|多谢|感恩)[^，,。！!？?]{0,8}(?<!不)(?:好评|五星|5星|认可|喜欢|满意|夸奖|肯定)")
+_APOLOGY = re.compile(r"抱歉|对不起|歉意|不便|不好的(?:体验|感受)|添麻烦|不满意|见谅")
+# Bare thanks: what is left after removing these filler tokens is empty.
+_BARE_TOKENS = re.compile(
+    r"谢谢|感谢|多谢|感恩|thanks?|thank\s*you|亲爱的|亲亲|亲|宝宝|您的|你的|您|你|的|好评|支持|光临|惠顾|评价|啦|哦|噢|喔|呢|哈|呀|啊|"
+    r"非常|十分|万分|大大|么么哒|哒|欢迎|再次|下次|再来|[\W\d_]", re.IGNORECASE)
+# RV-2: a spec-like token in a reply (S4's own example wrote 1086P for 1080P).
+_SPEC = re.compile(r"\d+(?:\.\d+)?\s*(?:[PpKk](?![a-zA-Z])|mAh|W(?![a-zA-Z])|Hz|GB|TB|G(?![a-zA-Z])|英寸|寸|升|L(?![a-zA-Z])|ml|mm|cm|匹)")
+
+
+@dataclass(frozen=True)
+class Review:
+    stars: int
+    text: str = ""
+    has_photos: bool = False
+    platform: str | None = None        # TB / TM / JD / PDD
+
+
+@dataclass
+class Routing:
+    route: str
+    findings: list[Finding] = field(default_factory=list)   # RV-3 reroute note, RV-5 info
+    negative_cues: list[str] = field(default_factory=list)
+
+    @property
+    def rerouted(self) -> bool:
+        return bool(self.negative_cues)
+
+
+def negative_cues(text: str) -> list[str]:
+    """Ids of the NEGATIVE_CUES found in ``text`` (RV-3)."""
+    norm = fold(text or "")
+    if not _NEGATIVE_ANY.search(norm):
+        return []
+    return [cid for cid, rx in _NEGATIVE if rx.search(norm)]
+
+
+def classify_review(review: Review, policy: Policy = DEFAULT_POLICY) -> Routing:
+    policy = policy or DEFAULT_POLICY
+    stars = review.stars
+    if stars >= policy["RV-4.good_min_stars"]:
+        cues = negative_cues(review.text) if stars >= policy["RV-3.min_stars"] else []
+        if cues:
+            return Routing("bad", [Finding("RV-3", "INFO", f"{stars}星但内容是差评 ({'/'.join(cues)}): 按差评处理",
+                                           f"{stars}-star review with negative text ({', '.join(cues)}): handled as a bad review"),
+                                   _approval()], cues)
+        long = len(review.text or "") >= policy["RV-1.long_chars"] or review.has_photos
+        return Routing("good_long" if long else "good")
+    if stars >= policy["RV-4.medium_min_stars"]:
+        return Routing("medium")
+    return Routing("bad", [_approval()])
+
+
+def _approval() -> Finding:
+    return Finding("RV-5", "INFO", "差评回复须由主管或熟悉产品的同事撰写/审核后再发布",
+                   "bad-review replies are written or approved by a supervisor before posting")
+
+
+def is_bare_thanks(reply: str) -> bool:
+    return not _BARE_TOKENS.sub("", fold(reply or ""))
+
+
+def check_reply(review: Review, reply_text: str | None, policy: Policy = DEFAULT_POLICY,
+                routing: Routing | None = None) -> list[Finding]:
+    """Findings for a reply to ``review``: RV-1, RV-3/RV-4 tone, RV-7, RV-2 spec note, RV-5, lint."""
+    policy = policy or DEFAULT_POLICY
+    routing = routing or classify_review(review, policy)
+    findings = list(routing.findings)
+    reply = (reply_text or "").strip()
+    if not reply:
+        return findings + [Finding("RV-1", "ERROR", "回复为空: 每条评价都要回复", "empty reply: every review gets one")]
+    norm = fold(reply)
+
+    if routing.route == "good_long":
+        why = "带图" if review.has_photos else f"{len(review.text)}字"
+        if is_bare_thanks(reply):
+            findings.append(Finding("RV-1", "ERROR", f"用心的评价 ({why}) 不能只回「谢谢」, 请针对内容互动回复",
+                                    f"a detailed review ({why}) must not get a bare thank-you; reply to its content"))
+        elif len(reply) < policy["RV-1.min_reply_chars"]:
+            findings.append(Finding("RV-1", "WARN", f"回复过短 ({len(reply)}字), 请针对评价内容互动",
+                                    f"reply too short ({len(reply)} characters) for a detailed review"))
+    if routing.route in ("medium", "bad"):
+        m = _THANKS_FOR_GOOD.search(norm)
+        if m:
+            rule = "RV-3" if routing.rerouted else "RV-4"
+            findings.append(Finding(rule, "ERROR", f"这是{'内容为差评的好评' if routing.rerouted else ROUTE_ZH[routing.route]}, "
+                                                   f"不能回「{m.group(0)}」: 按差评处理, 先致歉再说明处理方案",
+                                    f"{'negative text under good stars' if routing.rerouted else routing.route + ' review'}: "
+                                    f"do not thank for a good review; apologise and address the problem"))
+        elif not _APOLOGY.search(norm):
+            findings.append(Finding("RV-4", "WARN", "中差评回复缺少诚恳致歉, 请就事论事回应1-2个具体问题",
+                                    "a medium/bad-review reply should apologise sincerely and address 1-2 points"))
+    for sid, rx, level, zh, en in (_SARCASM if _SARCASM_ANY.search(norm) else ()):
+        m = rx.search(norm)
+        if m:
+            findings.append(Finding("RV-7", level, f"「{m.group(0)}」: {zh}", f"'{m.group(0)}': {en}"))
+    if any(f.rule == "RV-7" and f.level == "ERROR" for f in findings):
+        findings.append(Finding("JD-HAR", "ERROR", "京东「骚扰他人」风险: 回复中有侮辱/讽刺用语 (12-100分)",
+                                "JD 'harassing others' risk: insulting or sarcastic reply (12-100 points)"))
+    spec = _SPEC.search(norm)
+    if spec:
+        findings.append(Finding("RV-2", "INFO", f"回复含规格「{spec.group(0)}」, 发布前请核对 (如1080P误写成1086P)",
+                                f"reply states a spec '{spec.group(0)}': check it before posting"))
+    lint_findings = lint(reply, scope="reply")
+    if any(f.rule == "JD-HAR" for f in findings):
+        lint_findings = [f for f in lint_findings if f.rule != "JD-HAR"]   # one JD-HAR per reply
+    return findings + lint_findings
