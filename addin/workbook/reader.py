@@ -1,0 +1,71 @@
+"""Fast read-only access to .xlsx/.xlsm sheets with python-calamine.
+
+Grids are absolute: ``grid[0]`` is Excel row 1 and ``grid[r][0]`` is column A, so an index pair maps
+straight to a cell address. Empty cells are ``None``; other values are what calamine returns
+(str, float/int, bool, datetime/date/time/timedelta).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+Grid = list[list]
+
+
+class SheetNotFoundError(KeyError):
+    """The workbook has no sheet with the requested name."""
+
+    def __init__(self, path: str | os.PathLike, name: str, available: list[str]):
+        super().__init__(name)
+        self.path, self.name, self.available = os.fspath(path), name, available
+
+    def __str__(self) -> str:
+        return f"sheet {self.name!r} not found in {self.path}; sheets: {', '.join(self.available)}"
+
+
+def _calamine():
+    # Imported on first use: inside Excel (xlwings Lite runs on Pyodide, which has no calamine wheel) the
+    # grids come from Excel itself and this module is only needed for its helpers.
+    import python_calamine
+    return python_calamine
+
+
+def sheet_names(path: str | os.PathLike) -> list[str]:
+    python_calamine = _calamine()
+    with python_calamine.CalamineWorkbook.from_path(os.fspath(path)) as wb:
+        return list(wb.sheet_names)
+
+
+def read_sheet(path: str | os.PathLike, sheet_name: str) -> Grid:
+    return read_workbook(path, [sheet_name])[sheet_name]
+
+
+def read_workbook(path: str | os.PathLike, names: Iterable[str]) -> dict[str, Grid]:
+    """Read several sheets, opening the file once."""
+    path = os.fspath(path)
+    python_calamine = _calamine()
+    with python_calamine.CalamineWorkbook.from_path(path) as wb:
+        available = list(wb.sheet_names)
+        result = {}
+        for name in names:
+            if name not in available:
+                raise SheetNotFoundError(path, name, available)
+            result[name] = _absolute_grid(wb.get_sheet_by_name(name))
+        return result
+
+
+def _absolute_grid(sheet) -> Grid:
+    start = sheet.start
+    if start is None:  # empty sheet
+        return []
+    row0, col0 = start
+    rows = sheet.to_python(skip_empty_area=True)
+    width = col0 + max((len(r) for r in rows), default=0)
+    lead = [None] * col0
+    grid: Grid = [[None] * width for _ in range(row0)]
+    for row in rows:
+        cells = lead + [None if v == "" else v for v in row]
+        if len(cells) < width:
+            cells.extend([None] * (width - len(cells)))
+        grid.append(cells)
+    return grid
