@@ -51,7 +51,7 @@ INPUTS: tuple[Column, ...] = (
     C("promise_at", "承诺发货日期", "datetime", ("承诺日期", "promise date"), width=14),
     C("promise_workdays", "承诺工作日", "int", ("promise workdays",)),
     C("review_at", "评价时间", "datetime", ("review at",), width=17),
-    C("review_stars", "评价星级", "stars", ("星级", "stars")),
+    C("review_stars", "评价星级", "stars", ("星级", "评分", "stars")),
     C("trade_done_at", "交易成功时间", "datetime", ("trade done at",), width=17),
     C("promo_order", "大促订单", "bool", ("聚划算", "promo order")),
     C("promise_rate", "店铺承诺比例", "rate", ("承诺赔付比例", "promise rate")),
@@ -98,6 +98,33 @@ OUTPUTS: tuple[Column, ...] = (
     C("warnings", "提示", "text", ("warnings", "notes"), width=40),
     C("errors", "错误", "text", ("errors", "error"), width=40),
 )
+# Mail-merge inputs that are not rule inputs: read as typed and normalised by addin.messages.fields.
+MESSAGE_INPUTS: tuple[Column, ...] = (
+    C("sms_kind", "短信类型", "text", ("sms kind",), width=12),
+    C("send_at", "计划发送时间", "datetime", ("send at", "planned send time"), width=17),
+    C("customer_type", "客户类型", "text", ("customer type",)),
+    C("review_text", "评价内容", "text", ("评价", "review text", "review"), width=30),
+    C("has_photos", "有图", "bool", ("带图", "has photos")),
+    C("sms_signature", "短信签名", "text", ("签名", "sms signature")),
+    C("reminders_sent", "已催付次数", "int", ("reminders sent",)),
+    C("ship_eta", "预计发货时间", "text", ("ship eta", "expected dispatch"), width=14),
+    C("delay_reason", "延迟原因", "text", ("delay reason",)),
+    C("return_address", "退货地址", "text", ("return address",), width=24),
+    C("promo_text", "活动内容", "text", ("promo text", "promotion"), width=20),
+)
+# Written by the mail merge (`aftersales texts`), never by recalc.
+MESSAGE_OUTPUTS: tuple[Column, ...] = (
+    C("review_route", "回复类型", "text", ("reply route",), width=10),
+    C("reply_text", "回复内容", "text", ("reply", "reply text"), width=40),
+    C("reply_verdict", "回复校验", "text", ("reply check",), width=9),
+    C("reply_reasons", "回复校验说明", "text", ("reply check notes",), width=40),
+    C("sms_text", "短信内容", "text", ("sms", "sms text"), width=40),
+    C("sms_chars", "短信字数", "int", ("sms length",), width=8),
+    C("sms_parts", "短信条数", "int", ("sms parts", "segments"), width=8),
+    C("sms_verdict", "短信校验", "text", ("sms check",), width=9),
+    C("sms_reasons", "短信校验说明", "text", ("sms check notes",), width=40),
+    C("planned_send_at", "建议发送时间", "datetime", ("planned send", "next send time"), width=17),
+)
 # A column per deadline kind is optional: staff who want e.g. 七天无理由退货截止 as its own column add it.
 DEADLINE_OUTPUTS: tuple[Column, ...] = tuple(
     C(f"deadline:{k.id}", k.zh, "datetime", (k.id, k.en), width=17) for k in DEADLINE_KINDS.values())
@@ -119,7 +146,7 @@ def normalise_header(text) -> str:
 
 def _lookup() -> dict[str, Column]:
     table: dict[str, Column] = {}
-    for col in INPUTS + OUTPUTS + DEADLINE_OUTPUTS:
+    for col in INPUTS + OUTPUTS + DEADLINE_OUTPUTS + MESSAGE_INPUTS + MESSAGE_OUTPUTS:
         for name in (col.header, col.key) + col.aliases:
             key = normalise_header(name)
             if key in table and table[key] is not col:
@@ -136,6 +163,8 @@ class HeaderMap:
     row: int                          # 1-based header row
     inputs: dict[str, int]            # Case field -> 1-based column
     outputs: dict[str, int]           # output key -> 1-based column (only those present)
+    msg_inputs: dict[str, int]        # mail-merge input key -> column
+    msg_outputs: dict[str, int]       # mail-merge output key -> column
     duplicates: list[str]             # headers that appear twice (first one wins)
     width: int                        # columns in the header row
 
@@ -143,8 +172,13 @@ class HeaderMap:
         return self.inputs.get(key) or self.outputs.get(key)
 
 
+_GROUP = {**{c.key: "outputs" for c in OUTPUTS + DEADLINE_OUTPUTS}, **{c.key: "msg_inputs" for c in MESSAGE_INPUTS},
+          **{c.key: "msg_outputs" for c in MESSAGE_OUTPUTS}}
+
+
 def map_headers(row_values: list, row: int) -> HeaderMap:
-    inputs, outputs, dups = {}, {}, []
+    groups: dict[str, dict[str, int]] = {"inputs": {}, "outputs": {}, "msg_inputs": {}, "msg_outputs": {}}
+    dups = []
     last = 0
     for i, value in enumerate(row_values, start=1):
         if value not in (None, ""):
@@ -152,12 +186,12 @@ def map_headers(row_values: list, row: int) -> HeaderMap:
         col = LOOKUP.get(normalise_header(value))
         if col is None:
             continue
-        target = outputs if col in OUTPUTS or col in DEADLINE_OUTPUTS else inputs
+        target = groups[_GROUP.get(col.key, "inputs")]
         if col.key in target:
             dups.append(str(value))
             continue
         target[col.key] = i
-    return HeaderMap(row, inputs, outputs, dups, last)
+    return HeaderMap(row, groups["inputs"], groups["outputs"], groups["msg_inputs"], groups["msg_outputs"], dups, last)
 
 
 def find_header_row(grid: list[list], scan: int = 15) -> HeaderMap | None:

@@ -15,8 +15,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.core.case import INSURANCE, PLATFORMS, REASONS
 from addin.core.policy import PARAMS
+from addin.messages.render import template_rows
+from addin.messages.sms import KINDS
 
-from .schema import INPUTS, OUTPUTS, Column
+from .schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
+from .texts import OUTBOX_HEADER, TEMPLATE_HEADER
 
 NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm", "rate": "0%", "int": "0", "stars": "0"}
 FILL_INPUT = PatternFill("solid", fgColor="DDEBF7")
@@ -30,15 +33,25 @@ BOLD = Font(bold=True)
 LEADING = ("order_id", "platform", "reason", "shop_name", "buyer", "phone", "item_name", "paid", "paid_at",
            "ordered_at", "signed_at")
 SHEETS_EXTRA = {
-    "模板": ("类型", "模板ID", "模板内容(Jinja2)", "说明"),
-    "发送队列": ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"),
+    "模板": TEMPLATE_HEADER,
+    "发送队列": OUTBOX_HEADER,
     "日志": ("时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"),
+    "退订名单": ("手机号", "退订时间", "来源"),
 }
+
+
+def put_text_safe(cell, value):
+    """Set a value; text starting with '=' stays text (openpyxl would otherwise store a formula)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
 
 
 def case_columns() -> list[Column]:
     by_key = {c.key: c for c in INPUTS}
-    return [by_key[k] for k in LEADING] + [c for c in INPUTS if c.key not in LEADING] + list(OUTPUTS)
+    return ([by_key[k] for k in LEADING] + [c for c in INPUTS if c.key not in LEADING] + list(MESSAGE_INPUTS)
+            + list(OUTPUTS) + list(MESSAGE_OUTPUTS))
 
 
 def _choices(table: dict[str, tuple[str, ...]]) -> str:
@@ -54,7 +67,8 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
         cell = ws.cell(row=1, column=i, value=col.header)
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.fill = FILL_OVERRIDE if col.key == "override" else FILL_OUTPUT if col in OUTPUTS else FILL_INPUT
+        computed = col in OUTPUTS or col in MESSAGE_OUTPUTS
+        cell.fill = FILL_OVERRIDE if col.key == "override" else FILL_OUTPUT if computed else FILL_INPUT
         ws.column_dimensions[get_column_letter(i)].width = col.width
         where[col.key] = i
     ws.freeze_panes = "D2"
@@ -62,10 +76,11 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
 
     validations = {
         "platform": _choices(PLATFORMS), "reason": _choices(REASONS), "insurance": _choices(INSURANCE),
+        "sms_kind": ",".join(k.zh for k in KINDS), "customer_type": "上班族,学生,其他",
     }
     for col in columns:
         letter = get_column_letter(where[col.key])
-        formula = validations.get(col.key) or ("是,否" if col.kind == "bool" and col not in OUTPUTS else None)
+        formula = validations.get(col.key) or ("是,否" if col.kind == "bool" and col in INPUTS + MESSAGE_INPUTS else None)
         if formula:
             dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True, showErrorMessage=True,
                                 errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
@@ -75,9 +90,10 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
     for r, values in enumerate(rows or [], start=2):
         for key, value in values.items():
             if key in where:
-                ws.cell(row=r, column=where[key], value=value)
+                put_text_safe(ws.cell(row=r, column=where[key]), value)
     # Formats on the column (for rows staff add later, and for the cells recalc creates) and on each filled cell.
-    wrapped = ("comp_note", "deadlines_all", "warnings", "errors")
+    wrapped = ("comp_note", "deadlines_all", "warnings", "errors", "reply_text", "reply_reasons", "sms_text",
+               "sms_reasons", "review_text")
     for col in columns:
         fmt = NUMBER_FORMATS.get(col.kind)
         letter = get_column_letter(where[col.key])
@@ -136,6 +152,12 @@ def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sh
         sheet = wb.create_sheet(name)
         for i, h in enumerate(heads, start=1):
             sheet.cell(row=1, column=i, value=h).font = BOLD
+        if name == "模板":   # the bundled defaults, ready for staff to edit
+            for r, values in enumerate(template_rows(), start=2):
+                for i, v in enumerate(values, start=1):
+                    put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
+            for letter, width in zip("ABCD", (18, 18, 70, 40)):
+                sheet.column_dimensions[letter].width = width
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

@@ -1,0 +1,227 @@
+"""Mail merge on a case workbook: review replies and SMS per row, checked, plus the 发送队列 outbox.
+
+Templates come from the 模板 sheet (bundled defaults fill any kind it does not define), opted-out
+numbers from the 退订名单 sheet. Rule outputs (compensation, deadline, payer) are computed afresh with
+the same engine as recalc, so a template never prints a stale amount. Written back like recalc:
+only the case sheet's text columns and the outbox (and, once, an empty 模板 sheet) change.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.messages.fields import normalize_phone
+from addin.messages.merge import MergeResult, merge_rows
+from addin.messages.render import TemplateSet, template_rows
+from addin.messages.sms import KINDS
+
+from .cells import is_blank
+from .recalc import compute_sheet, excel_instant, policy_from_grid
+from .reader import read_workbook, sheet_names
+from .rows import output_values
+from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
+from .xlsx_patch import SheetEdit, patch_workbook
+
+TEMPLATE_SHEET_NAMES = ("模板", "templates")
+OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
+OPTOUT_SHEET_NAMES = ("退订名单", "opt-out", "optout")
+TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明")
+OUTBOX_HEADER = ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行")
+KIND_ZH = {k.id: k.zh for k in KINDS}
+KIND_BY_NAME = {**{k.id: k.id for k in KINDS}, **{k.zh: k.id for k in KINDS}}
+# The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
+SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
+
+
+def templates_from_grid(grid: list[list] | None) -> TemplateSet:
+    """模板 sheet rows (模板ID, 模板内容) over the bundled defaults; a blank content keeps the default."""
+    defaults = TemplateSet.defaults()
+    if not grid:
+        return defaults
+    heads = [normalise_header(v) for v in grid[0]]
+    id_col = next((i for i, h in enumerate(heads) if h in ("模板id", "template id", "id")), None)
+    text_col = next((i for i, h in enumerate(heads) if h.startswith("模板内容") or h in ("template", "内容")), None)
+    if id_col is None or text_col is None:
+        return defaults
+    texts = {str(r[id_col]).strip(): r[text_col] for r in grid[1:]
+             if len(r) > max(id_col, text_col) and not is_blank(r[id_col])}
+    return defaults.with_overrides(texts)
+
+
+def optouts_from_grid(grid: list[list] | None) -> set[str]:
+    """Every phone number on the 退订名单 sheet (any column; headers and notes are not numbers)."""
+    out = set()
+    for row in grid or []:
+        for value in row:
+            if value is None:
+                continue
+            phone = normalize_phone(value)
+            if len(phone) >= 7 and phone.isdigit():
+                out.add(phone)
+    return out
+
+
+@dataclass
+class TextsResult:
+    cells: dict[tuple[int, int], object]        # case sheet cells to write
+    outbox: list[list]                          # 发送队列 rows, header first
+    merged: dict[int, MergeResult]              # sheet row -> result
+    header: HeaderMap
+    summary: dict = field(default_factory=dict)
+
+
+def _merge_row(grid_row: list, header, rules_out: dict) -> dict:
+    row = {}
+    for group in (header.inputs, header.msg_inputs):
+        for key, c in group.items():
+            value = grid_row[c - 1] if c - 1 < len(grid_row) else None
+            if not is_blank(value):
+                row[key] = value
+    # Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ deadline_text }}.
+    for key in ("comp_amount", "ret_payer", "refund"):
+        if rules_out.get(key) is not None:
+            row[key] = rules_out[key]
+    # {{ deadline_text }}: the deadline the SMS is about (the payout for a 运费险理赔 notice), else the next one.
+    kind = KIND_BY_NAME.get(str(row.get("sms_kind", "")).strip())
+    at = rules_out.get(f"deadline:{SMS_DEADLINE[kind]}") if kind in SMS_DEADLINE else None
+    at = at or rules_out.get("next_deadline")
+    if at is not None:
+        row["deadline_text"] = f"{at.month}月{at.day}日 {at:%H:%M}前"
+    return row
+
+
+def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
+                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None) -> TextsResult:
+    now = now or dt.datetime.now().replace(microsecond=0)
+    templates = templates or TemplateSet.defaults()
+    sheet = compute_sheet(case_grid, policy, now=now)
+    header = sheet.header
+    case_rows = [r for r in range(header.row + 1, len(case_grid) + 1)
+                 if any(not is_blank(v) for v in case_grid[r - 1])]
+    rows = [_merge_row(case_grid[r - 1], header, output_values(sheet.results[r]) if r in sheet.results else {})
+            for r in case_rows]
+    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out)
+
+    columns = dict(header.msg_outputs)
+    cells: dict[tuple[int, int], object] = {}
+    next_col = header.width + 1
+    for col in MESSAGE_OUTPUTS:
+        if col.key not in columns:
+            columns[col.key] = next_col
+            cells[(header.row, next_col)] = col.header
+            next_col += 1
+    outbox = [list(OUTBOX_HEADER)]
+    counts = {"rows": len(case_rows), "replies": 0, "sms": 0, "ready": 0, "errors": 0}
+    for r, row, res in zip(case_rows, rows, results):
+        values = {
+            "review_route": res.review_route, "reply_text": res.reply_text, "reply_verdict": res.reply_verdict,
+            "reply_reasons": res.reply_reasons_text or None, "sms_text": res.sms_text, "sms_chars": res.sms_chars,
+            "sms_parts": res.sms_parts, "sms_verdict": res.sms_verdict, "sms_reasons": res.sms_reasons_text or None,
+            "planned_send_at": excel_instant(res.planned_send_at) if res.planned_send_at else None,
+        }
+        for key, c in columns.items():
+            cells[(r, c)] = values[key]
+        counts["replies"] += res.reply_text is not None
+        counts["sms"] += res.sms_text is not None
+        counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
+        if res.ok_to_send:
+            counts["ready"] += 1
+            order_col = header.inputs.get("order_id")
+            outbox.append([case_grid[r - 1][order_col - 1] if order_col else None,
+                           normalize_phone(row["phone"]) if "phone" in row else None, KIND_ZH.get(res.sms_kind, res.sms_kind),
+                           res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
+                           res.sms_reasons_text or None, r])
+    merged = dict(zip(case_rows, results))
+    return TextsResult(cells, outbox, merged, header, counts)
+
+
+@dataclass
+class _Book:
+    names: list[str]
+    case: str
+    grids: dict[str, list[list]]
+    policy: Policy
+    templates: TemplateSet
+    opted_out: set[str]
+    template_sheet: str | None
+
+
+def _load(path: Path) -> _Book:
+    names = sheet_names(path)
+    case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+    wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
+                                                    ("optout", OPTOUT_SHEET_NAMES))}
+    grids = read_workbook(path, [case] + [n for n in wanted.values() if n])
+    policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
+    templates = templates_from_grid(grids.get(wanted["templates"]))
+    opted = optouts_from_grid(grids.get(wanted["optout"]))
+    return _Book(names, case, grids, policy, templates, opted, wanted["templates"])
+
+
+def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
+    """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
+    path = Path(path)
+    book = _load(path)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
+    edits = {book.case: SheetEdit(cells=result.cells),
+             outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
+    # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
+    template_grid = book.grids.get(book.template_sheet) if book.template_sheet else None
+    if not book.template_sheet or not template_grid or len(template_grid) <= 1:
+        rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(book.templates)]
+        edits[book.template_sheet or "模板"] = SheetEdit(cells=_grid_cells(rows), clear_rows_from=1)
+    patch_workbook(path, Path(out) if out else path, edits)
+    return result.summary
+
+
+def _grid_cells(rows: list[list]) -> dict[tuple[int, int], object]:
+    return {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+
+
+def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", now: dt.datetime | None = None) -> int:
+    """`aftersales outbox`: an upload file for a bulk-SMS service with only the messages that passed.
+
+    fmt "text": 手机号码,短信内容 (the full text, signature included) plus order and planned time.
+    fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
+    """
+    book = _load(Path(path))
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    csv_path = Path(csv_path)
+    csv_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = csv_path.with_suffix(csv_path.suffix + ".tmp")
+    n = 0
+    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:   # BOM: Excel opens Chinese CSV correctly
+        w = csv.writer(fh)
+        if fmt == "params":
+            w.writerow(["手机号码", "短信签名", "模板类型", "模板参数", "计划发送时间", "订单号"])
+        else:
+            w.writerow(["手机号码", "短信内容", "计划发送时间", "订单号"])
+        header = result.header
+        for r, res in sorted(result.merged.items()):
+            if not res.ok_to_send:
+                continue
+            grid_row = book.grids[book.case][r - 1]
+            phone = normalize_phone(grid_row[header.inputs["phone"] - 1])
+            when = res.planned_send_at.strftime("%Y-%m-%d %H:%M") if res.planned_send_at else ""
+            order = _text(grid_row[header.inputs["order_id"] - 1]) if "order_id" in header.inputs else ""
+            if fmt == "params":
+                params = {k: _text(grid_row[c - 1]) for k, c in header.inputs.items()
+                          if k in ("shop_name", "item_name", "order_id") and not is_blank(grid_row[c - 1])}
+                signature = res.sms_text.split("】")[0].lstrip("【") if res.sms_text.startswith("【") else ""
+                w.writerow([phone, signature, res.sms_kind, json.dumps(params, ensure_ascii=False), when, order])
+            else:
+                w.writerow([phone, res.sms_text, when, order])
+            n += 1
+    tmp.replace(csv_path)
+    return n
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)

@@ -1,0 +1,146 @@
+"""`aftersales texts` / `aftersales outbox` on real workbook files: build, run, read back."""
+import csv
+import datetime as dt
+import json
+import zipfile
+
+import openpyxl
+import pytest
+
+from addin.workbook.reader import read_workbook
+from addin.workbook.schema import find_header_row
+from addin.workbook.template import build_workbook
+from addin.workbook.texts import export_outbox, generate_texts
+
+NOW = dt.datetime(2026, 11, 23, 10, 0)
+SHOP = dict(shop_name="小美家居", platform="天猫")
+ROWS = [
+    # 2: payment reminder, passes
+    dict(SHOP, order_id="3000001", phone="13800138001", reason="未付款", ordered_at=dt.datetime(2026, 11, 22, 21, 0),
+         sms_kind="催付", item_name="北欧布艺沙发", paid=1299, customer_type="上班族", send_at=dt.datetime(2026, 11, 23, 12, 10)),
+    # 3: same number is on the 退订名单 sheet
+    dict(SHOP, order_id="3000002", phone="13800138002", reason="未付款", ordered_at=dt.datetime(2026, 11, 22, 21, 0),
+         sms_kind="催付", item_name="羊毛地毯", paid=399, customer_type="上班族", send_at=dt.datetime(2026, 11, 23, 12, 10)),
+    # 4: shipping-delay notice without the expected dispatch date the template needs
+    dict(SHOP, order_id="3000003", phone="13800138003", reason="延迟发货", paid=100, sms_kind="发货延迟通知",
+         item_name="加厚浴巾", delay_reason="仓库爆单"),
+    # 5: buyer text that looks like a formula and like template syntax
+    dict(SHOP, order_id="=HYPERLINK(\"http://x\")", buyer="=cmd|' /c calc'!A0", reason="中差评", review_stars=1,
+         review_at="2026-11-20", review_text="+{{ 7*7 }} 质量太差了 -@SUM(A1)"),
+    # 6: 5-star review with negative words goes to the bad-review reply (RV-3)
+    dict(SHOP, order_id="3000005", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="物流快,但是用了两天就漏水"),
+    # 7: insurance payout notice speaks of the INS-1 deadline
+    dict(SHOP, order_id="3000006", phone="13800138006", reason="质量问题", evidence="是", paid=88, return_postage=12,
+         refund_done_at=dt.datetime(2026, 11, 21, 10, 0), insurance="买家购买", sms_kind="运费险理赔", item_name="台灯"),
+]
+
+
+@pytest.fixture()
+def book(tmp_path):
+    path = build_workbook(tmp_path / "cases.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    wb["退订名单"].append(["138-0013-8002", "2026-11-01", "回T退订"])
+    wb.save(path)
+    return path
+
+
+def read(path, sheet="案件"):
+    grid = read_workbook(path, [sheet])[sheet]
+    if sheet != "案件":
+        return grid
+    header = find_header_row(grid)
+    heads = [str(v) for v in grid[header.row - 1]]
+    return [dict(zip(heads, row)) for row in grid[header.row:]]
+
+
+def test_texts_fill_columns_and_outbox(book):
+    summary = generate_texts(book, now=NOW)
+    assert summary["rows"] == len(ROWS)
+    rows = read(book)
+    remind, opted, delay, formula, five_star, insurance = rows
+
+    assert remind["短信校验"] == "PASS" and remind["短信内容"].startswith("【小美家居】")
+    assert "小美家居" in remind["短信内容"][:7] and remind["短信条数"] == 1
+    assert remind["建议发送时间"] == dt.datetime(2026, 11, 23, 12, 10)
+
+    assert opted["短信校验"] == "ERROR" and "退订" in opted["短信校验说明"]
+    assert delay["短信校验"] == "ERROR" and "ship_eta" in delay["短信校验说明"] and delay["短信内容"] is None
+    assert five_star["回复类型"] == "bad" and five_star["回复校验"] == "PASS"
+    assert "11月24日 10:00前" in insurance["短信内容"]      # INS-1: 72 h after the refund
+    assert remind["回复内容"] is None and formula["短信内容"] is None
+
+    outbox = read(book, "发送队列")
+    assert outbox[0][:4] == ["订单号", "手机号", "短信类型", "短信内容"]
+    sent = {r[1]: r for r in outbox[1:]}
+    assert set(sent) == {"13800138001", "13800138006"}     # only messages that passed
+    assert sent["13800138001"][2] == "催付" and sent["13800138001"][6] == dt.datetime(2026, 11, 23, 12, 10)
+
+
+def test_buyer_text_is_written_as_text_not_formula(book):
+    generate_texts(book, now=NOW)
+    ws = openpyxl.load_workbook(book)["案件"]
+    heads = {c.value: c.column for c in ws[1]}
+    order = ws.cell(row=5, column=heads["订单号"])
+    buyer = ws.cell(row=5, column=heads["买家"])
+    assert order.data_type == "s" and order.value.startswith("=HYPERLINK")
+    assert buyer.data_type == "s" and buyer.value.startswith("=cmd")
+    reply = ws.cell(row=5, column=heads["回复内容"]).value
+    assert reply and "{{" not in reply                     # our template rendered ...
+    with zipfile.ZipFile(book) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "<f " not in sheet       # ... and no cell became a formula
+
+
+def test_review_text_is_never_evaluated_as_template(tmp_path):
+    path = build_workbook(tmp_path / "t.xlsx", [ROWS[3]])
+    wb = openpyxl.load_workbook(path)
+    ws = wb["模板"]
+    for row in ws.iter_rows(min_row=2):
+        if row[1].value == "review_bad":
+            row[2].value = "亲，您说「{{ review_text }}」，我们马上处理。{% if stars <= 2 %}非常抱歉。{% endif %}"
+    wb.save(path)
+    generate_texts(path, now=NOW)
+    [row] = read(path)
+    assert row["回复内容"] == "亲，您说「+{{ 7*7 }} 质量太差了 -@SUM(A1)」，我们马上处理。非常抱歉。"
+
+
+def test_template_sheet_edits_win_and_missing_field_is_a_row_error(tmp_path):
+    path = build_workbook(tmp_path / "t.xlsx", ROWS[:1])
+    wb = openpyxl.load_workbook(path)
+    for row in wb["模板"].iter_rows(min_row=2):
+        if row[1].value == "payment_reminder":
+            row[2].value = "{{ shop_name }}提醒: {{ item_name }}待付款, {{ coupon_code }} 回T退订"
+    wb.save(path)
+    generate_texts(path, now=NOW)
+    [row] = read(path)
+    assert row["短信校验"] == "ERROR" and "coupon_code" in row["短信校验说明"]
+    assert row["短信内容"] is None                          # never a text with a silent blank
+    assert len(read(path, "发送队列")) == 1                 # header only
+
+
+def test_outbox_csv_only_passed_messages(book, tmp_path):
+    out = tmp_path / "upload.csv"
+    assert export_outbox(book, out, now=NOW) == 2
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["手机号码", "短信内容", "计划发送时间", "订单号"]
+    assert [r[0] for r in rows[1:]] == ["13800138001", "13800138006"]
+    assert rows[1][1].startswith("【小美家居】") and rows[1][2] == "2026-11-23 12:10" and rows[1][3] == "3000001"
+
+    n = export_outbox(book, out, fmt="params", now=NOW)
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert n == 2 and rows[0][:4] == ["手机号码", "短信签名", "模板类型", "模板参数"]
+    assert rows[1][1] == "小美家居" and rows[1][2] == "payment_reminder"
+    assert json.loads(rows[1][3])["item_name"] == "北欧布艺沙发"
+
+
+def test_texts_twice_gives_the_same_file_and_keeps_other_sheets(book):
+    generate_texts(book, now=NOW)
+    first = book.read_bytes()
+    with zipfile.ZipFile(book) as z:
+        before = {n: z.read(n) for n in z.namelist()}
+    generate_texts(book, now=NOW)
+    assert book.read_bytes() == first
+    with zipfile.ZipFile(book) as z:
+        assert {n: z.read(n) for n in z.namelist()} == before
