@@ -1,0 +1,59 @@
+"""The few calls the buttons make on an xlwings Book, and nothing else.
+
+One ``.value`` read per sheet (the whole used range, from A1 so that grid[r-1][c-1] is cell (r, c)),
+one ``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
+the xlwings Lite book a @script receives; the tests pass a recording stand-in.
+"""
+from __future__ import annotations
+
+from .blocks import Block
+from .values import clean
+
+
+class BookIO:
+    def __init__(self, book):
+        self.book = book
+        self._status_ok = True
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def read(self, name: str) -> list[list]:
+        """The sheet's values from A1 to the used range's last cell, as a list of rows."""
+        sheet = self.book.sheets[name]
+        used = sheet.used_range
+        n_rows, n_cols = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
+        return as_grid(sheet.range((1, 1), (n_rows, n_cols)).value, n_rows, n_cols)
+
+    def last_row(self, name: str) -> int:
+        """The last used row: a log line goes below it."""
+        used = self.book.sheets[name].used_range
+        return used.row + used.shape[0] - 1
+
+    def add_sheet(self, name: str) -> None:
+        self.book.sheets.add(name, after=self.book.sheets[len(self.book.sheets) - 1])
+
+    def write(self, name: str, block: Block) -> None:
+        sheet = self.book.sheets[name]
+        sheet.range((block.top, block.left), (block.bottom, block.right)).value = block.values
+
+    def status(self, text: str) -> None:
+        """Excel's status bar; xlwings Lite has none, so there the text goes to the output pane."""
+        if self._status_ok:
+            try:
+                self.book.app.status_bar = text
+                return
+            except Exception:  # noqa: BLE001 - the Lite engine raises for status_bar
+                self._status_ok = False
+        print(text)
+
+
+def as_grid(values, n_rows: int, n_cols: int) -> list[list]:
+    """xlwings gives a scalar for one cell and a flat list for one row or column: always rows here."""
+    if n_rows == 1 and n_cols == 1:
+        values = [[values]]
+    elif n_rows == 1:
+        values = [values]
+    elif n_cols == 1:
+        values = [[v] for v in values]
+    return [[clean(v) for v in row] for row in values]

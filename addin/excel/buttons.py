@@ -1,0 +1,263 @@
+"""What the workbook's buttons run: 重新计算, 生成回复与短信, 导出短信, 检查.
+
+The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
+Each button reads every sheet it needs in one call, computes in Python with the same functions as the
+command line (:func:`~addin.workbook.recalc.compute_sheet`), writes each block of computed columns in one
+call (:mod:`addin.excel.blocks`) and reports on Excel's status bar. The ``*_book`` functions take any
+xlwings-like Book, so the xlwings Lite scripts and the tests run them too.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import getpass
+from pathlib import Path
+
+from addin.core.policy import DEFAULT_POLICY
+from addin.messages.fields import normalize_phone
+from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
+from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
+from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, compute_texts,
+                                  optouts_from_grid, templates_from_grid)
+
+from .blocks import Block, plan_blocks
+from .book import BookIO
+
+LOG_SHEET_NAMES = ("日志", "log")
+ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
+
+
+# --- entry points for RunPython ------------------------------------------------------------------
+
+def recalc():
+    _run(recalc_book)
+
+
+def generate_texts():
+    _run(texts_book)
+
+
+def export_sms():
+    _run(export_book)
+
+
+def validate():
+    _run(validate_book)
+
+
+def _run(action):
+    import xlwings as xw   # only here: everything below runs without Excel
+
+    book = xw.Book.caller()
+    try:
+        action(book)
+    except RecalcError as exc:
+        _tell(book, f"{exc.zh}\n{exc.en}")
+
+
+def _tell(book, text: str) -> None:
+    """A problem the user must see; a status bar message is easy to miss."""
+    BookIO(book).status(text.replace("\n", " / "))
+    try:
+        book.app.alert(text, title="售后助手 AfterSales")
+    except Exception:  # noqa: BLE001 - no dialog on this runtime: the status line has it
+        pass
+
+
+# --- 重新计算 / 检查 -----------------------------------------------------------------------------
+
+def _case_sheet(io: BookIO, names: list[str]) -> str:
+    name = find_sheet(names, CASE_SHEET_NAMES)
+    if name is None:
+        raise RecalcError("找不到「案件」工作表", "no 案件 (cases) sheet in this workbook")
+    return name
+
+
+def _policy(io: BookIO, names: list[str]):
+    name = find_sheet(names, POLICY_SHEET_NAMES)
+    if name is None:
+        return DEFAULT_POLICY, []
+    return policy_from_grid(io.read(name))
+
+
+def _compute(io: BookIO, label: str, now: dt.datetime | None):
+    names = io.sheet_names()
+    case_sheet = _case_sheet(io, names)
+    io.status(f"{label}: 读取 reading…")
+    policy, policy_errors = _policy(io, names)
+    grid = io.read(case_sheet)
+    result = compute_sheet(grid, policy, now=now,
+                           progress=lambda done, total: io.status(f"{label}: {done}/{total}"))
+    result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+    return names, case_sheet, grid, result
+
+
+def recalc_book(book, now: dt.datetime | None = None) -> Summary:
+    """Recompute every row; write only the computed columns, one block per run of adjacent ones."""
+    io = BookIO(book)
+    names, case_sheet, grid, result = _compute(io, "重新计算 recalculating", now or _now())
+    columns = {**result.header.outputs, **result.new_columns}.values()
+    for block in plan_blocks(result.cells, columns, grid):
+        io.write(case_sheet, block)
+    _log(io, names, "重新计算 recalc", result.summary)
+    io.status(_summary_line("重新计算完成 recalculated", result.summary))
+    return result.summary
+
+
+def validate_book(book, now: dt.datetime | None = None) -> Summary:
+    """Check every row and the 规则 sheet; write only the 错误 column, so nothing else changes."""
+    io = BookIO(book)
+    names, case_sheet, grid, result = _compute(io, "检查 checking", now or _now())
+    errors_col = result.header.outputs.get("errors") or result.new_columns["errors"]
+    cells = {rc: v for rc, v in result.cells.items() if rc[1] == errors_col}
+    for block in plan_blocks(cells, [errors_col], grid):
+        io.write(case_sheet, block)
+    summary = result.summary
+    summary.cells_written = len(cells)
+    summary.added_columns = [ERRORS_HEADER] if "errors" in result.new_columns else []
+    _log(io, names, "检查 validate", summary)
+    line = _summary_line("检查完成 checked", summary)
+    if summary.policy_errors:
+        line += f"; 规则表错误 policy errors: {len(summary.policy_errors)} ({summary.policy_errors[0]})"
+    io.status(line)
+    return summary
+
+
+# --- 生成回复与短信 / 导出短信 -------------------------------------------------------------------
+
+def texts_book(book, now: dt.datetime | None = None):
+    """Render replies and SMS into the 案件 sheet's text columns and refill the 发送队列 sheet."""
+    io = BookIO(book)
+    names = io.sheet_names()
+    case_sheet = _case_sheet(io, names)
+    io.status("生成回复与短信 generating: 读取 reading…")
+    policy, _ = _policy(io, names)
+    template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
+    templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
+    optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
+    opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
+    grid = io.read(case_sheet)
+    result = compute_texts(grid, policy, templates, opted_out, now or _now())
+    for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
+        io.write(case_sheet, block)
+    outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
+    if outbox_sheet:
+        io.write(outbox_sheet, _replace_all(result.outbox, io.read(outbox_sheet)))
+    n = result.summary
+    io.status(f"生成完成 generated: 行数 rows {n['rows']}, 回复 replies {n['replies']}, 短信 SMS {n['sms']}, "
+              f"可发送 ready {n['ready']}, 有错误 with errors {n['errors']}")
+    return result
+
+
+def _replace_all(rows: list[list], old: list[list]) -> Block:
+    """The new sheet content from A1, padded with blanks over whatever the old content covered."""
+    height = max(len(rows), len(old), 1)
+    width = max([len(r) for r in rows] + [len(r) for r in old] + [1])
+    return Block(1, 1, [[(rows[r][c] if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
+                        for r in range(height)])
+
+
+# The same columns as `aftersales outbox` (addin.workbook.texts.export_outbox, "text" format).
+UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
+_OUTBOX_COLUMNS = {"phone": "手机号", "text": "短信内容", "send_at": "计划发送时间", "verdict": "校验结果",
+                   "order": "订单号"}
+
+
+def upload_rows(outbox: list[list]) -> list[list]:
+    """The 发送队列 rows as a bulk-SMS upload: what the sheet shows (staff may delete rows), ERROR rows left out."""
+    if not outbox:
+        return [list(UPLOAD_HEADER)]
+    heads = [normalise_header(h) for h in outbox[0]]
+    where = {key: heads.index(name) if name in heads else None for key, name in _OUTBOX_COLUMNS.items()}
+    if where["phone"] is None or where["text"] is None:
+        raise RecalcError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column")
+
+    def get(row, key):
+        i = where[key]
+        return row[i] if i is not None and i < len(row) else None
+
+    out = [list(UPLOAD_HEADER)]
+    for row in outbox[1:]:
+        phone, text = get(row, "phone"), get(row, "text")
+        if phone is None or text is None or str(get(row, "verdict") or "").upper() == "ERROR":
+            continue
+        order = get(row, "order")
+        out.append([normalize_phone(phone), text, get(row, "send_at"),
+                    str(int(order)) if isinstance(order, float) and order.is_integer() else order])
+    return out
+
+
+EXPORT_SHEET = "短信导出"
+
+
+def _upload(io: BookIO, names: list[str]) -> list[list]:
+    outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
+    if outbox_sheet is None:
+        raise RecalcError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook")
+    return upload_rows(io.read(outbox_sheet))
+
+
+def export_book(book) -> Path:
+    """Save the sendable 发送队列 rows as a UTF-8 CSV beside the workbook (what bulk-SMS sites import)."""
+    io = BookIO(book)
+    rows = _upload(io, io.sheet_names())
+    stamp = dt.datetime.now().strftime("%Y%m%d_%H%M")
+    path = Path(book.fullname).with_name(f"{Path(book.fullname).stem}_短信导出_{stamp}.csv")
+    write_csv(path, rows)
+    io.status(f"已导出 exported {len(rows) - 1} 条短信 SMS: {path}")
+    return path
+
+
+def export_to_sheet(book) -> None:
+    """The same rows on a 短信导出 sheet, for xlwings Lite (a browser add-in cannot write files)."""
+    io = BookIO(book)
+    names = io.sheet_names()
+    rows = _upload(io, names)
+    if EXPORT_SHEET in names:
+        old = io.read(EXPORT_SHEET)
+    else:
+        io.add_sheet(EXPORT_SHEET)
+        old = []
+    io.write(EXPORT_SHEET, _replace_all(rows, old))
+    io.status(f"已导出 exported {len(rows) - 1} 条短信 SMS → {EXPORT_SHEET}")
+
+
+def write_csv(path: Path, rows: list[list]) -> None:
+    # utf-8-sig: Excel and the SMS sites' importers read the BOM as "this is UTF-8" (no 乱码).
+    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        for row in rows:
+            writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v
+                             for v in row])
+
+
+# --- status and log ------------------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _summary_line(label: str, s: Summary) -> str:
+    return (f"{label}: 行数 rows {s.rows}, 有错误 with errors {s.errors}, 赔偿合计 total ¥{s.total_compensation:,.2f}, "
+            f"需审批 approvals {s.approvals}, 24小时内到期 due in 24 h {s.due_24h}, 写入 cells written {s.cells_written}")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name in the browser (xlwings Lite)
+        return ""
+
+
+def _log(io: BookIO, names: list[str], action: str, s: Summary) -> None:
+    """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
+    log_sheet = find_sheet(names, LOG_SHEET_NAMES)
+    if log_sheet is None:
+        return
+    rules = "默认 default" if not s.policy_changes else "; ".join(f"{k}={v}" for k, v in s.policy_changes.items())
+    notes = [f"写入 {s.cells_written} 格 cells"]
+    if s.added_columns:
+        notes.append(f"新增列 added: {', '.join(s.added_columns)}")
+    notes += s.policy_errors
+    row = io.last_row(log_sheet) + 1
+    io.write(log_sheet, Block(row, 1, [[_now(), _user(), action, s.rows, s.errors, rules, "\n".join(notes)]]))

@@ -1,0 +1,60 @@
+"""A block of case rows with its header row, computed the way the 重新计算 button computes the sheet.
+
+The worksheet functions pass the header row and one or many data rows; the columns are found by
+header name (:func:`~addin.workbook.schema.map_headers`), each row goes through the same
+:func:`~addin.workbook.rows.case_from_row` -> :func:`~addin.core.engine.compute_cases` ->
+:func:`~addin.workbook.rows.output_values` pipeline as :func:`~addin.workbook.recalc.compute_sheet`,
+so a formula and the button show the same values. Only the error text differs: a formula does not
+know its rows' addresses, so it names the column header instead of the cell.
+
+Excel recalculates every AS_ formula that depends on a changed cell; several functions over the same
+rows share one computation through a small cache.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from addin.core.engine import CaseResult, compute_cases
+from addin.core.policy import Policy
+from addin.workbook.cells import CellError
+from addin.workbook.rows import INPUT_BY_KEY, case_from_row, output_values
+from addin.workbook.schema import map_headers
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    values: dict                    # output key (and "deadline:<kind>") -> value, as output_values gives it
+    result: CaseResult | None       # None for blank rows and rows with unreadable inputs
+    blank: bool = False
+
+    @property
+    def errors(self) -> str | None:
+        return self.values.get("errors")
+
+
+@lru_cache(maxsize=16)
+def evaluate(headers: tuple, rows: tuple[tuple, ...], policy: Policy) -> list[RowOutcome]:
+    """Each row's outputs. `headers` and `rows` are tuples of cleaned cell values (hashable: cached)."""
+    header = map_headers(list(headers), 1)
+    if not header.inputs:
+        raise CellError("第一个参数须为表头行(如 案件!$A$1:$BZ$1), 其中没有可识别的列名",
+                        "the first argument must be the header row (e.g. 案件!$A$1:$BZ$1); no known column name in it")
+    columns = [(key, col - 1) for key, col in header.inputs.items()]
+    parsed = []
+    for row in rows:
+        raw = {key: row[i] for key, i in columns if i < len(row) and row[i] is not None}
+        parsed.append(case_from_row(raw))
+
+    ok = [i for i, p in enumerate(parsed) if not p.blank and not p.problems]
+    results = dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy)))
+    outcomes = []
+    for i, p in enumerate(parsed):
+        if p.blank:
+            outcomes.append(RowOutcome(output_values(None), None, blank=True))
+        elif p.problems:
+            text = "\n".join(f"「{INPUT_BY_KEY[x.field].header}」: {x.zh} / {x.en}" for x in p.problems)
+            outcomes.append(RowOutcome(output_values(None, text), None))
+        else:
+            outcomes.append(RowOutcome(output_values(results[i]), results[i]))
+    return outcomes

@@ -1,0 +1,133 @@
+"""The .xlsm staff start from: `aftersales new-workbook PATH` calls :func:`new_workbook`.
+
+Built at run time, nothing binary is committed: the sheets come from
+:func:`addin.workbook.template.build_workbook` (案件 with drop-downs, formats, conditional formats and a
+frozen header; 规则, 模板, 发送队列, 日志), this module adds the xlwings.conf sheet, the VBA project
+(macros/AfterSales.bas plus the installed xlwings' standalone module, so the workbook needs no
+xlwings add-in and always matches the Python side's xlwings version) and four form-control buttons
+in the 案件 header row.
+"""
+from __future__ import annotations
+
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from addin.excel.vba.ovba import (WORKBOOK_BASE, WORKSHEET_BASE, Module, class_module, document_module,
+                                  standard_module, vba_project_bin)
+from addin.workbook.template import build_workbook
+
+from .controls import Button
+from .xlsm import make_xlsm
+
+CASE_SHEET = "案件"
+CONF_SHEET = "xlwings.conf"
+UDF_MODULE = "addin.excel.udfs"
+# (caption, VBA sub in AfterSales.bas, width in pixels)
+BUTTONS = (("重新计算", "RecalculateCases", 84), ("生成回复与短信", "GenerateTexts", 116),
+           ("导出短信", "ExportSms", 84), ("检查", "ValidateCases", 60))
+HEADER_ROW_POINTS = 60       # room for the buttons above the header text, which sits at the bottom
+BUTTON_TOP, BUTTON_HEIGHT, BUTTON_GAP = 4, 28, 6
+
+# The xlwings.conf sheet as xlwings' own quickstart lays it out (keys from A1 down, no gaps).
+CONF_ROWS = (
+    ("Interpreter_Win", "python"),
+    ("Interpreter_Mac", ""),
+    ("PYTHONPATH", ""),
+    ("Conda Path", ""),
+    ("Conda Env", ""),
+    ("UDF Modules", UDF_MODULE),
+    ("Debug UDFs", False),
+    ("Use UDF Server", False),
+    ("Show Console", False),
+)
+CONF_NOTES = (
+    "说明 / Notes:",
+    "Interpreter_Win: Python 的完整路径, 例如 C:\\Users\\you\\aftersales\\.venv\\Scripts\\pythonw.exe "
+    "/ full path of the Python that has aftersales-addin installed",
+    "UDF Modules: 工作表函数所在模块 (AS_COMPENSATION 等), 在 xlwings 选项卡点「Import Functions」导入 "
+    "/ the module with the worksheet functions; click Import Functions on the xlwings tab",
+    "设置须从 A1 开始且中间不能有空行 / the settings must start in A1 with no blank rows",
+)
+
+
+def new_workbook(path: str | Path, rows: list[dict] | None = None) -> Path:
+    """Write the ready .xlsm (optionally with case rows) and return its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        sheets_only = Path(tmp) / "sheets.xlsx"
+        build_workbook(sheets_only, rows)
+        wb = load_workbook(sheets_only)
+        wb.code_name = "ThisWorkbook"
+        _add_conf_sheet(wb)
+        code_names = {}
+        for n, ws in enumerate(wb.worksheets, start=1):
+            ws.sheet_properties.codeName = code_names[ws.title] = f"Sheet{n}"
+        case = wb[CASE_SHEET]
+        _make_room_for_buttons(case)
+        col_widths, row_heights = _pixel_grid(case)
+        wb.save(sheets_only)
+        make_xlsm(sheets_only, path, vba_project_bin(vba_modules(list(code_names.values()))), CASE_SHEET,
+                  _buttons(), col_widths, row_heights)
+    return path
+
+
+def vba_modules(sheet_code_names: list[str]) -> list[Module]:
+    """ThisWorkbook and one module per sheet (Excel binds them by codeName), ours, and xlwings' standalone."""
+    xlwings_dir = _xlwings_dir()
+    ours = resources.files("addin.excel.vba").joinpath("AfterSales.bas").read_text(encoding="ascii")
+    return ([document_module("ThisWorkbook", WORKBOOK_BASE)]
+            + [document_module(name, WORKSHEET_BASE) for name in sheet_code_names]
+            + [standard_module(ours),
+               standard_module((xlwings_dir / "xlwings.bas").read_text(encoding="ascii")),
+               class_module((xlwings_dir / "addin" / "Dictionary.cls").read_text(encoding="ascii"))])
+
+
+def _xlwings_dir() -> Path:
+    import xlwings   # the installed version: its VBA module must match the Python package it calls
+
+    folder = Path(xlwings.__file__).parent
+    if not (folder / "xlwings.bas").exists():
+        raise FileNotFoundError(f"xlwings.bas not found in {folder}; reinstall xlwings (pip install xlwings)")
+    return folder
+
+
+def _add_conf_sheet(wb) -> None:
+    ws = wb.create_sheet(CONF_SHEET)
+    for r, (key, value) in enumerate(CONF_ROWS, start=1):
+        ws.cell(row=r, column=1, value=key)
+        ws.cell(row=r, column=2, value=value)
+    for r, note in enumerate(CONF_NOTES, start=len(CONF_ROWS) + 3):
+        ws.cell(row=r, column=1, value=note).font = Font(italic=True, color="595959")
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 60
+
+
+def _make_room_for_buttons(ws) -> None:
+    """A taller header row with its text at the bottom, so the buttons sit above it and stay frozen."""
+    ws.row_dimensions[1].height = HEADER_ROW_POINTS
+    for cell in ws[1]:
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+
+
+def _pixel_grid(ws) -> tuple[list[int], list[int]]:
+    """Column widths and the first rows' heights in pixels (Excel: 7 px per character + 5 of padding)."""
+    widths = []
+    for col in range(1, ws.max_column + 1):
+        width = ws.column_dimensions[get_column_letter(col)].width or 8.43
+        widths.append(int(width * 7 + 5))
+    heights = [round((ws.row_dimensions[r].height or 15) * 4 / 3) for r in range(1, 4)]
+    return widths, heights
+
+
+def _buttons() -> list[Button]:
+    out, left = [], BUTTON_GAP
+    for caption, macro, width in BUTTONS:
+        out.append(Button(caption, macro, left, BUTTON_TOP, width, BUTTON_HEIGHT))
+        left += width + BUTTON_GAP
+    return out

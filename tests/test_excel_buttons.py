@@ -1,0 +1,334 @@
+"""The buttons' Python side against a recording stand-in for xlwings' Book/Sheet/Range.
+
+What is proved: the number of range reads and writes does not grow with the rows, nothing outside the
+computed columns is written (a staff-typed override column between computed columns included), the
+status bar is updated, and the values written are the ones compute_sheet (the CLI's recalc) gives.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from addin.demo import sample_rows
+from addin.excel import buttons
+from addin.excel.blocks import column_runs, for_excel, plan_blocks
+from addin.workbook.recalc import compute_sheet
+from addin.workbook.schema import INPUTS, OUTPUTS
+
+NOW = dt.datetime(2026, 10, 3, 9, 0)
+
+
+# --- the recording stand-in ------------------------------------------------------------------------
+
+class Recorder:
+    def __init__(self):
+        self.reads: list[tuple[str, tuple]] = []
+        self.writes: list[tuple[str, tuple, tuple]] = []    # sheet, top-left, bottom-right
+        self.status: list[str] = []
+        self.written_cells: dict[tuple[str, int, int], object] = {}
+
+
+class FakeRange:
+    def __init__(self, sheet: "FakeSheet", first: tuple[int, int], last: tuple[int, int] | None = None):
+        self.sheet, self.first, self.last = sheet, first, last or first
+
+    @property
+    def row(self):
+        return self.first[0]
+
+    @property
+    def column(self):
+        return self.first[1]
+
+    @property
+    def shape(self):
+        return self.last[0] - self.first[0] + 1, self.last[1] - self.first[1] + 1
+
+    @property
+    def value(self):
+        """Like xlwings: a scalar for one cell, a flat list for one row or column, else rows."""
+        self.sheet.rec.reads.append((self.sheet.name, (self.first, self.last)))
+        (r1, c1), (r2, c2) = self.first, self.last
+        rows = [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+        if r1 == r2 and c1 == c2:
+            return rows[0][0]
+        if r1 == r2:
+            return rows[0]
+        if c1 == c2:
+            return [row[0] for row in rows]
+        return rows
+
+    @value.setter
+    def value(self, values):
+        self.sheet.rec.writes.append((self.sheet.name, self.first, self.last))
+        (r1, c1), (r2, c2) = self.first, self.last
+        assert len(values) == r2 - r1 + 1 and all(len(row) == c2 - c1 + 1 for row in values)
+        for i, row in enumerate(values):
+            for j, v in enumerate(row):
+                if isinstance(v, str) and v.startswith("="):
+                    raise AssertionError(f"would become a formula in Excel: {v!r}")
+                if isinstance(v, str) and v.startswith("'"):
+                    v = v[1:]      # Excel's text prefix: stored as the text after it
+                self.sheet.cells[(r1 + i, c1 + j)] = v
+                self.sheet.rec.written_cells[(self.sheet.name, r1 + i, c1 + j)] = v
+
+
+class FakeSheet:
+    def __init__(self, name: str, grid: list[list], rec: Recorder):
+        self.name, self.rec = name, rec
+        self.cells = {(r, c): v for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if v is not None}
+
+    @property
+    def used_range(self):
+        if not self.cells:
+            return FakeRange(self, (1, 1))
+        return FakeRange(self, (1, 1), (max(r for r, _ in self.cells), max(c for _, c in self.cells)))
+
+    def range(self, first, last=None):
+        return FakeRange(self, first, last)
+
+
+class FakeApp:
+    def __init__(self, rec: Recorder):
+        self.rec = rec
+
+    @property
+    def status_bar(self):
+        return self.rec.status[-1] if self.rec.status else False
+
+    @status_bar.setter
+    def status_bar(self, text):
+        self.rec.status.append(text)
+
+
+class FakeSheets(list):
+    def __init__(self, sheets, rec: Recorder):
+        super().__init__(sheets)
+        self.rec = rec
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            return next(s for s in self if s.name == key)
+        return super().__getitem__(key)
+
+    def add(self, name, before=None, after=None):
+        sheet = FakeSheet(name, [], self.rec)
+        self.insert(self.index(after) + 1 if after is not None else 0, sheet)
+        return sheet
+
+
+class FakeBook:
+    def __init__(self, sheets: dict[str, list[list]], fullname: str = "/tmp/cases.xlsm"):
+        self.rec = Recorder()
+        self.sheets = FakeSheets((FakeSheet(n, g, self.rec) for n, g in sheets.items()), self.rec)
+        self.app = FakeApp(self.rec)
+        self.fullname = fullname
+
+    def grid(self, name: str) -> list[list]:
+        cells = self.sheets[name].cells
+        rows, cols = max(r for r, _ in cells), max(c for _, c in cells)
+        return [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
+
+
+# --- a case sheet laid out as staff leave it -------------------------------------------------------
+
+HEADERS = ["订单号", "平台", "售后原因", "实付金额", "付款时间", "买家", "签收时间", "包邮", "运费险",
+           "赔偿金额", "赔偿规则", "赔偿金额(手工)", "需店长审批", "赔偿说明", "我的备注", "下一截止"]
+OVERRIDE_COL = HEADERS.index("赔偿金额(手工)") + 1
+NOTE_COL = HEADERS.index("我的备注") + 1
+
+
+def case_rows(n: int) -> list[list]:
+    base = [
+        ["TB{}", "淘宝", "延迟发货", 89.0, dt.datetime(2026, 10, 8, 9, 12), None, None, None, None],
+        ["TM{}", "天猫", "延迟发货", 1200.0, dt.datetime(2026, 10, 1, 10), "tb_小王", None, None, None],
+        ["TM{}", "天猫", "延迟发货", 900, dt.datetime(2026, 10, 1, 20), "tb_小王", None, None, None],
+        ["R{}", "淘宝", "七天无理由退货", None, None, None, dt.datetime(2026, 9, 29, 15, 20), "是", "无"],
+        ["J{}", "京东", "不当发布", 2500.0, None, None, None, None, None],
+        ["X{}", "淘宝", "不存在的原因", 10, None, None, None, None, None],
+    ]
+    rows = []
+    for i in range(n):
+        row = list(base[i % len(base)]) + [None] * (len(HEADERS) - len(base[0]))
+        row[0] = row[0].format(i)
+        if i % len(base) == 4:
+            row[OVERRIDE_COL - 1] = 300.0          # staff typed a manual amount
+        row[NOTE_COL - 1] = f"备注{i}"
+        rows.append(row)
+    return rows
+
+
+def policy_grid():
+    return [["参数ID", "名称", "值"], ["LAD-2.approval_above", "审批线", 30]]
+
+
+def make_book(n: int) -> FakeBook:
+    return FakeBook({"案件": [HEADERS] + case_rows(n), "规则": policy_grid(),
+                     "日志": [["时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"]],
+                     "发送队列": [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"]]})
+
+
+def call_counts(book: FakeBook) -> tuple[int, int]:
+    return len(book.rec.reads), len(book.rec.writes)
+
+
+# --- tests -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("action", [buttons.recalc_book, buttons.validate_book])
+def test_reads_and_writes_do_not_grow_with_rows(action):
+    small, large = make_book(10), make_book(1000)
+    action(small, now=NOW)
+    action(large, now=NOW)
+    assert call_counts(small) == call_counts(large)
+    reads, writes = call_counts(large)
+    assert reads == 2          # the 规则 and 案件 sheets, one call each (used-range extents are not reads)
+    assert writes <= 5
+
+
+def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
+    book = make_book(30)
+    before = book.grid("案件")
+    buttons.recalc_book(book, now=NOW)
+    after = book.grid("案件")
+
+    computed = {i + 1 for i, h in enumerate(after[0]) if h in {c.header for c in OUTPUTS}}
+    input_headers = {c.header for c in INPUTS} | {"我的备注"}
+    assert OVERRIDE_COL not in computed and NOTE_COL not in computed
+    for sheet, r, c in book.rec.written_cells:
+        if sheet == "案件":
+            assert c in computed, (r, c, after[0][c - 1] if c <= len(after[0]) else None)
+    # the typed override and the staff's own note are untouched, as is every input
+    for r, (old, new) in enumerate(zip(before, after), start=1):
+        for c, h in enumerate(before[0], start=1):
+            if h in input_headers:
+                assert new[c - 1] == old[c - 1], (r, h)
+
+    from addin.workbook.recalc import policy_from_grid
+    expected = compute_sheet(before, policy_from_grid(policy_grid())[0], now=NOW)
+    for (r, c), value in expected.cells.items():
+        got = after[r - 1][c - 1] if c - 1 < len(after[r - 1]) else None
+        assert got == (float(value) if hasattr(value, "as_tuple") else value), (r, c)
+
+
+def test_override_between_computed_columns_splits_the_blocks():
+    book = make_book(12)
+    buttons.recalc_book(book, now=NOW)
+    case_writes = [(first, last) for sheet, first, last in book.rec.writes if sheet == "案件"]
+    assert all(not (first[1] <= OVERRIDE_COL <= last[1]) for first, last in case_writes)
+    assert all(not (first[1] <= NOTE_COL <= last[1]) for first, last in case_writes)
+
+
+def test_status_bar_is_updated_and_ends_with_a_summary():
+    book = make_book(2500)
+    buttons.recalc_book(book, now=NOW)
+    status = book.rec.status
+    assert status[0].startswith("重新计算")
+    assert any("1000/2500" in s for s in status)            # progress while computing
+    assert status[-1].startswith("重新计算完成") and "rows 2500" in status[-1]
+
+
+def test_validate_writes_only_the_errors_column():
+    book = make_book(12)
+    buttons.validate_book(book, now=NOW)
+    errors_col = len(HEADERS) + 1 + [c.key for c in OUTPUTS if c.header not in HEADERS].index("errors")
+    case_cells = {(r, c) for sheet, r, c in book.rec.written_cells if sheet == "案件"}
+    assert case_cells and {c for _, c in case_cells} == {errors_col}
+    assert book.grid("案件")[0][errors_col - 1] == "错误"
+    assert "检查完成" in book.rec.status[-1]
+
+
+def test_each_run_appends_one_log_line():
+    book = make_book(6)
+    buttons.recalc_book(book, now=NOW)
+    buttons.validate_book(book, now=NOW)
+    log = book.grid("日志")
+    assert [row[2] for row in log[1:]] == ["重新计算 recalc", "检查 validate"]
+    assert log[1][3] == 6 and log[1][5] == "LAD-2.approval_above=30" or log[1][5] == "默认 default"
+
+
+def test_missing_case_sheet_is_a_bilingual_message():
+    book = FakeBook({"Sheet1": [["x"]]})
+    with pytest.raises(buttons.RecalcError) as err:
+        buttons.recalc_book(book)
+    assert "案件" in err.value.zh and "cases" in err.value.en
+
+
+def test_sample_rows_through_the_button_match_the_cli_pipeline():
+    """The demo's ~40 realistic rows (bad input included), laid out as the template lays them out."""
+    from addin.workbook.template import case_columns
+
+    cols = case_columns()
+    grid = [[c.header for c in cols]] + [[row.get(c.key) for c in cols] for row in sample_rows()]
+    book = FakeBook({"案件": grid})
+    buttons.recalc_book(book, now=NOW)
+    expected = compute_sheet(grid, now=NOW)
+    after = book.grid("案件")
+    for (r, c), value in expected.cells.items():
+        assert after[r - 1][c - 1] == (float(value) if hasattr(value, "as_tuple") else value)
+
+
+def test_plan_blocks_fills_gaps_and_refuses_outside_cells():
+    grid = [["h1", "h2", "h3", "h4"], [1, 2, 3, 4], [5, 6, 7, 8]]
+    blocks = plan_blocks({(2, 1): "a", (3, 2): "b", (3, 4): "c"}, [1, 2, 4], grid)
+    assert [(b.top, b.left, b.values) for b in blocks] == [(2, 1, [["a", 2], [5, "b"]]), (3, 4, [["c"]])]
+    with pytest.raises(ValueError):
+        plan_blocks({(2, 3): "x"}, [1, 2, 4], grid)
+    assert column_runs([9, 3, 4, 5, 7, 10]) == [(3, 5), (7, 7), (9, 10)]
+
+
+@pytest.mark.parametrize("value, sent", [
+    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+86 138", "'+86 138"), ("-@SUM(A1)", "'-@SUM(A1)"),
+    ("@tb_小王", "'@tb_小王"), ("13800138000", "'13800138000"), ("2026-11-23", "'2026-11-23"),
+    ("亲，感谢您的好评", "亲，感谢您的好评"), ("PASS", "PASS"), (12.5, 12.5),
+])
+def test_text_excel_would_parse_is_sent_with_the_text_prefix(value, sent):
+    assert for_excel(value) == sent
+
+
+def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
+    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"],
+              ["A1", 13800138000.0, "退款完成", "【小美】退款已完成", 9, 1, dt.datetime(2026, 10, 3, 9, 30), "PASS", None],
+              ["A2", "13900139000", "催付", "【小美】快付款", 7, 1, None, "ERROR", "缺退订"],
+              ["A3", "13700137000", "回访", "【小美】满意吗", 7, 1, None, "WARN", "x"]]
+    book = FakeBook({"案件": [HEADERS], "发送队列": outbox}, fullname=str(tmp_path / "店铺.xlsm"))
+    path = buttons.export_book(book)
+    text = path.read_bytes()
+    assert text.startswith(b"\xef\xbb\xbf")
+    lines = text.decode("utf-8-sig").splitlines()
+    assert lines == ["手机号码,短信内容,计划发送时间,订单号", "13800138000,【小美】退款已完成,2026-10-03 09:30,A1",
+                     "13700137000,【小美】满意吗,,A3"]
+    assert call_counts(book) == (1, 0)
+
+
+def test_texts_button_writes_text_columns_and_the_outbox():
+    from addin.workbook.texts import compute_texts
+
+    def book_with_sms(n):
+        book = make_book(n)
+        sheet = book.sheets["案件"]
+        extra = {"店铺名": "小美家居", "短信类型": "回访", "商品名称": "电热水壶", "手机号": None}
+        width = len(HEADERS)
+        for j, (head, value) in enumerate(extra.items(), start=width + 1):
+            sheet.cells[(1, j)] = head
+            for r in range(2, n + 2):
+                sheet.cells[(r, j)] = value or f"1380013{r:04d}"
+        return book
+
+    small, big = book_with_sms(10), book_with_sms(400)
+    before = small.grid("案件")
+    result = buttons.texts_book(small, now=NOW)
+    buttons.texts_book(big, now=NOW)
+    assert call_counts(small) == call_counts(big)
+    case_cols = {c for _, c in result.cells}
+    assert all(c in case_cols for sheet, r, c in small.rec.written_cells if sheet == "案件")
+    from addin.workbook.recalc import policy_from_grid
+    expected = compute_texts(before, policy_from_grid(policy_grid())[0], now=NOW)
+    after = small.grid("案件")
+    assert result.summary["sms"] == 10 and result.summary["ready"] == 10
+    for (r, c), value in expected.cells.items():
+        assert after[r - 1][c - 1] == value
+    outbox = small.grid("发送队列")
+    assert outbox[0][:4] == ["订单号", "手机号", "短信类型", "短信内容"] and len(outbox) == 11
+    assert small.rec.status[-1].startswith("生成完成")

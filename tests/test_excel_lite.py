@@ -1,0 +1,63 @@
+"""The xlwings Lite main.py: the same functions as classic xlwings, with Office.js' 0-for-empty, and
+scripts that run the buttons' book functions (on Linux the Lite decorators are pass-throughs)."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from addin.excel import functions, udfs
+from tests.test_excel_buttons import FakeBook, call_counts, make_book
+from tests.test_excel_udfs import HEADERS, OFFICE_ROWS, ROWS
+
+LITE = Path(__file__).resolve().parents[1] / "workbook_templates" / "xlwings_lite"
+
+
+@pytest.fixture(scope="module")
+def main():
+    spec = importlib.util.spec_from_file_location("lite_main", LITE / "main.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lite_exposes_the_same_functions_as_classic_xlwings(main):
+    classic = sorted(n for n in dir(udfs) if n.startswith("AS_"))
+    assert sorted(n for n in dir(main) if n.startswith("AS_")) == classic
+    for name in classic:
+        assert getattr(main, name).__doc__ == getattr(udfs, name).__doc__, name
+
+
+def test_lite_reads_office_js_zeros_as_empty(main):
+    assert main.AS_COMPENSATION(HEADERS, OFFICE_ROWS) == functions.compensation(HEADERS, ROWS)
+    assert main.AS_DEADLINE("R7-2", HEADERS, OFFICE_ROWS) == udfs.AS_DEADLINE("R7-2", HEADERS, ROWS)
+    assert main.AS_FREIGHT(HEADERS, OFFICE_ROWS) == udfs.AS_FREIGHT(HEADERS, ROWS)
+    assert main.AS_SMS_PARTS([["x" * 80], [0]]) == [[2], [0]]
+
+
+def test_lite_scripts_run_the_buttons(main):
+    book = make_book(20)
+    main.recalc(book)
+    assert book.rec.status[-1].startswith("重新计算完成")
+    main.validate(book)
+    assert book.rec.status[-1].startswith("检查完成")
+
+
+def test_lite_export_writes_a_sheet_not_a_file(main):
+    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行"],
+              ["A1", "13800138000", "回访", "【小美家居】满意吗", 9, 1, dt.datetime(2026, 10, 3, 9, 30), "PASS", None, 2]]
+    book = FakeBook({"案件": [["订单号", "平台"]], "发送队列": outbox})
+    main.export_sms(book)
+    assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
+                                   ["13800138000", "【小美家居】满意吗", dt.datetime(2026, 10, 3, 9, 30), "A1"]]
+    main.export_sms(book)                       # a second export replaces the first
+    assert len(book.grid("短信导出")) == 2
+    assert call_counts(book)[1] == 2
+
+
+def test_requirements_are_pure_python_and_skip_calamine():
+    lines = [ln.split("#")[0].strip() for ln in (LITE / "requirements.txt").read_text().splitlines()]
+    packages = [ln for ln in lines if ln]
+    assert packages == ["jinja2", "chinese-calendar"]

@@ -1,0 +1,156 @@
+"""The ready .xlsm staff start from (`aftersales new-workbook`)."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine
+from oletools.olevba import VBA_Parser
+
+from addin.demo import sample_rows
+from addin.excel.template import BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, new_workbook
+from addin.workbook.recalc import recalc
+from addin.workbook.schema import OUTPUTS, find_header_row
+from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+SHEETS = ["案件", "规则", "模板", "发送队列", "日志", CONF_SHEET]
+# Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.
+LO_CHECK = """
+import os, subprocess, sys, time, uno
+from com.sun.star.beans import PropertyValue
+
+pipe = f"aftersales_test_{os.getpid()}"
+office = subprocess.Popen(["soffice", "--headless", "--invisible", "--norestore", f"--accept=pipe,name={pipe};urp;"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(120):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.5)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    hidden = PropertyValue(Name="Hidden", Value=True)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(sys.argv[1]), "_blank", 0, (hidden,))
+    libs = doc.BasicLibraries
+    for name in libs.getElementNames():
+        libs.loadLibrary(name)
+        lib = libs.getByName(name)
+        for mod in lib.getElementNames():
+            print("module", name, mod, 'RunPython "import addin' in lib.getByName(mod))
+    forms = doc.Sheets.getByIndex(0).DrawPage.Forms
+    for i in range(forms.Count):
+        form = forms.getByIndex(i)
+        for j in range(form.Count):
+            print("control", form.getByIndex(j).Label, [e.ScriptCode for e in form.getScriptEvents(j)])
+    doc.close(True)
+finally:
+    office.terminate()
+    office.wait()
+"""
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory) -> Path:
+    return new_workbook(tmp_path_factory.mktemp("nw") / "售后.xlsm")
+
+
+def test_opens_with_openpyxl_and_calamine_and_has_all_sheets(book):
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    assert all(name in wb.sheetnames for name in SHEETS)
+    with python_calamine.CalamineWorkbook.from_path(str(book)) as cb:
+        assert all(name in cb.sheet_names for name in SHEETS)
+        header = cb.get_sheet_by_name(CASE_SHEET).to_python()[0]
+    assert find_header_row([header]) is not None
+
+
+def test_conf_sheet_names_the_udf_module(book):
+    ws = openpyxl.load_workbook(book)[CONF_SHEET]
+    settings = {}
+    for row in ws.iter_rows(values_only=True):   # xlwings reads A1 down to the first blank cell
+        if row[0] is None:
+            break
+        settings[row[0].upper()] = row[1]
+    assert settings["UDF MODULES"] == UDF_MODULE == "addin.excel.udfs"
+    assert settings["INTERPRETER_WIN"] == "python"
+
+
+def test_drop_downs_formats_conditional_formats_and_frozen_header(book):
+    ws = openpyxl.load_workbook(book)[CASE_SHEET]
+    lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert any("淘宝" in f and "天猫" in f for f in lists)           # platform
+    assert any("延迟发货" in f and "七天无理由退货" in f for f in lists)  # reason
+    rules = [r for cf in ws.conditional_formatting for r in cf.rules]
+    assert any("NOW()" in (r.formula or [""])[0] for r in rules)        # overdue deadlines
+    assert any('="是"' in (r.formula or [""])[0] for r in rules)        # needs approval
+    assert ws.freeze_panes == "D2"
+    heads = {c.value: c.column_letter for c in ws[1]}
+    assert ws.column_dimensions[heads["实付金额"]].number_format == "#,##0.00"
+    assert ws.column_dimensions[heads["付款时间"]].number_format.startswith("yyyy-mm-dd")
+
+
+def test_package_is_macro_enabled_with_buttons_bound_to_the_subs(book):
+    with zipfile.ZipFile(book) as z:
+        names = z.namelist()
+        types = z.read("[Content_Types].xml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        vml = z.read("xl/drawings/vmlDrawingButtons.vml").decode()
+        rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        workbook = z.read("xl/workbook.xml").decode()
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+    assert "xl/vbaProject.bin" in names and 'codeName="ThisWorkbook"' in workbook
+    subs = VBA_Parser(str(book))
+    code = {name: src for _, _, name, src in subs.extract_macros()}
+    for caption, macro, _ in BUTTONS:
+        assert f'macro="[0]!{macro}"' in sheet and f"[0]!{macro}</x:FmlaMacro>" in vml and caption in vml
+        assert f"Public Sub {macro}()" in code["AfterSales.bas"]
+    assert sheet.index("<legacyDrawing") < sheet.index("<mc:AlternateContent")
+    assert len(re.findall(r"ctrlProps/ctrlProp\d\.xml", rels)) == len(BUTTONS)
+    assert "RunPython" in code["xlwings.bas"] and "Function RunPython" in code["xlwings.bas"]
+
+
+def test_recalc_runs_on_it_after_rows_are_added(book, tmp_path):
+    """Staff type rows into the new workbook; `aftersales recalc` fills the computed columns."""
+    filled = tmp_path / "filled.xlsm"
+    heads = {c.value: c.column for c in openpyxl.load_workbook(book, read_only=True)[CASE_SHEET][1]}
+    typed = {"订单号": ("TB1", "TM1"), "平台": ("淘宝", "天猫"), "售后原因": ("延迟发货", "延迟发货"),
+             "实付金额": (89, 387.45)}
+    cells = {(r, heads[h]): v for h, values in typed.items() for r, v in enumerate(values, start=2)}
+    patch_workbook(book, filled, {CASE_SHEET: SheetEdit(cells=cells)})   # what Excel would save, losslessly
+    summary = recalc(filled, now=dt.datetime(2026, 10, 3, 9))
+    assert summary.rows == 2 and summary.errors == 0
+    with python_calamine.CalamineWorkbook.from_path(str(filled)) as cb:
+        grid = cb.get_sheet_by_name(CASE_SHEET).to_python()
+    amount = grid[0].index(next(c.header for c in OUTPUTS if c.key == "comp_amount"))
+    assert [grid[1][amount], grid[2][amount]] == [5.0, 116.24]   # Excel rounding: 387.45 x 30% = 116.24
+    assert VBA_Parser(str(filled)).detect_vba_macros()          # the patch kept the VBA project ...
+    with zipfile.ZipFile(filled) as z:                           # ... and the buttons
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<legacyDrawing" in sheet and sheet.count("<control ") == len(BUTTONS)
+
+
+def test_sample_rows_version_recalculates(tmp_path):
+    path = new_workbook(tmp_path / "demo.xlsm", sample_rows())
+    summary = recalc(path, now=dt.datetime(2026, 10, 3, 9))
+    assert summary.rows == len(sample_rows()) and summary.computed > 0
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and Path("/usr/lib/python3/dist-packages/uno.py").exists()),
+                    reason="LibreOffice with Python-UNO not installed")
+def test_libreoffice_imports_the_vba_modules_and_the_buttons(book):
+    """A second, independent reader of MS-OVBA and of form controls (run on a machine with LibreOffice)."""
+    out = subprocess.run(["/usr/bin/python3", "-c", LO_CHECK, str(book)], capture_output=True, text=True, timeout=180,
+                         env={"PYTHONPATH": "/usr/lib/python3/dist-packages", "PATH": "/usr/bin:/bin",
+                              "HOME": str(book.parent)}).stdout
+    assert "module VBAProject AfterSales True" in out
+    assert all(f"module VBAProject {m} " in out for m in ("xlwings", "Dictionary", "ThisWorkbook", "Sheet1"))
+    for caption, macro, _ in BUTTONS:
+        assert f"control {caption} " in out and f"VBAProject.AfterSales.{macro}?" in out
