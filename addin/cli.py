@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 from addin.workbook.recalc import RecalcError, recalc, stderr_progress
+from addin.workbook.reader import WorkbookReadError
+from addin.workbook.xlsx_patch import PatchError
 
 
 def _now(text: str | None) -> dt.datetime:
@@ -24,18 +26,52 @@ def cmd_recalc(args) -> int:
     return 0
 
 
+def cmd_texts(args) -> int:
+    from addin.workbook.texts import generate_texts
+
+    n = generate_texts(args.book, args.out, now=_now(args.now))
+    print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
+          f"可发送 ready: {n['ready']}   有错误 with errors: {n['errors']}")
+    print(f"已写入 written: {args.out or args.book} (案件 + 发送队列)")
+    return 0
+
+
+def cmd_outbox(args) -> int:
+    from addin.workbook.texts import export_outbox
+
+    n = export_outbox(args.book, args.csv, fmt=args.format, now=_now(args.now))
+    print(f"已导出 exported: {n} 条通过校验的短信 SMS that passed the checks -> {args.csv}")
+    return 0
+
+
+def cmd_new_workbook(args) -> int:
+    from addin.excel.template import new_workbook
+
+    if Path(args.path).exists() and not args.force:
+        print(f"错误 error: 文件已存在 / file exists: {args.path} (--force to overwrite)", file=sys.stderr)
+        return 2
+    print(f"新工作簿 new workbook: {new_workbook(args.path)}")
+    return 0
+
+
 def cmd_demo(args) -> int:
     from addin.demo import sample_rows
     from addin.workbook.template import build_workbook
+    from addin.workbook.texts import export_outbox
 
     path = build_workbook(Path(args.out), sample_rows())
     print(f"示例工作簿 sample workbook: {path}")
     args.book, args.out = str(path), None
-    return cmd_recalc(args)
+    cmd_recalc(args)
+    cmd_texts(args)
+    csv_path = path.with_name(path.stem + "_outbox.csv")
+    n = export_outbox(path, csv_path, now=_now(args.now))
+    print(f"短信上传文件 SMS upload file: {csv_path} ({n} 条 messages)")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aftersales", description="售后计算: 赔偿 / 时限 / 运费 (after-sales rules engine)")
+    parser = argparse.ArgumentParser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("recalc", help="重新计算工作簿中的所有案件 / recalculate every case row")
@@ -44,6 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", help="'now' for the due-within-24h count, ISO format (default: the clock)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_recalc)
+
+    p = sub.add_parser("texts", help="生成评价回复与短信并校验 / render review replies and SMS, check them, fill 发送队列")
+    p.add_argument("book", help=".xlsx or .xlsm")
+    p.add_argument("--out", help="write here instead of updating the book in place")
+    p.add_argument("--now", help="ISO time used as 'now' for send windows (default: the clock)")
+    p.set_defaults(func=cmd_texts)
+
+    p = sub.add_parser("outbox", help="导出短信上传文件(仅通过校验的) / write the bulk-SMS upload CSV (passed messages only)")
+    p.add_argument("book", help=".xlsx or .xlsm")
+    p.add_argument("--csv", required=True, help="the CSV file to write (UTF-8 with BOM)")
+    p.add_argument("--format", choices=("text", "params"), default="text",
+                   help="text: phone + full text; params: phone + signature + template kind + JSON parameters")
+    p.add_argument("--now", help="ISO time used as 'now' for send windows (default: the clock)")
+    p.set_defaults(func=cmd_outbox)
+
+    p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
+    p.add_argument("path", help="e.g. 售后.xlsm")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")
     p.add_argument("--out", default="out/demo_cases.xlsx")
@@ -55,6 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    book = getattr(args, "book", None)
+    if book is not None and not Path(book).is_file():
+        print(f"错误 error: 找不到文件 / file not found: {book}", file=sys.stderr)
+        return 2
     try:
         return args.func(args)
     except RecalcError as exc:
@@ -66,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except PermissionError as exc:
         print(f"错误 error: 文件被占用或无权限(是否在Excel中打开?) / file is locked or not writable "
               f"(open in Excel?): {exc.filename}", file=sys.stderr)
+        return 2
+    except (PatchError, WorkbookReadError) as exc:
+        print(f"错误 error: 无法处理工作簿(文件损坏或不是 .xlsx/.xlsm?) / cannot process the workbook "
+              f"(damaged, or not .xlsx/.xlsm?): {exc}", file=sys.stderr)
         return 2
 
 

@@ -23,6 +23,22 @@ class SheetNotFoundError(KeyError):
         return f"sheet {self.name!r} not found in {self.path}; sheets: {', '.join(self.available)}"
 
 
+class WorkbookReadError(Exception):
+    """The file is not a workbook calamine can read (damaged, encrypted, not .xlsx/.xlsm)."""
+
+    def __init__(self, path, cause: Exception):
+        super().__init__(f"{os.fspath(path)}: {type(cause).__name__}: {cause}")
+        self.path, self.cause = os.fspath(path), cause
+
+
+def _open(path: str):
+    calamine = _calamine()
+    try:
+        return calamine.CalamineWorkbook.from_path(path)
+    except calamine.CalamineError as exc:
+        raise WorkbookReadError(path, exc) from exc
+
+
 def _calamine():
     # Imported on first use: inside Excel (xlwings Lite runs on Pyodide, which has no calamine wheel) the
     # grids come from Excel itself and this module is only needed for its helpers.
@@ -31,8 +47,7 @@ def _calamine():
 
 
 def sheet_names(path: str | os.PathLike) -> list[str]:
-    python_calamine = _calamine()
-    with python_calamine.CalamineWorkbook.from_path(os.fspath(path)) as wb:
+    with _open(os.fspath(path)) as wb:
         return list(wb.sheet_names)
 
 
@@ -43,8 +58,7 @@ def read_sheet(path: str | os.PathLike, sheet_name: str) -> Grid:
 def read_workbook(path: str | os.PathLike, names: Iterable[str]) -> dict[str, Grid]:
     """Read several sheets, opening the file once."""
     path = os.fspath(path)
-    python_calamine = _calamine()
-    with python_calamine.CalamineWorkbook.from_path(path) as wb:
+    with _open(path) as wb:
         available = list(wb.sheet_names)
         result = {}
         for name in names:
