@@ -7,18 +7,14 @@ AS_DEADLINE, ...); the buttons are shapes on the 案件 sheet linked to the cell
 Office.js hands empty cells to custom functions as 0, so every function here treats a 0 as empty
 (zero_is_blank=True): type a manual amount of zero as 0.00 text if it ever matters.
 """
-import sys
-import types
 
 import xlwings as xw
 from xlwings import func, script
 
-# The add-in's file reader (python-calamine, a compiled library) is not available in the browser and
-# is never used here: Lite reads cells through Excel. An empty stand-in lets its import succeed.
-sys.modules.setdefault("python_calamine", types.ModuleType("python_calamine"))
-
-from addin.excel import buttons  # noqa: E402
-from addin.excel import functions as f  # noqa: E402
+# python-calamine (compiled) has no Pyodide build and is not needed: Lite reads cells through Excel,
+# and the add-in imports it only when it opens a saved file.
+from addin.excel import buttons
+from addin.excel import functions as f
 
 LITE = {"zero_is_blank": True}
 
