@@ -144,3 +144,20 @@ def test_texts_twice_gives_the_same_file_and_keeps_other_sheets(book):
     assert book.read_bytes() == first
     with zipfile.ZipFile(book) as z:
         assert {n: z.read(n) for n in z.namelist()} == before
+
+
+def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
+    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "案件"
+    ws.append(["订单号", "平台", "售后原因", "店铺名", "手机号", "短信类型", "商品名称"])
+    ws.append(["3000001", "天猫", "未付款", "小美家居", "13800138001", "催付", "北欧布艺沙发"])
+    wb.save(tmp_path / "bare.xlsx")
+    path = tmp_path / "bare.xlsx"
+    patch_workbook(path, path, {"案件": SheetEdit({(2, 9): "周三回访过"})})    # a note in I, no header
+    generate_texts(path, now=NOW)
+    grid = read_workbook(path, ["案件"])["案件"]
+    assert grid[1][8] == "周三回访过"
+    assert grid[0][9] == "回复类型" and grid[1][9 + 4].startswith("【小美家居】")   # columns start at J

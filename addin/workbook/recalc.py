@@ -70,7 +70,7 @@ def policy_from_grid(grid: list[list]) -> tuple[Policy, list[PolicyError]]:
             if h in ("值", "value", "取值"):
                 val_col = i
         if id_col is not None and val_col is not None:
-            pairs = [(row[id_col], row[val_col]) for row in grid[r + 1:]
+            pairs = [(row[id_col], None if is_blank(row[val_col]) else row[val_col]) for row in grid[r + 1:]
                      if len(row) > max(id_col, val_col) and not is_blank(row[id_col])]
             return DEFAULT_POLICY.with_raw(pairs)
         id_col = val_col = None
@@ -84,6 +84,18 @@ class SheetResult:
     cells: dict[tuple[int, int], object]      # (row, col) -> value to write
     summary: Summary
     results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
+
+
+def first_free_column(grid: list[list], header: HeaderMap) -> int:
+    """Where missing output columns start: right of everything used, not just of the header, so
+    staff notes typed in unlabelled columns beside the table are never overwritten."""
+    last_used = header.width
+    for values in grid[header.row:]:
+        for i in range(len(values) - 1, last_used - 1, -1):
+            if not is_blank(values[i]):
+                last_used = i + 1
+                break
+    return last_used + 1
 
 
 def _same(old, new) -> bool:
@@ -118,7 +130,7 @@ def _compute_sheet(grid, policy, now, progress) -> SheetResult:
                           "no header row: none of the first 15 rows names known columns such as 订单号/平台/售后原因")
     summary = Summary(policy_changes=policy.changed())
     new_columns: dict[str, int] = {}
-    next_col = header.width + 1
+    next_col = first_free_column(grid, header)
     for col in OUTPUTS:
         if col.key not in header.outputs:
             new_columns[col.key] = next_col
@@ -200,7 +212,7 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
     names = sheet_names(path)
     case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
     policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
-    grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []))
+    grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []), empty="")
     policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
     result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress)
     result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]

@@ -95,7 +95,7 @@ OUTPUTS: tuple[Column, ...] = (
     C("seller_pays_buyer", "卖家应退运费", "money", ("postage to refund",), width=10),
     C("refund", "应退货款", "money", ("goods refund",), width=10),
     C("freight_rule", "运费规则", "text", ("freight rule",), width=10),
-    C("warnings", "提示", "text", ("warnings", "notes"), width=40),
+    C("warnings", "提示", "text", ("warnings",), width=40),
     C("errors", "错误", "text", ("errors", "error"), width=40),
 )
 # Mail-merge inputs that are not rule inputs: read as typed and normalised by addin.messages.fields.

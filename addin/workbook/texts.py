@@ -20,7 +20,7 @@ from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS
 
 from .cells import is_blank
-from .recalc import compute_sheet, excel_instant, policy_from_grid
+from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid
 from .reader import read_workbook, sheet_names
 from .rows import output_values
 from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
@@ -108,7 +108,7 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
 
     columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
-    next_col = header.width + 1
+    next_col = first_free_column(case_grid, header)
     for col in MESSAGE_OUTPUTS:
         if col.key not in columns:
             columns[col.key] = next_col
@@ -131,7 +131,7 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
         if res.ok_to_send:
             counts["ready"] += 1
             order_col = header.inputs.get("order_id")
-            outbox.append([case_grid[r - 1][order_col - 1] if order_col else None,
+            outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
                            normalize_phone(row["phone"]) if "phone" in row else None, KIND_ZH.get(res.sms_kind, res.sms_kind),
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
                            res.sms_reasons_text or None, r])
@@ -155,7 +155,7 @@ def _load(path: Path) -> _Book:
     case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
     wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
                                                     ("optout", OPTOUT_SHEET_NAMES))}
-    grids = read_workbook(path, [case] + [n for n in wanted.values() if n])
+    grids = read_workbook(path, [case] + [n for n in wanted.values() if n], empty="")
     policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
