@@ -55,8 +55,12 @@ def read_sheet(path: str | os.PathLike, sheet_name: str) -> Grid:
     return read_workbook(path, [sheet_name])[sheet_name]
 
 
-def read_workbook(path: str | os.PathLike, names: Iterable[str]) -> dict[str, Grid]:
-    """Read several sheets, opening the file once."""
+def read_workbook(path: str | os.PathLike, names: Iterable[str], *, empty=None) -> dict[str, Grid]:
+    """Read several sheets, opening the file once.
+
+    `empty` is the value of an empty cell. Pass ``""`` (what calamine itself returns) where the caller
+    treats "" and None alike: it skips a pass over every cell, about a second at 100k rows x 90 columns.
+    """
     path = os.fspath(path)
     with _open(path) as wb:
         available = list(wb.sheet_names)
@@ -64,22 +68,25 @@ def read_workbook(path: str | os.PathLike, names: Iterable[str]) -> dict[str, Gr
         for name in names:
             if name not in available:
                 raise SheetNotFoundError(path, name, available)
-            result[name] = _absolute_grid(wb.get_sheet_by_name(name))
+            result[name] = _absolute_grid(wb.get_sheet_by_name(name), empty)
         return result
 
 
-def _absolute_grid(sheet) -> Grid:
+def _absolute_grid(sheet, empty=None) -> Grid:
     start = sheet.start
     if start is None:  # empty sheet
         return []
     row0, col0 = start
     rows = sheet.to_python(skip_empty_area=True)
     width = col0 + max((len(r) for r in rows), default=0)
-    lead = [None] * col0
-    grid: Grid = [[None] * width for _ in range(row0)]
+    grid: Grid = [[empty] * width for _ in range(row0)]
+    if empty == "" and col0 == 0 and all(len(r) == width for r in rows):
+        grid.extend(rows)          # calamine's rows as they are: already absolute and rectangular
+        return grid
+    lead = [empty] * col0
     for row in rows:
-        cells = lead + [None if v == "" else v for v in row]
+        cells = lead + ([None if v == "" else v for v in row] if empty is None else row)
         if len(cells) < width:
-            cells.extend([None] * (width - len(cells)))
+            cells.extend([empty] * (width - len(cells)))
         grid.append(cells)
     return grid

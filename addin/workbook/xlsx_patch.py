@@ -666,6 +666,14 @@ class _SheetPatcher:
     def _insertion_point(self, body: bytes, pos: int, ce: int, col: int) -> int:
         """Offset of the first cell after `pos` whose column is beyond `col` (or the row end)."""
         n = len(self.cell_open)
+        # Computed columns usually sit right of every filled input: test the row's last cell first.
+        q = body.rfind(self.cell_open, pos, ce)
+        if q < 0:
+            return ce
+        m = _LETTERS_RE.match(body, q + n)
+        found = _COL_INDEX.get(m.group()) if m else None
+        if found is not None and found < col:
+            return ce
         while True:
             q = body.find(self.cell_open, pos, ce)
             if q < 0:
