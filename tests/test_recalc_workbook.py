@@ -589,3 +589,25 @@ def test_formula_like_buyer_text_stays_text(tmp_path):
     ws = load(path)["案件"]
     assert [ws.cell(r, 5).data_type for r in range(2, 2 + len(rows))] == ["s"] * len(rows)
     assert ws.cell(1 + len(rows), hm.outputs["errors"]).data_type == "s"
+
+
+# --------------------------------------------------------------------------- parallel workers
+
+def test_workers_give_the_same_cells_and_summary(tmp_path, monkeypatch):
+    """recalc splits big sheets over forked workers; the file must not depend on how many."""
+    from addin.demo import bulk_rows
+    from addin.workbook import recalc as recalc_module
+
+    monkeypatch.setattr(recalc_module, "PARALLEL_MIN_ROWS", 10)     # split even this small sheet
+    tm_cap = [dict(order_id=f"TM{i}", platform="天猫", reason="延迟发货", paid=900, buyer="tb_同一买家",
+                   paid_at=dt.datetime(2026, 10, 1, 10 + i)) for i in range(3)]   # one buyer: one 500 cap
+    rows = bulk_rows(400) + tm_cap
+    src = build_workbook(tmp_path / "src.xlsx", rows)
+    one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
+    s1 = recalc(src, one, now=NOW, workers=1)
+    s2 = recalc(src, two, now=NOW, workers=2)
+    assert s1 == s2 and s1.rows == len(rows)
+    assert one.read_bytes() == two.read_bytes()
+    grid, header = read_back(two)
+    amounts = [out(grid, header, r, "comp_amount") for r in range(len(rows) - 1, len(rows) + 2)]
+    assert amounts == [270.0, 230.0, 0.0]                           # 30% each, capped together at 500

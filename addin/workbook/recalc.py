@@ -7,7 +7,8 @@ values they read from the used range, so both paths produce the same cells.
 from __future__ import annotations
 
 import datetime as dt
-import gc
+import multiprocessing
+import os
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,12 +18,12 @@ from typing import Callable
 from addin.core.engine import CaseResult, compute_cases, due_within
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
-from .cells import col_letter, is_blank
+from .cells import col_letter, is_blank, to_text
 from .reader import read_workbook, sheet_names
 from .rows import INPUT_BY_KEY, case_from_row, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
     normalise_header
-from .xlsx_patch import SheetEdit, patch_workbook
+from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
 
 
 class RecalcError(Exception):
@@ -110,20 +111,43 @@ def _same(old, new) -> bool:
 
 
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, now: dt.datetime | None = None,
-                  progress: Callable[[int, int], None] | None = None) -> SheetResult:
-    """Everything recalc does except file I/O: grid of values in, cells to write out."""
-    # The batch allocates millions of small objects and frees none of them until the end; the cyclic
-    # garbage collector would rescan them all over again (about a quarter of the run time at 100k rows).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _compute_sheet(grid, policy, now, progress)
-    finally:
-        if was_enabled:
-            gc.enable()
+                  progress: Callable[[int, int], None] | None = None, workers: int = 1) -> SheetResult:
+    """Everything recalc does except file I/O: grid of values in, cells to write out.
+
+    workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the cells are
+    the same either way. Such a result has no per-row `results` (they stay in the workers).
+    """
+    with gc_paused():
+        return _compute_sheet(grid, policy, now, progress, workers)
 
 
-def _compute_sheet(grid, policy, now, progress) -> SheetResult:
+@dataclass
+class _Job:
+    """What every worker needs; forked workers inherit it instead of receiving a copy."""
+    grid: list[list]
+    header: HeaderMap
+    out_items: list[tuple[str, int]]
+    policy: Policy
+    now: dt.datetime | None
+
+
+@dataclass
+class _Part:
+    """One worker's share: cells to write and its part of the summary."""
+    cells: dict[tuple[int, int], object] = field(default_factory=dict)
+    rows: int = 0
+    computed: int = 0
+    errors: int = 0
+    total_compensation: Decimal = Decimal("0.00")
+    approvals: int = 0
+    due_24h: int = 0
+    results: dict[int, CaseResult] = field(default_factory=dict)
+
+
+PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
+
+
+def _compute_sheet(grid, policy, now, progress, workers) -> SheetResult:
     header = find_header_row(grid)
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
@@ -139,25 +163,55 @@ def _compute_sheet(grid, policy, now, progress) -> SheetResult:
     out_cols = {**header.outputs, **new_columns}
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
+    job = _Job(grid, header, list(out_cols.items()), policy, now)
+    row_numbers = range(header.row + 1, len(grid) + 1)
+    if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
+        parts = _compute_parallel(job, row_numbers, workers, progress)
+    else:
+        parts = [_compute_rows(job, row_numbers, progress)]
+    results: dict[int, CaseResult] = {}
+    for part in parts:
+        cells.update(part.cells)
+        results.update(part.results)
+        summary.rows += part.rows
+        summary.computed += part.computed
+        summary.errors += part.errors
+        summary.total_compensation += part.total_compensation
+        summary.approvals += part.approvals
+        summary.due_24h += part.due_24h
+    if progress:
+        progress(summary.rows, summary.rows)
+    summary.cells_written = len(cells)
+    return SheetResult(header, new_columns, cells, summary, results)
 
+
+def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = True) -> _Part:
+    """Parse, compute and diff the given sheet rows."""
+    grid, header, out_items, now = job.grid, job.header, job.out_items, job.now
+    part = _Part()
     rows, parsed = [], []
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
-    for r in range(header.row + 1, len(grid) + 1):
+    for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
         # Only filled cells go into the row: most of the ~60 input columns are empty on any one case.
         raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
         p = case_from_row(raw)
         if p.blank:
+            # Stale outputs on a row that is now blank are cleared.
+            for _, c in out_items:
+                if c <= width and not is_blank(values[c - 1]):
+                    part.cells[(r, c)] = None
             continue
         rows.append(r)
         parsed.append(p)
-    summary.rows = len(rows)
+    part.rows = len(rows)
 
     ok = [i for i, p in enumerate(parsed) if not p.problems]
-    results_ok = compute_cases([parsed[i].case for i in ok], policy)
+    results_ok = compute_cases([parsed[i].case for i in ok], job.policy)
     results: dict[int, CaseResult] = {rows[i]: res for i, res in zip(ok, results_ok)}
 
+    cells = part.cells
     for n, (r, p) in enumerate(zip(rows, parsed)):
         if progress and n % 1000 == 0:
             progress(n, len(rows))
@@ -175,48 +229,98 @@ def _compute_sheet(grid, policy, now, progress) -> SheetResult:
             out = output_values(res, locate=addr)
             comp = res.compensation
             if comp is not None and comp.amount is not None:
-                summary.total_compensation += comp.amount
-                summary.approvals += comp.approval
+                part.total_compensation += comp.amount
+                part.approvals += comp.approval
             if now is not None and due_within(res, now):
-                summary.due_24h += 1
+                part.due_24h += 1
         if out["errors"]:
-            summary.errors += 1
+            part.errors += 1
         else:
-            summary.computed += 1
+            part.computed += 1
         current = grid[r - 1]
-        for key, c in out_cols.items():
+        width = len(current)
+        for key, c in out_items:
             value = out.get(key)
-            if isinstance(value, dt.datetime):
+            old = current[c - 1] if c <= width else None
+            if value is None:                      # the common case, kept cheap: 15 columns x every row
+                if old is None or old == "" or (old.__class__ is str and not old.strip()):
+                    continue
+            elif value.__class__ is dt.datetime:
                 value = excel_instant(value)
-            old = current[c - 1] if c - 1 < len(current) else None
             if not _same(old, value):
                 cells[(r, c)] = value
-    # Stale outputs on rows that are now blank are cleared too.
-    case_rows = set(rows)
-    for r in range(header.row + 1, len(grid) + 1):
-        if r in case_rows:
-            continue
-        current = grid[r - 1]
-        for c in out_cols.values():
-            if c - 1 < len(current) and not is_blank(current[c - 1]):
-                cells[(r, c)] = None
-    if progress:
-        progress(len(rows), len(rows))
-    summary.cells_written = len(cells)
-    return SheetResult(header, new_columns, cells, summary, results)
+    if keep_results:
+        part.results = results
+    return part
+
+
+def _shares_by_buyer(job: _Job, row_numbers, workers: int) -> list[list[int]]:
+    """Rows in `workers` shares of about equal size, each buyer's rows in one share, in sheet order."""
+    buyer = job.header.inputs.get("buyer")
+    groups: dict[str, list[int]] = {}
+    loose: list[int] = []                      # no buyer: can go anywhere
+    for r in row_numbers:
+        values = job.grid[r - 1]
+        key = values[buyer - 1] if buyer and buyer <= len(values) else None
+        if is_blank(key):
+            loose.append(r)
+        else:
+            groups.setdefault(to_text(key), []).append(r)
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for rows in sorted(groups.values(), key=len, reverse=True):   # biggest first, to the emptiest share
+        min(shares, key=len).extend(rows)
+    for r in loose:
+        min(shares, key=len).append(r)
+    return [sorted(share) for share in shares]
+
+
+_FORKED_JOB: tuple[_Job, list[list[int]]] | None = None
+
+
+def _forked_part(i: int) -> _Part:
+    job, shares = _FORKED_JOB
+    return _compute_rows(job, shares[i], keep_results=False)
+
+
+def _compute_parallel(job: _Job, row_numbers, workers: int, progress) -> list[_Part]:
+    """Split the rows over `workers` processes (this one included) and compute the shares at once.
+
+    One buyer's rows stay together, because COMP-TM's cap is shared by a buyer's payments within 24 h;
+    no other rule looks across rows. Workers are forked, so they see the grid without copying it, and
+    only their cells come back. Where fork does not exist (Windows, the browser) it runs in one process.
+    """
+    global _FORKED_JOB
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return [_compute_rows(job, row_numbers, progress)]
+    shares = _shares_by_buyer(job, row_numbers, workers)
+    _FORKED_JOB = (job, shares)
+    try:
+        with ctx.Pool(workers - 1) as pool:
+            pending = [pool.apply_async(_forked_part, (i,)) for i in range(1, workers)]
+            share = len(shares[0])
+            mine = _compute_rows(job, shares[0], progress and (lambda done, _: progress(done * workers, share * workers)),
+                                 keep_results=False)
+            return [mine] + [p.get() for p in pending]
+    finally:
+        _FORKED_JOB = None
 
 
 def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
-           progress: Callable[[int, int], None] | None = None) -> Summary:
+           progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Summary:
+    """`aftersales recalc`. workers: processes for big sheets (default: the machine's cores, at most 4)."""
+    workers = workers or min(os.cpu_count() or 1, 4)
     path = Path(path)
-    names = sheet_names(path)
-    case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
-    policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
-    grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []), empty="")
-    policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
-    result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress)
-    result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
-    patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
+    with gc_paused():
+        names = sheet_names(path)
+        case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+        policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
+        grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []), empty="")
+        policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
+        result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress, workers=workers)
+        result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+        patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
     return result.summary
 
 

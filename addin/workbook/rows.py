@@ -13,7 +13,7 @@ from addin.core.deadlines import next_due
 from addin.core.engine import CaseResult
 from addin.core.freight import PAYER_ZH
 
-from .cells import CONVERTERS, CellError, is_blank, to_datetime
+from .cells import CONVERTERS, CellError, to_datetime
 from .schema import INPUTS, OUTPUTS, Column
 
 INPUT_BY_KEY: dict[str, Column] = {c.key: c for c in INPUTS}
@@ -39,7 +39,8 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
     """raw: Case field -> cell value as read (str, number, datetime, None)."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
-    raw = {k: v for k, v in raw.items() if not is_blank(v)}
+    # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
+    raw = {k: v for k, v in raw.items() if v is not None and (v.__class__ is not str or v.strip())}
     if not raw:
         return ParsedRow(Case(), blank=True)
     for key, value in raw.items():
