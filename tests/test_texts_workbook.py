@@ -161,3 +161,17 @@ def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
     grid = read_workbook(path, ["案件"])["案件"]
     assert grid[1][8] == "周三回访过"
     assert grid[0][9] == "回复类型" and grid[1][9 + 4].startswith("【小美家居】")   # columns start at J
+
+
+def test_texts_of_a_row_emptied_by_staff_are_cleared(book):
+    from addin.workbook.schema import INPUTS, MESSAGE_INPUTS
+    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+    generate_texts(book, now=NOW)
+    heads = read_workbook(book, ["案件"])["案件"][0]
+    inputs = {c.header for c in INPUTS + MESSAGE_INPUTS}
+    empty_row_2 = {(2, i): None for i, h in enumerate(heads, start=1) if h in inputs}
+    patch_workbook(book, book, {"案件": SheetEdit(empty_row_2)})
+    generate_texts(book, now=NOW)
+    values = dict(zip(heads, read_workbook(book, ["案件"])["案件"][1]))
+    assert values["短信内容"] is None and values["短信校验"] is None and values["建议发送时间"] is None

@@ -108,12 +108,16 @@ def _crashed(i: int, row, exc: Exception) -> MergeResult:
 
 def _merge_one(i: int, row: dict, templates: TemplateSet, policy: Policy, now: dt.datetime,
                opted: frozenset, batch: _Batch) -> MergeResult:
+    result = MergeResult(i)
+    has_review = any(not is_blank(row.get(k)) for k in REVIEW_INPUTS)
+    has_sms = not is_blank(row.get("sms_kind"))
+    if not (has_review or has_sms):          # most case rows: nothing to write, nothing to check
+        return result
     values, errors = normalize_row(row)
     field_findings = [_field_finding(e) for e in errors]
-    result = MergeResult(i)
-    if any(not is_blank(row.get(k)) for k in REVIEW_INPUTS):
+    if has_review:
         _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors})
-    if not is_blank(row.get("sms_kind")):
+    if has_sms:
         _merge_sms(result, values, field_findings, templates, policy, now, opted, batch)
     return result
 

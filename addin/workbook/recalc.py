@@ -99,14 +99,16 @@ def first_free_column(grid: list[list], header: HeaderMap) -> int:
     return last_used + 1
 
 
-def _same(old, new) -> bool:
+def same_value(old, new) -> bool:
     """Whether a cell already holds the value (so it need not be rewritten)."""
-    if is_blank(old) and new is None:
-        return True
+    if new is None:
+        return is_blank(old)
     if isinstance(new, Decimal) and isinstance(old, (int, float)) and not isinstance(old, bool):
         return Decimal(repr(float(old))) == new
     if isinstance(new, dt.datetime) and isinstance(old, dt.datetime):
         return abs((old - new).total_seconds()) < 1
+    if type(new) in (int, float) and type(old) in (int, float):    # calamine reads 56 back as 56.0
+        return old == new
     return type(old) is type(new) and old == new
 
 
@@ -247,7 +249,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
                     continue
             elif value.__class__ is dt.datetime:
                 value = excel_instant(value)
-            if not _same(old, value):
+            if not same_value(old, value):
                 cells[(r, c)] = value
     if keep_results:
         part.results = results

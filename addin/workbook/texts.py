@@ -20,11 +20,11 @@ from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS
 
 from .cells import is_blank
-from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid
+from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
 from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
-from .xlsx_patch import SheetEdit, patch_workbook
+from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
 OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
@@ -74,14 +74,15 @@ class TextsResult:
     summary: dict = field(default_factory=dict)
 
 
-def _merge_row(grid_row: list, header, rules_out: dict) -> dict:
-    row = {}
-    for group in (header.inputs, header.msg_inputs):
-        for key, c in group.items():
-            value = grid_row[c - 1] if c - 1 < len(grid_row) else None
-            if not is_blank(value):
-                row[key] = value
-    # Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ deadline_text }}.
+def _merge_row(grid_row: list, columns: list[tuple[str, int]]) -> dict:
+    """The row's filled cells by field key ("" and spaces are blank)."""
+    width = len(grid_row)
+    return {key: v for key, c in columns
+            if c <= width and (v := grid_row[c - 1]) is not None and (v.__class__ is not str or v.strip())}
+
+
+def _add_rule_outputs(row: dict, rules_out: dict) -> None:
+    """Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ refund_amount }}, {{ deadline_text }}."""
     for key in ("comp_amount", "ret_payer", "refund"):
         if rules_out.get(key) is not None:
             row[key] = rules_out[key]
@@ -91,29 +92,39 @@ def _merge_row(grid_row: list, header, rules_out: dict) -> dict:
     at = at or rules_out.get("next_deadline")
     if at is not None:
         row["deadline_text"] = f"{at.month}月{at.day}日 {at:%H:%M}前"
-    return row
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None) -> TextsResult:
-    now = now or dt.datetime.now().replace(microsecond=0)
-    templates = templates or TemplateSet.defaults()
+    with gc_paused():
+        return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
+                              now or dt.datetime.now().replace(microsecond=0))
+
+
+def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
     sheet = compute_sheet(case_grid, policy, now=now)
     header = sheet.header
-    case_rows = [r for r in range(header.row + 1, len(case_grid) + 1)
-                 if any(not is_blank(v) for v in case_grid[r - 1])]
-    rows = [_merge_row(case_grid[r - 1], header, output_values(sheet.results[r]) if r in sheet.results else {})
-            for r in case_rows]
-    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out)
-
-    columns = dict(header.msg_outputs)
+    out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
     next_col = first_free_column(case_grid, header)
     for col in MESSAGE_OUTPUTS:
-        if col.key not in columns:
-            columns[col.key] = next_col
+        if col.key not in out_columns:
+            out_columns[col.key] = next_col
             cells[(header.row, next_col)] = col.header
             next_col += 1
+    columns = [(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()]
+    case_rows, rows = [], []
+    for r in range(header.row + 1, len(case_grid) + 1):
+        row = _merge_row(case_grid[r - 1], columns)
+        if not row:       # a blank row: clear texts left from when it had a case
+            _write_changed(cells, r, case_grid[r - 1], out_columns, {})
+            continue
+        if r in sheet.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
+            _add_rule_outputs(row, output_values(sheet.results[r]))
+        case_rows.append(r)
+        rows.append(row)
+    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out)
+
     outbox = [list(OUTBOX_HEADER)]
     counts = {"rows": len(case_rows), "replies": 0, "sms": 0, "ready": 0, "errors": 0}
     for r, row, res in zip(case_rows, rows, results):
@@ -123,8 +134,7 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
             "sms_parts": res.sms_parts, "sms_verdict": res.sms_verdict, "sms_reasons": res.sms_reasons_text or None,
             "planned_send_at": excel_instant(res.planned_send_at) if res.planned_send_at else None,
         }
-        for key, c in columns.items():
-            cells[(r, c)] = values[key]
+        _write_changed(cells, r, case_grid[r - 1], out_columns, values)
         counts["replies"] += res.reply_text is not None
         counts["sms"] += res.sms_text is not None
         counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
@@ -137,6 +147,14 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
                            res.sms_reasons_text or None, r])
     merged = dict(zip(case_rows, results))
     return TextsResult(cells, outbox, merged, header, counts)
+
+
+def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int], values: dict) -> None:
+    """Queue the row's text columns that differ from what the sheet holds (missing values clear)."""
+    for key, c in out_columns.items():
+        value = values.get(key)
+        if not same_value(current[c - 1] if c <= len(current) else None, value):
+            cells[(r, c)] = value
 
 
 @dataclass
