@@ -8,7 +8,6 @@ xlwings-like Book, so the xlwings Lite scripts and the tests run them too.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
 from pathlib import Path
@@ -17,8 +16,9 @@ from addin.core.policy import DEFAULT_POLICY
 from addin.messages.fields import normalize_phone
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
-from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, compute_texts,
-                                  optouts_from_grid, templates_from_grid)
+from addin.workbook.cells import to_text
+from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
+                                  compute_texts, optouts_from_grid, templates_from_grid, write_csv)
 
 from .blocks import Block, plan_blocks
 from .book import BookIO
@@ -157,8 +157,6 @@ def _replace_all(rows: list[list], old: list[list]) -> Block:
                         for r in range(height)])
 
 
-# The same columns as `aftersales outbox` (addin.workbook.texts.export_outbox, "text" format).
-UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
 _OUTBOX_COLUMNS = {"phone": "手机号", "text": "短信内容", "send_at": "计划发送时间", "verdict": "校验结果",
                    "order": "订单号"}
 
@@ -182,8 +180,7 @@ def upload_rows(outbox: list[list]) -> list[list]:
         if phone is None or text is None or str(get(row, "verdict") or "").upper() == "ERROR":
             continue
         order = get(row, "order")
-        out.append([normalize_phone(phone), text, get(row, "send_at"),
-                    str(int(order)) if isinstance(order, float) and order.is_integer() else order])
+        out.append([normalize_phone(phone), text, get(row, "send_at"), None if order is None else to_text(order)])
     return out
 
 
@@ -220,15 +217,6 @@ def export_to_sheet(book) -> None:
         old = []
     io.write(EXPORT_SHEET, _replace_all(rows, old))
     io.status(f"已导出 exported {len(rows) - 1} 条短信 SMS → {EXPORT_SHEET}")
-
-
-def write_csv(path: Path, rows: list[list]) -> None:
-    # utf-8-sig: Excel and the SMS sites' importers read the BOM as "this is UTF-8" (no 乱码).
-    with open(path, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        for row in rows:
-            writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v
-                             for v in row])
 
 
 # --- status and log ------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.messages.fields import normalize_phone
 from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
-from addin.messages.sms import KINDS
+from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
-from .cells import is_blank
+from .cells import is_blank, to_text
 from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
@@ -31,8 +31,6 @@ OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
 OPTOUT_SHEET_NAMES = ("退订名单", "opt-out", "optout")
 TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明")
 OUTBOX_HEADER = ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行")
-KIND_ZH = {k.id: k.zh for k in KINDS}
-KIND_BY_NAME = {**{k.id: k.id for k in KINDS}, **{k.zh: k.id for k in KINDS}}
 # The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
 SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
 
@@ -87,7 +85,10 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
         if rules_out.get(key) is not None:
             row[key] = rules_out[key]
     # {{ deadline_text }}: the deadline the SMS is about (the payout for a 运费险理赔 notice), else the next one.
-    kind = KIND_BY_NAME.get(str(row.get("sms_kind", "")).strip())
+    try:
+        kind = resolve_kind(row["sms_kind"]).id if "sms_kind" in row else None
+    except ValueError:
+        kind = None                    # the merge reports the unknown kind
     at = rules_out.get(f"deadline:{SMS_DEADLINE[kind]}") if kind in SMS_DEADLINE else None
     at = at or rules_out.get("next_deadline")
     if at is not None:
@@ -142,7 +143,7 @@ def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
             counts["ready"] += 1
             order_col = header.inputs.get("order_id")
             outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
-                           normalize_phone(row["phone"]) if "phone" in row else None, KIND_ZH.get(res.sms_kind, res.sms_kind),
+                           normalize_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
                            res.sms_reasons_text or None, r])
     merged = dict(zip(case_rows, results))
@@ -201,6 +202,10 @@ def _grid_cells(rows: list[list]) -> dict[tuple[int, int], object]:
     return {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
 
 
+UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
+UPLOAD_PARAMS_HEADER = ("手机号码", "短信签名", "模板类型", "模板参数", "计划发送时间", "订单号")
+
+
 def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", now: dt.datetime | None = None) -> int:
     """`aftersales outbox`: an upload file for a bulk-SMS service with only the messages that passed.
 
@@ -209,37 +214,39 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
     """
     book = _load(Path(path))
     result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
-    csv_path = Path(csv_path)
-    csv_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = csv_path.with_suffix(csv_path.suffix + ".tmp")
-    n = 0
-    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:   # BOM: Excel opens Chinese CSV correctly
-        w = csv.writer(fh)
+    header = result.header
+    rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
+    for r, res in sorted(result.merged.items()):
+        if not res.ok_to_send:
+            continue
+        grid_row = book.grids[book.case][r - 1]
+        phone = normalize_phone(grid_row[header.inputs["phone"] - 1])
+        order = _text(grid_row[header.inputs["order_id"] - 1]) if "order_id" in header.inputs else ""
         if fmt == "params":
-            w.writerow(["手机号码", "短信签名", "模板类型", "模板参数", "计划发送时间", "订单号"])
+            params = {k: _text(grid_row[c - 1]) for k, c in header.inputs.items()
+                      if k in ("shop_name", "item_name", "order_id") and not is_blank(grid_row[c - 1])}
+            signature = res.sms_text.split("】")[0].lstrip("【") if res.sms_text.startswith("【") else ""
+            rows.append([phone, signature, res.sms_kind, json.dumps(params, ensure_ascii=False),
+                         res.planned_send_at, order])
         else:
-            w.writerow(["手机号码", "短信内容", "计划发送时间", "订单号"])
-        header = result.header
-        for r, res in sorted(result.merged.items()):
-            if not res.ok_to_send:
-                continue
-            grid_row = book.grids[book.case][r - 1]
-            phone = normalize_phone(grid_row[header.inputs["phone"] - 1])
-            when = res.planned_send_at.strftime("%Y-%m-%d %H:%M") if res.planned_send_at else ""
-            order = _text(grid_row[header.inputs["order_id"] - 1]) if "order_id" in header.inputs else ""
-            if fmt == "params":
-                params = {k: _text(grid_row[c - 1]) for k, c in header.inputs.items()
-                          if k in ("shop_name", "item_name", "order_id") and not is_blank(grid_row[c - 1])}
-                signature = res.sms_text.split("】")[0].lstrip("【") if res.sms_text.startswith("【") else ""
-                w.writerow([phone, signature, res.sms_kind, json.dumps(params, ensure_ascii=False), when, order])
-            else:
-                w.writerow([phone, res.sms_text, when, order])
-            n += 1
-    tmp.replace(csv_path)
-    return n
+            rows.append([phone, res.sms_text, res.planned_send_at, order])
+    write_csv(Path(csv_path), rows)
+    return len(rows) - 1
+
+
+def write_csv(path: Path, rows: list[list]) -> None:
+    """The upload file: UTF-8 with BOM (Excel and the SMS sites' importers then read Chinese right),
+    times as YYYY-MM-DD HH:MM, blanks empty; written beside the target and renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+        writer = csv.writer(fh)
+        for row in rows:
+            writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v
+                             for v in row])
+    tmp.replace(path)
 
 
 def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
+    """An id or number as staff see it (13800138000.0 -> '13800138000'); blank -> ''."""
+    return "" if value is None else to_text(value)
