@@ -73,3 +73,16 @@ def test_every_param_default_survives_its_own_text_round_trip():
         if p.default is None:
             continue
         assert p.parse(p.text()) == p.default, p.id
+
+
+def test_ladder_and_insurance_notes_quote_the_policy_values():
+    from addin.core.case import Case
+    from addin.core.compensation import ladder
+    from addin.core.freight import decide
+
+    policy, errors = DEFAULT_POLICY.with_raw({"LAD-2.min": 8, "LAD-2.approval_above": 50, "INS-1.hours": 48})
+    assert not errors
+    assert ladder(Decimal("6"), policy).note.startswith("低于8元")
+    assert ladder(Decimal("20"), policy).note == "客服权限内(8-50元)"
+    fr = decide(Case(platform="TB", reason="no_reason_return", free_shipping=True, insurance="gifted"), policy)
+    assert "退款完成后48小时内" in fr.note

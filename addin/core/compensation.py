@@ -189,8 +189,6 @@ def jd_price_protection(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensa
                         findings=tuple(findings), mandated=True)
 
 
-
-
 # --- the agent's discretion (LAD-2) and retention (LAD-3) --------------------------------------
 
 def ladder(amount: Decimal, policy: Policy = DEFAULT_POLICY, rule: str = "LAD-2") -> Compensation:
@@ -201,10 +199,16 @@ def ladder(amount: Decimal, policy: Policy = DEFAULT_POLICY, rule: str = "LAD-2"
                             note=f"超过{fmt_yuan(policy['LAD-2.approval_above'])}元, 需店长审批",
                             findings=(Finding("LAD-2", "WARN", "需店长审批", "needs the shop manager's approval"),))
     if amount < policy["LAD-2.min"]:
-        return Compensation(amount, rule, note="低于5元, 建议改用优惠券",
+        return Compensation(amount, rule, note=f"低于{_plain(policy['LAD-2.min'])}元, 建议改用优惠券",
                             findings=(Finding("LAD-2", "WARN", f"低于{fmt_yuan(policy['LAD-2.min'])}元, 建议用优惠券",
                                               "below the minimum: use the coupon step instead"),))
-    return Compensation(amount, rule, note="客服权限内(5-30元)")
+    return Compensation(amount, rule,
+                        note=f"客服权限内({_plain(policy['LAD-2.min'])}-{_plain(policy['LAD-2.approval_above'])}元)")
+
+
+def _plain(amount: Decimal) -> str:
+    """5 -> '5', 7.50 -> '7.5': a threshold as it reads in a sentence."""
+    return f"{Decimal(amount).normalize():f}"
 
 
 def retention_check(case: Case) -> Finding | None:

@@ -148,7 +148,7 @@ def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
         else:
             ret = INSURER
             ids.append("F4")
-            notes.append("运费险在退款完成后72小时内理赔给买家")
+            notes.append(f"运费险在退款完成后{policy['INS-1.hours']}小时内理赔给买家")
     # F13: return address differs from the listed ship-from place: the seller pays the extra.
     if case.address_mismatch and ret in (BUYER, INSURER):
         ids.append("F13")
