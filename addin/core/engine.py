@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from .calendar_cn import CalendarUnknown, calendar_from_policy
+from .calendar_cn import CalendarUnknown, WorkCalendar, calendar_from_policy
 from .case import Case
 from .compensation import Compensation, MissingInput, compensation_for, merge_tmall_cap
 from .deadlines import Deadline, deadlines_for, tmall_review_note
@@ -30,9 +30,9 @@ class CaseResult:
         return [f for f in self.findings if f.level == "ERROR"]
 
 
-def compute_case(case: Case, policy: Policy = DEFAULT_POLICY) -> CaseResult:
+def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
-    cal = calendar_from_policy(policy)
+    cal = cal or calendar_from_policy(policy)
     for part in ("compensation", "deadlines", "freight"):
         try:
             if part == "compensation":
@@ -56,7 +56,8 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY) -> CaseResult:
 
 def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY) -> list[CaseResult]:
     """Per-case results plus the cross-row rule: COMP-TM's cap is shared by one buyer's payments within 24 h."""
-    results = [compute_case(c, policy) for c in cases]
+    cal = calendar_from_policy(policy)
+    results = [compute_case(c, policy, cal) for c in cases]
     tm = [i for i, (c, r) in enumerate(zip(cases, results))
           if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
     if len(tm) > 1:

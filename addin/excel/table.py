@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from addin.core.engine import CaseResult, compute_cases
+from addin.core.engine import CaseResult
 from addin.core.policy import Policy
 from addin.workbook.cells import CellError
-from addin.workbook.rows import INPUT_BY_KEY, case_from_row, output_values
+from addin.workbook.rows import INPUT_BY_KEY, case_from_row, compute_parsed, output_values
 from addin.workbook.schema import map_headers
 
 
@@ -46,8 +46,7 @@ def evaluate(headers: tuple, rows: tuple[tuple, ...], policy: Policy) -> list[Ro
         raw = {key: row[i] for key, i in columns if i < len(row) and row[i] is not None}
         parsed.append(case_from_row(raw))
 
-    ok = [i for i, p in enumerate(parsed) if not p.blank and not p.problems]
-    results = dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy)))
+    results = compute_parsed(parsed, policy)
     outcomes = []
     for i, p in enumerate(parsed):
         if p.blank:

@@ -15,12 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
-from addin.core.engine import CaseResult, compute_cases, due_within
+from addin.core.engine import CaseResult, due_within
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
 from .cells import col_letter, is_blank, to_text
 from .reader import read_workbook, sheet_names
-from .rows import INPUT_BY_KEY, case_from_row, excel_instant, output_values
+from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
     normalise_header
 from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
@@ -209,9 +209,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         parsed.append(p)
     part.rows = len(rows)
 
-    ok = [i for i, p in enumerate(parsed) if not p.problems]
-    results_ok = compute_cases([parsed[i].case for i in ok], job.policy)
-    results: dict[int, CaseResult] = {rows[i]: res for i, res in zip(ok, results_ok)}
+    results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy).items()}
 
     cells = part.cells
     for n, (r, p) in enumerate(zip(rows, parsed)):

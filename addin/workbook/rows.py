@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from addin.core.case import Case
 from addin.core.deadlines import next_due
-from addin.core.engine import CaseResult
+from addin.core.engine import CaseResult, compute_cases
+from addin.core.policy import Policy
 from addin.core.freight import PAYER_ZH
 
 from .cells import CONVERTERS, CellError, to_datetime
@@ -67,6 +68,13 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
     return ParsedRow(Case(**values), problems)
+
+
+def compute_parsed(parsed: list[ParsedRow], policy: Policy) -> dict[int, CaseResult]:
+    """Results of the rows that parsed cleanly, by index in `parsed` (blank and bad rows get none).
+    One batch, so COMP-TM's shared cap sees all of a buyer's rows."""
+    ok = [i for i, p in enumerate(parsed) if not p.blank and not p.problems]
+    return dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy)))
 
 
 def _yes_no(flag: bool) -> str:
