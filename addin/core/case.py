@@ -5,7 +5,7 @@ The workbook and UDF adapters turn cell values into a :class:`Case`; the rules n
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 # Platform codes and what staff type for them.
@@ -110,4 +110,3 @@ class Case:
     returned_amount: Decimal | None = None           # value of the items returned
     agreed_no_freight: bool = False                  # F12: return agreed, freight not specified
     merchant_silent: bool = False                    # F14: JD merchant silent for 24 h
-    extra: dict = field(default_factory=dict)        # unrecognised columns, passed to templates

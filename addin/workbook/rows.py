@@ -86,8 +86,7 @@ def _header_of(field_name: str) -> str:
     return f"「{col.header}」" if col else field_name
 
 
-def output_values(result: CaseResult | None, problems_text: str = "", now: dt.datetime | None = None,
-                  locate=_header_of) -> dict:
+def output_values(result: CaseResult | None, problems_text: str = "", locate=_header_of) -> dict:
     """The computed columns for one row. A row with input problems gets only its error text.
 
     `locate(field)` names where a missing input lives (the workbook passes the cell address).
@@ -102,7 +101,7 @@ def output_values(result: CaseResult | None, problems_text: str = "", now: dt.da
         out["comp_rule"] = comp.rule if comp.rule != "-" else None
         out["approval"] = _yes_no(comp.approval) if comp.amount is not None else None
         out["comp_note"] = comp.note or None
-    nd = next_due(result.deadlines, now)
+    nd = next_due(result.deadlines)        # the earliest, past or not: the sheet reddens overdue ones
     if nd is not None:
         out["next_deadline"] = nd.at
         out["next_deadline_item"] = f"{nd.info.zh} [{nd.kind}]"
