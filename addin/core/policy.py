@@ -1,8 +1,9 @@
 """Every number the rules use, with the spec's defaults and alternatives.
 
 The table :data:`PARAMS` is the single source: the rules read values from a :class:`Policy`,
-and the workbook's 规则 sheet is built from it and overrides values by id. Ids start with the rule id of rules.md they belong to, so an output that
-cites ``COMP-TB`` can be traced to the ``COMP-TB.*`` rows here.
+and the workbook's 规则 sheet is built from it and overrides values by id. Ids start with the rule
+id of rules.md they belong to, so an output that cites ``COMP-TB`` can be traced to the ``COMP-TB.*``
+rows here.
 """
 from __future__ import annotations
 
