@@ -22,7 +22,7 @@ import pytest
 
 from addin.excel.template import new_workbook
 from addin.workbook import xlsx_patch
-from addin.workbook.cells import col_letter
+from addin.workbook.xlsx_patch import col_letter
 from addin.workbook.reader import read_workbook
 from addin.workbook.recalc import RecalcError, recalc
 from addin.workbook.schema import INPUTS, OUTPUTS, HeaderMap, find_header_row

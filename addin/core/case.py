@@ -44,6 +44,13 @@ INSURANCE = {"none": ("无", "没有", "否", "none", "no"),
              "bought": ("买家购买", "已购买", "买家买", "bought", "是", "有"),
              "gifted": ("卖家赠送", "赠送", "商家赠送", "gifted")}
 
+# Customer types for the payment reminder's preferred hours (SMS-7).
+CUSTOMER_TYPES = {
+    "office": ("上班族", "白领", "职员", "worker"),
+    "student": ("学生",),
+    "other": ("其他", "其它", "宝妈", "自由职业"),
+}
+
 # Categories excluded from the 7-day no-reason return (P1 第六/七条), matched inside the category text.
 NO_REASON_EXCLUDED = ("定制", "生鲜", "鲜活", "易腐", "报纸", "期刊", "数字化商品", "已拆封数码", "虚拟")
 

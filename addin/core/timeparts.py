@@ -3,6 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The workbook's clock. China has one time zone and no daylight saving, so a fixed offset is exact
+# (and needs no tz database, which Windows and the browser may lack).
+CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "UTC+08:00")
+
+
+def china_now() -> dt.datetime:
+    """Now as naive China time, to the second, whatever the machine's own time zone."""
+    return dt.datetime.now(CHINA_TZ).replace(tzinfo=None, microsecond=0)
+
 
 def end_of_day_after(start: dt.date, days: int) -> dt.datetime:
     """P14 §201: start day not counted, the period ends at 24:00 on day start+days.

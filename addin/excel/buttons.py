@@ -12,11 +12,10 @@ import datetime as dt
 import getpass
 from pathlib import Path
 
+from addin.core.parse import to_phone, to_text
 from addin.core.policy import DEFAULT_POLICY
-from addin.messages.fields import normalize_phone
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
-from addin.workbook.cells import to_text
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, templates_from_grid, write_csv)
 
@@ -180,7 +179,7 @@ def upload_rows(outbox: list[list]) -> list[list]:
         if phone is None or text is None or str(get(row, "verdict") or "").upper() == "ERROR":
             continue
         order = get(row, "order")
-        out.append([normalize_phone(phone), text, get(row, "send_at"), None if order is None else to_text(order)])
+        out.append([to_phone(phone), text, get(row, "send_at"), None if order is None else to_text(order)])
     return out
 
 

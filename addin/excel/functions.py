@@ -20,12 +20,12 @@ from functools import lru_cache
 from addin.core.calendar_cn import calendar_from_policy
 from addin.core.deadlines import DEADLINE_KINDS, calendar_days, clock_hours, daily_clock, legal_outer_bound, working_days
 from addin.core.findings import verdict
+from addin.core.parse import CellError, to_instant, to_int, to_money
 from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.messages.fields import FIELDS, normalize_row
 from addin.messages.lint import lint
 from addin.messages.render import TEMPLATE_ZH, RenderError, TemplateSet
 from addin.messages.sms import check_sms, sms_length
-from addin.workbook.cells import CellError, to_datetime, to_int, to_money
 from addin.workbook.recalc import policy_from_grid
 from addin.workbook.rows import excel_instant
 from addin.workbook.schema import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS, normalise_header
@@ -183,16 +183,12 @@ def outputs(headers, rows, rules=None, *, zero_is_blank=False):
 
 # --- the clocks (one start, one length) ----------------------------------------------------------
 
-def _instant(value):
-    return to_datetime(value)[0]
-
-
 def _clock(fn, start, length, zero_is_blank):
     def one(s, n):
         if s is None:
             return ""
         try:
-            return _cell(fn(_instant(s), n))
+            return _cell(fn(to_instant(s), n))
         except CellError as exc:
             return error_text(exc.zh, exc.en)
     return shaped(map_cells(one, as_rows(start, zero_is_blank), as_rows(length)))

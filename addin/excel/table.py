@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from addin.core.engine import CaseResult
+from addin.core.parse import CellError
 from addin.core.policy import Policy
-from addin.workbook.cells import CellError
 from addin.workbook.rows import INPUT_BY_KEY, case_from_row, compute_parsed, output_values
 from addin.workbook.schema import map_headers
 

@@ -8,7 +8,7 @@ Three runtimes call the add-in and each passes cells differently:
   as 0 (``zero_is_blank``);
 * the ``formulas`` engine in the tests: numpy arrays with an "empty" token.
 
-The rules then parse every value through :mod:`addin.workbook.cells`, so "¥89.00", 89 and 89.0
+The rules then parse every value through :mod:`addin.core.parse`, so "¥89.00", 89 and 89.0
 and a date typed as text, a datetime or a serial all mean the same thing everywhere.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from addin.workbook.cells import EXCEL_EPOCH
+from addin.core.parse import EXCEL_EPOCH
 
 
 def clean(value, zero_is_blank: bool = False):

@@ -9,13 +9,14 @@ Pure Python, no Excel and no file I/O beyond the bundled default templates.
 * :mod:`.render`  – sandboxed Jinja2 templates, TemplateSet with the bundled defaults
 * :mod:`.merge`   – merge_rows(): the one entry point for the workbook layer
 """
-from .fields import FIELDS, FIELDS_BY_NAME, normalize_phone
+from ..core.parse import to_phone
+from .fields import FIELDS, FIELDS_BY_NAME
 from .lint import LINT_RULES, lint
 from .merge import MergeResult, merge_rows
 from .render import TEMPLATE_KEYS, RenderError, TemplateSet
 from .reviews import Review, check_reply, classify_review
 from .sms import KINDS, SmsCheck, check_sms, sms_length
 
-__all__ = ["FIELDS", "FIELDS_BY_NAME", "normalize_phone", "LINT_RULES", "lint", "MergeResult", "merge_rows",
+__all__ = ["FIELDS", "FIELDS_BY_NAME", "to_phone", "LINT_RULES", "lint", "MergeResult", "merge_rows",
            "TEMPLATE_KEYS", "RenderError", "TemplateSet", "Review", "check_reply", "classify_review", "KINDS",
            "SmsCheck", "check_sms", "sms_length"]

@@ -11,13 +11,10 @@ use ``{% if x is defined %}…{% endif %}`` or ``{{ x|default('…') }}``.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from dataclasses import dataclass
-from decimal import Decimal
 
-from ..core.case import PLATFORM_ZH, PLATFORMS
-from ..core.money import to_decimal
+from ..core.case import PLATFORM_ZH
+from ..core.parse import PARSERS, CellError, is_blank, to_text
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ FIELDS: tuple[Field, ...] = (
     Field("has_photos", "bool", "有图", "has photos"),
     Field("sms_kind", "sms_kind", "短信类型", "SMS kind", "id or Chinese name, see sms.KINDS"),
     Field("send_at", "datetime", "计划发送时间", "planned send time", "blank = now"),
-    Field("customer_type", "customer", "客户类型", "customer type", "office 上班族 / student 学生 / other 其他"),
+    Field("customer_type", "customer", "客户类型", "customer type", "office 上班族 / student 学生 / other 其他 (core.case)"),
     Field("reminders_sent", "int", "已催付次数", "reminders already sent", "before this batch (SMS-8)"),
     Field("ship_eta", "text", "预计发货时间", "expected dispatch", "delay notices must state it (SMS-9)"),
     Field("delay_reason", "text", "延迟原因", "delay reason"),
@@ -66,143 +63,25 @@ DERIVED = {
     "sms_kind_zh": "短信类型中文名",
 }
 
-CUSTOMER_TYPES = {
-    "office": ("office", "上班族", "白领", "职员", "worker"),
-    "student": ("student", "学生"),
-    "other": ("other", "其他", "其它", "宝妈", "自由职业"),
-}
-
 
 class FieldError(ValueError):
     """A row value that cannot be read; names the field in Chinese and English."""
 
-    def __init__(self, name: str, raw, reason_zh: str, reason_en: str):
+    def __init__(self, name: str, reason_zh: str, reason_en: str):
         field = FIELDS_BY_NAME.get(name)
         label = f"{name} / {field.zh}" if field else name
         self.field = name
-        self.zh = f"字段「{label}」的值 {raw!r} 无法识别: {reason_zh}"
-        self.en = f"field '{name}' value {raw!r} cannot be read: {reason_en}"
+        self.zh = f"字段「{label}」: {reason_zh}"
+        self.en = f"field '{name}': {reason_en}"
         super().__init__(self.en)
 
 
-# Full-width ASCII (Ｔ, ０, ？, ！ …) and the ideographic space fold to ASCII, like NFKC but far cheaper.
-# Only full-width letters/digits (and ™) trigger it: full-width punctuation is in nearly every Chinese
-# text, so the patterns accept both forms (，/, ？/? …) instead. ™ becomes a space (NFKC: "TM", a lint hit).
-_WIDE = re.compile("[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\u2122]")
-_WIDE_TABLE = {**{c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}, 0x3000: 0x20, 0x2122: 0x20}
-
-
-def fold(text: str) -> str:
-    """Full-width letters, digits and punctuation → ASCII, for matching (the text itself is not changed)."""
-    return text.translate(_WIDE_TABLE) if _WIDE.search(text) else text
-
-
-def is_blank(value) -> bool:
-    if value is None:
-        return True
-    if value.__class__ is str:
-        return not value.strip()
-    return value.__class__ is float and math.isnan(value)
-
-
 def _text(raw):
-    if isinstance(raw, (dt.date, dt.datetime)):
-        return raw                           # e.g. ship_eta typed as a date: the template prints 10月9日
-    if isinstance(raw, float) and raw.is_integer():
-        return str(int(raw))                 # 13800138000.0 / order ids read from Excel as numbers
-    if isinstance(raw, str):
-        return raw.strip()
-    return str(raw)
+    """Text as typed; a date stays a date (ship_eta typed as a date: the template prints 10月9日)."""
+    return raw if isinstance(raw, dt.date) else to_text(raw)
 
 
-def normalize_phone(raw) -> str:
-    """Digits only, without +86/0086; full-width digits folded. Used for the opt-out list too."""
-    text = fold(_text(raw))
-    digits = re.sub(r"\D", "", text)
-    if len(digits) == 13 and digits.startswith("86"):
-        digits = digits[2:]
-    elif len(digits) == 15 and digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
-
-
-def _stars(raw) -> int:
-    if isinstance(raw, str):
-        text = fold(raw).strip()
-        named = {"好评": 5, "中评": 3, "差评": 1}
-        if text in named:
-            return named[text]
-        text = text.rstrip("星★分 ")
-        if text and set(text) == {"★"}:
-            return len(text)
-        raw = text
-    value = to_decimal(raw)
-    if value != value.to_integral_value() or not 1 <= value <= 5:
-        raise ValueError("not 1-5")
-    return int(value)
-
-
-def _bool(raw) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, (int, float)):
-        return raw != 0
-    text = str(raw).strip().lower()
-    if text in {"是", "有", "有图", "带图", "y", "yes", "true", "1", "对"}:
-        return True
-    if text in {"否", "无", "没有", "无图", "n", "no", "false", "0"}:
-        return False
-    raise ValueError("not yes/no")
-
-
-def _datetime(raw) -> dt.datetime:
-    if isinstance(raw, dt.datetime):
-        return raw.replace(tzinfo=None)
-    if isinstance(raw, dt.date):
-        return dt.datetime.combine(raw, dt.time())
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # Excel serial date
-        return dt.datetime(1899, 12, 30) + dt.timedelta(days=float(raw))
-    text = fold(str(raw)).strip()
-    m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{2})分?(?::(\d{2}))?)?", text)
-    if not m:
-        raise ValueError("not YYYY-MM-DD HH:MM")
-    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
-    return dt.datetime(y, mo, d, h, mi, s)
-
-
-def _platform(raw) -> str:
-    text = str(raw).strip().lower()
-    for code, names in PLATFORMS.items():
-        if text == code.lower() or text in names:
-            return code
-    raise ValueError("unknown platform")
-
-
-def _customer(raw) -> str:
-    text = str(raw).strip().lower()
-    for code, names in CUSTOMER_TYPES.items():
-        if text in names:
-            return code
-    raise ValueError("office/student/other")
-
-
-def _money(raw) -> Decimal:
-    if isinstance(raw, str):
-        raw = raw.strip().replace(",", "").replace("¥", "").replace("￥", "").replace("元", "")
-    return to_decimal(raw)
-
-
-def _int(raw) -> int:
-    value = _money(raw)
-    if value != value.to_integral_value():
-        raise ValueError("not a whole number")
-    return int(value)
-
-
-_PARSERS = {
-    "text": _text, "money": _money, "int": _int, "bool": _bool, "datetime": _datetime, "stars": _stars,
-    "platform": _platform, "customer": _customer, "phone": normalize_phone,
-}
+_PARSERS = {**PARSERS, "text": _text}
 
 
 def normalize_row(row: dict) -> tuple[dict, list[FieldError]]:
@@ -230,8 +109,8 @@ def normalize_row(row: dict) -> tuple[dict, list[FieldError]]:
             continue
         try:
             out[key] = _PARSERS[field.type](raw)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            errors.append(FieldError(key, raw, "格式不对", str(exc)))
+        except CellError as exc:
+            errors.append(FieldError(key, exc.zh, exc.en))
     if "platform" in out:
         out["platform_zh"] = PLATFORM_ZH[out["platform"]]
     return out, errors

@@ -1,6 +1,6 @@
 """Forbidden-phrase lint (rules.md §4.3 禁忌用语), applied to every review reply and SMS.
 
-The rules are data (:data:`LINT_RULES`). Full-width ASCII is folded first (:func:`fields.fold`), so
+The rules are data (:data:`LINT_RULES`). Full-width ASCII is folded first (:func:`addin.core.parse.fold`), so
 ＴＭ and ？ match like TM and ?; ™ is not read as TM. Patterns are written against false positives:
 
 * 不行 / 不可以 are matched as whole phrases, never a bare 不 or 不可 (不客气, 不可思议 stay clean).
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.findings import Finding
-from .fields import fold
+from ..core.parse import fold
 
 _ASCII_EDGE_BEFORE = r"(?<![A-Za-z0-9_./-])"
 _ASCII_EDGE_AFTER = r"(?![A-Za-z0-9_./-])"

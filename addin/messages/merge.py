@@ -20,7 +20,8 @@ from typing import Iterable
 
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
-from .fields import FieldError, is_blank, normalize_phone, normalize_row
+from ..core.parse import is_blank, to_phone
+from .fields import FieldError, normalize_row
 from .render import RenderError, TemplateSet, starts_like_formula
 from .reviews import Review, check_reply, classify_review
 from .sms import check_sms, resolve_kind
@@ -80,7 +81,7 @@ def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None =
                now: dt.datetime, opted_out: Iterable[str] = ()) -> list[MergeResult]:
     policy = policy or DEFAULT_POLICY
     templates = templates if templates is not None else TemplateSet.defaults()
-    opted = frozenset(normalize_phone(p) for p in opted_out if not is_blank(p))
+    opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
     batch = _Batch()
     results = []
     for i, row in enumerate(rows):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from ..core.findings import Finding
 from ..core.policy import DEFAULT_POLICY, Policy
-from .fields import fold
+from ..core.parse import fold
 from .lint import lint
 
 ROUTES = ("good", "good_long", "medium", "bad")

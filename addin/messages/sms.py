@@ -29,7 +29,7 @@ from decimal import Decimal
 
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
-from .fields import fold, normalize_phone
+from ..core.parse import fold, to_phone
 from .lint import lint
 
 
@@ -270,7 +270,7 @@ def check_sms(text: str, kind, *, policy: Policy = DEFAULT_POLICY, signature: st
     ``text`` is the body when ``signature`` is given (the platform prepends 【signature】), else the
     full text as received. ``send_at`` is a planned time (outside the window → SMS-6 ERROR);
     without it the message goes ``now`` and is moved to the next window start (INFO).
-    ``opted_out`` holds normalised phone numbers (see :func:`fields.normalize_phone`).
+    ``opted_out`` holds normalised phone numbers (see :func:`addin.core.parse.to_phone`).
     """
     kind = resolve_kind(kind)
     policy = policy or DEFAULT_POLICY
@@ -289,7 +289,7 @@ def check_sms(text: str, kind, *, policy: Policy = DEFAULT_POLICY, signature: st
     if kind.transactional and _MARKETING_CUES.search(body):
         findings.append(Finding("SMS-5", "WARN", "通知类短信含营销内容: 将按营销短信处理 (需退订和发送时段)",
                                 "a notice with promotional wording is treated as marketing (opt-out + window)"))
-    if phone and normalize_phone(phone) in opted_out:
+    if phone and to_phone(phone) in opted_out:
         blocks = not kind.transactional or policy["SMS-5.optout_blocks_notices"]
         findings.append(Finding("SMS-5", "ERROR" if blocks else "WARN",
                                 "该号码已退订, 不要发送" if blocks else "该号码已退订营销短信; 通知类可发, 请确认",

@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Callable
 
 from addin.core.engine import CaseResult, due_within
+from addin.core.parse import is_blank, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
-from .cells import col_letter, is_blank, to_text
 from .reader import read_workbook, sheet_names
 from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
     normalise_header
-from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
+from .xlsx_patch import SheetEdit, col_letter, gc_paused, patch_workbook
 
 
 class RecalcError(Exception):

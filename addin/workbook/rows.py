@@ -13,8 +13,8 @@ from addin.core.deadlines import next_due
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import Policy
 from addin.core.freight import PAYER_ZH
+from addin.core.parse import PARSERS, CellError, to_datetime
 
-from .cells import CONVERTERS, CellError, to_datetime
 from .schema import INPUTS, OUTPUTS, Column
 
 INPUT_BY_KEY: dict[str, Column] = {c.key: c for c in INPUTS}
@@ -55,7 +55,7 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
                 if key == "signed_at":
                     values["signed_has_time"] = has_time
             else:
-                values[key] = CONVERTERS[col.kind](value)
+                values[key] = PARSERS[col.kind](value)
         except CellError as exc:
             problems.append(RowProblem(key, exc.zh, exc.en))
     for col in REQUIRED:

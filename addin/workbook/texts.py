@@ -13,13 +13,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.core.parse import is_blank, to_phone, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
-from addin.messages.fields import normalize_phone
 from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
-from .cells import is_blank, to_text
 from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
@@ -57,7 +56,7 @@ def optouts_from_grid(grid: list[list] | None) -> set[str]:
         for value in row:
             if value is None:
                 continue
-            phone = normalize_phone(value)
+            phone = to_phone(value)
             if len(phone) >= 7 and phone.isdigit():
                 out.add(phone)
     return out
@@ -143,7 +142,7 @@ def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
             counts["ready"] += 1
             order_col = header.inputs.get("order_id")
             outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
-                           normalize_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
+                           to_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
                            res.sms_reasons_text or None, r])
     merged = dict(zip(case_rows, results))
@@ -220,7 +219,7 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
         if not res.ok_to_send:
             continue
         grid_row = book.grids[book.case][r - 1]
-        phone = normalize_phone(grid_row[header.inputs["phone"] - 1])
+        phone = to_phone(grid_row[header.inputs["phone"] - 1])
         order = _text(grid_row[header.inputs["order_id"] - 1]) if "order_id" in header.inputs else ""
         if fmt == "params":
             params = {k: _text(grid_row[c - 1]) for k, c in header.inputs.items()

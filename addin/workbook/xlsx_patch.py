@@ -36,7 +36,6 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
-from .cells import col_letter as _col_letters
 
 CellValue = None | str | int | float | Decimal | bool | dt.datetime | dt.date
 
@@ -87,7 +86,16 @@ class PatchReport:
 
 # --------------------------------------------------------------------------- cell references
 
-_COL_LETTERS = [""] + [_col_letters(c) for c in range(1, MAX_COL + 1)]
+def col_letter(col: int) -> str:
+    """1 -> 'A', 28 -> 'AB'."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_COL_LETTERS = [""] + [col_letter(c) for c in range(1, MAX_COL + 1)]
 _COL_BYTES = [letters.encode() for letters in _COL_LETTERS]
 _COL_INDEX = {letters: c for c, letters in enumerate(_COL_BYTES) if c}
 _LETTERS_RE = re.compile(rb"[A-Z]+")
