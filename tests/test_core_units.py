@@ -33,12 +33,15 @@ def test_2026_calendar_matches_the_state_council_notice():
     assert cal.is_workday(D(2026, 10, 9))
 
 
-def test_unknown_year_is_refused_until_the_policy_supplies_it():
-    with pytest.raises(CalendarUnknown):
-        WorkCalendar().add_workdays(D(2026, 12, 30), 5)
-    cal = WorkCalendar(extra_holidays=[D(2027, 1, 1)], extra_workdays=[])
-    # 2027-01-01 Fri holiday, weekend, then Mon 01-04 is the first working day
-    assert working_days(D(2026, 12, 31), 1, cal) == dt.datetime(2027, 1, 5)
+def test_a_year_beyond_every_source_is_refused_until_the_policy_supplies_it():
+    with pytest.raises(CalendarUnknown) as info:
+        WorkCalendar().add_workdays(D(2100, 12, 30), 5)      # `holidays` computes the lunar calendar to 2100
+    assert info.value.year == 2101 and "2101" in info.value.zh and "日历" in info.value.zh
+    # the 规则 sheet's legacy CAL.extra_holidays still make a year official: weekdays work, plus those days
+    cal = WorkCalendar(extra_holidays=[D(2101, 1, 3)], extra_workdays=[])
+    # 2101-01-01 is a Saturday: Mon 01-03 a holiday, so the first working day after 12-31 is Tue 01-04
+    assert working_days(D(2100, 12, 31), 1, cal) == dt.datetime(2101, 1, 5)
+    assert cal.provisional_years(D(2101, 1, 1), D(2101, 1, 4)) == ()
 
 
 def test_legal_outer_bound_skips_weekends_too():

@@ -60,7 +60,7 @@ def test_lite_export_writes_a_sheet_not_a_file(main):
 def test_requirements_are_pure_python_and_skip_calamine():
     lines = [ln.split("#")[0].strip() for ln in (LITE / "requirements.txt").read_text().splitlines()]
     packages = [ln for ln in lines if ln]
-    assert packages == ["jinja2", "chinese-calendar"]
+    assert packages == ["jinja2", "chinese-calendar", "holidays"]   # holidays: py3-none-any, needs python-dateutil (pure)
 
 
 def test_lite_runs_without_python_calamine():

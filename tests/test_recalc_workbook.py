@@ -526,7 +526,7 @@ def test_summary_counts_with_a_fixed_now(tmp_path):
     assert summary.total_compensation == Decimal("66.70")
     assert summary.approvals == 1
     assert summary.due_24h == 1
-    assert "¥66.70" in summary.lines()[1]
+    assert "￥66.70" in summary.lines()[1]
 
 
 # --------------------------------------------------------------------------- atomicity

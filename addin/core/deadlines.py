@@ -58,13 +58,23 @@ class Deadline:
     kind: str
     at: dt.datetime          # the instant; day-based ends are 00:00 of the next day (= 24:00)
     note: str = ""
+    provisional_years: tuple[int, ...] = ()   # counted over holidays that are 推算 (no notice yet)
 
     @property
     def info(self) -> DeadlineKind:
         return DEADLINE_KINDS[self.kind]
 
     def text(self) -> str:
-        return f"{self.info.zh} {fmt_instant(self.at)}" + (f" ({self.note})" if self.note else "") + f" [{self.kind}]"
+        notes = [n for n in (self.note, PROVISIONAL_NOTE if self.provisional_years else "") if n]
+        return f"{self.info.zh} {fmt_instant(self.at)}" + (f" ({'; '.join(notes)})" if notes else "") + f" [{self.kind}]"
+
+
+PROVISIONAL_NOTE = "按推算假期"
+
+
+def on_calendar(kind: str, start: dt.date, at: dt.datetime, cal: WorkCalendar, note: str = "") -> Deadline:
+    """A deadline counted on the holiday calendar from `start`, marked when a year it crossed is provisional."""
+    return Deadline(kind, at, note, cal.provisional_years(start, at.date() - dt.timedelta(days=1)))
 
 
 # --- the three kinds of clock ----------------------------------------------------------------
@@ -128,14 +138,14 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
                 add(Deadline("R7-2.168h", clock_hours(case.signed_at, 24 * days), "平台按小时可能更早关闭"))
         bound = legal_outer_bound(signed_day, days, cal)
         if bound != calendar_days(signed_day, days):
-            add(Deadline("R7-2.bound", bound, "最后一天为休息日, 依民法典第203条顺延"))
+            add(on_calendar("R7-2.bound", signed_day, bound, cal, "最后一天为休息日, 依民法典第203条顺延"))
 
     if case.return_received_at:
         day = case.return_received_at.date()
         add(Deadline("R7-3", calendar_days(day, policy["R7-3.days"])))
         bound = legal_outer_bound(day, policy["R7-3.days"], cal)
         if bound != calendar_days(day, policy["R7-3.days"]):
-            add(Deadline("R7-3.bound", bound))
+            add(on_calendar("R7-3.bound", day, bound, cal))
         add(Deadline("R7-3.penalty", calendar_days(day, policy["R7-3.penalty_days"])))
 
     if case.refund_requested_at and platform in ("TB", "TM"):
@@ -175,11 +185,13 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
         add(Deadline("SLA-3.appeal", calendar_days(case.jd_closed_at.date(), policy["SLA-3.appeal_days"])))
 
     if case.court_notice_at:
-        add(Deadline("P3-83", working_days(case.court_notice_at.date(), policy["P3-83.workdays"], cal)))
+        start = case.court_notice_at.date()
+        add(on_calendar("P3-83", start, working_days(start, policy["P3-83.workdays"], cal), cal))
 
     if case.promise_at:
         n = case.promise_workdays or policy["PROMISE.workdays"]
-        add(Deadline("PROMISE", working_days(case.promise_at.date(), n, cal), f"{n}个工作日"))
+        start = case.promise_at.date()
+        add(on_calendar("PROMISE", start, working_days(start, n, cal), cal, f"{n}个工作日"))
 
     if case.review_at and case.review_stars is not None and case.review_stars <= 3 and platform != "TM":
         add(Deadline("RV-6", calendar_days(case.review_at.date(), policy["RV-6.edit_days"]), "仅可修改一次"))

@@ -30,6 +30,17 @@ class CaseResult:
         return [f for f in self.findings if f.level == "ERROR"]
 
 
+def provisional_finding(deadlines: list[Deadline]) -> Finding | None:
+    """The 提示 note for deadlines counted over holidays that are 推算 (the year's notice is not out yet)."""
+    years = sorted({y for d in deadlines for y in d.provisional_years})
+    if not years:
+        return None
+    ys = "、".join(str(y) for y in years)
+    return Finding("CAL", "WARN", f"截止日按推算的{ys}年假期计算(调休未公布), 以国务院通知为准",
+                   f"deadline counted on computed {', '.join(map(str, years))} holidays (no official notice with "
+                   f"the make-up workdays yet); check it against the notice")
+
+
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
     cal = cal or calendar_from_policy(policy)
@@ -40,6 +51,9 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
                 result.findings.extend(result.compensation.findings)
             elif part == "deadlines":
                 result.deadlines = deadlines_for(case, policy, cal)
+                provisional = provisional_finding(result.deadlines)
+                if provisional:
+                    result.findings.append(provisional)
                 note = tmall_review_note(case)
                 if note:
                     result.findings.append(Finding("RV-6", "INFO", note.split(" / ")[0], note.split(" / ")[1]))
@@ -54,9 +68,11 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
     return result
 
 
-def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY) -> list[CaseResult]:
-    """Per-case results plus the cross-row rule: COMP-TM's cap is shared by one buyer's payments within 24 h."""
-    cal = calendar_from_policy(policy)
+def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> list[CaseResult]:
+    """Per-case results plus the cross-row rule: COMP-TM's cap is shared by one buyer's payments within 24 h.
+
+    `cal`: the workbook's calendar (its 日历 sheet); None = the packages and the 规则 sheet's overrides."""
+    cal = cal or calendar_from_policy(policy)
     results = [compute_case(c, policy, cal) for c in cases]
     tm = [i for i, (c, r) in enumerate(zip(cases, results))
           if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from addin.core.parse import to_phone, to_text
 from addin.core.policy import DEFAULT_POLICY
+from addin.core.timeparts import china_now
+from addin.workbook.calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
@@ -72,20 +74,22 @@ def _case_sheet(io: BookIO, names: list[str]) -> str:
     return name
 
 
-def _policy(io: BookIO, names: list[str]):
+def _settings(io: BookIO, names: list[str]):
+    """(policy, calendar, problems) from the 规则 and 日历 sheets, as the command line reads them."""
     name = find_sheet(names, POLICY_SHEET_NAMES)
-    if name is None:
-        return DEFAULT_POLICY, []
-    return policy_from_grid(io.read(name))
+    policy, errors = policy_from_grid(io.read(name)) if name else (DEFAULT_POLICY, [])
+    name = find_sheet(names, CALENDAR_SHEET_NAMES)
+    cal, calendar_errors = calendar_from_grid(io.read(name) if name else None, policy)
+    return policy, cal, errors + calendar_errors
 
 
 def _compute(io: BookIO, label: str, now: dt.datetime | None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
     io.status(f"{label}: 读取 reading…")
-    policy, policy_errors = _policy(io, names)
+    policy, cal, policy_errors = _settings(io, names)
     grid = io.read(case_sheet)
-    result = compute_sheet(grid, policy, now=now,
+    result = compute_sheet(grid, policy, cal=cal, now=now,
                            progress=lambda done, total: io.status(f"{label}: {done}/{total}"))
     result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
     return names, case_sheet, grid, result
@@ -130,13 +134,13 @@ def texts_book(book, now: dt.datetime | None = None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
     io.status("生成回复与短信 generating: 读取 reading…")
-    policy, _ = _policy(io, names)
+    policy, cal, _ = _settings(io, names)
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
     templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet)
-    result = compute_texts(grid, policy, templates, opted_out, now or _now())
+    result = compute_texts(grid, policy, templates, opted_out, now or _now(), cal=cal)
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
@@ -221,11 +225,11 @@ def export_to_sheet(book) -> None:
 # --- status and log ------------------------------------------------------------------------------
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return china_now()
 
 
 def _summary_line(label: str, s: Summary) -> str:
-    return (f"{label}: 行数 rows {s.rows}, 有错误 with errors {s.errors}, 赔偿合计 total ¥{s.total_compensation:,.2f}, "
+    return (f"{label}: 行数 rows {s.rows}, 有错误 with errors {s.errors}, 赔偿合计 total ￥{s.total_compensation:,.2f}, "
             f"需审批 approvals {s.approvals}, 24小时内到期 due in 24 h {s.due_24h}, 写入 cells written {s.cells_written}")
 
 

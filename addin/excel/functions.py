@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 from functools import lru_cache
 
-from addin.core.calendar_cn import calendar_from_policy
+from addin.core.calendar_cn import CalendarUnknown, WorkCalendar
 from addin.core.deadlines import DEADLINE_KINDS, calendar_days, clock_hours, daily_clock, legal_outer_bound, working_days
 from addin.core.findings import verdict
 from addin.core.parse import CellError, to_instant, to_int, to_money
@@ -26,6 +26,7 @@ from addin.messages.fields import FIELDS, normalize_row
 from addin.messages.lint import lint
 from addin.messages.render import TEMPLATE_ZH, RenderError, TemplateSet
 from addin.messages.sms import check_sms, sms_length
+from addin.workbook.calendar_sheet import calendar_from_grid
 from addin.workbook.recalc import policy_from_grid
 from addin.workbook.rows import excel_instant
 from addin.workbook.schema import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS, normalise_header
@@ -45,7 +46,7 @@ def excel_safe(fn):
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except CellError as exc:
+        except (CellError, CalendarUnknown) as exc:
             return error_text(exc.zh, exc.en)
         except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
             return error_text(f"参数有误: {exc}", f"bad argument: {exc}")
@@ -74,12 +75,26 @@ def _policy(grid: tuple[tuple, ...]) -> Policy:
     return policy
 
 
+def calendar_of(calendar, policy: Policy, zero_is_blank: bool = False) -> WorkCalendar:
+    """The optional argument after `rules`: the 日历 sheet (=日历!$A$1:$E$400), so the functions count
+    the holidays the admin typed; without it, the holiday packages (and the 规则 sheet's overrides)."""
+    grid = None if calendar is None else tuple(tuple(r) for r in as_rows(calendar, zero_is_blank))
+    return _calendar(grid, policy)
+
+
+@lru_cache(maxsize=8)
+def _calendar(grid: tuple[tuple, ...] | None, policy: Policy) -> WorkCalendar:
+    cal, _errors = calendar_from_grid(None if grid is None else [list(r) for r in grid], policy)
+    return cal
+
+
 # --- the case-table functions ------------------------------------------------------------------
 
-def _table(headers, rows, rules, zero_is_blank):
+def _table(headers, rows, rules, calendar, zero_is_blank):
     header_row = as_rows(headers, zero_is_blank)[0]
     data = as_rows(rows, zero_is_blank)
-    return evaluate(tuple(header_row), tuple(tuple(r) for r in data), policy_of(rules, zero_is_blank))
+    policy = policy_of(rules, zero_is_blank)
+    return evaluate(tuple(header_row), tuple(tuple(r) for r in data), policy, calendar_of(calendar, policy, zero_is_blank))
 
 
 def _cell(value):
@@ -95,34 +110,35 @@ def _present(value, outcome, explain: bool = False):
     return _cell(value)
 
 
-def column_of(key: str, headers, rows, rules=None, *, zero_is_blank: bool = False, explain: bool = False):
+def column_of(key: str, headers, rows, rules=None, calendar=None, *, zero_is_blank: bool = False,
+              explain: bool = False):
     """One output column (an OUTPUTS key or 'deadline:<kind>'), one value per row."""
-    outcomes = _table(headers, rows, rules, zero_is_blank)
+    outcomes = _table(headers, rows, rules, calendar, zero_is_blank)
     return shaped([[_present(o.values.get(key), o, explain)] for o in outcomes])
 
 
 @excel_safe
-def compensation(headers, rows, rules=None, *, zero_is_blank=False):
+def compensation(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """赔偿金额: the amount owed per row (platform rule, the agent's ladder, or the manual override)."""
-    return column_of("comp_amount", headers, rows, rules, zero_is_blank=zero_is_blank, explain=True)
+    return column_of("comp_amount", headers, rows, rules, calendar, zero_is_blank=zero_is_blank, explain=True)
 
 
 @excel_safe
-def compensation_rule(headers, rows, rules=None, *, zero_is_blank=False):
+def compensation_rule(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """赔偿规则: the rule id behind the amount (COMP-TB, COMP-TM, JD-COMP-1, LAD-2, MANUAL ...)."""
-    return column_of("comp_rule", headers, rows, rules, zero_is_blank=zero_is_blank, explain=True)
+    return column_of("comp_rule", headers, rows, rules, calendar, zero_is_blank=zero_is_blank, explain=True)
 
 
 @excel_safe
-def compensation_note(headers, rows, rules=None, *, zero_is_blank=False):
+def compensation_note(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """赔偿说明: how the amount was reached."""
-    return column_of("comp_note", headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of("comp_note", headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 @excel_safe
-def needs_approval(headers, rows, rules=None, *, zero_is_blank=False):
+def needs_approval(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """需店长审批: 是 when the amount is above the agent's authority (LAD-2)."""
-    return column_of("approval", headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of("approval", headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 def deadline_key(kind) -> str:
@@ -135,49 +151,49 @@ def deadline_key(kind) -> str:
 
 
 @excel_safe
-def deadline(kind, headers, rows, rules=None, *, zero_is_blank=False):
+def deadline(kind, headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """One deadline kind per row (e.g. "R7-2" or "七天无理由退货截止"); blank where it does not apply."""
-    return column_of(deadline_key(kind), headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of(deadline_key(kind), headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 @excel_safe
-def next_deadline(headers, rows, rules=None, *, zero_is_blank=False):
+def next_deadline(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """下一截止: the earliest action or alert deadline per row."""
-    return column_of("next_deadline", headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of("next_deadline", headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 @excel_safe
-def freight_payer(leg, headers, rows, rules=None, *, zero_is_blank=False):
+def freight_payer(leg, headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """Who pays one freight leg: "去程" (out), "退货" (return) or "补发" (reship)."""
     key = LEGS.get(normalise_header(leg))
     if key is None:
         raise CellError(f"未知运费段 {leg!r}, 可选: 去程/退货/补发", f"unknown freight leg {leg!r}; choose out/ret/re")
-    return column_of(key, headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of(key, headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 @excel_safe
-def freight(headers, rows, rules=None, *, zero_is_blank=False):
+def freight(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """Six columns per row: 去程/退货/补发运费承担, 卖家应退运费, 应退货款, 运费规则."""
-    outcomes = _table(headers, rows, rules, zero_is_blank)
+    outcomes = _table(headers, rows, rules, calendar, zero_is_blank)
     # A row without a freight decision shows why in its first cell, like the single-column functions.
     return shaped([[_present(o.values.get(FREIGHT_KEYS[0]), o)] + [_cell(o.values.get(k)) for k in FREIGHT_KEYS[1:]]
                    for o in outcomes])
 
 
 @excel_safe
-def result(column, headers, rows, rules=None, *, zero_is_blank=False):
+def result(column, headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """Any computed column by its header, e.g. "卖家应退运费", "提示", "全部时限"."""
     col = LOOKUP.get(normalise_header(column))
     if col is None or not (col in OUTPUTS or col in DEADLINE_OUTPUTS):
         names = "/".join(c.header for c in OUTPUTS)
         raise CellError(f"未知输出列 {column!r}, 可选: {names}", f"unknown output column {column!r}; choose one of: {names}")
-    return column_of(col.key, headers, rows, rules, zero_is_blank=zero_is_blank)
+    return column_of(col.key, headers, rows, rules, calendar, zero_is_blank=zero_is_blank)
 
 
 @excel_safe
-def outputs(headers, rows, rules=None, *, zero_is_blank=False):
+def outputs(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
     """Every computed column, in the 案件 sheet's order: what the 重新计算 button writes, as one array."""
-    outcomes = _table(headers, rows, rules, zero_is_blank)
+    outcomes = _table(headers, rows, rules, calendar, zero_is_blank)
     return shaped([[_cell(o.values.get(c.key)) for c in OUTPUTS] for o in outcomes])
 
 
@@ -189,7 +205,7 @@ def _clock(fn, start, length, zero_is_blank):
             return ""
         try:
             return _cell(fn(to_instant(s), n))
-        except CellError as exc:
+        except (CellError, CalendarUnknown) as exc:
             return error_text(exc.zh, exc.en)
     return shaped(map_cells(one, as_rows(start, zero_is_blank), as_rows(length)))
 
@@ -207,16 +223,16 @@ def days_end(start, days, *, zero_is_blank=False):
 
 
 @excel_safe
-def legal_end(start, days, rules=None, *, zero_is_blank=False):
-    """N days extended past a closing rest day (民法典 §203), on the 2026 official calendar."""
-    cal = calendar_from_policy(policy_of(rules, zero_is_blank))
+def legal_end(start, days, rules=None, calendar=None, *, zero_is_blank=False):
+    """N days extended past a closing rest day (民法典 §203), on the official calendar (or the 日历 sheet)."""
+    cal = calendar_of(calendar, policy_of(rules, zero_is_blank), zero_is_blank)
     return _clock(lambda s, n: legal_outer_bound(s.date(), to_int(n), cal), start, days, zero_is_blank)
 
 
 @excel_safe
-def workdays_end(start, days, rules=None, *, zero_is_blank=False):
+def workdays_end(start, days, rules=None, calendar=None, *, zero_is_blank=False):
     """N working days with 调休 make-up days, the start day not counted, ending 24:00."""
-    cal = calendar_from_policy(policy_of(rules, zero_is_blank))
+    cal = calendar_of(calendar, policy_of(rules, zero_is_blank), zero_is_blank)
     return _clock(lambda s, n: working_days(s.date(), to_int(n), cal), start, days, zero_is_blank)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from addin.core.calendar_cn import WorkCalendar
 from addin.core.engine import CaseResult
 from addin.core.parse import CellError
 from addin.core.policy import Policy
@@ -34,8 +35,9 @@ class RowOutcome:
 
 
 @lru_cache(maxsize=16)
-def evaluate(headers: tuple, rows: tuple[tuple, ...], policy: Policy) -> list[RowOutcome]:
-    """Each row's outputs. `headers` and `rows` are tuples of cleaned cell values (hashable: cached)."""
+def evaluate(headers: tuple, rows: tuple[tuple, ...], policy: Policy, cal: WorkCalendar | None = None) -> list[RowOutcome]:
+    """Each row's outputs. `headers` and `rows` are tuples of cleaned cell values (hashable: cached);
+    `cal` the workbook's calendar (None: the holiday packages)."""
     header = map_headers(list(headers), 1)
     if not header.inputs:
         raise CellError("第一个参数须为表头行(如 案件!$A$1:$BZ$1), 其中没有可识别的列名",
@@ -46,7 +48,7 @@ def evaluate(headers: tuple, rows: tuple[tuple, ...], policy: Policy) -> list[Ro
         raw = {key: row[i] for key, i in columns if i < len(row) and row[i] is not None}
         parsed.append(case_from_row(raw))
 
-    results = compute_parsed(parsed, policy)
+    results = compute_parsed(parsed, policy, cal)
     outcomes = []
     for i, p in enumerate(parsed):
         if p.blank:

@@ -6,7 +6,8 @@ hence the upper-case names. Each is a one-line wrapper around :mod:`addin.excel.
 the logic and is shared with the xlwings Lite main.py.
 
 Arguments: `headers` is the 案件 header row (=案件!$A$1:$BZ$1), `rows` one row or a whole block of
-rows; `rules` (optional) the 规则 sheet (=规则!$A$1:$C$200) when the shop changed a rate or limit.
+rows; `rules` (optional) the 规则 sheet (=规则!$A$1:$C$200) when the shop changed a rate or limit;
+`calendar` (optional) the 日历 sheet (=日历!$A$1:$E$400), so working days follow the holidays typed there.
 Results spill down, one value per row.
 """
 from __future__ import annotations
@@ -17,63 +18,63 @@ from . import functions as f
 
 
 @xw.func(category="AfterSales")
-def AS_COMPENSATION(headers, rows, rules=None):
+def AS_COMPENSATION(headers, rows, rules=None, calendar=None):
     """赔偿金额 compensation per row (platform rule, LAD-2 ladder or manual override)."""
-    return f.compensation(headers, rows, rules)
+    return f.compensation(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_COMPENSATION_RULE(headers, rows, rules=None):
+def AS_COMPENSATION_RULE(headers, rows, rules=None, calendar=None):
     """赔偿规则 the rule id behind each amount (COMP-TM, JD-COMP-1, LAD-2, MANUAL ...)."""
-    return f.compensation_rule(headers, rows, rules)
+    return f.compensation_rule(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_COMPENSATION_NOTE(headers, rows, rules=None):
+def AS_COMPENSATION_NOTE(headers, rows, rules=None, calendar=None):
     """赔偿说明 how each amount was reached."""
-    return f.compensation_note(headers, rows, rules)
+    return f.compensation_note(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_NEEDS_APPROVAL(headers, rows, rules=None):
+def AS_NEEDS_APPROVAL(headers, rows, rules=None, calendar=None):
     """需店长审批 是/否 per row (LAD-2)."""
-    return f.needs_approval(headers, rows, rules)
+    return f.needs_approval(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_DEADLINE(kind, headers, rows, rules=None):
+def AS_DEADLINE(kind, headers, rows, rules=None, calendar=None):
     """One deadline kind per row, e.g. "R7-2" or "七天无理由退货截止" (format the cells as dates)."""
-    return f.deadline(kind, headers, rows, rules)
+    return f.deadline(kind, headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_NEXT_DEADLINE(headers, rows, rules=None):
+def AS_NEXT_DEADLINE(headers, rows, rules=None, calendar=None):
     """下一截止 the earliest action/alert deadline per row."""
-    return f.next_deadline(headers, rows, rules)
+    return f.next_deadline(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_FREIGHT_PAYER(leg, headers, rows, rules=None):
+def AS_FREIGHT_PAYER(leg, headers, rows, rules=None, calendar=None):
     """Who pays a freight leg per row: leg = "去程", "退货" or "补发"."""
-    return f.freight_payer(leg, headers, rows, rules)
+    return f.freight_payer(leg, headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_FREIGHT(headers, rows, rules=None):
+def AS_FREIGHT(headers, rows, rules=None, calendar=None):
     """6 columns per row: 去程/退货/补发运费承担, 卖家应退运费, 应退货款, 运费规则."""
-    return f.freight(headers, rows, rules)
+    return f.freight(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_RESULT(column, headers, rows, rules=None):
+def AS_RESULT(column, headers, rows, rules=None, calendar=None):
     """Any computed column by its header, e.g. "卖家应退运费" or "提示"."""
-    return f.result(column, headers, rows, rules)
+    return f.result(column, headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_OUTPUTS(headers, rows, rules=None):
+def AS_OUTPUTS(headers, rows, rules=None, calendar=None):
     """Every computed column (what the 重新计算 button writes), as one spilled block."""
-    return f.outputs(headers, rows, rules)
+    return f.outputs(headers, rows, rules, calendar)
 
 
 @xw.func(category="AfterSales")
@@ -89,15 +90,15 @@ def AS_DAYS_END(start, days):
 
 
 @xw.func(category="AfterSales")
-def AS_LEGAL_END(start, days, rules=None):
+def AS_LEGAL_END(start, days, rules=None, calendar=None):
     """N days, extended past a closing rest day (民法典 §203)."""
-    return f.legal_end(start, days, rules)
+    return f.legal_end(start, days, rules, calendar)
 
 
 @xw.func(category="AfterSales")
-def AS_WORKDAYS_END(start, days, rules=None):
+def AS_WORKDAYS_END(start, days, rules=None, calendar=None):
     """N working days (official holidays and 调休 make-up days), ending 24:00."""
-    return f.workdays_end(start, days, rules)
+    return f.workdays_end(start, days, rules, calendar)
 
 
 @xw.func(category="AfterSales")

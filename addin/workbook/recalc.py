@@ -15,10 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable
 
+from addin.core.calendar_cn import WorkCalendar
 from addin.core.engine import CaseResult, due_within
 from addin.core.parse import is_blank, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
+from .calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
 from .reader import read_workbook, sheet_names
 from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
@@ -49,7 +51,7 @@ class Summary:
 
     def lines(self) -> list[str]:
         out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
-               f"赔偿合计 total compensation: ¥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
+               f"赔偿合计 total compensation: ￥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
                f"24小时内到期 deadlines due within 24 h: {self.due_24h}",
                f"写入单元格 cells written: {self.cells_written}"]
         if self.added_columns:
@@ -112,15 +114,19 @@ def same_value(old, new) -> bool:
     return type(old) is type(new) and old == new
 
 
-def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, now: dt.datetime | None = None,
-                  progress: Callable[[int, int], None] | None = None, workers: int = 1) -> SheetResult:
+def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: WorkCalendar | None = None,
+                  now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
+                  workers: int = 1) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
+
+    `cal` is the workbook's calendar (:func:`~addin.workbook.calendar_sheet.calendar_from_grid`);
+    None = the holiday packages and the 规则 sheet's overrides.
 
     workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the cells are
     the same either way. Such a result has no per-row `results` (they stay in the workers).
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, now, progress, workers)
+        return _compute_sheet(grid, policy, cal, now, progress, workers)
 
 
 @dataclass
@@ -130,6 +136,7 @@ class _Job:
     header: HeaderMap
     out_items: list[tuple[str, int]]
     policy: Policy
+    cal: WorkCalendar | None
     now: dt.datetime | None
 
 
@@ -149,7 +156,7 @@ class _Part:
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
 
 
-def _compute_sheet(grid, policy, now, progress, workers) -> SheetResult:
+def _compute_sheet(grid, policy, cal, now, progress, workers) -> SheetResult:
     header = find_header_row(grid)
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
@@ -165,7 +172,7 @@ def _compute_sheet(grid, policy, now, progress, workers) -> SheetResult:
     out_cols = {**header.outputs, **new_columns}
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
-    job = _Job(grid, header, list(out_cols.items()), policy, now)
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
@@ -209,7 +216,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         parsed.append(p)
     part.rows = len(rows)
 
-    results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy).items()}
+    results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy, job.cal).items()}
 
     cells = part.cells
     for n, (r, p) in enumerate(zip(rows, parsed)):
@@ -316,10 +323,12 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
         names = sheet_names(path)
         case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
         policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
-        grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []), empty="")
+        calendar_sheet = find_sheet(names, CALENDAR_SHEET_NAMES)
+        grids = read_workbook(path, [case_sheet] + [s for s in (policy_sheet, calendar_sheet) if s], empty="")
         policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
-        result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress, workers=workers)
-        result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+        cal, calendar_errors = calendar_from_grid(grids.get(calendar_sheet), policy)
+        result = compute_sheet(grids[case_sheet], policy, cal=cal, now=now, progress=progress, workers=workers)
+        result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors + calendar_errors]
         patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
     return result.summary
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from addin.core.calendar_cn import WorkCalendar
 from addin.core.case import Case
 from addin.core.deadlines import next_due
 from addin.core.engine import CaseResult, compute_cases
@@ -70,11 +71,11 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
     return ParsedRow(Case(**values), problems)
 
 
-def compute_parsed(parsed: list[ParsedRow], policy: Policy) -> dict[int, CaseResult]:
+def compute_parsed(parsed: list[ParsedRow], policy: Policy, cal: WorkCalendar | None = None) -> dict[int, CaseResult]:
     """Results of the rows that parsed cleanly, by index in `parsed` (blank and bad rows get none).
-    One batch, so COMP-TM's shared cap sees all of a buyer's rows."""
+    One batch, so COMP-TM's shared cap sees all of a buyer's rows. `cal`: the workbook's 日历 calendar."""
     ok = [i for i, p in enumerate(parsed) if not p.blank and not p.problems]
-    return dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy)))
+    return dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy, cal)))
 
 
 def _yes_no(flag: bool) -> str:

@@ -5,6 +5,7 @@ openpyxl is used only here, to create files from nothing; staff files are never 
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -15,9 +16,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.core.case import INSURANCE, PLATFORMS, REASONS
 from addin.core.policy import PARAMS
+from addin.core.timeparts import china_now
 from addin.messages.render import template_rows
 from addin.messages.sms import KINDS
 
+from .calendar_sheet import CALENDAR_HEADER, calendar_rows
 from .schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
 from .texts import OUTBOX_HEADER, TEMPLATE_HEADER
 
@@ -141,13 +144,35 @@ def build_policy_sheet(ws) -> None:
     ws.freeze_panes = "A2"
 
 
-def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA) -> Path:
-    """A new .xlsx with 案件 (and rows), 规则 and the message/log sheets."""
+def build_calendar_sheet(ws, today: dt.date) -> None:
+    """日历: the official holidays and make-up workdays around `today`, then the computed (推算) ones."""
+    for i, h in enumerate(CALENDAR_HEADER, start=1):
+        c = ws.cell(row=1, column=i, value=h)
+        c.font, c.fill = BOLD, FILL_INPUT
+    for r, values in enumerate(calendar_rows(today), start=2):
+        for i, v in enumerate(values, start=1):
+            ws.cell(row=r, column=i, value=v)
+        ws.cell(row=r, column=1).number_format = "yyyy-mm-dd"
+    ws.column_dimensions["A"].number_format = "yyyy-mm-dd"
+    dv = DataValidation(type="list", formula1='"放假,调休上班"', allow_blank=True, showErrorMessage=True,
+                        errorTitle="无效值", error="请选择 放假 或 调休上班 / choose 放假 or 调休上班")
+    dv.add("B2:B2000")
+    ws.add_data_validation(dv)
+    for letter, width in zip("ABCDE", (12, 10, 7, 16, 34)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
+def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
+                   today: dt.date | None = None) -> Path:
+    """A new .xlsx with 案件 (and rows), 规则, 日历 (around `today`, default: the date now) and the
+    message/log sheets."""
     wb = Workbook()
     ws = wb.active
     ws.title = "案件"
     build_case_sheet(ws, rows)
     build_policy_sheet(wb.create_sheet("规则"))
+    build_calendar_sheet(wb.create_sheet("日历"), today or china_now().date())
     for name, heads in extra_sheets.items():
         sheet = wb.create_sheet(name)
         for i, h in enumerate(heads, start=1):

@@ -13,12 +13,15 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.core.calendar_cn import WorkCalendar
 from addin.core.parse import is_blank, to_phone, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.core.timeparts import china_now
 from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
+from .calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
 from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
@@ -95,14 +98,15 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
-                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None) -> TextsResult:
+                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
+                  cal: WorkCalendar | None = None) -> TextsResult:
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or dt.datetime.now().replace(microsecond=0))
+                              now or china_now(), cal)
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
-    sheet = compute_sheet(case_grid, policy, now=now)
+def _compute_texts(case_grid, policy, templates, opted_out, now, cal) -> TextsResult:
+    sheet = compute_sheet(case_grid, policy, cal=cal, now=now)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
@@ -163,6 +167,7 @@ class _Book:
     case: str
     grids: dict[str, list[list]]
     policy: Policy
+    cal: WorkCalendar
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
@@ -172,19 +177,20 @@ def _load(path: Path) -> _Book:
     names = sheet_names(path)
     case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
     wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES))}
+                                                    ("optout", OPTOUT_SHEET_NAMES), ("calendar", CALENDAR_SHEET_NAMES))}
     grids = read_workbook(path, [case] + [n for n in wanted.values() if n], empty="")
     policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
+    cal, _ = calendar_from_grid(grids.get(wanted["calendar"]), policy)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
-    return _Book(names, case, grids, policy, templates, opted, wanted["templates"])
+    return _Book(names, case, grids, policy, cal, templates, opted, wanted["templates"])
 
 
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
     path = Path(path)
     book = _load(path)
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, cal=book.cal)
     outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
     edits = {book.case: SheetEdit(cells=result.cells),
              outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
@@ -212,7 +218,7 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
     fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
     """
     book = _load(Path(path))
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, cal=book.cal)
     header = result.header
     rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
     for r, res in sorted(result.merged.items()):
