@@ -7,13 +7,33 @@ import sys
 import time
 from pathlib import Path
 
+from addin.core.parse import CellError, to_instant
+from addin.core.timeparts import china_now
 from addin.workbook.recalc import RecalcError, recalc, stderr_progress
 from addin.workbook.reader import WorkbookReadError
 from addin.workbook.xlsx_patch import PatchError
 
 
-def _now(text: str | None) -> dt.datetime:
-    return dt.datetime.fromisoformat(text) if text else dt.datetime.now().replace(microsecond=0)
+def console_safe() -> None:
+    """Never crash on the console's encoding: a GBK console or a redirected file on Chinese Windows
+    (PYTHONIOENCODING=gbk/cp936) shows '?' for what it cannot encode instead of raising."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):   # not a text stream we can reconfigure
+            pass
+
+
+def now_arg(text: str) -> dt.datetime:
+    """--now: the spellings a date cell accepts, and a time-zone offset (converted to China time)."""
+    try:
+        return to_instant(text)
+    except CellError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.zh} / {exc.en}") from None
+
+
+def _now(value: dt.datetime | None) -> dt.datetime:
+    return value or china_now()
 
 
 def cmd_recalc(args) -> int:
@@ -70,6 +90,10 @@ def cmd_demo(args) -> int:
     return 0
 
 
+NOW_HELP = ("'now' in China time for due-within-24h and send windows: 2026-11-23 10:00, 2026年11月23日 10时, "
+            "or ISO with an offset such as 2026-11-23T02:00+00:00 (default: the clock)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,14 +101,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("recalc", help="重新计算工作簿中的所有案件 / recalculate every case row")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--out", help="write here instead of updating the book in place")
-    p.add_argument("--now", help="'now' for the due-within-24h count, ISO format (default: the clock)")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_recalc)
 
     p = sub.add_parser("texts", help="生成评价回复与短信并校验 / render review replies and SMS, check them, fill 发送队列")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--out", help="write here instead of updating the book in place")
-    p.add_argument("--now", help="ISO time used as 'now' for send windows (default: the clock)")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.set_defaults(func=cmd_texts)
 
     p = sub.add_parser("outbox", help="导出短信上传文件(仅通过校验的) / write the bulk-SMS upload CSV (passed messages only)")
@@ -92,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", required=True, help="the CSV file to write (UTF-8 with BOM)")
     p.add_argument("--format", choices=("text", "params"), default="text",
                    help="text: phone + full text; params: phone + signature + template kind + JSON parameters")
-    p.add_argument("--now", help="ISO time used as 'now' for send windows (default: the clock)")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.set_defaults(func=cmd_outbox)
 
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
@@ -102,13 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")
     p.add_argument("--out", default="out/demo_cases.xlsx")
-    p.add_argument("--now", help="ISO time for the due-within-24h count")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    console_safe()
     args = build_parser().parse_args(argv)
     book = getattr(args, "book", None)
     if book is not None and not Path(book).is_file():

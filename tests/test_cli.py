@@ -55,3 +55,98 @@ def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
     bad.write_text("not a workbook")
     assert main(["recalc", str(bad)]) == 2
     assert "无法处理工作簿" in capsys.readouterr().err and bad.read_text() == "not a workbook"
+
+
+# --- a Chinese Windows console: GBK output redirected to a file or a pipe -------------------------
+
+import datetime as dt            # noqa: E402
+import os                        # noqa: E402
+import subprocess                # noqa: E402
+import sys                       # noqa: E402
+
+import pytest                    # noqa: E402
+
+from addin.cli import now_arg    # noqa: E402
+
+
+def run_cli(args, tmp_path, encoding="gbk", pipe=False):
+    """`python -m addin.cli ARGS` with the console encoding of Chinese Windows; output to a file (or a pipe)."""
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    log = tmp_path / f"log_{len(list(tmp_path.glob('log_*')))}.txt"
+    with open(log, "wb") as fh:
+        proc = subprocess.run([sys.executable, "-m", "addin.cli", *args], env=env, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE if pipe else fh, stderr=subprocess.PIPE, timeout=300)
+    out = proc.stdout if pipe else log.read_bytes()
+    return proc.returncode, out.decode(encoding), proc.stderr.decode(encoding)
+
+
+@pytest.fixture(scope="module")
+def gbk_demo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("gbk")
+    code, out, err = run_cli(["demo", "--out", str(tmp / "demo.xlsx"), "--now", NOW], tmp, encoding="cp936")
+    return tmp, code, out, err
+
+
+def test_demo_on_a_gbk_console_redirected_to_a_file(gbk_demo):
+    _, code, out, err = gbk_demo
+    assert code == 0, err
+    assert "赔偿合计 total compensation: ￥" in out and "Traceback" not in err
+    assert "示例工作簿" in out and "短信上传文件" in out
+
+
+@pytest.mark.parametrize("encoding, pipe", [("gbk", False), ("cp936", True)])
+def test_every_subcommand_on_a_gbk_console(gbk_demo, encoding, pipe):
+    tmp, *_ = gbk_demo
+    book = tmp / "demo.xlsx"
+    runs = [
+        ["recalc", str(book), "--out", str(tmp / f"r_{encoding}.xlsx"), "--now", "2026年11月23日 10时"],
+        ["texts", str(book), "--out", str(tmp / f"t_{encoding}.xlsx"), "--now", NOW],
+        ["outbox", str(book), "--csv", str(tmp / f"o_{encoding}.csv"), "--now", NOW],
+        ["new-workbook", str(tmp / f"售后_{encoding}.xlsm")],
+        ["--help"],
+    ]
+    for args in runs:
+        code, out, err = run_cli(args, tmp, encoding, pipe)
+        assert code == 0 and "Traceback" not in err, (args, err)
+        assert out.strip()
+    assert "￥" in run_cli(runs[0], tmp, encoding, pipe)[1]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["recalc", "missing.xlsx"], "找不到文件"),
+    (["recalc", "{book}", "--now", "下周一"], "无法识别日期"),
+    (["new-workbook", "{xlsm}"], "文件已存在"),
+])
+def test_error_paths_exit_2_without_a_traceback_on_gbk(gbk_demo, args, message):
+    tmp, *_ = gbk_demo
+    existing = tmp / "exists.xlsm"
+    existing.write_bytes(b"staff file")
+    args = [a.format(book=tmp / "demo.xlsx", xlsm=existing) for a in args]
+    code, out, err = run_cli(args, tmp)
+    assert code == 2 and "Traceback" not in err and message in err
+    assert existing.read_bytes() == b"staff file"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-23T10:00", dt.datetime(2026, 11, 23, 10)),
+    ("2026-11-23T10:00+00:00", dt.datetime(2026, 11, 23, 18)),      # UTC 10:00 is 18:00 in China
+    ("2026-11-23T10:00Z", dt.datetime(2026, 11, 23, 18)),
+    ("2026年11月23日 10时20分", dt.datetime(2026, 11, 23, 10, 20)),
+    ("2026/11/23 下午3:05", dt.datetime(2026, 11, 23, 15, 5)),
+    ("2026-11-23", dt.datetime(2026, 11, 23)),
+])
+def test_now_takes_the_cell_spellings_and_an_offset(text, expected):
+    assert now_arg(text) == expected
+
+
+def test_now_with_an_offset_counts_due_deadlines_in_china_time(tmp_path, capsys):
+    """UTC 01:00 is 09:00 in China: the demo has 3 deadlines due within 24 h then, 2 at 01:00 China time."""
+    book = tmp_path / "demo.xlsx"
+    main(["demo", "--out", str(book), "--now", NOW, "--quiet"])
+
+    def due(now: str) -> str:
+        capsys.readouterr()
+        main(["recalc", str(book), "--out", str(tmp_path / "x.xlsx"), "--now", now, "--quiet"])
+        return next(line for line in capsys.readouterr().out.splitlines() if "24小时内到期" in line)
+
+    assert due("2026-10-01T01:00+00:00") == due("2026-10-01 09:00") != due("2026-10-01 01:00")
