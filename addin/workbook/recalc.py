@@ -58,7 +58,8 @@ class Summary:
             out.append("新增输出列 added output columns: " + ", ".join(self.added_columns))
         if self.policy_changes:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
-        out.extend(f"规则表错误 policy error: {e}" for e in self.policy_errors)
+        out.extend(f"日历表错误 calendar error: {e}" if e.startswith("日历!") else f"规则表错误 policy error: {e}"
+                   for e in self.policy_errors)
         return out
 
 
