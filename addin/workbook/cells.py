@@ -12,9 +12,10 @@ import re
 from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
-from addin.core.case import INSURANCE, PLATFORMS, REASONS
+from addin.core.case import INSURANCE, PLATFORMS
 from addin.core.money import to_decimal
 from addin.core.policy import parse_bool, parse_rate
+from addin.core.reasons import after_sales_type, match_reason
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
@@ -166,7 +167,6 @@ class _Vocab(dict):
 
 
 _PLATFORM = _Vocab(_vocab(PLATFORMS))
-_REASON = _Vocab(_vocab(REASONS))
 _INSURANCE = _Vocab(_vocab(INSURANCE))
 
 
@@ -178,15 +178,21 @@ def _from_vocab(value, vocab: dict[str, str], what_zh: str, what_en: str, choice
     raise CellError(f"未知{what_zh} {value!r}, 可选: {choices}", f"unknown {what_en} {value!r}; choose one of: {choices}")
 
 
-_REASON_CHOICES = "/".join(n[0] for n in REASONS.values())
-
-
 def to_platform(value) -> str:
     return _from_vocab(value, _PLATFORM, "平台", "platform", "淘宝/天猫/京东/拼多多")
 
 
-def to_reason(value) -> str:
-    return _from_vocab(value, _REASON, "售后原因", "reason", _REASON_CHOICES)
+def to_reason(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> str:
+    """The reason code for a platform's or staff's wording (see addin.core.reasons), with the row's
+    售后类型 and platform code where known and the workbook's 原因对照 rows (`extra`)."""
+    code = match_reason(value, after_sales_type_text, platform, extra)
+    if code is not None:
+        return code
+    text = str(value).strip()
+    if after_sales_type(text):
+        raise CellError(f"「{text}」是售后类型, 不是原因: 请填写原因, 或在「原因对照」表添加一行",
+                        f"{text!r} is an after-sales type, not a reason: type the reason, or add a line to 原因对照")
+    raise CellError(f"未识别的原因「{text}」: 请在「原因对照」表添加一行", f"unknown reason {text!r}: add a line to the 原因对照 sheet")
 
 
 def to_insurance(value) -> str:
