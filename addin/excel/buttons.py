@@ -14,6 +14,7 @@ from pathlib import Path
 
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages.fields import normalize_phone
+from addin.workbook.reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
 from addin.workbook.cells import to_text
@@ -80,15 +81,23 @@ def _policy(io: BookIO, names: list[str]):
     return policy_from_grid(io.read(name))
 
 
+def _reasons(io: BookIO, names: list[str]):
+    """The 原因对照 sheet's lines over the built-in wordings, and the lines that could not be used."""
+    name = find_sheet(names, REASON_SHEET_NAMES)
+    return reason_table_from_grid(io.read(name) if name else None, name or "原因对照")
+
+
 def _compute(io: BookIO, label: str, now: dt.datetime | None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
     io.status(f"{label}: 读取 reading…")
     policy, policy_errors = _policy(io, names)
+    reasons, reason_errors = _reasons(io, names)
     grid = io.read(case_sheet)
-    result = compute_sheet(grid, policy, now=now,
+    result = compute_sheet(grid, policy, now=now, reasons=reasons,
                            progress=lambda done, total: io.status(f"{label}: {done}/{total}"))
     result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+    result.summary.reason_errors = [e.text() for e in reason_errors]
     return names, case_sheet, grid, result
 
 
@@ -136,8 +145,9 @@ def texts_book(book, now: dt.datetime | None = None):
     templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
+    reasons, _ = _reasons(io, names)
     grid = io.read(case_sheet)
-    result = compute_texts(grid, policy, templates, opted_out, now or _now())
+    result = compute_texts(grid, policy, templates, opted_out, now or _now(), reasons)
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)

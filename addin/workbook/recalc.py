@@ -20,6 +20,7 @@ from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
 from .cells import col_letter, is_blank, to_text
 from .reader import read_workbook, sheet_names
+from .reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
 from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
     normalise_header
@@ -44,6 +45,7 @@ class Summary:
     due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now`
     policy_changes: dict = field(default_factory=dict)
     policy_errors: list[str] = field(default_factory=list)
+    reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
     cells_written: int = 0
     added_columns: list[str] = field(default_factory=list)
 
@@ -57,6 +59,7 @@ class Summary:
         if self.policy_changes:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
         out.extend(f"规则表错误 policy error: {e}" for e in self.policy_errors)
+        out.extend(f"原因对照表错误 reason sheet error: {e}" for e in self.reason_errors)
         return out
 
 
@@ -113,14 +116,16 @@ def same_value(old, new) -> bool:
 
 
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, now: dt.datetime | None = None,
-                  progress: Callable[[int, int], None] | None = None, workers: int = 1) -> SheetResult:
+                  progress: Callable[[int, int], None] | None = None, workers: int = 1,
+                  reasons=None) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the cells are
     the same either way. Such a result has no per-row `results` (they stay in the workers).
+    reasons: the workbook's 原因对照 table (:func:`reason_table_from_grid`); None = built-in wordings only.
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, now, progress, workers)
+        return _compute_sheet(grid, policy, now, progress, workers, reasons)
 
 
 @dataclass
@@ -131,6 +136,7 @@ class _Job:
     out_items: list[tuple[str, int]]
     policy: Policy
     now: dt.datetime | None
+    reasons: object = None          # ReasonTable of the workbook
 
 
 @dataclass
@@ -149,7 +155,7 @@ class _Part:
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
 
 
-def _compute_sheet(grid, policy, now, progress, workers) -> SheetResult:
+def _compute_sheet(grid, policy, now, progress, workers, reasons=None) -> SheetResult:
     header = find_header_row(grid)
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
@@ -165,7 +171,7 @@ def _compute_sheet(grid, policy, now, progress, workers) -> SheetResult:
     out_cols = {**header.outputs, **new_columns}
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
-    job = _Job(grid, header, list(out_cols.items()), policy, now)
+    job = _Job(grid, header, list(out_cols.items()), policy, now, reasons)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
@@ -198,7 +204,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         width = len(values)
         # Only filled cells go into the row: most of the ~60 input columns are empty on any one case.
         raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
-        p = case_from_row(raw)
+        p = case_from_row(raw, job.reasons)
         if p.blank:
             # Stale outputs on a row that is now blank are cleared.
             for _, c in out_items:
@@ -316,10 +322,14 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
         names = sheet_names(path)
         case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
         policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
-        grids = read_workbook(path, [case_sheet] + ([policy_sheet] if policy_sheet else []), empty="")
+        reason_sheet = find_sheet(names, REASON_SHEET_NAMES)
+        grids = read_workbook(path, [case_sheet] + [s for s in (policy_sheet, reason_sheet) if s], empty="")
         policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
-        result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress, workers=workers)
+        reasons, reason_errors = reason_table_from_grid(grids.get(reason_sheet), reason_sheet or "原因对照")
+        result = compute_sheet(grids[case_sheet], policy, now=now, progress=progress, workers=workers,
+                               reasons=reasons)
         result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+        result.summary.reason_errors = [e.text() for e in reason_errors]
         patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
     return result.summary
 

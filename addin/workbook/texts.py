@@ -22,6 +22,7 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 from .cells import is_blank, to_text
 from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
 from .reader import read_workbook, sheet_names
+from .reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
 from .rows import output_values
 from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
 from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
@@ -96,14 +97,14 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
-                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None) -> TextsResult:
+                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None, reasons=None) -> TextsResult:
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or dt.datetime.now().replace(microsecond=0))
+                              now or dt.datetime.now().replace(microsecond=0), reasons)
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
-    sheet = compute_sheet(case_grid, policy, now=now)
+def _compute_texts(case_grid, policy, templates, opted_out, now, reasons=None) -> TextsResult:
+    sheet = compute_sheet(case_grid, policy, now=now, reasons=reasons)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
@@ -167,25 +168,27 @@ class _Book:
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
+    reasons: object = None            # the 原因对照 table
 
 
 def _load(path: Path) -> _Book:
     names = sheet_names(path)
     case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
     wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES))}
+                                                    ("optout", OPTOUT_SHEET_NAMES), ("reasons", REASON_SHEET_NAMES))}
     grids = read_workbook(path, [case] + [n for n in wanted.values() if n], empty="")
     policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
-    return _Book(names, case, grids, policy, templates, opted, wanted["templates"])
+    reasons, _ = reason_table_from_grid(grids.get(wanted["reasons"]))     # recalc reports its bad lines
+    return _Book(names, case, grids, policy, templates, opted, wanted["templates"], reasons)
 
 
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
     path = Path(path)
     book = _load(path)
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, book.reasons)
     outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
     edits = {book.case: SheetEdit(cells=result.cells),
              outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
@@ -213,7 +216,7 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
     fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
     """
     book = _load(Path(path))
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, book.reasons)
     header = result.header
     rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
     for r, res in sorted(result.merged.items()):
