@@ -16,16 +16,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..recalc import RecalcError
+
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # .xls (and .doc: calamine tells them apart)
 ZIP = b"PK\x03\x04"                            # .xlsx (and .docx, .zip)
 
 
-class ExportFileError(Exception):
+class ExportFileError(RecalcError):
     """The file cannot be imported at all; nothing is written."""
-
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
 
 
 @dataclass
