@@ -78,7 +78,9 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
     if values.get("returned_amount") is not None and values.get("order_total") is not None \
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
-    return ParsedRow(Case(**{k: v for k, v in values.items() if k in CASE_FIELDS}), problems)
+    if not CASE_FIELDS.issuperset(values):
+        values = {k: v for k, v in values.items() if k in CASE_FIELDS}
+    return ParsedRow(Case(**values), problems)
 
 
 def compute_parsed(parsed: list[ParsedRow], policy: Policy) -> dict[int, CaseResult]:
