@@ -19,7 +19,6 @@ import xlwt
 
 from addin.cli import main
 from addin.core.reasons import AFTER_SALES_TYPE_ZH, REASON_RULES, ReasonRule, match_reason, normalise_reason
-from addin.excel.template import new_workbook
 from addin.workbook.importer import ExportFileError, import_exports
 from addin.workbook.reader import read_workbook
 from addin.workbook.reason_sheet import reason_table_from_grid

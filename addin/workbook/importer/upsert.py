@@ -15,7 +15,6 @@ import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from addin.core.case import PLATFORM_ZH
@@ -148,7 +147,7 @@ def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, bo
                    f"add --platform for the other platform")
 
 
-def _value(f: FieldMap, raw, where: str, header: str):
+def _value(f: FieldMap, raw, header: str):
     """The typed value of one export cell for column f.key (None = blank); CellError when unreadable."""
     value = clean_cell(raw)
     if value is None:
@@ -191,7 +190,7 @@ def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[st
             if i is None or i >= len(row):
                 continue
             try:
-                v = _value(f, row[i], where, str(heads[i]).strip())
+                v = _value(f, row[i], str(heads[i]).strip())
             except CellError as exc:
                 problems.append(Refused(where, f"「{str(heads[i]).strip()}」{exc.zh}", f"{heads[i]!s}: {exc.en}"))
                 continue
