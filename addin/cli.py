@@ -9,6 +9,7 @@ from pathlib import Path
 
 from addin.core.parse import CellError, to_instant
 from addin.core.timeparts import china_now
+from addin.workbook.importer.files import ExportFileError
 from addin.workbook.recalc import RecalcError, recalc, stderr_progress
 from addin.workbook.reader import WorkbookReadError
 from addin.workbook.xlsx_patch import PatchError
@@ -61,6 +62,26 @@ def cmd_outbox(args) -> int:
 
     n = export_outbox(args.book, args.csv, fmt=args.format, now=_now(args.now))
     print(f"已导出 exported: {n} 条通过校验的短信 SMS that passed the checks -> {args.csv}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from addin.workbook.importer import import_exports
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print(f"错误 error: 找不到文件 / file not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = import_exports(args.book, args.files, platform=args.platform, dry_run=args.dry_run)
+    for line in report.lines(dry_run=args.dry_run):
+        print(line)
+    if args.dry_run:
+        print(f"试运行, 未写入 dry run, nothing written ({report.cells} 个单元格会改变 cells would change)")
+    elif report.written:
+        print(f"已写入 written: {args.book} (案件, {report.cells} 个单元格 cells)   "
+              f"下一步 next: aftersales recalc {args.book}")
+    else:
+        print(f"无变化, 文件未改动 nothing changed, {args.book} not written")
     return 0
 
 
@@ -119,6 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.set_defaults(func=cmd_outbox)
 
+    p = sub.add_parser("import", help="导入平台的售后/退款导出表 / import the platforms' after-sales or refund exports")
+    p.add_argument("book", help=".xlsx or .xlsm with a 案件 sheet")
+    p.add_argument("files", nargs="+", help=".csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多")
+    p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多")
+    p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
+    p.set_defaults(func=cmd_import)
+
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
     p.add_argument("path", help="e.g. 售后.xlsm")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
@@ -141,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
+    except ExportFileError as exc:
+        print(f"错误 error: {exc.zh} / {exc.en}", file=sys.stderr)
+        return 2
     except RecalcError as exc:
         print(f"错误 error: {exc.zh}\n{exc.en}", file=sys.stderr)
         return 2

@@ -205,7 +205,7 @@ def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
             if h in input_headers:
                 assert new[c - 1] == old[c - 1], (r, h)
 
-    from addin.workbook.recalc import policy_from_grid
+    from addin.workbook.settings import policy_from_grid
     expected = compute_sheet(before, policy_from_grid(policy_grid())[0], now=NOW)
     for (r, c), value in expected.cells.items():
         got = after[r - 1][c - 1] if c - 1 < len(after[r - 1]) else None
@@ -323,7 +323,7 @@ def test_texts_button_writes_text_columns_and_the_outbox():
     assert call_counts(small) == call_counts(big)
     case_cols = {c for _, c in result.cells}
     assert all(c in case_cols for sheet, r, c in small.rec.written_cells if sheet == "案件")
-    from addin.workbook.recalc import policy_from_grid
+    from addin.workbook.settings import policy_from_grid
     expected = compute_texts(before, policy_from_grid(policy_grid())[0], now=NOW)
     after = small.grid("案件")
     assert result.summary["sms"] == 10 and result.summary["ready"] == 10

@@ -27,8 +27,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .case import CUSTOMER_TYPES, INSURANCE, PLATFORMS, REASONS
+from .case import CUSTOMER_TYPES, INSURANCE, PLATFORMS
 from .money import to_decimal
+from .reasons import after_sales_type, match_reason
 from .timeparts import CHINA_TZ
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
@@ -328,7 +329,6 @@ def _lookup(value, vocab: _Vocab) -> str:
 
 
 _PLATFORM = _Vocab(PLATFORMS, "平台", "platform", "淘宝/天猫/京东/拼多多")
-_REASON = _Vocab(REASONS, "售后原因", "reason", "/".join(n[0] for n in REASONS.values()))
 _INSURANCE = _Vocab(INSURANCE, "运费险类型", "insurance kind", "无/买家购买/卖家赠送")
 _CUSTOMER = _Vocab(CUSTOMER_TYPES, "客户类型", "customer type", "上班族/学生/其他")
 
@@ -337,9 +337,19 @@ def to_platform(value) -> str:
     return _lookup(value, _PLATFORM)
 
 
-def to_reason(value) -> str:
-    """An after-sales reason code from its name or an alias (售后原因 drop-down, typed text)."""
-    return _lookup(value, _REASON)
+def to_reason(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> str:
+    """The reason code for a platform's or staff's wording (see addin.core.reasons), with the row's
+    售后类型 and platform code where known and the workbook's 原因对照 rows (`extra`)."""
+    code = match_reason(value, after_sales_type_text, platform, extra)
+    if code is not None:
+        return code
+    text = str(value).strip()
+    if len(text) > QUOTE_CHARS:
+        text = text[:QUOTE_CHARS] + "…"
+    if after_sales_type(str(value).strip()):
+        raise CellError(f"「{text}」是售后类型, 不是原因: 请填写原因, 或在「原因对照」表添加一行",
+                        f"{text!r} is an after-sales type, not a reason: type the reason, or add a line to 原因对照")
+    raise CellError(f"未识别的原因「{text}」: 请在「原因对照」表添加一行", f"unknown reason {text!r}: add a line to the 原因对照 sheet")
 
 
 def to_insurance(value) -> str:

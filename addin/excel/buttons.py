@@ -13,11 +13,10 @@ import getpass
 from pathlib import Path
 
 from addin.core.parse import to_phone, to_text
-from addin.core.policy import DEFAULT_POLICY
 from addin.core.timeparts import china_now
-from addin.workbook.calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
-from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
-from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
+from addin.workbook.recalc import RecalcError, Summary, compute_sheet
+from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.settings import Settings, load_settings, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, templates_from_grid, write_csv)
 
@@ -74,24 +73,21 @@ def _case_sheet(io: BookIO, names: list[str]) -> str:
     return name
 
 
-def _settings(io: BookIO, names: list[str]):
-    """(policy, calendar, problems) from the 规则 and 日历 sheets, as the command line reads them."""
-    name = find_sheet(names, POLICY_SHEET_NAMES)
-    policy, errors = policy_from_grid(io.read(name)) if name else (DEFAULT_POLICY, [])
-    name = find_sheet(names, CALENDAR_SHEET_NAMES)
-    cal, calendar_errors = calendar_from_grid(io.read(name) if name else None, policy)
-    return policy, cal, errors + calendar_errors
+def _settings(io: BookIO, names: list[str]) -> Settings:
+    """The 规则, 日历 and 原因对照 sheets, read as the command line reads them."""
+    return load_settings(settings_sheets(names), io.read)
 
 
 def _compute(io: BookIO, label: str, now: dt.datetime | None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
     io.status(f"{label}: 读取 reading…")
-    policy, cal, policy_errors = _settings(io, names)
+    settings = _settings(io, names)
     grid = io.read(case_sheet)
-    result = compute_sheet(grid, policy, cal=cal, now=now,
+    result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons,
                            progress=lambda done, total: io.status(f"{label}: {done}/{total}"))
-    result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors]
+    result.summary.policy_errors = settings.policy_errors
+    result.summary.reason_errors = settings.reason_errors
     return names, case_sheet, grid, result
 
 
@@ -134,13 +130,14 @@ def texts_book(book, now: dt.datetime | None = None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
     io.status("生成回复与短信 generating: 读取 reading…")
-    policy, cal, _ = _settings(io, names)
+    settings = _settings(io, names)
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
     templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet)
-    result = compute_texts(grid, policy, templates, opted_out, now or _now(), cal=cal)
+    result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
+                           reasons=settings.reasons)
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)

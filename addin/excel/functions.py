@@ -27,7 +27,7 @@ from addin.messages.lint import lint
 from addin.messages.render import TEMPLATE_ZH, RenderError, TemplateSet
 from addin.messages.sms import check_sms, sms_length
 from addin.workbook.calendar_sheet import calendar_from_grid
-from addin.workbook.recalc import policy_from_grid
+from addin.workbook.settings import policy_from_grid
 from addin.workbook.rows import excel_instant
 from addin.workbook.schema import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS, normalise_header
 

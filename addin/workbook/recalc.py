@@ -18,13 +18,12 @@ from typing import Callable
 from addin.core.calendar_cn import WorkCalendar
 from addin.core.engine import CaseResult, due_within
 from addin.core.parse import is_blank, to_text
-from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
+from addin.core.policy import DEFAULT_POLICY, Policy
 
-from .calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
 from .reader import read_workbook, sheet_names
 from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
-from .schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, \
-    normalise_header
+from .schema import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
+from .settings import load_settings, settings_sheets
 from .xlsx_patch import SheetEdit, col_letter, gc_paused, patch_workbook
 
 
@@ -46,6 +45,7 @@ class Summary:
     due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now`
     policy_changes: dict = field(default_factory=dict)
     policy_errors: list[str] = field(default_factory=list)
+    reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
     cells_written: int = 0
     added_columns: list[str] = field(default_factory=list)
 
@@ -60,25 +60,8 @@ class Summary:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
         out.extend(f"日历表错误 calendar error: {e}" if e.startswith("日历!") else f"规则表错误 policy error: {e}"
                    for e in self.policy_errors)
+        out.extend(f"原因对照表错误 reason sheet error: {e}" for e in self.reason_errors)
         return out
-
-
-def policy_from_grid(grid: list[list]) -> tuple[Policy, list[PolicyError]]:
-    """The 规则 sheet: a header row with 参数ID and 值 (or id / value) columns; other columns are notes."""
-    id_col = val_col = None
-    for r, values in enumerate(grid[:10]):
-        heads = [normalise_header(v) for v in values]
-        for i, h in enumerate(heads):
-            if h in ("参数id", "id", "参数"):
-                id_col = i
-            if h in ("值", "value", "取值"):
-                val_col = i
-        if id_col is not None and val_col is not None:
-            pairs = [(row[id_col], None if is_blank(row[val_col]) else row[val_col]) for row in grid[r + 1:]
-                     if len(row) > max(id_col, val_col) and not is_blank(row[id_col])]
-            return DEFAULT_POLICY.with_raw(pairs)
-        id_col = val_col = None
-    return DEFAULT_POLICY, []
 
 
 @dataclass
@@ -117,7 +100,7 @@ def same_value(old, new) -> bool:
 
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: WorkCalendar | None = None,
                   now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-                  workers: int = 1) -> SheetResult:
+                  workers: int = 1, reasons=None) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     `cal` is the workbook's calendar (:func:`~addin.workbook.calendar_sheet.calendar_from_grid`);
@@ -125,9 +108,10 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
 
     workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the cells are
     the same either way. Such a result has no per-row `results` (they stay in the workers).
+    reasons: the workbook's 原因对照 table (:func:`reason_table_from_grid`); None = built-in wordings only.
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, cal, now, progress, workers)
+        return _compute_sheet(grid, policy, cal, now, progress, workers, reasons)
 
 
 @dataclass
@@ -139,6 +123,7 @@ class _Job:
     policy: Policy
     cal: WorkCalendar | None
     now: dt.datetime | None
+    reasons: object = None          # ReasonTable of the workbook
 
 
 @dataclass
@@ -157,7 +142,7 @@ class _Part:
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
 
 
-def _compute_sheet(grid, policy, cal, now, progress, workers) -> SheetResult:
+def _compute_sheet(grid, policy, cal, now, progress, workers, reasons=None) -> SheetResult:
     header = find_header_row(grid)
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
@@ -173,7 +158,7 @@ def _compute_sheet(grid, policy, cal, now, progress, workers) -> SheetResult:
     out_cols = {**header.outputs, **new_columns}
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
-    job = _Job(grid, header, list(out_cols.items()), policy, cal, now)
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, reasons)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
@@ -206,7 +191,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         width = len(values)
         # Only filled cells go into the row: most of the ~60 input columns are empty on any one case.
         raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
-        p = case_from_row(raw)
+        p = case_from_row(raw, job.reasons)
         if p.blank:
             # Stale outputs on a row that is now blank are cleared.
             for _, c in out_items:
@@ -323,13 +308,13 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
     with gc_paused():
         names = sheet_names(path)
         case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
-        policy_sheet = find_sheet(names, POLICY_SHEET_NAMES)
-        calendar_sheet = find_sheet(names, CALENDAR_SHEET_NAMES)
-        grids = read_workbook(path, [case_sheet] + [s for s in (policy_sheet, calendar_sheet) if s], empty="")
-        policy, policy_errors = policy_from_grid(grids[policy_sheet]) if policy_sheet else (DEFAULT_POLICY, [])
-        cal, calendar_errors = calendar_from_grid(grids.get(calendar_sheet), policy)
-        result = compute_sheet(grids[case_sheet], policy, cal=cal, now=now, progress=progress, workers=workers)
-        result.summary.policy_errors = [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors + calendar_errors]
+        sheets = settings_sheets(names)
+        grids = read_workbook(path, [case_sheet] + [s for s in sheets.values() if s], empty="")
+        settings = load_settings(sheets, grids.__getitem__)
+        result = compute_sheet(grids[case_sheet], settings.policy, cal=settings.cal, now=now, progress=progress,
+                               workers=workers, reasons=settings.reasons)
+        result.summary.policy_errors = settings.policy_errors
+        result.summary.reason_errors = settings.reason_errors
         patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
     return result.summary
 

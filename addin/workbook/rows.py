@@ -6,7 +6,7 @@ per bad cell; `output_values` turns a CaseResult into the values of the computed
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from addin.core.calendar_cn import WorkCalendar
 from addin.core.case import Case
@@ -14,13 +14,14 @@ from addin.core.deadlines import next_due
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import Policy
 from addin.core.freight import PAYER_ZH
-from addin.core.parse import PARSERS, CellError, to_datetime
+from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason
 
 from .schema import INPUTS, OUTPUTS, Column
 
 INPUT_BY_KEY: dict[str, Column] = {c.key: c for c in INPUTS}
 OUTPUT_KEYS = tuple(c.key for c in OUTPUTS)
 REQUIRED = tuple(c for c in INPUTS if c.required)
+CASE_FIELDS = frozenset(f.name for f in fields(Case))   # other inputs (退款编号, 售后类型 ...) are checked, not computed on
 
 
 @dataclass
@@ -37,8 +38,16 @@ class ParsedRow:
     blank: bool = False
 
 
-def case_from_row(raw: dict[str, object]) -> ParsedRow:
-    """raw: Case field -> cell value as read (str, number, datetime, None)."""
+def _platform_code(value) -> str | None:
+    try:
+        return to_platform(value) if value is not None else None
+    except CellError:
+        return None                    # reported as the platform cell's own problem
+
+
+def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
+    """raw: input key -> cell value as read (str, number, datetime, None).
+    reasons: the workbook's 原因对照 rows (a ReasonTable); None = the built-in table only."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
     # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
@@ -55,6 +64,8 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
                 values[key] = instant
                 if key == "signed_at":
                     values["signed_has_time"] = has_time
+            elif col.kind == "reason":        # the wording may depend on the row's 售后类型 and platform
+                values[key] = to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
             else:
                 values[key] = PARSERS[col.kind](value)
         except CellError as exc:
@@ -68,6 +79,8 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
     if values.get("returned_amount") is not None and values.get("order_total") is not None \
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
+    if not CASE_FIELDS.issuperset(values):
+        values = {k: v for k, v in values.items() if k in CASE_FIELDS}
     return ParsedRow(Case(**values), problems)
 
 

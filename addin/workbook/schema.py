@@ -25,23 +25,34 @@ C = Column
 INPUTS: tuple[Column, ...] = (
     C("order_id", "订单号", "text", ("订单编号", "order id", "order", "order_id"), True, 20),
     C("platform", "平台", "platform", ("platform", "渠道"), True, 8),
-    C("reason", "售后原因", "reason", ("原因", "售后类型", "reason"), True, 14),
+    C("reason", "售后原因", "reason", ("原因", "退款原因", "买家退款原因", "申请原因", "reason"), True, 14),
+    # From the platforms' exports (aftersales import); rules do not read these, recalc only checks them.
+    C("refund_id", "退款编号", "text", ("退款单号", "售后编号", "售后单号", "服务单号", "售后id", "refund id"), width=20),
+    C("after_sales_type", "售后类型", "text", ("退款类型", "服务类型", "客户期望", "after-sales type", "after sales type"),
+      width=10),
+    C("refund_amount", "退款金额", "money", ("买家退款金额", "申请退款金额", "refund amount")),
+    C("refund_status", "退款状态", "text", ("售后状态", "服务单状态", "refund status"), width=14),
+    C("tracking_no", "物流单号", "text", ("退货物流单号", "退货运单号", "tracking no", "tracking number"), width=18),
+    C("shipped_at", "发货时间", "datetime", ("卖家发货时间", "shipped at"), width=17),
     C("shop_name", "店铺名", "text", ("店铺", "店铺名称", "shop", "shop name")),
-    C("buyer", "买家", "text", ("买家昵称", "买家id", "旺旺", "buyer", "nick", "buyer nick")),
+    C("buyer", "买家", "text", ("买家昵称", "买家id", "旺旺", "买家会员名", "买家会员名称", "用户id", "客户账号", "buyer",
+                              "nick", "buyer nick")),
     C("phone", "手机号", "text", ("手机", "电话", "联系电话", "phone", "mobile"), width=14),
-    C("item_name", "商品名称", "text", ("商品", "宝贝", "item", "item name"), width=18),
+    C("item_name", "商品名称", "text", ("商品", "宝贝", "宝贝标题", "商品标题", "item", "item name"), width=18),
     C("category", "类目", "text", ("商品类目", "category")),
-    C("paid", "实付金额", "money", ("实付", "支付金额", "实际成交金额", "paid", "paid amount")),
-    C("paid_at", "付款时间", "datetime", ("支付时间", "paid at"), width=17),
+    C("paid", "实付金额", "money", ("实付", "支付金额", "实际成交金额", "买家实际支付金额", "用户实付金额", "订单金额", "paid",
+                                 "paid amount")),
+    C("paid_at", "付款时间", "datetime", ("支付时间", "订单付款时间", "paid at"), width=17),
     C("ordered_at", "下单时间", "datetime", ("创建时间", "ordered at", "order time"), width=17),
-    C("signed_at", "签收时间", "datetime", ("签收", "signed at"), width=17),
+    C("signed_at", "签收时间", "datetime", ("签收", "确认收货时间", "signed at"), width=17),
     C("special_category", "特殊类目", "bool", ("最低1元类目", "special category")),
     C("virtual_goods", "虚拟商品", "bool", ("virtual goods",)),
     C("shipped", "退款时已发货", "bool", ("已发货", "shipped")),
-    C("refund_requested_at", "退款申请时间", "datetime", ("申请退款时间", "refund requested at"), width=17),
-    C("return_shipped_at", "退货寄出时间", "datetime", ("退货单号填写时间", "return shipped at"), width=17),
+    C("refund_requested_at", "退款申请时间", "datetime", ("申请退款时间", "申请时间", "退款的申请时间", "售后申请时间",
+                                                      "refund requested at"), width=17),
+    C("return_shipped_at", "退货寄出时间", "datetime", ("退货单号填写时间", "买家退货时间", "return shipped at"), width=17),
     C("return_received_at", "退货签收时间", "datetime", ("收到退货时间", "return received at"), width=17),
-    C("refund_done_at", "退款完成时间", "datetime", ("refund done at",), width=17),
+    C("refund_done_at", "退款完成时间", "datetime", ("退款完结时间", "退款成功时间", "refund done at"), width=17),
     C("resolved_at", "解决时间", "datetime", ("处理完成时间", "resolved at"), width=17),
     C("complaint_at", "线下投诉时间", "datetime", ("投诉时间", "complaint at"), width=17),
     C("jd_dispute_at", "京东纠纷时间", "datetime", ("jd dispute at",), width=17),
@@ -141,6 +152,7 @@ def normalise_header(text) -> str:
     s = str(text).strip().lower().replace("（", "(").replace("）", ")").replace("：", ":")
     s = re.sub(r"[\s_]+", " ", s)
     s = re.sub(r"\s*([()])\s*", r"\1", s)
+    s = re.sub(r"\((元|rmb|cny)\)$", "", s)        # exports' unit suffix: 退款金额(元) is 退款金额
     return s.replace("*", "").strip()
 
 

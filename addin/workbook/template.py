@@ -16,11 +16,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from addin.core.case import INSURANCE, PLATFORMS, REASONS
 from addin.core.policy import PARAMS
+from addin.core.reasons import AFTER_SALES_TYPES
 from addin.core.timeparts import china_now
 from addin.messages.render import template_rows
 from addin.messages.sms import KINDS
 
 from .calendar_sheet import CALENDAR_HEADER, calendar_rows
+from .reason_sheet import REASON_SHEET_EXAMPLES, REASON_SHEET_HEADER
 from .schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
 from .texts import OUTBOX_HEADER, TEMPLATE_HEADER
 
@@ -80,12 +82,16 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
     validations = {
         "platform": _choices(PLATFORMS), "reason": _choices(REASONS), "insurance": _choices(INSURANCE),
         "sms_kind": ",".join(k.zh for k in KINDS), "customer_type": "上班族,学生,其他",
+        "after_sales_type": _choices(AFTER_SALES_TYPES),
     }
+    # The platforms' own wordings are welcome in these (原因对照 maps them): a list to pick from, no refusal.
+    open_lists = ("reason", "after_sales_type")
     for col in columns:
         letter = get_column_letter(where[col.key])
         formula = validations.get(col.key) or ("是,否" if col.kind == "bool" and col in INPUTS + MESSAGE_INPUTS else None)
         if formula:
-            dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True, showErrorMessage=True,
+            dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True,
+                                showErrorMessage=col.key not in open_lists,
                                 errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
             dv.add(f"{letter}2:{letter}{n_rows}")
             ws.add_data_validation(dv)
@@ -163,16 +169,35 @@ def build_calendar_sheet(ws, today: dt.date) -> None:
     ws.freeze_panes = "A2"
 
 
+def build_reason_sheet(ws) -> None:
+    """原因对照: staff's own reason wordings (平台 and 售后类型 blank = any), with a few examples."""
+    for i, h in enumerate(REASON_SHEET_HEADER, start=1):
+        c = ws.cell(row=1, column=i, value=h)
+        c.font, c.fill = BOLD, FILL_INPUT
+    for r, values in enumerate(REASON_SHEET_EXAMPLES, start=2):
+        for i, v in enumerate(values, start=1):
+            ws.cell(row=r, column=i, value=v or None)
+    for validation, letter in ((_choices(PLATFORMS), "A"), (_choices(AFTER_SALES_TYPES), "C"), (_choices(REASONS), "D")):
+        dv = DataValidation(type="list", formula1=f'"{validation}"', allow_blank=True, showErrorMessage=True,
+                            errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
+        dv.add(f"{letter}2:{letter}500")
+        ws.add_data_validation(dv)
+    for letter, width in zip("ABCDE", (10, 36, 12, 16, 40)):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A2"
+
+
 def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
                    today: dt.date | None = None) -> Path:
-    """A new .xlsx with 案件 (and rows), 规则, 日历 (around `today`, default: the date now) and the
-    message/log sheets."""
+    """A new .xlsx with 案件 (and rows), 规则, 日历 (around `today`, default: the date now), 原因对照 and
+    the message/log sheets."""
     wb = Workbook()
     ws = wb.active
     ws.title = "案件"
     build_case_sheet(ws, rows)
     build_policy_sheet(wb.create_sheet("规则"))
     build_calendar_sheet(wb.create_sheet("日历"), today or china_now().date())
+    build_reason_sheet(wb.create_sheet("原因对照"))
     for name, heads in extra_sheets.items():
         sheet = wb.create_sheet(name)
         for i, h in enumerate(heads, start=1):

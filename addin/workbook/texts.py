@@ -21,11 +21,11 @@ from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
-from .calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
-from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
+from .recalc import compute_sheet, excel_instant, first_free_column, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
-from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
+from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
+from .settings import Settings, load_settings, settings_sheets
 from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
@@ -99,14 +99,14 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
-                  cal: WorkCalendar | None = None) -> TextsResult:
+                  cal: WorkCalendar | None = None, reasons=None) -> TextsResult:
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or china_now(), cal)
+                              now or china_now(), cal, reasons)
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now, cal) -> TextsResult:
-    sheet = compute_sheet(case_grid, policy, cal=cal, now=now)
+def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons) -> TextsResult:
+    sheet = compute_sheet(case_grid, policy, cal=cal, now=now, reasons=reasons)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
@@ -166,31 +166,35 @@ class _Book:
     names: list[str]
     case: str
     grids: dict[str, list[list]]
-    policy: Policy
-    cal: WorkCalendar
+    settings: Settings                # 规则, 日历, 原因对照 (recalc reports their bad lines)
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
+
+    @property
+    def policy(self) -> Policy:
+        return self.settings.policy
 
 
 def _load(path: Path) -> _Book:
     names = sheet_names(path)
     case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
-    wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES), ("calendar", CALENDAR_SHEET_NAMES))}
-    grids = read_workbook(path, [case] + [n for n in wanted.values() if n], empty="")
-    policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
-    cal, _ = calendar_from_grid(grids.get(wanted["calendar"]), policy)
+    sheets = settings_sheets(names)
+    wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES),
+                                                    ("optout", OPTOUT_SHEET_NAMES))}
+    grids = read_workbook(path, [case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
+    settings = load_settings(sheets, grids.__getitem__)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
-    return _Book(names, case, grids, policy, cal, templates, opted, wanted["templates"])
+    return _Book(names, case, grids, settings, templates, opted, wanted["templates"])
 
 
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
     path = Path(path)
     book = _load(path)
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, cal=book.cal)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now,
+                           cal=book.settings.cal, reasons=book.settings.reasons)
     outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
     edits = {book.case: SheetEdit(cells=result.cells),
              outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
@@ -218,7 +222,8 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
     fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
     """
     book = _load(Path(path))
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now, cal=book.cal)
+    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now,
+                           cal=book.settings.cal, reasons=book.settings.reasons)
     header = result.header
     rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
     for r, res in sorted(result.merged.items()):

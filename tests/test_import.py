@@ -1,0 +1,410 @@
+"""`aftersales import`: the platforms' exports in their own shapes, into a workbook from `new-workbook`.
+
+Export files are built here the way the platforms hand them over (title line above the header, ="..."
+wrapped ids, numbers as text, a totals line under the data; CSV in UTF-8 with BOM, GBK and UTF-16, .xlsx
+and a real .xls written by xlwt), imported with the real code, read back with calamine and recalculated.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlwt
+
+from addin.cli import main
+from addin.core.reasons import AFTER_SALES_TYPE_ZH, REASON_RULES, ReasonRule, match_reason, normalise_reason
+from addin.workbook.importer import ExportFileError, import_exports
+from addin.workbook.reader import read_workbook
+from addin.workbook.reason_sheet import reason_table_from_grid
+from addin.workbook.recalc import RecalcError, recalc
+from addin.workbook.rows import case_from_row
+from addin.workbook.schema import find_header_row
+from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+NOW = dt.datetime(2026, 10, 12, 10, 0)
+
+# --------------------------------------------------------------------------- the platforms' shapes
+
+QN_HEAD = ["订单编号", "退款编号", "支付宝交易号", "订单付款时间", "商品编码", "退款完结时间", "买家会员名称", "买家实际支付金额",
+           "宝贝标题", "买家退款金额", "手工退款/系统退款", "是否需要退货", "退款的申请时间", "超时时间", "退款状态", "货物状态",
+           "退货物流信息", "发货物流信息", "客服介入状态", "卖家真实姓名", "卖家退货地址", "退货物流单号", "退货物流公司",
+           "买家退款原因", "买家退款说明", "买家退货时间", "责任方", "售中或售后", "商家备注"]
+JM_HEAD = ["服务单号", "申请单号", "订单号", "商品编号", "商品名称", "客户期望", "服务单状态", "申请时间", "客户账号", "客户姓名",
+           "实付金额", "退款金额", "退款原因", "问题描述", "店铺名称"]
+PDD_HEAD = ["售后编号", "订单编号", "商品名称", "商品规格", "售后类型", "售后原因", "售后状态", "订单状态", "退款金额(元)",
+            "用户实付金额(元)", "申请时间", "发货时间", "退货运单号", "店铺名称"]
+
+
+def qn_line(order, refund, reason, *, paid="89.00", refund_amount="89.00", returned="是", status="退款成功",
+            buyer="tb_小王", applied="2026-10-10 10:00:00", tracking="SF1234567890123"):
+    line = dict.fromkeys(QN_HEAD, "")
+    line.update({"订单编号": f'="{order}"', "退款编号": f'="{refund}"', "订单付款时间": "2026-10-08 09:12:00",
+                 "买家会员名称": buyer, "买家实际支付金额": paid, "宝贝标题": "加厚保暖袜 5双装", "买家退款金额": refund_amount,
+                 "是否需要退货": returned, "退款的申请时间": applied, "退款状态": status, "退货物流单号": tracking,
+                 "买家退款原因": reason, "售中或售后": "售后"})
+    return [line[h] for h in QN_HEAD]
+
+
+def jm_line(service, order, reason, expect="退货", status="待审核", paid="199.00"):
+    line = dict.fromkeys(JM_HEAD, "")
+    line.update({"服务单号": service, "订单号": order, "商品名称": "电热水壶", "客户期望": expect, "服务单状态": status,
+                 "申请时间": "2026/10/10 10:00", "客户账号": "jd_buyer1", "实付金额": paid, "退款金额": paid,
+                 "退款原因": reason, "问题描述": "买家的话", "店铺名称": "小美京东自营旗舰店"})
+    return [line[h] for h in JM_HEAD]
+
+
+def pdd_line(after_id, order, reason, kind="退货退款", status="待商家处理", amount="39.90", shipped="2026-10-09 08:00:00"):
+    line = dict.fromkeys(PDD_HEAD, "")
+    line.update({"售后编号": after_id, "订单编号": order, "商品名称": "收纳盒", "售后类型": kind, "售后原因": reason,
+                 "售后状态": status, "订单状态": "已发货", "退款金额(元)": amount, "用户实付金额(元)": amount,
+                 "申请时间": "2026-10-10 10:00:00", "发货时间": shipped, "退货运单号": "YT0001", "店铺名称": "小美家居"})
+    return [line[h] for h in PDD_HEAD]
+
+
+QN_LINES = [qn_line("3000212345678901234", "187654321098765432", "七天无理由退换货"),
+            qn_line("3000212345678901235", "187654321098765433", "少件/漏发", refund_amount="30.00", returned="否",
+                    status="等待卖家同意"),
+            qn_line("3000212345678901236", "187654321098765434", "包装/商品破损/污渍", paid="129.00", refund_amount="129")]
+JM_LINES = [jm_line("1530000011", "290000000001", "质量问题"), jm_line("1530000012", "290000000002", "七天无理由退货", "换货")]
+PDD_LINES = [pdd_line("PA2610100001", "261010-123456789012345", "未按约定时间发货", "仅退款"),
+             pdd_line("PA2610100002", "261010-123456789012346", "做工粗糙/有瑕疵"),
+             pdd_line("PA2610100003", "261010-123456789012347", "七天无理由退换货", "换货")]
+SHAPES = {"QN": (QN_HEAD, QN_LINES), "JM": (JM_HEAD, JM_LINES), "PDD": (PDD_HEAD, PDD_LINES)}
+
+
+def export_rows(shape: str, lines=None) -> list[list]:
+    head, default = SHAPES[shape]
+    lines = default if lines is None else lines
+    return [["售后导出 2026-10-12 10:00"], head, *lines, ["合计", *[""] * (len(head) - 1)]]
+
+
+def write_export(path: Path, rows: list[list]) -> Path:
+    kind = path.name.split(".", 1)[1]
+    if kind in ("utf8bom.csv", "gbk.csv", "csv"):
+        encoding = {"utf8bom.csv": "utf-8-sig", "gbk.csv": "gbk", "csv": "utf-8"}[kind]
+        with open(path, "w", encoding=encoding, newline="") as fh:
+            csv.writer(fh).writerows(rows)
+    elif kind == "utf16.txt":             # Excel's "Unicode text": UTF-16 with BOM, tab-separated
+        path.write_bytes("\r\n".join("\t".join(r) for r in rows).encode("utf-16"))
+    elif kind == "xlsx":
+        wb = openpyxl.Workbook()
+        for r in rows:
+            wb.active.append([c.removeprefix('="').removesuffix('"') if isinstance(c, str) else c for c in r])
+        wb.save(path)
+    elif kind == "xls":
+        wb = xlwt.Workbook(encoding="utf-8")
+        ws = wb.add_sheet("Sheet1")
+        for i, r in enumerate(rows):
+            for j, c in enumerate(r):
+                ws.write(i, j, c.removeprefix('="').removesuffix('"'))
+        wb.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def master_book(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("import") / "master.xlsm"
+    assert main(["new-workbook", str(path)]) == 0
+    return path
+
+
+@pytest.fixture
+def book(master_book, tmp_path) -> Path:
+    return Path(shutil.copy(master_book, tmp_path / "售后.xlsm"))
+
+
+def case_grid(path: Path) -> list[list]:
+    return read_workbook(path, ["案件"])["案件"]
+
+
+def rows_by_order(path: Path) -> dict[str, dict]:
+    grid = case_grid(path)
+    head = grid[0]
+    return {row[head.index("订单号")]: {h: v for h, v in zip(head, row) if v not in (None, "")} for row in grid[1:]
+            if row[head.index("订单号")] not in (None, "")}
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def reason_errors(path: Path) -> list[str]:
+    """Errors recalc wrote that concern the reason (the wording was not understood)."""
+    return [r["错误"] for r in rows_by_order(path).values() if "错误" in r and "售后原因" in r["错误"]]
+
+
+# --------------------------------------------------------------------------- each shape, each file kind
+
+@pytest.mark.parametrize("shape,kind", [
+    ("QN", "utf8bom.csv"), ("QN", "gbk.csv"), ("QN", "xlsx"), ("QN", "xls"),
+    ("JM", "gbk.csv"), ("JM", "xlsx"), ("JM", "xls"),
+    ("PDD", "utf8bom.csv"), ("PDD", "utf16.txt"), ("PDD", "xls"),
+])
+def test_each_platform_export_imports_into_a_new_workbook_and_recalcs(book, tmp_path, shape, kind):
+    export = write_export(tmp_path / f"export.{kind}", export_rows(shape))
+    report = import_exports(book, [export])
+    n = len(SHAPES[shape][1])
+    assert (report.added, report.updated, report.unchanged, report.refused) == (n, 0, 0, [])
+    assert report.files[0].format.id == shape and report.files[0].lines == n      # title and totals lines skipped
+    got = rows_by_order(book)
+    assert len(got) == n
+    if shape == "QN":
+        row = got["3000212345678901234"]                  # 19 digits, text all the way
+        assert row["退款编号"] == "187654321098765432" and row["平台"] == "淘宝" and row["买家"] == "tb_小王"
+        assert row["售后原因"] == "七天无理由退换货" and row["售后类型"] == "退货退款"
+        assert row["实付金额"] == 89.0 and row["退款金额"] == 89.0 and row["物流单号"] == "SF1234567890123"
+        assert row["退款申请时间"] == dt.datetime(2026, 10, 10, 10, 0) and row["付款时间"] == dt.datetime(2026, 10, 8, 9, 12)
+        assert got["3000212345678901235"]["售后类型"] == "仅退款"
+    elif shape == "JM":
+        row = got["290000000001"]
+        assert (row["平台"], row["退款编号"], row["售后类型"], row["售后原因"], row["退款状态"]) == \
+               ("京东", "1530000011", "退货", "质量问题", "待审核")
+        assert row["买家"] == "jd_buyer1" and row["实付金额"] == 199.0
+    else:
+        row = got["261010-123456789012346"]
+        assert (row["平台"], row["退款编号"], row["售后类型"], row["退款金额"]) == ("拼多多", "PA2610100002", "退货退款", 39.9)
+        assert row["发货时间"] == dt.datetime(2026, 10, 9, 8, 0) and row["退款时已发货"] == "是"
+    recalc(book, now=NOW)
+    assert reason_errors(book) == []
+
+
+def test_every_wording_in_the_reason_table_recalcs_to_its_reason(book, tmp_path):
+    """One export line per row of REASON_RULES (JD rows in a 京麦 file, the rest in a 拼多多 file)."""
+    jd, pdd, expected = [], [], {}
+    for n, rule in enumerate(REASON_RULES):
+        kind = AFTER_SALES_TYPE_ZH[rule.after_sales_type] if rule.after_sales_type else "退货退款"
+        if rule.platform == "JD":
+            order = f"2900{n:08d}"
+            jd.append(jm_line(f"15300{n:05d}", order, rule.text, kind))
+        else:
+            order = f"261010-{n:015d}"
+            pdd.append(pdd_line(f"PA{n:05d}", order, rule.text, kind))
+        expected[order] = rule.reason
+    files = [write_export(tmp_path / "jd.gbk.csv", export_rows("JM", jd)),
+             write_export(tmp_path / "pdd.xlsx", export_rows("PDD", pdd))]
+    report = import_exports(book, files)
+    assert report.added == len(REASON_RULES) > 50 and not report.refused and not report.unknown_reasons
+    recalc(book, now=NOW)
+    assert reason_errors(book) == []
+    grid = case_grid(book)
+    header = find_header_row(grid)
+    got = {}
+    for row in grid[header.row:]:
+        raw = {k: row[c - 1] for k, c in header.inputs.items() if row[c - 1] not in (None, "")}
+        got[raw["order_id"]] = case_from_row(raw).case.reason
+    assert got == expected
+
+
+# --------------------------------------------------------------------------- upsert: same bytes, only export cells
+
+def test_reimport_changes_nothing_not_even_the_bytes(book, tmp_path):
+    export = write_export(tmp_path / "tb.gbk.csv", export_rows("QN"))
+    import_exports(book, [export])
+    recalc(book, now=NOW)
+    before = book.read_bytes()
+    report = import_exports(book, [export])
+    assert (report.added, report.updated, report.unchanged, report.cells, report.written) == (0, 0, 3, 0, False)
+    assert book.read_bytes() == before
+
+
+def test_updated_export_changes_only_its_cells_and_the_staff_remark_survives(book, tmp_path):
+    import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    recalc(book, now=NOW)
+    grid = case_grid(book)
+    head = grid[0]
+    target = next(r for r, row in enumerate(grid, start=1) if row[0] == "3000212345678901235")
+    # staff: a remark in a column of their own, the 处理方式 and the manual amount on the same row
+    remark_col = len(head) + 1
+    staff = {(1, remark_col): "备注", (target, remark_col): "已电话联系, 买家同意补发",
+             (target, head.index("处理方式") + 1): "补发", (target, head.index("赔偿金额(手工)") + 1): 5}
+    patch_workbook(book, book, {"案件": SheetEdit(cells=staff)})
+    before_members, before = members(book), case_grid(book)
+
+    lines = list(QN_LINES)
+    lines[1] = qn_line("3000212345678901235", "187654321098765433", "少件/漏发", refund_amount="35.00", returned="否",
+                       status="退款成功", buyer="")           # a blank cell in the export never erases
+    report = import_exports(book, [write_export(tmp_path / "tb2.utf8bom.csv", export_rows("QN", lines))])
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
+    after = case_grid(book)
+    changed = {(r, c) for r in range(len(after)) for c in range(max(len(after[r]), len(before[r])))
+               if (before[r][c] if c < len(before[r]) else None) != (after[r][c] if c < len(after[r]) else None)}
+    assert changed == {(target - 1, head.index("退款金额")), (target - 1, head.index("退款状态"))}
+    row = after[target - 1]
+    assert row[head.index("退款金额")] == 35.0 and row[head.index("退款状态")] == "退款成功"
+    assert row[remark_col - 1] == "已电话联系, 买家同意补发" and row[head.index("处理方式")] == "补发"
+    assert row[head.index("赔偿金额(手工)")] == 5 and row[head.index("买家")] == "tb_小王"
+    after_members = members(book)
+    sheet = next(n for n in after_members if n.startswith("xl/worksheets/sheet1"))
+    assert {n for n in after_members if after_members[n] != before_members.get(n)} == {sheet}
+
+
+def test_a_case_typed_without_refund_id_is_matched_and_completed(book, tmp_path):
+    grid = case_grid(book)
+    head = grid[0]
+    typed = {(2, head.index("订单号") + 1): "261010-123456789012346", (2, head.index("平台") + 1): "拼多多",
+             (2, head.index("售后原因") + 1): "质量问题", (2, head.index("处理方式") + 1): "已安抚"}
+    patch_workbook(book, book, {"案件": SheetEdit(cells=typed)})
+    report = import_exports(book, [write_export(tmp_path / "pdd.utf8bom.csv", export_rows("PDD"))])
+    assert (report.added, report.updated) == (2, 1)
+    row = rows_by_order(book)["261010-123456789012346"]
+    assert row["退款编号"] == "PA2610100002" and row["处理方式"] == "已安抚"
+    assert row["售后原因"] == "质量问题"       # 做工粗糙/有瑕疵 is the same reason: staff's wording stays
+
+
+def test_dry_run_reports_and_writes_nothing(book, tmp_path, capsys):
+    export = write_export(tmp_path / "tb.gbk.csv", export_rows("QN"))
+    before = book.read_bytes()
+    assert main(["import", str(book), str(export), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "将新增 added: 3" in out and "拒绝 refused: 0" in out and "dry run, nothing written" in out
+    assert book.read_bytes() == before
+
+
+def test_refused_lines_are_counted_with_their_reason(book, tmp_path, capsys):
+    lines = [*QN_LINES, qn_line("", "187654321098765499", "质量问题"),
+             qn_line("3000212345678901299", "187654321098765498", "质量问题", paid="八十九"),
+             QN_LINES[0]]
+    export = write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN", lines))
+    assert main(["import", str(book), str(export)]) == 0
+    out = capsys.readouterr().out
+    assert "新增 added: 3" in out and "拒绝 refused: 3" in out
+    assert "第6行 line 6: 缺少订单号 / no order id" in out
+    assert "第7行 line 7: 「买家实际支付金额」无法识别金额" in out
+    assert "第8行 line 8: 与 " in out and "重复" in out and "duplicate" in out
+    assert len(rows_by_order(book)) == 3
+
+
+def test_unknown_reasons_are_named_and_staff_lines_map_them(book, tmp_path):
+    lines = [pdd_line("PA1", "261010-1", "退运费"), pdd_line("PA2", "261010-2", "商品和图片不一样")]
+    export = write_export(tmp_path / "pdd.utf8bom.csv", export_rows("PDD", lines))
+    report = import_exports(book, [export])
+    assert dict(report.unknown_reasons) == {"商品和图片不一样": 1}       # 退运费 is an example line of 原因对照
+    recalc(book, now=NOW)
+    errors = reason_errors(book)
+    assert len(errors) == 1 and "未识别的原因「商品和图片不一样」: 请在「原因对照」表添加一行" in errors[0]
+    grid = read_workbook(book, ["原因对照"])["原因对照"]
+    patch_workbook(book, book, {"原因对照": SheetEdit(cells={(len(grid) + 1, 1): "拼多多", (len(grid) + 1, 2): "商品和图片不一样",
+                                                            (len(grid) + 1, 4): "描述不符"})})
+    recalc(book, now=NOW)
+    assert reason_errors(book) == []
+
+
+# --------------------------------------------------------------------------- platform
+
+def test_platform_comes_from_the_file_or_the_option(book, tmp_path, capsys):
+    tm = write_export(tmp_path / "天猫退款.utf8bom.csv", export_rows("QN"))
+    assert import_exports(book, [tm]).files[0].platform == "TM"
+    other = write_export(tmp_path / "export.utf8bom.csv", export_rows("QN", [QN_LINES[0]]))
+    report = import_exports(book, [other], dry_run=True)
+    assert report.files[0].platform == "TM" and report.unchanged == 1   # the workbook's cases are Tmall
+    report = import_exports(book, [other], platform="淘宝", dry_run=True)
+    assert report.files[0].platform == "TB" and report.added == 1       # another platform: another case
+    assert {r["平台"] for r in rows_by_order(book).values()} == {"天猫"}
+
+
+# --------------------------------------------------------------------------- bad files
+
+def _docx(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+@pytest.mark.parametrize("make,words", [
+    (lambda p: (p.write_bytes(b"\xff\xfe\xfd order,\x81\xff\n" * 3), p)[1], "无法识别文件编码"),
+    (lambda p: (p.write_text("商品名称,数量\n袜子,2\n", encoding="utf-8"), p)[1], "找不到订单号列"),
+    (lambda p: _docx(p), "不是导出的表格"),
+    (lambda p: (p.write_bytes(b""), p)[1], "文件是空的"),
+])
+def test_a_bad_export_is_one_bilingual_line_exit_2_and_nothing_written(book, tmp_path, capsys, make, words):
+    bad = make(tmp_path / "export.csv")
+    good = write_export(tmp_path / "good.utf8bom.csv", export_rows("QN"))
+    before = book.read_bytes()
+    assert main(["import", str(book), str(good), str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith("错误 error: ") and words in err and " / " in err
+    assert book.read_bytes() == before
+
+
+def test_an_order_id_saved_as_a_number_is_refused_not_rounded(book, tmp_path):
+    rows = export_rows("PDD", [pdd_line("PA1", "261010-1", "质量问题")])
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.active.append(["PA2", 3000212345678901234, "收纳盒", "", "退货退款", "质量问题"])
+    wb.save(tmp_path / "pdd.xlsx")
+    report = import_exports(book, [tmp_path / "pdd.xlsx"])
+    assert report.added == 1 and len(report.refused) == 1 and "超过15位已失真" in report.refused[0].zh
+
+
+def test_new_rows_are_not_appended_below_a_totals_row(book, tmp_path):
+    grid = case_grid(book)
+    head = grid[0]
+    patch_workbook(book, book, {"案件": SheetEdit(cells={
+        (2, head.index("订单号") + 1): "A1", (2, head.index("平台") + 1): "淘宝", (2, head.index("售后原因") + 1): "质量问题",
+        (3, 1): "合计", (3, head.index("实付金额") + 1): 89})})
+    before = book.read_bytes()
+    with pytest.raises(RecalcError, match="合计行"):
+        import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    assert book.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- typed sheets and the table itself
+
+def test_the_case_sheet_reads_export_headers_pasted_straight_in(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "案件"
+    ws.append(["订单编号", "平台", "退款原因", "售后类型", "买家会员名", "买家实际支付金额", "申请时间", "退款金额(元)"])
+    ws.append(["3000212345678901234", "淘宝", "七天无理由退换货", "换货", "tb_小王", "89.00", "2026-10-10 10:00", "89"])
+    ws.append(["3000212345678901235", "拼多多", "商品与描述不符", "退货退款", "pdd_1", "59", "2026-10-10 10:00", "59"])
+    wb.save(tmp_path / "pasted.xlsx")
+    summary = recalc(tmp_path / "pasted.xlsx", now=NOW)
+    grid = case_grid(tmp_path / "pasted.xlsx")
+    header = find_header_row(grid)
+    assert {"order_id", "reason", "after_sales_type", "buyer", "paid", "refund_requested_at", "refund_amount"} \
+        <= set(header.inputs)
+    parsed = [case_from_row({k: row[c - 1] for k, c in header.inputs.items()}) for row in grid[1:]]
+    assert [p.case.reason for p in parsed] == ["no_reason_exchange", "misdescription"]
+    assert parsed[0].case.buyer == "tb_小王" and parsed[0].case.paid == Decimal("89.00")
+    assert summary.rows == 2
+
+
+@pytest.mark.parametrize("text,kind,expected", [
+    ("七天无理由退换货", None, "no_reason_return"), ("7天无理由退换货。", None, "no_reason_return"),
+    ("７天无理由退换货", "换货", "no_reason_exchange"), ("七天无理由退货", "退货退款", "no_reason_return"),
+    ("少件 / 漏发", None, "wrong_item"), ("少件、漏发", None, "wrong_item"), ("卖家发错货", None, "wrong_item"),
+    ("包装／商品破损／污渍", None, "transit_damage"), ("未按约定时间发货！", None, "late_shipment"),
+    ("商品信息描述不符", None, "misdescription"), ("大小/尺寸与商品描述不符", None, "misdescription"),
+    ("质量问题", None, "quality"), ("做工粗糙 / 有瑕疵", None, "quality"), ("价格保护", None, "price_protection"),
+    ("延迟发货", None, "late_shipment"), ("退货退款", None, None), ("客户嫌贵", None, None),
+])
+def test_wordings_are_normalised_before_matching(text, kind, expected):
+    assert match_reason(text, kind) == expected
+
+
+def test_staff_lines_win_and_bad_lines_are_reported():
+    assert normalise_reason(" 少件 / 漏发。") == normalise_reason("少件、漏发") == "少件漏发"
+    grid = [["原因对照"], ["平台", "原因文字", "售后类型", "对应原因"],
+            ["拼多多", "少件/漏发", "", "物流破损"], ["", "嫌贵", "", "协商补偿"], ["抖音", "x", "", "质量问题"],
+            ["", "y", "", "不存在的原因"], ["", "z", "寄修", "质量问题"], ["", "半行", "", ""]]
+    table, errors = reason_table_from_grid(grid)
+    assert match_reason("少件/漏发", None, "PDD", table) == "transit_damage"    # the sheet wins, on its platform
+    assert match_reason("少件/漏发", None, "TB", table) == "wrong_item"
+    assert match_reason("嫌贵", extra=table) == "goodwill"
+    assert [e.cell for e in errors] == ["原因对照!A5", "原因对照!D6", "原因对照!C7", "原因对照!8"]
+    assert all(e.zh and e.en for e in errors)
+    assert match_reason("嫌贵", extra=[ReasonRule("x", "嫌贵", "goodwill")]) == "goodwill"
+
+
+def test_platform_option_must_be_a_platform(book, tmp_path):
+    with pytest.raises(ExportFileError, match="--platform"):
+        import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))], platform="抖音")
