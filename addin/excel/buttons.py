@@ -14,6 +14,7 @@ from pathlib import Path
 
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages.fields import normalize_phone
+from addin.workbook.approved_templates import approved_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
 from addin.workbook.cells import to_text
@@ -133,11 +134,13 @@ def texts_book(book, now: dt.datetime | None = None):
     io.status("生成回复与短信 generating: 读取 reading…")
     policy, _ = _policy(io, names)
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
-    templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
+    template_grid = io.read(template_sheet) if template_sheet else []
+    templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet)
-    result = compute_texts(grid, policy, templates, opted_out, now or _now())
+    result = compute_texts(grid, policy, templates, opted_out, now or _now(),
+                           approved=approved_from_grid(template_grid))
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
