@@ -297,8 +297,9 @@ def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
     text = path.read_bytes()
     assert text.startswith(b"\xef\xbb\xbf")
     lines = text.decode("utf-8-sig").splitlines()
-    assert lines == ["手机号码,短信内容,计划发送时间,订单号", "13800138000,【小美】退款已完成,2026-10-03 09:30,A1",
-                     "13700137000,【小美】满意吗,,A3"]
+    # order ids as ="..." (CSV-quoted), so Excel opens them as text
+    assert lines == ["手机号码,短信内容,计划发送时间,订单号", '13800138000,【小美】退款已完成,2026-10-03 09:30,"=""A1"""',
+                     '13700137000,【小美】满意吗,,"=""A3"""']
     assert call_counts(book) == (1, 0)
 
 
