@@ -90,9 +90,9 @@ def aliyun_client(endpoint: str | None = None):
 def sdk_sender(client) -> Callable[[dict], Outcome]:
     """One SendBatchSms call per body; the SDK's own retries are off (the API is not idempotent)."""
     from alibabacloud_dysmsapi20170525 import models as sms_models
-    from alibabacloud_tea_util import models as util_models
+    from darabonba.runtime import RuntimeOptions      # what the 4.x client itself uses
 
-    runtime = util_models.RuntimeOptions(autoretry=False, connect_timeout=5000, read_timeout=10000)
+    runtime = RuntimeOptions(autoretry=False, connect_timeout=5000, read_timeout=10000)
 
     def send(body: dict) -> Outcome:
         request = sms_models.SendBatchSmsRequest(
