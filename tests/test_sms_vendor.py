@@ -439,3 +439,23 @@ def test_an_unanswered_request_in_the_journal_reads_unconfirmed(tmp_path):
     export_outbox(book, tmp_path / "out", now=NOW)
     log = log_rows(book)
     assert [r["状态"] for r in log] == [entry["状态"], "未确认"] and not journal_path(book).exists()
+
+
+def test_the_readme_worked_example(tmp_path):
+    approved = {"shipping_delay": ApprovedTemplate(
+        "shipping_delay", "SMS_478520001", "亲，非常抱歉，您的订单${orderNo}因${reason}需延迟发货，预计${eta}揽件发出，给您添麻烦了~",
+        "小美家居")}
+    row = dict(SHOP, order_id="3000202610231732", phone="13408421828", reason="延迟发货", sms_kind="发货延迟通知",
+               ship_eta="11月25日", delay_reason="仓库爆单", item_name="台灯")
+    book = book_with(tmp_path, [row], approved=approved, name="BOOK.xlsx")
+    generate_texts(book, now=NOW)
+    [case] = case_rows(book)
+    assert case["短信内容"] == "【小美家居】亲，非常抱歉，您的订单3000202610231732因仓库爆单需延迟发货，预计11月25日揽件发出，给您添麻烦了~"
+    assert (case["短信字数"], case["短信条数"], case["短信校验"]) == (64, 1, "PASS")
+    assert main(["outbox", str(book), "--out", str(tmp_path / "out"), "--now", NOW.isoformat()]) == 0
+    file = tmp_path / "out" / "EXP-20261123-100000_SMS_478520001_小美家居.xlsx"
+    assert read_workbook(file, ["Sheet1"])["Sheet1"] == [["手机号码", "orderNo", "reason", "eta"],
+                                                          ["13408421828", "3000202610231732", "仓库爆单", "11月25日"]]
+    [entry] = log_rows(book)
+    assert (entry["批次号"], entry["手机号"], entry["模板CODE"], entry["状态"]) == (
+        "EXP-20261123-100000", "134****1828", "SMS_478520001", "已导出")

@@ -82,7 +82,7 @@ VARIABLES: tuple[TemplateVar, ...] = (
     TemplateVar("orderNo", "order_id", "other_number2", "订单号", "order id", ("order_no", "orderId", "order")),
     TemplateVar("amount", "compensation", "money", "金额: 退款通知为退款金额, 其余为赔偿金额",
                 "amount: the refund in a refund notice, else the compensation", ("money",),
-                {"refund_done": "refund_amount", "insurance_payout": "refund_amount"}),
+                {"refund_done": "refund_amount"}),
     TemplateVar("refund", "refund_amount", "money", "退款金额", "refund amount", ("refundAmount", "refund_amount")),
     TemplateVar("compensation", "compensation", "money", "赔偿金额", "compensation", ("comp", "compAmount")),
     TemplateVar("deadline", "deadline_at", "time", "本短信所说的截止时间 (运费险理赔为到账时限, 其余为下一截止)",
