@@ -230,7 +230,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _console_never_fails() -> None:
+    """A GBK console (Chinese Windows) cannot print every character (¥ is one): replace, never crash."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _console_never_fails()
     args = build_parser().parse_args(argv)
     book = getattr(args, "book", None)
     if book is not None and not Path(book).is_file():

@@ -77,3 +77,15 @@ def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
     bad.write_text("not a workbook")
     assert main(["recalc", str(bad)]) == 2
     assert "无法处理工作簿" in capsys.readouterr().err and bad.read_text() == "not a workbook"
+
+
+def test_a_gbk_console_never_crashes_the_cli(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONIOENCODING="gbk")
+    run = subprocess.run([sys.executable, "-m", "addin.cli", "demo", "--out", str(tmp_path / "demo.xlsx"), "--now", NOW,
+                          "--quiet"], env=env, capture_output=True)
+    assert run.returncode == 0, run.stderr.decode("gbk", "replace")
+    assert "赔偿合计".encode("gbk") in run.stdout          # Chinese printed as GBK; ¥ replaced, not a traceback
