@@ -281,7 +281,9 @@ def _sent_texts(book):
 def test_receipts_update_statuses_and_keep_unknown_rows(tmp_path):
     book = book_with(tmp_path, [REFUND, DELAY])
     export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    generate_texts(book, now=NOW)                             # the texts, as the vendor reports them back
     texts = {r["手机号"]: r["短信内容"] for r in case_rows(book)}
+    assert all(t.startswith("【小美家居】") for t in texts.values())
     receipt = tmp_path / "回执.csv"
     with open(receipt, "w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
@@ -459,3 +461,20 @@ def test_the_readme_worked_example(tmp_path):
     [entry] = log_rows(book)
     assert (entry["批次号"], entry["手机号"], entry["模板CODE"], entry["状态"]) == (
         "EXP-20261123-100000", "134****1828", "SMS_478520001", "已导出")
+
+
+def test_staff_columns_beside_the_log_survive(tmp_path):
+    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+
+    book = book_with(tmp_path, [DELAY])
+    export_outbox(book, tmp_path / "a", now=NOW)
+    patch_workbook(book, book, {"发送记录": SheetEdit({(1, 15): "客服备注", (2, 15): "已电话确认", (2, 16): "小王"})})
+    export_outbox(book, tmp_path / "b", now=NOW, resend=True)          # appends a row
+    generate_texts(book, now=NOW)
+    text = case_rows(book)[0]["短信内容"]
+    receipt = tmp_path / "r.csv"
+    receipt.write_text(f"PhoneNum,SendStatus,ErrCode,Content\n13800138002,3,DELIVERED,{text}\n", encoding="utf-8")
+    import_receipts(book, receipt)                                     # updates a status cell
+    grid = read_workbook(book, ["发送记录"])["发送记录"]
+    assert grid[0][14] == "客服备注" and grid[1][14:16] == ["已电话确认", "小王"]
+    assert len(grid) == 3 and grid[2][9] == "成功" and grid[1][9] == "已导出"

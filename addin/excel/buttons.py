@@ -15,6 +15,7 @@ from pathlib import Path
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages.fields import normalize_phone
 from addin.workbook.approved_templates import approved_from_grid
+from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet, policy_from_grid
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, POLICY_SHEET_NAMES, find_sheet, normalise_header
 from addin.workbook.cells import to_text
@@ -139,8 +140,11 @@ def texts_book(book, now: dt.datetime | None = None):
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet)
+    log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
+    history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
+        if log_sheet else None
     result = compute_texts(grid, policy, templates, opted_out, now or _now(),
-                           approved=approved_from_grid(template_grid))
+                           approved=approved_from_grid(template_grid), history=history)
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)

@@ -143,16 +143,19 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptR
     return report
 
 
+def _latest(entries: list[LogEntry]) -> LogEntry:
+    """The entry a receipt is for: one still without a final status first, then the latest."""
+    return max(entries, key=lambda e: (e.status not in FINAL, e.at, e.row or 0))
+
+
 def _match(by_text, by_template, phone_fp: str, content: str | None, template: str) -> LogEntry | None:
     if content:
         hits = by_text.get((phone_fp, fingerprint(content.strip())))
         if hits:
-            return max(hits, key=lambda e: e.at)
+            return _latest(hits)
     if template:
-        waiting = [e for e in by_template.get((phone_fp, template), []) if e.status not in FINAL]
-        if waiting:
-            return max(waiting, key=lambda e: e.at)
-        done = by_template.get((phone_fp, template))
-        if done and not content:
-            return max(done, key=lambda e: e.at)
+        hits = by_template.get((phone_fp, template), [])
+        waiting = [e for e in hits if e.status not in FINAL]
+        if waiting or (hits and not content):
+            return _latest(waiting or hits)
     return None

@@ -134,7 +134,7 @@ def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool
             plan.append((batch_requests([r.message() for r in chunk])[0], chunk))
     report = SendReport(batch, [b for b, _ in plan], selection=sel, later=later, dry_run=dry_run)
     if dry_run or not plan:
-        if book.log.recovered:
+        if not dry_run and book.log.recovered:      # a dry run writes nothing, not even a recovered journal
             report.log_pending = write_log(path, book.log, [])
         return report
     sender = sender or sdk_sender(aliyun_client(endpoint))
