@@ -1,7 +1,6 @@
 """`aftersales texts` / `aftersales outbox` on real workbook files: build, run, read back."""
 import csv
 import datetime as dt
-import json
 import zipfile
 
 import openpyxl

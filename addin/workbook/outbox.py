@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from addin.messages.fields import normalize_phone
 from addin.messages.aliyun import NUMBERS_FILE_MAX_ROWS, Message, batch_requests, numbers_file_rows
+from addin.messages.fields import normalize_phone
 from addin.messages.history import STATUS_EXPORTED, mask_phone
 from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
@@ -119,7 +119,7 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"
     out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
     planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
-    entries = [_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
+    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
                for ready in group]
     if entries:
         book.log.journal_write(entries)          # first: a crash after this knows which files were meant
@@ -146,7 +146,7 @@ def write_log(path: Path, log: SendLog, entries: list[LogEntry]) -> bool:
     return False
 
 
-def _entry(batch: str, now: dt.datetime, ready: Ready, status: str, note: str | None) -> LogEntry:
+def log_entry(batch: str, now: dt.datetime, ready: Ready, status: str, note: str | None) -> LogEntry:
     r = ready.result
     return LogEntry(batch=batch, at=now, phone=mask_phone(ready.phone), phone_fp=r.sms_key[0],
                     order_id=ready.order_id, kind=KINDS_BY_ID[r.sms_kind].zh, template=r.sms_template_code or "",

@@ -25,7 +25,7 @@ from typing import Callable
 from addin.messages.aliyun import SEND_BATCH_MAX, batch_requests
 from addin.messages.history import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, STATUS_UNCONFIRMED
 
-from .outbox import Ready, Selection, _entry, select, write_log
+from .outbox import Ready, Selection, log_entry, select, write_log
 from .texts import load_book
 
 KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
@@ -142,7 +142,7 @@ def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool
     entries = []
     try:
         for body, group in plan:
-            sending = [_entry(batch, now, r, STATUS_SENDING, None) for r in group]
+            sending = [log_entry(batch, now, r, STATUS_SENDING, None) for r in group]
             log.journal_write(sending)                         # durable before the request goes out
             entries += sending
             outcome = sender(body)
