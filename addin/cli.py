@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 import time
 from pathlib import Path
 
 from addin.core.parse import CellError, to_instant
 from addin.core.timeparts import china_now
-from addin.workbook.importer.files import ExportFileError
 from addin.workbook.recalc import RecalcError, recalc, stderr_progress
+from addin.workbook.outbox import FORMATS
 from addin.workbook.reader import WorkbookReadError
+from addin.workbook.receipts import ReceiptFileError
+from addin.workbook.sms_send import SendError
 from addin.workbook.xlsx_patch import PatchError
 
 
@@ -58,10 +61,105 @@ def cmd_texts(args) -> int:
 
 
 def cmd_outbox(args) -> int:
-    from addin.workbook.texts import export_outbox
+    from addin.workbook.outbox import export_outbox
 
-    n = export_outbox(args.book, args.csv, fmt=args.format, now=_now(args.now))
-    print(f"已导出 exported: {n} 条通过校验的短信 SMS that passed the checks -> {args.csv}")
+    fmt = args.format or ("csv" if args.csv else "aliyun-xlsx")
+    if fmt == "params":
+        print("错误 error: --format params 已停用: 它只带内部类型名和订单号/店铺/商品, 短信平台无法按它发送; "
+              "请改用 aliyun-xlsx 或 aliyun-batch-json (按审核通过的模板填变量)\n"
+              "--format params is withdrawn: it carried an internal kind name and only order/shop/item, which no "
+              "vendor can send; use aliyun-xlsx or aliyun-batch-json (approved templates, filled variables)",
+              file=sys.stderr)
+        return 2
+    if fmt == "text":
+        fmt = "csv"
+        print("提示 note: --format text 即 csv / --format text is now called csv", file=sys.stderr)
+    if args.csv:
+        print("提示 note: --csv FILE 仍可用, 等同 --format csv (写到该文件) / --csv FILE still works: it is "
+              "--format csv written to that file", file=sys.stderr)
+        if fmt != "csv":
+            print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
+            return 2
+    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv)
+    print(f"批次 batch: {report.batch}   格式 format: {fmt}")
+    print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
+    for path in report.files:
+        print(f"  -> {path}")
+    _print_selection(report.selection)
+    _print_log_state(report.log_pending, args.book)
+    return 0
+
+
+def _print_selection(sel) -> None:
+    if sel.moved:
+        print(f"顺延 moved: {sel.moved} 条不在发送时段, 已顺延到下一时段 (见文件名中的定时) / outside the send window, "
+              f"moved to the next window start (see 定时 in the file name)")
+    if sel.stale:
+        rows = ", ".join(f"{r}行({t:%m-%d %H:%M})" for r, t in sel.stale[:10])
+        print(f"未导出 not exported: {len(sel.stale)} 条计划时间已过 / planned time has passed: {rows}")
+    if sel.no_template:
+        rows = ", ".join(str(r) for r in sel.no_template[:20])
+        print(f"未导出 not exported: {len(sel.no_template)} 条没有审核通过的模板(模板CODE), 只能导出 csv / no approved "
+              f"template for the kind, csv only: 行 rows {rows}")
+    if sel.already:
+        print(f"跳过 skipped: {len(sel.already)} 条已导出或已发送 (--resend 可重发) / already exported or sent "
+              f"(--resend to send again)")
+
+
+def _print_log_state(pending: bool, book) -> None:
+    if pending:
+        print(f"警告 warning: 工作簿被占用(是否在Excel中打开?), 发送记录暂存在 {book}.sendlog.jsonl, 下次运行时写入 / "
+              f"the workbook is locked (open in Excel?); the send log is kept in {book}.sendlog.jsonl and "
+              f"written on the next run", file=sys.stderr)
+    else:
+        print(f"发送记录 send log: 已写入 written to {book} (发送记录)")
+
+
+def cmd_send(args) -> int:
+    from addin.workbook.sms_send import send_book
+
+    if not (args.dry_run or args.yes):
+        print("错误 error: 请选择 --dry-run (只预览) 或 --yes (真的发送) / choose --dry-run (preview) or --yes (send)",
+              file=sys.stderr)
+        return 2
+    report = send_book(args.book, now=_now(args.now), dry_run=args.dry_run, resend=args.resend,
+                       endpoint=args.endpoint)
+    numbers = sum(len(json.loads(b["PhoneNumberJson"])) for b in report.requests)
+    print(f"批次 batch: {report.batch}   请求 requests: {len(report.requests)}   号码 numbers: {numbers}")
+    for body in report.requests[:20]:
+        print(f"  SendBatchSms TemplateCode={body['TemplateCode']} 号码 numbers={len(json.loads(body['PhoneNumberJson']))}")
+    if report.later:
+        print(f"未到时间 not due yet: {len(report.later)} 条, 到时再运行 / run again then: "
+              + ", ".join(f"{r}行({t:%m-%d %H:%M})" for r, t in report.later[:10]))
+    _print_selection(report.selection)
+    if report.dry_run:
+        print("预览 dry run: 没有发送, 也没有写入 / nothing sent, nothing written")
+        return 0
+    print(f"已发送 sent: {report.count('已发送')}   失败 failed: {report.count('失败')}   "
+          f"未确认 unconfirmed: {report.count('未确认')}")
+    for body, outcome in zip(report.requests, report.outcomes):
+        if outcome.status != "已发送":
+            print(f"  {body['TemplateCode']}: {outcome.status} {outcome.code}")
+    _print_log_state(report.log_pending, args.book)
+    return 0 if all(o.status == "已发送" for o in report.outcomes) else 1
+
+
+def cmd_receipts(args) -> int:
+    from addin.workbook.receipts import import_receipts
+
+    if not Path(args.file).is_file():
+        print(f"错误 error: 找不到文件 / file not found: {args.file}", file=sys.stderr)
+        return 2
+    report = import_receipts(args.book, args.file)
+    print(f"回执行数 receipt rows: {report.rows}   匹配 matched: {report.matched}   更新 updated: {report.updated}")
+    if report.unknown:
+        rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
+        print(f"未匹配 unknown: {len(report.unknown)} 条在发送记录中没有, 已作为新行记入 / not in the send log, added "
+              f"as new rows: {rows}")
+    if report.skipped:
+        rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
+        print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")
+    _print_log_state(report.log_pending, args.book)
     return 0
 
 
@@ -96,18 +194,20 @@ def cmd_new_workbook(args) -> int:
 
 
 def cmd_demo(args) -> int:
-    from addin.demo import sample_rows
+    from addin.demo import sample_approved, sample_rows
+    from addin.workbook.outbox import export_outbox
     from addin.workbook.template import build_workbook
-    from addin.workbook.texts import export_outbox
 
-    path = build_workbook(Path(args.out), sample_rows())
-    print(f"示例工作簿 sample workbook: {path}")
+    path = build_workbook(Path(args.out), sample_rows(), approved=sample_approved())
+    print(f"示例工作簿 sample workbook: {path} (模板CODE 为示例 SMS_示例…, 不是真实代码 / sample codes, not real ones)")
     args.book, args.out = str(path), None
     cmd_recalc(args)
     cmd_texts(args)
-    csv_path = path.with_name(path.stem + "_outbox.csv")
-    n = export_outbox(path, csv_path, now=_now(args.now))
-    print(f"短信上传文件 SMS upload file: {csv_path} ({n} 条 messages)")
+    out_dir = path.with_name(path.stem + "_outbox")
+    report = export_outbox(path, out_dir, fmt="aliyun-xlsx", now=_now(args.now))
+    print(f"短信群发文件 bulk-SMS files: {out_dir} ({report.exported} 条 messages, {len(report.files)} 个文件 files)")
+    _print_selection(report.selection)
+    _print_log_state(report.log_pending, path)
     return 0
 
 
@@ -132,13 +232,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.set_defaults(func=cmd_texts)
 
-    p = sub.add_parser("outbox", help="导出短信上传文件(仅通过校验的) / write the bulk-SMS upload CSV (passed messages only)")
+    formats = "\n".join(f"  {name:<18} {text}" for name, text in FORMATS.items())
+    p = sub.add_parser("outbox", help="导出短信群发文件(仅通过校验且未到时的) / write the bulk-SMS vendor files",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="导出短信群发文件, 并把导出的短信记入「发送记录」/ write the vendor files and log "
+                                   f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
-    p.add_argument("--csv", required=True, help="the CSV file to write (UTF-8 with BOM)")
-    p.add_argument("--format", choices=("text", "params"), default="text",
-                   help="text: phone + full text; params: phone + signature + template kind + JSON parameters")
+    p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
+                   help="aliyun-xlsx (default), aliyun-batch-json or csv; 'text' is the old name of csv")
+    p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
+    p.add_argument("--csv", help="deprecated: --format csv written to this file")
+    p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.set_defaults(func=cmd_outbox)
+
+    p = sub.add_parser("send", help="用阿里云短信SDK直接发送 / send with the Aliyun SMS SDK (SendBatchSms)")
+    p.add_argument("book", help=".xlsx or .xlsm")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--dry-run", action="store_true", help="show the requests; send and write nothing")
+    mode.add_argument("--yes", action="store_true", help="really send (keys from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)")
+    p.add_argument("--resend", action="store_true", help="send messages the send log already has again")
+    p.add_argument("--endpoint", help="API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    p.set_defaults(func=cmd_send)
+
+    p = sub.add_parser("receipts", help="导入短信回执/发送记录, 更新发送状态 / import the vendor's receipts into 发送记录")
+    p.add_argument("book", help=".xlsx or .xlsm")
+    p.add_argument("file", help="the vendor's 发送记录 / 回执 export, .csv or .xlsx")
+    p.set_defaults(func=cmd_receipts)
 
     p = sub.add_parser("import", help="导入平台的售后/退款导出表 / import the platforms' after-sales or refund exports")
     p.add_argument("book", help=".xlsx or .xlsm with a 案件 sheet")
@@ -169,11 +290,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.func(args)
-    except ExportFileError as exc:
+    except (RecalcError, SendError, ReceiptFileError) as exc:     # ExportFileError is a RecalcError
         print(f"错误 error: {exc.zh} / {exc.en}", file=sys.stderr)
-        return 2
-    except RecalcError as exc:
-        print(f"错误 error: {exc.zh}\n{exc.en}", file=sys.stderr)
         return 2
     except FileNotFoundError as exc:
         print(f"错误 error: 找不到文件 / file not found: {exc.filename}", file=sys.stderr)

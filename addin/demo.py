@@ -107,6 +107,25 @@ def sample_rows() -> list[dict]:
     return rows
 
 
+# Sample approved vendor templates, clearly marked: "SMS_示例…" is not a real TemplateCode. A shop copies
+# its own codes, approved texts and signature from the vendor console into the 模板 sheet instead.
+SAMPLE_APPROVED = {
+    "payment_reminder": ("SMS_示例01", "亲，您拍下的${item}还未付款，付款后我们会尽快为您安排发货哦~回T退订"),
+    "shipping_delay": ("SMS_示例02", "亲，非常抱歉，您的订单${orderNo}因${reason}需延迟发货，预计${eta}揽件发出，给您添麻烦了~"),
+    "refund_done": ("SMS_示例03", "亲，您的订单${orderNo}退款${amount}元已处理完成，将按原支付方式退回，请留意到账通知~"),
+    "return_address": ("SMS_示例04", "亲，您的退货申请已同意，请将商品寄回：${address}，寄出后请在订单里填写快递单号~"),
+    "insurance_payout": ("SMS_示例05", "亲，您的退货退款已完成，运费险理赔预计${deadline}前到账，请留意账户通知~"),
+    "follow_up": ("SMS_示例06", "亲，您反馈的${item}问题已处理好，现在使用还正常吗？如有问题请随时联系我们~"),
+}
+SAMPLE_SIGNATURE = "小美家居"
+
+
+def sample_approved() -> dict:
+    """kind id -> ApprovedTemplate for the demo (examples, not real codes)."""
+    from addin.messages.vendor_templates import ApprovedTemplate
+    return {kind: ApprovedTemplate(kind, code, text, SAMPLE_SIGNATURE) for kind, (code, text) in SAMPLE_APPROVED.items()}
+
+
 def bulk_rows(n: int, seed: int = 7) -> list[dict]:
     """n varied cases for benchmarks: the sample cases cycled with fresh ids, amounts and dates."""
     base = [r for r in sample_rows()]

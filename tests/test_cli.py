@@ -2,24 +2,30 @@
 import csv
 import zipfile
 
+import pytest
+
 from addin.cli import main
 from addin.workbook.reader import read_workbook
 
 NOW = "2026-11-23T10:00"
 
 
-def test_demo_builds_recalculates_and_merges(tmp_path, capsys):
+def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     book = tmp_path / "demo.xlsx"
     assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "行数 rows: 55" in out and "有错误 with errors: 11" in out and "可发送 ready: 4" in out
+    assert "行数 rows: 55" in out and "有错误 with errors: 11" in out and "可发送 ready: 3" in out
     grid = read_workbook(book, ["案件"])["案件"]
     heads = grid[0]
     errors = [row[heads.index("错误")] for row in grid[1:] if row[heads.index("错误")]]
     assert len(errors) == 11 and all(" / " in e for e in errors)      # every bad row, in Chinese and English
     assert sum(1 for row in grid[1:] if row[heads.index("赔偿金额")] is not None) > 10
-    with open(tmp_path / "demo_outbox.csv", encoding="utf-8-sig") as fh:
-        assert len(list(csv.reader(fh))) == 1 + 4
+    # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature
+    files = sorted(p.name for p in (tmp_path / "demo_outbox").iterdir())
+    assert len(files) == 3 and all(f.endswith(".xlsx") and "SMS_示例" in f for f in files)
+    assert any("定时1123-1210" in f for f in files)             # the 催付 planned for 12:10 says when to send
+    log = read_workbook(book, ["发送记录"])["发送记录"]
+    assert log[0][:3] == ["批次号", "时间", "手机号"] and [r[9] for r in log[1:]] == ["已导出"] * 3
 
 
 def test_recalc_texts_and_outbox_commands(tmp_path, capsys):
@@ -27,15 +33,31 @@ def test_recalc_texts_and_outbox_commands(tmp_path, capsys):
     main(["demo", "--out", str(book), "--now", NOW, "--quiet"])
     copy = tmp_path / "copy.xlsx"
     assert main(["recalc", str(book), "--out", str(copy), "--now", NOW, "--quiet"]) == 0
+    assert main(["texts", str(copy), "--now", NOW]) == 0          # now shows what the demo's outbox exported
+    first = copy.read_bytes()
     assert main(["texts", str(copy), "--now", NOW]) == 0
-    # the demo already recalculated and merged: doing it again changes nothing
-    with zipfile.ZipFile(book) as a, zipfile.ZipFile(copy) as b:
-        assert {n: a.read(n) for n in a.namelist()} == {n: b.read(n) for n in b.namelist()}
+    assert copy.read_bytes() == first                             # and doing it again changes nothing
+    capsys.readouterr()
+
+    assert main(["outbox", str(book), "--format", "params", "--now", NOW]) == 2
+    assert "aliyun-xlsx" in capsys.readouterr().err               # withdrawn, with what to use instead
+    out_dir = tmp_path / "json"
+    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW]) == 0
+    assert "已导出 exported: 0" in capsys.readouterr().out and not out_dir.exists()   # the demo exported them
+    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW,
+                 "--resend"]) == 0
+    assert "已导出 exported: 3" in capsys.readouterr().out and len(list(out_dir.iterdir())) == 3
     upload = tmp_path / "up.csv"
-    assert main(["outbox", str(book), "--csv", str(upload), "--format", "params", "--now", NOW]) == 0
-    assert "4 条" in capsys.readouterr().out
+    assert main(["outbox", str(book), "--csv", str(upload), "--resend", "--now", NOW]) == 0
     with open(upload, encoding="utf-8-sig") as fh:
-        assert next(csv.reader(fh))[:3] == ["手机号码", "短信签名", "模板类型"]
+        assert next(csv.reader(fh)) == ["手机号码", "短信内容", "计划发送时间", "订单号"]
+
+
+def test_outbox_help_lists_the_formats(capsys):
+    with pytest.raises(SystemExit):
+        main(["outbox", "--help"])
+    out = capsys.readouterr().out
+    assert all(name in out for name in ("aliyun-xlsx", "aliyun-batch-json", "csv"))
 
 
 def test_new_workbook_refuses_to_overwrite(tmp_path, capsys):
@@ -91,7 +113,7 @@ def test_demo_on_a_gbk_console_redirected_to_a_file(gbk_demo):
     _, code, out, err = gbk_demo
     assert code == 0, err
     assert "赔偿合计 total compensation: ￥" in out and "Traceback" not in err
-    assert "示例工作簿" in out and "短信上传文件" in out
+    assert "示例工作簿" in out and "短信群发文件" in out
 
 
 @pytest.mark.parametrize("encoding, pipe", [("gbk", False), ("cp936", True)])

@@ -297,8 +297,9 @@ def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
     text = path.read_bytes()
     assert text.startswith(b"\xef\xbb\xbf")
     lines = text.decode("utf-8-sig").splitlines()
-    assert lines == ["手机号码,短信内容,计划发送时间,订单号", "13800138000,【小美】退款已完成,2026-10-03 09:30,A1",
-                     "13700137000,【小美】满意吗,,A3"]
+    # order ids as ="..." (CSV-quoted), so Excel opens them as text
+    assert lines == ["手机号码,短信内容,计划发送时间,订单号", '13800138000,【小美】退款已完成,2026-10-03 09:30,"=""A1"""',
+                     '13700137000,【小美】满意吗,,"=""A3"""']
     assert call_counts(book) == (1, 0)
 
 
@@ -332,3 +333,28 @@ def test_texts_button_writes_text_columns_and_the_outbox():
     outbox = small.grid("发送队列")
     assert outbox[0][:4] == ["订单号", "手机号", "短信类型", "短信内容"] and len(outbox) == 11
     assert small.rec.status[-1].startswith("生成完成")
+
+
+def test_texts_button_uses_the_approved_templates_and_the_send_log(tmp_path: Path):
+    """The button gives what `aftersales texts` gives: approved vendor text, and no re-queue of logged SMS."""
+    from addin.messages.vendor_templates import ApprovedTemplate
+    from addin.workbook.outbox import export_outbox
+    from addin.workbook.reader import read_workbook, sheet_names
+    from addin.workbook.template import build_workbook
+    from addin.workbook.texts import generate_texts
+
+    approved = {"follow_up": ApprovedTemplate("follow_up", "SMS_1", "亲，您反馈的${item}问题已处理好~", "小美家居")}
+    rows = [dict(order_id=f"300000{i}", platform="天猫", reason="其他", shop_name="小美家居", phone=f"1380013800{i}",
+                 sms_kind="回访", item_name="台灯") for i in range(3)]
+    path = build_workbook(tmp_path / "b.xlsx", rows, approved=approved)
+    export_outbox(path, tmp_path / "out", now=NOW, csv_file=None)           # logs all three as 已导出
+    rows.append(dict(rows[0], order_id="3000009", phone="13800138009"))
+    path2 = build_workbook(tmp_path / "c.xlsx", rows, approved=approved)
+    grids = read_workbook(path, sheet_names(path))
+    grids["案件"] = read_workbook(path2, ["案件"])["案件"]
+    book = FakeBook(grids, fullname=str(tmp_path / "c.xlsx"))
+    result = buttons.texts_book(book, now=NOW)
+    assert [res.sms_text for res in result.merged.values()] == ["【小美家居】亲，您反馈的台灯问题已处理好~"] * 4
+    assert len(book.grid("发送队列")) == 2                                     # only the new number is queued
+    generate_texts(path2, now=NOW)                                        # the CLI on a book without that log
+    assert len(read_workbook(path2, ["发送队列"])["发送队列"]) == 5

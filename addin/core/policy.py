@@ -125,6 +125,7 @@ PARAMS: tuple[Param, ...] = (
     P("SMS-6.end", dt.time(21, 0), to_clock, "非通知类短信最晚发送", "P17, S1", "22:00 (P17, S1)"),
     P("SMS-8.large_order", D("500"), to_money, "大单金额(可二次催付)(元)", "S1"),
     P("SMS-8.daily_per_number", 50, to_int, "每号码每模板每日上限", "P15"),
+    P("SMS-VAR.max_chars", 35, to_int, "短信模板变量每个最多字数(通知类)", "P15 (Aliyun: 通知类模板变量1-35个字符)"),
     P("RV-1.long_chars", 50, to_int, "长评字数(不可只回谢谢)", "S4"),
     P("SMS-5.optout_blocks_notices", True, to_bool,
       "已退订号码也不发通知类短信(否=仅警告)", "SMS-5, P19", "否: P19 covers 商业性短信息 only; notices get a WARN"),

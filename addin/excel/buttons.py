@@ -14,8 +14,10 @@ from pathlib import Path
 
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
+from addin.workbook.approved_templates import approved_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet
 from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
 from addin.workbook.settings import Settings, load_settings, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, templates_from_grid, write_csv)
@@ -132,12 +134,16 @@ def texts_book(book, now: dt.datetime | None = None):
     io.status("生成回复与短信 generating: 读取 reading…")
     settings = _settings(io, names)
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
-    templates = templates_from_grid(io.read(template_sheet) if template_sheet else [])
+    template_grid = io.read(template_sheet) if template_sheet else []
+    templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet)
+    log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
+    history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
+        if log_sheet else None
     result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
-                           reasons=settings.reasons)
+                           reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history)
     for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)

@@ -9,8 +9,14 @@ ERROR finding on that row's reply or SMS. Rule ids besides rules.md's: ``FIELD``
 unreadable), ``TPL`` (template missing, broken or failing), ``ROW`` (unexpected internal error).
 
 Batch rules: an SMS to the same buyer (phone, else nickname) of the same kind as an earlier sendable
-row is a duplicate (WARN, not sent); 催付 per order are counted over ``reminders_sent`` + earlier
-sendable rows of the batch (SMS-8).
+row is a duplicate (WARN, not sent); 催付 per order are counted over ``reminders_sent`` (or the send
+log's count, whichever is larger) + earlier sendable rows of the batch (SMS-8).
+
+Approved vendor templates (``approved``: kind id -> :class:`~.vendor_templates.ApprovedTemplate`)
+replace the Jinja2 template for their kind: the body is the approved text with its ${variables}
+filled from the row, the signature is the approved one, and every check runs on the final text.
+``history`` (:class:`~.history.SendHistory`, from the send log) makes a message that was already
+exported or sent not sendable again (unless ``resend``) and adds the log's counts to SMS-8's caps.
 """
 from __future__ import annotations
 
@@ -22,9 +28,11 @@ from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
 from ..core.parse import is_blank, to_phone
 from .fields import FieldError, normalize_row
+from .history import SendHistory, message_key
 from .render import RenderError, TemplateSet, starts_like_formula
 from .reviews import Review, check_reply, classify_review
-from .sms import check_sms, resolve_kind
+from .sms import check_sms, compose, resolve_kind
+from .vendor_templates import ApprovedTemplate, fill
 
 REVIEW_INPUTS = ("stars", "review_stars", "review_text")
 
@@ -43,7 +51,12 @@ class MergeResult:
     sms_verdict: str | None = None             # PASS | WARN | ERROR; None: no SMS
     sms_reasons: list[Finding] = field(default_factory=list)
     planned_send_at: dt.datetime | None = None  # send_at (or now) moved into the send window
-    ok_to_send: bool = False                   # SMS rendered, no ERROR, not a batch duplicate
+    ok_to_send: bool = False                   # SMS rendered, no ERROR, not a batch duplicate, not sent before
+    sms_template_code: str | None = None       # vendor TemplateCode when an approved template made the text
+    sms_signature: str | None = None           # the signature the text carries, without 【】
+    sms_params: dict[str, str] | None = None   # approved template: variable -> value as sent
+    sms_key: tuple[str, str, str] | None = None  # (phone fingerprint, template, text fingerprint), see history
+    sent_before: str | None = None             # batch id of the send log entry for this very message
 
     @property
     def reply_reasons_text(self) -> str:
@@ -70,19 +83,25 @@ def _formula_note(text: str) -> list[Finding]:
 
 
 class _Batch:
-    """What earlier rows of the batch already queued (dedup, SMS-8 counts)."""
+    """What earlier rows of the batch already queued (dedup, SMS-8 counts), and what earlier batches sent."""
 
-    def __init__(self):
+    def __init__(self, approved: dict[str, ApprovedTemplate] | None = None, history: SendHistory | None = None,
+                 resend: bool = False):
+        self.approved = approved or {}                    # kind id -> approved vendor template
+        self.history = history or SendHistory()           # earlier batches, from the send log
+        self.resend = resend
         self.sent: dict[tuple[str, str], tuple[int, str]] = {}   # (buyer key, kind) -> (row, order id)
         self.reminders: dict[str, int] = {}              # order_id -> reminders queued in this batch
+        self.daily: dict[tuple, int] = {}                # (phone fp, template, day) -> queued in this batch
 
 
 def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
-               now: dt.datetime, opted_out: Iterable[str] = ()) -> list[MergeResult]:
+               now: dt.datetime, opted_out: Iterable[str] = (), approved: dict[str, ApprovedTemplate] | None = None,
+               history: SendHistory | None = None, resend: bool = False) -> list[MergeResult]:
     policy = policy or DEFAULT_POLICY
     templates = templates if templates is not None else TemplateSet.defaults()
     opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
-    batch = _Batch()
+    batch = _Batch(approved, history, resend)
     results = []
     for i, row in enumerate(rows):
         try:
@@ -159,24 +178,52 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         result.sms_verdict, result.sms_reasons = "ERROR", reasons
         return
     result.sms_kind = kind.id
-    try:
-        body = templates.render(kind.id, {**values, "sms_kind_zh": kind.zh})
-    except RenderError as exc:
-        result.sms_reasons = reasons + [_tpl_finding(exc)]
-        result.sms_verdict = "ERROR"
-        return
+    approved = batch.approved.get(kind.id)
+    if approved is not None:                      # the vendor's approved text, ${variables} from the row
+        filled = fill(approved, values, policy)
+        result.sms_template_code, result.sms_params = approved.code, filled.params
+        reasons += filled.findings
+        if filled.body is None:
+            result.sms_reasons, result.sms_verdict = reasons, "ERROR"
+            return
+        body, signature = filled.body, approved.signature
+    else:
+        try:
+            body = templates.render(kind.id, {**values, "sms_kind_zh": kind.zh})
+        except RenderError as exc:
+            result.sms_reasons = reasons + [_tpl_finding(exc)]
+            result.sms_verdict = "ERROR"
+            return
+        signature = values.get("sms_signature") or values.get("shop_name")
 
     phone = values.get("phone") or None
     if not phone:
         reasons.append(Finding("FIELD", "ERROR", "缺少手机号 (phone / 手机号), 无法发送", "phone missing: cannot send"))
     order_id = values.get("order_id")
+    history = batch.history
+    template_key = approved.code if approved is not None else kind.id
     queued = batch.reminders.get(order_id, 0) if kind.id == "payment_reminder" and order_id else 0
-    check = check_sms(body, kind, policy=policy, signature=values.get("sms_signature") or values.get("shop_name"),
-                      shop_name=values.get("shop_name"), item_name=values.get("item_name"),
-                      send_at=values.get("send_at"), now=now, customer_type=values.get("customer_type"),
-                      phone=phone, opted_out=opted, paid_amount=values.get("paid_amount"),
-                      reminders_sent=values.get("reminders_sent", 0) + queued)
+    key = message_key(phone, template_key, compose(body, signature)[0]) if phone else None
+    before = history.sent.get(key) if key and not batch.resend else None
+    logged = history.reminders.get(order_id, 0) if kind.id == "payment_reminder" and order_id and before is None else 0
+    check = check_sms(body, kind, policy=policy, signature=signature, shop_name=values.get("shop_name"),
+                      item_name=values.get("item_name"), send_at=values.get("send_at"), now=now,
+                      customer_type=values.get("customer_type"), phone=phone, opted_out=opted,
+                      paid_amount=values.get("paid_amount"),
+                      reminders_sent=max(values.get("reminders_sent", 0), logged) + queued)
     reasons += check.findings
+    day_key = (key[0], template_key, (check.planned_send_at or now).date()) if key else None
+    if before is not None:
+        reasons.append(Finding("SMS-8", "INFO", f"这条短信已在批次{before}导出或发送, 不再重复 (确需重发请用 --resend)",
+                               f"this SMS was already exported or sent in batch {before}; not queued again "
+                               f"(use --resend to send it again)"))
+    elif day_key is not None:
+        daily = history.daily.get(day_key, 0) + batch.daily.get(day_key, 0)
+        cap = policy["SMS-8.daily_per_number"]
+        if daily >= cap:
+            reasons.append(Finding("SMS-8", "ERROR", f"该号码{day_key[2]:%m-%d}已有{daily}条同模板短信 (上限{cap}条/天), 平台会拒发",
+                                   f"this number already gets {daily} SMS of this template on {day_key[2]:%m-%d} "
+                                   f"(vendor limit {cap} a day); the vendor would refuse it"))
 
     buyer = phone or values.get("buyer_nick")
     duplicate_of = batch.sent.get((buyer, kind.id)) if buyer else None
@@ -186,13 +233,17 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
                                f"duplicate: item {n} of the batch (order {order}) already sends this buyer a "
                                f"{kind.id} SMS; skipped"))
     sms_verdict = verdict(reasons)
-    ok = sms_verdict != "ERROR" and duplicate_of is None
+    ok = sms_verdict != "ERROR" and duplicate_of is None and before is None
     if ok:
         if buyer:
             batch.sent[(buyer, kind.id)] = (result.row, order_id)
         if kind.id == "payment_reminder" and order_id:
             batch.reminders[order_id] = queued + 1
+        if day_key is not None:
+            batch.daily[day_key] = batch.daily.get(day_key, 0) + 1
 
     result.sms_text, result.sms_chars, result.sms_parts = check.text, check.chars, check.parts
     result.sms_reasons, result.sms_verdict = reasons, sms_verdict
     result.planned_send_at, result.ok_to_send = check.planned_send_at, ok
+    result.sms_signature = signature.strip().strip("【】").strip() if signature else None
+    result.sms_key, result.sent_before = key, before

@@ -24,6 +24,7 @@ from addin.messages.sms import KINDS
 from .calendar_sheet import CALENDAR_HEADER, calendar_rows
 from .reason_sheet import REASON_SHEET_EXAMPLES, REASON_SHEET_HEADER
 from .schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
+from .sendlog import LOG_HEADER
 from .texts import OUTBOX_HEADER, TEMPLATE_HEADER
 
 NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm", "rate": "0%", "int": "0", "stars": "0"}
@@ -40,6 +41,7 @@ LEADING = ("order_id", "platform", "reason", "shop_name", "buyer", "phone", "ite
 SHEETS_EXTRA = {
     "模板": TEMPLATE_HEADER,
     "发送队列": OUTBOX_HEADER,
+    "发送记录": LOG_HEADER,
     "日志": ("时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"),
     "退订名单": ("手机号", "退订时间", "来源"),
 }
@@ -188,9 +190,11 @@ def build_reason_sheet(ws) -> None:
 
 
 def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
-                   today: dt.date | None = None) -> Path:
+                   today: dt.date | None = None, approved: dict | None = None) -> Path:
     """A new .xlsx with 案件 (and rows), 规则, 日历 (around `today`, default: the date now), 原因对照 and
-    the message/log sheets."""
+    the message/log sheets.
+
+    ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns."""
     wb = Workbook()
     ws = wb.active
     ws.title = "案件"
@@ -202,11 +206,13 @@ def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sh
         sheet = wb.create_sheet(name)
         for i, h in enumerate(heads, start=1):
             sheet.cell(row=1, column=i, value=h).font = BOLD
-        if name == "模板":   # the bundled defaults, ready for staff to edit
+        if name == "模板":   # the bundled defaults, ready for staff to edit, and the approved vendor templates
             for r, values in enumerate(template_rows(), start=2):
-                for i, v in enumerate(values, start=1):
+                tpl = (approved or {}).get(values[1])
+                extra = (tpl.code, tpl.text, tpl.signature) if tpl else ()
+                for i, v in enumerate((*values, *extra), start=1):
                     put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
-            for letter, width in zip("ABCD", (18, 18, 70, 40)):
+            for letter, width in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
                 sheet.column_dimensions[letter].width = width
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

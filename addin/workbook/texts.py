@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,21 +16,24 @@ from addin.core.calendar_cn import WorkCalendar
 from addin.core.parse import is_blank, to_phone, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.core.timeparts import china_now
+from addin.messages.history import SendHistory
 from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
+from .approved_templates import APPROVED_HEADER, approved_from_grid
 from .recalc import compute_sheet, excel_instant, first_free_column, same_value
 from .reader import read_workbook, sheet_names
 from .rows import output_values
 from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
+from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
 from .settings import Settings, load_settings, settings_sheets
 from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
 OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
 OPTOUT_SHEET_NAMES = ("退订名单", "opt-out", "optout")
-TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明")
+TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明") + APPROVED_HEADER
 OUTBOX_HEADER = ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行")
 # The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
 SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
@@ -95,17 +97,22 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
     at = at or rules_out.get("next_deadline")
     if at is not None:
         row["deadline_text"] = f"{at.month}月{at.day}日 {at:%H:%M}前"
+        row["deadline_at"] = at                     # ${deadline} in an approved vendor template
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
-                  cal: WorkCalendar | None = None, reasons=None) -> TextsResult:
+                  cal: WorkCalendar | None = None, reasons=None, approved: dict | None = None,
+                  history: SendHistory | None = None, resend: bool = False) -> TextsResult:
+    """``cal`` and ``reasons``: the workbook's 日历 and 原因对照 (see settings.py); ``approved`` (kind ->
+    approved vendor template) and ``history`` (the send log) go to merge_rows."""
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or china_now(), cal, reasons)
+                              now or china_now(), cal, reasons,
+                              dict(approved=approved, history=history, resend=resend))
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons) -> TextsResult:
+def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, merge_options) -> TextsResult:
     sheet = compute_sheet(case_grid, policy, cal=cal, now=now, reasons=reasons)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
@@ -127,7 +134,7 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons) -
             _add_rule_outputs(row, output_values(sheet.results[r]))
         case_rows.append(r)
         rows.append(row)
-    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out)
+    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out, **merge_options)
 
     outbox = [list(OUTBOX_HEADER)]
     counts = {"rows": len(case_rows), "replies": 0, "sms": 0, "ready": 0, "errors": 0}
@@ -170,31 +177,41 @@ class _Book:
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
+    approved: dict
+    log: SendLog
+
+    def texts(self, now: dt.datetime | None, resend: bool = False) -> TextsResult:
+        """Every row's reply and SMS, with the approved vendor templates and the send log's history."""
+        return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
+                             cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
+                             history=self.log.history(), resend=resend)
 
     @property
     def policy(self) -> Policy:
         return self.settings.policy
 
 
-def _load(path: Path) -> _Book:
+def load_book(path: Path) -> _Book:
+    """The sheets the mail merge reads, in one pass over the file (the send log and its journal too)."""
     names = sheet_names(path)
     case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
     sheets = settings_sheets(names)
     wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES))}
+                                                    ("optout", OPTOUT_SHEET_NAMES), ("log", LOG_SHEET_NAMES))}
     grids = read_workbook(path, [case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
     settings = load_settings(sheets, grids.__getitem__)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
-    return _Book(names, case, grids, settings, templates, opted, wanted["templates"])
+    approved = approved_from_grid(grids.get(wanted["templates"]))
+    return _Book(names, case, grids, settings, templates, opted, wanted["templates"], approved,
+                 read_log(names, grids, path))
 
 
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
     path = Path(path)
-    book = _load(path)
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now,
-                           cal=book.settings.cal, reasons=book.settings.reasons)
+    book = load_book(path)
+    result = book.texts(now)
     outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
     edits = {book.case: SheetEdit(cells=result.cells),
              outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
@@ -212,51 +229,31 @@ def _grid_cells(rows: list[list]) -> dict[tuple[int, int], object]:
 
 
 UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
-UPLOAD_PARAMS_HEADER = ("手机号码", "短信签名", "模板类型", "模板参数", "计划发送时间", "订单号")
-
-
-def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", now: dt.datetime | None = None) -> int:
-    """`aftersales outbox`: an upload file for a bulk-SMS service with only the messages that passed.
-
-    fmt "text": 手机号码,短信内容 (the full text, signature included) plus order and planned time.
-    fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
-    """
-    book = _load(Path(path))
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now,
-                           cal=book.settings.cal, reasons=book.settings.reasons)
-    header = result.header
-    rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
-    for r, res in sorted(result.merged.items()):
-        if not res.ok_to_send:
-            continue
-        grid_row = book.grids[book.case][r - 1]
-        phone = to_phone(grid_row[header.inputs["phone"] - 1])
-        order = _text(grid_row[header.inputs["order_id"] - 1]) if "order_id" in header.inputs else ""
-        if fmt == "params":
-            params = {k: _text(grid_row[c - 1]) for k, c in header.inputs.items()
-                      if k in ("shop_name", "item_name", "order_id") and not is_blank(grid_row[c - 1])}
-            signature = res.sms_text.split("】")[0].lstrip("【") if res.sms_text.startswith("【") else ""
-            rows.append([phone, signature, res.sms_kind, json.dumps(params, ensure_ascii=False),
-                         res.planned_send_at, order])
-        else:
-            rows.append([phone, res.sms_text, res.planned_send_at, order])
-    write_csv(Path(csv_path), rows)
-    return len(rows) - 1
+# Columns Excel must show as text: a CSV cell ="3000012345678901" opens as that text, where a bare
+# 16-digit id would turn into 3.00001E+15 and lose its last digits (Microsoft KB Q66033: enter such
+# values as ="..." in the text file). The quotes inside are doubled, so any id stays a literal string.
+CSV_TEXT_COLUMNS = ("订单号",)
 
 
 def write_csv(path: Path, rows: list[list]) -> None:
     """The upload file: UTF-8 with BOM (Excel and the SMS sites' importers then read Chinese right),
-    times as YYYY-MM-DD HH:MM, blanks empty; written beside the target and renamed into place."""
+    times as YYYY-MM-DD HH:MM, blanks empty, order ids as ="..." text; written beside the target and
+    renamed into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    text_cols = {i for i, h in enumerate(rows[0]) if h in CSV_TEXT_COLUMNS} if rows else set()
     tmp = path.with_suffix(path.suffix + ".tmp")
     with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
         writer = csv.writer(fh)
-        for row in rows:
-            writer.writerow(["" if v is None else v.strftime("%Y-%m-%d %H:%M") if isinstance(v, dt.datetime) else v
-                             for v in row])
+        for n, row in enumerate(rows):
+            writer.writerow([_csv_value(v, n > 0 and i in text_cols) for i, v in enumerate(row)])
     tmp.replace(path)
 
 
-def _text(value) -> str:
-    """An id or number as staff see it (13800138000.0 -> '13800138000'); blank -> ''."""
-    return "" if value is None else to_text(value)
+def _csv_value(value, as_text: bool):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if as_text:
+        return '="' + to_text(value).replace('"', '""') + '"'
+    return value
