@@ -21,7 +21,7 @@ import openpyxl
 import pytest
 
 from addin.excel.template import new_workbook
-from addin.workbook import xlsx_patch
+from addin.workbook.xlsx_patch import zipcopy
 from addin.workbook.cells import col_letter
 from addin.workbook.reader import read_workbook
 from addin.workbook.recalc import RecalcError, recalc
@@ -532,20 +532,20 @@ def test_summary_counts_with_a_fixed_now(tmp_path):
 # --------------------------------------------------------------------------- atomicity
 
 def _copy_fails_on_third_member(monkeypatch):
-    real, calls = xlsx_patch._ZipWriter.copy, []
+    real, calls = zipcopy.ZipWriter.copy, []
 
     def copy(self, info):
         calls.append(info.filename)
         if len(calls) == 3:
             raise OSError("disk full")
         return real(self, info)
-    monkeypatch.setattr(xlsx_patch._ZipWriter, "copy", copy)
+    monkeypatch.setattr(zipcopy.ZipWriter, "copy", copy)
 
 
 def _replace_fails(monkeypatch):
     def refuse(src, dst):
         raise PermissionError("the file is open in Excel")
-    monkeypatch.setattr(xlsx_patch.os, "replace", refuse)
+    monkeypatch.setattr(zipcopy.os, "replace", refuse)
 
 
 @pytest.mark.parametrize("fail", [_copy_fails_on_third_member, _replace_fails])

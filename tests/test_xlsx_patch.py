@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.workbook import xlsx_patch
+from addin.workbook.xlsx_patch import values, zipcopy
 from addin.workbook.reader import read_sheet, sheet_names
 from addin.workbook.xlsx_patch import PatchError, SheetEdit, patch_workbook, shift_formula
 
@@ -350,10 +350,10 @@ def test_date1904_workbooks(tmp_path):
 
 
 def test_excel_serials():
-    assert xlsx_patch._excel_serial(dt.date(1900, 1, 1), False) == "1"
-    assert xlsx_patch._excel_serial(dt.date(1900, 2, 28), False) == "59"
-    assert xlsx_patch._excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
-    assert xlsx_patch._excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
+    assert values.excel_serial(dt.date(1900, 1, 1), False) == "1"
+    assert values.excel_serial(dt.date(1900, 2, 28), False) == "59"
+    assert values.excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
+    assert values.excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
 
 
 # --------------------------------------------------------------------------- formulas
@@ -536,7 +536,7 @@ def test_crash_mid_write_leaves_source_untouched(xlsm, tmp_path, monkeypatch):
     def boom(self, comment):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(xlsx_patch._ZipWriter, "finish", boom)
+    monkeypatch.setattr(zipcopy.ZipWriter, "finish", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         patch_workbook(xlsm, xlsm, {"案件": SheetEdit({(2, 5): "x"})})
     with pytest.raises(RuntimeError, match="disk full"):
@@ -551,7 +551,7 @@ def test_failed_replace_leaves_no_temp_file(xlsm, tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError("file is open in Excel")
 
-    monkeypatch.setattr(xlsx_patch.os, "replace", refuse)
+    monkeypatch.setattr(zipcopy.os, "replace", refuse)
     with pytest.raises(PermissionError):
         patch_workbook(xlsm, xlsm, {"案件": SheetEdit({(2, 5): "x"})})
     assert xlsm.read_bytes() == before
