@@ -4,6 +4,7 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
+import zlib
 from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
@@ -31,21 +32,21 @@ class Package:
         self.by_lower = {i.filename.lower(): i.filename for i in self.infos}
         self.parts: dict[str, bytes] = {}  # current bytes of the parts we read or edit
         self.original: dict[str, bytes] = {}
-        root_rels = self._rels("_rels/.rels", "")
+        root_rels = self.rels("_rels/.rels", "")
         wb = next((t for _, typ, t in root_rels if typ.endswith("/officeDocument")), None)
         if wb is None:
             raise PatchError("not a SpreadsheetML package: no officeDocument relationship")
         self.wb_part = wb
-        self.wb_rels_part = _rels_path(wb)
+        self.wb_rels_part = rels_path(wb)
         self.ct_part = self.member("[Content_Types].xml")
-        self.wb_rels = self._rels(self.wb_rels_part, wb)
+        self.wb_rels = self.rels(self.wb_rels_part, wb)
         self.rel_targets = {rid: (typ, target) for rid, typ, target in self.wb_rels}
         wb_xml = self.read(wb)
         pr = re.search(rb"<(?:[\w.-]+:)?workbookPr(?=[\s/>])([^>]*)>", wb_xml)
         self.date1904 = bool(pr) and get_attr(pr.group(1), b"date1904") in (b"1", b"true")
         self.sheets: dict[str, str | None] = {}  # name -> worksheet part (None: not a worksheet)
         self.sheet_ids: list[int] = []
-        sheets = [el for el in ET.fromstring(wb_xml).iter() if el.tag.rsplit("}", 1)[-1] == "sheets"]
+        sheets = [el for el in self.xml_tree(wb).iter() if el.tag.rsplit("}", 1)[-1] == "sheets"]
         for el in (child for parent in sheets for child in parent):
             rid = el.get(f"{{{_REL_NS}}}id")
             typ, target = self.rel_targets.get(rid, ("", None))
@@ -70,14 +71,23 @@ class Package:
                 self.parts[name] = self.original[name] = self.zf.read(name)
             except KeyError:
                 raise PatchError(f"the package has no part {name!r}") from None
+            except (zipfile.BadZipFile, zlib.error, EOFError) as e:    # bad CRC, truncated member
+                raise PatchError(f"zip member {name!r} is damaged: {e}") from None
         return self.parts[name]
+
+    def xml_tree(self, name: str) -> ET.Element:
+        """A small package part (workbook.xml, rels, a table) parsed; damaged XML is a PatchError."""
+        try:
+            return ET.fromstring(self.read(name))
+        except ET.ParseError as e:
+            raise PatchError(f"{name} is not well-formed XML: {e}") from None
 
     def write(self, name: str, data: bytes) -> None:
         self.parts[self.member(name)] = data
 
-    def _rels(self, rels_part: str, source: str) -> list[tuple[str, str, str]]:
+    def rels(self, rels_part: str, source: str) -> list[tuple[str, str, str]]:
         out = []
-        for el in ET.fromstring(self.read(rels_part)).iter(f"{{{_PKG_REL_NS}}}Relationship"):
+        for el in self.xml_tree(rels_part).iter(f"{{{_PKG_REL_NS}}}Relationship"):
             target = el.get("Target", "")
             if el.get("TargetMode") != "External":
                 target = unquote(target)
@@ -171,5 +181,5 @@ class Package:
         return dropped
 
 
-def _rels_path(part: str) -> str:
+def rels_path(part: str) -> str:
     return posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from .edits import CellValue, PatchError, PatchReport, SheetEdit
+from .edits import CellValue, PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .formulas import SharedGroup, shift_formula
 from .gcpause import gc_paused
 from .refs import COL_BYTES, COL_INDEX, LETTERS_RE, MAX_COL, MAX_ROW, cell_ref, parse_range, parse_ref
@@ -83,7 +83,7 @@ class SheetPatcher:
             head, tail_tag = xml[:start], b""
         body = xml[start:end]
         if re.search(rb"<[!?]", body):
-            raise PatchError(f"sheet {self.name!r}: comments/CDATA inside <sheetData> are not supported")
+            raise UnsupportedWorkbook(f"sheet {self.name!r}: comments/CDATA inside <sheetData> are not supported")
         self._check_arrays(body)
         self.col_styles = self._col_styles(xml[: m.start()])
         emit(self._update_dimension(head))
@@ -120,8 +120,8 @@ class SheetPatcher:
             else:
                 cs = j + 1
                 ce = body.find(row_close, cs)
-                if ce < 0:
-                    raise PatchError(f"sheet {self.name!r}: unterminated <row>")
+                if ce < 0 or body.find(row_open, cs, ce) >= 0:
+                    raise PatchError(f"sheet {self.name!r}: a <row> is not closed (after row {prev_row})")
                 end = ce + len(row_close)
             if attrs[:4] == b' r="':  # the usual form; _attr handles the rest
                 rownum = int(attrs[4:attrs.index(b'"', 4)])

@@ -4,10 +4,11 @@ from __future__ import annotations
 import functools
 import re
 
-from .edits import PatchError
+from .edits import PatchError, UnsupportedWorkbook
 
 MAX_TEXT = 32_767  # Excel's cell text limit
 _MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict: valid, not supported
 
 @functools.lru_cache(maxsize=None)
 def _attr_re(name: bytes) -> re.Pattern:
@@ -35,9 +36,11 @@ def root_prefix(xml: bytes, local: bytes) -> bytes:
         raise PatchError(f"no <{local.decode()}> root element")
     prefix = m.group(1) or b""
     ns = get_attr(m.group(2), b"xmlns:" + prefix if prefix else b"xmlns")
+    if ns == STRICT_NS:
+        raise UnsupportedWorkbook("the workbook is saved as Strict Open XML, which is not supported; "
+                                  "save it as an ordinary Excel Workbook (.xlsx)")
     if ns != _MAIN_NS:
-        raise PatchError(f"<{local.decode()}> is not in the SpreadsheetML transitional namespace "
-                         f"({(ns or b'none').decode()}); Strict Open XML is not supported")
+        raise PatchError(f"<{local.decode()}> is not in the SpreadsheetML namespace ({(ns or b'none').decode()})")
     return prefix + b":" if prefix else b""
 
 

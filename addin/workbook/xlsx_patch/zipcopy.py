@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import os
-import stat
 import struct
 import tempfile
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
-from .edits import PatchError
+from .edits import PatchError, UnsupportedWorkbook
 
 if TYPE_CHECKING:
     from .package import Package
@@ -108,10 +107,10 @@ class ZipWriter:
     def _header(self, info: zipfile.ZipInfo, method: int, flags: int, crc: int, csize: int, usize: int,
                 local_extra: bytes) -> None:
         if info.flag_bits & 0x1:
-            raise PatchError(f"zip member {info.filename!r} is encrypted")
+            raise UnsupportedWorkbook(f"zip member {info.filename!r} is encrypted")
         offset = self.fp.tell()
         if max(offset, csize, usize) > _ZIP32_LIMIT:
-            raise PatchError("the workbook is too large (zip64 is not supported)")
+            raise UnsupportedWorkbook("the workbook is too large (zip64 is not supported)")
         name = info.orig_filename.encode("utf-8" if info.flag_bits & 0x800 else "cp437")
         version = info.extract_version
         if version == 45 or (method == zipfile.ZIP_DEFLATED and version < 20):  # 45 = zip64, not written
@@ -131,18 +130,20 @@ class ZipWriter:
             self.fp.write(record)
         size = self.fp.tell() - start
         if len(self.central) > 0xFFFF or start + size > _ZIP32_LIMIT:
-            raise PatchError("the workbook is too large (zip64 is not supported)")
+            raise UnsupportedWorkbook("the workbook is too large (zip64 is not supported)")
         self.fp.write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, len(self.central), len(self.central), size, start,
                                        len(comment)) + comment)
 
 
 
-def write_atomic(src: Path, dst: Path, zf: zipfile.ZipFile, pkg: Package, changed: dict[str, bytes],
-                  sheets: dict[str, tuple[bytes, int, int]]) -> str:
-    """Write the new package to a temp file next to dst; returns its path (removed on failure)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".~{dst.name}.", suffix=".tmp", dir=dst.parent)
+def write_atomic(src_fp: BinaryIO, dst: Path, zf: zipfile.ZipFile, pkg: Package, changed: dict[str, bytes],
+                 sheets: dict[str, tuple[bytes, int, int]], mode: int | None = None) -> str:
+    """Write the new package to a temp file next to dst, copying unchanged members from `src_fp` (the
+    same open file the ZipFile reads, so both see one version of the source). Returns the temp path;
+    on failure the temp file is removed."""
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(dst), suffix=TEMP_SUFFIX, dir=dst.parent)
     try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as src_fp:
+        with os.fdopen(fd, "wb") as out:
             writer = ZipWriter(out, src_fp)
             for info in pkg.infos:
                 if info.filename in pkg.dropped:
@@ -168,18 +169,28 @@ def write_atomic(src: Path, dst: Path, zf: zipfile.ZipFile, pkg: Package, change
             writer.finish(zf.comment)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, stat.S_IMODE(os.stat(dst if dst.exists() else src).st_mode))
+        if mode is not None:
+            os.chmod(tmp, mode)
     except BaseException:
-        _unlink(tmp)
+        discard_temp(tmp)
         raise
     return tmp
 
 
-def replace_atomic(tmp: str, src: Path, dst: Path) -> None:
+# Temp files are named .~BOOK.xlsx.XXXXXXXX.tmp beside the book; a run killed before its rename leaves
+# one behind, which addin.workbook.session removes at the next run on that book.
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_prefix(dst: Path) -> str:
+    return f".~{dst.name}."
+
+
+def replace_atomic(tmp: str, dst: Path) -> None:
     try:
         os.replace(tmp, dst)
     except BaseException:
-        _unlink(tmp)
+        discard_temp(tmp)
         raise
     if hasattr(os, "O_DIRECTORY"):  # make the rename durable (POSIX)
         try:
@@ -194,7 +205,7 @@ def replace_atomic(tmp: str, src: Path, dst: Path) -> None:
             os.close(dir_fd)
 
 
-def _unlink(path: str) -> None:
+def discard_temp(path: str) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
