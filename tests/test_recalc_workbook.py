@@ -26,6 +26,7 @@ from addin.workbook.cells import col_letter
 from addin.workbook.reader import read_workbook
 from addin.workbook.recalc import RecalcError, recalc
 from addin.workbook.schema import INPUTS, OUTPUTS, HeaderMap, find_header_row
+from addin.workbook.session import BookError
 from addin.workbook.template import build_workbook, put_text_safe
 from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
 
@@ -553,10 +554,11 @@ def _replace_fails(monkeypatch):
 def test_a_failed_write_leaves_the_original_and_no_temp_file(bad_book, tmp_path, monkeypatch, fail, to_copy):
     before, listing = bad_book.read_bytes(), files_in(tmp_path)
     fail(monkeypatch)
-    with pytest.raises(OSError):
+    with pytest.raises(BookError) as exc:
         recalc(bad_book, tmp_path / "out.xlsx" if to_copy else None, now=NOW)
+    assert exc.value.kind == "write_failed" and ".tmp" not in str(exc.value)   # names the book, not the temp
     assert bad_book.read_bytes() == before
-    assert files_in(tmp_path) == listing                                  # no .tmp, no half-written out
+    assert files_in(tmp_path) == listing                                  # no .tmp, no lock, no half-written out
 
 
 def test_no_header_row_is_an_error_and_nothing_is_written(tmp_path):

@@ -57,7 +57,7 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
             else:
                 values[key] = CONVERTERS[col.kind](value)
         except CellError as exc:
-            problems.append(RowProblem(key, exc.zh, exc.en))
+            problems.append(RowProblem(key, *_quoted_short(exc, value)))
     for col in REQUIRED:
         if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))
@@ -68,6 +68,20 @@ def case_from_row(raw: dict[str, object]) -> ParsedRow:
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
     return ParsedRow(Case(**values), problems)
+
+
+QUOTE_MAX = 40     # characters of a cell quoted in an error; Excel cells hold up to 32,767
+
+
+def _quoted_short(exc: CellError, value) -> tuple[str, str]:
+    """The error's texts with a long cell value quoted shortened ('前40个字符…', 17,000 characters), so
+    one huge cell can never make the error text itself too long for a cell."""
+    if not isinstance(value, str) or len(value) <= QUOTE_MAX:
+        return exc.zh, exc.en
+    short = value[:QUOTE_MAX] + "…"
+    zh = exc.zh.replace(repr(value), f"{short!r} (共 {len(value):,} 字)").replace(value, short)
+    en = exc.en.replace(repr(value), f"{short!r} ({len(value):,} characters)").replace(value, short)
+    return zh, en
 
 
 def compute_parsed(parsed: list[ParsedRow], policy: Policy) -> dict[int, CaseResult]:

@@ -2,8 +2,10 @@
 
 Templates come from the 模板 sheet (bundled defaults fill any kind it does not define), opted-out
 numbers from the 退订名单 sheet. Rule outputs (compensation, deadline, payer) are computed afresh with
-the same engine as recalc, so a template never prints a stale amount. Written back like recalc:
-only the case sheet's text columns and the outbox (and, once, an empty 模板 sheet) change.
+the same engine as recalc, so a template never prints a stale amount. Written back like recalc,
+through the guarded session: only the case sheet's text columns and the outbox's generated columns
+(and, once, an empty 模板 sheet) change; totals rows and formula cells are left alone, and staff
+columns right of the outbox's generated block are kept.
 """
 from __future__ import annotations
 
@@ -20,11 +22,13 @@ from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from .cells import is_blank, to_text
-from .recalc import compute_sheet, excel_instant, first_free_column, policy_from_grid, same_value
-from .reader import read_workbook, sheet_names
+from .protected import place_new_columns
+from .recalc import RecalcError, compute_sheet, excel_instant, policy_from_grid, require_case_sheet, same_value
 from .rows import output_values
-from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
-from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
+from .schema import MESSAGE_OUTPUTS, POLICY_SHEET_NAMES, HeaderMap, find_sheet, normalise_header
+from .session import Book, open_book
+from .xlsx_patch import SheetEdit, gc_paused
+from .xlsx_patch.layout import SheetLayout
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
 OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
@@ -70,6 +74,7 @@ class TextsResult:
     merged: dict[int, MergeResult]              # sheet row -> result
     header: HeaderMap
     summary: dict = field(default_factory=dict)
+    table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
 
 
 def _merge_row(grid_row: list, columns: list[tuple[str, int]]) -> dict:
@@ -96,26 +101,33 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
-                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None) -> TextsResult:
+                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
+                  layout: SheetLayout | None = None) -> TextsResult:
+    """`layout` (from the sheet XML) as for :func:`~addin.workbook.recalc.compute_sheet`: totals rows and
+    formula cells are left alone, new columns go right of everything in use (inside the case Table)."""
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or dt.datetime.now().replace(microsecond=0))
+                              now or dt.datetime.now().replace(microsecond=0), layout)
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
-    sheet = compute_sheet(case_grid, policy, now=now)
+def _compute_texts(case_grid, policy, templates, opted_out, now, layout) -> TextsResult:
+    sheet = compute_sheet(case_grid, policy, now=now, layout=layout)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
-    next_col = first_free_column(case_grid, header)
-    for col in MESSAGE_OUTPUTS:
-        if col.key not in out_columns:
-            out_columns[col.key] = next_col
-            cells[(header.row, next_col)] = col.header
-            next_col += 1
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+    place = place_new_columns(case_grid, header, layout, [col.header for col in missing])
+    for i, col in enumerate(missing):
+        out_columns[col.key] = place.start + i
+        cells[(header.row, place.start + i)] = col.header
+    not_cases = set(sheet.summary.totals_rows)
+    msg_cols = set(out_columns.values())
+    kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
     columns = [(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()]
     case_rows, rows = [], []
     for r in range(header.row + 1, len(case_grid) + 1):
+        if r in not_cases:
+            continue
         row = _merge_row(case_grid[r - 1], columns)
         if not row:       # a blank row: clear texts left from when it had a case
             _write_changed(cells, r, case_grid[r - 1], out_columns, {})
@@ -147,7 +159,11 @@ def _compute_texts(case_grid, policy, templates, opted_out, now) -> TextsResult:
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
                            res.sms_reasons_text or None, r])
     merged = dict(zip(case_rows, results))
-    return TextsResult(cells, outbox, merged, header, counts)
+    counts["formulas_kept"] = sum(1 for key in kept if key in cells)
+    for key in kept:                   # a formula in a text column is never overwritten
+        cells.pop(key, None)
+    counts["totals_rows"] = len(not_cases)
+    return TextsResult(cells, outbox, merged, header, counts, place.table_columns)
 
 
 def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int], values: dict) -> None:
@@ -159,7 +175,7 @@ def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, in
 
 
 @dataclass
-class _Book:
+class _Loaded:
     names: list[str]
     case: str
     grids: dict[str, list[list]]
@@ -167,39 +183,59 @@ class _Book:
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
+    outbox_sheet: str | None
+    layout: SheetLayout
 
 
-def _load(path: Path) -> _Book:
-    names = sheet_names(path)
-    case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+def _load(book: Book) -> _Loaded:
+    names = book.sheet_names
+    case = require_case_sheet(names, book.name)
     wanted = {k: find_sheet(names, v) for k, v in (("policy", POLICY_SHEET_NAMES), ("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES))}
-    grids = read_workbook(path, [case] + [n for n in wanted.values() if n], empty="")
+                                                    ("optout", OPTOUT_SHEET_NAMES), ("outbox", OUTBOX_SHEET_NAMES))}
+    grids = book.read([case] + [n for n in wanted.values() if n], empty="")
     policy, _ = policy_from_grid(grids[wanted["policy"]]) if wanted["policy"] else (DEFAULT_POLICY, [])
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
-    return _Book(names, case, grids, policy, templates, opted, wanted["templates"])
+    return _Loaded(names, case, grids, policy, templates, opted, wanted["templates"], wanted["outbox"],
+                   book.layout(case))
 
 
-def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
+def _texts_of(loaded: _Loaded, now) -> TextsResult:
+    try:
+        return compute_texts(loaded.grids[loaded.case], loaded.policy, loaded.templates, loaded.opted_out, now,
+                             layout=loaded.layout)
+    except RecalcError as exc:
+        raise exc.in_sheet(loaded.case) from None
+
+
+def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
+                   wait: float = 0.0) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
-    path = Path(path)
-    book = _load(path)
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
-    outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
-    edits = {book.case: SheetEdit(cells=result.cells),
-             outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
-    # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
-    template_grid = book.grids.get(book.template_sheet) if book.template_sheet else None
-    if not book.template_sheet or not template_grid or len(template_grid) <= 1:
-        rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(book.templates)]
-        edits[book.template_sheet or "模板"] = SheetEdit(cells=_grid_cells(rows), clear_rows_from=1)
-    patch_workbook(path, Path(out) if out else path, edits)
+    with open_book(path, out, wait=wait, command="texts") as book:
+        loaded = _load(book)
+        result = _texts_of(loaded, now)
+        outbox_name = loaded.outbox_sheet or "发送队列"
+        edits = {loaded.case: SheetEdit(cells=result.cells, table_columns=result.table_columns),
+                 outbox_name: SheetEdit(cells=replace_block(loaded.grids.get(loaded.outbox_sheet), result.outbox))}
+        # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
+        template_grid = loaded.grids.get(loaded.template_sheet) if loaded.template_sheet else None
+        if not loaded.template_sheet or not template_grid or len(template_grid) <= 1:
+            rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(loaded.templates)]
+            edits[loaded.template_sheet or "模板"] = SheetEdit(cells=replace_block(template_grid, rows))
+        book.patch(edits)
     return result.summary
 
 
-def _grid_cells(rows: list[list]) -> dict[tuple[int, int], object]:
-    return {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+def replace_block(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:
+    """Cells that make columns 1..N of a sheet read `rows` (N: the widest row), clearing what the old
+    block held below or beside them; columns right of N (staff notes) are kept as they are."""
+    cells = {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+    width = max((len(row) for row in rows), default=0)
+    for r, values in enumerate(old or (), start=1):
+        for c, value in enumerate(values[:width], start=1):
+            if (r, c) not in cells and not is_blank(value):
+                cells[(r, c)] = None
+    return cells
 
 
 UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
@@ -212,8 +248,10 @@ def export_outbox(path: str | Path, csv_path: str | Path, *, fmt: str = "text", 
     fmt "text": 手机号码,短信内容 (the full text, signature included) plus order and planned time.
     fmt "params": 手机号码,短信签名,模板类型,模板参数(JSON) for services that send by approved template.
     """
-    book = _load(Path(path))
-    result = compute_texts(book.grids[book.case], book.policy, book.templates, book.opted_out, now)
+    with open_book(path, write=False, command="outbox") as book:
+        loaded = _load(book)
+    result = _texts_of(loaded, now)
+    book = loaded
     header = result.header
     rows = [list(UPLOAD_PARAMS_HEADER if fmt == "params" else UPLOAD_HEADER)]
     for r, res in sorted(result.merged.items()):
