@@ -44,6 +44,7 @@ class Protection:
     """Per case sheet: the rows and computed cells the writers leave alone."""
     not_case_rows: set[int] = field(default_factory=set)           # known up front (Tables, SUM rows)
     formulas: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {computed col -> formula}
+    aggregate_rows: set[int] = field(default_factory=set)          # a SUM/SUBTOTAL anywhere in the row
 
     @classmethod
     def of(cls, layout: SheetLayout | None, header: HeaderMap, out_cols) -> "Protection":
@@ -55,17 +56,23 @@ class Protection:
             if t.totals_rows and t.ref[0] <= header.row <= t.ref[2]:
                 prot.not_case_rows.update(t.totals_row_numbers)
         for (r, c) in layout.formula_cells():
-            if r > header.row and c in out_cols:
-                text = layout.formula_at(r, c) or ""
+            if r <= header.row:
+                continue
+            text = layout.formula_at(r, c) or ""
+            if is_aggregate(text):
+                prot.aggregate_rows.add(r)
+            if c in out_cols:
                 prot.formulas.setdefault(r, {})[c] = text
                 if is_aggregate(text):
                     prot.not_case_rows.add(r)
         return prot
 
     def is_totals_row(self, r: int, values: list) -> bool:
-        """Known up front, or labelled 合计/总计/... in any cell (checked only for rows that are not valid
-        cases, so a typed 合计 in a remark of a real case never hides it)."""
-        return r in self.not_case_rows or any(is_total_label(v) for v in values if v.__class__ is str)
+        """Known up front, or labelled 合计/总计/... or summing a column in any cell. The label and the
+        input-column sums are checked only for rows that are not valid cases (blank or with errors), so a
+        typed 合计 in a remark of a real case never hides it."""
+        return (r in self.not_case_rows or r in self.aggregate_rows
+                or any(is_total_label(v) for v in values if v.__class__ is str))
 
 
 @dataclass(frozen=True)

@@ -235,7 +235,7 @@ def _compute_sheet(grid, policy, now, progress, workers, layout) -> SheetResult:
         summary.totals_rows.extend(part.totals_rows)
         summary.formulas_kept.extend(part.formulas_kept)
     # Totals rows below the last row with a value (a SUM whose cached value is empty) are never visited.
-    summary.totals_rows.extend(r for r in protection.not_case_rows if r > len(grid))
+    summary.totals_rows.extend(r for r in protection.not_case_rows | protection.aggregate_rows if r > len(grid))
     summary.totals_rows.sort()
     if progress:
         progress(summary.rows, summary.rows)
