@@ -31,7 +31,7 @@ _AGGREGATE_RE = re.compile(r"\b(?:SUM|SUBTOTAL|AGGREGATE|SUMIFS?|SUMPRODUCT|AVER
 def is_total_label(value) -> bool:
     if value.__class__ is not str or len(value) > 20:
         return False
-    return _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS
+    return value in TOTAL_LABELS or _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS
 
 
 def is_aggregate(formula: str) -> bool:
@@ -67,12 +67,13 @@ class Protection:
                     prot.not_case_rows.add(r)
         return prot
 
-    def is_totals_row(self, r: int, values: list) -> bool:
-        """Known up front, or labelled 合计/总计/... or summing a column in any cell. The label and the
-        input-column sums are checked only for rows that are not valid cases (blank or with errors), so a
-        typed 合计 in a remark of a real case never hides it."""
-        return (r in self.not_case_rows or r in self.aggregate_rows
-                or any(is_total_label(v) for v in values if v.__class__ is str))
+    def is_totals_row(self, r: int, values: list, *, look_for_label: bool = True) -> bool:
+        """Known up front, summing a column in any cell, or (when `look_for_label`) labelled 合计/总计/...
+        in any cell. The caller asks only for rows that are not valid cases, and looks for a label only
+        where the platform or reason is missing, so a typed 合计 in a remark never hides a real case."""
+        if r in self.not_case_rows or r in self.aggregate_rows:
+            return True
+        return look_for_label and any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ class Book:
         self._token = ""
         self._written = False
         self._names: list[str] | None = None
+        self._parts: dict[str, bytes] = {}          # inflated zip members, shared by layout() and patch()
 
     # -- opening
 
@@ -249,7 +250,7 @@ class Book:
     def layout(self, sheet: str) -> SheetLayout:
         """Formula cells, the rightmost used column, merged ranges and Tables of `sheet` (from its XML)."""
         try:
-            return read_layout(io.BytesIO(self.data), sheet)
+            return read_layout(io.BytesIO(self.data), sheet, self._parts)
         except (PatchError, ValueError) as exc:
             raise self._patch_error(exc, sheet) from None
 
@@ -268,7 +269,8 @@ class Book:
         existing = target.stat() if target.exists() else self.source.stat()
         try:
             written = write_patched(io.BytesIO(self.data), target, edits, mode=stat.S_IMODE(existing.st_mode),
-                                    source_name=self.name)
+                                    source_name=self.name, cache=self._parts)
+            self._parts = {}
         except OSError as exc:
             raise _write_error(shown, exc) from None
         except (PatchError, ValueError) as exc:

@@ -11,6 +11,7 @@ a full walk.
 """
 from __future__ import annotations
 
+import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from typing import BinaryIO
 from .edits import PatchError
 from .formulas import shift_formula
 from .package import Package
-from .refs import parse_range, parse_ref
+from .refs import COL_INDEX, COL_LETTERS, parse_range, parse_ref
 from .tables import TableInfo, sheet_tables
 from .xmlbytes import get_attr, root_prefix, xml_unescape
 
@@ -62,10 +63,11 @@ class SheetLayout:
         return None
 
 
-def read_layout(src: BinaryIO, sheet: str) -> SheetLayout:
-    """The layout of worksheet `sheet` of the workbook read from `src` (a binary file object)."""
+def read_layout(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None) -> SheetLayout:
+    """The layout of worksheet `sheet` of the workbook read from `src` (a binary file object).
+    `cache`: see Package (pass the same dict to write_patched to inflate the sheet once)."""
     with zipfile.ZipFile(src) as zf:
-        pkg = Package(zf)
+        pkg = Package(zf, cache)
         if sheet not in pkg.sheets:
             raise PatchError(f"no sheet named {sheet!r}")
         part = pkg.sheets[sheet]
@@ -127,37 +129,31 @@ def _is_used(attrs: bytes, self_closing: bool, col: int, col_styles) -> bool:
 
 
 def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
-    cell_tag, row_close = b"<" + p + b"c", b"</" + p + b"row>"
-    n = len(cell_tag)
-    best = pos = 0
-    find, rfind = body.find, body.rfind
-    while True:                                   # the last used cell of each row
-        end = find(row_close, pos)
-        if end < 0:
+    cell_tag = b"<" + p + b"c"
+    # Every cell must carry r="..." first (Excel, LibreOffice, openpyxl, XlsxWriter all do); else walk.
+    # Two counts settle it unless other <c...> tags (<color> in rich text) are about: then one regex.
+    if body.count(cell_tag) != body.count(cell_tag + b' r="') and \
+            re.search(re.escape(cell_tag) + rb'(?=[\s/>])(?! r=")', body):
+        raise _NeedsWalk
+    # The rightmost used cell: search only for cells beyond the best column found so far, so the regex
+    # engine (not Python) skips the millions of cells to its left.
+    best, pos = 0, 0
+    while True:
+        m = _beyond(p, best).search(body, pos)
+        if m is None:
             break
-        q = end
-        while True:
-            q = rfind(cell_tag, pos, q)
-            if q < 0:
-                break
-            if body[q + n] not in _TAG_END:       # <color> inside rich text, not a cell
-                continue
-            gt = find(b">", q)
-            attrs = body[q + n:gt]
-            ref = get_attr(attrs, b"r")
-            if ref is None:
-                raise _NeedsWalk
-            col = parse_ref(ref)[1]
-            if col <= best:
-                break
-            if _is_used(attrs, attrs.endswith(b"/"), col, col_styles):
-                best = col
-                break
-        pos = end + len(row_close)
+        col = COL_INDEX[m.group(1)]
+        gt = body.find(b">", m.end())
+        attrs = body[m.start() + len(cell_tag):gt]
+        if _is_used(attrs, attrs.endswith(b"/"), col, col_styles):
+            best = col
+        pos = m.end()
     layout.last_used_col = best
 
     f_tag, f_close = b"<" + p + b"f", b"</" + p + b"f>"
+    n = len(cell_tag)
     masters: dict[bytes, tuple[int, int, str]] = {}
+    find, rfind = body.find, body.rfind
     pos = 0
     while True:                                   # every <f>: its cell is the nearest <c> before it
         i = find(f_tag, pos)
@@ -173,11 +169,24 @@ def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
                 raise PatchError("a formula outside any cell")
             if body[q + n] in _TAG_END:
                 break
-        ref = get_attr(body[q + n:find(b">", q)], b"r")
-        if ref is None:
-            raise _NeedsWalk
-        row, col = parse_ref(ref)
+        m = _REF_AT.match(body, q + n)
+        row, col = int(m.group(2)), COL_INDEX[m.group(1)]
         pos = _record_formula(body, i, len(f_tag), f_close, row, col, masters, layout)
+
+
+_REF_AT = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
+
+
+@functools.lru_cache(maxsize=512)
+def _beyond(p: bytes, col: int) -> re.Pattern:
+    """A regex for a cell tag whose column is greater than `col` (r="..." as its first attribute)."""
+    letters = COL_LETTERS[col] if col else ""
+    alts = [b"[A-Z]" * k for k in range(len(letters) + 1, 4)]          # more letters: further right
+    for i, ch in enumerate(letters):                                  # same length, greater at position i
+        if ch != "Z":
+            rest = len(letters) - i - 1
+            alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]" + b"[A-Z]" * rest)
+    return re.compile(rb"<" + re.escape(p) + rb'c r="(' + b"|".join(alts) + rb')[0-9]')
 
 
 def _record_formula(body: bytes, i: int, tag_len: int, f_close: bytes, row: int, col: int, masters,

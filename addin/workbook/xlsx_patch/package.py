@@ -26,8 +26,11 @@ NEW_SHEET_XML = (
 class Package:
     """Locates the workbook, its sheets and related parts, and edits the small package XML parts."""
 
-    def __init__(self, zf: zipfile.ZipFile):
+    def __init__(self, zf: zipfile.ZipFile, cache: dict[str, bytes] | None = None):
+        """`cache`: parts already inflated from this same package (shared by the callers that read the
+        same bytes twice, e.g. the layout scan and the patch of one sheet); parts read are added to it."""
         self.zf = zf
+        self.cache = cache if cache is not None else {}
         self.infos = zf.infolist()
         self.by_lower = {i.filename.lower(): i.filename for i in self.infos}
         self.parts: dict[str, bytes] = {}  # current bytes of the parts we read or edit
@@ -68,7 +71,10 @@ class Package:
         name = self.member(name)
         if name not in self.parts:
             try:
-                self.parts[name] = self.original[name] = self.zf.read(name)
+                data = self.cache.get(name)
+                if data is None:
+                    data = self.cache[name] = self.zf.read(name)
+                self.parts[name] = self.original[name] = data
             except KeyError:
                 raise PatchError(f"the package has no part {name!r}") from None
             except (zipfile.BadZipFile, zlib.error, EOFError) as e:    # bad CRC, truncated member

@@ -52,9 +52,10 @@ def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[s
 
 
 def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode: int | None = None,
-                  source_name: str = "the workbook") -> PatchedFile:
+                  source_name: str = "the workbook", cache: dict[str, bytes] | None = None) -> PatchedFile:
     """Read the workbook from the binary file object `src` and write the patched package to a temp file
-    beside `dst` (with permission bits `mode`). Nothing is renamed yet."""
+    beside `dst` (with permission bits `mode`). Nothing is renamed yet. `cache`: parts of this same
+    source already inflated (see Package)."""
     report = PatchReport()
     check_container(src, source_name)
     try:
@@ -62,7 +63,7 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
     except zipfile.BadZipFile as e:
         raise PatchError(f"{source_name} is not an .xlsx/.xlsm zip package: {e}") from None
     with zf:
-        pkg = Package(zf)
+        pkg = Package(zf, cache)
         styles = Styles(pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None)
         formula_changed = False
         sheets: dict[str, tuple[bytes, int, int]] = {}  # rewritten worksheet parts, deflated
