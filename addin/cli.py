@@ -41,6 +41,10 @@ def cmd_texts(args) -> int:
     n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
           f"可发送 ready: {n['ready']}   有错误 with errors: {n['errors']}")
+    if n.get("totals_rows"):
+        print(f"合计行未改动 totals rows left alone: {n['totals_rows']}")
+    if n.get("formulas_kept"):
+        print(f"公式未覆盖 formulas kept in text columns: {n['formulas_kept']}")
     print(f"已写入 written: {args.out or args.book} (案件 + 发送队列)")
     return 0
 

@@ -55,3 +55,4 @@ def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
     bad.write_text("not a workbook")
     assert main(["recalc", str(bad)]) == 2
     assert "无法处理工作簿" in capsys.readouterr().err and bad.read_text() == "not a workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx"]          # no lock or temp file left

@@ -86,6 +86,8 @@ class Summary:
         out.extend(note.text() for note in self.notes)
         if self.texts_clipped:
             out.append(f"超长文本已截断 texts cut to Excel's 32,767-character limit: {self.texts_clipped}")
+        if self.temps_removed:
+            out.append(f"已清理上次中断留下的临时文件 temp files of an interrupted run removed: {self.temps_removed}")
         if self.policy_changes:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
         out.extend(f"规则表错误 policy error: {e}" for e in self.policy_errors)

@@ -78,8 +78,8 @@ def open_book(path: str | os.PathLike, out: str | os.PathLike | None = None, *, 
     in place. `write=False`: read only (no lock, no write checks). `wait`: seconds to wait for another
     run of ours to finish before giving up."""
     book = Book(path, out, write=write)
-    book.open(wait, command)
     try:
+        book.open(wait, command)
         yield book
     finally:
         book.close()
@@ -107,8 +107,9 @@ class Book:
         self.source = _existing_file(Path(self.name), self.name)
         if self.write:
             self.target = self._target()
-            self._check_target()
+            self._check_target()                     # fail fast, before touching the folder
             self._acquire_lock(wait, command)
+            self._check_target()                     # again: Excel may have opened it while we waited
             self._remove_stale_temps()
         self.data, fingerprint = self._read_once()
         if self.write:
