@@ -125,7 +125,6 @@ class SheetResult:
     summary: Summary
     results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
     table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
-    protection: Protection = field(default_factory=Protection)
 
 
 def same_value(old, new) -> bool:
@@ -242,7 +241,7 @@ def _compute_sheet(grid, policy, now, progress, workers, layout) -> SheetResult:
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
-    return SheetResult(header, new_columns, cells, summary, results, place.table_columns, protection)
+    return SheetResult(header, new_columns, cells, summary, results, place.table_columns)
 
 
 def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = True) -> _Part:
