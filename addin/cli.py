@@ -1,21 +1,30 @@
-"""`aftersales`: the headless command line. Works on any machine, with or without Excel."""
+"""`aftersales`: the headless command line. Works on any machine, with or without Excel.
+
+Every failure is one line in Chinese and English on stderr and exit code 2, never a traceback
+(set AFTERSALES_DEBUG=1 to see one for an unexpected error).
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from addin.core.parse import CellError, to_instant
 from addin.core.timeparts import china_now
-from addin.workbook.recalc import RecalcError, recalc, stderr_progress
 from addin.workbook.outbox import FORMATS
 from addin.workbook.reader import WorkbookReadError
+from addin.workbook.recalc import recalc, stderr_progress
 from addin.workbook.receipts import ReceiptFileError
+from addin.workbook.session import BookError
 from addin.workbook.sms_send import SendError
 from addin.workbook.xlsx_patch import PatchError
+
+WAIT_DEFAULT = 30.0   # seconds a command waits for another run of ours on the same book
 
 
 def console_safe() -> None:
@@ -43,7 +52,7 @@ def _now(value: dt.datetime | None) -> dt.datetime:
 def cmd_recalc(args) -> int:
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
-    summary = recalc(args.book, args.out, now=_now(args.now), progress=progress)
+    summary = recalc(args.book, args.out, now=_now(args.now), progress=progress, wait=args.wait)
     for line in summary.lines():
         print(line)
     print(f"已写入 written: {args.out or args.book}   用时 time: {time.perf_counter() - started:.2f} s")
@@ -53,9 +62,13 @@ def cmd_recalc(args) -> int:
 def cmd_texts(args) -> int:
     from addin.workbook.texts import generate_texts
 
-    n = generate_texts(args.book, args.out, now=_now(args.now))
+    n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
           f"可发送 ready: {n['ready']}   有错误 with errors: {n['errors']}")
+    if n.get("totals_rows"):
+        print(f"合计行未改动 totals rows left alone: {n['totals_rows']}")
+    if n.get("formulas_kept"):
+        print(f"公式未覆盖 formulas kept in text columns: {n['formulas_kept']}")
     print(f"已写入 written: {args.out or args.book} (案件 + 发送队列)")
     return 0
 
@@ -200,7 +213,7 @@ def cmd_demo(args) -> int:
 
     path = build_workbook(Path(args.out), sample_rows(), approved=sample_approved())
     print(f"示例工作簿 sample workbook: {path} (模板CODE 为示例 SMS_示例…, 不是真实代码 / sample codes, not real ones)")
-    args.book, args.out = str(path), None
+    args.book, args.out, args.wait = str(path), None, WAIT_DEFAULT
     cmd_recalc(args)
     cmd_texts(args)
     out_dir = path.with_name(path.stem + "_outbox")
@@ -215,6 +228,11 @@ NOW_HELP = ("'now' in China time for due-within-24h and send windows: 2026-11-23
             "or ISO with an offset such as 2026-11-23T02:00+00:00 (default: the clock)")
 
 
+def _add_wait(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--wait", type=float, default=WAIT_DEFAULT, metavar="SECONDS",
+                   help=f"wait this long for another aftersales run on the same book (default {WAIT_DEFAULT:g})")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -224,12 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write here instead of updating the book in place")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_wait(p)
     p.set_defaults(func=cmd_recalc)
 
     p = sub.add_parser("texts", help="生成评价回复与短信并校验 / render review replies and SMS, check them, fill 发送队列")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--out", help="write here instead of updating the book in place")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    _add_wait(p)
     p.set_defaults(func=cmd_texts)
 
     formats = "\n".join(f"  {name:<18} {text}" for name, text in FORMATS.items())
@@ -284,26 +304,38 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     console_safe()
     args = build_parser().parse_args(argv)
-    book = getattr(args, "book", None)
-    if book is not None and not Path(book).is_file():
-        print(f"错误 error: 找不到文件 / file not found: {book}", file=sys.stderr)
-        return 2
     try:
         return args.func(args)
-    except (RecalcError, SendError, ReceiptFileError) as exc:     # ExportFileError is a RecalcError
-        print(f"错误 error: {exc.zh} / {exc.en}", file=sys.stderr)
-        return 2
+    except (BookError, SendError, ReceiptFileError) as exc:     # RecalcError, ExportFileError are BookErrors
+        return _fail(exc.zh, exc.en)
     except FileNotFoundError as exc:
-        print(f"错误 error: 找不到文件 / file not found: {exc.filename}", file=sys.stderr)
-        return 2
+        return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
     except PermissionError as exc:
-        print(f"错误 error: 文件被占用或无权限(是否在Excel中打开?) / file is locked or not writable "
-              f"(open in Excel?): {exc.filename}", file=sys.stderr)
-        return 2
+        return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
+                     f"file is locked or not writable (open in Excel?): {exc.filename}")
     except (PatchError, WorkbookReadError) as exc:
-        print(f"错误 error: 无法处理工作簿(文件损坏或不是 .xlsx/.xlsm?) / cannot process the workbook "
-              f"(damaged, or not .xlsx/.xlsm?): {exc}", file=sys.stderr)
-        return 2
+        return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
+                     f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
+    except OSError as exc:
+        return _fail(f"读写文件失败: {exc.filename or ''} ({exc.strerror or exc})",
+                     f"reading or writing a file failed: {exc.filename or ''} ({exc.strerror or exc})")
+    except KeyboardInterrupt:
+        return _fail("已中断; 工作簿不会处于写了一半的状态", "interrupted; the book is never left half-written")
+    except Exception as exc:          # a bug: still one line, and the book was not written
+        if os.environ.get("AFTERSALES_DEBUG"):
+            traceback.print_exc()
+        return _fail(f"内部错误, 工作簿未改动 ({type(exc).__name__}: {exc}); 请报告此问题",
+                     f"internal error; the book was not changed ({type(exc).__name__}: {exc}); please report it")
+
+
+def _fail(zh: str, en: str) -> int:
+    print(f"错误 error: {_one_line(zh)} / {_one_line(en)}", file=sys.stderr)
+    return 2
+
+
+def _one_line(text: str, limit: int = 1000) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 if __name__ == "__main__":

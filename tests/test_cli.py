@@ -77,6 +77,7 @@ def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
     bad.write_text("not a workbook")
     assert main(["recalc", str(bad)]) == 2
     assert "无法处理工作簿" in capsys.readouterr().err and bad.read_text() == "not a workbook"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.xlsx"]          # no lock or temp file left
 
 
 # --- a Chinese Windows console: GBK output redirected to a file or a pipe -------------------------
@@ -85,8 +86,6 @@ import datetime as dt            # noqa: E402
 import os                        # noqa: E402
 import subprocess                # noqa: E402
 import sys                       # noqa: E402
-
-import pytest                    # noqa: E402
 
 from addin.cli import now_arg    # noqa: E402
 

@@ -21,11 +21,11 @@ import openpyxl
 import pytest
 
 from addin.excel.template import new_workbook
-from addin.workbook import xlsx_patch
-from addin.workbook.xlsx_patch import col_letter
+from addin.workbook.xlsx_patch import col_letter, zipcopy
 from addin.workbook.reader import read_workbook
 from addin.workbook.recalc import RecalcError, recalc
 from addin.workbook.schema import INPUTS, OUTPUTS, HeaderMap, find_header_row
+from addin.workbook.session import BookError
 from addin.workbook.template import build_workbook, put_text_safe
 from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
 
@@ -534,20 +534,20 @@ def test_summary_counts_with_a_fixed_now(tmp_path):
 # --------------------------------------------------------------------------- atomicity
 
 def _copy_fails_on_third_member(monkeypatch):
-    real, calls = xlsx_patch._ZipWriter.copy, []
+    real, calls = zipcopy.ZipWriter.copy, []
 
     def copy(self, info):
         calls.append(info.filename)
         if len(calls) == 3:
             raise OSError("disk full")
         return real(self, info)
-    monkeypatch.setattr(xlsx_patch._ZipWriter, "copy", copy)
+    monkeypatch.setattr(zipcopy.ZipWriter, "copy", copy)
 
 
 def _replace_fails(monkeypatch):
     def refuse(src, dst):
         raise PermissionError("the file is open in Excel")
-    monkeypatch.setattr(xlsx_patch.os, "replace", refuse)
+    monkeypatch.setattr(zipcopy.os, "replace", refuse)
 
 
 @pytest.mark.parametrize("fail", [_copy_fails_on_third_member, _replace_fails])
@@ -555,10 +555,11 @@ def _replace_fails(monkeypatch):
 def test_a_failed_write_leaves_the_original_and_no_temp_file(bad_book, tmp_path, monkeypatch, fail, to_copy):
     before, listing = bad_book.read_bytes(), files_in(tmp_path)
     fail(monkeypatch)
-    with pytest.raises(OSError):
+    with pytest.raises(BookError) as exc:
         recalc(bad_book, tmp_path / "out.xlsx" if to_copy else None, now=NOW)
+    assert exc.value.kind == "write_failed" and ".tmp" not in str(exc.value)   # names the book, not the temp
     assert bad_book.read_bytes() == before
-    assert files_in(tmp_path) == listing                                  # no .tmp, no half-written out
+    assert files_in(tmp_path) == listing                                  # no .tmp, no lock, no half-written out
 
 
 def test_no_header_row_is_an_error_and_nothing_is_written(tmp_path):

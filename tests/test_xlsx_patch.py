@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.workbook import xlsx_patch
+from addin.workbook.xlsx_patch import values, zipcopy
 from addin.workbook.reader import read_sheet, sheet_names
 from addin.workbook.xlsx_patch import PatchError, SheetEdit, patch_workbook, shift_formula
 
@@ -350,10 +350,10 @@ def test_date1904_workbooks(tmp_path):
 
 
 def test_excel_serials():
-    assert xlsx_patch._excel_serial(dt.date(1900, 1, 1), False) == "1"
-    assert xlsx_patch._excel_serial(dt.date(1900, 2, 28), False) == "59"
-    assert xlsx_patch._excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
-    assert xlsx_patch._excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
+    assert values.excel_serial(dt.date(1900, 1, 1), False) == "1"
+    assert values.excel_serial(dt.date(1900, 2, 28), False) == "59"
+    assert values.excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
+    assert values.excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
 
 
 # --------------------------------------------------------------------------- formulas
@@ -510,7 +510,7 @@ def test_unsupported_namespace_is_refused(tmp_path):
 def test_not_a_zip(tmp_path):
     src = tmp_path / "enc.xlsx"
     src.write_bytes(b"\xd0\xcf\x11\xe0 encrypted workbooks are OLE files")
-    with pytest.raises(PatchError, match="password"):
+    with pytest.raises(PatchError, match="password|97-2003"):
         patch_workbook(src, src, {"x": SheetEdit({})})
 
 
@@ -536,7 +536,7 @@ def test_crash_mid_write_leaves_source_untouched(xlsm, tmp_path, monkeypatch):
     def boom(self, comment):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(xlsx_patch._ZipWriter, "finish", boom)
+    monkeypatch.setattr(zipcopy.ZipWriter, "finish", boom)
     with pytest.raises(RuntimeError, match="disk full"):
         patch_workbook(xlsm, xlsm, {"案件": SheetEdit({(2, 5): "x"})})
     with pytest.raises(RuntimeError, match="disk full"):
@@ -551,7 +551,7 @@ def test_failed_replace_leaves_no_temp_file(xlsm, tmp_path, monkeypatch):
     def refuse(src, dst):
         raise PermissionError("file is open in Excel")
 
-    monkeypatch.setattr(xlsx_patch.os, "replace", refuse)
+    monkeypatch.setattr(zipcopy.os, "replace", refuse)
     with pytest.raises(PermissionError):
         patch_workbook(xlsm, xlsm, {"案件": SheetEdit({(2, 5): "x"})})
     assert xlsm.read_bytes() == before
@@ -562,3 +562,79 @@ def test_permissions_are_kept(xlsm, tmp_path):
     os.chmod(xlsm, 0o640)
     patch_workbook(xlsm, xlsm, {"案件": SheetEdit({(2, 5): "x"})})
     assert os.stat(xlsm).st_mode & 0o777 == 0o640
+
+
+# --------------------------------------------------------------------------- layout scan and Tables
+
+def test_layout_of_the_staff_sheet(xlsm):
+    from addin.workbook.xlsx_patch.layout import read_layout
+    with open(xlsm, "rb") as fh:
+        layout = read_layout(fh, "案件")
+    # the shared formulas' dependents get the master's text moved to their cell
+    assert layout.formulas[(2, 4)] == "B2*0.3" and layout.formulas[(5, 4)] == "B5*0.3"
+    assert layout.formulas[(4, 11)] == "$B4+C4*10+C$2" and layout.formulas[(2, 7)] == "SUM(B2:B6)"
+    assert len(layout.formulas) == 1 + 5 + 6
+    # used: cells up to K, the merge M1:N1 and the Table A1:H6; F5 is styled like nothing else in F
+    assert layout.last_used_col == 14 and layout.merged == [(1, 13, 1, 14)]
+    (table,) = layout.tables
+    assert (table.name, table.ref, table.columns) == ("Cases", (1, 1, 6, 8), SST[:8])
+    assert layout.table_with_header(1, [1, 3]) is table and layout.table_with_header(2, [1]) is None
+
+
+def test_layout_counts_styled_empty_cells_but_not_column_default_ones():
+    from addin.workbook.xlsx_patch.layout import scan_sheet_xml
+    head = f'<worksheet xmlns="{MAIN}"><cols><col min="7" max="7" style="4"/></cols><sheetData>'
+    default = scan_sheet_xml((head + '<row r="1"><c r="A1"><v>1</v></c><c r="G1" s="4"/></row></sheetData></worksheet>').encode())
+    styled = scan_sheet_xml((head + '<row r="1"><c r="A1"><v>1</v></c><c r="H1" s="4"/></row></sheetData></worksheet>').encode())
+    assert default.last_used_col == 1 and styled.last_used_col == 8
+
+
+def test_layout_without_references_and_with_a_prefix_and_array_formulas():
+    from addin.workbook.xlsx_patch.layout import scan_sheet_xml
+    xml = (f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>'
+           '<x:row><x:c><x:v>1</x:v></x:c><x:c><x:f>A1*2</x:f></x:c></x:row>'
+           '<x:row><x:c t="inlineStr"><x:is><x:r><x:rPr><x:color rgb="FFFF0000"/></x:rPr><x:t>红</x:t></x:r></x:is></x:c>'
+           '<x:c r="E2"><x:f t="array" ref="E2:F3">A1:B2*2</x:f><x:v>2</x:v></x:c></x:row>'
+           '</x:sheetData></x:worksheet>').encode()
+    layout = scan_sheet_xml(xml)
+    assert layout.formulas == {(1, 2): "A1*2", (2, 5): "A1:B2*2"} and layout.last_used_col == 5
+    assert layout.formula_at(3, 6) == "" and layout.formula_at(3, 7) is None
+    assert (3, 6) in layout.formula_cells()
+
+
+def _table_xml(**attrs) -> bytes:
+    extra = "".join(f' {k}="{v}"' for k, v in attrs.items())
+    return (f'<table xmlns="{MAIN}" id="1" name="T" displayName="T" ref="A1:B4"{extra}><autoFilter ref="A1:B3"/>'
+            '<tableColumns count="2"><tableColumn id="1" name="订单号"/><tableColumn id="3" name="平台" '
+            'totalsRowFunction="count"/></tableColumns><tableStyleInfo name="TableStyleLight9"/></table>').encode()
+
+
+def test_grow_table_adds_named_columns_with_fresh_ids():
+    from addin.workbook.xlsx_patch.tables import grow_table, parse_table
+    xml = _table_xml(totalsRowCount="1")
+    table = parse_table(xml, "xl/tables/table1.xml")
+    assert table.totals_rows == 1 and list(table.totals_row_numbers) == [4] and list(table.data_rows) == [2, 3]
+    grown = grow_table(xml, table, ["赔偿金额", "A&B"], {3: "赔偿金额", 4: "A&B"}).decode()
+    assert 'ref="A1:D4"' in grown and '<autoFilter ref="A1:D3"/>' in grown and '<tableColumns count="4">' in grown
+    assert '<tableColumn id="4" name="赔偿金额"/><tableColumn id="5" name="A&amp;B"/></tableColumns>' in grown
+    assert 'totalsRowFunction="count"' in grown and "TableStyleLight9" in grown
+
+
+@pytest.mark.parametrize("names,header,message", [
+    (["平台"], {3: "平台"}, "already has a column"),
+    (["赔偿金额"], {3: "赔偿"}, "must read"),
+])
+def test_grow_table_refuses_what_excel_would_repair(names, header, message):
+    from addin.workbook.xlsx_patch.tables import grow_table, parse_table
+    xml = _table_xml()
+    with pytest.raises(PatchError, match=message):
+        grow_table(xml, parse_table(xml, "t.xml"), names, header)
+
+
+def test_patch_grows_a_table_with_its_header_cells(xlsm, tmp_path):
+    out = tmp_path / "grown.xlsm"
+    report = patch_workbook(xlsm, out, {"案件": SheetEdit({(1, 9): "新列", (2, 9): 1}, table_columns={"Cases": ["新列"]})})
+    assert report.tables_grown == ["Cases"] and "xl/tables/table1.xml" in report.changed_members
+    table = member(out, "xl/tables/table1.xml").decode()
+    assert 'ref="A1:I6"' in table and '<tableColumn id="9" name="新列"/>' in table
+    assert load(out)["案件"].tables["Cases"].ref == "A1:I6"

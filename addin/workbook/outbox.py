@@ -35,6 +35,7 @@ from addin.messages.sms import KINDS_BY_ID
 
 from addin.core.parse import to_text
 from .sendlog import LogEntry, SendLog
+from .session import open_book
 from .texts import UPLOAD_HEADER, load_book, write_csv
 from .xlsx_patch import SheetEdit, patch_workbook
 
@@ -113,7 +114,8 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    book = load_book(path)
+    with open_book(path, write=False, command="outbox") as session:
+        book = load_book(session)
     texts = book.texts(now, resend=resend)
     sel = select(book, texts, now, vendor=fmt != "csv")
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"

@@ -1,8 +1,10 @@
 """Headless bulk recalculation of a saved case workbook: read fast, compute every row, patch back.
 
-read (calamine) -> header map -> rows -> Case -> engine -> output cells -> lossless patch (only the
-case sheet's XML changes; written atomically). The Excel buttons call :func:`compute_sheet` on the
-values they read from the used range, so both paths produce the same cells.
+read once through the guarded session (addin.workbook.session) -> header map -> rows -> Case -> engine
+-> output cells -> lossless patch (only the case sheet's XML changes, plus the case Table's part when
+it gains columns; written atomically). Rows that are not cases (totals rows) and formula cells in the
+computed columns are left alone (addin.workbook.protected). The Excel buttons call
+:func:`compute_sheet` on the values they read from the used range, so both paths produce the same cells.
 """
 from __future__ import annotations
 
@@ -20,19 +22,36 @@ from addin.core.engine import CaseResult, due_within
 from addin.core.parse import is_blank, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
 
-from .reader import read_workbook, sheet_names
+from .protected import Note, Protection, first_free_column, formula_kept, place_new_columns
 from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
 from .schema import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
+from .session import BookError, open_book
 from .settings import load_settings, settings_sheets
-from .xlsx_patch import SheetEdit, col_letter, gc_paused, patch_workbook
+from .xlsx_patch import SheetEdit, col_letter, gc_paused
+from .xlsx_patch.layout import SheetLayout
+
+__all__ = ["RecalcError", "Summary", "SheetResult", "compute_sheet", "first_free_column", "recalc", "require_case_sheet",
+           "same_value", "stderr_progress"]
 
 
-class RecalcError(Exception):
-    """The workbook as a whole cannot be processed (no case sheet, no header row)."""
+class RecalcError(BookError):
+    """The workbook as a whole cannot be processed (no case sheet, no header row, duplicate headers)."""
 
-    def __init__(self, zh: str, en: str):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en = zh, en
+    def __init__(self, zh: str, en: str, kind: str = "recalc"):
+        super().__init__(zh, en, kind)
+
+    def in_sheet(self, sheet: str) -> "RecalcError":
+        return RecalcError(f"工作表「{sheet}」: {self.zh}", f"sheet {sheet!r}: {self.en}", self.kind)
+
+
+def require_case_sheet(names: list[str], book: str = "") -> str:
+    """The case sheet, by name or alias only: never "the first sheet" (it may be a raw export)."""
+    found = find_sheet(names, CASE_SHEET_NAMES)
+    if found is None:
+        raise RecalcError(f"找不到案件工作表 (应命名为 {'/'.join(CASE_SHEET_NAMES)}); {book} 中的工作表: {', '.join(names)}",
+                          f"no case sheet (it must be named {' / '.join(CASE_SHEET_NAMES)}); sheets in {book}: "
+                          f"{', '.join(names)}", "no_sheet")
+    return found
 
 
 @dataclass
@@ -48,6 +67,11 @@ class Summary:
     reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
     cells_written: int = 0
     added_columns: list[str] = field(default_factory=list)
+    totals_rows: list[int] = field(default_factory=list)      # rows that are not cases, left alone
+    formulas_kept: list[str] = field(default_factory=list)    # computed cells holding a formula, not written
+    notes: list[Note] = field(default_factory=list)           # about the sheet as a whole
+    texts_clipped: int = 0
+    temps_removed: int = 0
 
     def lines(self) -> list[str]:
         out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
@@ -56,12 +80,27 @@ class Summary:
                f"写入单元格 cells written: {self.cells_written}"]
         if self.added_columns:
             out.append("新增输出列 added output columns: " + ", ".join(self.added_columns))
+        if self.totals_rows:
+            out.append(f"合计行未改动 totals rows left alone: {len(self.totals_rows)} (行 rows {_some(self.totals_rows)})")
+        if self.formulas_kept:
+            out.append(f"公式未覆盖 formulas kept in computed columns: {len(self.formulas_kept)} "
+                       f"({_some(self.formulas_kept)})")
+        out.extend(note.text() for note in self.notes)
+        if self.texts_clipped:
+            out.append(f"超长文本已截断 texts cut to Excel's 32,767-character limit: {self.texts_clipped}")
+        if self.temps_removed:
+            out.append(f"已清理上次中断留下的临时文件 temp files of an interrupted run removed: {self.temps_removed}")
         if self.policy_changes:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
         out.extend(f"日历表错误 calendar error: {e}" if e.startswith("日历!") else f"规则表错误 policy error: {e}"
                    for e in self.policy_errors)
         out.extend(f"原因对照表错误 reason sheet error: {e}" for e in self.reason_errors)
         return out
+
+
+def _some(items: list, n: int = 8) -> str:
+    shown = ", ".join(str(x) for x in items[:n])
+    return shown + (f", … (+{len(items) - n})" if len(items) > n else "")
 
 
 @dataclass
@@ -71,18 +110,7 @@ class SheetResult:
     cells: dict[tuple[int, int], object]      # (row, col) -> value to write
     summary: Summary
     results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
-
-
-def first_free_column(grid: list[list], header: HeaderMap) -> int:
-    """Where missing output columns start: right of everything used, not just of the header, so
-    staff notes typed in unlabelled columns beside the table are never overwritten."""
-    last_used = header.width
-    for values in grid[header.row:]:
-        for i in range(len(values) - 1, last_used - 1, -1):
-            if not is_blank(values[i]):
-                last_used = i + 1
-                break
-    return last_used + 1
+    table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
 
 
 def same_value(old, new) -> bool:
@@ -100,18 +128,19 @@ def same_value(old, new) -> bool:
 
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: WorkCalendar | None = None,
                   now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-                  workers: int = 1, reasons=None) -> SheetResult:
+                  workers: int = 1, reasons=None, layout: SheetLayout | None = None) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     `cal` is the workbook's calendar (:func:`~addin.workbook.calendar_sheet.calendar_from_grid`);
     None = the holiday packages and the 规则 sheet's overrides.
-
-    workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the cells are
-    the same either way. Such a result has no per-row `results` (they stay in the workers).
     reasons: the workbook's 原因对照 table (:func:`reason_table_from_grid`); None = built-in wordings only.
+    `layout` (formula cells, used columns, Tables; read from the sheet XML) lets it leave formulas and
+    totals rows alone and place new columns right of everything in use; without it only the values are
+    known. workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the
+    cells are the same either way. Such a result has no per-row `results` (they stay in the workers).
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, cal, now, progress, workers, reasons)
+        return _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout)
 
 
 @dataclass
@@ -123,6 +152,7 @@ class _Job:
     policy: Policy
     cal: WorkCalendar | None
     now: dt.datetime | None
+    protection: Protection
     reasons: object = None          # ReasonTable of the workbook
 
 
@@ -137,28 +167,48 @@ class _Part:
     approvals: int = 0
     due_24h: int = 0
     results: dict[int, CaseResult] = field(default_factory=dict)
+    totals_rows: list[int] = field(default_factory=list)
+    formulas_kept: list[str] = field(default_factory=list)
 
 
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
 
 
-def _compute_sheet(grid, policy, cal, now, progress, workers, reasons=None) -> SheetResult:
+def find_case_header(grid: list[list]) -> HeaderMap:
+    """The header row, or a RecalcError: none found, or two cells naming the same column."""
     header = find_header_row(grid)
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
-                          "no header row: none of the first 15 rows names known columns such as 订单号/平台/售后原因")
+                          "no header row: none of the first 15 rows names known columns such as 订单号/平台/售后原因",
+                          "no_header")
+    if header.duplicates:
+        values = grid[header.row - 1]
+        pairs_zh, pairs_en = [], []
+        for a, b in header.duplicates:
+            ra, rb = f"{col_letter(a)}{header.row}", f"{col_letter(b)}{header.row}"
+            pairs_zh.append(f"{ra}「{values[a - 1]}」与 {rb}「{values[b - 1]}」")
+            pairs_en.append(f"{ra} ({values[a - 1]}) and {rb} ({values[b - 1]})")
+        raise RecalcError("表头重复, 同一列出现两次: " + "; ".join(pairs_zh) + "。请删除或改名其中一个",
+                          "duplicate headers name the same column: " + "; ".join(pairs_en) + "; delete or rename one",
+                          "duplicate_header")
+    return header
+
+
+def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout) -> SheetResult:
+    header = find_case_header(grid)
     summary = Summary(policy_changes=policy.changed())
     new_columns: dict[str, int] = {}
-    next_col = first_free_column(grid, header)
-    for col in OUTPUTS:
-        if col.key not in header.outputs:
-            new_columns[col.key] = next_col
-            summary.added_columns.append(col.header)
-            next_col += 1
+    missing = [col for col in OUTPUTS if col.key not in header.outputs]
+    place = place_new_columns(grid, header, layout, [col.header for col in missing])
+    for i, col in enumerate(missing):
+        new_columns[col.key] = place.start + i
+        summary.added_columns.append(col.header)
+    summary.notes.extend(place.notes)
     out_cols = {**header.outputs, **new_columns}
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
-    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, reasons)
+    protection = Protection.of(layout, header, out_cols.values())
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
@@ -174,28 +224,41 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons=None) -> S
         summary.total_compensation += part.total_compensation
         summary.approvals += part.approvals
         summary.due_24h += part.due_24h
+        summary.totals_rows.extend(part.totals_rows)
+        summary.formulas_kept.extend(part.formulas_kept)
+    # Totals rows below the last row with a value (a SUM whose cached value is empty) are never visited.
+    summary.totals_rows.extend(r for r in protection.not_case_rows | protection.aggregate_rows if r > len(grid))
+    summary.totals_rows.sort()
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
-    return SheetResult(header, new_columns, cells, summary, results)
+    return SheetResult(header, new_columns, cells, summary, results, place.table_columns)
 
 
 def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = True) -> _Part:
     """Parse, compute and diff the given sheet rows."""
-    grid, header, out_items, now = job.grid, job.header, job.out_items, job.now
+    grid, header, out_items, now, prot = job.grid, job.header, job.out_items, job.now, job.protection
     part = _Part()
     rows, parsed = [], []
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
+        if r in prot.not_case_rows:
+            part.totals_rows.append(r)
+            continue
         # Only filled cells go into the row: most of the ~60 input columns are empty on any one case.
         raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
         p = case_from_row(raw, job.reasons)
+        if (p.blank or p.problems) and prot.is_totals_row(               # 合计 / 总计 / Total: not a case
+                r, values, look_for_label="platform" not in raw or "reason" not in raw):
+            part.totals_rows.append(r)
+            continue
         if p.blank:
-            # Stale outputs on a row that is now blank are cleared.
+            # Stale outputs on a row that is now blank are cleared (formulas are kept).
+            kept = prot.formulas.get(r, ())
             for _, c in out_items:
-                if c <= width and not is_blank(values[c - 1]):
+                if c <= width and c not in kept and not is_blank(values[c - 1]):
                     part.cells[(r, c)] = None
             continue
         rows.append(r)
@@ -232,7 +295,12 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             part.computed += 1
         current = grid[r - 1]
         width = len(current)
+        kept = prot.formulas.get(r)
+        if kept:
+            _keep_formulas(r, out, current, out_items, kept, part)
         for key, c in out_items:
+            if kept and c in kept:
+                continue
             value = out.get(key)
             old = current[c - 1] if c <= width else None
             if value is None:                      # the common case, kept cheap: 15 columns x every row
@@ -245,6 +313,34 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     if keep_results:
         part.results = results
     return part
+
+
+def _keep_formulas(r: int, out: dict, current: list, out_items, kept: dict[int, str], part: _Part) -> None:
+    """Formula cells among the row's computed cells are not written; where the value we computed differs
+    from what the formula shows, the row's 提示 (or, if that is a formula too, 错误) says so."""
+    by_col = {c: key for key, c in out_items}
+    notes = []
+    for c in sorted(kept):
+        key = by_col.get(c)
+        if key is None:
+            continue
+        value = out.get(key)
+        if value.__class__ is dt.datetime:
+            value = excel_instant(value)
+        old = current[c - 1] if c <= len(current) else None
+        if not same_value(old, value):
+            ref = f"{col_letter(c)}{r}"
+            part.formulas_kept.append(ref)
+            notes.append(formula_kept(ref, _HEADER_OF[key]).text())
+    if notes:
+        for key in ("warnings", "errors"):
+            col = next((c for k, c in out_items if k == key), None)
+            if col is not None and col not in kept:
+                out[key] = "\n".join(filter(None, [out.get(key), *notes]))
+                break
+
+
+_HEADER_OF = {c.key: c.header for c in OUTPUTS}
 
 
 def _shares_by_buyer(job: _Job, row_numbers, workers: int) -> list[list[int]]:
@@ -301,21 +397,28 @@ def _compute_parallel(job: _Job, row_numbers, workers: int, progress) -> list[_P
 
 
 def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
-           progress: Callable[[int, int], None] | None = None, workers: int | None = None) -> Summary:
-    """`aftersales recalc`. workers: processes for big sheets (default: the machine's cores, at most 4)."""
+           progress: Callable[[int, int], None] | None = None, workers: int | None = None,
+           wait: float = 0.0) -> Summary:
+    """`aftersales recalc`. workers: processes for big sheets (default: the machine's cores, at most 4).
+    wait: seconds to wait for another run of ours on the same book. Raises BookError (RecalcError)."""
     workers = workers or min(os.cpu_count() or 1, 4)
-    path = Path(path)
-    with gc_paused():
-        names = sheet_names(path)
-        case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+    with gc_paused(), open_book(path, out, wait=wait, command="recalc") as book:
+        names = book.sheet_names
+        case_sheet = require_case_sheet(names, book.name)
         sheets = settings_sheets(names)
-        grids = read_workbook(path, [case_sheet] + [s for s in sheets.values() if s], empty="")
+        grids = book.read([case_sheet] + [s for s in sheets.values() if s], empty="")
+        layout = book.layout(case_sheet)
         settings = load_settings(sheets, grids.__getitem__)
-        result = compute_sheet(grids[case_sheet], settings.policy, cal=settings.cal, now=now, progress=progress,
-                               workers=workers, reasons=settings.reasons)
+        try:
+            result = compute_sheet(grids[case_sheet], settings.policy, cal=settings.cal, now=now, progress=progress,
+                                   workers=workers, reasons=settings.reasons, layout=layout)
+        except RecalcError as exc:
+            raise exc.in_sheet(case_sheet) from None
         result.summary.policy_errors = settings.policy_errors
         result.summary.reason_errors = settings.reason_errors
-        patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
+        report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)})
+        result.summary.texts_clipped = report.texts_clipped
+        result.summary.temps_removed = book.temps_removed
     return result.summary
 
 

@@ -28,6 +28,7 @@ from .outbox import write_log
 from .reader import read_workbook, sheet_names
 from .schema import normalise_header
 from .sendlog import LogEntry
+from .session import open_book
 from .texts import load_book
 
 FINAL = (STATUS_DELIVERED, STATUS_FAILED)
@@ -95,7 +96,8 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptR
     book_path, receipt_path = Path(book_path), Path(receipt_path)
     grid = read_receipt_file(receipt_path)
     head, cols = _columns(grid)
-    log = load_book(book_path).log
+    with open_book(book_path, write=False, command="receipts") as session:
+        log = load_book(session).log
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
     by_template: dict[tuple[str, str], list[LogEntry]] = {}
     for e in log.entries:

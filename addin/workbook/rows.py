@@ -69,7 +69,7 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
             else:
                 values[key] = PARSERS[col.kind](value)
         except CellError as exc:
-            problems.append(RowProblem(key, exc.zh, exc.en))
+            problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
     for col in REQUIRED:
         if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))

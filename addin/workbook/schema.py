@@ -177,7 +177,7 @@ class HeaderMap:
     outputs: dict[str, int]           # output key -> 1-based column (only those present)
     msg_inputs: dict[str, int]        # mail-merge input key -> column
     msg_outputs: dict[str, int]       # mail-merge output key -> column
-    duplicates: list[str]             # headers that appear twice (first one wins)
+    duplicates: list[tuple[int, int]]  # (first, second) columns naming the same column: an error
     width: int                        # columns in the header row
 
     def column_of(self, key: str) -> int | None:
@@ -200,7 +200,7 @@ def map_headers(row_values: list, row: int) -> HeaderMap:
             continue
         target = groups[_GROUP.get(col.key, "inputs")]
         if col.key in target:
-            dups.append(str(value))
+            dups.append((target[col.key], i))
             continue
         target[col.key] = i
     return HeaderMap(row, groups["inputs"], groups["outputs"], groups["msg_inputs"], groups["msg_outputs"], dups, last)

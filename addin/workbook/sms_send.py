@@ -26,6 +26,7 @@ from addin.messages.aliyun import SEND_BATCH_MAX, batch_requests
 from addin.messages.history import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, STATUS_UNCONFIRMED
 
 from .outbox import Ready, Selection, log_entry, select, write_log
+from .session import open_book
 from .texts import load_book
 
 KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
@@ -118,7 +119,8 @@ def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool
     """Send (or, dry run, only build) the SendBatchSms requests for the messages due now (read + write here)."""
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    book = load_book(path)
+    with open_book(path, write=False, command="send") as session:
+        book = load_book(session)
     texts = book.texts(now, resend=resend)
     sel = select(book, texts, now, vendor=True)
     due = [r for r in sel.ready if r.planned <= now]

@@ -2,8 +2,10 @@
 
 Templates come from the 模板 sheet (bundled defaults fill any kind it does not define), opted-out
 numbers from the 退订名单 sheet. Rule outputs (compensation, deadline, payer) are computed afresh with
-the same engine as recalc, so a template never prints a stale amount. Written back like recalc:
-only the case sheet's text columns and the outbox (and, once, an empty 模板 sheet) change.
+the same engine as recalc, so a template never prints a stale amount. Written back like recalc,
+through the guarded session: only the case sheet's text columns and the outbox's generated columns
+(and, once, an empty 模板 sheet) change; totals rows and formula cells are left alone, and staff
+columns right of the outbox's generated block are kept.
 """
 from __future__ import annotations
 
@@ -22,13 +24,15 @@ from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from .approved_templates import APPROVED_HEADER, approved_from_grid
-from .recalc import compute_sheet, excel_instant, first_free_column, same_value
-from .reader import read_workbook, sheet_names
+from .protected import place_new_columns
+from .recalc import RecalcError, compute_sheet, excel_instant, require_case_sheet, same_value
 from .rows import output_values
-from .schema import CASE_SHEET_NAMES, MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
+from .schema import MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
+from .session import Book, open_book
 from .settings import Settings, load_settings, settings_sheets
-from .xlsx_patch import SheetEdit, gc_paused, patch_workbook
+from .xlsx_patch import SheetEdit, gc_paused
+from .xlsx_patch.layout import SheetLayout
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
 OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
@@ -74,6 +78,7 @@ class TextsResult:
     merged: dict[int, MergeResult]              # sheet row -> result
     header: HeaderMap
     summary: dict = field(default_factory=dict)
+    table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
 
 
 def _merge_row(grid_row: list, columns: list[tuple[str, int]]) -> dict:
@@ -103,29 +108,36 @@ def _add_rule_outputs(row: dict, rules_out: dict) -> None:
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
                   cal: WorkCalendar | None = None, reasons=None, approved: dict | None = None,
-                  history: SendHistory | None = None, resend: bool = False) -> TextsResult:
+                  history: SendHistory | None = None, resend: bool = False,
+                  layout: SheetLayout | None = None) -> TextsResult:
     """``cal`` and ``reasons``: the workbook's 日历 and 原因对照 (see settings.py); ``approved`` (kind ->
-    approved vendor template) and ``history`` (the send log) go to merge_rows."""
+    approved vendor template) and ``history`` (the send log) go to merge_rows. ``layout`` (from the
+    sheet XML) as for :func:`~addin.workbook.recalc.compute_sheet`: totals rows and formula cells are
+    left alone, new columns go right of everything in use (inside the case Table)."""
     with gc_paused():
         return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or china_now(), cal, reasons,
+                              now or china_now(), cal, reasons, layout,
                               dict(approved=approved, history=history, resend=resend))
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, merge_options) -> TextsResult:
-    sheet = compute_sheet(case_grid, policy, cal=cal, now=now, reasons=reasons)
+def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, layout, merge_options) -> TextsResult:
+    sheet = compute_sheet(case_grid, policy, cal=cal, now=now, reasons=reasons, layout=layout)
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
-    next_col = first_free_column(case_grid, header)
-    for col in MESSAGE_OUTPUTS:
-        if col.key not in out_columns:
-            out_columns[col.key] = next_col
-            cells[(header.row, next_col)] = col.header
-            next_col += 1
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+    place = place_new_columns(case_grid, header, layout, [col.header for col in missing])
+    for i, col in enumerate(missing):
+        out_columns[col.key] = place.start + i
+        cells[(header.row, place.start + i)] = col.header
+    not_cases = set(sheet.summary.totals_rows)
+    msg_cols = set(out_columns.values())
+    kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
     columns = [(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()]
     case_rows, rows = [], []
     for r in range(header.row + 1, len(case_grid) + 1):
+        if r in not_cases:
+            continue
         row = _merge_row(case_grid[r - 1], columns)
         if not row:       # a blank row: clear texts left from when it had a case
             _write_changed(cells, r, case_grid[r - 1], out_columns, {})
@@ -157,7 +169,11 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, m
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
                            res.sms_reasons_text or None, r])
     merged = dict(zip(case_rows, results))
-    return TextsResult(cells, outbox, merged, header, counts)
+    counts["formulas_kept"] = sum(1 for key in kept if key in cells)
+    for key in kept:                   # a formula in a text column is never overwritten
+        cells.pop(key, None)
+    counts["totals_rows"] = len(not_cases)
+    return TextsResult(cells, outbox, merged, header, counts, place.table_columns)
 
 
 def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int], values: dict) -> None:
@@ -169,63 +185,84 @@ def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, in
 
 
 @dataclass
-class _Book:
-    names: list[str]
+class MergeBook:
+    """What the mail merge reads from a book, in one read of its bytes through the session (the send
+    log and its journal too). outbox, send and receipts use it as well, so every command sees the same
+    settings, templates, opt-outs and history."""
+    session: Book
     case: str
     grids: dict[str, list[list]]
     settings: Settings                # 规则, 日历, 原因对照 (recalc reports their bad lines)
     templates: TemplateSet
     opted_out: set[str]
     template_sheet: str | None
+    outbox_sheet: str | None
     approved: dict
     log: SendLog
 
     def texts(self, now: dt.datetime | None, resend: bool = False) -> TextsResult:
-        """Every row's reply and SMS, with the approved vendor templates and the send log's history."""
-        return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
-                             cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
-                             history=self.log.history(), resend=resend)
+        """Every row's reply and SMS, with the approved vendor templates and the send log's history;
+        totals rows and formula cells of the case sheet left alone (its layout)."""
+        try:
+            return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
+                                 cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
+                                 history=self.log.history(), resend=resend, layout=self.session.layout(self.case))
+        except RecalcError as exc:
+            raise exc.in_sheet(self.case) from None
+
+    @property
+    def names(self) -> list[str]:
+        return self.session.sheet_names
 
     @property
     def policy(self) -> Policy:
         return self.settings.policy
 
 
-def load_book(path: Path) -> _Book:
-    """The sheets the mail merge reads, in one pass over the file (the send log and its journal too)."""
-    names = sheet_names(path)
-    case = find_sheet(names, CASE_SHEET_NAMES) or names[0]
+def load_book(book: Book) -> MergeBook:
+    """The sheets the mail merge reads, from the open session `book` (see addin.workbook.session)."""
+    names = book.sheet_names
+    case = require_case_sheet(names, book.name)
     sheets = settings_sheets(names)
-    wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES),
-                                                    ("optout", OPTOUT_SHEET_NAMES), ("log", LOG_SHEET_NAMES))}
-    grids = read_workbook(path, [case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
+    wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES), ("optout", OPTOUT_SHEET_NAMES),
+                                                    ("log", LOG_SHEET_NAMES), ("outbox", OUTBOX_SHEET_NAMES))}
+    grids = book.read([case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
     settings = load_settings(sheets, grids.__getitem__)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
     approved = approved_from_grid(grids.get(wanted["templates"]))
-    return _Book(names, case, grids, settings, templates, opted, wanted["templates"], approved,
-                 read_log(names, grids, path))
+    return MergeBook(book, case, grids, settings, templates, opted, wanted["templates"], wanted["outbox"], approved,
+                     read_log(names, grids, book.source))
 
 
-def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None) -> dict:
+def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
+                   wait: float = 0.0) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
-    path = Path(path)
-    book = load_book(path)
-    result = book.texts(now)
-    outbox_name = find_sheet(book.names, OUTBOX_SHEET_NAMES) or "发送队列"
-    edits = {book.case: SheetEdit(cells=result.cells),
-             outbox_name: SheetEdit(cells=_grid_cells(result.outbox), clear_rows_from=1)}
-    # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
-    template_grid = book.grids.get(book.template_sheet) if book.template_sheet else None
-    if not book.template_sheet or not template_grid or len(template_grid) <= 1:
-        rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(book.templates)]
-        edits[book.template_sheet or "模板"] = SheetEdit(cells=_grid_cells(rows), clear_rows_from=1)
-    patch_workbook(path, Path(out) if out else path, edits)
+    with open_book(path, out, wait=wait, command="texts") as session:
+        book = load_book(session)
+        result = book.texts(now)
+        outbox_name = book.outbox_sheet or "发送队列"
+        edits = {book.case: SheetEdit(cells=result.cells, table_columns=result.table_columns),
+                 outbox_name: SheetEdit(cells=replace_block(book.grids.get(book.outbox_sheet), result.outbox))}
+        # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
+        template_grid = book.grids.get(book.template_sheet) if book.template_sheet else None
+        if not book.template_sheet or not template_grid or len(template_grid) <= 1:
+            rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(book.templates)]
+            edits[book.template_sheet or "模板"] = SheetEdit(cells=replace_block(template_grid, rows))
+        session.patch(edits)
     return result.summary
 
 
-def _grid_cells(rows: list[list]) -> dict[tuple[int, int], object]:
-    return {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+def replace_block(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:
+    """Cells that make columns 1..N of a sheet read `rows` (N: the widest row), clearing what the old
+    block held below or beside them; columns right of N (staff notes) are kept as they are."""
+    cells = {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+    width = max((len(row) for row in rows), default=0)
+    for r, values in enumerate(old or (), start=1):
+        for c, value in enumerate(values[:width], start=1):
+            if (r, c) not in cells and not is_blank(value):
+                cells[(r, c)] = None
+    return cells
 
 
 UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")

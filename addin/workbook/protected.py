@@ -1,0 +1,133 @@
+"""What the writers (recalc, texts) must leave alone on the case sheet, and where new columns may go.
+
+* Rows that are not cases: an Excel Table's totals row, a row labelled 合计/总计/小计 (or Total), and a
+  row whose computed cells hold formulas aggregating the column (=SUM(M2:M99), =SUBTOTAL(109,[赔偿金额])).
+  They are never written, not even to clear them.
+* Formula cells in the computed columns: never overwritten or cleared; the row's 提示 says so when the
+  value we computed differs from what the formula shows.
+* New columns go right of everything in use: values, formulas (even with no cached value), styled
+  cells, merged ranges and Tables; and inside the case Table when it ends right there.
+
+`layout` is what addin.workbook.xlsx_patch.layout read from the sheet XML; without one (the Excel
+buttons, which see values only) only the label rule applies.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from addin.core.parse import is_blank
+
+from .schema import HeaderMap
+from .xlsx_patch import col_letter
+from .xlsx_patch.layout import SheetLayout
+
+# Labels of a totals row, compared without spaces, colons or a trailing unit in brackets.
+TOTAL_LABELS = frozenset({"合计", "总计", "小计", "共计", "总合计", "合计金额", "本页合计", "本页小计", "累计",
+                          "total", "totals", "subtotal", "grandtotal", "sum"})
+_LABEL_NOISE_RE = re.compile(r"[\s\u3000:：]|[(（][^)）]*[)）]$")
+_AGGREGATE_RE = re.compile(r"\b(?:SUM|SUBTOTAL|AGGREGATE|SUMIFS?|SUMPRODUCT|AVERAGE|AVERAGEIFS?|COUNTA?|COUNTIFS?|"
+                           r"MAX|MIN)\s*\(", re.I)
+
+
+def is_total_label(value) -> bool:
+    if value.__class__ is not str or len(value) > 20:
+        return False
+    return value in TOTAL_LABELS or _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS
+
+
+def is_aggregate(formula: str) -> bool:
+    """A formula that sums (counts, averages...) a range or a Table column, as a totals row does."""
+    return bool(_AGGREGATE_RE.search(formula)) and (":" in formula or "[" in formula)
+
+
+@dataclass
+class Protection:
+    """Per case sheet: the rows and computed cells the writers leave alone."""
+    not_case_rows: set[int] = field(default_factory=set)           # known up front (Tables, SUM rows)
+    formulas: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {computed col -> formula}
+    aggregate_rows: set[int] = field(default_factory=set)          # a SUM/SUBTOTAL anywhere in the row
+
+    @classmethod
+    def of(cls, layout: SheetLayout | None, header: HeaderMap, out_cols) -> "Protection":
+        prot = cls()
+        if layout is None:
+            return prot
+        out_cols = set(out_cols)
+        for t in layout.tables:
+            if t.totals_rows and t.ref[0] <= header.row <= t.ref[2]:
+                prot.not_case_rows.update(t.totals_row_numbers)
+        for (r, c) in layout.formula_cells():
+            if r <= header.row:
+                continue
+            text = layout.formula_at(r, c) or ""
+            if is_aggregate(text):
+                prot.aggregate_rows.add(r)
+            if c in out_cols:
+                prot.formulas.setdefault(r, {})[c] = text
+                if is_aggregate(text):
+                    prot.not_case_rows.add(r)
+        return prot
+
+    def is_totals_row(self, r: int, values: list, *, look_for_label: bool = True) -> bool:
+        """Known up front, summing a column in any cell, or (when `look_for_label`) labelled 合计/总计/...
+        in any cell. The caller asks only for rows that are not valid cases, and looks for a label only
+        where the platform or reason is missing, so a typed 合计 in a remark never hides a real case."""
+        if r in self.not_case_rows or r in self.aggregate_rows:
+            return True
+        return look_for_label and any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A staff-facing remark, kept in both languages until it is shown."""
+    zh: str
+    en: str
+
+    def text(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+def formula_kept(ref: str, header: str) -> Note:
+    return Note(f"{ref}「{header}」是公式, 未覆盖 (计算结果与之不同)",
+                f"{ref} ({header}) holds a formula and was left as is (the computed value differs)")
+
+
+@dataclass
+class Placement:
+    start: int                                   # first column of the new columns
+    table_columns: dict[str, list[str]] = field(default_factory=dict)   # Table name -> headers added to it
+    notes: list[Note] = field(default_factory=list)
+
+
+def first_free_column(grid: list[list], header: HeaderMap, layout: SheetLayout | None = None) -> int:
+    """Where missing output columns start: right of everything used, not just of the header, so
+    staff notes typed in unlabelled columns beside the table are never overwritten. With the sheet's
+    layout, "used" also covers formulas whose cached value is empty, styled cells, merges and Tables."""
+    last_used = header.width
+    for values in grid[header.row:]:
+        for i in range(len(values) - 1, last_used - 1, -1):
+            if not is_blank(values[i]):
+                last_used = i + 1
+                break
+    if layout is not None:
+        last_used = max(last_used, layout.last_used_col)
+    return last_used + 1
+
+
+def place_new_columns(grid: list[list], header: HeaderMap, layout: SheetLayout | None, headers: list[str]) -> Placement:
+    """Where columns with `headers` go: right of everything in use, and inside the case Table (whose
+    header row is the case header) when that Table is the last thing in use."""
+    place = Placement(first_free_column(grid, header, layout))
+    if not headers or layout is None:
+        return place
+    table = layout.table_with_header(header.row, header.inputs.values())
+    if table is None:
+        return place
+    if table.ref[3] + 1 == place.start:
+        place.table_columns[table.name] = list(headers)
+    else:
+        place.notes.append(Note(f"表格「{table.name}」右侧已有内容, 新列从 {col_letter(place.start)} 列起放在表格之外",
+                                f"Table {table.name!r} has content to its right, so the new columns start at "
+                                f"{col_letter(place.start)}, outside the Table"))
+    return place

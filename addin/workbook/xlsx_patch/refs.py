@@ -1,0 +1,43 @@
+"""A1 cell references: column letters <-> numbers, cells and ranges."""
+from __future__ import annotations
+
+import re
+
+from .edits import PatchError
+
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+
+def col_letter(col: int) -> str:
+    """1 -> 'A', 28 -> 'AB'."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+COL_LETTERS = [""] + [col_letter(c) for c in range(1, MAX_COL + 1)]
+COL_BYTES = [letters.encode() for letters in COL_LETTERS]
+COL_INDEX = {letters: c for c, letters in enumerate(COL_BYTES) if c}
+LETTERS_RE = re.compile(rb"[A-Z]+")
+_REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]+)")
+
+
+def parse_ref(ref: bytes) -> tuple[int, int]:
+    m = _REF_RE.fullmatch(ref.strip())
+    col = COL_INDEX.get(m.group(1).upper()) if m else None
+    if col is None:
+        raise PatchError(f"bad cell reference {ref!r}")
+    return int(m.group(2)), col
+
+
+def parse_range(ref: bytes) -> tuple[int, int, int, int]:
+    first, _, last = ref.partition(b":")
+    r1, c1 = parse_ref(first)
+    r2, c2 = parse_ref(last) if last else (r1, c1)
+    return r1, c1, r2, c2
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{COL_LETTERS[col]}{row}"
