@@ -631,6 +631,34 @@ def test_grow_table_refuses_what_excel_would_repair(names, header, message):
         grow_table(xml, parse_table(xml, "t.xml"), names, header)
 
 
+def test_extend_table_rows_moves_the_bottom_of_ref_and_autofilter():
+    from addin.workbook.xlsx_patch.tables import extend_table_rows, parse_table
+    xml = _table_xml().replace(b'ref="A1:B4"><autoFilter ref="A1:B3"/>', b'ref="A1:B3"><autoFilter ref="A1:B3"/>')
+    table = parse_table(xml, "t.xml")
+    grown = extend_table_rows(xml, table, 6).decode()
+    assert 'ref="A1:B6"' in grown and '<autoFilter ref="A1:B6"/>' in grown and '<tableColumns count="2">' in grown
+    assert extend_table_rows(xml, table, 3) is xml                       # already reaches that row
+    totals = _table_xml(totalsRowCount="1")
+    with pytest.raises(PatchError, match="totals row"):
+        extend_table_rows(totals, parse_table(totals, "t.xml"), 8)
+
+
+def test_parse_table_names_the_calculated_columns():
+    from addin.workbook.xlsx_patch.tables import parse_table
+    xml = _table_xml().replace('<tableColumn id="1" name="订单号"/>'.encode(),
+                               '<tableColumn id="1" name="倍"><calculatedColumnFormula>[@x]*2'
+                               '</calculatedColumnFormula></tableColumn>'.encode())
+    assert parse_table(xml, "t.xml").calculated == ["倍"] and parse_table(_table_xml(), "t.xml").calculated == []
+
+
+def test_patch_grows_a_table_by_rows_and_columns_at_once(xlsm, tmp_path):
+    out = tmp_path / "grown.xlsm"
+    report = patch_workbook(xlsm, out, {"案件": SheetEdit({(1, 9): "新列", (7, 1): "TB9", (8, 9): 2},
+                                                         table_columns={"Cases": ["新列"]}, table_rows={"Cases": 8})})
+    assert report.tables_grown == ["Cases"]
+    assert load(out)["案件"].tables["Cases"].ref == "A1:I8"
+
+
 def test_patch_grows_a_table_with_its_header_cells(xlsm, tmp_path):
     out = tmp_path / "grown.xlsm"
     report = patch_workbook(xlsm, out, {"案件": SheetEdit({(1, 9): "新列", (2, 9): 1}, table_columns={"Cases": ["新列"]})})

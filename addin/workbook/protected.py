@@ -1,4 +1,4 @@
-"""What the writers (recalc, texts) must leave alone on the case sheet, and where new columns may go.
+"""What the writers (recalc, texts, import) must leave alone on the case sheet, and where new columns may go.
 
 * Rows that are not cases: an Excel Table's totals row, a row labelled 合计/总计/小计 (or Total), and a
   row whose computed cells hold formulas aggregating the column (=SUM(M2:M99), =SUBTOTAL(109,[赔偿金额])).
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from addin.core.parse import is_blank
 
+from .rows import case_from_row
 from .schema import HeaderMap
 from .xlsx_patch import col_letter
 from .xlsx_patch.layout import SheetLayout
@@ -75,7 +76,36 @@ class Protection:
         where the platform or reason is missing, so a typed 合计 in a remark never hides a real case."""
         if r in self.not_case_rows or r in self.aggregate_rows:
             return True
-        return look_for_label and any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
+        return look_for_label and has_total_label(values)
+
+    def is_totals(self, r: int, values: list, raw: dict, parsed) -> bool:
+        """recalc's rule for one row: a row that is not a valid case (`parsed`, from case_from_row on its
+        filled input cells `raw`) and is a totals row (see is_totals_row)."""
+        return bool(parsed.blank or parsed.problems) and self.is_totals_row(
+            r, values, look_for_label="platform" not in raw or "reason" not in raw)
+
+
+def has_total_label(values: list) -> bool:
+    return any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
+
+
+def totals_rows(grid: list[list], header: HeaderMap, layout: SheetLayout | None, reasons=None) -> list[int]:
+    """Every row under the header that recalc leaves alone as a totals row, found without computing the
+    cases (for writers that add rows: the importer). Only rows with a total label or an aggregate
+    formula are parsed, so this is quick on big sheets."""
+    prot = Protection.of(layout, header, ())
+    found = {r for r in prot.not_case_rows if r > header.row}
+    input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    for r in range(header.row + 1, len(grid) + 1):
+        values = grid[r - 1]
+        if r in found or not (r in prot.aggregate_rows or has_total_label(values)):
+            continue
+        raw = {key: values[i] for key, i in input_cols if i < len(values) and not is_blank(values[i])}
+        if prot.is_totals(r, values, raw, case_from_row(raw, reasons)):
+            found.add(r)
+    # A SUM row below the last row with a value (its cached value empty) is still a totals row.
+    found.update(r for r in prot.aggregate_rows if r > len(grid))
+    return sorted(found)
 
 
 @dataclass(frozen=True)

@@ -250,8 +250,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         # Only filled cells go into the row: most of the ~60 input columns are empty on any one case.
         raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
         p = case_from_row(raw, job.reasons)
-        if (p.blank or p.problems) and prot.is_totals_row(               # 合计 / 总计 / Total: not a case
-                r, values, look_for_label="platform" not in raw or "reason" not in raw):
+        if prot.is_totals(r, values, raw, p):                             # 合计 / 总计 / Total: not a case
             part.totals_rows.append(r)
             continue
         if p.blank:

@@ -5,18 +5,20 @@
         layout = book.layout("案件")                 # formulas, used columns, merges, Tables
         report = book.patch({"案件": SheetEdit(cells)})
 
-recalc and texts (and anything else that writes a workbook) go through here, so the guards are one
-layer, not checks scattered through callers:
+Every command that writes a staff workbook goes through here (recalc, texts, import, outbox / send /
+receipts for the 发送记录 sheet; new-workbook and demo through :func:`new_book`), so the guards are
+one layer, not checks scattered through callers:
 
 * Refused before any work (BookError, exit 2 in the CLI), unless `out` writes elsewhere: a book that
   Excel or LibreOffice has open (an owner file ``~$NAME`` or ``.~lock.NAME#`` beside it), a read-only
   book, a book with several hard links (a rename would split them; write with --out instead).
-* Our own lock file ``.~NAME.aftersales-lock`` beside the book keeps two runs of ours (recalc, texts,
-  a button's headless run) from overlapping on one book. It records pid, host and time; a lock whose
+* Our own lock file ``.~NAME.aftersales-lock`` beside the book keeps two runs of ours (any of the
+  commands above) from overlapping on one book. It records pid, host and time; a lock whose
   process is gone (same host) or that is older than LOCK_STALE_AFTER is broken.
 * The file is read once, through one handle; calamine and the patcher get the same bytes.
-* Just before the rename, the book on disk must still be the one that was read (size, mtime and
-  SHA-256); otherwise nothing is written ("the book changed while computing; run again").
+* Just before the rename, the owner files are looked for again and the book on disk must still be
+  the one that was read (size, mtime and SHA-256); otherwise nothing is written ("the book changed
+  while computing; run again").
 * A symlinked book: the real file is written and the link kept. Temp files ``.~NAME.*.tmp`` left by a
   killed run are removed at the next run on that book.
 * Every error names the book as the user gave it, never the temp file.
@@ -34,10 +36,12 @@ import re
 import socket
 import stat
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .reader import Grid, SheetNotFoundError, WorkbookReadError, read_workbook, sheet_names
 from .xlsx_patch import PatchError, PatchReport, SheetEdit
@@ -45,7 +49,7 @@ from .xlsx_patch.edits import UnsupportedWorkbook
 from .xlsx_patch.layout import SheetLayout, read_layout
 from .xlsx_patch.patch import check_workbook, write_patched
 from .xlsx_patch.xmlbytes import MAX_TEXT
-from .xlsx_patch.zipcopy import TEMP_SUFFIX, temp_prefix
+from .xlsx_patch.zipcopy import TEMP_SUFFIX, discard_temp, replace_atomic, temp_prefix
 
 LOCK_SUFFIX = ".aftersales-lock"
 LOCK_STALE_AFTER = 15 * 60        # seconds: far longer than any run (100k rows: about 20 s)
@@ -85,6 +89,40 @@ def open_book(path: str | os.PathLike, out: str | os.PathLike | None = None, *, 
         book.close()
 
 
+@contextlib.contextmanager
+def new_book(path: str | os.PathLike, *, overwrite: bool = False, wait: float = 0.0,
+             command: str = "aftersales"):
+    """A guarded write of a whole new workbook at `path` (new-workbook, demo): yields a temp path beside
+    it to save into, then renames that into place. An existing file is refused unless `overwrite`; when
+    overwritten, the same guards as open_book apply (owner files of Excel/LibreOffice, read-only, hard
+    links, our lock, the file unchanged until the rename)."""
+    book = Book(path)
+    try:
+        book.open_new(overwrite, wait, command)
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(book.target), suffix=TEMP_SUFFIX, dir=book.target.parent)
+        os.close(fd)
+        try:
+            yield Path(tmp)
+            book.commit_new(tmp)
+        finally:
+            discard_temp(tmp)
+    finally:
+        book.close()
+
+
+def save_atomic(path: Path, save: Callable[[Path], None]) -> None:
+    """A new file that is not a staff book (an upload CSV, a vendor file): `save(tmp)` writes a temp
+    file beside `path`, which is then renamed into place, so a half-written file is never left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".~{path.name}.tmp")
+    try:
+        save(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
 class Book:
     def __init__(self, path, out=None, *, write: bool = True):
         self.name = os.fspath(path)                  # as the user gave it: what messages say
@@ -121,6 +159,40 @@ class Book:
             check_workbook(io.BytesIO(self.data), self.name)
         except (PatchError, ValueError) as exc:
             raise self._patch_error(exc) from None
+
+    def open_new(self, overwrite: bool, wait: float, command: str) -> None:
+        """For new_book: the target may not exist yet; nothing is read."""
+        path = Path(self.name)
+        if path.is_dir():
+            raise BookError(f"这是文件夹, 不是工作簿: {self.name}", f"this is a folder, not a workbook: {self.name}",
+                            "folder")
+        if path.exists() and not overwrite:
+            raise BookError(f"文件已存在, 未写入: {self.name} (用 --force 覆盖)",
+                            f"the file exists; nothing was written: {self.name} (--force to overwrite)", "exists")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.target = path.resolve()
+        self._check_target()
+        self._acquire_lock(wait, command)
+        self._check_target()
+        self._remove_stale_temps()
+        self._expected = _fingerprint(self.target) if self.target.exists() else None
+
+    def commit_new(self, tmp: str) -> None:
+        """Rename the saved temp file into place, if the target is still as it was at open_new."""
+        try:
+            self._check_target()
+            self._check_unchanged()
+            if self.target.exists():
+                existing = self.target.stat()
+                os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+                _keep_owner(tmp, existing)
+            else:                                    # mkstemp made it 0600; a new file gets the usual mode
+                umask = os.umask(0)
+                os.umask(umask)
+                os.chmod(tmp, 0o666 & ~umask)
+            replace_atomic(tmp, self.target)
+        except OSError as exc:
+            raise _write_error(self.name, exc) from None
 
     def close(self) -> None:
         if self._lock is not None:
@@ -277,6 +349,7 @@ class Book:
         except (PatchError, ValueError) as exc:
             raise self._patch_error(exc) from None
         try:
+            self._check_target()                     # Excel may have opened it while we computed
             self._check_unchanged()
             _keep_owner(written.tmp, existing)
             written.commit()

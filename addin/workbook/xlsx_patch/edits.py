@@ -24,6 +24,9 @@ class SheetEdit:
     # Excel Table name -> headers of columns appended at its right edge (the Table's ref, autoFilter and
     # tableColumns grow; the header cells must be among `cells` with exactly these texts).
     table_columns: dict[str, list[str]] = field(default_factory=dict)
+    # Excel Table name -> the last row its data now reaches (rows appended below it join it; a Table
+    # with a totals row is refused).
+    table_rows: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

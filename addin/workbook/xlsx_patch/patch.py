@@ -17,7 +17,7 @@ from .edits import PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .package import NEW_SHEET_XML, Package
 from .sheet import SheetPatcher
 from .styles import Styles
-from .tables import grow_table, sheet_tables
+from .tables import extend_table_rows, grow_table, parse_table, sheet_tables
 from .xmlbytes import STRICT_NS
 from .zipcopy import Deflater, discard_temp, replace_atomic, write_atomic
 
@@ -75,7 +75,7 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
             part = pkg.sheets[name]
             if part is None:
                 raise PatchError(f"sheet {name!r} is a chart or dialog sheet, not a worksheet")
-            if edit.table_columns:
+            if edit.table_columns or edit.table_rows:
                 _grow_tables(pkg, part, edit, report)
             if not edit.cells and edit.clear_rows_from is None:
                 continue
@@ -153,12 +153,18 @@ def check_workbook(src: BinaryIO, source_name: str = "the workbook") -> None:
 
 def _grow_tables(pkg: Package, sheet_part: str, edit: SheetEdit, report: PatchReport) -> None:
     tables = {t.name: t for t in sheet_tables(pkg, sheet_part)}
-    for name, columns in edit.table_columns.items():
-        if not columns:
-            continue
+    for name in {**edit.table_columns, **edit.table_rows}:
+        columns, last_row = edit.table_columns.get(name), edit.table_rows.get(name)
         table = tables.get(name)
         if table is None:
             raise PatchError(f"the sheet has no Table named {name!r}")
-        header = {c: v for (r, c), v in edit.cells.items() if r == table.ref[0]}
-        pkg.write(table.part, grow_table(pkg.read(table.part), table, columns, header))
-        report.tables_grown.append(name)
+        xml = pkg.read(table.part)
+        if columns:
+            header = {c: v for (r, c), v in edit.cells.items() if r == table.ref[0]}
+            xml = grow_table(xml, table, columns, header)
+            table = parse_table(xml, table.part)
+        if last_row:
+            xml = extend_table_rows(xml, table, last_row)
+        if xml is not pkg.read(table.part):
+            pkg.write(table.part, xml)
+            report.tables_grown.append(name)

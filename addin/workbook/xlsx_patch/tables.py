@@ -1,7 +1,9 @@
-"""Excel Tables (ListObjects, xl/tables/tableN.xml): where they are, and growing one by columns.
+"""Excel Tables (ListObjects, xl/tables/tableN.xml): where they are, and growing one by columns or rows.
 
 A Table's header cells must equal its tableColumn names, or Excel repairs the file on open; so a
-column is only added together with its header cell (checked in :func:`grow_table`).
+column is only added together with its header cell (checked in :func:`grow_table`). Rows are only
+added to a Table without a totals row (:func:`extend_table_rows`): the totals row is its last row,
+and new rows would have to go above it, moving it.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ class TableInfo:
     header_rows: int = 1              # headerRowCount
     totals_rows: int = 0              # totalsRowCount: rows at the bottom that are the totals row
     columns: list[str] = field(default_factory=list)
+    calculated: list[str] = field(default_factory=list)   # columns with a calculatedColumnFormula
 
     @property
     def data_rows(self) -> range:
@@ -37,6 +40,8 @@ class TableInfo:
 
 _ROOT_RE = re.compile(rb"<(?:[\w.-]+:)?table(?=[\s>])([^>]*)>")
 _COLUMN_RE = re.compile(rb"<(?:[\w.-]+:)?tableColumn(?=[\s/>])([^>]*?)/?>")
+_CALCULATED_RE = re.compile(rb"<(?:[\w.-]+:)?tableColumn(?=[\s>])([^>]*?[^/])>(?:(?!</(?:[\w.-]+:)?tableColumn>).)*?"
+                            rb"<(?:[\w.-]+:)?calculatedColumnFormula(?=[\s>])", re.S)
 
 
 def parse_table(xml: bytes, part: str) -> TableInfo:
@@ -49,9 +54,10 @@ def parse_table(xml: bytes, part: str) -> TableInfo:
         raise PatchError(f"{part}: the table has no ref")
     name = get_attr(attrs, b"displayName") or get_attr(attrs, b"name") or b""
     columns = [xml_unescape((get_attr(m.group(1), b"name") or b"").decode()) for m in _COLUMN_RE.finditer(xml)]
+    calculated = [xml_unescape((get_attr(m.group(1), b"name") or b"").decode()) for m in _CALCULATED_RE.finditer(xml)]
     return TableInfo(xml_unescape(name.decode()), part, parse_range(ref),
                      int(get_attr(attrs, b"headerRowCount") or 1), int(get_attr(attrs, b"totalsRowCount") or 0),
-                     columns)
+                     columns, calculated)
 
 
 def sheet_tables(pkg, sheet_part: str) -> list[TableInfo]:
@@ -71,7 +77,7 @@ def grow_table(xml: bytes, table: TableInfo, names: list[str], header_cells: dic
     the value written into the header row; each new column's must equal its name."""
     if table.header_rows < 1:
         raise PatchError(f"Table {table.name!r} has no header row; cannot add named columns to it")
-    r1, c1, r2, c2 = table.ref
+    r1, _, _, c2 = table.ref
     taken = {n.lower() for n in table.columns}
     for i, name in enumerate(names, start=1):
         if not name or name.lower() in taken:
@@ -79,17 +85,7 @@ def grow_table(xml: bytes, table: TableInfo, names: list[str], header_cells: dic
         taken.add(name.lower())
         if header_cells.get(c2 + i) != name:
             raise PatchError(f"Table {table.name!r}: header cell {cell_ref(r1, c2 + i)} must read {name!r}")
-    new_c2 = c2 + len(names)
-    root = _ROOT_RE.search(xml)
-    new_ref = f"{cell_ref(r1, c1)}:{cell_ref(r2, new_c2)}".encode()
-    xml = xml[: root.start(1)] + set_attr(root.group(1), b"ref", new_ref) + xml[root.end(1):]
-
-    auto = re.search(rb"<(?:[\w.-]+:)?autoFilter(?=[\s/>])([^>]*?)(/?)>", xml)
-    if auto is not None and get_attr(auto.group(1), b"ref"):
-        a1, ac1, a2, _ = parse_range(get_attr(auto.group(1), b"ref"))
-        new = f"{cell_ref(a1, ac1)}:{cell_ref(a2, new_c2)}".encode()
-        xml = xml[: auto.start(1)] + set_attr(auto.group(1), b"ref", new) + xml[auto.end(1):]
-
+    xml = _resize(xml, table, last_col=c2 + len(names))
     cols = re.search(rb"<([\w.-]+:)?tableColumns(?=[\s>])([^>]*)>", xml)
     close = re.search(rb"</(?:[\w.-]+:)?tableColumns>", xml)
     if cols is None or close is None:
@@ -107,3 +103,27 @@ def grow_table(xml: bytes, table: TableInfo, names: list[str], header_cells: dic
 def _column_name(name: str) -> bytes:
     # Excel stores a line break in a column name as _x000a_ (and _x000d_ for CR).
     return attr_escape(name.replace("\r", "_x000d_").replace("\n", "_x000a_")).encode()
+
+
+def extend_table_rows(xml: bytes, table: TableInfo, last_row: int) -> bytes:
+    """The table part with its ref (and autoFilter) reaching down to `last_row`: rows appended below
+    its data become part of it. Refused for a Table with a totals row (that row must stay last)."""
+    if table.totals_rows:
+        raise PatchError(f"Table {table.name!r} has a totals row; rows cannot be appended below it")
+    return xml if last_row <= table.ref[2] else _resize(xml, table, last_row=last_row)
+
+
+def _resize(xml: bytes, table: TableInfo, *, last_row: int | None = None, last_col: int | None = None) -> bytes:
+    """The table part with the bottom row and/or right column of its ref, and of its AutoFilter's ref,
+    moved (the AutoFilter of a Table with a totals row ends above it, and keeps its own bottom row
+    when only columns are added)."""
+    r1, c1, r2, c2 = table.ref
+    root = _ROOT_RE.search(xml)
+    new_ref = f"{cell_ref(r1, c1)}:{cell_ref(last_row or r2, last_col or c2)}".encode()
+    xml = xml[: root.start(1)] + set_attr(root.group(1), b"ref", new_ref) + xml[root.end(1):]
+    auto = re.search(rb"<(?:[\w.-]+:)?autoFilter(?=[\s/>])([^>]*?)(/?)>", xml)
+    if auto is not None and get_attr(auto.group(1), b"ref"):
+        a1, ac1, a2, ac2 = parse_range(get_attr(auto.group(1), b"ref"))
+        new = f"{cell_ref(a1, ac1)}:{cell_ref(last_row or a2, last_col or ac2)}".encode()
+        xml = xml[: auto.start(1)] + set_attr(auto.group(1), b"ref", new) + xml[auto.end(1):]
+    return xml
