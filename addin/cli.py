@@ -20,7 +20,7 @@ from addin.workbook.outbox import FORMATS
 from addin.workbook.reader import WorkbookReadError
 from addin.workbook.recalc import recalc, stderr_progress
 from addin.workbook.receipts import ReceiptFileError
-from addin.workbook.session import BookError
+from addin.workbook.session import BookError, new_book
 from addin.workbook.sms_send import SendError
 from addin.workbook.xlsx_patch import PatchError
 
@@ -93,13 +93,14 @@ def cmd_outbox(args) -> int:
         if fmt != "csv":
             print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
             return 2
-    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv)
+    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
+                           wait=args.wait)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
         print(f"  -> {path}")
     _print_selection(report.selection)
-    _print_log_state(report.log_pending, args.book)
+    _print_log_state(report, args.book)
     return 0
 
 
@@ -119,11 +120,13 @@ def _print_selection(sel) -> None:
               f"(--resend to send again)")
 
 
-def _print_log_state(pending: bool, book) -> None:
-    if pending:
-        print(f"警告 warning: 工作簿被占用(是否在Excel中打开?), 发送记录暂存在 {book}.sendlog.jsonl, 下次运行时写入 / "
-              f"the workbook is locked (open in Excel?); the send log is kept in {book}.sendlog.jsonl and "
-              f"written on the next run", file=sys.stderr)
+def _print_log_state(report, book) -> None:
+    """Where the 发送记录 entries went: the sheet, or (the book could not be written) the journal."""
+    error = report.log_error
+    if error is not None:
+        print(f"警告 warning: {_one_line(error.zh)}; 发送记录暂存在 {report.journal}, 下次运行时写入 / "
+              f"{_one_line(error.en)}; the send log is kept in {report.journal} and written on the next run",
+              file=sys.stderr)
     else:
         print(f"发送记录 send log: 已写入 written to {book} (发送记录)")
 
@@ -136,7 +139,7 @@ def cmd_send(args) -> int:
               file=sys.stderr)
         return 2
     report = send_book(args.book, now=_now(args.now), dry_run=args.dry_run, resend=args.resend,
-                       endpoint=args.endpoint)
+                       endpoint=args.endpoint, wait=args.wait)
     numbers = sum(len(json.loads(b["PhoneNumberJson"])) for b in report.requests)
     print(f"批次 batch: {report.batch}   请求 requests: {len(report.requests)}   号码 numbers: {numbers}")
     for body in report.requests[:20]:
@@ -153,7 +156,7 @@ def cmd_send(args) -> int:
     for body, outcome in zip(report.requests, report.outcomes):
         if outcome.status != "已发送":
             print(f"  {body['TemplateCode']}: {outcome.status} {outcome.code}")
-    _print_log_state(report.log_pending, args.book)
+    _print_log_state(report, args.book)
     return 0 if all(o.status == "已发送" for o in report.outcomes) else 1
 
 
@@ -163,7 +166,7 @@ def cmd_receipts(args) -> int:
     if not Path(args.file).is_file():
         print(f"错误 error: 找不到文件 / file not found: {args.file}", file=sys.stderr)
         return 2
-    report = import_receipts(args.book, args.file)
+    report = import_receipts(args.book, args.file, wait=args.wait)
     print(f"回执行数 receipt rows: {report.rows}   匹配 matched: {report.matched}   更新 updated: {report.updated}")
     if report.unknown:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
@@ -172,7 +175,7 @@ def cmd_receipts(args) -> int:
     if report.skipped:
         rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
         print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")
-    _print_log_state(report.log_pending, args.book)
+    _print_log_state(report, args.book)
     return 0
 
 
@@ -183,7 +186,7 @@ def cmd_import(args) -> int:
     if missing:
         print(f"错误 error: 找不到文件 / file not found: {', '.join(missing)}", file=sys.stderr)
         return 2
-    report = import_exports(args.book, args.files, platform=args.platform, dry_run=args.dry_run)
+    report = import_exports(args.book, args.files, platform=args.platform, dry_run=args.dry_run, wait=args.wait)
     for line in report.lines(dry_run=args.dry_run):
         print(line)
     if args.dry_run:
@@ -199,10 +202,11 @@ def cmd_import(args) -> int:
 def cmd_new_workbook(args) -> int:
     from addin.excel.template import new_workbook
 
-    if Path(args.path).exists() and not args.force:
-        print(f"错误 error: 文件已存在 / file exists: {args.path} (--force to overwrite)", file=sys.stderr)
-        return 2
-    print(f"新工作簿 new workbook: {new_workbook(args.path)}")
+    # An existing file is refused unless --force; overwriting one goes through the same guards as
+    # every other write (not while Excel has it open, not under another run of ours).
+    with new_book(args.path, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
+        new_workbook(tmp)
+    print(f"新工作簿 new workbook: {args.path}")
     return 0
 
 
@@ -211,16 +215,18 @@ def cmd_demo(args) -> int:
     from addin.workbook.outbox import export_outbox
     from addin.workbook.template import build_workbook
 
-    path = build_workbook(Path(args.out), sample_rows(), approved=sample_approved())
+    path = Path(args.out)
+    with new_book(path, overwrite=True, wait=WAIT_DEFAULT, command="demo") as tmp:   # the demo's own file
+        build_workbook(tmp, sample_rows(), approved=sample_approved())
     print(f"示例工作簿 sample workbook: {path} (模板CODE 为示例 SMS_示例…, 不是真实代码 / sample codes, not real ones)")
     args.book, args.out, args.wait = str(path), None, WAIT_DEFAULT
     cmd_recalc(args)
     cmd_texts(args)
     out_dir = path.with_name(path.stem + "_outbox")
-    report = export_outbox(path, out_dir, fmt="aliyun-xlsx", now=_now(args.now))
+    report = export_outbox(path, out_dir, fmt="aliyun-xlsx", now=_now(args.now), wait=args.wait)
     print(f"短信群发文件 bulk-SMS files: {out_dir} ({report.exported} 条 messages, {len(report.files)} 个文件 files)")
     _print_selection(report.selection)
-    _print_log_state(report.log_pending, path)
+    _print_log_state(report, path)
     return 0
 
 
@@ -264,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    _add_wait(p)
     p.set_defaults(func=cmd_outbox)
 
     p = sub.add_parser("send", help="用阿里云短信SDK直接发送 / send with the Aliyun SMS SDK (SendBatchSms)")
@@ -274,11 +281,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resend", action="store_true", help="send messages the send log already has again")
     p.add_argument("--endpoint", help="API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    _add_wait(p)
     p.set_defaults(func=cmd_send)
 
     p = sub.add_parser("receipts", help="导入短信回执/发送记录, 更新发送状态 / import the vendor's receipts into 发送记录")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("file", help="the vendor's 发送记录 / 回执 export, .csv or .xlsx")
+    _add_wait(p)
     p.set_defaults(func=cmd_receipts)
 
     p = sub.add_parser("import", help="导入平台的售后/退款导出表 / import the platforms' after-sales or refund exports")
@@ -286,11 +295,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", help=".csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多")
     p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多")
     p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
+    _add_wait(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
     p.add_argument("path", help="e.g. 售后.xlsm")
-    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--force", action="store_true", help="overwrite an existing file (not while it is open in Excel)")
+    _add_wait(p)
     p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")

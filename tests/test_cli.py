@@ -70,6 +70,33 @@ def test_new_workbook_refuses_to_overwrite(tmp_path, capsys):
     assert "file exists" in capsys.readouterr().err and path.read_bytes() == stamp
 
 
+def test_new_workbook_force_does_not_overwrite_a_book_open_in_excel(tmp_path, capsys):
+    path = tmp_path / "售后.xlsm"
+    assert main(["new-workbook", str(path)]) == 0
+    stamp = path.read_bytes()
+    owner = tmp_path / ("~$" + path.name)
+    owner.write_bytes(b"owner")
+    assert main(["new-workbook", str(path), "--force"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Excel" in err and owner.name in err and path.read_bytes() == stamp
+    owner.unlink()
+    path.chmod(0o640)
+    assert main(["new-workbook", str(path), "--force"]) == 0              # closed: --force replaces it
+    assert path.read_bytes() != stamp and (path.stat().st_mode & 0o777) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["售后.xlsm"]       # no lock or temp file left
+
+
+def test_demo_overwrites_its_own_book_but_not_while_it_is_open(tmp_path, capsys):
+    book = tmp_path / "demo.xlsx"
+    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
+    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0   # run again: rebuilt
+    (tmp_path / ("~$" + book.name)).write_bytes(b"owner")
+    stamp = book.read_bytes()
+    capsys.readouterr()
+    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 2
+    assert "Excel" in capsys.readouterr().err and book.read_bytes() == stamp
+
+
 def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
     assert main(["recalc", str(tmp_path / "missing.xlsx")]) == 2
     assert "找不到文件" in capsys.readouterr().err

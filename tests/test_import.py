@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -355,6 +356,98 @@ def test_new_rows_are_not_appended_below_a_totals_row(book, tmp_path):
     with pytest.raises(RecalcError, match="合计行"):
         import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
     assert book.read_bytes() == before
+
+
+def _case_book(path: Path, kind: str) -> Path:
+    """Three cases (A1 淘宝, A2 天猫, A3 淘宝) under 订单号/平台/售后原因/实付金额, then per `kind` a totals row:
+    an Excel Table's (table_totals), a 合计 row with =SUM (label), a bare =SUBTOTAL row (sum_only); or an
+    Excel Table without one (table), or that Table with a staff note two rows below it (table_note)."""
+    from tests.test_staff_data import table_book
+
+    if kind.startswith("table"):
+        table_book(path, totals=kind == "table_totals")
+        if kind == "table_note":
+            wb = openpyxl.load_workbook(path)
+            wb["案件"]["A7"] = "备注: 周五前处理完"
+            wb.save(path)
+        return path
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "案件"
+    ws.append(["订单号", "平台", "售后原因", "实付金额"])
+    for order, platform in (("A1", "淘宝"), ("A2", "天猫"), ("A3", "淘宝")):
+        ws.append([order, platform, "延迟发货", 89])
+    ws.append(["合计" if kind == "label" else None, None, None, "=SUM(D2:D4)" if kind == "label" else "=SUBTOTAL(9,D2:D4)"])
+    wb.save(path)
+    return path
+
+
+def _row_cells(path: Path, row: int) -> dict[str, str]:
+    from tests.test_recalc_workbook import CASE_PART, cells_xml
+
+    return {ref: x for ref, x in cells_xml(members(path)[CASE_PART]).items() if int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == row}
+
+
+@pytest.mark.parametrize("kind", ["table_totals", "label", "sum_only"])
+def test_an_import_never_writes_into_or_below_a_totals_row(tmp_path, capsys, kind):
+    book = _case_book(tmp_path / "cases.xlsx", kind)
+    export = write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))     # three new refunds
+    before = book.read_bytes()
+    assert main(["import", str(book), str(export)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and ("合计行" in err or "汇总行" in err) and "row 5" in err and " / " in err
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.xlsx", "tb.utf8bom.csv"]   # no lock, no temp
+
+    # Updating cases already in the sheet is fine: the totals row is not matched and not written.
+    totals_row = _row_cells(book, 5)
+    update = write_export(tmp_path / "tb2.utf8bom.csv", export_rows("QN", [qn_line("A1", "187654321098765432", "延迟发货")]))
+    report = import_exports(book, [update])
+    assert report.updated == 1 and report.added == 0 and report.written
+    assert _row_cells(book, 5) == totals_row
+    grid = case_grid(book)
+    assert all(all(v in (None, "") for v in row) for row in grid[5:])           # nothing below it either
+    assert grid[1][grid[0].index("退款编号")] == "187654321098765432"
+
+
+def test_imported_rows_join_the_case_table(tmp_path):
+    from tests.test_staff_data import table_part
+
+    book = _case_book(tmp_path / "cases.xlsx", "table")
+    report = import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    assert report.added == 3 and report.written
+    grid = case_grid(book)
+    assert len(grid) == 7 and grid[6][0] == "3000212345678901236"
+    last = openpyxl.utils.get_column_letter(len(grid[0]))
+    xml = table_part(book)
+    assert re.search(rf'<table [^>]*ref="A1:{last}7"', xml)                     # rows and new columns are in it
+    assert re.search(rf'<autoFilter ref="A1:{last}7"', xml)
+    assert xml.count("<tableColumn ") == len(grid[0]) and "退款编号" in xml
+    assert recalc(book, now=NOW).rows == 6
+
+
+def test_imported_rows_outside_the_case_table_are_refused(tmp_path):
+    book = _case_book(tmp_path / "cases.xlsx", "table_note")
+    before = book.read_bytes()
+    with pytest.raises(RecalcError, match="outside the Table") as caught:
+        import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    assert caught.value.kind == "table_below" and book.read_bytes() == before
+
+
+def test_an_import_refuses_a_book_open_in_excel(book, tmp_path, capsys):
+    """Excel's next save would throw the imported rows away: refused up front, one line, exit 2, the
+    book, its folder and the export untouched; a dry run, which writes nothing, still reports."""
+    owner = tmp_path / ("~$" + book.name)
+    owner.write_bytes(b"owner")
+    export = write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))
+    before = book.read_bytes()
+    assert main(["import", str(book), str(export)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Excel" in err and owner.name in err and " / " in err
+    assert book.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, owner.name, export.name])
+    assert main(["import", str(book), str(export), "--dry-run"]) == 0
+    assert "将新增 added: 3" in capsys.readouterr().out and book.read_bytes() == before
 
 
 # --------------------------------------------------------------------------- typed sheets and the table itself

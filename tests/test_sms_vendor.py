@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import http.server
 import json
+import os
 import threading
 import urllib.parse
 
@@ -412,21 +413,96 @@ def test_a_crash_mid_batch_leaves_a_log_and_a_rerun_sends_only_the_rest(tmp_path
     assert len(report.selection.already) == 2
 
 
-def test_the_journal_keeps_the_log_when_the_book_is_locked(tmp_path, monkeypatch):
+def test_the_journal_keeps_the_log_when_excel_opens_the_book_meanwhile(tmp_path, monkeypatch):
     book = book_with(tmp_path, [DELAY, REFUND])
+    owner = tmp_path / ("~$" + book.name)
+    real_write = outbox_module.write_numbers_xlsx
 
-    def locked(*args, **kwargs):
-        raise PermissionError(13, "locked by Excel", str(book))
+    def write_then_excel_opens_the_book(path, rows):
+        real_write(path, rows)
+        owner.write_bytes(b"staff")                   # Excel opened the book while the files were written
 
     with monkeypatch.context() as m:
-        m.setattr(outbox_module, "patch_workbook", locked)
+        m.setattr(outbox_module, "write_numbers_xlsx", write_then_excel_opens_the_book)
         report = export_outbox(book, tmp_path / "out", now=NOW)
-    assert report.exported == 2 and report.log_pending and journal_path(book).exists()
-    assert log_rows(book) == []
+    assert report.exported == 2 and report.log_pending and report.log_error.kind == "locked"
+    assert journal_path(book).exists() and report.journal == journal_path(book)
+    assert log_rows(book) == [] and len(list((tmp_path / "out").iterdir())) == 2
+    owner.unlink()                                    # Excel closed it
     # the next run merges the journal: nothing is exported twice, nothing is lost
     again = export_outbox(book, tmp_path / "out2", now=NOW)
-    assert again.exported == 0 and len(again.selection.already) == 2
+    assert again.exported == 0 and len(again.selection.already) == 2 and not again.log_pending
     assert [r["状态"] for r in log_rows(book)] == ["已导出", "已导出"] and not journal_path(book).exists()
+
+
+def test_the_journal_keeps_the_log_when_the_book_is_saved_meanwhile(tmp_path, monkeypatch):
+    """Someone saves the book while the send runs: the log is not written over their save; the journal
+    keeps it, and the next command writes it."""
+    book = book_with(tmp_path, [DELAY])
+
+    def sender(body):
+        os.utime(book, ns=(0, 0))                     # the book on disk is no longer the one that was read
+        return Outcome("已发送", "biz1")
+
+    report = send_book(book, now=NOW, dry_run=False, sender=sender)
+    assert report.log_pending and report.log_error.kind == "changed" and journal_path(book).exists()
+    assert log_rows(book) == []
+    receipt = tmp_path / "r.csv"
+    receipt.write_text("PhoneNum,SendStatus,ErrCode,TemplateCode\n13800138002,3,DELIVERED,SMS_100000002\n",
+                       encoding="utf-8")
+    done = import_receipts(book, receipt)             # merges the journal, then applies the receipt
+    assert not done.log_pending and done.matched == 1 and not journal_path(book).exists()
+    assert [(r["状态"], r["回执代码"]) for r in log_rows(book)] == [("成功", "DELIVERED")]
+
+
+def test_a_receipt_update_survives_a_book_that_cannot_be_written(tmp_path, monkeypatch):
+    """A receipt changes the status of an existing log row: when the book cannot be written, the journal
+    holds that update too (not only new rows), and the next command writes it."""
+    from addin.workbook.xlsx_patch import patch as patch_module
+
+    book = book_with(tmp_path, [DELAY])
+    send_book(book, now=NOW, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
+    receipt = tmp_path / "r.csv"
+    receipt.write_text("PhoneNum,SendStatus,ErrCode,TemplateCode,ReceiveDate\n"
+                       "13800138002,3,DELIVERED,SMS_100000002,2026-11-23 10:01:00\n", encoding="utf-8")
+
+    def refuse(*args):
+        raise PermissionError(13, "in use by another program")     # Windows: Excel holds the file
+
+    with monkeypatch.context() as m:
+        m.setattr(patch_module, "replace_atomic", refuse)
+        pending = import_receipts(book, receipt)
+    assert pending.log_pending and pending.log_error.kind == "write_failed" and pending.updated == 1
+    assert [r["状态"] for r in log_rows(book)] == ["已发送"] and journal_path(book).exists()
+    assert export_outbox(book, tmp_path / "out", now=NOW).exported == 0          # any command writes it now
+    [row] = log_rows(book)
+    assert (row["状态"], row["回执代码"], row["回执时间"]) == ("成功", "DELIVERED", dt.datetime(2026, 11, 23, 10, 1))
+    assert not journal_path(book).exists()
+
+
+@pytest.mark.parametrize("command", ["outbox", "send", "receipts"])
+def test_the_log_writers_refuse_a_book_open_in_excel(tmp_path, capsys, monkeypatch, command):
+    """Excel (or WPS) has the book open: its next save would drop our 发送记录 rows, so nothing is
+    exported, sent or logged; one bilingual line, exit 2, no journal, no files."""
+    from addin.workbook import sms_send
+
+    book = book_with(tmp_path, [DELAY, REFUND])
+    (tmp_path / ("~$" + book.name)).write_bytes(b"owner")
+    receipt = tmp_path / "r.csv"
+    receipt.write_text("PhoneNum,SendStatus,ErrCode\n13800138002,3,DELIVERED\n", encoding="utf-8")
+    sent = []
+    monkeypatch.setattr(sms_send, "sdk_sender", lambda client: sent.append)
+    monkeypatch.setattr(sms_send, "aliyun_client", lambda endpoint: None)
+    before = book.read_bytes()
+    args = {"outbox": ["outbox", str(book), "--out", str(tmp_path / "out")],
+            "send": ["send", str(book), "--yes"],
+            "receipts": ["receipts", str(book), str(receipt)]}[command]
+    assert main([*args, "--now", NOW.isoformat()] if command != "receipts" else args) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Excel" in err and "~$" in err and " / " in err
+    assert book.read_bytes() == before and not sent and not journal_path(book).exists()
+    assert not (tmp_path / "out").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, "~$" + book.name, "r.csv"])
 
 
 def test_an_unanswered_request_in_the_journal_reads_unconfirmed(tmp_path):

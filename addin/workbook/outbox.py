@@ -22,22 +22,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.core.parse import to_phone, to_text
 from addin.messages.aliyun import NUMBERS_FILE_MAX_ROWS, Message, batch_requests, numbers_file_rows
-from addin.core.parse import to_phone
 from addin.messages.history import STATUS_EXPORTED, mask_phone
 from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
 
-from addin.core.parse import to_text
 from .sendlog import LogEntry, SendLog
-from .session import open_book
+from .session import Book, BookError, open_book, save_atomic
 from .texts import UPLOAD_HEADER, load_book, write_csv
-from .xlsx_patch import SheetEdit, patch_workbook
+from .xlsx_patch import SheetEdit
 
 FORMATS = {
     "aliyun-xlsx": "阿里云群发助手号码文件 (.xlsx, 每个模板CODE+签名一个) / Aliyun bulk-send numbers files",
@@ -97,55 +95,69 @@ def _order(value) -> str | None:
 
 
 @dataclass
-class OutboxReport:
-    batch: str
-    fmt: str
-    files: list[Path]
-    exported: int
-    selection: Selection
-    log_pending: bool = False            # the book could not be written: the journal keeps the entries
+class LogState:
+    """Where a command's 发送记录 entries ended up: on the sheet, or (log_error set) in the journal."""
+    log_error: BookError | None = None   # why the book could not be written; the journal keeps the entries
+    journal: Path | None = None
+
+    @property
+    def log_pending(self) -> bool:
+        return self.log_error is not None
+
+
+@dataclass
+class OutboxReport(LogState):
+    batch: str = ""
+    fmt: str = ""
+    files: list[Path] = field(default_factory=list)
+    exported: int = 0
+    selection: Selection = field(default_factory=Selection)
 
 
 def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: str = "aliyun-xlsx",
                   now: dt.datetime | None = None, resend: bool = False,
-                  csv_file: str | Path | None = None) -> OutboxReport:
-    """Write the vendor files for every message ready now and log them in 发送记录 (read + write here)."""
+                  csv_file: str | Path | None = None, wait: float = 0.0) -> OutboxReport:
+    """Write the vendor files for every message ready now and log them in 发送记录, in one guarded
+    session on the book (refused up front when Excel has it open; see addin.workbook.session)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    with open_book(path, write=False, command="outbox") as session:
+    with open_book(path, wait=wait, command="outbox") as session:
         book = load_book(session)
-    texts = book.texts(now, resend=resend)
-    sel = select(book, texts, now, vendor=fmt != "csv")
-    batch = f"EXP-{now:%Y%m%d-%H%M%S}"
-    out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
-    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
-    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
-               for ready in group]
-    if entries:
-        book.log.journal_write(entries)          # first: a crash after this knows which files were meant
-    for file, write, group in planned_files:
-        write()
-    pending = write_log(path, book.log, entries)
-    return OutboxReport(batch, fmt, [f for f, _, _ in planned_files], len(entries), sel, pending)
+        texts = book.texts(now, resend=resend)
+        sel = select(book, texts, now, vendor=fmt != "csv")
+        batch = f"EXP-{now:%Y%m%d-%H%M%S}"
+        out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
+        planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
+        entries = [log_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
+                   for ready in group]
+        if entries:
+            book.log.journal_write(entries)          # first: a crash after this knows which files were meant
+        for file, write, group in planned_files:
+            write()
+        report = OutboxReport(batch=batch, fmt=fmt, files=[f for f, _, _ in planned_files], exported=len(entries),
+                              selection=sel)
+        write_log(session, book.log, entries, report)
+    return report
 
 
-def write_log(path: Path, log: SendLog, entries: list[LogEntry]) -> bool:
-    """Add entries to the 发送记录 sheet (and what the journal recovered); False when written, True when
-    the book was locked and the journal keeps them for the next run."""
+def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogState) -> None:
+    """Add entries to the 发送记录 sheet (with what the journal recovered) through the open session, then
+    drop the journal. When the book cannot be written now (it changed, or Excel opened it, while we
+    worked), every new or changed entry stays in the journal for the next run, and `state` says why."""
     for entry in entries:
         log.add(entry)
+    state.journal = log.journal
     if not log.changed:
-        return False
+        return
     try:
-        patch_workbook(path, path, {log.sheet: SheetEdit(cells=log.cells())})
-    except PermissionError:
-        if not log.journal.exists():
-            log.journal_write(entries)
-        return True
+        session.patch({log.sheet: SheetEdit(cells=log.cells())})
+    except BookError as exc:
+        log.journal_keep()
+        state.log_error = exc
+        return
     log.journal_done()
-    return False
 
 
 def log_entry(batch: str, now: dt.datetime, ready: Ready, status: str, note: str | None) -> LogEntry:
@@ -223,21 +235,10 @@ def write_numbers_xlsx(path: Path, rows: list[list[str]]) -> None:
             cell.number_format = "@"
     for c in range(1, len(rows[0]) + 1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = 16 if c == 1 else 20
-    _atomic(path, wb.save)
+    save_atomic(path, wb.save)
 
 
 def _write_json(path: Path, bodies: list[dict]) -> None:
-    _atomic(path, lambda tmp: Path(tmp).write_text(json.dumps(bodies, ensure_ascii=False, indent=2) + "\n",
-                                                   encoding="utf-8"))
-
-
-def _atomic(path: Path, save) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".~{path.name}.tmp")
-    try:
-        save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    save_atomic(path, lambda tmp: tmp.write_text(json.dumps(bodies, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8"))
 

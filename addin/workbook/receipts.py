@@ -19,12 +19,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from addin.core.parse import CellError, is_blank, to_datetime, to_phone, to_text
 from addin.messages.aliyun import RECEIPT_COLUMNS, receipt_status
-from addin.core.parse import to_phone
 from addin.messages.history import STATUS_DELIVERED, STATUS_FAILED, fingerprint, mask_phone, phone_fingerprint
 
-from addin.core.parse import CellError, is_blank, to_datetime, to_text
-from .outbox import write_log
+from .outbox import LogState, write_log
 from .reader import read_workbook, sheet_names
 from .schema import normalise_header
 from .sendlog import LogEntry
@@ -42,13 +41,12 @@ class ReceiptFileError(ValueError):
 
 
 @dataclass
-class ReceiptReport:
+class ReceiptReport(LogState):
     rows: int = 0
     matched: int = 0
     updated: int = 0
     unknown: list[tuple[int, str]] = field(default_factory=list)    # (file row, masked phone)
     skipped: list[tuple[int, str]] = field(default_factory=list)    # (file row, why) rows without a phone
-    log_pending: bool = False
 
 
 def read_receipt_file(path: Path) -> list[list]:
@@ -91,13 +89,17 @@ def _time(value) -> dt.datetime | None:
         return None
 
 
-def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptReport:
-    """Match every receipt to the send log and write the statuses (read + write here)."""
-    book_path, receipt_path = Path(book_path), Path(receipt_path)
+def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: float = 0.0) -> ReceiptReport:
+    """Match every receipt to the send log and write the statuses, in one guarded session on the book."""
+    receipt_path = Path(receipt_path)
     grid = read_receipt_file(receipt_path)
     head, cols = _columns(grid)
-    with open_book(book_path, write=False, command="receipts") as session:
-        log = load_book(session).log
+    with open_book(book_path, wait=wait, command="receipts") as session:
+        return _apply(grid, head, cols, receipt_path, session)
+
+
+def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session) -> ReceiptReport:
+    log = load_book(session).log
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
     by_template: dict[tuple[str, str], list[LogEntry]] = {}
     for e in log.entries:
@@ -141,7 +143,7 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptR
         if (entry.status, entry.code, entry.receipt_at) != (status, code, at):
             log.update(entry, status=status, code=code, receipt_at=at)
             report.updated += 1
-    report.log_pending = write_log(book_path, log, new)
+    write_log(session, log, new, report)
     return report
 
 

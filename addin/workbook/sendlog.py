@@ -6,11 +6,13 @@ TemplateCode, signature, a fingerprint of the final text, the status (已导出,
 and the vendor's receipt code. The fingerprints (:mod:`addin.messages.history`) are what matches a
 receipt file and what stops a message from going out twice.
 
-A workbook can only be replaced whole, and Excel may hold it open. So each command first appends its
-entries to a journal beside the book (``BOOK.xlsx.sendlog.jsonl``, one JSON object a line, flushed
-and fsynced per request), then writes the sheet through the lossless patcher, then deletes the
-journal. Whatever stops it in between (a crash, a killed process, Excel holding the file), the next
-command that reads the log merges the journal first: entries already on the sheet are not added twice,
+A workbook can only be replaced whole, and Excel may open it while a command works. So each command
+(in one guarded session on the book, addin.workbook.session: refused up front when Excel already has
+it open) first appends its entries to a journal beside the book (``BOOK.xlsx.sendlog.jsonl``, one
+JSON object a line, flushed and fsynced per request), then writes the sheet through the session, then
+deletes the journal. Whatever stops it in between (a crash, a killed process, Excel opening or saving
+the book meanwhile: then every new or changed entry is journalled), the next command that reads the
+log merges the journal first: entries already on the sheet are not added twice,
 and a request that was started but never answered (发送中) becomes 未确认: it may have gone, so it is
 never sent again automatically; the vendor's receipts settle it.
 
@@ -92,7 +94,8 @@ class LogEntry:
 
 
 def journal_path(book: str | os.PathLike) -> Path:
-    book = Path(book)
+    """The journal beside the real book file (a symlinked book has one journal, beside its target)."""
+    book = Path(book).resolve()
     return book.with_name(book.name + ".sendlog.jsonl")
 
 
@@ -182,8 +185,8 @@ class SendLog:
             if old is None:
                 self.add(entry)
                 n += 1
-            elif old.status != entry.status:
-                self.update(old, status=entry.status, code=entry.code, note=entry.note)
+            elif (old.status, old.code, old.receipt_at) != (entry.status, entry.code, entry.receipt_at):
+                self.update(old, status=entry.status, code=entry.code, receipt_at=entry.receipt_at, note=entry.note)
                 n += 1
         return n
 
@@ -195,6 +198,12 @@ class SendLog:
                 fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
             fh.flush()
             os.fsync(fh.fileno())
+
+    def journal_keep(self) -> None:
+        """The sheet could not be written: make sure the journal holds every new or changed entry (a
+        receipt's status update as well as a new row), so the next run writes them."""
+        if self._dirty:
+            self.journal_write(list(self._dirty.values()))
 
     def journal_done(self) -> None:
         try:

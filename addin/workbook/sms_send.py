@@ -25,7 +25,7 @@ from typing import Callable
 from addin.messages.aliyun import SEND_BATCH_MAX, batch_requests
 from addin.messages.history import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, STATUS_UNCONFIRMED
 
-from .outbox import Ready, Selection, log_entry, select, write_log
+from .outbox import LogState, Ready, Selection, log_entry, select, write_log
 from .session import open_book
 from .texts import load_book
 
@@ -50,14 +50,13 @@ class Outcome:
 
 
 @dataclass
-class SendReport:
-    batch: str
-    requests: list[dict]                                    # the SendBatchSms bodies (sent or, dry run, not)
+class SendReport(LogState):
+    batch: str = ""
+    requests: list[dict] = field(default_factory=list)      # the SendBatchSms bodies (sent or, dry run, not)
     outcomes: list[Outcome] = field(default_factory=list)   # one per request actually made
     selection: Selection = field(default_factory=Selection)
     later: list[tuple[int, dt.datetime]] = field(default_factory=list)   # (row, planned) not due yet
     dry_run: bool = True
-    log_pending: bool = False
 
     def count(self, status: str) -> int:
         return sum(len(json.loads(body["PhoneNumberJson"])) for body, o in zip(self.requests, self.outcomes)
@@ -115,46 +114,49 @@ def sdk_sender(client) -> Callable[[dict], Outcome]:
 
 
 def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool = True, resend: bool = False,
-              endpoint: str | None = None, sender: Callable[[dict], Outcome] | None = None) -> SendReport:
-    """Send (or, dry run, only build) the SendBatchSms requests for the messages due now (read + write here)."""
+              endpoint: str | None = None, sender: Callable[[dict], Outcome] | None = None,
+              wait: float = 0.0) -> SendReport:
+    """Send (or, dry run, only build) the SendBatchSms requests for the messages due now. One guarded
+    session on the book: a real send is refused before anything goes out when Excel has the book open
+    (see addin.workbook.session); a dry run only reads it."""
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    with open_book(path, write=False, command="send") as session:
+    with open_book(path, write=not dry_run, wait=wait, command="send") as session:
         book = load_book(session)
-    texts = book.texts(now, resend=resend)
-    sel = select(book, texts, now, vendor=True)
-    due = [r for r in sel.ready if r.planned <= now]
-    later = [(r.row, r.planned) for r in sel.ready if r.planned > now]
-    batch = f"SND-{now:%Y%m%d-%H%M%S}"
-    groups: dict[str, list[Ready]] = {}
-    for ready in due:
-        groups.setdefault(ready.result.sms_template_code, []).append(ready)
-    plan: list[tuple[dict, list[Ready]]] = []
-    for group in groups.values():
-        for i in range(0, len(group), SEND_BATCH_MAX):
-            chunk = group[i:i + SEND_BATCH_MAX]
-            plan.append((batch_requests([r.message() for r in chunk])[0], chunk))
-    report = SendReport(batch, [b for b, _ in plan], selection=sel, later=later, dry_run=dry_run)
-    if dry_run or not plan:
-        if not dry_run and book.log.recovered:      # a dry run writes nothing, not even a recovered journal
-            report.log_pending = write_log(path, book.log, [])
-        return report
-    sender = sender or sdk_sender(aliyun_client(endpoint))
-    log = book.log
-    entries = []
-    try:
-        for body, group in plan:
-            sending = [log_entry(batch, now, r, STATUS_SENDING, None) for r in group]
-            log.journal_write(sending)                         # durable before the request goes out
-            entries += sending
-            outcome = sender(body)
-            report.outcomes.append(outcome)
-            for e in sending:
-                e.status, e.code = outcome.status, outcome.code
-            log.journal_write(sending)
-    finally:
-        for e in entries:
-            if e.status == STATUS_SENDING:
-                e.status = STATUS_UNCONFIRMED
-        report.log_pending = write_log(path, log, entries)
+        texts = book.texts(now, resend=resend)
+        sel = select(book, texts, now, vendor=True)
+        due = [r for r in sel.ready if r.planned <= now]
+        later = [(r.row, r.planned) for r in sel.ready if r.planned > now]
+        batch = f"SND-{now:%Y%m%d-%H%M%S}"
+        groups: dict[str, list[Ready]] = {}
+        for ready in due:
+            groups.setdefault(ready.result.sms_template_code, []).append(ready)
+        plan: list[tuple[dict, list[Ready]]] = []
+        for group in groups.values():
+            for i in range(0, len(group), SEND_BATCH_MAX):
+                chunk = group[i:i + SEND_BATCH_MAX]
+                plan.append((batch_requests([r.message() for r in chunk])[0], chunk))
+        report = SendReport(batch=batch, requests=[b for b, _ in plan], selection=sel, later=later, dry_run=dry_run)
+        if dry_run or not plan:
+            if not dry_run and book.log.recovered:      # a dry run writes nothing, not even a recovered journal
+                write_log(session, book.log, [], report)
+            return report
+        sender = sender or sdk_sender(aliyun_client(endpoint))
+        log = book.log
+        entries = []
+        try:
+            for body, group in plan:
+                sending = [log_entry(batch, now, r, STATUS_SENDING, None) for r in group]
+                log.journal_write(sending)                         # durable before the request goes out
+                entries += sending
+                outcome = sender(body)
+                report.outcomes.append(outcome)
+                for e in sending:
+                    e.status, e.code = outcome.status, outcome.code
+                log.journal_write(sending)
+        finally:
+            for e in entries:
+                if e.status == STATUS_SENDING:
+                    e.status = STATUS_UNCONFIRMED
+            write_log(session, log, entries, report)
     return report

@@ -29,7 +29,7 @@ from .recalc import RecalcError, compute_sheet, excel_instant, require_case_shee
 from .rows import output_values
 from .schema import MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
-from .session import Book, open_book
+from .session import Book, open_book, save_atomic
 from .settings import Settings, load_settings, settings_sheets
 from .xlsx_patch import SheetEdit, gc_paused
 from .xlsx_patch.layout import SheetLayout
@@ -276,14 +276,15 @@ def write_csv(path: Path, rows: list[list]) -> None:
     """The upload file: UTF-8 with BOM (Excel and the SMS sites' importers then read Chinese right),
     times as YYYY-MM-DD HH:MM, blanks empty, order ids as ="..." text; written beside the target and
     renamed into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     text_cols = {i for i, h in enumerate(rows[0]) if h in CSV_TEXT_COLUMNS} if rows else set()
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        for n, row in enumerate(rows):
-            writer.writerow([_csv_value(v, n > 0 and i in text_cols) for i, v in enumerate(row)])
-    tmp.replace(path)
+
+    def save(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            for n, row in enumerate(rows):
+                writer.writerow([_csv_value(v, n > 0 and i in text_cols) for i, v in enumerate(row)])
+
+    save_atomic(path, save)
 
 
 def _csv_value(value, as_text: bool):

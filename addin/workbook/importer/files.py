@@ -25,6 +25,9 @@ ZIP = b"PK\x03\x04"                            # .xlsx (and .docx, .zip)
 class ExportFileError(RecalcError):
     """The file cannot be imported at all; nothing is written."""
 
+    def __init__(self, zh: str, en: str, kind: str = "bad_export"):
+        super().__init__(zh, en, kind)
+
 
 @dataclass
 class ExportSheet:

@@ -3,11 +3,15 @@
 read the exports -> find each one's header row and format (formats.py) -> typed values per line ->
 match each line to a 案件 row by platform + order id + refund id -> the cells that differ (updates)
 and the new rows below the last case row -> one lossless patch of the case sheet (the same writer as
-recalc), or nothing at all when nothing changed or on --dry-run.
+recalc, through the same guarded session: addin.workbook.session), or nothing at all when nothing
+changed or on --dry-run.
 
 Only columns that come from the export are ever written; remarks, overrides and every column the
 mapping does not name stay as staff left them. A blank export cell never erases a filled one.
-Read, compute and write stay in :func:`import_exports`, so a guarded workbook session can wrap it.
+Totals rows (an Excel Table's totals row, a 合计/总计/小计 row, a row summing a column; the rules of
+addin.workbook.protected) are never written, and no row is added below one. New columns go right of
+everything in use (inside the case Table when it ends there); new rows go below the last used row
+and, when the cases are an Excel Table, join that Table (its ref grows), or the import is refused.
 """
 from __future__ import annotations
 
@@ -21,18 +25,19 @@ from addin.core.case import PLATFORM_ZH
 from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
 from addin.core.reasons import match_reason
 
-from ..reader import read_workbook, sheet_names
-from ..reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
-from ..recalc import RecalcError, first_free_column
+from ..protected import place_new_columns, totals_rows
+from ..recalc import RecalcError, find_case_header, require_case_sheet
 from ..rows import INPUT_BY_KEY
-from ..schema import CASE_SHEET_NAMES, HeaderMap, find_header_row, find_sheet, normalise_header
-from ..xlsx_patch import SheetEdit, patch_workbook
+from ..schema import HeaderMap, normalise_header
+from ..session import open_book
+from ..settings import load_settings, settings_sheets
+from ..xlsx_patch import SheetEdit
+from ..xlsx_patch.layout import SheetLayout
 from .files import ExportFileError, ExportSheet, clean_cell, read_export
 from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
 
 HEADER_SCAN = 30                   # rows searched for the header (exports put titles and filters above it)
 ID_KEYS = ("order_id", "refund_id", "tracking_no")
-TOTALS = re.compile(r"合计|总计|小计")
 SUMMARY_LINE = re.compile(r"合计|总计|小计|共\s*\d+\s*条|导出时间|筛选条件")
 
 
@@ -64,6 +69,7 @@ class ImportReport:
     refused: list[Refused] = field(default_factory=list)
     unknown_reasons: Counter = field(default_factory=Counter)
     added_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # about the sheet as a whole (Table placement)
     cells: int = 0                 # cells that differ (written unless dry run)
     written: bool = False
 
@@ -82,6 +88,7 @@ class ImportReport:
             out.append(f"  ... 另有 {len(self.refused) - show} 行 and {len(self.refused) - show} more")
         if self.added_columns:
             out.append("新增列 added columns: " + ", ".join(self.added_columns))
+        out.extend(self.notes)
         if self.unknown_reasons:
             texts = ", ".join(f"{t} ({n})" for t, n in self.unknown_reasons.most_common(10))
             out.append(f"未识别的原因 unknown reasons: {texts} — 请在「原因对照」表添加, 否则重新计算时这些行会报错 / "
@@ -261,23 +268,14 @@ def _last_used_row(grid) -> int:
     return 0
 
 
-def _totals_row(grid, header: HeaderMap) -> int | None:
-    order_col = header.inputs.get("order_id")
-    for r in range(header.row + 1, len(grid) + 1):
-        order = _cell(grid, r, order_col)
-        if (is_blank(order) or TOTALS.search(str(order))) and \
-                any(isinstance(v, str) and TOTALS.search(v) for v in grid[r - 1]):
-            return r
-    return None
-
-
 def import_exports(book: str | Path, files: list[str | Path], *, platform: str | None = None,
-                   dry_run: bool = False) -> ImportReport:
+                   dry_run: bool = False, wait: float = 0.0) -> ImportReport:
     """Import the export files into the workbook's 案件 sheet; see the module docstring.
 
     platform: None/"auto" (from the file) or what staff type for one (淘宝, 天猫, 京东, 拼多多).
-    Raises ExportFileError (a file cannot be imported; nothing is written) or RecalcError (the workbook
-    has no 案件 header, or new rows would go below a totals row).
+    wait: seconds to wait for another run of ours on the same book. Raises ExportFileError (a file
+    cannot be imported) or another BookError (the book is open in Excel, has no 案件 header, new rows
+    would go below a totals row or outside the case Table ...); then nothing is written.
     """
     override = None
     if platform and platform.strip().lower() != "auto":
@@ -285,24 +283,37 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
             override = to_platform(platform)
         except CellError as exc:
             raise ExportFileError(f"--platform: {exc.zh}", f"--platform: {exc.en}") from None
-    book = Path(book)
-    names = sheet_names(book)
-    case_sheet = find_sheet(names, CASE_SHEET_NAMES) or names[0]
-    reason_sheet = find_sheet(names, REASON_SHEET_NAMES)
-    grids = read_workbook(book, [case_sheet] + ([reason_sheet] if reason_sheet else []))
-    grid = grids[case_sheet]
-    reasons, _ = reason_table_from_grid(grids.get(reason_sheet))
-    header = find_header_row(grid)
-    if header is None:
-        raise RecalcError("案件表找不到表头行(订单号, 平台, 售后原因...)", "the 案件 sheet has no header row (订单号, 平台, 售后原因 ...)")
+    with open_book(book, write=not dry_run, wait=wait, command="import") as session:
+        names = session.sheet_names
+        case_sheet = require_case_sheet(names, session.name)
+        sheets = settings_sheets(names)
+        grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+        reasons = load_settings(sheets, grids.__getitem__).reasons
+        try:
+            report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons)
+        except ExportFileError:
+            raise
+        except RecalcError as exc:
+            raise exc.in_sheet(case_sheet) from None
+        report.cells = len(edit.cells)
+        if edit.cells and not dry_run:
+            session.patch({case_sheet: edit})
+            report.written = True
+    return report
 
+
+def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons) -> tuple[ImportReport, SheetEdit]:
+    """The report and the case sheet's edit (nothing is written here)."""
+    header = find_case_header(grid)
+    not_cases = totals_rows(grid, header, layout, reasons)
+    skip = set(not_cases)
     cols = dict(header.inputs)
     order_col, platform_col, refund_col = cols.get("order_id"), cols.get("platform"), cols.get("refund_id")
     existing: dict[tuple, list[int]] = {}
     book_platforms: Counter = Counter()
     for r in range(header.row + 1, len(grid) + 1):
         order = _id(_cell(grid, r, order_col))
-        if not order:
+        if not order or r in skip:
             continue
         try:
             plat = to_platform(_cell(grid, r, platform_col))
@@ -327,16 +338,15 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         report.files.append(summary)
         lines.extend(_lines(sheet, fmt, header_row, fcols, summary, report))
 
-    # Columns the export fills that the sheet lacks go right of everything in use.
-    needed = [k for k in INPUT_BY_KEY if any(k in line.values for line in lines)]
-    next_col = first_free_column(grid, header)
+    # Columns the export fills that the sheet lacks go right of everything in use (inside the case Table).
+    needed = [k for k in INPUT_BY_KEY if k not in cols and any(k in line.values for line in lines)]
+    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed])
+    report.notes.extend(note.text() for note in place.notes)
     cells: dict[tuple[int, int], object] = {}
-    for key in needed:
-        if key not in cols:
-            cols[key] = next_col
-            cells[(header.row, next_col)] = INPUT_BY_KEY[key].header
-            report.added_columns.append(INPUT_BY_KEY[key].header)
-            next_col += 1
+    for i, key in enumerate(needed):
+        cols[key] = place.start + i
+        cells[(header.row, place.start + i)] = INPUT_BY_KEY[key].header
+        report.added_columns.append(INPUT_BY_KEY[key].header)
 
     next_row = max(_last_used_row(grid), header.row) + 1
     first_new_row = next_row
@@ -377,14 +387,42 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         if reason is not None and reasons.rule_for(reason, line.values.get("after_sales_type"), line.platform) is None:
             report.unknown_reasons[reason] += 1
 
+    edit = SheetEdit(cells=cells, table_columns=place.table_columns)
     if next_row > first_new_row:
-        totals = _totals_row(grid, header)
-        if totals is not None:
-            raise RecalcError(f"案件表第{totals}行是合计行: 新案件无处追加, 未写入任何内容; 请先删除合计行或把它移到别处",
-                              f"row {totals} of the 案件 sheet is a totals row; new cases have nowhere to go, "
-                              "nothing was written; remove or move the totals row first")
-    report.cells = len(cells)
-    if cells and not dry_run:
-        patch_workbook(book, book, {case_sheet: SheetEdit(cells=cells)})
-        report.written = True
-    return report
+        edit.table_rows = _rows_room(header, layout, not_cases, first_new_row, next_row - 1, report)
+    return report, edit
+
+
+def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,
+               report: ImportReport) -> dict[str, int]:
+    """Check that new rows `first`..`last` may be written (never below a totals row; joined to the case
+    Table when there is one) and return the Table growth they need. Raises RecalcError otherwise."""
+    table = layout.table_with_header(header.row, header.inputs.values())
+    if table is not None and table.totals_rows:
+        r = table.totals_row_numbers[0]
+        raise RecalcError(f"案件表格「{table.name}」有汇总行 (第{r}行): 新案件只能加在它下面, 未写入任何内容; 请在Excel中"
+                          f"取消「表设计 > 汇总行」, 导入后再勾选",
+                          f"the case Table {table.name!r} has a totals row (row {r}); new cases could only go below it, "
+                          f"nothing was written; untick Table Design > Total Row in Excel, import, then tick it again",
+                          "totals_row")
+    if not_cases:
+        r = not_cases[0]
+        raise RecalcError(f"案件表第{r}行是合计行: 新案件无处追加 (不会写在合计行下面), 未写入任何内容; 请先删除合计行或把它移到别处",
+                          f"row {r} of the 案件 sheet is a totals row; new cases have nowhere to go (never below a "
+                          "totals row), nothing was written; remove or move the totals row first", "totals_row")
+    if table is None:
+        return {}
+    r2 = table.ref[2]
+    if first > r2 + 1:
+        raise RecalcError(f"案件表格「{table.name}」到第{r2}行为止, 但它下面还有内容 (到第{first - 1}行): 新案件若写在其后就不在表格里, "
+                          f"未写入任何内容; 请移开表格下方的内容, 或在Excel中把表格扩展到这些行",
+                          f"the case Table {table.name!r} ends at row {r2} but there is content below it (down to row "
+                          f"{first - 1}); new cases written after it would be outside the Table, nothing was written; "
+                          "move what is below the Table, or extend the Table over those rows in Excel", "table_below")
+    if last <= r2:
+        return {}
+    if table.calculated:
+        report.notes.append(f"表格「{table.name}」的计算列 {', '.join(table.calculated)} 在新行中为空, 请在Excel中向下填充 / "
+                            f"the Table's calculated columns {', '.join(table.calculated)} are empty in the new rows; "
+                            "fill them down in Excel")
+    return {table.name: last}
