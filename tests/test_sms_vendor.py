@@ -500,6 +500,7 @@ def test_the_log_writers_refuse_a_book_open_in_excel(tmp_path, capsys, monkeypat
     assert main([*args, "--now", NOW.isoformat()] if command != "receipts" else args) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Excel" in err and "~$" in err and " / " in err
+    assert "--out" not in err                         # these commands have no --out for the book
     assert book.read_bytes() == before and not sent and not journal_path(book).exists()
     assert not (tmp_path / "out").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, "~$" + book.name, "r.csv"])

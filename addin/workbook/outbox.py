@@ -123,7 +123,7 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    with open_book(path, wait=wait, command="outbox") as session:
+    with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend)
         sel = select(book, texts, now, vendor=fmt != "csv")

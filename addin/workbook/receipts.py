@@ -94,7 +94,7 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: fl
     receipt_path = Path(receipt_path)
     grid = read_receipt_file(receipt_path)
     head, cols = _columns(grid)
-    with open_book(book_path, wait=wait, command="receipts") as session:
+    with open_book(book_path, wait=wait, command="receipts", out_hint=False) as session:
         return _apply(grid, head, cols, receipt_path, session)
 
 

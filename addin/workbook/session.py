@@ -77,11 +77,12 @@ class _Fingerprint:
 
 @contextlib.contextmanager
 def open_book(path: str | os.PathLike, out: str | os.PathLike | None = None, *, write: bool = True,
-              wait: float = 0.0, command: str = "aftersales"):
+              wait: float = 0.0, command: str = "aftersales", out_hint: bool = True):
     """A guarded session on workbook `path` (see the module docstring). `out`: write there instead of
     in place. `write=False`: read only (no lock, no write checks). `wait`: seconds to wait for another
-    run of ours to finish before giving up."""
-    book = Book(path, out, write=write)
+    run of ours to finish before giving up. `out_hint`: the command has an --out for the book, so a
+    refusal may suggest it."""
+    book = Book(path, out, write=write, out_hint=out_hint)
     try:
         book.open(wait, command)
         yield book
@@ -96,7 +97,7 @@ def new_book(path: str | os.PathLike, *, overwrite: bool = False, wait: float = 
     it to save into, then renames that into place. An existing file is refused unless `overwrite`; when
     overwritten, the same guards as open_book apply (owner files of Excel/LibreOffice, read-only, hard
     links, our lock, the file unchanged until the rename)."""
-    book = Book(path)
+    book = Book(path, out_hint=False)
     try:
         book.open_new(overwrite, wait, command)
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(book.target), suffix=TEMP_SUFFIX, dir=book.target.parent)
@@ -124,8 +125,9 @@ def save_atomic(path: Path, save: Callable[[Path], None]) -> None:
 
 
 class Book:
-    def __init__(self, path, out=None, *, write: bool = True):
+    def __init__(self, path, out=None, *, write: bool = True, out_hint: bool = True):
         self.name = os.fspath(path)                  # as the user gave it: what messages say
+        self.out_hint = out_hint                     # refusals may suggest --out
         self.out_name = os.fspath(out) if out is not None else None
         self.write = write
         self.source: Path | None = None              # the real file read (symlinks resolved)
@@ -219,26 +221,27 @@ class Book:
         """What makes writing the target unsafe, checked before any work."""
         target, shown = self.target, self.out_name or self.name
         folder = target.parent
+        or_out = (", 或用 --out 另存", ", or use --out") if self.out_hint else ("", "")
+        copy_out = (" (可用 --out 另存)", " (use --out to write a copy)") if self.out_hint else ("", "")
         for owner, app_zh, app_en in ((folder / ("~$" + target.name), "Excel/WPS", "Excel or WPS"),
                                       (folder / (".~lock." + target.name + "#"), "LibreOffice", "LibreOffice")):
             if owner.exists():
                 raise BookError(
                     f"工作簿正被 {app_zh} 打开 (有占用文件 {owner.name}), 未写入: {shown}。请先保存并关闭它; "
-                    f"若并未打开, 删除 {owner.name} 后重试, 或用 --out 另存",
+                    f"若并未打开, 删除 {owner.name} 后重试{or_out[0]}",
                     f"the book is open in {app_en} (owner file {owner.name}); nothing was written: {shown}. "
-                    f"Save and close it first; if it is not open, delete {owner.name} and run again, or use --out",
+                    f"Save and close it first; if it is not open, delete {owner.name} and run again{or_out[1]}",
                     "locked")
         if target.exists():
             st = target.stat()
             if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK):
-                raise BookError(f"工作簿是只读的, 未写入: {shown} (可用 --out 另存)",
-                                f"the book is read-only; nothing was written: {shown} (use --out to write a copy)",
-                                "read_only")
+                raise BookError(f"工作簿是只读的, 未写入: {shown}{copy_out[0]}",
+                                f"the book is read-only; nothing was written: {shown}{copy_out[1]}", "read_only")
             if st.st_nlink > 1:
                 raise BookError(
-                    f"工作簿有 {st.st_nlink} 个硬链接, 替换会使它们分开, 未写入: {shown} (可用 --out 另存)",
+                    f"工作簿有 {st.st_nlink} 个硬链接, 替换会使它们分开, 未写入: {shown}{copy_out[0]}",
                     f"the book has {st.st_nlink} hard links and replacing it would split them; nothing was "
-                    f"written: {shown} (use --out to write a copy)", "hard_link")
+                    f"written: {shown}{copy_out[1]}", "hard_link")
         if not os.access(folder, os.W_OK | os.X_OK):
             raise BookError(f"无法在文件夹中写入 (无权限): {folder}",
                             f"cannot write in the folder (no permission): {folder}", "not_writable")

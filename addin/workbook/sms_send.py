@@ -121,7 +121,7 @@ def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool
     (see addin.workbook.session); a dry run only reads it."""
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    with open_book(path, write=not dry_run, wait=wait, command="send") as session:
+    with open_book(path, write=not dry_run, wait=wait, command="send", out_hint=False) as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend)
         sel = select(book, texts, now, vendor=True)

@@ -283,7 +283,7 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
             override = to_platform(platform)
         except CellError as exc:
             raise ExportFileError(f"--platform: {exc.zh}", f"--platform: {exc.en}") from None
-    with open_book(book, write=not dry_run, wait=wait, command="import") as session:
+    with open_book(book, write=not dry_run, wait=wait, command="import", out_hint=False) as session:
         names = session.sheet_names
         case_sheet = require_case_sheet(names, session.name)
         sheets = settings_sheets(names)
