@@ -80,7 +80,7 @@ def _tpl_finding(err: RenderError) -> Finding:
 
 def _formula_note(text: str) -> list[Finding]:
     if starts_like_formula(text):
-        return [Finding("TPL", "INFO", "文本以 = + - @ 开头: 写入Excel时须作为文本, 不能当公式",
+        return [Finding("TPL", "INFO", "文本以 = + - @ 开头: 写入表格时须作为文本, 不能当公式",
                         "text starts with = + - @: write it to Excel as text, never as a formula")]
     return []
 

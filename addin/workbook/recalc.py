@@ -71,8 +71,8 @@ class Summary:
         self.total_compensation, self.approvals = total.compensation, total.approvals
         self.overdue, self.due_today = total.overdue, total.due_today
         self.by_status = tally.status_counts()
-        self.by_platform, self.by_reason, self.by_shop = tally.by_platform, tally.by_reason, tally.by_shop
-        self.by_day = dict(sorted(tally.by_day.items()))
+        self.by_platform, self.by_reason, self.by_shop, self.by_day = \
+            tally.by_platform, tally.by_reason, tally.by_shop, tally.by_day
 
     def lines(self) -> list[str]:
         when = f" ({self.now:%Y-%m-%d %H:%M})" if self.now else ""

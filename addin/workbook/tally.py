@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from addin.core.parse import is_blank, to_text
@@ -49,40 +49,73 @@ class Figures:
 
 
 def group_key(value) -> str:
+    if value.__class__ is str:
+        text = value.strip()
+        return text or BLANK_KEY
     return BLANK_KEY if is_blank(value) else to_text(value)
 
 
-@dataclass
 class Tally:
-    total: Figures = field(default_factory=Figures)
-    by_status: Counter = field(default_factory=Counter)
-    by_platform: dict[str, Figures] = field(default_factory=dict)
-    by_reason: dict[str, Figures] = field(default_factory=dict)
-    by_shop: dict[str, Figures] = field(default_factory=dict)
-    by_day: dict[dt.date, Figures] = field(default_factory=dict)
+    """Counts rows by (平台, 售后原因, 店铺名, day, 状态, approval, due today): one dict update per row, the
+    figures are added up per group at the end (there are few distinct combinations)."""
+
+    def __init__(self):
+        self._rows: Counter = Counter()
+        self._amounts: dict[tuple, Decimal] = {}
 
     def add_row(self, *, platform, reason, shop, next_deadline: dt.datetime | None, amount: Decimal | None,
                 approval: bool, status: str, now: dt.datetime) -> None:
         """One case row: its typed 平台/售后原因/店铺名, and 下一截止 as written (24:00 ends as 23:59:59)."""
-        row = Figures(1, amount if amount is not None else Decimal("0.00"), int(approval), int(status == ERROR),
-                      int(status == OVERDUE),
-                      int(status == DUE_SOON and next_deadline is not None and next_deadline.date() == now.date()))
-        self.total.add(row)
-        self.by_status[status] += 1
-        for table, key in ((self.by_platform, group_key(platform)), (self.by_reason, group_key(reason)),
-                           (self.by_shop, group_key(shop))):
-            table.setdefault(key, Figures()).add(row)
-        if next_deadline is not None:
-            self.by_day.setdefault(next_deadline.date(), Figures()).add(row)
+        day = next_deadline.date() if next_deadline is not None else None
+        key = (group_key(platform), group_key(reason), group_key(shop), day, status, approval,
+               status == DUE_SOON and day == now.date())
+        self._rows[key] += 1
+        if amount:
+            self._amounts[key] = self._amounts.get(key, Decimal("0.00")) + amount
 
     def merge(self, other: "Tally") -> None:
-        self.total.add(other.total)
-        self.by_status.update(other.by_status)
-        for mine, theirs in ((self.by_platform, other.by_platform), (self.by_reason, other.by_reason),
-                             (self.by_shop, other.by_shop), (self.by_day, other.by_day)):
-            for key, figures in theirs.items():
-                mine.setdefault(key, Figures()).add(figures)
+        self._rows.update(other._rows)
+        for key, amount in other._amounts.items():
+            self._amounts[key] = self._amounts.get(key, Decimal("0.00")) + amount
+
+    def _figures(self, group: int | None) -> dict:
+        """Figures per value of one part of the key (None: one total, under the key None)."""
+        out: dict = {}
+        for key, n in self._rows.items():
+            platform, reason, shop, day, status, approval, due_today = key
+            name = None if group is None else key[group]
+            if group == 3 and name is None:
+                continue                            # no 下一截止: in no day
+            f = out.get(name)
+            if f is None:
+                f = out[name] = Figures()
+            f.add(Figures(n, self._amounts.get(key, Decimal("0.00")), n * approval, n * (status == ERROR),
+                          n * (status == OVERDUE), n * due_today))
+        return out
+
+    @property
+    def total(self) -> Figures:
+        return self._figures(None).get(None, Figures())
+
+    @property
+    def by_platform(self) -> dict[str, Figures]:
+        return self._figures(0)
+
+    @property
+    def by_reason(self) -> dict[str, Figures]:
+        return self._figures(1)
+
+    @property
+    def by_shop(self) -> dict[str, Figures]:
+        return self._figures(2)
+
+    @property
+    def by_day(self) -> dict[dt.date, Figures]:
+        return dict(sorted(self._figures(3).items()))
 
     def status_counts(self) -> dict[str, int]:
         """Every 状态 word, in order of precedence, with its count (0 included)."""
-        return {s: self.by_status.get(s, 0) for s in STATUSES}
+        counts = Counter()
+        for key, n in self._rows.items():
+            counts[key[4]] += n
+        return {s: counts.get(s, 0) for s in STATUSES}
