@@ -325,3 +325,19 @@ def test_buttons_follow_the_language_setting():
                         "日志": [["时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"]]})
     buttons.recalc_book(chinese, now=NOW_DT)
     assert not LETTERS.search(chinese.rec.status[-1]) and chinese.grid("日志")[1][2] == "重新计算"
+
+
+def test_worksheet_functions_give_the_buttons_status_and_errors(demo, monkeypatch):
+    """AS_RESULT("状态"/"错误") over the demo's rows, message columns included, as the sheet has them
+    (a formula names the column, the sheet the cell)."""
+    from addin.excel import functions
+
+    monkeypatch.setattr(functions, "_minute", lambda: NOW_DT)
+    grid = read_workbook(demo, ["案件"])["案件"]
+    heads, body = grid[0], grid[1:]
+    status = [row[0] for row in functions.result("状态", heads, body)]
+    errors = [row[0] for row in functions.result("错误", heads, body)]
+    assert status == [row[heads.index("状态")] for row in body]
+    assert errors == [re.sub(r"^[A-Z]+\d+「", "「", row[heads.index("错误")]) if row[heads.index("错误")] else ""
+                      for row in body]
+    assert sum(e.startswith("短信校验未通过") for e in errors) == 2
