@@ -34,7 +34,7 @@ from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
 
 from addin.core.parse import to_text
-from .sendlog import LogEntry, SendLog
+from .sendlog import LogEntry, SendLog, file_note
 from .texts import UPLOAD_HEADER, load_book, write_csv
 from .xlsx_patch import SheetEdit, patch_workbook
 
@@ -119,7 +119,7 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"
     out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
     planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
-    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
+    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
                for ready in group]
     if entries:
         book.log.journal_write(entries)          # first: a crash after this knows which files were meant

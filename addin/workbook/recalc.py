@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import Callable
 
 from addin.core.calendar_cn import WorkCalendar
+from addin.core.display import Display, display_of
 from addin.core.engine import CaseResult, due_within
 from addin.core.parse import is_blank, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.core.status import STATUSES
+from addin.core.timeparts import china_now
 
 from .reader import read_workbook, sheet_names
-from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
+from .rows import CHECKS, INPUT_BY_KEY, case_from_row, check_lines, compute_parsed, excel_instant, output_values, problem_line
 from .schema import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
 from .settings import load_settings, settings_sheets
+from .tally import Tally
 from .xlsx_patch import SheetEdit, col_letter, gc_paused, patch_workbook
 
 
@@ -37,25 +41,53 @@ class RecalcError(Exception):
 
 @dataclass
 class Summary:
+    """What recalc did, as of `now`. The figures (overdue, due_today, by_status and the by_* breakdowns)
+    are defined in :mod:`addin.workbook.tally`: each counts the cells recalc wrote (状态, 下一截止,
+    赔偿金额, 需店长审批), so the 汇总 sheet's formulas give the same numbers."""
     rows: int = 0                 # non-blank case rows
     computed: int = 0             # rows without errors
-    errors: int = 0               # rows with an error
+    errors: int = 0               # rows with an error (状态 有错误)
     total_compensation: Decimal = Decimal("0.00")
-    approvals: int = 0
-    due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now`
+    approvals: int = 0            # rows whose 需店长审批 is 是
+    due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now` (any of its deadlines)
+    overdue: int = 0              # rows whose 状态 is 已逾期
+    due_today: int = 0            # rows whose 状态 is 即将到期 and whose 下一截止 is today
+    by_status: dict = field(default_factory=dict)            # 状态 word -> rows, all five words
+    by_platform: dict = field(default_factory=dict)          # typed 平台 -> Figures
+    by_reason: dict = field(default_factory=dict)            # typed 售后原因 -> Figures
+    by_shop: dict = field(default_factory=dict)              # typed 店铺名 -> Figures
+    by_day: dict = field(default_factory=dict)               # date of 下一截止 -> Figures
+    now: dt.datetime | None = None                           # the time 状态 was computed at
     policy_changes: dict = field(default_factory=dict)
     policy_errors: list[str] = field(default_factory=list)
     reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
     cells_written: int = 0
     added_columns: list[str] = field(default_factory=list)
+    skipped_columns: list[str] = field(default_factory=list)  # computed columns that hold staff's own values
+
+    def take(self, tally: Tally) -> None:
+        total = tally.total
+        self.rows, self.errors, self.computed = total.cases, total.errors, total.cases - total.errors
+        self.total_compensation, self.approvals = total.compensation, total.approvals
+        self.overdue, self.due_today = total.overdue, total.due_today
+        self.by_status = tally.status_counts()
+        self.by_platform, self.by_reason, self.by_shop, self.by_day = \
+            tally.by_platform, tally.by_reason, tally.by_shop, tally.by_day
 
     def lines(self) -> list[str]:
+        when = f" ({self.now:%Y-%m-%d %H:%M})" if self.now else ""
         out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
                f"赔偿合计 total compensation: ￥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
-               f"24小时内到期 deadlines due within 24 h: {self.due_24h}",
+               f"已逾期 overdue: {self.overdue}   今日到期 due today: {self.due_today}   "
+               f"24小时内到期 deadlines due within 24 h: {self.due_24h}{when}",
+               "状态 status: " + ", ".join(f"{word} {n}" for word, n in self.by_status.items()),
+               "按平台 by platform: " + "; ".join(f"{k} {f.cases}单 ￥{f.compensation:,.2f} 逾期{f.overdue}"
+                                                 for k, f in self.by_platform.items()),
                f"写入单元格 cells written: {self.cells_written}"]
         if self.added_columns:
             out.append("新增输出列 added output columns: " + ", ".join(self.added_columns))
+        out.extend(f"未写入 not written: 「{h}」列已有不是本工具写的内容, 请改名该列 / the {h} column holds values this "
+                   f"tool did not write; rename it" for h in self.skipped_columns)
         if self.policy_changes:
             out.append("规则表改动 policy overrides: " + ", ".join(f"{k}={v}" for k, v in self.policy_changes.items()))
         out.extend(f"日历表错误 calendar error: {e}" if e.startswith("日历!") else f"规则表错误 policy error: {e}"
@@ -71,6 +103,33 @@ class SheetResult:
     cells: dict[tuple[int, int], object]      # (row, col) -> value to write
     summary: Summary
     results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
+    problems: dict[int, list[str]] = field(default_factory=dict)   # sheet row -> lines for its unreadable cells
+    checks: dict[int, list[str]] = field(default_factory=dict)     # sheet row -> 错误 lines of failed reply/SMS checks
+    show: Display = Display()
+    now: dt.datetime | None = None
+    out_columns: dict[str, int] = field(default_factory=dict)      # output key -> column written (new ones too)
+
+    def locator(self, r: int):
+        return cell_locator(self.header, r)
+
+
+def cell_locator(header: HeaderMap, r: int):
+    """locate(field) for row r: 'H49「实付金额」', or the header and that the column is missing."""
+    def addr(field_name: str) -> str:
+        col = header.inputs.get(field_name)
+        head = INPUT_BY_KEY[field_name].header
+        return f"{col_letter(col)}{r}「{head}」" if col else f"「{head}」列不存在"
+    return addr
+
+
+def foreign_status_column(grid: list[list], header: HeaderMap) -> bool:
+    """Whether the sheet's 状态 column holds anything but our five words: then it is staff's own
+    column of that name and recalc leaves it alone."""
+    c = header.outputs.get("status")
+    if c is None:
+        return False
+    return any(c <= len(values) and not is_blank(values[c - 1]) and str(values[c - 1]).strip() not in STATUSES
+               for values in grid[header.row:])
 
 
 def first_free_column(grid: list[list], header: HeaderMap) -> int:
@@ -111,7 +170,7 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
     reasons: the workbook's 原因对照 table (:func:`reason_table_from_grid`); None = built-in wordings only.
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, cal, now, progress, workers, reasons)
+        return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons)
 
 
 @dataclass
@@ -122,21 +181,20 @@ class _Job:
     out_items: list[tuple[str, int]]
     policy: Policy
     cal: WorkCalendar | None
-    now: dt.datetime | None
+    now: dt.datetime
     reasons: object = None          # ReasonTable of the workbook
+    show: Display = Display()
 
 
 @dataclass
 class _Part:
-    """One worker's share: cells to write and its part of the summary."""
+    """One worker's share: cells to write and its part of the summary (the figures in `tally`)."""
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
-    rows: int = 0
-    computed: int = 0
-    errors: int = 0
-    total_compensation: Decimal = Decimal("0.00")
-    approvals: int = 0
     due_24h: int = 0
+    tally: Tally = field(default_factory=Tally)
     results: dict[int, CaseResult] = field(default_factory=dict)
+    problems: dict[int, list[str]] = field(default_factory=dict)
+    checks: dict[int, list[str]] = field(default_factory=dict)
 
 
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
@@ -147,7 +205,7 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons=None) -> S
     if header is None:
         raise RecalcError("找不到表头行: 前15行中没有包含「订单号」「平台」「售后原因」等列名的行",
                           "no header row: none of the first 15 rows names known columns such as 订单号/平台/售后原因")
-    summary = Summary(policy_changes=policy.changed())
+    summary = Summary(policy_changes=policy.changed(), now=now)
     new_columns: dict[str, int] = {}
     next_col = first_free_column(grid, header)
     for col in OUTPUTS:
@@ -156,36 +214,45 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons=None) -> S
             summary.added_columns.append(col.header)
             next_col += 1
     out_cols = {**header.outputs, **new_columns}
+    if foreign_status_column(grid, header):
+        del out_cols["status"]
+        summary.skipped_columns.append(next(o.header for o in OUTPUTS if o.key == "status"))
     cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
                                             for k, c in new_columns.items()}
-    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, reasons)
+    show = display_of(policy)
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, reasons, show)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
     else:
         parts = [_compute_rows(job, row_numbers, progress)]
     results: dict[int, CaseResult] = {}
+    problems: dict[int, list[str]] = {}
+    checks: dict[int, list[str]] = {}
+    tally = Tally()
     for part in parts:
         cells.update(part.cells)
         results.update(part.results)
-        summary.rows += part.rows
-        summary.computed += part.computed
-        summary.errors += part.errors
-        summary.total_compensation += part.total_compensation
-        summary.approvals += part.approvals
+        problems.update(part.problems)
+        checks.update(part.checks)
+        tally.merge(part.tally)
         summary.due_24h += part.due_24h
+    summary.take(tally)
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
-    return SheetResult(header, new_columns, cells, summary, results)
+    return SheetResult(header, new_columns, cells, summary, results, problems, checks, show, now, out_cols)
 
 
 def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = True) -> _Part:
     """Parse, compute and diff the given sheet rows."""
-    grid, header, out_items, now = job.grid, job.header, job.out_items, job.now
+    grid, header, out_items, now, show = job.grid, job.header, job.out_items, job.now, job.show
     part = _Part()
     rows, parsed = [], []
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    # The mail merge's verdict/reasons cells: a failed check goes into 错误 too (rows.check_lines).
+    check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
+    group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
@@ -200,7 +267,6 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             continue
         rows.append(r)
         parsed.append(p)
-    part.rows = len(rows)
 
     results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy, job.cal).items()}
 
@@ -209,29 +275,30 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         if progress and n % 1000 == 0:
             progress(n, len(rows))
 
-        def addr(field_name: str) -> str:
-            col = header.inputs.get(field_name)
-            head = INPUT_BY_KEY[field_name].header
-            return f"{col_letter(col)}{r}「{head}」" if col else f"「{head}」列不存在 (column missing)"
-
-        if p.problems:
-            text = "\n".join(f"{addr(x.field)}: {x.zh} / {x.en}" for x in p.problems)
-            out = output_values(None, text)
-        else:
-            res = results[r]
-            out = output_values(res, locate=addr)
-            comp = res.compensation
-            if comp is not None and comp.amount is not None:
-                part.total_compensation += comp.amount
-                part.approvals += comp.approval
-            if now is not None and due_within(res, now):
-                part.due_24h += 1
-        if out["errors"]:
-            part.errors += 1
-        else:
-            part.computed += 1
         current = grid[r - 1]
         width = len(current)
+        addr = cell_locator(header, r)
+        checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show) if check_cols else []
+        if checks and keep_results:
+            part.checks[r] = checks
+        amount = None
+        if p.problems:
+            lines = [problem_line(addr(x.field), x, show) for x in p.problems]
+            out = output_values(None, lines, show=show, now=now, checks=checks)
+            if keep_results:
+                part.problems[r] = lines
+        else:
+            res = results[r]
+            out = output_values(res, locate=addr, show=show, now=now, checks=checks)
+            if res.compensation is not None:
+                amount = res.compensation.amount
+            if due_within(res, now):
+                part.due_24h += 1
+        nd = out["next_deadline"]
+        group = [current[c - 1] if c and c <= width else None for c in group_cols]
+        part.tally.add_row(platform=group[0], reason=group[1], shop=group[2],
+                           next_deadline=excel_instant(nd) if nd is not None else None, amount=amount,
+                           approval=out["approval"] == "是", status=out["status"], now=now)
         for key, c in out_items:
             value = out.get(key)
             old = current[c - 1] if c <= width else None

@@ -95,7 +95,8 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptR
     book_path, receipt_path = Path(book_path), Path(receipt_path)
     grid = read_receipt_file(receipt_path)
     head, cols = _columns(grid)
-    log = load_book(book_path).log
+    book = load_book(book_path)
+    log, show = book.log, book.settings.display
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
     by_template: dict[tuple[str, str], list[LogEntry]] = {}
     for e in log.entries:
@@ -129,8 +130,8 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path) -> ReceiptR
             entry = LogEntry(batch=IMPORT_BATCH, at=_time(get("sent_at")) or at or dt.datetime.now().replace(microsecond=0),
                              phone=mask_phone(phone), phone_fp=phone_fp, order_id=None, kind="",
                              template=template, signature=None, text_fp=fingerprint(content or ""), status=status,
-                             code=code, receipt_at=at, note=f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有 / "
-                                                           f"receipt row {r} not in this log")
+                             code=code, receipt_at=at, note=show.pair(f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有",
+                                                            f"receipt row {r} not in this log"))
             new.append(entry)
             by_text.setdefault((phone_fp, entry.text_fp), []).append(entry)
             by_template.setdefault((phone_fp, template), []).append(entry)

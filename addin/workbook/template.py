@@ -135,19 +135,20 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
     return where
 
 
+POLICY_HEADER = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选", "来源编号")
+
+
 def build_policy_sheet(ws) -> None:
-    heads = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选")
-    for i, h in enumerate(heads, start=1):
+    """规则: one row per parameter; sources by name (the ids, for audit, in the last column)."""
+    for i, h in enumerate(POLICY_HEADER, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, p in enumerate(PARAMS, start=2):
-        ws.cell(row=r, column=1, value=p.id)
-        ws.cell(row=r, column=2, value=p.zh)
-        ws.cell(row=r, column=3, value=p.text()).fill = FILL_OVERRIDE
-        ws.cell(row=r, column=4, value=p.text())
-        ws.cell(row=r, column=5, value=p.source)
-        ws.cell(row=r, column=6, value=p.alternative or None)
-    for letter, width in zip("ABCDEF", (26, 44, 14, 14, 18, 40)):
+        values = (p.id, p.zh, p.text(), p.text(), p.source_text() or None, p.alternative or None, p.source or None)
+        for i, v in enumerate(values, start=1):
+            ws.cell(row=r, column=i, value=v)
+        ws.cell(row=r, column=3).fill = FILL_OVERRIDE
+    for letter, width in zip("ABCDEFG", (26, 44, 14, 14, 40, 44, 10)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
 
