@@ -108,6 +108,7 @@ OUTPUTS: tuple[Column, ...] = (
     C("freight_rule", "运费规则", "text", ("freight rule",), width=10),
     C("warnings", "提示", "text", ("warnings",), width=40),
     C("errors", "错误", "text", ("errors", "error"), width=40),
+    C("status", "状态", "text", ("status",), width=8),
 )
 # Mail-merge inputs that are not rule inputs: read as typed and normalised by addin.messages.fields.
 MESSAGE_INPUTS: tuple[Column, ...] = (
@@ -143,6 +144,7 @@ del C
 
 CASE_SHEET_NAMES = ("案件", "cases", "case", "售后", "售后案件")
 POLICY_SHEET_NAMES = ("规则", "policy", "rules")
+ACTIVITY_LOG_SHEET_NAMES = ("日志", "log")     # one line per button click (addin.excel.buttons)
 
 
 def normalise_header(text) -> str:
