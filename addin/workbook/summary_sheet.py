@@ -215,10 +215,16 @@ def _day_table(w: _Writer, tables: dict) -> None:
     w.row += 1
 
 
+ROW_CM = 0.53          # a default row (15 pt) in centimetres, to stack the charts without overlap
+
+
 def _charts(ws, tables: dict) -> None:
     """Compensation by platform, cases by reason, deadlines by day: native Excel charts over the tables,
-    each beside its table."""
+    right of them, each starting by its table or below the previous chart."""
+    next_free = 1
+
     def bar(title: str, table: str, value_col: int, *, rows: int, horizontal=False, last_offset=0, y_title=None):
+        nonlocal next_free
         first, last = tables[table]
         last -= last_offset
         chart = BarChart()
@@ -234,10 +240,12 @@ def _charts(ws, tables: dict) -> None:
             chart.y_axis.title = y_title
         if horizontal:
             chart.x_axis.scaling.orientation = "maxMin"   # first line on top, as in the table
-        chart.width, chart.height = 16, rows * 0.5        # cm; a row is about 0.5 cm
-        ws.add_chart(chart, f"H{first - 2}")
+        chart.width, chart.height = 16, rows * ROW_CM
+        top = max(first - 2, next_free)
+        ws.add_chart(chart, f"H{top}")
+        next_free = top + rows + 1
 
-    bar("各平台赔偿金额", "platform", 3, rows=16, last_offset=1, y_title="元")     # without the 合计 line
-    reason_rows = tables["reason"][1] - tables["reason"][0] + 3
-    bar("各售后原因案件数", "reason", 2, rows=reason_rows, horizontal=True)
-    bar("每日到期案件 (下一截止)", "day", 2, rows=18)
+    bar("各平台赔偿金额", "platform", 3, rows=14, last_offset=1, y_title="元")     # without the 合计 line
+    reasons = tables["reason"][1] - tables["reason"][0] + 1
+    bar("各售后原因案件数", "reason", 2, rows=max(20, reasons * 3 // 2 + 4), horizontal=True)
+    bar("每日到期案件 (下一截止)", "day", 2, rows=16)
