@@ -16,7 +16,7 @@ import pytest
 
 from addin.cli import main
 from addin.demo import sample_rows
-from addin.workbook.layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns, is_computed
+from addin.workbook.layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
 from addin.workbook.reader import read_workbook
 from addin.workbook.recalc import recalc
 from addin.workbook.schema import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row,

@@ -27,7 +27,7 @@ from .calendar_sheet import CALENDAR_HEADER, calendar_rows
 from .reason_sheet import REASON_SHEET_EXAMPLES, REASON_SHEET_HEADER
 from .guide_sheet import GUIDE_SHEET, build_guide_sheet
 from .layout import (APPROVAL, DUE_SOON, FROZEN_GROUPS, GROUPS, LINK_COLUMN_AFTER, OVERDUE, PLACED, STATUS_STYLES,
-                     case_columns, column_width, header_text, input_prompt, is_computed)
+                     column_width, header_text, input_prompt, is_computed)
 from .sendlog import LOG_HEADER
 from .summary_sheet import SUMMARY_SHEET, build_summary_sheet, define_column_names
 from .texts import OUTBOX_HEADER, TEMPLATE_HEADER

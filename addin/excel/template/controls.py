@@ -6,8 +6,9 @@ x14 anchor and the macro, what current Excel reads). openpyxl writes none of the
 makes the XML and :mod:`.xlsm` puts it into the package.
 
 The buttons are set to "Don't move or size with cells" (Format Control > Properties), so inserting,
-resizing or hiding columns never moves them out of the frozen corner. In the x14 <anchor> that is
-moveWithCells and sizeWithCells left out (both default to false). In VML it is the opposite of what
+resizing or hiding columns never moves them out of the frozen corner. In the x14 <anchor> (ECMA-376
+Part 1 §18.3.1.1) that is moveWithCells and sizeWithCells left out (both default to false, as in
+openpyxl's ObjectAnchor). In VML it is the opposite of what
 the element names say: Excel "reverses the meaning of the values true and false for the MoveWithCells
 element" ([MS-OI29500] 2.1.1881, Part 4 §19.4.2.42), and writes <x:MoveWithCells/> plus
 <x:SizeWithCells/> for an object that neither moves nor sizes (as exceljs does for its 'absolute'
