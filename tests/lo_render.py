@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("libreoffice-calc-nogui", "poppler-utils", "fonts-noto-cjk")     # Debian/Ubuntu
-TOOLS = ("soffice", "pdftoppm", "pdftotext")
+TOOLS = ("soffice", "pdftoppm", "pdftotext", "pdfinfo")
 SCREEN_DPI = 96                 # Excel's pixels: a PDF point is 1/72 inch
 # Every sheet on one page at 100 % (LibreOffice 6.4+), so a sheet's left edge is the screen's left edge.
 PDF_FILTER = 'pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
@@ -103,8 +103,7 @@ def words(pdf: Path, page: int) -> list[Word]:
 
 
 def pages(pdf: Path) -> int:
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout if shutil.which("pdfinfo") \
-        else ""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     for line in info.splitlines():
         if line.startswith("Pages:"):
             return int(line.split()[1])
