@@ -184,12 +184,42 @@ def cmd_import(args) -> int:
 
 
 def cmd_new_workbook(args) -> int:
-    from addin.excel.template import new_workbook
+    from addin.excel.template import NotMacroName, interpreter_settings, new_workbook
 
-    if Path(args.path).exists() and not args.force:
+    target = Path(args.path)
+    if target.suffix.lower() != ".xlsm":
+        exc = NotMacroName(target)
+        print(f"错误 error: {exc.zh} / {exc.en}", file=sys.stderr)
+        return 2
+    if target.exists() and not args.force:
         print(f"错误 error: 文件已存在 / file exists: {args.path} (--force to overwrite)", file=sys.stderr)
         return 2
-    print(f"新工作簿 new workbook: {new_workbook(args.path)}")
+    carried, prepare = None, None
+    if args.source:
+        from addin.workbook.upgrade import carry_into, read_old
+
+        source = Path(args.source)
+        if not source.is_file():
+            print(f"错误 error: 找不到文件 / file not found: {args.source}", file=sys.stderr)
+            return 2
+        if target.exists() and target.resolve() == source.resolve():
+            print("错误 error: 新工作簿不能覆盖旧的 / the new workbook cannot replace the old one: "
+                  f"{args.path}", file=sys.stderr)
+            return 2
+        carried = read_old(source)
+        prepare = lambda wb: carry_into(wb, carried)   # noqa: E731 - fills the new book before it is saved
+    path = new_workbook(target, carried.rows if carried else None, prepare=prepare)
+    print(f"新工作簿 new workbook: {path}")
+    for key, value in interpreter_settings().items():
+        print(f"xlwings.conf {key}: {value}")
+    if carried:
+        print(f"从 from {args.source}: 案件 cases {len(carried.rows)}" + "".join(
+            f", {name} {n}" for name, n in carried.changed.items()))
+        if carried.staff_headers:
+            print("自有列 staff columns (放在最右边 at the far right): " + ", ".join(carried.staff_headers))
+        if carried.left:
+            print("未复制的工作表 sheets not carried (请手工复制 copy by hand if needed): " + ", ".join(carried.left))
+        print(f"旧文件未改动 the old file is unchanged. 下一步 next: aftersales recalc {path}")
     return 0
 
 
@@ -269,8 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
-    p.add_argument("path", help="e.g. 售后.xlsm")
+    p.add_argument("path", help="e.g. 售后.xlsm (must end in .xlsm: it has macros)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--from", dest="source", metavar="OLD",
+                   help="copy the cases (by header), the staff's own columns and the settings sheets of an existing "
+                        "workbook into the new layout; OLD is only read")
     p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")

@@ -16,6 +16,7 @@ from addin.core.policy import DEFAULT_POLICY, PARAMS, PARAMS_BY_ID, SOURCES
 from addin.core.status import STATUSES, row_status
 from addin.excel import buttons
 from addin.workbook.reader import read_workbook, sheet_names
+from addin.workbook.xlsx_patch import col_letter
 from addin.workbook.recalc import recalc
 from addin.workbook.rows import check_lines
 from addin.workbook.schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
@@ -41,7 +42,7 @@ def sheet_rows(path, sheet="案件"):
         heads, body = grid[header.row - 1], grid[header.row:]
     else:
         heads, body = grid[0], grid[1:]
-    heads = [str(h) if h is not None else "" for h in heads]
+    heads = [str(h).rstrip("*") if h is not None else "" for h in heads]    # 订单号* = required
     return heads, [dict(zip(heads, row)) for row in body]
 
 
@@ -144,7 +145,10 @@ def test_chinese_plus_english_brings_the_english_back(tmp_path):
     generate_texts(path, now=NOW_DT)
     _, rows = sheet_rows(path)
     bad = next(r for r in rows if r["订单号"] and r["实付金额"] == "八十九")
-    assert bad["错误"] == "H49「实付金额」: 无法识别金额 '八十九', 请填数字, 如 89.00 / not an amount: '八十九'; type a number such as 89.00"
+    heads, _ = sheet_rows(path)
+    paid = col_letter(heads.index("实付金额") + 1)                      # the layout puts 实付金额 where it likes
+    assert bad["错误"] == (f"{paid}49「实付金额」: 无法识别金额 '八十九', 请填数字, 如 89.00 / not an amount: '八十九'; "
+                         "type a number such as 89.00")
     assert bad["状态"] == "有错误"                                   # 状态 is the same word in both languages
     r7 = next(r for r in rows if (r["截止事项"] or "").startswith("七天无理由退货截止"))
     assert r7["截止事项"] == "七天无理由退货截止 / 7-day return request deadline"
@@ -247,7 +251,7 @@ def test_a_fixed_sms_clears_its_error_line(tmp_path, demo):
     book = shutil.copy(demo, tmp_path / "fixed.xlsx")
     wb = openpyxl.load_workbook(book)
     ws = wb["案件"]
-    heads = [c.value for c in ws[1]]
+    heads = [(c.value or "").rstrip("*") for c in ws[1]]     # 订单号* = required
     for row in ws.iter_rows(min_row=2):
         if row[heads.index("短信类型")].value == "退货地址":
             row[heads.index("退货地址")].value = "杭州市文一西路1号 小美家居售后部"     # no phone, short enough

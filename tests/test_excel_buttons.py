@@ -257,7 +257,7 @@ def test_missing_case_sheet_is_a_bilingual_message():
 
 def test_sample_rows_through_the_button_match_the_cli_pipeline():
     """The demo's ~40 realistic rows (bad input included), laid out as the template lays them out."""
-    from addin.workbook.template import case_columns
+    from addin.workbook.layout import case_columns
 
     cols = case_columns()
     grid = [[c.header for c in cols]] + [[row.get(c.key) for c in cols] for row in sample_rows()]

@@ -123,14 +123,14 @@ def files_in(directory: Path) -> set[str]:
 
 # --------------------------------------------------------------------------- the staff .xlsm
 
-# new_workbook puts these first: A 订单号, B 平台, C 售后原因, D 店铺名, E 买家, F 手机号, G 商品名称, H 实付金额
+# new_workbook lays these out (addin.workbook.layout); the tests find each column by its header.
 XLSM_ROWS = [
     dict(order_id="TB1", platform="淘宝", reason="延迟发货", paid=89, buyer="tb_小王",
          paid_at=dt.datetime(2026, 10, 8, 9, 12)),
     dict(order_id="TM1", platform="天猫", reason="延迟发货", paid=387.45, buyer='=HYPERLINK("http://x")'),
     dict(order_id="TB2", platform="淘宝", reason="七天无理由退货", signed_at=dt.datetime(2026, 9, 29, 15, 20),
          free_shipping="是"),
-    dict(order_id="TB3", platform="淘宝", reason="延迟发货", paid="abc"),       # bad: H5
+    dict(order_id="TB3", platform="淘宝", reason="延迟发货", paid="abc"),       # bad: 实付金额 in row 5
 ]
 COMMENTS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <comments xmlns="{MAIN}"><authors><author>客服</author></authors><commentList><comment ref="E2" authorId="0"><text><r><rPr><b/><sz val="9"/><rFont val="宋体"/></rPr><t>客服:</t></r><r><rPr><sz val="9"/></rPr><t xml:space="preserve">老客户, 优先处理</t></r></text></comment></commentList></comments>"""
@@ -243,7 +243,8 @@ def test_xlsm_values_are_computed_and_the_bad_row_named(staff_xlsm):
     assert out(grid, header, 3, "comp_amount") == 116.24                 # 387.45 x 30%, rounded like Excel
     assert out(grid, header, 4, "next_deadline_item") and out(grid, header, 4, "freight_rule") == "F1"
     error = out(grid, header, 5, "errors")
-    assert error.startswith("H5「实付金额」") and "无法识别金额" in error and " / " not in error    # 中文 by default
+    paid = col_letter(header.inputs["paid"])                             # the layout puts 实付金额 where it likes
+    assert error.startswith(f"{paid}5「实付金额」") and "无法识别金额" in error and " / " not in error    # 中文 by default
     assert out(grid, header, 5, "comp_amount") is None
     assert (summary.rows, summary.computed, summary.errors) == (4, 3, 1)
 

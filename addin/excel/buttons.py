@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import sys
 from pathlib import Path
 
 from addin.core.display import Display, display_of, is_error_verdict
@@ -18,7 +19,7 @@ from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
 from addin.workbook.approved_templates import approved_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet
-from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
 from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
 from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
@@ -27,7 +28,7 @@ from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLA
 from .blocks import Block, plan_blocks
 from .book import BookIO
 
-LOG_SHEET_NAMES = ("日志", "log")
+LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
 ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
 
 
@@ -259,10 +260,15 @@ def _summary_line(label: str, s: Summary, show: Display) -> str:
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in the browser (xlwings Lite)
+    """Who clicked, for the 日志 sheet; blank in the browser (xlwings Lite), where Pyodide reports a
+    made-up "web_user" for everyone."""
+    if sys.platform == "emscripten":
         return ""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this runtime
+        return ""
+    return "" if user == "web_user" else user
 
 
 def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:

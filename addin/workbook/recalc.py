@@ -382,7 +382,9 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
                                workers=workers, reasons=settings.reasons)
         result.summary.policy_errors = settings.policy_errors
         result.summary.reason_errors = settings.reason_errors
-        patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)})
+        # Formulas over the computed columns (the 汇总 sheet, the staff's own) are recalculated when Excel opens it.
+        patch_workbook(path, Path(out) if out else path, {case_sheet: SheetEdit(cells=result.cells)},
+                       full_calc_on_load=True)
     return result.summary
 
 

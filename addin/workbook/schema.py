@@ -147,6 +147,7 @@ del C
 
 CASE_SHEET_NAMES = ("案件", "cases", "case", "售后", "售后案件")
 POLICY_SHEET_NAMES = ("规则", "policy", "rules")
+ACTIVITY_LOG_SHEET_NAMES = ("日志", "log")     # one line per button click (addin.excel.buttons)
 
 
 def normalise_header(text) -> str:

@@ -1191,8 +1191,13 @@ class _ZipWriter:
 
 # --------------------------------------------------------------------------- entry point
 
-def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[str, SheetEdit]) -> PatchReport:
+def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[str, SheetEdit], *,
+                   full_calc_on_load: bool = False) -> PatchReport:
     """Write `edits` into a copy of workbook `src` saved atomically as `dst` (which may be `src`).
+
+    full_calc_on_load: also make Excel recalculate every formula when it opens the file (the values the
+    formulas read changed, e.g. a 汇总 sheet over the computed columns). workbook.xml changes only if the
+    flag is not set yet, so a second run writes the same bytes.
 
     Raises PatchError (or ValueError/TypeError for bad values) before anything is written."""
     src, dst = Path(src), Path(dst)
@@ -1229,7 +1234,7 @@ def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[s
             else:
                 deflater.abandon()
             formula_changed |= patcher.formula_changed
-        if formula_changed:
+        if formula_changed or full_calc_on_load:
             report.calc_chain_dropped = pkg.force_full_calc()
             report.full_calc_on_load = True
         new_styles = styles.to_bytes()
