@@ -288,13 +288,19 @@ def test_summary_figures_are_counts_of_the_written_cells(tmp_path, demo):
     cases = [r for r in rows if any(r.get(c.header) not in (None, "") for c in INPUTS)]
     assert summary.rows == len(cases)
     assert summary.by_status == {s: sum(r["状态"] == s for r in cases) for s in STATUSES}
-    assert summary.overdue == summary.by_status["已逾期"] and summary.errors == summary.by_status["有错误"]
+    assert summary.errors == summary.by_status["有错误"]
+    # overdue / due today count 下一截止 against now, as the 汇总 sheet's formulas do, whatever the 状态
+    # (a row with an error can be overdue too: 状态 says 有错误 first)
+    due = [r["下一截止"] for r in cases if r["下一截止"]]
+    end_of_today = dt.datetime.combine(NOW_DT.date() + dt.timedelta(days=1), dt.time())
+    assert summary.overdue == sum(d < NOW_DT for d in due) >= summary.by_status["已逾期"]
+    assert summary.due_today == sum(NOW_DT <= d < end_of_today for d in due)
 
     def figures(group):
         amount = sum((Decimal(str(r["赔偿金额"])) for r in group if r["赔偿金额"] is not None), Decimal("0.00"))
         return (len(group), amount, sum(r["需店长审批"] == "是" for r in group),
-                sum(r["状态"] == "已逾期" for r in group),
-                sum(r["状态"] == "即将到期" and r["下一截止"].date() == NOW_DT.date() for r in group))
+                sum(r["下一截止"] is not None and r["下一截止"] < NOW_DT for r in group),
+                sum(r["下一截止"] is not None and NOW_DT <= r["下一截止"] < end_of_today for r in group))
 
     def key(v):
         return "(空)" if v in (None, "") else str(v)
@@ -312,7 +318,7 @@ def test_summary_figures_are_counts_of_the_written_cells(tmp_path, demo):
         f = summary.by_day[day]
         assert (f.cases, f.compensation, f.approvals, f.overdue, f.due_today) == \
             figures([r for r in cases if r["下一截止"] and r["下一截止"].date() == day]), day
-    assert summary.due_today == 1 and summary.overdue == 15 and summary.by_platform["淘宝"].cases == 31
+    assert summary.due_today == 1 and summary.overdue == 16 and summary.by_platform["淘宝"].cases == 31
 
 
 # --- the buttons ---------------------------------------------------------------------------------------

@@ -50,8 +50,8 @@ class Summary:
     total_compensation: Decimal = Decimal("0.00")
     approvals: int = 0            # rows whose 需店长审批 is 是
     due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now` (any of its deadlines)
-    overdue: int = 0              # rows whose 状态 is 已逾期
-    due_today: int = 0            # rows whose 状态 is 即将到期 and whose 下一截止 is today
+    overdue: int = 0              # rows whose 下一截止 is before `now` (as the 汇总 sheet counts them)
+    due_today: int = 0            # rows whose 下一截止 is from `now` to the end of today
     by_status: dict = field(default_factory=dict)            # 状态 word -> rows, all five words
     by_platform: dict = field(default_factory=dict)          # typed 平台 -> Figures
     by_reason: dict = field(default_factory=dict)            # typed 售后原因 -> Figures

@@ -7,9 +7,10 @@ sheet) gives the same number as the command line, as long as it is evaluated at 
 * compensation: the sum of 赔偿金额;
 * approvals:    rows whose 需店长审批 is 是 (approvals pending);
 * errors:       rows whose 状态 is 有错误;
-* overdue:      rows whose 状态 is 已逾期 (no error, 下一截止 before `now`);
-* due_today:    rows whose 状态 is 即将到期 and whose 下一截止 falls on `now`'s date (no error, not yet
-                past, at the latest 23:59:59 today as the cell shows a 24:00 end);
+* overdue:      rows whose 下一截止 is before `now` (whatever their 状态: a row with an error can be
+                overdue too), which is what the 汇总 sheet's COUNTIFS(下一截止,"<"&统计时间) counts live;
+* due_today:    rows whose 下一截止 is from `now` to the end of `now`'s date (at the latest 23:59:59 today,
+                as the cell shows a 24:00 end): COUNTIFS(下一截止,">="&统计时间,下一截止,"<"&INT(统计时间)+1);
 * by_status:    rows per 状态 word (the five words split the rows).
 
 Groups: by_platform, by_reason and by_shop by the cell's text as typed (trimmed; "(空)" for a blank
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from addin.core.parse import is_blank, to_text
-from addin.core.status import DUE_SOON, ERROR, OVERDUE, STATUSES
+from addin.core.status import ERROR, STATUSES
 
 BLANK_KEY = "(空)"
 
@@ -67,8 +68,9 @@ class Tally:
                 approval: bool, status: str, now: dt.datetime) -> None:
         """One case row: its typed 平台/售后原因/店铺名, and 下一截止 as written (24:00 ends as 23:59:59)."""
         day = next_deadline.date() if next_deadline is not None else None
-        key = (group_key(platform), group_key(reason), group_key(shop), day, status, approval,
-               status == DUE_SOON and day == now.date())
+        overdue = next_deadline is not None and next_deadline < now
+        key = (group_key(platform), group_key(reason), group_key(shop), day, status, approval, overdue,
+               next_deadline is not None and not overdue and day == now.date())
         self._rows[key] += 1
         if amount:
             self._amounts[key] = self._amounts.get(key, Decimal("0.00")) + amount
@@ -82,7 +84,7 @@ class Tally:
         """Figures per value of one part of the key (None: one total, under the key None)."""
         out: dict = {}
         for key, n in self._rows.items():
-            platform, reason, shop, day, status, approval, due_today = key
+            platform, reason, shop, day, status, approval, overdue, due_today = key
             name = None if group is None else key[group]
             if group == 3 and name is None:
                 continue                            # no 下一截止: in no day
@@ -90,7 +92,7 @@ class Tally:
             if f is None:
                 f = out[name] = Figures()
             f.add(Figures(n, self._amounts.get(key, Decimal("0.00")), n * approval, n * (status == ERROR),
-                          n * (status == OVERDUE), n * due_today))
+                          n * overdue, n * due_today))
         return out
 
     @property
