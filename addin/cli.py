@@ -20,7 +20,7 @@ from addin.workbook.outbox import FORMATS
 from addin.workbook.reader import WorkbookReadError
 from addin.workbook.recalc import recalc, stderr_progress
 from addin.workbook.receipts import ReceiptFileError
-from addin.workbook.session import BookError, new_book
+from addin.workbook.session import BookError, new_book, open_book
 from addin.workbook.sms_send import SendError
 from addin.workbook.xlsx_patch import PatchError
 
@@ -200,13 +200,37 @@ def cmd_import(args) -> int:
 
 
 def cmd_new_workbook(args) -> int:
-    from addin.excel.template import new_workbook
+    from addin.excel.template import NotMacroName, interpreter_settings, new_workbook
 
+    target = Path(args.path)
+    if target.suffix.lower() != ".xlsm":
+        exc = NotMacroName(target)
+        return _fail(exc.zh, exc.en)
+    carried, prepare = None, None
+    if args.source:
+        from addin.workbook.upgrade import carry_into, read_old
+
+        source = Path(args.source)
+        if target.exists() and source.exists() and target.resolve() == source.resolve():
+            return _fail(f"新工作簿不能覆盖旧的: {args.path}", f"the new workbook cannot replace the old one: {args.path}")
+        with open_book(source, write=False) as old:                 # only read, never written
+            carried = read_old(old)
+        prepare = lambda wb: carry_into(wb, carried)   # noqa: E731 - fills the new book before it is saved
     # An existing file is refused unless --force; overwriting one goes through the same guards as
     # every other write (not while Excel has it open, not under another run of ours).
-    with new_book(args.path, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
-        new_workbook(tmp)
-    print(f"新工作簿 new workbook: {args.path}")
+    with new_book(target, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
+        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target)
+    print(f"新工作簿 new workbook: {target}")
+    for key, value in interpreter_settings().items():
+        print(f"xlwings.conf {key}: {value}")
+    if carried:
+        print(f"从 from {args.source}: 案件 cases {len(carried.rows)}" + "".join(
+            f", {name} {n}" for name, n in carried.changed.items()))
+        if carried.staff_headers:
+            print("自有列 staff columns (放在最右边 at the far right): " + ", ".join(carried.staff_headers))
+        if carried.left:
+            print("未复制的工作表 sheets not carried (请手工复制 copy by hand if needed): " + ", ".join(carried.left))
+        print(f"旧文件未改动 the old file is unchanged. 下一步 next: aftersales recalc {target}")
     return 0
 
 
@@ -299,8 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
-    p.add_argument("path", help="e.g. 售后.xlsm")
+    p.add_argument("path", help="e.g. 售后.xlsm (must end in .xlsm: it has macros)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file (not while it is open in Excel)")
+    p.add_argument("--from", dest="source", metavar="OLD",
+                   help="copy the cases (by header), the staff's own columns and the settings sheets of an existing "
+                        "workbook into the new layout; OLD is only read")
     _add_wait(p)
     p.set_defaults(func=cmd_new_workbook)
 

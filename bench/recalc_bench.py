@@ -41,7 +41,7 @@ def make_book(path: Path, n: int) -> None:
     from openpyxl import Workbook
 
     from addin.demo import bulk_rows
-    from addin.workbook.template import case_columns
+    from addin.workbook.layout import case_columns
 
     columns = case_columns()
     wb = Workbook(write_only=True)

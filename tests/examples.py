@@ -4,6 +4,7 @@ One table serves two tests: the public API (tests/test_examples_api.py) and a wo
 through `aftersales recalc` (tests/test_examples_workbook.py). Rows use Case field names; the
 workbook test writes them under the Chinese headers. Expected values are output keys of
 addin.workbook.rows.output_values; "deadline:<id>" keys are deadline instants (24:00 = next 00:00).
+The texts staff read carry no rule ids; the ids an example cites are checked in 规则编号 (rule_ids).
 """
 from __future__ import annotations
 
@@ -43,13 +44,15 @@ EXAMPLES = [
      [row("E8", "淘宝", "延迟发货", paid=200.00, promise_rate="30%", promise_cap=500),
       row("E8jd", "京东", "延迟发货", paid=200.00, promise_rate="30%", promise_cap=500)],
      [{"comp_amount": Y("60.00"), "comp_rule": "COMP-PROM"},
-      {"comp_amount": Y("20.00"), "comp_rule": "COMP-JD", "warnings~": "COMP-PROM"}]),
+      {"comp_amount": Y("20.00"), "comp_rule": "COMP-JD", "warnings~": "店铺承诺金额60.00高于平台规则",
+       "rule_ids~": "提示: COMP-PROM"}]),
     ("9", {}, [row("E9a", "淘宝", "协商补偿", proposed=20), row("E9b", "淘宝", "协商补偿", proposed=35),
                row("E9c", "淘宝", "协商补偿", proposed=3)],
      [{"comp_amount": Y("20.00"), "approval": "否"}, {"comp_amount": Y("35.00"), "approval": "是"},
-      {"comp_amount": Y("3.00"), "approval": "否", "warnings~": "LAD-2"}]),
+      {"comp_amount": Y("3.00"), "approval": "否", "warnings~": "提醒: 低于5.00元, 建议用优惠券",
+       "rule_ids~": "提示: LAD-2"}]),
     ("10", {}, [row("E10", "淘宝", "七天无理由退货", action="挽留-拒绝", category="家居")],
-     [{"errors~": "LAD-3"}]),
+     [{"errors~": "七天无理由退货不能拒绝", "rule_ids~": "错误: LAD-3"}]),
     ("11", {}, [row("E11a", "京东", "不当发布", paid=680.00), row("E11b", "京东", "不当发布", paid=2500.00)],
      [{"comp_amount": Y("68.00"), "comp_rule": "JD-COMP-1"}, {"comp_amount": Y("200.00")}]),
     ("12", {}, [row("E12", "京东", "赠品漏发", paid=399, gift_price=199, gift_has_sku="是")],
@@ -58,7 +61,8 @@ EXAMPLES = [
                     price_drop=400, price_drop_at=T("2026-10-29 09:00")),
                 row("E13pop", "京东", "价保", ordered_at=T("2026-09-28 10:00"), signed_at=T("2026-09-30 12:00"),
                     price_drop=400, price_drop_at=T("2026-10-29 09:00"), pp_days=30)],
-     [{"comp_amount": Y("400.00"), "comp_rule": "JD-PP", "warnings~": "JD-PP", "deadline:JD-PP": D24("2026-10-30")},
+     [{"comp_amount": Y("400.00"), "comp_rule": "JD-PP", "warnings~": "口径不一致",
+       "rule_ids~": "提示: JD-PP", "deadline:JD-PP": D24("2026-10-30")},
       {"comp_amount": Y("0.00"), "deadline:JD-PP": T("2026-10-28 10:00")}]),
     ("14", {}, [row("E14", "淘宝", "七天无理由退货", signed_at=T("2026-09-29 15:20"))],
      [{"deadline:R7-2": D24("2026-10-06"), "deadline:R7-2.168h": T("2026-10-06 15:20"),

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from addin.core.calendar_cn import CalendarDay, WorkCalendar, package_days
 from addin.core.case import Case
+from addin.core.display import Display
 from addin.core.engine import compute_case
 from addin.excel import buttons, functions
 from addin.excel.values import excel_serial
@@ -43,7 +44,7 @@ def test_three_working_days_from_2026_12_30_land_on_2027_01_05_marked_provisiona
     [promise] = [d for d in result.deadlines if d.kind == "PROMISE"]
     assert promise.at == dt.datetime(2027, 1, 6)               # 24:00 on 2027-01-05
     assert promise.provisional_years == (2027,)
-    assert "按推算假期" in promise.text()
+    assert "按推算假期" in Display().deadline(promise)
     [note] = [f for f in result.findings if f.rule == "CAL"]
     assert note.level == "WARN" and "推算" in note.zh and "2027" in note.zh and "2027" in note.en
     assert result.errors == []

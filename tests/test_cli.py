@@ -15,10 +15,15 @@ def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "行数 rows: 55" in out and "有错误 with errors: 11" in out and "可发送 ready: 3" in out
+    assert "已逾期 overdue: 16   今日到期 due today: 1" in out          # as of --now, most sample deadlines are past
     grid = read_workbook(book, ["案件"])["案件"]
     heads = grid[0]
     errors = [row[heads.index("错误")] for row in grid[1:] if row[heads.index("错误")]]
-    assert len(errors) == 11 and all(" / " in e for e in errors)      # every bad row, in Chinese and English
+    # every bad row, and the two rows whose SMS failed its checks (texts ran after recalc), in Chinese only
+    assert len(errors) == 13 and not any(" / " in e for e in errors)
+    assert sum(e.startswith("短信校验未通过: ") for e in errors) == 2
+    statuses = [row[heads.index("状态")] for row in grid[1:]]
+    assert statuses.count("有错误") == 13 and statuses.count("已逾期") == 15
     assert sum(1 for row in grid[1:] if row[heads.index("赔偿金额")] is not None) > 10
     # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature
     files = sorted(p.name for p in (tmp_path / "demo_outbox").iterdir())
@@ -81,8 +86,11 @@ def test_new_workbook_force_does_not_overwrite_a_book_open_in_excel(tmp_path, ca
     assert "\n" not in err and "Excel" in err and owner.name in err and path.read_bytes() == stamp
     owner.unlink()
     path.chmod(0o640)
+    inode = path.stat().st_ino
     assert main(["new-workbook", str(path), "--force"]) == 0              # closed: --force replaces it
-    assert path.read_bytes() != stamp and (path.stat().st_mode & 0o777) == 0o640
+    # A new file renamed over it (the same bytes when both runs fall within one second: the workbook
+    # is built deterministically), with the old file's permissions.
+    assert path.stat().st_ino != inode and (path.stat().st_mode & 0o777) == 0o640
     assert sorted(p.name for p in tmp_path.iterdir()) == ["售后.xlsm"]       # no lock or temp file left
 
 

@@ -13,13 +13,16 @@ from openpyxl.worksheet.formula import ArrayFormula
 formulas = pytest.importorskip("formulas")
 
 from addin.demo import sample_rows  # noqa: E402
-from addin.excel import udfs  # noqa: E402
+from addin.excel import functions, udfs  # noqa: E402
 from addin.excel.values import to_cell  # noqa: E402
 from addin.workbook.reader import read_sheet  # noqa: E402
 from addin.workbook.recalc import compute_sheet  # noqa: E402
 from addin.workbook.rows import excel_instant  # noqa: E402
 from addin.workbook.schema import OUTPUTS  # noqa: E402
 from addin.workbook.template import build_workbook  # noqa: E402
+
+
+NOW = dt.datetime(2026, 10, 3, 9)
 
 
 def _plain(arg):
@@ -79,7 +82,10 @@ def evaluated(tmp_path_factory):
     with_formulas = folder / "formulas.xlsx"
     wb.save(with_formulas)
 
-    solution = formulas.ExcelModel().loads(str(with_formulas)).finish().calculate()
+    # 状态 depends on 'now': the functions read the clock, the test pins it to the button's NOW
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(functions, "_minute", lambda: NOW)
+        solution = formulas.ExcelModel().loads(str(with_formulas)).finish().calculate()
     values = {}
     for key, cell in solution.items():
         if "]案件'!" not in key:
@@ -104,7 +110,7 @@ def _as_button_writes(value):
 
 def test_array_formula_equals_compute_sheet(evaluated):
     grid, n, first_free, _, values = evaluated
-    sheet = compute_sheet(grid, now=dt.datetime(2026, 10, 3, 9))
+    sheet = compute_sheet(grid, now=NOW)
     header = sheet.header
     out_cols = {**header.outputs, **sheet.new_columns}
     checked = 0

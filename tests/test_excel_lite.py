@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
 
-from addin.excel import functions, udfs
+from addin.excel import buttons, functions, udfs
 from tests.test_excel_buttons import FakeBook, call_counts, make_book
 from tests.test_excel_udfs import HEADERS, OFFICE_ROWS, ROWS
 
@@ -80,3 +81,39 @@ def test_lite_runs_without_python_calamine():
     out = subprocess.run([sys.executable, "-c", code], cwd=LITE.parents[1], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("生成完成")
+
+
+def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
+    """Selecting a header (or any visible cell) must never run a script: the shapes link to E1-E4, in the
+    blank hidden column a new workbook keeps right of the identity columns."""
+    import openpyxl
+
+    from addin.workbook.template import build_workbook
+
+    source = (LITE / "main.py").read_text(encoding="utf-8")
+    cells = re.findall(r'@script\(button="\[(\w+)\]案件!([A-Z]+)(\d+)"\)', source)
+    assert [name for name, _, _ in cells] == ["btnRecalc", "btnTexts", "btnExport", "btnCheck"]
+    ws = openpyxl.load_workbook(build_workbook(tmp_path / "b.xlsx"))["案件"]
+    for _, column, row in cells:
+        assert ws.column_dimensions[column].hidden and ws[f"{column}1"].value is None
+        assert ws[f"{column}{row}"].value is None
+    assert ws.freeze_panes == "F2"                     # and the column is inside the frozen corner
+
+
+def test_log_user_is_blank_in_the_browser(monkeypatch):
+    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "web_user")       # what Pyodide reports
+    assert buttons._user() == ""
+    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "小王")
+    assert buttons._user() == "小王"
+    monkeypatch.setattr(buttons.sys, "platform", "emscripten")
+    assert buttons._user() == ""
+
+
+def test_xlwings_is_not_required_in_the_browser():
+    """Lite brings its own xlwings: the package must not ask Pyodide for another (an older pin fails the install)."""
+    pyproject = (LITE.parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    dependencies = pyproject.split("dependencies = [", 1)[1].split("]", 1)[0]    # tomllib is 3.11+ only
+    xlwings = re.findall(r'^\s*"(xlwings[^"]*)"', dependencies, re.M)
+    assert len(xlwings) == 1 and "sys_platform != 'emscripten'" in xlwings[0].replace('"', "'")
+    text = (LITE / "requirements.txt").read_text(encoding="utf-8")
+    assert "BELOW" in text and "keep Lite's xlwings line" in text

@@ -14,6 +14,7 @@ import pytest
 from addin.core.calendar_cn import calendar_from_policy
 from addin.core.compensation import late_shipment
 from addin.core.deadlines import calendar_days, daily_clock, legal_outer_bound, working_days
+from addin.core.display import Display
 from addin.core.engine import compute_cases
 from addin.core.policy import DEFAULT_POLICY
 from addin.excel import functions, udfs
@@ -24,6 +25,7 @@ from addin.workbook.rows import case_from_row, excel_instant
 from addin.workbook.schema import LOOKUP, OUTPUTS, normalise_header
 
 T = dt.datetime
+BILINGUAL = [["参数ID", "值"], ["UI.language", "中文+English"]]     # a 规则 block asking for both languages
 HEADERS = ["订单号", "平台", "售后原因", "实付金额", "付款时间", "买家", "签收时间", "包邮", "运费险", "客服拟赔金额",
            "赔偿金额(手工)", "买家退货运费", "有凭证"]
 ROWS = [   # as COM hands them over
@@ -85,7 +87,7 @@ def test_compensation_columns_match_the_core(rows, zero_is_blank):
     assert got[1] + got[2] == 500.0                 # COMP-TM: one buyer, 24 h, one 500 cap
     assert got[3] == 116.24                         # Excel's ROUND, not Python's round
     assert got[8] == ""                             # blank row
-    assert "「售后原因」" in got[9] and "unknown reason" in got[9]   # bilingual, names the column
+    assert "「售后原因」" in got[9] and "未识别的原因" in got[9] and "unknown" not in got[9]   # names the column, 中文
 
 
 def test_single_row_single_cell_and_core_function_agree():
@@ -149,7 +151,7 @@ def test_rules_argument_changes_the_policy():
     assert udfs.AS_NEEDS_APPROVAL(HEADERS, ROWS[6], rules) == "否"
     jd = [["参数ID", "值"], ["COMP-JD.rate", "30%"]]
     row = ["J2", "京东", "延迟发货", 200.0] + [None] * 9
-    assert "COMP-JD.rate" in udfs.AS_COMPENSATION(HEADERS, row)        # not configured: says which setting
+    assert "京东延迟发货赔付比例" in udfs.AS_COMPENSATION(HEADERS, row)      # not configured: says which setting
     assert udfs.AS_COMPENSATION(HEADERS, row, jd) == 60.0
 
 
@@ -178,13 +180,17 @@ def test_text_functions_match_the_messages_core():
     assert udfs.AS_SMS_PARTS("x" * 80) == 2
     check = udfs.AS_SMS_CHECK(texts[0], "退款完成")
     want = check_sms(texts[0], "退款完成")
-    assert check.split("\n")[0] == want.verdict and all(f.text() in check for f in want.findings)
+    show = Display()
+    assert check.split("\n")[0] == show.verdict(want.verdict) and all(show.finding(f) in check for f in want.findings)
     # one kind for a column of texts; the signature argument prepends 【…】
     column_check = udfs.AS_SMS_CHECK([["您的退款已处理"], ["快来付款"]], "催付", "小美家居", "小美家居")
-    assert len(column_check) == 2 and column_check[1][0].startswith("ERROR")
+    assert len(column_check) == 2 and column_check[1][0].startswith("错误\n")
     lint_out = udfs.AS_LINT(texts[2])
-    assert lint_out.startswith("ERROR") and lint(texts[2])[0].text() in lint_out
-    assert udfs.AS_LINT("感谢您的支持") == "PASS"
+    assert lint_out.startswith("错误\n") and show.finding(lint(texts[2])[0]) in lint_out
+    assert udfs.AS_LINT("感谢您的支持") == "通过"
+    # with the 规则 block set to 中文+English, the verdict and the reasons carry the English too
+    both = udfs.AS_SMS_CHECK("快来付款", "催付", "小美家居", "小美家居", BILINGUAL)
+    assert both.startswith("错误 / ERROR\n") and "须带退订方式" in both and " / payment_reminder SMS needs an opt-out" in both
     assert udfs.AS_LINT([[None], ["稍等"]])[0] == [""]
 
 
@@ -193,16 +199,19 @@ def test_render_uses_the_messages_templates():
     rows = [["A1", "小美家居", "{{ 7*7 }}", "不锈钢电热水壶", "周五前"], ["A2", None, "tb_x", "枕头", None]]
     out = udfs.AS_RENDER("亲 {{ buyer_nick }}，{{ shop_name }}的{{ item_name }}预计{{ 自定义说明 }}发出", headers, rows)
     assert out[0] == ["亲 {{ 7*7 }}，小美家居的不锈钢电热水壶预计周五前发出"]     # buyer text stays literal
-    assert out[1][0].startswith("#错误") and "shop_name" in out[1][0]
+    assert out[1][0].startswith("#错误") and "「店铺名」" in out[1][0]
     follow_up = udfs.AS_RENDER("回访短信", headers, rows[0])
     assert "小美家居" in follow_up and "不锈钢电热水" in follow_up
 
 
-def test_errors_are_bilingual_text_never_tracebacks():
+def test_errors_are_text_in_the_display_language_never_tracebacks():
     assert udfs.AS_COMPENSATION(["x", "y"], [[1, 2]]).startswith("#错误 ")
-    assert " / error: " in udfs.AS_DEADLINE("no-such-kind", HEADERS, ROWS)
+    unknown = udfs.AS_DEADLINE("no-such-kind", HEADERS, ROWS)
+    assert unknown.startswith("#错误 未知时限类型") and "七天无理由退货截止" in unknown and "error" not in unknown
+    assert " / error: unknown deadline kind" in udfs.AS_DEADLINE("no-such-kind", HEADERS, ROWS, BILINGUAL)
     assert udfs.AS_FREIGHT_PAYER("sideways", HEADERS, ROWS).startswith("#错误 未知运费段")
-    assert "range sizes differ" in udfs.AS_SMS_CHECK([["a"], ["b"]], [["催付", "回访"]])
+    assert udfs.AS_SMS_CHECK([["a"], ["b"]], [["催付", "回访"]]) == "#错误 区域大小不一致: 2行1列 与 2行2列"
+    assert "range sizes differ" in udfs.AS_SMS_CHECK([["a"], ["b"]], [["催付", "回访"]], None, None, BILINGUAL)
 
 
 def test_every_classic_udf_wraps_a_function():

@@ -9,17 +9,19 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import openpyxl.utils.cell
 import pytest
 import python_calamine
 from oletools.olevba import VBA_Parser
 
 from addin.demo import sample_rows
-from addin.excel.template import BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, new_workbook
+from addin.excel.template import (BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, NotMacroName, interpreter_settings,
+                                  new_workbook)
 from addin.workbook.recalc import recalc
-from addin.workbook.schema import OUTPUTS, find_header_row
+from addin.workbook.schema import OUTPUTS, find_header_row, normalise_header
 from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
 
-SHEETS = ["案件", "规则", "模板", "发送队列", "日志", CONF_SHEET]
+SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", CONF_SHEET]
 # Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.
 LO_CHECK = """
 import os, subprocess, sys, time, uno
@@ -91,7 +93,7 @@ def test_drop_downs_formats_conditional_formats_and_frozen_header(book):
     rules = [r for cf in ws.conditional_formatting for r in cf.rules]
     assert any("NOW()" in (r.formula or [""])[0] for r in rules)        # overdue deadlines
     assert any('="是"' in (r.formula or [""])[0] for r in rules)        # needs approval
-    assert ws.freeze_panes == "D2"
+    assert ws.freeze_panes == "F2"          # the identity columns A-D and the hidden Lite link column E
     heads = {c.value: c.column_letter for c in ws[1]}
     assert ws.column_dimensions[heads["实付金额"]].number_format == "#,##0.00"
     assert ws.column_dimensions[heads["付款时间"]].number_format.startswith("yyyy-mm-dd")
@@ -120,7 +122,8 @@ def test_package_is_macro_enabled_with_buttons_bound_to_the_subs(book):
 def test_recalc_runs_on_it_after_rows_are_added(book, tmp_path):
     """Staff type rows into the new workbook; `aftersales recalc` fills the computed columns."""
     filled = tmp_path / "filled.xlsm"
-    heads = {c.value: c.column for c in openpyxl.load_workbook(book, read_only=True)[CASE_SHEET][1]}
+    heads = {normalise_header(c.value): c.column for c in openpyxl.load_workbook(book, read_only=True)[CASE_SHEET][1]
+             if c.value}                                       # 订单号* : the '*' marks a required column
     typed = {"订单号": ("TB1", "TM1"), "平台": ("淘宝", "天猫"), "售后原因": ("延迟发货", "延迟发货"),
              "实付金额": (89, 387.45)}
     cells = {(r, heads[h]): v for h, values in typed.items() for r, v in enumerate(values, start=2)}
@@ -154,3 +157,60 @@ def test_libreoffice_imports_the_vba_modules_and_the_buttons(book):
     assert all(f"module VBAProject {m} " in out for m in ("xlwings", "Dictionary", "ThisWorkbook", "Sheet1"))
     for caption, macro, _ in BUTTONS:
         assert f"control {caption} " in out and f"VBAProject.AfterSales.{macro}?" in out
+
+
+def test_buttons_sit_in_the_frozen_corner_and_do_not_move_or_size_with_cells(book):
+    """Within the frozen header row and identity columns (so they never scroll away), set to "don't move or
+    size with cells" in both the VML (MoveWithCells/SizeWithCells present: Excel reads them reversed,
+    MS-OI29500 2.1.1881) and the x14 anchor (no moveWithCells/sizeWithCells attribute: false)."""
+    ws = openpyxl.load_workbook(book)[CASE_SHEET]
+    frozen_cols = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[1] - 1          # F2 -> 5
+    with zipfile.ZipFile(book) as z:
+        vml = z.read("xl/drawings/vmlDrawingButtons.vml").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    shapes = re.findall(r"<x:ClientData ObjectType=\"Button\">(.*?)</x:ClientData>", vml, re.S)
+    assert len(shapes) == len(BUTTONS)
+    for data in shapes:
+        assert "<x:MoveWithCells/>" in data and "<x:SizeWithCells/>" in data
+        anchor = [int(v) for v in re.search(r"<x:Anchor>(.*?)</x:Anchor>", data).group(1).split(",")]
+        left_col, _, top_row, _, right_col, _, bottom_row, _ = anchor
+        assert right_col < frozen_cols and top_row == bottom_row == 0      # columns A-E, row 1
+    anchors = re.findall(r"<anchor[^>]*>(.*?)</anchor>", sheet, re.S)
+    assert len(anchors) == len(BUTTONS) and "moveWithCells" not in sheet and "sizeWithCells" not in sheet
+    for a in anchors:
+        cols = [int(c) for c in re.findall(r"<xdr:col>(\d+)</xdr:col>", a)]
+        rows = [int(r) for r in re.findall(r"<xdr:row>(\d+)</xdr:row>", a)]
+        assert max(cols) < frozen_cols and rows == [0, 0]
+
+
+def test_interpreter_is_the_python_that_ran_the_command(tmp_path):
+    scripts = tmp_path / "Scripts"
+    scripts.mkdir()
+    (scripts / "python.exe").write_bytes(b"")
+    assert interpreter_settings("win32", str(scripts / "python.exe")) == {"Interpreter_Win": str(scripts / "python.exe")}
+    (scripts / "pythonw.exe").write_bytes(b"")       # beside it: no console window flashing up
+    assert interpreter_settings("win32", str(scripts / "python.exe")) == {"Interpreter_Win": str(scripts / "pythonw.exe")}
+    assert interpreter_settings("darwin", "/Users/a/.venv/bin/python") == {"Interpreter_Mac": "/Users/a/.venv/bin/python"}
+    assert interpreter_settings("linux", "/usr/bin/python3") == {}
+    path = new_workbook(tmp_path / "w.xlsm", interpreter=interpreter_settings("win32", str(scripts / "python.exe")))
+    conf = {row[0]: row[1] for row in openpyxl.load_workbook(path)[CONF_SHEET].iter_rows(values_only=True) if row[0]}
+    assert conf["Interpreter_Win"] == str(scripts / "pythonw.exe") and conf["Interpreter_Mac"] is None
+
+
+def test_new_workbook_refuses_a_name_excel_would_not_open_with_macros(tmp_path):
+    with pytest.raises(NotMacroName) as err:
+        new_workbook(tmp_path / "售后.xlsx")
+    assert ".xlsm" in err.value.zh and "售后.xlsm" in err.value.en and not list(tmp_path.iterdir())
+
+
+def test_each_button_gives_the_status_bar_back_to_excel():
+    """The summary stays on the status bar a while; then Application.StatusBar = False restores Excel's."""
+    code = (Path(__file__).resolve().parents[1] / "macros" / "AfterSales.bas").read_text(encoding="ascii")
+    subs = re.findall(r"Public Sub (\w+)\(\)(.*?)End Sub", code, re.S)
+    bodies = dict(subs)
+    for _, macro, _ in BUTTONS:
+        lines = [ln.strip() for ln in bodies[macro].strip().splitlines()]
+        assert lines[0].startswith("RunPython ") and lines[-1] == "ScheduleStatusReset", macro
+    assert "Application.StatusBar = False" in bodies["ResetStatusBar"]
+    assert re.search(r'Application\.OnTime Now \+ TimeSerial\(0, 0, STATUS_SECONDS\), .*AfterSales\.ResetStatusBar"',
+                     code)

@@ -121,7 +121,10 @@ def book(master_book, tmp_path) -> Path:
 
 
 def case_grid(path: Path) -> list[list]:
-    return read_workbook(path, ["案件"])["案件"]
+    """The 案件 sheet; header texts without the '*' that marks a required column."""
+    grid = read_workbook(path, ["案件"])["案件"]
+    grid[0] = [h.rstrip("*") if isinstance(h, str) else h for h in grid[0]]
+    return grid
 
 
 def rows_by_order(path: Path) -> dict[str, dict]:

@@ -54,7 +54,7 @@ def test_missing_field_is_named():
     with pytest.raises(RenderError) as exc:
         render("亲，{{ item_name }}还未付款")
     assert exc.value.field == "item_name"
-    assert "item_name" in exc.value.zh and "商品名称" in exc.value.zh and "item_name" in exc.value.en
+    assert "「商品名称」" in exc.value.zh and "item_name" not in exc.value.zh and "item_name" in exc.value.en
 
 
 def test_missing_field_in_condition_is_an_error_too():

@@ -39,12 +39,19 @@ CASE_PART = "xl/worksheets/sheet1.xml"                    # the 案件 sheet in 
 
 # --------------------------------------------------------------------------- building workbooks
 
-def make_book(path: Path, header: list[str], rows: list[dict | None], *, above: list[list] = ()) -> Path:
+def make_book(path: Path, header: list[str], rows: list[dict | None], *, above: list[list] = (),
+              rules: dict | None = None) -> Path:
     """A plain .xlsx: optional rows above the header, the header, then one row per dict (keyed by header
-    text; None = a blank row). Numbers stay General (so a serial is read as a number, not a date)."""
+    text; None = a blank row). Numbers stay General (so a serial is read as a number, not a date).
+    `rules`: 规则 sheet values by id (no 规则 sheet without it)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "案件"
+    if rules:
+        policy = wb.create_sheet("规则")
+        policy.append(["参数ID", "值"])
+        for key, value in rules.items():
+            policy.append([key, value])
     for values in above:
         ws.append(list(values))
     ws.append(header)
@@ -116,14 +123,14 @@ def files_in(directory: Path) -> set[str]:
 
 # --------------------------------------------------------------------------- the staff .xlsm
 
-# new_workbook puts these first: A 订单号, B 平台, C 售后原因, D 店铺名, E 买家, F 手机号, G 商品名称, H 实付金额
+# new_workbook lays these out (addin.workbook.layout); the tests find each column by its header.
 XLSM_ROWS = [
     dict(order_id="TB1", platform="淘宝", reason="延迟发货", paid=89, buyer="tb_小王",
          paid_at=dt.datetime(2026, 10, 8, 9, 12)),
     dict(order_id="TM1", platform="天猫", reason="延迟发货", paid=387.45, buyer='=HYPERLINK("http://x")'),
     dict(order_id="TB2", platform="淘宝", reason="七天无理由退货", signed_at=dt.datetime(2026, 9, 29, 15, 20),
          free_shipping="是"),
-    dict(order_id="TB3", platform="淘宝", reason="延迟发货", paid="abc"),       # bad: H5
+    dict(order_id="TB3", platform="淘宝", reason="延迟发货", paid="abc"),       # bad: 实付金额 in row 5
 ]
 COMMENTS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <comments xmlns="{MAIN}"><authors><author>客服</author></authors><commentList><comment ref="E2" authorId="0"><text><r><rPr><b/><sz val="9"/><rFont val="宋体"/></rPr><t>客服:</t></r><r><rPr><sz val="9"/></rPr><t xml:space="preserve">老客户, 优先处理</t></r></text></comment></commentList></comments>"""
@@ -236,7 +243,8 @@ def test_xlsm_values_are_computed_and_the_bad_row_named(staff_xlsm):
     assert out(grid, header, 3, "comp_amount") == 116.24                 # 387.45 x 30%, rounded like Excel
     assert out(grid, header, 4, "next_deadline_item") and out(grid, header, 4, "freight_rule") == "F1"
     error = out(grid, header, 5, "errors")
-    assert error.startswith("H5「实付金额」") and "无法识别金额" in error and "not an amount" in error
+    paid = col_letter(header.inputs["paid"])                             # the layout puts 实付金额 where it likes
+    assert error.startswith(f"{paid}5「实付金额」") and "无法识别金额" in error and " / " not in error    # 中文 by default
     assert out(grid, header, 5, "comp_amount") is None
     assert (summary.rows, summary.computed, summary.errors) == (4, 3, 1)
 
@@ -276,16 +284,26 @@ def bad_book(tmp_path) -> Path:
     return make_book(tmp_path / "bad.xlsx", BAD_HEADER, BAD_ROWS)
 
 
-def test_each_bad_row_gets_a_bilingual_error_naming_the_cell(bad_book):
+def test_each_bad_row_gets_an_error_naming_the_cell(bad_book):
     summary = recalc(bad_book, now=NOW)
     grid, header = read_back(bad_book)
     for row, (cell, zh, en) in BAD_EXPECTED.items():
         error = out(grid, header, row, "errors")
         assert error is not None and error.startswith(cell + ": "), (row, error)
-        assert zh in error and en in error, (row, error)
-        assert out(grid, header, row, "comp_amount") is None
+        assert zh in error and en not in error and " / " not in error, (row, error)   # no setting: 中文
+        assert out(grid, header, row, "comp_amount") is None and out(grid, header, row, "status") == "有错误"
     assert len(out(grid, header, 6, "errors")) < 120          # one short line, not the list of every reason
     assert (summary.rows, summary.errors, summary.computed) == (10, len(BAD_EXPECTED), 2)
+    assert summary.by_status["有错误"] == len(BAD_EXPECTED) and summary.by_status["正常"] == 2
+
+
+def test_bad_row_errors_carry_the_english_when_the_rules_sheet_asks(tmp_path):
+    path = make_book(tmp_path / "bad_en.xlsx", BAD_HEADER, BAD_ROWS, rules={"UI.language": "中文+English"})
+    recalc(path, now=NOW)
+    grid, header = read_back(path)
+    for row, (cell, zh, en) in BAD_EXPECTED.items():
+        error = out(grid, header, row, "errors")
+        assert error.startswith(cell + ": ") and zh in error and f" / {en}" in error[error.index(zh):], (row, error)
 
 
 def test_good_rows_next_to_bad_ones_still_compute(bad_book):
@@ -334,8 +352,11 @@ def test_date_spellings_parse_the_same_as_real_dates(tmp_path):
     untimed = {out(grid, header, r, "deadlines_all") for r in range(2 + len(with_time), 2 + len(rows))}
     assert len(timed) == 1 and len(untimed) == 1                           # every spelling means the same
     (timed,), (untimed,) = timed, untimed
-    assert "2026-10-15 09:12" in timed and "[R7-2.168h]" in timed         # signed with a time: the 168 h alert
-    assert "[R7-2]" in untimed and "[R7-2.168h]" not in untimed           # a bare date has no 168 h alert
+    assert "七天无理由168小时(平台口径预警) 2026-10-15 09:12" in timed    # signed with a time: the 168 h alert
+    assert "七天无理由退货截止 2026-10-15 24:00" in untimed and "168小时" not in untimed   # a bare date: no 168 h alert
+    assert "[" not in timed + untimed                                      # no rule ids in the text ...
+    assert out(grid, header, 2, "rule_ids") == "全部时限: R7-2.168h, R7-2"    # ... they are in 规则编号
+    assert out(grid, header, 2 + len(with_time), "rule_ids") == "全部时限: R7-2"
     assert grid[1][header.inputs["signed_at"] - 1] == "2026年10月8日 9:12"   # and the typed text is kept
 
 
@@ -407,8 +428,8 @@ def test_header_under_a_title_with_moved_alias_and_staff_columns(tmp_path):
     assert grid[5][5] is None                                              # the stale amount is cleared
     assert [row[6] for row in grid] == [None, None, "客服跟进", "已联系", "待回电", "旧记录"]   # never written
     assert [row[0] for row in grid[3:]] == ["加急", None, None]
-    # the missing outputs go after the last header (I), starting with 需店长审批 in J
-    assert grid[2][9] == H["approval"] and grid[3][9] == "否"
+    # the missing outputs go after the last header (I), starting with 状态 in J and 需店长审批 in K
+    assert grid[2][9:11] == [H["status"], H["approval"]] and grid[3][9:11] == ["正常", "否"]
     assert summary.added_columns == [h for h in OUTPUT_HEADERS if h not in ("赔偿金额", "赔偿规则", "错误")]
 
 
@@ -419,7 +440,7 @@ def test_missing_output_columns_are_appended_with_headers_and_filled(tmp_path):
     assert summary.added_columns == OUTPUT_HEADERS
     grid, hm = read_back(path)
     assert grid[0] == header + OUTPUT_HEADERS                               # E.. in schema order
-    assert grid[1][4:7] == [30.0, "COMP-TB", "否"]
+    assert grid[1][4:8] == ["正常", 30.0, "COMP-TB", "否"]
     assert recalc(path, now=NOW).added_columns == []                          # found by name next time
 
 

@@ -9,8 +9,10 @@ row). For each, `recalc` must:
 * leave every cell outside the computed columns byte for byte as it was (value, style, formula), and
   every cell of a totals row and every formula anywhere;
 * change no zip member but the case sheet, except: xl/styles.xml may gain cellXfs entries (a date
-  style for a datetime landing in a cell without one; the existing entries stay as they were), and
-  the case Table's part when new columns join it;
+  style for a datetime landing in a cell without one; the existing entries stay as they were), the
+  case Table's part when new columns join it, and xl/workbook.xml's calcPr, which gets
+  fullCalcOnLoad="1" (the book is saved without it, as Excel saves it) so formulas over the computed
+  columns are recalculated when Excel opens the book;
 * give the same bytes when run a second time.
 """
 from __future__ import annotations
@@ -137,6 +139,7 @@ def build(path: Path, spec: dict) -> set[int]:
                       tableStyleInfo=TableStyleInfo(name="TableStyleLight9", showRowStripes=True))
         table.autoFilter = AutoFilter(ref=f"A{head}:{get_column_letter(width)}{last - 1 if totals else last}")
         ws.add_table(table)
+    wb.calculation.fullCalcOnLoad = False        # as Excel saves it (openpyxl would set it)
     wb.save(path)
     return recognisable
 
@@ -187,8 +190,11 @@ def test_recalc_changes_only_computed_cells(spec):
         old, new = members(original), members(book)
         assert set(old) == set(new)
         changed = {name for name in old if old[name] != new[name]}
-        allowed = {CASE_PART, "xl/styles.xml"} | {n for n in old if n.startswith("xl/tables/")}
+        allowed = {CASE_PART, "xl/styles.xml", "xl/workbook.xml"} | {n for n in old if n.startswith("xl/tables/")}
         assert changed <= allowed, (changed, spec)
+        calc_pr = re.compile(rb"<calcPr[^>]*/>")                 # workbook.xml: only calcPr, to recalc on open
+        assert calc_pr.sub(b"", old["xl/workbook.xml"]) == calc_pr.sub(b"", new["xl/workbook.xml"])
+        assert b'fullCalcOnLoad="1"' in calc_pr.search(new["xl/workbook.xml"]).group()
         if "xl/styles.xml" in changed:                          # only new cellXfs entries, appended
             assert _cellxfs(new["xl/styles.xml"]).startswith(_cellxfs(old["xl/styles.xml"]))
             assert re.sub(rb"<cellXfs.*?</cellXfs>", b"", old["xl/styles.xml"], flags=re.S) == \

@@ -59,13 +59,17 @@ def test_texts_fill_columns_and_outbox(book):
     rows = read(book)
     remind, opted, delay, formula, five_star, insurance = rows
 
-    assert remind["短信校验"] == "PASS" and remind["短信内容"].startswith("【小美家居】")
+    assert remind["短信校验"] == "通过" and remind["短信内容"].startswith("【小美家居】")
     assert "小美家居" in remind["短信内容"][:7] and remind["短信条数"] == 1
     assert remind["建议发送时间"] == dt.datetime(2026, 11, 23, 12, 10)
 
-    assert opted["短信校验"] == "ERROR" and "退订" in opted["短信校验说明"]
-    assert delay["短信校验"] == "ERROR" and "ship_eta" in delay["短信校验说明"] and delay["短信内容"] is None
-    assert five_star["回复类型"] == "bad" and five_star["回复校验"] == "PASS"
+    assert opted["短信校验"] == "错误" and "该号码已退订" in opted["短信校验说明"]
+    assert delay["短信校验"] == "错误" and "「预计发货时间」" in delay["短信校验说明"] and delay["短信内容"] is None
+    assert five_star["回复类型"] == "差评" and five_star["回复校验"] == "通过"     # 5 stars, negative text
+    # a failed SMS check is an error of the row: 错误 says so in one line, 状态 is 有错误
+    assert opted["错误"] == "短信校验未通过: 该号码已退订, 不要发送" and opted["状态"] == "有错误"
+    assert delay["错误"].startswith("短信校验未通过: 模板「发货延迟通知短信」需要字段「预计发货时间」")
+    assert remind["错误"] is None and remind["状态"] != "有错误"
     assert "11月24日 10:00前" in insurance["短信内容"]      # INS-1: 72 h after the refund
     assert remind["回复内容"] is None and formula["短信内容"] is None
 
@@ -79,7 +83,7 @@ def test_texts_fill_columns_and_outbox(book):
 def test_buyer_text_is_written_as_text_not_formula(book):
     generate_texts(book, now=NOW)
     ws = openpyxl.load_workbook(book)["案件"]
-    heads = {c.value: c.column for c in ws[1]}
+    heads = {c.value.rstrip("*"): c.column for c in ws[1] if c.value}    # '*' marks a required column
     order = ws.cell(row=5, column=heads["订单号"])
     buyer = ws.cell(row=5, column=heads["买家"])
     assert order.data_type == "s" and order.value.startswith("=HYPERLINK")
@@ -113,7 +117,7 @@ def test_template_sheet_edits_win_and_missing_field_is_a_row_error(tmp_path):
     wb.save(path)
     generate_texts(path, now=NOW)
     [row] = read(path)
-    assert row["短信校验"] == "ERROR" and "coupon_code" in row["短信校验说明"]
+    assert row["短信校验"] == "错误" and "coupon_code" in row["短信校验说明"]
     assert row["短信内容"] is None                          # never a text with a silent blank
     assert len(read(path, "发送队列")) == 1                 # header only
 

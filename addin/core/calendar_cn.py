@@ -37,7 +37,7 @@ class CalendarUnknown(ValueError):
     def __init__(self, year: int):
         self.year = year
         self.zh = (f"没有{year}年的节假日数据: 请在「日历」表填写{year}年国务院通知的放假和调休上班日期, "
-                   f"或升级 chinese-calendar")
+                   f"或请管理员升级节假日数据")
         self.en = (f"no holiday calendar for {year}: type {year}'s holidays and make-up workdays (State Council "
                    f"notice) into the 日历 sheet, or upgrade chinese-calendar")
         super().__init__(self.en)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from .case import NO_REASON_EXCLUDED, PLATFORM_ZH, Case
 from .findings import Finding
 from .money import ZERO, excel_round, fmt_yuan, yuan
-from .policy import DEFAULT_POLICY, Policy
+from .policy import DEFAULT_POLICY, PARAMS_BY_ID, Policy
 from .timeparts import end_of_day_after, fmt_instant
 
 
@@ -25,6 +25,7 @@ class Compensation:
     note: str = ""                  # how the amount was reached, for the staff
     findings: tuple[Finding, ...] = ()
     computed: Decimal | None = None  # the rule's own amount when a manual override replaced it
+    computed_rule: str | None = None  # ... and the rule that gave it (MANUAL rows cite it in 规则编号)
     mandated: bool = False           # owed under a platform rule (not capped by the ladder)
 
 
@@ -60,7 +61,7 @@ def late_shipment(platform: str, paid: Decimal, *, special_category: bool = Fals
         if rate is None:
             return Compensation(None, "COMP-DEF", findings=(Finding(
                 "COMP-DEF", "ERROR",
-                f"{PLATFORM_ZH[platform]}延迟发货赔付比例未配置, 请在规则表填写 {rule}.rate",
+                f"{PLATFORM_ZH[platform]}延迟发货赔付比例未配置, 请在「规则」表「{PARAMS_BY_ID[rule + '.rate'].zh}」一行填写",
                 f"{platform} late-shipment rate is not configured; set {rule}.rate on the 规则 sheet"),))
         amount, note = _percent_min_cap(paid, rate, policy[f"{rule}.min"], policy[f"{rule}.cap"])
     else:
@@ -128,7 +129,7 @@ def jd_missing_gift(main_paid: Decimal, gift_price: Decimal | None, has_sku: boo
         gift_price = _need(gift_price, "gift_price")
         cap = excel_round(main_paid * policy["JD-COMP-2.sku_cap_ratio"], 2)
         amount = min(yuan(gift_price), cap)
-        return Compensation(amount, "JD-COMP-2", note=f"min(赠品价{fmt_yuan(gift_price)}, 主商品30%={fmt_yuan(cap)})",
+        return Compensation(amount, "JD-COMP-2", note=f"赠品价{fmt_yuan(gift_price)}与主商品30%={fmt_yuan(cap)}取较小者",
                             mandated=True)
     # No SKU and no declared value: at least N 京豆 (100 京豆 = 1 元), capped at 50% of the main item.
     beans_yuan = Decimal(policy["JD-COMP-2.beans"]) / 100
@@ -157,15 +158,15 @@ def jd_pp_window(case: Case, policy: Policy = DEFAULT_POLICY) -> PriceProtection
         return end_of_day_after(case.signed_at.date(), days) if case.signed_at else None
 
     days = policy["JD-PP.days"]
-    pop_label = "商品页{0}天价保(下单起{1}小时)" if case.pp_days is not None else "POP {0}天价保(下单起{1}小时)"
+    pop_label = "商品页{0}天价保(下单起{1}小时)" if case.pp_days is not None else "第三方店铺{0}天价保(下单起{1}小时)"
     if case.pp_days is not None or policy["JD-PP.basis"] == "order":
         pop_days = case.pp_days if case.pp_days is not None else days
         window = PriceProtectionWindow("order", pop_end(pop_days), pop_label.format(pop_days, pop_days * 24),
-                                       signing_end(days), f"S0签收后{days}天")
+                                       signing_end(days), f"签收后{days}天")
         if window.end is None:
             raise MissingInput("ordered_at")
         return window
-    return PriceProtectionWindow("signing", signing_end(days), f"S0签收后{days}天",
+    return PriceProtectionWindow("signing", signing_end(days), f"签收后{days}天",
                                  pop_end(days), pop_label.format(days, days * 24))
 
 
@@ -240,12 +241,12 @@ def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensatio
     elif reason == "price_protection":
         if platform != "JD":
             comp = ladder(_need(case.price_drop, "price_drop"), policy, rule="COMP-REF")
-            comp = replace(comp, note="退差价/优惠券/赠品 (S1); " + comp.note)
+            comp = replace(comp, note="退差价/优惠券/赠品; " + comp.note)
         else:
             comp = jd_price_protection(case, policy)
     elif reason == "missing_gift" and case.gift_price is not None:
         comp = ladder(case.gift_price, policy, rule="COMP-REF")
-        comp = replace(comp, note="补发赠品或按赠品价补偿 (R7-4); " + comp.note)
+        comp = replace(comp, note="补发赠品或按赠品价补偿; " + comp.note)
     elif case.proposed is not None:
         comp = ladder(case.proposed, policy)
     else:
@@ -264,20 +265,21 @@ def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensatio
         manual = yuan(case.override)
         over_authority = manual > policy["LAD-2.approval_above"] and not (comp.mandated and comp.amount is not None
                                                                            and manual <= comp.amount)
-        comp = replace(comp, amount=manual, rule="MANUAL", computed=comp.amount, approval=over_authority,
+        comp = replace(comp, amount=manual, rule="MANUAL", computed=comp.amount, computed_rule=comp.rule,
+                       approval=over_authority,
                        note=f"手工金额{fmt_yuan(manual)}优先(规则计算: "
-                            f"{fmt_yuan(comp.amount) if comp.amount is not None else '无'} {comp.rule})"
+                            f"{fmt_yuan(comp.amount) if comp.amount is not None else '无'})"
                             + ("; 超过客服权限, 需店长审批" if over_authority else ""))
     return comp
 
 
 # What the seeds suggest where no rule computes an amount (COMP-REF), shown as a hint.
 _SUGGEST = {
-    "quality": "参考: 补发+10元无门槛券, 或全额退款 (COMP-REF)",
-    "transit_damage": "参考: 全额退款, 或补发+5元券 (COMP-REF)",
-    "goodwill": "参考: 与想象不符补损5-15元; 不要赠品5-10元 (COMP-REF)",
-    "misdescription": "参考: 与想象不符补损5-15元 (COMP-REF)",
-    "wrong_item": "补发或退款, 来回运费商家承担 (F8)",
+    "quality": "参考: 补发+10元无门槛券, 或全额退款",
+    "transit_damage": "参考: 全额退款, 或补发+5元券",
+    "goodwill": "参考: 与想象不符补损5-15元; 不要赠品5-10元",
+    "misdescription": "参考: 与想象不符补损5-15元",
+    "wrong_item": "补发或退款, 来回运费商家承担",
 }
 
 

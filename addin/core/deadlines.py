@@ -13,7 +13,7 @@ from .calendar_cn import WorkCalendar, calendar_from_policy
 from .case import Case
 from .compensation import jd_pp_window
 from .policy import DEFAULT_POLICY, Policy
-from .timeparts import end_of_day_after, fmt_instant
+from .timeparts import end_of_day_after
 
 HOUR = dt.timedelta(hours=1)
 
@@ -63,10 +63,6 @@ class Deadline:
     @property
     def info(self) -> DeadlineKind:
         return DEADLINE_KINDS[self.kind]
-
-    def text(self) -> str:
-        notes = [n for n in (self.note, PROVISIONAL_NOTE if self.provisional_years else "") if n]
-        return f"{self.info.zh} {fmt_instant(self.at)}" + (f" ({'; '.join(notes)})" if notes else "") + f" [{self.kind}]"
 
 
 PROVISIONAL_NOTE = "按推算假期"
@@ -213,10 +209,10 @@ def next_due(deadlines: list[Deadline], now: dt.datetime | None = None) -> Deadl
     return min(due, key=lambda d: d.at) if due else None
 
 
-def tmall_review_note(case: Case) -> str | None:
-    """RV-6: Tmall reviews cannot be edited at all."""
+def tmall_review_note(case: Case) -> tuple[str, str] | None:
+    """RV-6: Tmall reviews cannot be edited at all; (zh, en)."""
     if case.platform == "TM" and case.review_at and case.review_stars is not None and case.review_stars <= 3:
-        return "天猫评价不可修改 / Tmall reviews cannot be edited"
+        return "天猫评价不可修改", "Tmall reviews cannot be edited"
     return None
 
 

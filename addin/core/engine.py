@@ -56,7 +56,7 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
                     result.findings.append(provisional)
                 note = tmall_review_note(case)
                 if note:
-                    result.findings.append(Finding("RV-6", "INFO", note.split(" / ")[0], note.split(" / ")[1]))
+                    result.findings.append(Finding("RV-6", "INFO", *note))
             else:
                 result.freight = decide(case, policy)
                 if result.freight:

@@ -1,4 +1,7 @@
-"""A check's outcome, cited by rule id, worded in Chinese and English for the staff sheet."""
+"""A check's outcome, cited by rule id, worded in Chinese and English.
+
+How a finding reads in a cell (which language, the level word, never the rule id) is decided in one
+place, :mod:`addin.core.display`."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,9 +15,6 @@ class Finding:
     level: str      # INFO | WARN | ERROR
     zh: str
     en: str
-
-    def text(self) -> str:
-        return f"[{self.level}] {self.rule}: {self.zh} / {self.en}"
 
 
 def verdict(findings) -> str:

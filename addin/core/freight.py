@@ -132,7 +132,7 @@ def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
         out = SELLER if facts["free_shipping"] else BUYER
     if rule.id == "F5" and policy["F5.exchange"] == "split" and facts["free_shipping"]:
         # S3: 卖家包邮款式各自承担一半 -- the buyer sends it back, the seller pays the reship.
-        re_, notes = SELLER, ["包邮款换货各自承担一半(策略 F5.exchange=split): 买家付退回, 卖家付补发"]
+        re_, notes = SELLER, ["包邮款换货各付一程(规则表设置): 买家付退回, 卖家付补发"]
         ids[0] = "F5.split"
     if rule.id == "F8" and not case.evidence:
         findings.append(Finding("F8", "WARN", "错发漏发待核实(无凭证), 核实后才由商家承担",

@@ -370,15 +370,26 @@ def to_phone(value) -> str:
     return digits
 
 
-def one_of(*options: str):
-    """A parser that accepts exactly these words (the 规则 sheet's calendar/hours-style switches)."""
+def _word(value) -> str:
+    return halfwidth(str(value)).replace(" ", "").lower()
+
+
+def one_of(*options: str, labels: dict[str, str] | None = None, aliases: dict[str, str] | None = None):
+    """A parser for a 规则-sheet switch: it returns one of `options`. It accepts the options themselves,
+    the word the sheet shows for each (`labels`: option -> e.g. calendar -> 自然日) and other spellings
+    (`aliases`: spelling -> option); spaces, width and case do not matter."""
+    labels = labels or {}
+    table = {**{_word(a): o for a, o in (aliases or {}).items()}, **{_word(w): o for o, w in labels.items()},
+             **{_word(o): o for o in options}}
+    shown = "/".join(labels.get(o, o) for o in options)
+
     def parse(value) -> str:
-        text = halfwidth(str(value))
-        if text not in options:
-            raise CellError(f"须为 {'/'.join(options)} 之一 (现为 {quote(value)})",
-                            f"must be one of {', '.join(options)}: {quote(value)}")
-        return text
+        option = table.get(_word(value))
+        if option is None:
+            raise CellError(f"须为 {shown} 之一 (现为 {quote(value)})", f"must be one of {', '.join(options)}: {quote(value)}")
+        return option
     parse.options = options  # type: ignore[attr-defined]
+    parse.labels = labels    # type: ignore[attr-defined]
     return parse
 
 

@@ -4,28 +4,31 @@ The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.b
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
 command line (:func:`~addin.workbook.recalc.compute_sheet`), writes each block of computed columns in one
 call (:mod:`addin.excel.blocks`) and reports on Excel's status bar. The ``*_book`` functions take any
-xlwings-like Book, so the xlwings Lite scripts and the tests run them too.
+xlwings-like Book, so the xlwings Lite scripts and the tests run them too. What they write (status bar,
+日志 sheet, cells) follows the 规则 sheet's 显示语言 (:mod:`addin.core.display`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import getpass
+import sys
 from pathlib import Path
 
+from addin.core.display import Display, display_of, is_error_verdict
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
 from addin.workbook.approved_templates import approved_from_grid
 from addin.workbook.recalc import RecalcError, Summary, compute_sheet
-from addin.workbook.schema import CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
 from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
-from addin.workbook.settings import Settings, load_settings, settings_sheets
+from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, templates_from_grid, write_csv)
 
 from .blocks import Block, plan_blocks
 from .book import BookIO
 
-LOG_SHEET_NAMES = ("日志", "log")
+LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
 ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
 
 
@@ -54,16 +57,25 @@ def _run(action):
     try:
         action(book)
     except RecalcError as exc:
-        _tell(book, f"{exc.zh}\n{exc.en}")
+        _tell(book, _display(BookIO(book)).pair(exc.zh, exc.en))
 
 
 def _tell(book, text: str) -> None:
     """A problem the user must see; a status bar message is easy to miss."""
-    BookIO(book).status(text.replace("\n", " / "))
+    BookIO(book).status(text)
     try:
-        book.app.alert(text, title="售后助手 AfterSales")
+        book.app.alert(text, title="售后助手")
     except Exception:  # noqa: BLE001 - no dialog on this runtime: the status line has it
         pass
+
+
+def _display(io: BookIO) -> Display:
+    """The 规则 sheet's 显示语言, for buttons that do not read the other settings (中文 if unreadable)."""
+    try:
+        sheet = settings_sheets(io.sheet_names())["policy"]
+        return Display() if sheet is None else display_of(policy_from_grid(io.read(sheet))[0])
+    except Exception:  # noqa: BLE001 - only choosing the language of a message
+        return Display()
 
 
 # --- 重新计算 / 检查 -----------------------------------------------------------------------------
@@ -80,35 +92,38 @@ def _settings(io: BookIO, names: list[str]) -> Settings:
     return load_settings(settings_sheets(names), io.read)
 
 
-def _compute(io: BookIO, label: str, now: dt.datetime | None):
+def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
-    io.status(f"{label}: 读取 reading…")
     settings = _settings(io, names)
+    show = settings.display
+    io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
     grid = io.read(case_sheet)
     result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons,
-                           progress=lambda done, total: io.status(f"{label}: {done}/{total}"))
+                           progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
     result.summary.policy_errors = settings.policy_errors
     result.summary.reason_errors = settings.reason_errors
-    return names, case_sheet, grid, result
+    return names, case_sheet, grid, result, settings
 
 
 def recalc_book(book, now: dt.datetime | None = None) -> Summary:
     """Recompute every row; write only the computed columns, one block per run of adjacent ones."""
     io = BookIO(book)
-    names, case_sheet, grid, result = _compute(io, "重新计算 recalculating", now or _now())
-    columns = {**result.header.outputs, **result.new_columns}.values()
+    names, case_sheet, grid, result, settings = _compute(io, ("重新计算", "recalculating"), now or _now())
+    show = settings.display
+    columns = result.out_columns.values()
     for block in plan_blocks(result.cells, columns, grid):
         io.write(case_sheet, block)
-    _log(io, names, "重新计算 recalc", result.summary)
-    io.status(_summary_line("重新计算完成 recalculated", result.summary))
+    _log(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
+    io.status(_summary_line(show.pair("重新计算完成", "recalculated"), result.summary, show))
     return result.summary
 
 
 def validate_book(book, now: dt.datetime | None = None) -> Summary:
     """Check every row and the 规则 sheet; write only the 错误 column, so nothing else changes."""
     io = BookIO(book)
-    names, case_sheet, grid, result = _compute(io, "检查 checking", now or _now())
+    names, case_sheet, grid, result, settings = _compute(io, ("检查", "checking"), now or _now())
+    show = settings.display
     errors_col = result.header.outputs.get("errors") or result.new_columns["errors"]
     cells = {rc: v for rc, v in result.cells.items() if rc[1] == errors_col}
     for block in plan_blocks(cells, [errors_col], grid):
@@ -116,10 +131,11 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
     summary = result.summary
     summary.cells_written = len(cells)
     summary.added_columns = [ERRORS_HEADER] if "errors" in result.new_columns else []
-    _log(io, names, "检查 validate", summary)
-    line = _summary_line("检查完成 checked", summary)
-    if summary.policy_errors:
-        line += f"; 规则表错误 policy errors: {len(summary.policy_errors)} ({summary.policy_errors[0]})"
+    _log(io, names, show.pair("检查", "validate"), summary, settings)
+    line = _summary_line(show.pair("检查完成", "checked"), summary, show)
+    problems = settings.problem_lines(show)
+    if problems:
+        line += f"; {show.pair('设置表错误', 'settings errors')} {len(problems)} ({problems[0]})"
     io.status(line)
     return summary
 
@@ -131,8 +147,9 @@ def texts_book(book, now: dt.datetime | None = None):
     io = BookIO(book)
     names = io.sheet_names()
     case_sheet = _case_sheet(io, names)
-    io.status("生成回复与短信 generating: 读取 reading…")
     settings = _settings(io, names)
+    show = settings.display
+    io.status(f"{show.pair('生成回复与短信', 'generating')}: {show.pair('读取', 'reading')}…")
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
     template_grid = io.read(template_sheet) if template_sheet else []
     templates = templates_from_grid(template_grid)
@@ -150,8 +167,10 @@ def texts_book(book, now: dt.datetime | None = None):
     if outbox_sheet:
         io.write(outbox_sheet, _replace_all(result.outbox, io.read(outbox_sheet)))
     n = result.summary
-    io.status(f"生成完成 generated: 行数 rows {n['rows']}, 回复 replies {n['replies']}, 短信 SMS {n['sms']}, "
-              f"可发送 ready {n['ready']}, 有错误 with errors {n['errors']}")
+    io.status(show.pair(f"生成完成: 行数 {n['rows']}, 回复 {n['replies']}, 短信 {n['sms']}, 可发送 {n['ready']}, "
+                        f"有错误 {n['errors']}",
+                        f"generated: rows {n['rows']}, replies {n['replies']}, SMS {n['sms']}, ready {n['ready']}, "
+                        f"with errors {n['errors']}"))
     return result
 
 
@@ -183,7 +202,7 @@ def upload_rows(outbox: list[list]) -> list[list]:
     out = [list(UPLOAD_HEADER)]
     for row in outbox[1:]:
         phone, text = get(row, "phone"), get(row, "text")
-        if phone is None or text is None or str(get(row, "verdict") or "").upper() == "ERROR":
+        if phone is None or text is None or is_error_verdict(get(row, "verdict")):
             continue
         order = get(row, "order")
         out.append([to_phone(phone), text, get(row, "send_at"), None if order is None else to_text(order)])
@@ -207,7 +226,7 @@ def export_book(book) -> Path:
     stamp = dt.datetime.now().strftime("%Y%m%d_%H%M")
     path = Path(book.fullname).with_name(f"{Path(book.fullname).stem}_短信导出_{stamp}.csv")
     write_csv(path, rows)
-    io.status(f"已导出 exported {len(rows) - 1} 条短信 SMS: {path}")
+    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信: {path}", f"exported {len(rows) - 1} SMS: {path}"))
     return path
 
 
@@ -222,7 +241,8 @@ def export_to_sheet(book) -> None:
         io.add_sheet(EXPORT_SHEET)
         old = []
     io.write(EXPORT_SHEET, _replace_all(rows, old))
-    io.status(f"已导出 exported {len(rows) - 1} 条短信 SMS → {EXPORT_SHEET}")
+    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {EXPORT_SHEET}",
+                                f"exported {len(rows) - 1} SMS → {EXPORT_SHEET}"))
 
 
 # --- status and log ------------------------------------------------------------------------------
@@ -231,27 +251,39 @@ def _now() -> dt.datetime:
     return china_now()
 
 
-def _summary_line(label: str, s: Summary) -> str:
-    return (f"{label}: 行数 rows {s.rows}, 有错误 with errors {s.errors}, 赔偿合计 total ￥{s.total_compensation:,.2f}, "
-            f"需审批 approvals {s.approvals}, 24小时内到期 due in 24 h {s.due_24h}, 写入 cells written {s.cells_written}")
+def _summary_line(label: str, s: Summary, show: Display) -> str:
+    return f"{label}: " + show.pair(
+        f"行数 {s.rows}, 有错误 {s.errors}, 已逾期 {s.overdue}, 今日到期 {s.due_today}, 24小时内到期 {s.due_24h}, "
+        f"需审批 {s.approvals}, 赔偿合计 ￥{s.total_compensation:,.2f}, 写入 {s.cells_written} 格",
+        f"rows {s.rows}, with errors {s.errors}, overdue {s.overdue}, due today {s.due_today}, due in 24 h {s.due_24h}, "
+        f"approvals {s.approvals}, total ￥{s.total_compensation:,.2f}, cells written {s.cells_written}")
 
 
 def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name in the browser (xlwings Lite)
+    """Who clicked, for the 日志 sheet; blank in the browser (xlwings Lite), where Pyodide reports a
+    made-up "web_user" for everyone."""
+    if sys.platform == "emscripten":
         return ""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name on this runtime
+        return ""
+    return "" if user == "web_user" else user
 
 
-def _log(io: BookIO, names: list[str], action: str, s: Summary) -> None:
+def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:
     """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
     log_sheet = find_sheet(names, LOG_SHEET_NAMES)
     if log_sheet is None:
         return
-    rules = "默认 default" if not s.policy_changes else "; ".join(f"{k}={v}" for k, v in s.policy_changes.items())
-    notes = [f"写入 {s.cells_written} 格 cells"]
+    show = settings.display
+    rules = show.pair("默认", "default") if not s.policy_changes else \
+        "; ".join(f"{k}={v}" for k, v in s.policy_changes.items())
+    notes = [show.pair(f"写入 {s.cells_written} 格", f"{s.cells_written} cells written")]
     if s.added_columns:
-        notes.append(f"新增列 added: {', '.join(s.added_columns)}")
-    notes += s.policy_errors
+        notes.append(show.pair(f"新增列: {', '.join(s.added_columns)}", f"added columns: {', '.join(s.added_columns)}"))
+    notes += [show.pair(f"「{h}」列已有不是本工具写的内容, 未写入", f"the {h} column holds values this tool did not "
+                                                                 f"write; not written") for h in s.skipped_columns]
+    notes += settings.problem_lines(show)
     row = io.last_row(log_sheet) + 1
     io.write(log_sheet, Block(row, 1, [[_now(), _user(), action, s.rows, s.errors, rules, "\n".join(notes)]]))

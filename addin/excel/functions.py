@@ -9,17 +9,21 @@ Nothing here imports xlwings: :mod:`addin.excel.udfs` (classic xlwings) and the 
 ``main.py`` wrap these functions with their runtime's decorators. ``zero_is_blank`` is for Lite,
 whose Office.js hands empty cells over as 0.
 
-A problem never raises into Excel: it comes back as bilingual cell text (:func:`values.error_text`).
+A problem never raises into Excel: it comes back as cell text (:func:`values.error_text`), in the
+display language of the 规则 block passed as `rules` (中文 without one).
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 from functools import lru_cache
 
 from addin.core.calendar_cn import CalendarUnknown, WorkCalendar
 from addin.core.deadlines import DEADLINE_KINDS, calendar_days, clock_hours, daily_clock, legal_outer_bound, working_days
+from addin.core.display import Display, display_of
 from addin.core.findings import verdict
+from addin.core.timeparts import china_now
 from addin.core.parse import CellError, to_instant, to_int, to_money
 from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.messages.fields import FIELDS, normalize_row
@@ -41,18 +45,36 @@ LEGS = {"out": "out_payer", "去程": "out_payer", "发货": "out_payer",
 
 
 def excel_safe(fn):
-    """Any failure becomes one cell of bilingual text (Excel would otherwise show a bare #VALUE!)."""
+    """Any failure becomes one cell of text (Excel would otherwise show a bare #VALUE!), in the display
+    language of the function's `rules` argument."""
+    signature = inspect.signature(fn)
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (CellError, CalendarUnknown) as exc:
-            return error_text(exc.zh, exc.en)
+            return error_text(exc.zh, exc.en, _show(signature, args, kwargs))
         except (ValueError, KeyError, TypeError, ArithmeticError) as exc:
-            return error_text(f"参数有误: {exc}", f"bad argument: {exc}")
+            return error_text("参数有误, 请核对函数的参数", f"bad argument: {exc}", _show(signature, args, kwargs))
         except Exception as exc:  # noqa: BLE001 - a worksheet function must never show a traceback
-            return error_text(f"计算失败 ({type(exc).__name__}: {exc})", f"calculation failed ({type(exc).__name__}: {exc})")
+            return error_text("计算失败, 请核对函数的参数", f"calculation failed ({type(exc).__name__}: {exc})",
+                              _show(signature, args, kwargs))
     return wrapper
+
+
+def _show(signature, args, kwargs) -> Display:
+    """The Display of the call's `rules` argument (the 规则 block), 中文 when there is none or it is unreadable."""
+    try:
+        arguments = signature.bind_partial(*args, **kwargs).arguments
+        return display_of(policy_of(arguments.get("rules"), arguments.get("zero_is_blank", False)))
+    except Exception:  # noqa: BLE001 - only choosing the language of an error text
+        return Display()
+
+
+def _minute() -> dt.datetime:
+    """'Now' for 状态, to the minute (so repeated calls within a minute share one computation)."""
+    return china_now().replace(second=0)
 
 
 def shaped(grid: list[list]):
@@ -94,7 +116,8 @@ def _table(headers, rows, rules, calendar, zero_is_blank):
     header_row = as_rows(headers, zero_is_blank)[0]
     data = as_rows(rows, zero_is_blank)
     policy = policy_of(rules, zero_is_blank)
-    return evaluate(tuple(header_row), tuple(tuple(r) for r in data), policy, calendar_of(calendar, policy, zero_is_blank))
+    return evaluate(tuple(header_row), tuple(tuple(r) for r in data), policy, calendar_of(calendar, policy, zero_is_blank),
+                    _minute())
 
 
 def _cell(value):
@@ -146,8 +169,8 @@ def deadline_key(kind) -> str:
     for col in DEADLINE_OUTPUTS:
         if text in {normalise_header(n) for n in (col.key[len("deadline:"):], col.header) + col.aliases}:
             return col.key
-    choices = ", ".join(DEADLINE_KINDS)
-    raise CellError(f"未知时限类型 {kind!r}, 可选: {choices}", f"unknown deadline kind {kind!r}; choose one of: {choices}")
+    raise CellError(f"未知时限类型 {kind!r}, 可选: {'、'.join(k.zh for k in DEADLINE_KINDS.values())}",
+                    f"unknown deadline kind {kind!r}; choose one of: {', '.join(DEADLINE_KINDS)}")
 
 
 @excel_safe
@@ -199,14 +222,14 @@ def outputs(headers, rows, rules=None, calendar=None, *, zero_is_blank=False):
 
 # --- the clocks (one start, one length) ----------------------------------------------------------
 
-def _clock(fn, start, length, zero_is_blank):
+def _clock(fn, start, length, zero_is_blank, show: Display = Display()):
     def one(s, n):
         if s is None:
             return ""
         try:
             return _cell(fn(to_instant(s), n))
         except (CellError, CalendarUnknown) as exc:
-            return error_text(exc.zh, exc.en)
+            return error_text(exc.zh, exc.en, show)
     return shaped(map_cells(one, as_rows(start, zero_is_blank), as_rows(length)))
 
 
@@ -225,15 +248,17 @@ def days_end(start, days, *, zero_is_blank=False):
 @excel_safe
 def legal_end(start, days, rules=None, calendar=None, *, zero_is_blank=False):
     """N days extended past a closing rest day (民法典 §203), on the official calendar (or the 日历 sheet)."""
-    cal = calendar_of(calendar, policy_of(rules, zero_is_blank), zero_is_blank)
-    return _clock(lambda s, n: legal_outer_bound(s.date(), to_int(n), cal), start, days, zero_is_blank)
+    policy = policy_of(rules, zero_is_blank)
+    cal = calendar_of(calendar, policy, zero_is_blank)
+    return _clock(lambda s, n: legal_outer_bound(s.date(), to_int(n), cal), start, days, zero_is_blank, display_of(policy))
 
 
 @excel_safe
 def workdays_end(start, days, rules=None, calendar=None, *, zero_is_blank=False):
     """N working days with 调休 make-up days, the start day not counted, ending 24:00."""
-    cal = calendar_of(calendar, policy_of(rules, zero_is_blank), zero_is_blank)
-    return _clock(lambda s, n: working_days(s.date(), to_int(n), cal), start, days, zero_is_blank)
+    policy = policy_of(rules, zero_is_blank)
+    cal = calendar_of(calendar, policy, zero_is_blank)
+    return _clock(lambda s, n: working_days(s.date(), to_int(n), cal), start, days, zero_is_blank, display_of(policy))
 
 
 @excel_safe
@@ -241,7 +266,7 @@ def jd_clock_end(start, hours, rules=None, *, zero_is_blank=False):
     """JD evidence clock: N hours counted only between 09:00 and 18:00 (SLA-3)."""
     policy = policy_of(rules, zero_is_blank)
     return _clock(lambda s, n: daily_clock(s, float(to_money(n)), policy["SLA-3.clock_start"],
-                                           policy["SLA-3.clock_end"]), start, hours, zero_is_blank)
+                                           policy["SLA-3.clock_end"]), start, hours, zero_is_blank, display_of(policy))
 
 
 # --- text checks ---------------------------------------------------------------------------------
@@ -265,28 +290,30 @@ def sms_parts(text, rules=None, *, zero_is_blank=False):
     return shaped(map_cells(lambda t: sms_length(_text(t), policy)[1], as_rows(text, zero_is_blank)))
 
 
-def _findings_text(findings) -> str:
-    return "\n".join([verdict(findings)] + [f.text() for f in findings])
+def _findings_text(findings, show: Display = Display()) -> str:
+    """The verdict word (通过 / 提醒 / 错误), then one line per finding."""
+    return "\n".join([show.verdict(verdict(findings))] + [show.finding(f) for f in findings])
 
 
 @excel_safe
 def sms_check(text, kind, signature=None, shop_name=None, rules=None, *, zero_is_blank=False):
-    """PASS / WARN / ERROR and the reasons: signature, length, opt-out, promises, forbidden phrases."""
+    """通过 / 提醒 / 错误 and the reasons: signature, length, opt-out, promises, forbidden phrases."""
     policy = policy_of(rules, zero_is_blank)
+    show = display_of(policy)
 
     def one(t, k, sig, shop):
         if t is None:
             return ""
         check = check_sms(_text(t), _text(k), policy=policy, signature=sig and _text(sig),
                           shop_name=shop and _text(shop))
-        return _findings_text(check.findings)
+        return _findings_text(check.findings, show)
     grids = [as_rows(a, zero_is_blank) for a in (text, kind, signature, shop_name)]
     return shaped(map_cells(one, *grids))
 
 
 @excel_safe
 def lint_text(text, *, zero_is_blank=False):
-    """Forbidden phrases (禁忌用语) in a reply or SMS: PASS, or the phrases and what to say instead."""
+    """Forbidden phrases (禁忌用语) in a reply or SMS: 通过, or the phrases and what to say instead."""
     return shaped(map_cells(lambda t: "" if t is None else _findings_text(lint(_text(t))),
                             as_rows(text, zero_is_blank)))
 
@@ -305,14 +332,17 @@ def _field_names(headers) -> list[str | None]:
     return names
 
 
+RENDER_KEY = "公式中的模板"     # how AS_RENDER's template is named in its error texts
+
+
 def _template(template) -> TemplateSet:
     """A default template by id or Chinese name (refund_done, 退款完成短信), else the text itself."""
     text = _text(template).strip()
     defaults = TemplateSet.defaults()
     for key in defaults:
         if text in (key, TEMPLATE_ZH.get(key)):
-            return TemplateSet({"AS_RENDER": defaults[key]})
-    return TemplateSet({"AS_RENDER": text})
+            return TemplateSet({RENDER_KEY: defaults[key]})
+    return TemplateSet({RENDER_KEY: text})
 
 
 @excel_safe
@@ -327,7 +357,7 @@ def render(template, headers, rows, *, zero_is_blank=False):
             return ""
         values, problems = normalize_row(raw)
         try:
-            return templates.render("AS_RENDER", values)
+            return templates.render(RENDER_KEY, values)
         except RenderError as exc:
             return "\n".join([error_text(exc.zh, exc.en)] + [error_text(p.zh, p.en) for p in problems])
     return shaped([[one(row)] for row in as_rows(rows, zero_is_blank)])

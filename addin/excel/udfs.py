@@ -121,7 +121,7 @@ def AS_SMS_PARTS(text, rules=None):
 
 @xw.func(category="AfterSales")
 def AS_SMS_CHECK(text, kind, signature=None, shop_name=None, rules=None):
-    """PASS / WARN / ERROR with reasons for an SMS of a kind (催付, 退款完成 ...)."""
+    """通过 / 提醒 / 错误 with reasons for an SMS of a kind (催付, 退款完成 ...)."""
     return f.sms_check(text, kind, signature, shop_name, rules)
 
 

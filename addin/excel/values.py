@@ -16,7 +16,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from addin.core.parse import EXCEL_EPOCH
+from addin.core.display import Display
+from addin.core.parse import EXCEL_EPOCH, CellError
 
 
 def clean(value, zero_is_blank: bool = False):
@@ -49,7 +50,8 @@ def map_cells(fn, *grids: list[list]) -> list[list]:
     height, width = max(len(g) for g in grids), max(len(g[0]) for g in grids)
     for g in grids:
         if (len(g), len(g[0])) not in ((1, 1), (height, width)):
-            raise ValueError(f"range sizes differ: {len(g)}x{len(g[0])} vs {height}x{width}")
+            raise CellError(f"区域大小不一致: {len(g)}行{len(g[0])}列 与 {height}行{width}列",
+                            f"range sizes differ: {len(g)}x{len(g[0])} vs {height}x{width}")
 
     def at(g, r, c):
         return g[0][0] if len(g) == 1 and len(g[0]) == 1 else g[r][c]
@@ -76,8 +78,8 @@ def to_cell(value):
     return value
 
 
-def error_text(zh: str, en: str) -> str:
-    """How a failure reads in a cell: both languages, never a traceback."""
-    return f"#错误 {zh} / error: {en}"
+def error_text(zh: str, en: str, show: Display = Display()) -> str:
+    """How a failure reads in a cell, in the display language (the 规则 block's 显示语言), never a traceback."""
+    return f"#错误 {zh} / error: {en}" if show.english else f"#错误 {zh}"
 
 

@@ -69,9 +69,8 @@ class FieldError(ValueError):
 
     def __init__(self, name: str, reason_zh: str, reason_en: str):
         field = FIELDS_BY_NAME.get(name)
-        label = f"{name} / {field.zh}" if field else name
         self.field = name
-        self.zh = f"字段「{label}」: {reason_zh}"
+        self.zh = f"「{field.zh if field else name}」: {reason_zh}"
         self.en = f"field '{name}': {reason_en}"
         super().__init__(self.en)
 

@@ -61,7 +61,7 @@ LINT_RULES: tuple[LintRule, ...] = (
     _R("LINT-09", r"卧槽|我靠|我艹|握草", "ERROR", "不文明用语, 删除 (可改「噢, 天哪」)", "profanity; remove", "S0",
        harassment=True),
     _R("LINT-10", _ASCII_EDGE_BEFORE + r"TM(?:D)?" + _ASCII_EDGE_AFTER + r"|他妈的?", "ERROR",
-       "不文明用语 (TM/TMD), 删除", "profanity (TM); remove", "S0", harassment=True, ignore_case=True),
+       "不文明用语, 删除", "profanity (TM); remove", "S0", harassment=True, ignore_case=True),
     _R("LINT-11", r"^[\W\d_]+$", "WARN", "不要只回表情或数字, 用完整句子回复", "do not answer with emoji or digits only",
        "S0 固定回复", scope="reply"),
     _R("LINT-12", r"[\U0001F300-\U0001FAFF\u2600-\u27BF]{3,}", "WARN", "连串表情, 改用文字", "string of emoji",
@@ -82,7 +82,7 @@ LINT_RULES: tuple[LintRule, ...] = (
 )
 del _R
 
-HARASSMENT_NOTE = ("京东「骚扰他人」风险 (JD-HAR: 轻微12分, 严重25分, 特别严重100分), 评价回复同样适用",
+HARASSMENT_NOTE = ("京东「骚扰他人」风险 (轻微扣12分, 严重25分, 特别严重100分), 评价回复同样适用",
                    "JD 'harassing others' risk (JD-HAR: 12 / 25 / 100 points), review replies included")
 
 

@@ -24,6 +24,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from ..core.display import ZH_EN, Display
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
 from ..core.parse import is_blank, to_phone
@@ -35,6 +36,7 @@ from .sms import check_sms, compose, resolve_kind
 from .vendor_templates import ApprovedTemplate, fill
 
 REVIEW_INPUTS = ("stars", "review_stars", "review_text")
+_BOTH = Display(ZH_EN)
 
 
 @dataclass
@@ -58,13 +60,14 @@ class MergeResult:
     sms_key: tuple[str, str, str] | None = None  # (phone fingerprint, template, text fingerprint), see history
     sent_before: str | None = None             # batch id of the send log entry for this very message
 
+    # The reasons in both languages, for logs and tests; the workbook words them by its display setting.
     @property
     def reply_reasons_text(self) -> str:
-        return "\n".join(f.text() for f in self.reply_reasons)
+        return _BOTH.findings(self.reply_reasons) or ""
 
     @property
     def sms_reasons_text(self) -> str:
-        return "\n".join(f.text() for f in self.sms_reasons)
+        return _BOTH.findings(self.sms_reasons) or ""
 
 
 def _field_finding(err: FieldError) -> Finding:
@@ -77,7 +80,7 @@ def _tpl_finding(err: RenderError) -> Finding:
 
 def _formula_note(text: str) -> list[Finding]:
     if starts_like_formula(text):
-        return [Finding("TPL", "INFO", "文本以 = + - @ 开头: 写入Excel时须作为文本, 不能当公式",
+        return [Finding("TPL", "INFO", "文本以 = + - @ 开头: 写入表格时须作为文本, 不能当公式",
                         "text starts with = + - @: write it to Excel as text, never as a formula")]
     return []
 
@@ -112,7 +115,7 @@ def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None =
 
 
 def _crashed(i: int, row, exc: Exception) -> MergeResult:
-    bad = Finding("ROW", "ERROR", f"本行处理出错: {type(exc).__name__}: {exc}",
+    bad = Finding("ROW", "ERROR", "本行处理时程序出错, 请把此行发给维护人员 (显示语言设为中文+English可见详情)",
                   f"internal error on this row: {type(exc).__name__}: {exc}")
     result = MergeResult(i)
     has_review = has_sms = True                       # when the row cannot even be read, flag both
@@ -147,7 +150,7 @@ def _merge_review(result: MergeResult, values: dict, field_findings: list[Findin
     reasons = list(field_findings)
     if "stars" not in values:
         if "stars" not in bad_fields:
-            reasons.append(Finding("FIELD", "ERROR", "缺少评分 (stars / 评分), 无法判断回复类型",
+            reasons.append(Finding("FIELD", "ERROR", "缺少「评价星级」, 无法判断回复类型",
                                    "stars missing: cannot route the review"))
         result.reply_verdict, result.reply_reasons = "ERROR", reasons
         return
@@ -198,7 +201,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
 
     phone = values.get("phone") or None
     if not phone:
-        reasons.append(Finding("FIELD", "ERROR", "缺少手机号 (phone / 手机号), 无法发送", "phone missing: cannot send"))
+        reasons.append(Finding("FIELD", "ERROR", "缺少「手机号」, 无法发送", "phone missing: cannot send"))
     order_id = values.get("order_id")
     history = batch.history
     template_key = approved.code if approved is not None else kind.id
@@ -214,7 +217,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     reasons += check.findings
     day_key = (key[0], template_key, (check.planned_send_at or now).date()) if key else None
     if before is not None:
-        reasons.append(Finding("SMS-8", "INFO", f"这条短信已在批次{before}导出或发送, 不再重复 (确需重发请用 --resend)",
+        reasons.append(Finding("SMS-8", "INFO", f"这条短信已在批次{before}导出或发送, 不再重复发送",
                                f"this SMS was already exported or sent in batch {before}; not queued again "
                                f"(use --resend to send it again)"))
     elif day_key is not None:

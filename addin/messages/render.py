@@ -101,7 +101,7 @@ _UNDEFINED_NAME = re.compile(r"'([^']+)' is undefined|has no attribute '([^']+)'
 
 def _label(name: str) -> str:
     field = FIELDS_BY_NAME.get(name)
-    return f"{name} / {field.zh}" if field else name
+    return field.zh if field else name
 
 
 def compile_template(key: str, text: str):

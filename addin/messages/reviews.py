@@ -32,6 +32,9 @@ NEGATIVE_CUES: tuple[tuple[str, str], ...] = (
     # "但是/可是/不过/就是 … 不…": a turn followed by a negation, except the common positive ones.
     ("but_not", r"(?:但是|可是|不过|就是|只是)[^，,。！!？?~]{0,10}?不(?!错|贵|差|影响|难|算|过|愧|会|用说|少|一样|输)"),
 )
+# How each cue reads in the RV-3 note on the sheet.
+CUE_ZH = {"leak": "漏水漏气", "broken": "损坏", "return": "要退货", "bad_quality": "质量差", "unusable": "不能用",
+          "not_good": "不好", "disappointed": "不满意", "defect": "瑕疵", "but_not": "转折后的否定"}
 _NEGATIVE = tuple((cid, re.compile(p)) for cid, p in NEGATIVE_CUES)
 _NEGATIVE_ANY = re.compile("|".join(f"(?:{p})" for _, p in NEGATIVE_CUES))   # one search for clean texts
 
@@ -41,7 +44,7 @@ SARCASM_RULES: tuple[tuple[str, str, str, str, str], ...] = (
      "ERROR", "侮辱/讽刺买家", "insults or mocks the buyer"),
     ("RV-7.mock", r"呵呵|好笑|搞笑|无语|懂不懂|会不会用|看不懂吗", "ERROR", "嘲讽/质问语气", "mocking or interrogating tone"),
     ("RV-7.accuse", r"职业差评师|差评师|恶意差评|敲诈|勒索", "WARN",
-     "仅在确认是职业差评师时才可强硬 (RV-5), 否则不要指责买家", "only firm with a confirmed professional bad-reviewer (RV-5)"),
+     "仅在确认是职业差评师时才可强硬, 否则不要指责买家", "only firm with a confirmed professional bad-reviewer (RV-5)"),
     ("RV-7.reward", r"(?:好评|改评|追评|修改评价|删除?评价|删评)[^。！!？?]{0,10}(?:返现|红包|奖励|现金|补偿)"
                     r"|(?:返现|红包|奖励)[^。！!？?]{0,10}(?:好评|改评|追评|修改评价|删评)",
      "WARN", "不要以奖励/返现换好评或改评 (未核实的平台规则, 不放进模板)",
@@ -93,7 +96,7 @@ def classify_review(review: Review, policy: Policy = DEFAULT_POLICY) -> Routing:
     if stars >= policy["RV-4.good_min_stars"]:
         cues = negative_cues(review.text) if stars >= policy["RV-3.min_stars"] else []
         if cues:
-            return Routing("bad", [Finding("RV-3", "INFO", f"{stars}星但内容是差评 ({'/'.join(cues)}): 按差评处理",
+            return Routing("bad", [Finding("RV-3", "INFO", f"{stars}星但内容是差评 ({'/'.join(CUE_ZH[c] for c in cues)}): 按差评处理",
                                            f"{stars}-star review with negative text ({', '.join(cues)}): handled as a bad review"),
                                    _approval()], cues)
         long = len(review.text or "") >= policy["RV-1.long_chars"] or review.has_photos

@@ -126,7 +126,7 @@ def check_length(received: str, policy: Policy = DEFAULT_POLICY) -> tuple[int, i
     out = []
     if _NON_BMP.search(received):
         shown = "".join(sorted(set(_NON_BMP.findall(received)))[:5])
-        out.append(Finding("SMS-2", "ERROR", f"含表情等特殊字符「{shown}」: Excel LEN按2个字计, 字数对不上, 请删除",
+        out.append(Finding("SMS-2", "ERROR", f"含表情等特殊字符「{shown}」: 表格的字数公式按2个字计, 字数对不上, 请删除",
                            f"non-BMP characters ('{shown}', e.g. emoji) count 2 in Excel LEN; remove them"))
     if chars > policy["SMS-2.max"]:
         out.append(Finding("SMS-2", "ERROR", f"{chars}字, 超过上限{policy['SMS-2.max']}字",
@@ -331,7 +331,7 @@ def _check_reminder(received: str, body: str, parts: int, shop_name, item_name, 
     scope = received if policy["SMS-3.scope"] == "received" else body
     where = "含签名" if policy["SMS-3.scope"] == "received" else "正文"
     if not shop_name:
-        out.append(Finding("SMS-3", "ERROR", "缺少店铺名 (shop_name), 无法检查催付短信", "shop_name missing: cannot check the reminder"))
+        out.append(Finding("SMS-3", "ERROR", "缺少「店铺名」, 无法检查催付短信", "shop_name missing: cannot check the reminder"))
     elif shop_name not in scope[:n]:
         out.append(Finding("SMS-3", "ERROR", f"催付短信前{n}个字 ({where}) 须出现店铺名「{shop_name}」",
                            f"shop name '{shop_name}' must appear in the first {n} characters"))

@@ -59,7 +59,7 @@ VAR_RULES: dict[str, VarRule] = {r.attr: r for r in (
             "只能是数字(可带两位小数), 不带¥/元", "digits with up to two decimals, no ¥ or 元"),
     VarRule("time", "时间", "time", "SMS-VAR.max_chars",
             r"\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?|\d{2}:\d{2}",
-            "须为 YYYY-MM-DD 或 YYYY-MM-DD hh:mm", "must be YYYY-MM-DD or YYYY-MM-DD hh:mm"),
+            "须为 2026-11-24 或 2026-11-24 10:00 这样的日期时间", "must be YYYY-MM-DD or YYYY-MM-DD hh:mm"),
     VarRule("phone_number2", "电话号码", "phone number", 15, r"1\d{10}|[0-9][0-9-]{3,13}[0-9]",
             "须为11位手机号或固话(数字和短横线)", "an 11-digit mobile or a landline (digits and dashes)",
             contacts_allowed=True),
@@ -207,7 +207,7 @@ def fill(template: ApprovedTemplate, values: dict, policy: Policy = DEFAULT_POLI
         source = _source(var, template.kind)
         raw = values.get(source)
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            findings.append(Finding("FIELD", "ERROR", f"模板变量${{{name}}}需要「{var.zh}」({source}), 本行为空",
+            findings.append(Finding("FIELD", "ERROR", f"模板变量${{{name}}}需要「{var.zh}」, 本行为空",
                                     f"template variable ${{{name}}} needs {var.en} ({source}), which is blank in "
                                     f"this row"))
             continue

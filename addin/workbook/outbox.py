@@ -32,7 +32,7 @@ from addin.messages.history import STATUS_EXPORTED, mask_phone
 from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
 
-from .sendlog import LogEntry, SendLog
+from .sendlog import LogEntry, SendLog, file_note
 from .session import Book, BookError, open_book, save_atomic
 from .texts import UPLOAD_HEADER, load_book, write_csv
 from .xlsx_patch import SheetEdit
@@ -130,7 +130,7 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         batch = f"EXP-{now:%Y%m%d-%H%M%S}"
         out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
         planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
-        entries = [log_entry(batch, now, ready, STATUS_EXPORTED, f"file:{file}") for file, _, group in planned_files
+        entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
                    for ready in group]
         if entries:
             book.log.journal_write(entries)          # first: a crash after this knows which files were meant

@@ -18,20 +18,24 @@ from pathlib import Path
 from typing import Callable
 
 from addin.core.calendar_cn import WorkCalendar
+from addin.core.display import Display, display_of
 from addin.core.engine import CaseResult, due_within
 from addin.core.parse import is_blank, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.core.status import ERROR as STATUS_ERROR, STATUSES
+from addin.core.timeparts import china_now
 
 from .protected import Note, Protection, first_free_column, formula_kept, place_new_columns
-from .rows import INPUT_BY_KEY, case_from_row, compute_parsed, excel_instant, output_values
+from .rows import CHECKS, INPUT_BY_KEY, case_from_row, check_lines, compute_parsed, excel_instant, output_values, problem_line
 from .schema import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
 from .session import BookError, open_book
 from .settings import load_settings, settings_sheets
+from .tally import Tally
 from .xlsx_patch import SheetEdit, col_letter, gc_paused
 from .xlsx_patch.layout import SheetLayout
 
-__all__ = ["RecalcError", "Summary", "SheetResult", "compute_sheet", "first_free_column", "recalc", "require_case_sheet",
-           "same_value", "stderr_progress"]
+__all__ = ["RecalcError", "Summary", "SheetResult", "cell_locator", "compute_sheet", "first_free_column",
+           "foreign_status_column", "recalc", "require_case_sheet", "same_value", "stderr_progress"]
 
 
 class RecalcError(BookError):
@@ -56,30 +60,58 @@ def require_case_sheet(names: list[str], book: str = "") -> str:
 
 @dataclass
 class Summary:
+    """What recalc did, as of `now`. The figures (overdue, due_today, by_status and the by_* breakdowns)
+    are defined in :mod:`addin.workbook.tally`: each counts the cells recalc wrote (状态, 下一截止,
+    赔偿金额, 需店长审批), so the 汇总 sheet's formulas give the same numbers."""
     rows: int = 0                 # non-blank case rows
     computed: int = 0             # rows without errors
-    errors: int = 0               # rows with an error
+    errors: int = 0               # rows with an error (状态 有错误)
     total_compensation: Decimal = Decimal("0.00")
-    approvals: int = 0
-    due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now`
+    approvals: int = 0            # rows whose 需店长审批 is 是
+    due_24h: int = 0              # rows with an action or alert deadline within 24 h of `now` (any of its deadlines)
+    overdue: int = 0              # rows whose 下一截止 is before `now` (as the 汇总 sheet counts them)
+    due_today: int = 0            # rows whose 下一截止 is from `now` to the end of today
+    by_status: dict = field(default_factory=dict)            # 状态 word -> rows, all five words
+    by_platform: dict = field(default_factory=dict)          # typed 平台 -> Figures
+    by_reason: dict = field(default_factory=dict)            # typed 售后原因 -> Figures
+    by_shop: dict = field(default_factory=dict)              # typed 店铺名 -> Figures
+    by_day: dict = field(default_factory=dict)               # date of 下一截止 -> Figures
+    now: dt.datetime | None = None                           # the time 状态 was computed at
     policy_changes: dict = field(default_factory=dict)
     policy_errors: list[str] = field(default_factory=list)
     reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
     cells_written: int = 0
     added_columns: list[str] = field(default_factory=list)
+    skipped_columns: list[str] = field(default_factory=list)  # computed columns that hold staff's own values
     totals_rows: list[int] = field(default_factory=list)      # rows that are not cases, left alone
     formulas_kept: list[str] = field(default_factory=list)    # computed cells holding a formula, not written
     notes: list[Note] = field(default_factory=list)           # about the sheet as a whole
     texts_clipped: int = 0
     temps_removed: int = 0
 
+    def take(self, tally: Tally) -> None:
+        total = tally.total
+        self.rows, self.errors, self.computed = total.cases, total.errors, total.cases - total.errors
+        self.total_compensation, self.approvals = total.compensation, total.approvals
+        self.overdue, self.due_today = total.overdue, total.due_today
+        self.by_status = tally.status_counts()
+        self.by_platform, self.by_reason, self.by_shop, self.by_day = \
+            tally.by_platform, tally.by_reason, tally.by_shop, tally.by_day
+
     def lines(self) -> list[str]:
+        when = f" ({self.now:%Y-%m-%d %H:%M})" if self.now else ""
         out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
                f"赔偿合计 total compensation: ￥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
-               f"24小时内到期 deadlines due within 24 h: {self.due_24h}",
+               f"已逾期 overdue: {self.overdue}   今日到期 due today: {self.due_today}   "
+               f"24小时内到期 deadlines due within 24 h: {self.due_24h}{when}",
+               "状态 status: " + ", ".join(f"{word} {n}" for word, n in self.by_status.items()),
+               "按平台 by platform: " + "; ".join(f"{k} {f.cases}单 ￥{f.compensation:,.2f} 逾期{f.overdue}"
+                                                 for k, f in self.by_platform.items()),
                f"写入单元格 cells written: {self.cells_written}"]
         if self.added_columns:
             out.append("新增输出列 added output columns: " + ", ".join(self.added_columns))
+        out.extend(f"未写入 not written: 「{h}」列已有不是本工具写的内容, 请改名该列 / the {h} column holds values this "
+                   f"tool did not write; rename it" for h in self.skipped_columns)
         if self.totals_rows:
             out.append(f"合计行未改动 totals rows left alone: {len(self.totals_rows)} (行 rows {_some(self.totals_rows)})")
         if self.formulas_kept:
@@ -111,6 +143,53 @@ class SheetResult:
     summary: Summary
     results: dict[int, CaseResult]            # sheet row -> result, for rows that computed
     table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
+    problems: dict[int, list[str]] = field(default_factory=dict)   # sheet row -> lines for its unreadable cells
+    checks: dict[int, list[str]] = field(default_factory=dict)     # sheet row -> 错误 lines of failed reply/SMS checks
+    show: Display = Display()
+    now: dt.datetime | None = None
+    out_columns: dict[str, int] = field(default_factory=dict)      # output key -> column written (new ones too)
+    protection: Protection = field(default_factory=Protection)     # totals rows and formula cells left alone
+
+    def locator(self, r: int):
+        return cell_locator(self.header, r)
+
+    def row_output(self, r: int, current: list, checks: list[str]) -> dict:
+        """Row r's computed columns as recalc writes them, but with `checks` as the lines of its failed
+        reply/SMS checks (the mail merge calls it when a run changed them). Formula cells are noted as
+        recalc notes them; the caller leaves them unwritten."""
+        out = output_values(self.results.get(r), self.problems.get(r, ()), self.locator(r), show=self.show,
+                            now=self.now, checks=checks)
+        kept = self.protection.formulas.get(r)
+        if kept:
+            _keep_formulas(r, out, current, self.out_columns.items(), kept, self.show)
+        return out
+
+
+def cell_locator(header: HeaderMap, r: int):
+    """locate(field) for row r: 'H49「实付金额」', or the header and that the column is missing."""
+    def addr(field_name: str) -> str:
+        col = header.inputs.get(field_name)
+        head = INPUT_BY_KEY[field_name].header
+        return f"{col_letter(col)}{r}「{head}」" if col else f"「{head}」列不存在"
+    return addr
+
+
+def foreign_status_column(grid: list[list], header: HeaderMap, protection: Protection | None = None) -> bool:
+    """Whether the sheet's 状态 column holds anything but our five words: then it is staff's own
+    column of that name and recalc leaves it alone. Totals rows (a count of 状态 in a 合计 row) and
+    formula cells, which recalc never writes, do not count."""
+    c = header.outputs.get("status")
+    if c is None:
+        return False
+    prot = protection or Protection()
+    for r in range(header.row + 1, len(grid) + 1):
+        values = grid[r - 1]
+        if c > len(values) or is_blank(values[c - 1]) or str(values[c - 1]).strip() in STATUSES:
+            continue
+        if c in prot.formulas.get(r, ()) or prot.is_totals_row(r, values):
+            continue
+        return True
+    return False
 
 
 def same_value(old, new) -> bool:
@@ -140,7 +219,7 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
     cells are the same either way. Such a result has no per-row `results` (they stay in the workers).
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout)
+        return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons, layout)
 
 
 @dataclass
@@ -151,22 +230,21 @@ class _Job:
     out_items: list[tuple[str, int]]
     policy: Policy
     cal: WorkCalendar | None
-    now: dt.datetime | None
+    now: dt.datetime
     protection: Protection
     reasons: object = None          # ReasonTable of the workbook
+    show: Display = Display()
 
 
 @dataclass
 class _Part:
-    """One worker's share: cells to write and its part of the summary."""
+    """One worker's share: cells to write and its part of the summary (the figures in `tally`)."""
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
-    rows: int = 0
-    computed: int = 0
-    errors: int = 0
-    total_compensation: Decimal = Decimal("0.00")
-    approvals: int = 0
     due_24h: int = 0
+    tally: Tally = field(default_factory=Tally)
     results: dict[int, CaseResult] = field(default_factory=dict)
+    problems: dict[int, list[str]] = field(default_factory=dict)
+    checks: dict[int, list[str]] = field(default_factory=dict)
     totals_rows: list[int] = field(default_factory=list)
     formulas_kept: list[str] = field(default_factory=list)
 
@@ -196,7 +274,7 @@ def find_case_header(grid: list[list]) -> HeaderMap:
 
 def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout) -> SheetResult:
     header = find_case_header(grid)
-    summary = Summary(policy_changes=policy.changed())
+    summary = Summary(policy_changes=policy.changed(), now=now)
     new_columns: dict[str, int] = {}
     missing = [col for col in OUTPUTS if col.key not in header.outputs]
     place = place_new_columns(grid, header, layout, [col.header for col in missing])
@@ -205,42 +283,51 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout) -
         summary.added_columns.append(col.header)
     summary.notes.extend(place.notes)
     out_cols = {**header.outputs, **new_columns}
-    cells: dict[tuple[int, int], object] = {(header.row, c): next(o.header for o in OUTPUTS if o.key == k)
-                                            for k, c in new_columns.items()}
     protection = Protection.of(layout, header, out_cols.values())
-    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons)
+    if foreign_status_column(grid, header, protection):
+        del out_cols["status"]
+        summary.skipped_columns.append(_HEADER_OF["status"])
+    cells: dict[tuple[int, int], object] = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
+    show = display_of(policy)
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show)
     row_numbers = range(header.row + 1, len(grid) + 1)
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
     else:
         parts = [_compute_rows(job, row_numbers, progress)]
     results: dict[int, CaseResult] = {}
+    problems: dict[int, list[str]] = {}
+    checks: dict[int, list[str]] = {}
+    tally = Tally()
     for part in parts:
         cells.update(part.cells)
         results.update(part.results)
-        summary.rows += part.rows
-        summary.computed += part.computed
-        summary.errors += part.errors
-        summary.total_compensation += part.total_compensation
-        summary.approvals += part.approvals
+        problems.update(part.problems)
+        checks.update(part.checks)
+        tally.merge(part.tally)
         summary.due_24h += part.due_24h
         summary.totals_rows.extend(part.totals_rows)
         summary.formulas_kept.extend(part.formulas_kept)
     # Totals rows below the last row with a value (a SUM whose cached value is empty) are never visited.
     summary.totals_rows.extend(r for r in protection.not_case_rows | protection.aggregate_rows if r > len(grid))
     summary.totals_rows.sort()
+    summary.take(tally)
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
-    return SheetResult(header, new_columns, cells, summary, results, place.table_columns)
+    return SheetResult(header, new_columns, cells, summary, results, place.table_columns, problems, checks, show, now,
+                       out_cols, protection)
 
 
 def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = True) -> _Part:
     """Parse, compute and diff the given sheet rows."""
-    grid, header, out_items, now, prot = job.grid, job.header, job.out_items, job.now, job.protection
+    grid, header, out_items, now, show, prot = job.grid, job.header, job.out_items, job.now, job.show, job.protection
     part = _Part()
     rows, parsed = [], []
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    # The mail merge's verdict/reasons cells: a failed check goes into 错误 too (rows.check_lines).
+    check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
+    group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
@@ -262,7 +349,6 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             continue
         rows.append(r)
         parsed.append(p)
-    part.rows = len(rows)
 
     results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy, job.cal).items()}
 
@@ -271,32 +357,42 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         if progress and n % 1000 == 0:
             progress(n, len(rows))
 
-        def addr(field_name: str) -> str:
-            col = header.inputs.get(field_name)
-            head = INPUT_BY_KEY[field_name].header
-            return f"{col_letter(col)}{r}「{head}」" if col else f"「{head}」列不存在 (column missing)"
-
-        if p.problems:
-            text = "\n".join(f"{addr(x.field)}: {x.zh} / {x.en}" for x in p.problems)
-            out = output_values(None, text)
-        else:
-            res = results[r]
-            out = output_values(res, locate=addr)
-            comp = res.compensation
-            if comp is not None and comp.amount is not None:
-                part.total_compensation += comp.amount
-                part.approvals += comp.approval
-            if now is not None and due_within(res, now):
-                part.due_24h += 1
-        if out["errors"]:
-            part.errors += 1
-        else:
-            part.computed += 1
         current = grid[r - 1]
         width = len(current)
+        addr = cell_locator(header, r)
+        checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show) if check_cols else []
+        if checks and keep_results:
+            part.checks[r] = checks
+        amount = None
+        if p.problems:
+            lines = [problem_line(addr(x.field), x, show) for x in p.problems]
+            out = output_values(None, lines, show=show, now=now, checks=checks)
+            if keep_results:
+                part.problems[r] = lines
+        else:
+            res = results[r]
+            out = output_values(res, locate=addr, show=show, now=now, checks=checks)
+            if res.compensation is not None:
+                amount = res.compensation.amount
+            if due_within(res, now):
+                part.due_24h += 1
+        nd = out["next_deadline"]
+        nd = excel_instant(nd) if nd is not None else None
         kept = prot.formulas.get(r)
         if kept:
-            _keep_formulas(r, out, current, out_items, kept, part)
+            part.formulas_kept.extend(_keep_formulas(r, out, current, out_items, kept, show))
+            # The figures count what the cells show, so the 汇总 formulas agree: a kept formula's value.
+            shown = {key: current[c - 1] if c <= width else None for key, c in out_items if c in kept}
+            if "next_deadline" in shown:
+                nd = shown["next_deadline"] if isinstance(shown["next_deadline"], dt.datetime) else None
+            if "comp_amount" in shown:
+                amount = _as_amount(shown["comp_amount"])
+            out_shown = {**out, **shown}
+        else:
+            out_shown = out
+        group = [current[c - 1] if c and c <= width else None for c in group_cols]
+        part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
+                           approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
         for key, c in out_items:
             if kept and c in kept:
                 continue
@@ -314,11 +410,19 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     return part
 
 
-def _keep_formulas(r: int, out: dict, current: list, out_items, kept: dict[int, str], part: _Part) -> None:
+def _as_amount(value) -> Decimal | None:
+    """A 赔偿金额 cell's number as the sheet shows it (a kept formula's cached value)."""
+    if value.__class__ in (int, float):
+        return Decimal(repr(float(value)))
+    return value if isinstance(value, Decimal) else None
+
+
+def _keep_formulas(r: int, out: dict, current: list, out_items, kept: dict[int, str], show: Display) -> list[str]:
     """Formula cells among the row's computed cells are not written; where the value we computed differs
-    from what the formula shows, the row's 提示 (or, if that is a formula too, 错误) says so."""
+    from what the formula shows, the row's 提示 (or, if that is a formula too, 错误, and then 状态 is
+    有错误 as for any row whose 错误 is not empty) says so. Returns the references of those cells."""
     by_col = {c: key for key, c in out_items}
-    notes = []
+    refs, notes = [], []
     for c in sorted(kept):
         key = by_col.get(c)
         if key is None:
@@ -329,14 +433,18 @@ def _keep_formulas(r: int, out: dict, current: list, out_items, kept: dict[int, 
         old = current[c - 1] if c <= len(current) else None
         if not same_value(old, value):
             ref = f"{col_letter(c)}{r}"
-            part.formulas_kept.append(ref)
-            notes.append(formula_kept(ref, _HEADER_OF[key]).text())
+            refs.append(ref)
+            note = formula_kept(ref, _HEADER_OF[key])
+            notes.append(show.pair(note.zh, note.en))
     if notes:
         for key in ("warnings", "errors"):
             col = next((c for k, c in out_items if k == key), None)
             if col is not None and col not in kept:
                 out[key] = "\n".join(filter(None, [out.get(key), *notes]))
+                if key == "errors" and out.get("status") is not None:
+                    out["status"] = STATUS_ERROR
                 break
+    return refs
 
 
 _HEADER_OF = {c.key: c.header for c in OUTPUTS}
@@ -415,7 +523,10 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
             raise exc.in_sheet(case_sheet) from None
         result.summary.policy_errors = settings.policy_errors
         result.summary.reason_errors = settings.reason_errors
-        report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)})
+        # Formulas over the computed columns (the 汇总 sheet, the staff's own) are recalculated when Excel
+        # opens it: calcPr fullCalcOnLoad, set once (workbook.xml is not rewritten while it is set).
+        report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)},
+                            full_calc_on_load=True)
         result.summary.texts_clipped = report.texts_clipped
         result.summary.temps_removed = book.temps_removed
     return result.summary

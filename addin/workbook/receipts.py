@@ -99,7 +99,8 @@ def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: fl
 
 
 def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session) -> ReceiptReport:
-    log = load_book(session).log
+    book = load_book(session)
+    log, show = book.log, book.settings.display
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
     by_template: dict[tuple[str, str], list[LogEntry]] = {}
     for e in log.entries:
@@ -133,8 +134,8 @@ def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session) -
             entry = LogEntry(batch=IMPORT_BATCH, at=_time(get("sent_at")) or at or dt.datetime.now().replace(microsecond=0),
                              phone=mask_phone(phone), phone_fp=phone_fp, order_id=None, kind="",
                              template=template, signature=None, text_fp=fingerprint(content or ""), status=status,
-                             code=code, receipt_at=at, note=f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有 / "
-                                                           f"receipt row {r} not in this log")
+                             code=code, receipt_at=at, note=show.pair(f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有",
+                                                            f"receipt row {r} not in this log"))
             new.append(entry)
             by_text.setdefault((phone_fp, entry.text_fp), []).append(entry)
             by_template.setdefault((phone_fp, template), []).append(entry)

@@ -1,7 +1,8 @@
 """Row <-> Case: the one conversion every adapter (headless recalc, buttons, UDFs) uses.
 
 `case_from_row` turns raw cell values keyed by Case field into a Case, collecting a bilingual error
-per bad cell; `output_values` turns a CaseResult into the values of the computed columns.
+per bad cell; `output_values` turns a CaseResult into the values of the computed columns, worded by
+the workbook's :class:`~addin.core.display.Display`, with the row's 状态.
 """
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from dataclasses import dataclass, field, fields
 from addin.core.calendar_cn import WorkCalendar
 from addin.core.case import Case
 from addin.core.deadlines import next_due
+from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import Policy
 from addin.core.freight import PAYER_ZH
 from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason
+from addin.core.status import row_status
+from addin.core.timeparts import china_now
 
 from .schema import INPUTS, OUTPUTS, Column
 
@@ -100,45 +104,101 @@ def _header_of(field_name: str) -> str:
     return f"「{col.header}」" if col else field_name
 
 
-def output_values(result: CaseResult | None, problems_text: str = "", locate=_header_of) -> dict:
-    """The computed columns for one row. A row with input problems gets only its error text.
+def problem_line(where: str, problem: RowProblem, show: Display) -> str:
+    """'H49「实付金额」: 无法识别金额 '八十九', 请填数字, 如 89.00': which cell, what is wrong, what to type."""
+    return f"{where}: {show.pair(problem.zh, problem.en)}"
 
-    `locate(field)` names where a missing input lives (the workbook passes the cell address).
+
+MISSING = ("计算需要此值, 请填写", "the rule needs this value; fill it in")
+
+
+def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, show: Display = Display(),
+                  now: dt.datetime | None = None, checks=()) -> dict:
+    """The computed columns for one row. A row with input problems gets only its error text and 状态.
+
+    `problems`: lines naming the unreadable cells (:func:`problem_line`); `checks`: the lines for its
+    failed reply/SMS checks (:func:`check_lines`), which go into 错误 too. `locate(field)` names where a
+    missing input lives (the workbook passes the cell address). `now` dates 状态 (default: the clock).
     """
     out: dict[str, object] = {k: None for k in OUTPUT_KEYS}
-    if result is None:
-        out["errors"] = problems_text or None
-        return out
-    comp = result.compensation
-    if comp is not None:
-        out["comp_amount"] = comp.amount
-        out["comp_rule"] = comp.rule if comp.rule != "-" else None
-        out["approval"] = _yes_no(comp.approval) if comp.amount is not None else None
-        out["comp_note"] = comp.note or None
-    nd = next_due(result.deadlines)        # the earliest, past or not: the sheet reddens overdue ones
-    if nd is not None:
-        out["next_deadline"] = nd.at
-        out["next_deadline_item"] = f"{nd.info.zh} [{nd.kind}]"
-    if result.deadlines:
-        out["deadlines_all"] = "\n".join(d.text() for d in result.deadlines)
-    for d in result.deadlines:
-        out.setdefault(f"deadline:{d.kind}", d.at)
-    fr = result.freight
-    if fr is not None:
-        out["out_payer"], out["ret_payer"], out["re_payer"] = (PAYER_ZH[fr.out], PAYER_ZH[fr.ret], PAYER_ZH[fr.re])
-        out["seller_pays_buyer"] = fr.seller_pays_buyer
-        out["refund"] = fr.refund
-        out["freight_rule"] = fr.rule
-    notes = [f.text() for f in result.findings if f.level != "ERROR"]
-    if fr is not None and fr.note:
-        notes.insert(0, fr.note)
-    out["warnings"] = "\n".join(notes) or None
-    errors = [f.text() for f in result.errors]
-    if result.missing:
-        names = "、".join(locate(m) for m in result.missing)
-        errors.append(f"缺少计算所需的值: {names} / missing input needed by the rule: " + ", ".join(result.missing))
+    errors = list(problems)
+    nd = None
+    approval = False
+    if result is not None:
+        comp = result.compensation
+        if comp is not None:
+            out["comp_amount"] = comp.amount
+            out["comp_rule"] = comp.rule if comp.rule != "-" else None
+            out["approval"] = _yes_no(comp.approval) if comp.amount is not None else None
+            out["comp_note"] = comp.note or None
+            approval = comp.approval and comp.amount is not None
+        nd = next_due(result.deadlines)        # the earliest, past or not: the sheet reddens overdue ones
+        if nd is not None:
+            out["next_deadline"] = nd.at
+            out["next_deadline_item"] = show.deadline_name(nd.kind)
+        if result.deadlines:
+            out["deadlines_all"] = "\n".join(show.deadline(d) for d in result.deadlines)
+        for d in result.deadlines:
+            out.setdefault(f"deadline:{d.kind}", d.at)
+        fr = result.freight
+        if fr is not None:
+            out["out_payer"], out["ret_payer"], out["re_payer"] = (PAYER_ZH[fr.out], PAYER_ZH[fr.ret], PAYER_ZH[fr.re])
+            out["seller_pays_buyer"] = fr.seller_pays_buyer
+            out["refund"] = fr.refund
+            out["freight_rule"] = fr.rule
+        notes = [show.finding(f) for f in result.findings if f.level != "ERROR"]
+        if fr is not None and fr.note:
+            notes.insert(0, fr.note)
+        out["warnings"] = "\n".join(notes) or None
+        errors += [show.finding(f, level=False) for f in result.errors]
+        errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
+        out["rule_ids"] = rule_ids(result)
+    errors += checks
     out["errors"] = "\n".join(errors) or None
+    if result is not None or errors:
+        out["status"] = row_status(bool(errors), nd.at if nd else None, approval, now or china_now())
     return out
+
+
+def rule_ids(result: CaseResult) -> str | None:
+    """规则编号, the audit column: the rule ids behind 全部时限, 提示 and 错误, line for line in the order
+    those columns list them (提示 after its freight note, whose rule is 运费规则), plus the rule a
+    manual amount replaced. Ids stay out of the texts staff read; this column keeps them."""
+    parts = []
+    comp = result.compensation
+    if comp is not None and comp.rule == "MANUAL" and comp.computed_rule not in (None, "-"):
+        parts.append(f"手工金额替代: {comp.computed_rule}")
+    groups = (("全部时限", [d.kind for d in result.deadlines]),
+              ("提示", [f.rule for f in result.findings if f.level != "ERROR"]),
+              ("错误", [f.rule for f in result.errors]))
+    parts += [f"{label}: {', '.join(ids)}" for label, ids in groups if ids]
+    return "; ".join(parts) or None
+
+
+# The mail merge's verdict and reasons columns whose failures also go into 错误: (verdict key, reasons
+# key, what is checked (zh, en), the reasons column's header).
+CHECKS = (("reply_verdict", "reply_reasons", ("回复", "reply"), "回复校验说明"),
+          ("sms_verdict", "sms_reasons", ("短信", "SMS"), "短信校验说明"))
+
+
+def check_lines(cells, show: Display) -> list[str]:
+    """The 错误 lines for the row's failed reply and SMS checks, from the cells the mail merge wrote
+    (`cells`: message output key -> value). `aftersales texts` calls it with the values it writes,
+    recalc with the values the sheet holds, so the two always put the same lines into 错误:
+    '短信校验未通过: 缺少「手机号」, 无法发送'."""
+    lines = []
+    for verdict_key, reasons_key, (zh, en), reasons_header in CHECKS:
+        if not is_error_verdict(cells.get(verdict_key)):
+            continue
+        errors = error_lines(cells.get(reasons_key))
+        head = show.pair(f"{zh}校验未通过", f"{en} check failed")
+        if not errors:
+            lines.append(f"{head}: " + show.pair(f"见「{reasons_header}」", f"see {reasons_header}"))
+            continue
+        more = f" ({show.pair(f'共{len(errors)}项, 见「{reasons_header}」', f'{len(errors)} problems, see {reasons_header}')})" \
+            if len(errors) > 1 else ""
+        lines.append(f"{head}: {errors[0]}{more}")
+    return lines
 
 
 def excel_instant(instant: dt.datetime) -> dt.datetime:

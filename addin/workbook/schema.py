@@ -93,6 +93,8 @@ INPUTS: tuple[Column, ...] = (
 )
 
 OUTPUTS: tuple[Column, ...] = (
+    # One word per row (addin.core.status): 有错误 / 已逾期 / 即将到期 / 需审批 / 正常, as of the last recalc.
+    C("status", "状态", "text", ("status", "row status"), width=9),
     C("comp_amount", "赔偿金额", "money", ("compensation", "comp amount"), width=10),
     C("comp_rule", "赔偿规则", "text", ("compensation rule",), width=11),
     C("approval", "需店长审批", "text", ("approval", "needs approval"), width=10),
@@ -108,6 +110,8 @@ OUTPUTS: tuple[Column, ...] = (
     C("freight_rule", "运费规则", "text", ("freight rule",), width=10),
     C("warnings", "提示", "text", ("warnings",), width=40),
     C("errors", "错误", "text", ("errors", "error"), width=40),
+    # Audit: the rule ids behind 全部时限, 提示 and 错误 (the texts themselves carry none).
+    C("rule_ids", "规则编号", "text", ("rule ids", "依据规则"), width=30),
 )
 # Mail-merge inputs that are not rule inputs: read as typed and normalised by addin.messages.fields.
 MESSAGE_INPUTS: tuple[Column, ...] = (
@@ -143,6 +147,7 @@ del C
 
 CASE_SHEET_NAMES = ("案件", "cases", "case", "售后", "售后案件")
 POLICY_SHEET_NAMES = ("规则", "policy", "rules")
+ACTIVITY_LOG_SHEET_NAMES = ("日志", "log")     # one line per button click (addin.excel.buttons)
 
 
 def normalise_header(text) -> str:

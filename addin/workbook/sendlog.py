@@ -30,6 +30,7 @@ from pathlib import Path
 from addin.messages.history import STATUS_SENDING, STATUS_UNCONFIRMED, SendHistory
 from addin.messages.sms import resolve_kind
 
+from addin.core.display import Display
 from addin.core.parse import is_blank, to_text
 from .schema import find_sheet, normalise_header
 
@@ -119,9 +120,10 @@ def _cell_text(value) -> str | None:
 class SendLog:
     """The log as read from the sheet plus the journal; collects what a command adds or changes."""
 
-    def __init__(self, grid: list[list] | None, journal: Path, sheet: str | None = None):
+    def __init__(self, grid: list[list] | None, journal: Path, sheet: str | None = None, show: Display = Display()):
         grid = grid or []
         self.sheet = sheet or LOG_SHEET
+        self.show = show                           # how notes this log writes are worded (显示语言)
         self.journal = journal
         self.columns: dict[str, int] = {}          # attribute -> 1-based column
         self.entries: list[LogEntry] = []
@@ -178,8 +180,10 @@ class SendLog:
         for key, entry in latest.items():
             if entry.status == STATUS_SENDING:
                 entry.status = STATUS_UNCONFIRMED
-                entry.note = "请求发出后未得到应答 (中断): 可能已发送, 请核对回执 / no answer to the request: it may have gone"
-            if entry.note and entry.note.startswith("file:") and not Path(entry.note[5:]).exists():
+                entry.note = self.show.pair("请求发出后未得到应答 (中断): 可能已发送, 请核对回执",
+                                            "no answer to the request: it may have gone")
+            file = exported_file(entry.note)
+            if file is not None and not file.exists():
                 continue                             # an export whose file was never written
             old = on_sheet.get(key)
             if old is None:
@@ -255,8 +259,25 @@ class SendLog:
         return hist
 
 
-def read_log(names: list[str], grids: dict[str, list[list]], book: str | os.PathLike) -> SendLog:
+def read_log(names: list[str], grids: dict[str, list[list]], book: str | os.PathLike,
+             show: Display = Display()) -> SendLog:
     """The log of a book whose sheets were read into ``grids`` (the log sheet included when present)."""
     sheet = find_sheet(names, LOG_SHEET_NAMES)
-    return SendLog(grids.get(sheet) if sheet else None, journal_path(book), sheet)
+    return SendLog(grids.get(sheet) if sheet else None, journal_path(book), sheet, show)
+
+
+# An export's log entry names its file in 说明: "文件: PATH" ("file:PATH" in logs written before).
+FILE_NOTE = "文件: "
+
+
+def file_note(path) -> str:
+    return f"{FILE_NOTE}{path}"
+
+
+def exported_file(note: str | None) -> Path | None:
+    """The file an export's 说明 names, or None."""
+    for prefix in (FILE_NOTE, "file:"):
+        if note and note.startswith(prefix):
+            return Path(note[len(prefix):])
+    return None
 

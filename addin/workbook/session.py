@@ -332,10 +332,11 @@ class Book:
 
     # -- writing
 
-    def patch(self, edits: dict[str, SheetEdit]) -> PatchReport:
+    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False) -> PatchReport:
         """Write `edits` (see addin.workbook.xlsx_patch) to the target atomically, only if the target on
         disk is still what it was when the book was read. Text longer than Excel's cell limit is cut
-        (marked, and counted in report.texts_clipped)."""
+        (marked, and counted in report.texts_clipped). full_calc_on_load: mark the book for Excel to
+        recalculate every formula on open (see xlsx_patch.patch.write_patched)."""
         if not self.write:
             raise RuntimeError("this book was opened with write=False")
         if self._written:
@@ -345,7 +346,7 @@ class Book:
         existing = target.stat() if target.exists() else self.source.stat()
         try:
             written = write_patched(io.BytesIO(self.data), target, edits, mode=stat.S_IMODE(existing.st_mode),
-                                    source_name=self.name, cache=self._parts)
+                                    source_name=self.name, cache=self._parts, full_calc_on_load=full_calc_on_load)
             self._parts = {}
         except OSError as exc:
             raise _write_error(shown, exc) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from addin.core.calendar_cn import WorkCalendar
+from addin.core.display import Display, display_of
 from addin.core.parse import is_blank
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
@@ -44,8 +45,19 @@ class Settings:
     policy: Policy
     cal: WorkCalendar
     reasons: object                                          # the 原因对照 ReasonTable
-    policy_errors: list[str] = field(default_factory=list)   # 规则 and 日历 lines that could not be used
-    reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used
+    policy_errors: list[str] = field(default_factory=list)   # 规则 and 日历 lines that could not be used (both languages)
+    reason_errors: list[str] = field(default_factory=list)   # 原因对照 lines that could not be used (both languages)
+    problems: list = field(default_factory=list)             # the same, as (where, zh, en)
+
+    @property
+    def display(self) -> Display:
+        """How the add-in words what it writes into cells (the 规则 sheet's 显示语言)."""
+        return display_of(self.policy)
+
+    def problem_lines(self, show: Display | None = None) -> list[str]:
+        """The bad settings lines, in the display language (for the 日志 sheet and the status bar)."""
+        show = show or self.display
+        return [f"{where}: {show.pair(zh, en)}" for where, zh, en in self.problems]
 
 
 def settings_sheets(names: list[str]) -> dict[str, str | None]:
@@ -59,5 +71,7 @@ def load_settings(sheets: dict[str, str | None], read: Callable[[str], list[list
     policy, policy_errors = policy_from_grid(grid["policy"]) if grid["policy"] else (DEFAULT_POLICY, [])
     cal, calendar_errors = calendar_from_grid(grid["calendar"], policy)
     reasons, reason_errors = reason_table_from_grid(grid["reasons"], sheets["reasons"] or "原因对照")
+    problems = [(e.param_id, e.zh, e.en) for e in policy_errors + calendar_errors] + \
+               [(e.cell, e.zh, e.en) for e in reason_errors]
     return Settings(policy, cal, reasons, [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors + calendar_errors],
-                    [e.text() for e in reason_errors])
+                    [e.text() for e in reason_errors], problems)

@@ -6,6 +6,7 @@ openpyxl is used only here, to create files from nothing; staff files are never 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -13,6 +14,7 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import Outline
 
 from addin.core.case import INSURANCE, PLATFORMS, REASONS
 from addin.core.policy import PARAMS
@@ -23,21 +25,25 @@ from addin.messages.sms import KINDS
 
 from .calendar_sheet import CALENDAR_HEADER, calendar_rows
 from .reason_sheet import REASON_SHEET_EXAMPLES, REASON_SHEET_HEADER
-from .schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
+from .guide_sheet import GUIDE_SHEET, build_guide_sheet
+from .layout import (APPROVAL, DUE_SOON, FROZEN_GROUPS, GROUPS, LINK_COLUMN_AFTER, OVERDUE, PLACED, STATUS_STYLES,
+                     column_width, header_text, input_prompt, is_computed)
 from .sendlog import LOG_HEADER
+from .summary_sheet import SUMMARY_SHEET, build_summary_sheet, define_column_names
 from .texts import OUTBOX_HEADER, TEMPLATE_HEADER
+from .xlsx_patch import MAX_ROW
 
 NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm", "rate": "0%", "int": "0", "stars": "0"}
+# Ids typed as digits stay text (a 16-digit order id would otherwise show as 3.00002E+15 and lose digits).
+TEXT_FORMAT_KEYS = ("order_id", "refund_id", "phone", "tracking_no")
 FILL_INPUT = PatternFill("solid", fgColor="DDEBF7")
+FILL_REQUIRED = PatternFill("solid", fgColor="9BC2E6")
 FILL_OUTPUT = PatternFill("solid", fgColor="E2EFDA")
+FILL_STATUS = PatternFill("solid", fgColor="C6E0B4")
 FILL_OVERRIDE = PatternFill("solid", fgColor="FFF2CC")
-FILL_RED = PatternFill("solid", fgColor="F8CBAD")
-FILL_AMBER = PatternFill("solid", fgColor="FFE699")
 BOLD = Font(bold=True)
+NO_WRAP = Alignment(wrap_text=False, vertical="top")
 
-# The columns a new workbook shows first; the rest of INPUTS follow (staff may hide what they don't use).
-LEADING = ("order_id", "platform", "reason", "shop_name", "buyer", "phone", "item_name", "paid", "paid_at",
-           "ordered_at", "signed_at")
 SHEETS_EXTRA = {
     "模板": TEMPLATE_HEADER,
     "发送队列": OUTBOX_HEADER,
@@ -55,99 +61,168 @@ def put_text_safe(cell, value):
     return cell
 
 
-def case_columns() -> list[Column]:
-    by_key = {c.key: c for c in INPUTS}
-    return ([by_key[k] for k in LEADING] + [c for c in INPUTS if c.key not in LEADING] + list(MESSAGE_INPUTS)
-            + list(OUTPUTS) + list(MESSAGE_OUTPUTS))
-
-
 def _choices(table: dict[str, tuple[str, ...]]) -> str:
     return ",".join(names[0] for names in table.values())
 
 
-def build_case_sheet(ws, rows: list[dict] | None = None) -> dict[str, int]:
-    """Header, formats, drop-downs and conditional formats on the 案件 sheet; returns key -> column."""
-    columns = case_columns()
-    where: dict[str, int] = {}
-    n_rows = max(len(rows or []), 1) + 2000   # validation and formats reach well past the data
-    for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i, value=col.header)
-        cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        computed = col in OUTPUTS or col in MESSAGE_OUTPUTS
-        cell.fill = FILL_OVERRIDE if col.key == "override" else FILL_OUTPUT if computed else FILL_INPUT
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-        where[col.key] = i
-    ws.freeze_panes = "D2"
-    ws.row_dimensions[1].height = 32
+def _fill(style: tuple) -> dict:
+    """Conditional-format fill and font of one of layout.STATUS_STYLES."""
+    _, fill, font, _ = style
+    return dict(fill=PatternFill("solid", fgColor=fill, bgColor=fill), font=Font(color=font, bold=True))
 
-    validations = {
-        "platform": _choices(PLATFORMS), "reason": _choices(REASONS), "insurance": _choices(INSURANCE),
-        "sms_kind": ",".join(k.zh for k in KINDS), "customer_type": "上班族,学生,其他",
-        "after_sales_type": _choices(AFTER_SALES_TYPES),
-    }
-    # The platforms' own wordings are welcome in these (原因对照 maps them): a list to pick from, no refusal.
-    open_lists = ("reason", "after_sales_type")
-    for col in columns:
-        letter = get_column_letter(where[col.key])
-        formula = validations.get(col.key) or ("是,否" if col.kind == "bool" and col in INPUTS + MESSAGE_INPUTS else None)
-        if formula:
-            dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True,
-                                showErrorMessage=col.key not in open_lists,
-                                errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
-            dv.add(f"{letter}2:{letter}{n_rows}")
-            ws.add_data_validation(dv)
+
+@dataclass
+class CaseSheet:
+    where: dict[str, int]          # schema key -> 1-based column
+    link_column: int               # the hidden column whose cells the xlwings Lite buttons link to
+    frozen_columns: int            # columns left of the freeze line
+
+
+def build_case_sheet(ws, rows: list[dict] | None = None) -> CaseSheet:
+    """案件: header, widths, outline groups, input prompts, drop-downs, formats and conditional formats
+    (over whole columns, to row 1,048,576), frozen identity columns; returns where each column went."""
+    where: dict[str, int] = {}
+    i = 0
+    link = 0
+    groups: dict[str, list[int]] = {}
+    for group, col in PLACED:
+        i += 1
+        where[col.key] = i
+        groups.setdefault(group.id, []).append(i)
+        cell = ws.cell(row=1, column=i, value=header_text(col))
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        if col.key == "override":
+            cell.fill = FILL_OVERRIDE
+        elif group.id == "status":
+            cell.fill = FILL_STATUS
+        elif is_computed(col):
+            cell.fill = FILL_OUTPUT
+        else:
+            cell.fill = FILL_REQUIRED if col.required else FILL_INPUT
+        ws.column_dimensions[get_column_letter(i)].width = column_width(col)
+        if col.key == LINK_COLUMN_AFTER:
+            i += 1
+            link = i
+            dim = ws.column_dimensions[get_column_letter(link)]
+            dim.width, dim.hidden = 2, True
+    last = i
+    ws.row_dimensions[1].height = 32
+    frozen = max(where[k] for g in GROUPS if g.id in FROZEN_GROUPS for k in g.keys)
+    frozen = max(frozen, link)
+    ws.freeze_panes = ws.cell(row=2, column=frozen + 1).coordinate
+    _outline(ws, groups)
+    _validations(ws, where)
 
     for r, values in enumerate(rows or [], start=2):
         for key, value in values.items():
             if key in where:
                 put_text_safe(ws.cell(row=r, column=where[key]), value)
     # Formats on the column (for rows staff add later, and for the cells recalc creates) and on each filled cell.
-    wrapped = ("comp_note", "deadlines_all", "warnings", "errors", "reply_text", "reply_reasons", "sms_text",
-               "sms_reasons", "review_text")
-    for col in columns:
-        fmt = NUMBER_FORMATS.get(col.kind)
+    for _, col in PLACED:
+        fmt = "@" if col.key in TEXT_FORMAT_KEYS else NUMBER_FORMATS.get(col.kind)
         letter = get_column_letter(where[col.key])
         if fmt:
             ws.column_dimensions[letter].number_format = fmt
-        if col.key in wrapped:
-            ws.column_dimensions[letter].alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[letter].alignment = NO_WRAP
         for r in range(2, len(rows or []) + 2):
-            if fmt:
-                ws.cell(row=r, column=where[col.key]).number_format = fmt
-            if col.key in wrapped:
-                ws.cell(row=r, column=where[col.key]).alignment = Alignment(wrap_text=True, vertical="top")
+            cell = ws.cell(row=r, column=where[col.key])
+            if fmt and not (fmt == "@" and not isinstance(cell.value, str)):
+                cell.number_format = fmt
+            cell.alignment = NO_WRAP
+    _conditional_formats(ws, where, last)
+    ws.auto_filter.ref = f"A1:{get_column_letter(last)}1"
+    ws.print_title_rows = "1:1"
+    ws.print_title_cols = f"A:{get_column_letter(frozen)}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    return CaseSheet(where, link, frozen)
 
-    last = get_column_letter(len(columns))
+
+def _outline(ws, groups: dict[str, list[int]]) -> None:
+    """Each topic group an outline group: its first column stays visible (the summary column, on the left),
+    the others fold under it; rarely used groups start folded."""
+    ws.sheet_properties.outlinePr = Outline(summaryBelow=True, summaryRight=False)
+    for group in GROUPS:
+        columns = groups.get(group.id, [])
+        if not group.outline or len(columns) < 2:
+            continue
+        for c in columns[1:]:
+            dim = ws.column_dimensions[get_column_letter(c)]
+            dim.outlineLevel = 1
+            dim.hidden = group.collapsed
+        if group.collapsed:
+            ws.column_dimensions[get_column_letter(columns[0])].collapsed = True
+    ws.sheet_format.outlineLevelCol = 1
+
+
+def _validations(ws, where: dict[str, int]) -> None:
+    """Input prompts on every input column (header cell and data cells), drop-downs where there is a list."""
+    lists = {
+        "platform": _choices(PLATFORMS), "reason": _choices(REASONS), "insurance": _choices(INSURANCE),
+        "sms_kind": ",".join(k.zh for k in KINDS), "customer_type": "上班族,学生,其他",
+        "after_sales_type": _choices(AFTER_SALES_TYPES),
+    }
+    # The platforms' own wordings are welcome in these (原因对照 maps them): a list to pick from, no refusal.
+    open_lists = ("reason", "after_sales_type")
+    for group, col in PLACED:
+        if is_computed(col):
+            continue
+        letter = get_column_letter(where[col.key])
+        title, prompt = input_prompt(group, col)
+        formula = lists.get(col.key) or ("是,否" if col.kind == "bool" else None)
+        if formula:
+            dv = DataValidation(type="list", formula1=f'"{formula}"', allow_blank=True,
+                                showErrorMessage=col.key not in open_lists, errorTitle="无效值",
+                                error="请从下拉列表选择")
+        else:
+            dv = DataValidation(allow_blank=True)           # no rule: only the prompt
+        dv.showInputMessage, dv.promptTitle, dv.prompt = True, title, prompt
+        dv.add(f"{letter}2:{letter}{MAX_ROW}")
+        ws.add_data_validation(dv)
+        head = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt)
+        head.add(f"{letter}1")
+        ws.add_data_validation(head)
+
+
+def _conditional_formats(ws, where: dict[str, int], last: int) -> None:
+    """Overdue red, due within 24 h amber, needs approval purple; the 状态 word in its colour; rows with an
+    error in red type. Over whole columns, so rows added later are covered."""
+    def span(key: str) -> str:
+        letter = get_column_letter(where[key])
+        return f"{letter}2:{letter}{MAX_ROW}"
+
     due = get_column_letter(where["next_deadline"])
     approval = get_column_letter(where["approval"])
     errors = get_column_letter(where["errors"])
-    span = f"A2:{last}{n_rows}"
-    # Overdue deadlines red, due within 24 h amber, rows needing approval amber on the approval cell.
-    ws.conditional_formatting.add(f"{due}2:{due}{n_rows}", FormulaRule(
-        formula=[f'AND(ISNUMBER({due}2),{due}2<NOW())'], fill=FILL_RED, stopIfTrue=True))
-    ws.conditional_formatting.add(f"{due}2:{due}{n_rows}", FormulaRule(
-        formula=[f'AND(ISNUMBER({due}2),{due}2<NOW()+1)'], fill=FILL_AMBER))
-    ws.conditional_formatting.add(f"{approval}2:{approval}{n_rows}", FormulaRule(
-        formula=[f'{approval}2="是"'], fill=FILL_AMBER, font=Font(bold=True)))
-    ws.conditional_formatting.add(span, FormulaRule(formula=[f'LEN(${errors}2)>0'], font=Font(color="C00000")))
-    ws.auto_filter.ref = f"A1:{last}1"
-    return where
+    ws.conditional_formatting.add(span("next_deadline"), FormulaRule(
+        formula=[f"AND(ISNUMBER({due}2),{due}2<NOW())"], stopIfTrue=True, **_fill(OVERDUE)))
+    ws.conditional_formatting.add(span("next_deadline"), FormulaRule(
+        formula=[f"AND(ISNUMBER({due}2),{due}2<NOW()+1)"], **_fill(DUE_SOON)))
+    ws.conditional_formatting.add(span("approval"), FormulaRule(formula=[f'{approval}2="是"'], **_fill(APPROVAL)))
+    if "status" in where:
+        status = get_column_letter(where["status"])
+        for style in STATUS_STYLES:
+            ws.conditional_formatting.add(span("status"), FormulaRule(
+                formula=[f'{status}2="{style[0]}"'], stopIfTrue=True, **_fill(style)))
+    ws.conditional_formatting.add(f"A2:{get_column_letter(last)}{MAX_ROW}",
+                                  FormulaRule(formula=[f"LEN(${errors}2)>0"], font=Font(color="C00000")))
+
+
+POLICY_HEADER = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选", "来源编号")
 
 
 def build_policy_sheet(ws) -> None:
-    heads = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选")
-    for i, h in enumerate(heads, start=1):
+    """规则: one row per parameter; sources by name (the ids, for audit, in the last column)."""
+    for i, h in enumerate(POLICY_HEADER, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, p in enumerate(PARAMS, start=2):
-        ws.cell(row=r, column=1, value=p.id)
-        ws.cell(row=r, column=2, value=p.zh)
-        ws.cell(row=r, column=3, value=p.text()).fill = FILL_OVERRIDE
-        ws.cell(row=r, column=4, value=p.text())
-        ws.cell(row=r, column=5, value=p.source)
-        ws.cell(row=r, column=6, value=p.alternative or None)
-    for letter, width in zip("ABCDEF", (26, 44, 14, 14, 18, 40)):
+        values = (p.id, p.zh, p.text(), p.text(), p.source_text() or None, p.alternative or None, p.source or None)
+        for i, v in enumerate(values, start=1):
+            ws.cell(row=r, column=i, value=v)
+        ws.cell(row=r, column=3).fill = FILL_OVERRIDE
+    for letter, width in zip("ABCDEFG", (26, 44, 14, 14, 40, 44, 10)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
 
@@ -164,7 +239,7 @@ def build_calendar_sheet(ws, today: dt.date) -> None:
     ws.column_dimensions["A"].number_format = "yyyy-mm-dd"
     dv = DataValidation(type="list", formula1='"放假,调休上班"', allow_blank=True, showErrorMessage=True,
                         errorTitle="无效值", error="请选择 放假 或 调休上班 / choose 放假 or 调休上班")
-    dv.add("B2:B2000")
+    dv.add(f"B2:B{MAX_ROW}")
     ws.add_data_validation(dv)
     for letter, width in zip("ABCDE", (12, 10, 7, 16, 34)):
         ws.column_dimensions[letter].width = width
@@ -182,23 +257,30 @@ def build_reason_sheet(ws) -> None:
     for validation, letter in ((_choices(PLATFORMS), "A"), (_choices(AFTER_SALES_TYPES), "C"), (_choices(REASONS), "D")):
         dv = DataValidation(type="list", formula1=f'"{validation}"', allow_blank=True, showErrorMessage=True,
                             errorTitle="无效值", error="请从下拉列表选择 / choose from the list")
-        dv.add(f"{letter}2:{letter}500")
+        dv.add(f"{letter}2:{letter}{MAX_ROW}")
         ws.add_data_validation(dv)
     for letter, width in zip("ABCDE", (10, 36, 12, 16, 40)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
 
 
-def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
-                   today: dt.date | None = None, approved: dict | None = None) -> Path:
-    """A new .xlsx with 案件 (and rows), 规则, 日历 (around `today`, default: the date now), 原因对照 and
-    the message/log sheets.
+CASE_SHEET = "案件"
+
+
+def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, today: dt.date | None = None,
+                  approved: dict | None = None) -> tuple[Workbook, CaseSheet]:
+    """A new workbook in memory: 案件 (and rows), 汇总, 使用说明, 规则, 日历 (around `today`, default: the
+    date now), 原因对照 and the message/log sheets.
 
     ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "案件"
-    build_case_sheet(ws, rows)
+    ws.title = CASE_SHEET
+    case = build_case_sheet(ws, rows)
+    define_column_names(wb, CASE_SHEET, case.where)
+    shops = list(dict.fromkeys(str(r["shop_name"]) for r in rows or [] if r.get("shop_name")))
+    build_summary_sheet(wb.create_sheet(SUMMARY_SHEET), shops=shops)
+    build_guide_sheet(wb.create_sheet(GUIDE_SHEET))
     build_policy_sheet(wb.create_sheet("规则"))
     build_calendar_sheet(wb.create_sheet("日历"), today or china_now().date())
     build_reason_sheet(wb.create_sheet("原因对照"))
@@ -212,8 +294,15 @@ def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sh
                 extra = (tpl.code, tpl.text, tpl.signature) if tpl else ()
                 for i, v in enumerate((*values, *extra), start=1):
                     put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
-            for letter, width in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
-                sheet.column_dimensions[letter].width = width
+            for letter, w in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
+                sheet.column_dimensions[letter].width = w
+    return wb, case
+
+
+def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
+                   today: dt.date | None = None, approved: dict | None = None) -> Path:
+    """:func:`make_workbook` saved as an .xlsx at `path`."""
+    wb, _ = make_workbook(rows, extra_sheets=extra_sheets, today=today, approved=approved)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

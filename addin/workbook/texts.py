@@ -3,9 +3,11 @@
 Templates come from the 模板 sheet (bundled defaults fill any kind it does not define), opted-out
 numbers from the 退订名单 sheet. Rule outputs (compensation, deadline, payer) are computed afresh with
 the same engine as recalc, so a template never prints a stale amount. Written back like recalc,
-through the guarded session: only the case sheet's text columns and the outbox's generated columns
-(and, once, an empty 模板 sheet) change; totals rows and formula cells are left alone, and staff
-columns right of the outbox's generated block are kept.
+through the guarded session: only the case sheet's text columns, its 错误 and 状态 (a failed reply or
+SMS check is an error of the row; recalc reads the check cells back and writes the same lines), the
+outbox's generated columns (and, once, an empty 模板 sheet) change; totals rows and formula cells are
+left alone, and staff columns right of the outbox's generated block are kept. Verdicts, routes and
+reasons are worded by the workbook's display language.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 from .approved_templates import APPROVED_HEADER, approved_from_grid
 from .protected import place_new_columns
 from .recalc import RecalcError, compute_sheet, excel_instant, require_case_sheet, same_value
-from .rows import output_values
+from .rows import check_lines, output_values
 from .schema import MESSAGE_OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
 from .session import Book, open_book, save_atomic
@@ -147,17 +149,31 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, l
         case_rows.append(r)
         rows.append(row)
     results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out, **merge_options)
+    show = sheet.show
+    # 错误 and 状态 as recalc writes them, with the lines for the checks of this run (existing columns only:
+    # recalc adds missing ones).
+    row_columns = {k: sheet.out_columns[k] for k in ("errors", "status")
+                   if k in header.outputs and k in sheet.out_columns}
+    cells.update({rc: v for rc, v in sheet.cells.items() if rc[1] in row_columns.values()})
+    kept |= {(r, c) for r, cols in sheet.protection.formulas.items() for c in cols if c in row_columns.values()}
 
     outbox = [list(OUTBOX_HEADER)]
     counts = {"rows": len(case_rows), "replies": 0, "sms": 0, "ready": 0, "errors": 0}
     for r, row, res in zip(case_rows, rows, results):
         values = {
-            "review_route": res.review_route, "reply_text": res.reply_text, "reply_verdict": res.reply_verdict,
-            "reply_reasons": res.reply_reasons_text or None, "sms_text": res.sms_text, "sms_chars": res.sms_chars,
-            "sms_parts": res.sms_parts, "sms_verdict": res.sms_verdict, "sms_reasons": res.sms_reasons_text or None,
+            "review_route": show.route(res.review_route), "reply_text": res.reply_text,
+            "reply_verdict": show.verdict(res.reply_verdict), "reply_reasons": show.findings(res.reply_reasons),
+            "sms_text": res.sms_text, "sms_chars": res.sms_chars, "sms_parts": res.sms_parts,
+            "sms_verdict": show.verdict(res.sms_verdict), "sms_reasons": show.findings(res.sms_reasons),
             "planned_send_at": excel_instant(res.planned_send_at) if res.planned_send_at else None,
         }
         _write_changed(cells, r, case_grid[r - 1], out_columns, values)
+        checks = check_lines(values, show)
+        if row_columns and checks != sheet.checks.get(r, []):     # the checks changed since the sheet was written
+            out = sheet.row_output(r, case_grid[r - 1], checks)
+            for rc in [(r, c) for c in row_columns.values()]:
+                cells.pop(rc, None)
+            _write_changed(cells, r, case_grid[r - 1], row_columns, out)
         counts["replies"] += res.reply_text is not None
         counts["sms"] += res.sms_text is not None
         counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
@@ -166,11 +182,11 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, l
             order_col = header.inputs.get("order_id")
             outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
                            to_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
-                           res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, res.sms_verdict,
-                           res.sms_reasons_text or None, r])
+                           res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, show.verdict(res.sms_verdict),
+                           show.findings(res.sms_reasons), r])
     merged = dict(zip(case_rows, results))
     counts["formulas_kept"] = sum(1 for key in kept if key in cells)
-    for key in kept:                   # a formula in a text column is never overwritten
+    for key in kept:                   # a formula in a text column (or 错误, 状态) is never overwritten
         cells.pop(key, None)
     counts["totals_rows"] = len(not_cases)
     return TextsResult(cells, outbox, merged, header, counts, place.table_columns)
@@ -232,7 +248,7 @@ def load_book(book: Book) -> MergeBook:
     opted = optouts_from_grid(grids.get(wanted["optout"]))
     approved = approved_from_grid(grids.get(wanted["templates"]))
     return MergeBook(book, case, grids, settings, templates, opted, wanted["templates"], wanted["outbox"], approved,
-                     read_log(names, grids, book.source))
+                     read_log(names, grids, book.source, settings.display))
 
 
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,

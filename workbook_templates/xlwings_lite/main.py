@@ -1,8 +1,10 @@
 """售后助手 AfterSales for xlwings Lite (Excel on Mac, Windows or the web; no local Python needed).
 
 Paste this file into the xlwings Lite editor's main.py and requirements.txt next to it into the
-requirements.txt tab. The worksheet functions are the same as with classic xlwings (AS_COMPENSATION,
-AS_DEADLINE, ...); the buttons are shapes on the 案件 sheet linked to the cells named below.
+requirements.txt tab, below Lite's own lines (keep its xlwings line). The worksheet functions are the
+same as with classic xlwings (AS_COMPENSATION, AS_DEADLINE, ...); the buttons are shapes on the 案件
+sheet hyperlinked to the cells named below: E1-E4, in the hidden column right of 买家 that a new
+workbook keeps for them, so selecting a visible cell (a header, say) never runs a script.
 
 Office.js hands empty cells to custom functions as 0, so every function here treats a 0 as empty
 (zero_is_blank=True): type a manual amount of zero as 0.00 text if it ever matters.
@@ -11,8 +13,8 @@ Office.js hands empty cells to custom functions as 0, so every function here tre
 import xlwings as xw
 from xlwings import func, script
 
-# python-calamine (compiled) has no Pyodide build and is not needed: Lite reads cells through Excel,
-# and the add-in imports it only when it opens a saved file.
+# python-calamine is not needed in Lite: Lite reads cells through Excel, and the add-in imports it only
+# when it opens a saved file (the command line). Pyodide 0.28+ ships it anyway.
 from addin.excel import buttons
 from addin.excel import functions as f
 
@@ -125,7 +127,7 @@ def AS_SMS_PARTS(text, rules=None):
 
 @func
 def AS_SMS_CHECK(text, kind, signature=None, shop_name=None, rules=None):
-    """PASS / WARN / ERROR with reasons for an SMS of a kind (催付, 退款完成 ...)."""
+    """通过 / 提醒 / 错误 with reasons for an SMS of a kind (催付, 退款完成 ...)."""
     return f.sms_check(text, kind, signature, shop_name, rules, **LITE)
 
 
@@ -141,27 +143,27 @@ def AS_RENDER(template, headers, rows):
     return f.render(template, headers, rows, **LITE)
 
 
-# --- buttons: a shape named in [brackets] on the 案件 sheet, hyperlinked to the cell after it ----------
+# --- buttons: a shape named in [brackets] on the 案件 sheet, hyperlinked to the (hidden) cell after it ----
 
-@script(button="[btnRecalc]案件!A1")
+@script(button="[btnRecalc]案件!E1")
 def recalc(book: xw.Book):
     """重新计算: recompute every case row."""
     buttons.recalc_book(book)
 
 
-@script(button="[btnTexts]案件!B1")
+@script(button="[btnTexts]案件!E2")
 def generate_texts(book: xw.Book):
     """生成回复与短信: review replies and SMS, and the 发送队列 sheet."""
     buttons.texts_book(book)
 
 
-@script(button="[btnExport]案件!C1")
+@script(button="[btnExport]案件!E3")
 def export_sms(book: xw.Book):
     """导出短信: the sendable SMS on the 短信导出 sheet (the browser cannot save files: copy or save it as CSV)."""
     buttons.export_to_sheet(book)
 
 
-@script(button="[btnCheck]案件!D1")
+@script(button="[btnCheck]案件!E4")
 def validate(book: xw.Book):
     """检查: check every row and the 规则 sheet; only the 错误 column is written."""
     buttons.validate_book(book)

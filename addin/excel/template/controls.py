@@ -4,6 +4,15 @@ A button is three things in an .xlsm: a VML shape (its look, caption and macro, 
 use), a ctrlProp part (the control's properties) and a <control> element in the sheet XML (the
 x14 anchor and the macro, what current Excel reads). openpyxl writes none of them; this module
 makes the XML and :mod:`.xlsm` puts it into the package.
+
+The buttons are set to "Don't move or size with cells" (Format Control > Properties), so inserting,
+resizing or hiding columns never moves them out of the frozen corner. In the x14 <anchor> (ECMA-376
+Part 1 §18.3.1.1) that is moveWithCells and sizeWithCells left out (both default to false, as in
+openpyxl's ObjectAnchor). In VML it is the opposite of what
+the element names say: Excel "reverses the meaning of the values true and false for the MoveWithCells
+element" ([MS-OI29500] 2.1.1881, Part 4 §19.4.2.42), and writes <x:MoveWithCells/> plus
+<x:SizeWithCells/> for an object that neither moves nor sizes (as exceljs does for its 'absolute'
+position, lib/xlsx/xform/comment/style/vml-position-xform.js).
 """
 from __future__ import annotations
 
@@ -58,6 +67,8 @@ def vml_drawing(buttons: list[Button], col_widths: list[int], row_heights: list[
    <div style="text-align:center"><font face="Microsoft YaHei" size="200" color="#000000">{escape(b.caption)}</font></div>
   </v:textbox>
   <x:ClientData ObjectType="Button">
+   <x:MoveWithCells/>
+   <x:SizeWithCells/>
    <x:Anchor>{a.col}, {a.col_off}, {a.row}, {a.row_off}, {z.col}, {z.col_off}, {z.row}, {z.row_off}</x:Anchor>
    <x:PrintObject>False</x:PrintObject>
    <x:AutoFill>False</x:AutoFill>
@@ -93,7 +104,7 @@ def sheet_controls(buttons: list[Button], rel_ids: list[str], col_widths: list[i
             f'<mc:AlternateContent><mc:Choice Requires="x14">'
             f'<control shapeId="{FIRST_SHAPE_ID + n}" r:id="{rid}" name={quoteattr(b.caption)}>'
             f'<controlPr defaultSize="0" print="0" autoFill="0" autoPict="0" macro={quoteattr("[0]!" + b.macro)}>'
-            f'<anchor moveWithCells="1" sizeWithCells="1">'
+            f'<anchor>'
             f'<from><xdr:col>{a.col}</xdr:col><xdr:colOff>{a.col_off * EMU_PER_PIXEL}</xdr:colOff>'
             f'<xdr:row>{a.row}</xdr:row><xdr:rowOff>{a.row_off * EMU_PER_PIXEL}</xdr:rowOff></from>'
             f'<to><xdr:col>{z.col}</xdr:col><xdr:colOff>{z.col_off * EMU_PER_PIXEL}</xdr:colOff>'

@@ -2,26 +2,44 @@ Attribute VB_Name = "AfterSales"
 ' AfterSales buttons on the cases sheet.
 ' Each button runs Python through xlwings' RunPython; the work is done in addin/excel/buttons.py,
 ' which reads the sheets in one call each, computes, writes only the computed columns and reports
-' progress and a summary on Excel's status bar.
+' progress and a summary on Excel's status bar. The summary stays there for a while, then the
+' status bar goes back to Excel's own (ResetStatusBar, scheduled with Application.OnTime).
 ' Keep this file ASCII: the workbook's VBA project uses code page 1252 on every Windows locale.
 Option Explicit
+
+' Seconds the summary stays on the status bar after a button finished.
+Private Const STATUS_SECONDS As Long = 15
 
 ' Recalculate every case row (button: Chinese caption "recalculate").
 Public Sub RecalculateCases()
     RunPython "import addin.excel.buttons as b; b.recalc()"
+    ScheduleStatusReset
 End Sub
 
 ' Render review replies and SMS into the text columns and refill the outbox sheet.
 Public Sub GenerateTexts()
     RunPython "import addin.excel.buttons as b; b.generate_texts()"
+    ScheduleStatusReset
 End Sub
 
 ' Save the sendable outbox rows as a UTF-8 CSV beside the workbook, for the bulk-SMS site.
 Public Sub ExportSms()
     RunPython "import addin.excel.buttons as b; b.export_sms()"
+    ScheduleStatusReset
 End Sub
 
 ' Check every row and the rules sheet; writes only the errors column.
 Public Sub ValidateCases()
     RunPython "import addin.excel.buttons as b; b.validate()"
+    ScheduleStatusReset
+End Sub
+
+' Give the status bar back to Excel: False restores Excel's own text.
+Public Sub ResetStatusBar()
+    Application.StatusBar = False
+End Sub
+
+Private Sub ScheduleStatusReset()
+    On Error Resume Next
+    Application.OnTime Now + TimeSerial(0, 0, STATUS_SECONDS), "'" & ThisWorkbook.Name & "'!AfterSales.ResetStatusBar"
 End Sub

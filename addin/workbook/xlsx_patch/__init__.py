@@ -4,8 +4,9 @@ Only the XML part of each edited worksheet is rewritten; every other zip member 
 compressed bytes untouched. That keeps what openpyxl loses on a round trip (VBA, form controls,
 x14 data bars, sparklines, note shapes...). A few other parts change only when they must, and the
 report says so: styles.xml (a date style for a datetime written into a non-date cell), calcChain.xml
-dropped + fullCalcOnLoad (a formula was overwritten or deleted), workbook.xml/rels/[Content_Types]
-(a new sheet, or the calcChain drop).
+dropped + fullCalcOnLoad (a formula was overwritten or deleted), workbook.xml alone for
+fullCalcOnLoad when the caller asks for it (full_calc_on_load=True; once: not again while the flag is
+set), workbook.xml/rels/[Content_Types] (a new sheet, or the calcChain drop).
 
 The sheet XML is patched as bytes (find/regex), never parsed into a DOM: unchanged stretches are
 copied as slices, edited cells are located by their reference, and the new part is deflated on a

@@ -37,7 +37,7 @@ class PatchReport:
     rows_cleared: int = 0
     date_styles_added: int = 0  # cellXfs entries appended to styles.xml
     calc_chain_dropped: bool = False
-    full_calc_on_load: bool = False  # set because a formula cell was overwritten or deleted
+    full_calc_on_load: bool = False  # calcPr fullCalcOnLoad set: a formula cell was overwritten or deleted, or the caller asked
     shared_formulas_remastered: int = 0  # a surviving dependent became the master
     formulas_expanded: int = 0  # a surviving dependent became a standalone formula
     tables_grown: list[str] = field(default_factory=list)  # Tables given new columns

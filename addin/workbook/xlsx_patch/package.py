@@ -170,9 +170,17 @@ class Package:
             if self.exists(part):
                 self.dropped.add(self.member(part))
             dropped = True
+        self.set_full_calc_on_load()
+        return dropped
+
+    def set_full_calc_on_load(self) -> None:
+        """calcPr fullCalcOnLoad="1": Excel recalculates every formula when it opens the file. workbook.xml
+        is left as it is when the flag is set already (1 or true), so a second run writes the same bytes."""
         wb = self.read(self.wb_part)
         m = re.search(rb"<([\w.-]+:)?calcPr(?=[\s/>])([^>]*?)(/?)>", wb)
         if m:
+            if get_attr(m.group(2), b"fullCalcOnLoad") in (b"1", b"true"):
+                return
             tag = (b"<" + (m.group(1) or b"") + b"calcPr" + set_attr(m.group(2), b"fullCalcOnLoad", b"1")
                    + m.group(3) + b">")
             wb = wb[: m.start()] + tag + wb[m.end():]
@@ -184,7 +192,6 @@ class Package:
                             rb"|</" + re.escape(p) + rb"workbook>", wb)
             wb = wb[: nxt.start()] + b"<" + p + b'calcPr fullCalcOnLoad="1"/>' + wb[nxt.start():]
         self.write(self.wb_part, wb)
-        return dropped
 
 
 def rels_path(part: str) -> str:

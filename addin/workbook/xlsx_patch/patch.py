@@ -37,25 +37,33 @@ class PatchedFile:
         discard_temp(self.tmp)
 
 
-def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[str, SheetEdit]) -> PatchReport:
+def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[str, SheetEdit], *,
+                   full_calc_on_load: bool = False) -> PatchReport:
     """Write `edits` into a copy of workbook `src` saved atomically as `dst` (which may be `src`).
 
+    full_calc_on_load: also make Excel recalculate every formula when it opens the file (the values the
+    formulas read changed, e.g. a 汇总 sheet over the computed columns); see :func:`write_patched`.
     The raw writer: no lock or concurrency checks (staff books go through addin.workbook.session).
     The source is read through one open file handle. Raises PatchError (or ValueError/TypeError for
     bad values) before anything is written."""
     src, dst = Path(src), Path(dst)
     with open(src, "rb") as fp:
         mode = stat.S_IMODE(os.stat(dst).st_mode if dst.exists() else os.fstat(fp.fileno()).st_mode)
-        written = write_patched(fp, dst, edits, mode=mode, source_name=str(src))
+        written = write_patched(fp, dst, edits, mode=mode, source_name=str(src), full_calc_on_load=full_calc_on_load)
     written.commit()
     return written.report
 
 
 def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode: int | None = None,
-                  source_name: str = "the workbook", cache: dict[str, bytes] | None = None) -> PatchedFile:
+                  source_name: str = "the workbook", cache: dict[str, bytes] | None = None,
+                  full_calc_on_load: bool = False) -> PatchedFile:
     """Read the workbook from the binary file object `src` and write the patched package to a temp file
     beside `dst` (with permission bits `mode`). Nothing is renamed yet. `cache`: parts of this same
-    source already inflated (see Package)."""
+    source already inflated (see Package).
+
+    A formula written or removed drops calcChain and sets calcPr fullCalcOnLoad="1". `full_calc_on_load`
+    sets only the flag (calcChain still lists the same formula cells): workbook.xml changes the first
+    time, and not again while the flag is there, so a second run writes the same bytes."""
     report = PatchReport()
     check_container(src, source_name)
     try:
@@ -94,6 +102,9 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
             formula_changed |= patcher.formula_changed
         if formula_changed:
             report.calc_chain_dropped = pkg.force_full_calc()
+            report.full_calc_on_load = True
+        elif full_calc_on_load:
+            pkg.set_full_calc_on_load()
             report.full_calc_on_load = True
         new_styles = styles.to_bytes()
         if new_styles is not None:
