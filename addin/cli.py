@@ -18,7 +18,7 @@ from addin.core.parse import CellError, to_instant
 from addin.core.timeparts import china_now
 from addin.workbook.outbox import FORMATS
 from addin.workbook.reader import WorkbookReadError
-from addin.workbook.recalc import recalc, stderr_progress
+from addin.workbook.recalc import first_few, recalc, stderr_progress
 from addin.workbook.receipts import ReceiptFileError
 from addin.workbook.session import BookError, new_book, open_book
 from addin.workbook.sms_send import SendError
@@ -228,6 +228,8 @@ def cmd_new_workbook(args) -> int:
             f", {name} {n}" for name, n in carried.changed.items()))
         if carried.staff_headers:
             print("自有列 staff columns (放在最右边 at the far right): " + ", ".join(carried.staff_headers))
+        if carried.totals_rows:
+            print(f"合计行未复制 totals rows not carried: {len(carried.totals_rows)} (行 rows {first_few(carried.totals_rows)})")
         if carried.left:
             print("未复制的工作表 sheets not carried (请手工复制 copy by hand if needed): " + ", ".join(carried.left))
         print(f"旧文件未改动 the old file is unchanged. 下一步 next: aftersales recalc {target}")

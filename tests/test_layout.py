@@ -353,6 +353,25 @@ def test_new_workbook_from_an_old_one_moves_cases_columns_and_settings(tmp_path,
     assert new_values == old_values
 
 
+def test_new_workbook_from_an_old_one_does_not_carry_its_totals_rows(tmp_path, capsys):
+    rows = sample_rows()[:3]
+    old = make_old_book(tmp_path / "旧.xlsx", rows)
+    wb = openpyxl.load_workbook(old)
+    ws = wb["案件"]
+    heads = [c.value for c in ws[1]]
+    total_row = ws.max_row + 1
+    ws.cell(total_row, heads.index("订单号") + 1, "合计")
+    paid = openpyxl.utils.get_column_letter(heads.index("实付金额") + 1)
+    ws.cell(total_row, heads.index("实付金额") + 1, f"=SUM({paid}2:{paid}{total_row - 1})")
+    wb.save(old)
+    target = tmp_path / "新.xlsm"
+    assert main(["new-workbook", str(target), "--from", str(old)]) == 0
+    printed = capsys.readouterr().out
+    assert "案件 cases 3" in printed and f"合计行未复制 totals rows not carried: 1 (行 rows {total_row})" in printed
+    orders = [r[0] for r in openpyxl.load_workbook(target)["案件"].iter_rows(min_row=2, values_only=True) if r[0]]
+    assert orders == [r["order_id"] for r in rows]                     # the cases, and no 合计 line
+
+
 def test_new_workbook_refuses_a_name_that_is_not_xlsm(tmp_path, capsys):
     target = tmp_path / "售后.xlsx"
     assert main(["new-workbook", str(target)]) == 2

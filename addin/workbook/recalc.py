@@ -34,7 +34,7 @@ from .tally import Tally
 from .xlsx_patch import SheetEdit, col_letter, gc_paused
 from .xlsx_patch.layout import SheetLayout
 
-__all__ = ["RecalcError", "Summary", "SheetResult", "cell_locator", "compute_sheet", "first_free_column",
+__all__ = ["RecalcError", "Summary", "SheetResult", "cell_locator", "compute_sheet", "first_free_column", "first_few",
            "foreign_status_column", "recalc", "require_case_sheet", "same_value", "stderr_progress"]
 
 
@@ -113,10 +113,10 @@ class Summary:
         out.extend(f"未写入 not written: 「{h}」列已有不是本工具写的内容, 请改名该列 / the {h} column holds values this "
                    f"tool did not write; rename it" for h in self.skipped_columns)
         if self.totals_rows:
-            out.append(f"合计行未改动 totals rows left alone: {len(self.totals_rows)} (行 rows {_some(self.totals_rows)})")
+            out.append(f"合计行未改动 totals rows left alone: {len(self.totals_rows)} (行 rows {first_few(self.totals_rows)})")
         if self.formulas_kept:
             out.append(f"公式未覆盖 formulas kept in computed columns: {len(self.formulas_kept)} "
-                       f"({_some(self.formulas_kept)})")
+                       f"({first_few(self.formulas_kept)})")
         out.extend(note.text() for note in self.notes)
         if self.texts_clipped:
             out.append(f"超长文本已截断 texts cut to Excel's 32,767-character limit: {self.texts_clipped}")
@@ -130,7 +130,8 @@ class Summary:
         return out
 
 
-def _some(items: list, n: int = 8) -> str:
+def first_few(items: list, n: int = 8) -> str:
+    """'3, 7, 12, … (+40)': a list shortened for one console line."""
     shown = ", ".join(str(x) for x in items[:n])
     return shown + (f", … (+{len(items) - n})" if len(items) > n else "")
 

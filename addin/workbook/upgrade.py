@@ -1,9 +1,11 @@
 """`aftersales new-workbook NEW.xlsm --from OLD.xlsx`: an existing workbook's content in the new layout.
 
-The old file is only read (through a read-only session: calamine on one read of its bytes), never written. What is carried, all by header text:
+The old file is only read (through a read-only session: calamine on one read of its bytes), never
+written. What is carried, all by header text:
 * 案件: every case row's inputs (the computed columns are left for the next recalc, which fills them
   in the new layout), and the staff's own columns (headers the add-in does not know), after the last
-  column of the new layout, so no note is lost;
+  column of the new layout, so no note is lost; totals rows (as recalc recognises them) are not cases
+  and are not carried, only counted;
 * 规则: the 值 of each 参数ID; 原因对照, 退订名单, 发送记录, 日志: their rows; 模板: per 模板ID the filled cells
   (edited templates, approved vendor templates); 日历: the rows whose date and kind the new sheet lacks.
 * 发送队列 is not carried: `texts` rebuilds it. Other sheets are listed in the report, not carried.
@@ -18,7 +20,8 @@ from openpyxl.styles import Font
 from addin.core.parse import is_blank, to_text
 
 from .calendar_sheet import CALENDAR_SHEET_NAMES
-from .reason_sheet import REASON_SHEET_NAMES
+from .protected import totals_rows
+from .reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
 from .recalc import RecalcError, find_case_header, require_case_sheet
 from .schema import (ACTIVITY_LOG_SHEET_NAMES, INPUTS, LOOKUP, MESSAGE_INPUTS, POLICY_SHEET_NAMES, find_sheet,
                      normalise_header)
@@ -48,6 +51,7 @@ class Carried:
     staff_values: list[list] = field(default_factory=list)      # per case, in staff_headers order
     sheets: dict[str, list[list]] = field(default_factory=dict)  # new sheet name -> old grid
     left: list[str] = field(default_factory=list)               # old sheets not carried
+    totals_rows: list[int] = field(default_factory=list)        # old 案件 rows that are not cases (合计 ...)
     changed: dict[str, int] = field(default_factory=dict)        # sheet -> cells or rows carried (after carry_into)
 
 
@@ -87,7 +91,14 @@ def read_old(book: Book) -> Carried:
         elif col.key in _INPUT_KEYS and col.key not in keys.values():
             keys[i] = col.key
     out.staff_headers = list(staff.values())
-    for values in grid[header.row:]:
+    # Totals rows (合计 lines, a Table's Total Row, SUM rows) are not cases: carried, their sums would
+    # become fixed numbers among the cases. Found as recalc finds them, with the old book's 原因对照.
+    reasons, _ = reason_table_from_grid(grids.get(wanted["原因对照"]) if wanted["原因对照"] else None)
+    out.totals_rows = totals_rows(grid, header, book.layout(case_sheet), reasons)
+    not_cases = set(out.totals_rows)
+    for r, values in enumerate(grid[header.row:], start=header.row + 1):
+        if r in not_cases:
+            continue
         row = {key: _cell(key, values[i - 1]) for i, key in keys.items() if i <= len(values)}
         row = {k: v for k, v in row.items() if v is not None}
         extra = [_cell(None, values[i - 1]) if i <= len(values) else None for i in staff]
