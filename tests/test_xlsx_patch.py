@@ -373,6 +373,30 @@ def test_overwriting_a_formula_drops_calc_chain(xlsm, tmp_path):
     assert load(dst)["案件"]["G2"].value == 123
 
 
+def test_full_calc_on_load_sets_only_the_flag_once(xlsm, tmp_path):
+    """Asked for (recalc: formulas elsewhere read the values it writes): calcPr gets fullCalcOnLoad, and
+    nothing else outside the sheet changes: no formula changed, so calcChain stays."""
+    dst = tmp_path / "out.xlsm"
+    report = patch_workbook(xlsm, dst, {"案件": SheetEdit({(2, 5): "待处理"})}, full_calc_on_load=True)
+    assert report.full_calc_on_load and not report.calc_chain_dropped
+    assert report.changed_members == ["xl/workbook.xml", SHEET1]
+    assert member(dst, "xl/workbook.xml") == member(xlsm, "xl/workbook.xml").replace(
+        b'<calcPr calcId="191029"/>', b'<calcPr calcId="191029" fullCalcOnLoad="1"/>')
+    assert member(dst, "xl/calcChain.xml") == member(xlsm, "xl/calcChain.xml")
+    again = patch_workbook(dst, dst, {"案件": SheetEdit({(2, 5): "待处理"})}, full_calc_on_load=True)
+    assert again.changed_members == [SHEET1]                   # set already: workbook.xml as it is
+    # A flag spelled true (as other writers save it) counts as set; a workbook without calcPr gets one.
+    parts = dict(PARTS)
+    parts["xl/workbook.xml"] = PARTS["xl/workbook.xml"].replace('<calcPr calcId="191029"/>',
+                                                                 '<calcPr calcId="191029" fullCalcOnLoad="true"/>')
+    src = write_zip(tmp_path / "true.xlsm", parts)
+    assert patch_workbook(src, src, {"案件": SheetEdit({(2, 5): "x"})}, full_calc_on_load=True).changed_members == [SHEET1]
+    parts["xl/workbook.xml"] = PARTS["xl/workbook.xml"].replace('<calcPr calcId="191029"/>', "")
+    src = write_zip(tmp_path / "none.xlsm", parts)
+    patch_workbook(src, src, {"案件": SheetEdit({(2, 5): "x"})}, full_calc_on_load=True)
+    assert member(src, "xl/workbook.xml").endswith(b'</definedNames><calcPr fullCalcOnLoad="1"/></workbook>')
+
+
 def test_shared_formula_master_overwritten(xlsm, tmp_path):
     dst = tmp_path / "out.xlsm"
     report = patch_workbook(xlsm, dst, {"案件": SheetEdit({(2, 4): 0, (2, 10): 0, (3, 10): 0})})
