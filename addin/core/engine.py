@@ -68,19 +68,36 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
     return result
 
 
-def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> list[CaseResult]:
+def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None,
+                  tm_caps: dict[int, Compensation] | None = None, tm_items: list | None = None) -> list[CaseResult]:
     """Per-case results plus the cross-row rule: COMP-TM's cap is shared by one buyer's payments within 24 h.
 
-    `cal`: the workbook's calendar (its 日历 sheet); None = the packages and the 规则 sheet's overrides."""
+    `cal`: the workbook's calendar (its 日历 sheet); None = the packages and the 规则 sheet's overrides.
+    `tm_caps`: the COMP-TM amounts already merged over a larger batch these cases belong to (index in
+    `cases` -> Compensation; see :func:`tmall_cap_items`); None = merge over these cases. `tm_items`:
+    if given, gets (index, buyer, paid_at, amount before the merge) of each such case, to merge later
+    over the larger batch."""
     cal = cal or calendar_from_policy(policy)
     results = [compute_case(c, policy, cal) for c in cases]
-    tm = [i for i, (c, r) in enumerate(zip(cases, results))
-          if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
-    if len(tm) > 1:
+    tm = tmall_cap_items(cases, results)
+    if tm_items is not None:
+        tm_items.extend((i, cases[i].buyer, cases[i].paid_at, results[i].compensation) for i in tm)
+    if tm_caps is not None:
+        for i in tm:
+            if i in tm_caps:
+                results[i].compensation = tm_caps[i]
+    elif len(tm) > 1:
         merged = merge_tmall_cap([(cases[i].buyer, cases[i].paid_at, results[i].compensation) for i in tm], policy)
         for i, comp in zip(tm, merged):
             results[i].compensation = comp
     return results
+
+
+def tmall_cap_items(cases: list[Case], results: list[CaseResult]) -> list[int]:
+    """Indexes of the cases whose COMP-TM amount shares its buyer's cap (merge_tmall_cap's items):
+    a COMP-TM compensation that no manual amount replaced."""
+    return [i for i, (c, r) in enumerate(zip(cases, results))
+            if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
 
 
 def due_within(result: CaseResult, now: dt.datetime, hours: float = 24) -> list[Deadline]:

@@ -130,12 +130,13 @@ class Placement:
     notes: list[Note] = field(default_factory=list)
 
 
-def first_free_column(grid: list[list], header: HeaderMap, layout: SheetLayout | None = None) -> int:
+def first_free_column(grid: list[list] | None, header: HeaderMap, layout: SheetLayout | None = None) -> int:
     """Where missing output columns start: right of everything used, not just of the header, so
     staff notes typed in unlabelled columns beside the table are never overwritten. With the sheet's
-    layout, "used" also covers formulas whose cached value is empty, styled cells, merges and Tables."""
+    layout, "used" also covers formulas whose cached value is empty, styled cells, merges and Tables;
+    the layout alone (grid None, the streamed recalc) is enough, since it counts every cell with a value."""
     last_used = header.width
-    for values in grid[header.row:]:
+    for values in grid[header.row:] if grid is not None else ():
         for i in range(len(values) - 1, last_used - 1, -1):
             if not is_blank(values[i]):
                 last_used = i + 1
@@ -145,7 +146,7 @@ def first_free_column(grid: list[list], header: HeaderMap, layout: SheetLayout |
     return last_used + 1
 
 
-def place_new_columns(grid: list[list], header: HeaderMap, layout: SheetLayout | None, headers: list[str]) -> Placement:
+def place_new_columns(grid: list[list] | None, header: HeaderMap, layout: SheetLayout | None, headers: list[str]) -> Placement:
     """Where columns with `headers` go: right of everything in use, and inside the case Table (whose
     header row is the case header) when that Table is the last thing in use."""
     place = Placement(first_free_column(grid, header, layout))

@@ -235,6 +235,11 @@ class _Job:
     protection: Protection
     reasons: object = None          # ReasonTable of the workbook
     show: Display = Display()
+    # The streamed recalc (addin.workbook.streamed) computes a chunk of rows at a time, so two things
+    # that look across rows are handed in or reported: COMP-TM amounts merged over the whole sheet
+    # (row -> Compensation; None = merge within these rows) and whether 状态 holds foreign words.
+    tm_caps: dict | None = None
+    check_status: bool = False
 
 
 @dataclass
@@ -248,6 +253,8 @@ class _Part:
     checks: dict[int, list[str]] = field(default_factory=dict)
     totals_rows: list[int] = field(default_factory=list)
     formulas_kept: list[str] = field(default_factory=list)
+    tm_items: list = field(default_factory=list)    # (row, buyer, paid_at, COMP-TM before and after the merge)
+    foreign_status: bool = False                   # a 状态 cell holds a word that is not ours (check_status)
 
 
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
@@ -329,9 +336,15 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     # The mail merge's verdict/reasons cells: a failed check goes into 错误 too (rows.check_lines).
     check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
+    status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
+        if status_i is not None and status_i < width and not part.foreign_status:
+            v = values[status_i]      # the rule of foreign_status_column, row by row
+            if not is_blank(v) and str(v).strip() not in STATUSES and status_i + 1 not in prot.formulas.get(r, ()) \
+                    and not prot.is_totals_row(r, values):
+                part.foreign_status = True
         if r in prot.not_case_rows:
             part.totals_rows.append(r)
             continue
@@ -351,7 +364,12 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         rows.append(r)
         parsed.append(p)
 
-    results: dict[int, CaseResult] = {rows[i]: res for i, res in compute_parsed(parsed, job.policy, job.cal).items()}
+    caps = None if job.tm_caps is None else {i: job.tm_caps[r] for i, r in enumerate(rows) if r in job.tm_caps}
+    items: list = []
+    results: dict[int, CaseResult] = {rows[i]: res for i, res in
+                                      compute_parsed(parsed, job.policy, job.cal, caps, items).items()}
+    for i, buyer, paid_at, before in items:
+        part.tm_items.append((rows[i], buyer, paid_at, before, results[rows[i]].compensation))
 
     cells = part.cells
     for n, (r, p) in enumerate(zip(rows, parsed)):
@@ -506,30 +524,45 @@ def _compute_parallel(job: _Job, row_numbers, workers: int, progress) -> list[_P
 
 def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
            progress: Callable[[int, int], None] | None = None, workers: int | None = None,
-           wait: float = 0.0) -> Summary:
+           wait: float = 0.0, chunk_bytes: int | None = None) -> Summary:
     """`aftersales recalc`. workers: processes for big sheets (default: the machine's cores, at most 4).
-    wait: seconds to wait for another run of ours on the same book. Raises BookError (RecalcError)."""
+    wait: seconds to wait for another run of ours on the same book. The case sheet is streamed in
+    chunks of about `chunk_bytes` of XML (addin.workbook.streamed; the default suits any size, and the
+    file does not depend on it). Raises BookError (RecalcError)."""
+    from .streamed import CHUNK_BYTES, NotStreamable, recalc_streamed
+
     workers = workers or min(os.cpu_count() or 1, 4)
+    now = now or china_now()
     with gc_paused(), open_book(path, out, wait=wait, command="recalc") as book:
         names = book.sheet_names
         case_sheet = require_case_sheet(names, book.name)
         sheets = settings_sheets(names)
-        grids = book.read([case_sheet] + [s for s in sheets.values() if s], empty="")
-        layout = book.layout(case_sheet)
+        grids = book.read([s for s in sheets.values() if s], empty="")
         settings = load_settings(sheets, grids.__getitem__)
         try:
-            result = compute_sheet(grids[case_sheet], settings.policy, cal=settings.cal, now=now, progress=progress,
-                                   workers=workers, reasons=settings.reasons, layout=layout)
-        except RecalcError as exc:
-            raise exc.in_sheet(case_sheet) from None
-        result.summary.policy_errors = settings.policy_errors
-        result.summary.reason_errors = settings.reason_errors
-        # Formulas over the computed columns (the 汇总 sheet, the staff's own) are recalculated when Excel
-        # opens it: calcPr fullCalcOnLoad, set once (workbook.xml is not rewritten while it is set).
-        report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)},
-                            full_calc_on_load=True)
-        result.summary.texts_clipped = report.texts_clipped
-        result.summary.temps_removed = book.temps_removed
+            summary = recalc_streamed(book, case_sheet, settings, now, progress=progress, workers=workers,
+                                      chunk_bytes=chunk_bytes or CHUNK_BYTES)
+        except NotStreamable:            # rows without r="": the sheet is computed whole
+            summary = _recalc_whole(book, case_sheet, settings, now, progress, workers)
+        summary.policy_errors = settings.policy_errors
+        summary.reason_errors = settings.reason_errors
+    return summary
+
+
+def _recalc_whole(book, case_sheet: str, settings, now, progress, workers) -> Summary:
+    grid = book.read([case_sheet], empty="")[case_sheet]
+    layout = book.layout(case_sheet)
+    try:
+        result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, progress=progress,
+                               workers=workers, reasons=settings.reasons, layout=layout)
+    except RecalcError as exc:
+        raise exc.in_sheet(case_sheet) from None
+    # Formulas over the computed columns (the 汇总 sheet, the staff's own) are recalculated when Excel
+    # opens it: calcPr fullCalcOnLoad, set once (workbook.xml is not rewritten while it is set).
+    report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)},
+                        full_calc_on_load=True)
+    result.summary.texts_clipped = report.texts_clipped
+    result.summary.temps_removed = book.temps_removed
     return result.summary
 
 

@@ -88,11 +88,18 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
     return ParsedRow(Case(**values), problems)
 
 
-def compute_parsed(parsed: list[ParsedRow], policy: Policy, cal: WorkCalendar | None = None) -> dict[int, CaseResult]:
+def compute_parsed(parsed: list[ParsedRow], policy: Policy, cal: WorkCalendar | None = None,
+                   tm_caps: dict[int, object] | None = None, tm_items: list | None = None) -> dict[int, CaseResult]:
     """Results of the rows that parsed cleanly, by index in `parsed` (blank and bad rows get none).
-    One batch, so COMP-TM's shared cap sees all of a buyer's rows. `cal`: the workbook's 日历 calendar."""
+    One batch, so COMP-TM's shared cap sees all of a buyer's rows. `cal`: the workbook's 日历 calendar.
+    `tm_caps` and `tm_items` as for compute_cases, by index in `parsed`."""
     ok = [i for i, p in enumerate(parsed) if not p.blank and not p.problems]
-    return dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy, cal)))
+    caps = None if tm_caps is None else {j: tm_caps[i] for j, i in enumerate(ok) if i in tm_caps}
+    items = None if tm_items is None else []
+    results = dict(zip(ok, compute_cases([parsed[i].case for i in ok], policy, cal, caps, items)))
+    if items:
+        tm_items.extend((ok[j], *rest) for j, *rest in items)
+    return results
 
 
 def _yes_no(flag: bool) -> str:

@@ -332,11 +332,12 @@ class Book:
 
     # -- writing
 
-    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False) -> PatchReport:
+    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False, styles=None) -> PatchReport:
         """Write `edits` (see addin.workbook.xlsx_patch) to the target atomically, only if the target on
         disk is still what it was when the book was read. Text longer than Excel's cell limit is cut
         (marked, and counted in report.texts_clipped). full_calc_on_load: mark the book for Excel to
-        recalculate every formula on open (see xlsx_patch.patch.write_patched)."""
+        recalculate every formula on open (see xlsx_patch.patch.write_patched). `styles`: see write_patched
+        (a streamed sheet's writer clipped its own texts: SheetEdit.streamed)."""
         if not self.write:
             raise RuntimeError("this book was opened with write=False")
         if self._written:
@@ -346,7 +347,8 @@ class Book:
         existing = target.stat() if target.exists() else self.source.stat()
         try:
             written = write_patched(io.BytesIO(self.data), target, edits, mode=stat.S_IMODE(existing.st_mode),
-                                    source_name=self.name, cache=self._parts, full_calc_on_load=full_calc_on_load)
+                                    source_name=self.name, cache=self._parts, full_calc_on_load=full_calc_on_load,
+                                    styles=styles)
             self._parts = {}
         except OSError as exc:
             raise _write_error(shown, exc) from None
@@ -500,11 +502,14 @@ def _read_error(shown: str, exc: WorkbookReadError) -> BookError:
 
 
 def _clip_long_texts(edits: dict[str, SheetEdit]) -> int:
+    return sum(clip_long_texts(edit.cells) for edit in edits.values())
+
+
+def clip_long_texts(cells: dict) -> int:
     """Cut text longer than Excel's cell limit (32,767 characters), marked at the end; returns how many."""
     clipped = 0
-    for edit in edits.values():
-        for key, value in edit.cells.items():
-            if value.__class__ is str and len(value) > MAX_TEXT:
-                edit.cells[key] = value[: MAX_TEXT - len(CLIP_MARK)] + CLIP_MARK
-                clipped += 1
+    for key, value in cells.items():
+        if value.__class__ is str and len(value) > MAX_TEXT:
+            cells[key] = value[: MAX_TEXT - len(CLIP_MARK)] + CLIP_MARK
+            clipped += 1
     return clipped

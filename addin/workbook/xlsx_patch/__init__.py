@@ -19,13 +19,14 @@ One module per job, as in XlsxWriter:
   styles.py    styles.xml date styles          sheet.py     one worksheet's rows and cells
   package.py   OPC parts, rels, content types, calcChain
   zipcopy.py   the zip writer, temp file and atomic replace
+  stream.py    a sheet inflated in chunks of whole rows, and deflated back as they come
   patch.py     patch_workbook, which puts them together
 """
-from .edits import CellValue, PatchError, PatchReport, SheetEdit
+from .edits import CellValue, PatchError, PatchReport, SheetEdit, StreamedSheet
 from .formulas import shift_formula
 from .gcpause import gc_paused
 from .patch import patch_workbook
 from .refs import MAX_COL, MAX_ROW, col_letter
 
-__all__ = ["CellValue", "MAX_COL", "MAX_ROW", "PatchError", "PatchReport", "SheetEdit", "col_letter",
+__all__ = ["CellValue", "MAX_COL", "MAX_ROW", "PatchError", "PatchReport", "SheetEdit", "StreamedSheet", "col_letter",
            "gc_paused", "patch_workbook", "shift_formula"]

@@ -27,6 +27,17 @@ class SheetEdit:
     # Excel Table name -> the last row its data now reaches (rows appended below it join it; a Table
     # with a totals row is refused).
     table_rows: dict[str, int] = field(default_factory=dict)
+    # The sheet part already rewritten and deflated by the caller (the streamed recalc: see
+    # addin.workbook.xlsx_patch.stream); `cells` then only holds the header cells of new Table columns.
+    streamed: "StreamedSheet | None" = None
+
+
+@dataclass
+class StreamedSheet:
+    payload: bytes            # the deflated part
+    crc: int
+    size: int                 # uncompressed
+    cells_written: int = 0
 
 
 @dataclass

@@ -92,18 +92,37 @@ def scan_sheet_xml(xml: bytes, name: str = "") -> SheetLayout:
         if end < 0:
             raise PatchError(f"sheet {name!r}: unterminated <sheetData>")
         body, tail = xml[m.end():end], xml[end:]
-    layout = SheetLayout()
-    col_styles = _column_styles(xml[: m.start()], p)
-    try:
-        _scan_fast(body, p, col_styles, layout)
-    except _NeedsWalk:
-        layout = SheetLayout()
-        _scan_walk(body, p, col_styles, layout)
-    for ref in re.findall(rb"<" + p + rb"mergeCell(?=\s)[^>]*?\bref=[\"']([^\"']+)[\"']", tail):
-        rng = parse_range(ref)
-        layout.merged.append(rng)
-        layout.last_used_col = max(layout.last_used_col, rng[3])
-    return layout
+    scan = LayoutScan(xml[: m.start()], p)
+    scan.feed(body, whole=True)
+    return scan.finish(tail)
+
+
+class LayoutScan:
+    """The layout of a sheet read piece by piece (whole <row> elements at a time), for the streamed
+    recalc: the head (up to <sheetData>), then the rows, then the tail (merged cells)."""
+
+    def __init__(self, head: bytes, prefix: bytes):
+        self.p = prefix
+        self.col_styles = _column_styles(head, prefix)
+        self.layout = SheetLayout()
+        self.masters: dict[bytes, tuple[int, int, str]] = {}     # shared formulas, across pieces
+
+    def feed(self, body: bytes, whole: bool = False) -> None:
+        """`whole`: the body is every row of the sheet, whose rows may lack r="" (then counted)."""
+        try:
+            _scan_fast(body, self.p, self.col_styles, self.layout, self.masters)
+        except _NeedsWalk:
+            if whole:
+                self.layout, self.masters = SheetLayout(), {}
+            _scan_walk(body, self.p, self.col_styles, self.layout, self.masters)
+
+    def finish(self, tail: bytes) -> SheetLayout:
+        layout = self.layout
+        for ref in re.findall(rb"<" + self.p + rb"mergeCell(?=\s)[^>]*?\bref=[\"']([^\"']+)[\"']", tail):
+            rng = parse_range(ref)
+            layout.merged.append(rng)
+            layout.last_used_col = max(layout.last_used_col, rng[3])
+        return layout
 
 
 class _NeedsWalk(Exception):
@@ -128,7 +147,7 @@ def _is_used(attrs: bytes, self_closing: bool, col: int, col_styles) -> bool:
     return not self_closing or (get_attr(attrs, b"s") or b"0") != _default_style(col_styles, col)
 
 
-def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
+def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout, masters: dict) -> None:
     cell_tag = b"<" + p + b"c"
     # Every cell must carry r="..." first (Excel, LibreOffice, openpyxl, XlsxWriter all do); else walk.
     # Two counts settle it unless other <c...> tags (<color> in rich text) are about: then one regex.
@@ -137,7 +156,7 @@ def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
         raise _NeedsWalk
     # The rightmost used cell: search only for cells beyond the best column found so far, so the regex
     # engine (not Python) skips the millions of cells to its left.
-    best, pos = 0, 0
+    best, pos = layout.last_used_col, 0
     while True:
         m = _beyond(p, best).search(body, pos)
         if m is None:
@@ -152,7 +171,6 @@ def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
 
     f_tag, f_close = b"<" + p + b"f", b"</" + p + b"f>"
     n = len(cell_tag)
-    masters: dict[bytes, tuple[int, int, str]] = {}
     find, rfind = body.find, body.rfind
     pos = 0
     while True:                                   # every <f>: its cell is the nearest <c> before it
@@ -217,12 +235,11 @@ def _record_formula(body: bytes, i: int, tag_len: int, f_close: bytes, row: int,
     return after
 
 
-def _scan_walk(body: bytes, p: bytes, col_styles, layout: SheetLayout) -> None:
+def _scan_walk(body: bytes, p: bytes, col_styles, layout: SheetLayout, masters: dict) -> None:
     """Every row and cell, counting positions where r="" is missing (rare writers)."""
     row_re = re.compile(rb"<" + p + rb"row(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)", re.S)
     cell_re = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(/>|>(.*?)</" + p + rb"c>)", re.S)
     f_tag, f_close = b"<" + p + b"f", b"</" + p + b"f>"
-    masters: dict[bytes, tuple[int, int, str]] = {}
     row = 0
     for rm in row_re.finditer(body):
         r = get_attr(rm.group(1), b"r")

@@ -56,14 +56,15 @@ def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[s
 
 def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode: int | None = None,
                   source_name: str = "the workbook", cache: dict[str, bytes] | None = None,
-                  full_calc_on_load: bool = False) -> PatchedFile:
+                  full_calc_on_load: bool = False, styles: Styles | None = None) -> PatchedFile:
     """Read the workbook from the binary file object `src` and write the patched package to a temp file
     beside `dst` (with permission bits `mode`). Nothing is renamed yet. `cache`: parts of this same
     source already inflated (see Package).
 
     A formula written or removed drops calcChain and sets calcPr fullCalcOnLoad="1". `full_calc_on_load`
     sets only the flag (calcChain still lists the same formula cells): workbook.xml changes the first
-    time, and not again while the flag is there, so a second run writes the same bytes."""
+    time, and not again while the flag is there, so a second run writes the same bytes. `styles`: the
+    book's styles as a streamed sheet's writer left them (see SheetEdit.streamed)."""
     report = PatchReport()
     check_container(src, source_name)
     try:
@@ -72,7 +73,9 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
         raise PatchError(f"{source_name} is not an .xlsx/.xlsm zip package: {e}") from None
     with zf:
         pkg = Package(zf, cache)
-        styles = Styles(pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None)
+        styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+        if styles is None:
+            styles = Styles(styles_xml)
         formula_changed = False
         sheets: dict[str, tuple[bytes, int, int]] = {}  # rewritten worksheet parts, deflated
         for name, edit in edits.items():
@@ -85,6 +88,12 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
                 raise PatchError(f"sheet {name!r} is a chart or dialog sheet, not a worksheet")
             if edit.table_columns or edit.table_rows:
                 _grow_tables(pkg, part, edit, report)
+            if edit.streamed is not None:
+                done = edit.streamed
+                sheets[pkg.member(part)] = (done.payload, done.crc, done.size)
+                report.sheets_patched.append(name)
+                report.cells_written += done.cells_written
+                continue
             if not edit.cells and edit.clear_rows_from is None:
                 continue
             patcher = SheetPatcher(pkg.read(part), name, edit, styles, pkg.date1904, report)

@@ -474,21 +474,48 @@ class SheetPatcher:
         return set_attr(attrs, b"spans", b"%d:%d" % (min(first, lo), max(last, hi)))
 
     def _update_dimension(self, head: bytes) -> bytes:
-        m = re.search(rb"<" + self.p + rb"dimension(?=[\s/>])([^>]*?)/?>", head)
-        ref = get_attr(m.group(1), b"ref") if m else None
-        if ref is None:
-            return head
-        try:
-            r1, c1, r2, c2 = parse_range(ref)
-        except PatchError:
-            return head
-        if self.edit.clear_rows_from is not None:
-            r2 = max(r1, min(r2, self.edit.clear_rows_from - 1))
-        if self.box:
-            r1, c1 = min(r1, self.box[0]), min(c1, self.box[1])
-            r2, c2 = max(r2, self.box[2]), max(c2, self.box[3])
-        new = f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}" if (r1, c1) != (r2, c2) else cell_ref(r1, c1)
-        if new.encode() == ref:
-            return head
-        attrs = set_attr(m.group(1), b"ref", new.encode())
-        return head[: m.start(1)] + attrs + head[m.end(1):]
+        return widen_dimension(head, self.p, self.box, self.edit.clear_rows_from)
+
+    # -- a stretch of rows (the streamed recalc)
+
+    @classmethod
+    def for_rows(cls, head: bytes, name: str, cells: dict, styles: Styles, date1904: bool,
+                 report: PatchReport) -> "SheetPatcher":
+        """A patcher for some whole <row> elements of a sheet whose XML up to <sheetData> is `head`.
+        The caller writes the head, with widen_dimension over every stretch's `box`."""
+        patcher = cls(head, name, SheetEdit(cells), styles, date1904, report)
+        patcher.col_styles = patcher._col_styles(head)
+        return patcher
+
+    def patch_rows(self, body: bytes) -> bytes:
+        """`body` (whole <row> elements) with the edits written; the edits' rows must lie in it."""
+        self._check_arrays(body)
+        out: list[bytes] = []
+        if not self._patch_rows(body, out.append):
+            return body
+        if self.formula_changed:     # a shared formula's dependents may lie in another stretch
+            raise PatchError(f"sheet {self.name!r}: a formula cell cannot be overwritten in a streamed write")
+        self.report.cells_written += len(self.edit.cells) - self.skipped
+        return b"".join(out)
+
+
+def widen_dimension(head: bytes, p: bytes, box, clear_rows_from: int | None = None) -> bytes:
+    """The sheet head with <dimension> grown to cover `box` (first row, first col, last row, last col)."""
+    m = re.search(rb"<" + p + rb"dimension(?=[\s/>])([^>]*?)/?>", head)
+    ref = get_attr(m.group(1), b"ref") if m else None
+    if ref is None:
+        return head
+    try:
+        r1, c1, r2, c2 = parse_range(ref)
+    except PatchError:
+        return head
+    if clear_rows_from is not None:
+        r2 = max(r1, min(r2, clear_rows_from - 1))
+    if box:
+        r1, c1 = min(r1, box[0]), min(c1, box[1])
+        r2, c2 = max(r2, box[2]), max(c2, box[3])
+    new = f"{cell_ref(r1, c1)}:{cell_ref(r2, c2)}" if (r1, c1) != (r2, c2) else cell_ref(r1, c1)
+    if new.encode() == ref:
+        return head
+    attrs = set_attr(m.group(1), b"ref", new.encode())
+    return head[: m.start(1)] + attrs + head[m.end(1):]

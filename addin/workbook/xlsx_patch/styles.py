@@ -67,11 +67,14 @@ class Styles:
             self._cache[key] = b"%d" % self._find_or_add_xf(int(style or 0), _DATE_FORMATS[kind])
         return self._cache[key]
 
-    def _find_or_add_xf(self, style: int, code: str) -> int:
+    def _find_or_add_xf(self, style: int, code: str, add: bool = True) -> int | None:
+        """Index of an xf like `style` with number format `code`: an existing one, else (if `add`) a new one."""
         if self.xml is None or self.cellxfs_m is None:
             raise PatchError("the workbook has no styles part with cellXfs; cannot give a date a date style")
         fid = next((i for i, c in self.fmts.items() if c == code), None)
         if fid is None:
+            if not add:
+                return None
             fid = max([163, *self.fmts]) + 1
             self.fmts[fid] = code
             self.added_fmts.append(b"<" + self.p + b'numFmt numFmtId="%d" formatCode="%s"/>'
@@ -85,8 +88,24 @@ class Styles:
         for i, xf in enumerate(all_xfs):
             if _xf_key(self.xf_re, xf) == key:
                 return i
+        if not add:
+            return None
         self.added_xfs.append(new)
         return len(all_xfs)
+
+    def deferred(self) -> "DeferredStyles":
+        """A copy for a worker process (see DeferredStyles)."""
+        copy = DeferredStyles.__new__(DeferredStyles)
+        copy.__dict__.update(self.__dict__)
+        copy._cache, copy._is_date, copy.wanted = {}, {}, []
+        return copy
+
+    def resolve(self, piece: bytes, wanted: list[tuple[bytes | None, str]]) -> bytes:
+        """`piece` (sheet XML from a DeferredStyles copy) with its markers replaced by real style indexes,
+        added here in the order the rows asked for them (so the numbering does not depend on the workers)."""
+        for style, kind in wanted:
+            piece = piece.replace(date_marker(style, kind), self.date_style(style, kind))
+        return piece
 
     def to_bytes(self) -> bytes | None:
         if not self.added_xfs:
@@ -123,3 +142,36 @@ _DATE_FMT_NOISE_RE = re.compile(r'"[^"]*"|\\.|\[(?![hms]+\])[^\]]*\]|AM/PM|A/P',
 def _is_date_format(code: str) -> bool:
     section = _DATE_FMT_NOISE_RE.sub("", code.split(";")[0])
     return bool(re.search(r"[dmyhs]", section, re.I))
+
+
+def date_marker(style: bytes | None, kind: str) -> bytes:
+    """Stands for a date style not in styles.xml yet; NUL never occurs in sheet XML."""
+    return b"\x00" + (style or b"") + b"\x01" + kind.encode() + b"\x00"
+
+
+class DeferredStyles(Styles):
+    """Styles for a worker process that rewrites rows of a sheet while others rewrite the rest. A date
+    style the book already has is used as is; one that would have to be added is written as a marker
+    (date_marker) and listed in `wanted`, and the main process adds it once (Styles.resolve), so every
+    worker's rows get the same index."""
+
+    wanted: list
+
+    def date_style(self, style: bytes | None, kind: str) -> bytes:
+        key = (style, kind)
+        if key not in self._cache:
+            found = self._find_or_add_xf(int(style or 0), _DATE_FORMATS[kind], add=False)
+            if found is None:
+                self.wanted.append(key)
+                self._cache[key] = date_marker(style, kind)
+            else:
+                self._cache[key] = b"%d" % found
+        return self._cache[key]
+
+    def take_wanted(self) -> list:
+        """The markers used since the last call (a chunk's), and forget them: the next chunk may
+        come from another worker."""
+        wanted, self.wanted = self.wanted, []
+        for key in wanted:
+            self._cache.pop(key, None)
+        return wanted

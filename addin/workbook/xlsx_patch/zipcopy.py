@@ -42,8 +42,8 @@ class Deflater:
     """Raw-deflates a part fed in chunks, on one worker thread: zlib releases the GIL, so this
     overlaps with the row loop. Also computes the part's CRC-32 and size."""
 
-    def __init__(self):
-        self._z = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
+    def __init__(self, level: int = _DEFLATE_LEVEL):
+        self._z = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.crc = self.size = 0
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._parts: list = []

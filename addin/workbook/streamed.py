@@ -1,0 +1,304 @@
+"""`aftersales recalc` on the case sheet as a stream: read, computed and written a chunk of rows at a time.
+
+Memory follows the chunk, not the sheet (a full sheet of 1,048,576 rows is ~1 GB of XML), and the chunks
+are computed by worker processes while the main process inflates the next ones and deflates the results:
+
+* pass 0 (main): the sheet is inflated once, piece by piece, for its layout (formula cells, used
+  columns, merged ranges: xlsx_patch.layout.LayoutScan) and its first rows (the header).
+* pass 1: each chunk of whole <row> elements is read by calamine (reader.RowsReader), computed by the
+  same code as a grid (recalc._compute_rows) and patched (xlsx_patch.sheet.SheetPatcher.for_rows) in a
+  worker; the main process takes the chunks back in order and deflates them (xlsx_patch.stream).
+* Two rules look across rows and are settled after the pass. COMP-TM's cap is shared by a buyer's
+  Tmall payments within 24 h: each chunk merges it over its own rows and reports them; the cap is then
+  merged over the whole sheet, and if that changes any row (a buyer's payments fell into two chunks)
+  the pass runs again with the merged amounts. A 状态 column holding words that are not ours is staff's
+  own: a chunk that sees one says so, and the pass runs again without writing 状态. Both reruns are rare,
+  and the file never depends on the chunk size or on the number of workers.
+
+A sheet whose rows lack r="" references (no common writer does that) is computed whole instead.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import multiprocessing
+import zipfile
+from dataclasses import dataclass, replace
+
+from addin.core.compensation import merge_tmall_cap
+from addin.core.display import display_of
+
+from .protected import Protection, place_new_columns
+from .reader import RowsReader, WorkbookReadError
+from .recalc import _HEADER_OF, PARALLEL_MIN_ROWS, RecalcError, Summary, _compute_rows, _Job, _Part, \
+    find_case_header
+from .schema import OUTPUTS
+from .session import clip_long_texts
+from .tally import Tally
+from .xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
+from .xlsx_patch.layout import LayoutScan
+from .xlsx_patch.package import Package
+from .xlsx_patch.sheet import SheetPatcher, widen_dimension
+from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, rows_upto
+from .xlsx_patch.styles import Styles
+from .xlsx_patch.tables import sheet_tables
+
+__all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
+
+CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
+HEADER_ROWS = 15               # the header is looked for in the first rows (schema.find_header_row)
+
+
+@dataclass
+class _Context:
+    """What every chunk needs; forked workers inherit it."""
+    job: _Job
+    reader: RowsReader
+    head: bytes
+    sheet: str
+    styles: object               # DeferredStyles
+    date1904: bool
+    header_cells: dict
+
+
+@dataclass
+class _ChunkDone:
+    xml: bytes | None            # the patched rows, None when nothing changed
+    wanted: list                 # date styles to add (xlsx_patch.styles.DeferredStyles)
+    box: tuple | None            # the cells written, for <dimension>
+    cells: int
+    clipped: int
+    part: _Part                  # its summary figures (cells not included)
+    error: tuple | None = None   # (kind, message): exceptions are sent back as data
+
+
+_CTX: _Context | None = None
+
+
+def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, workers: int = 1,
+                    chunk_bytes: int = CHUNK_BYTES) -> Summary:
+    """Compute and write the case sheet of the open `book` (a session.Book) chunk by chunk; the
+    Summary as recalc's. Raises NotStreamable (nothing written) for a sheet to be computed whole."""
+    zf = zipfile.ZipFile(io.BytesIO(book.data))
+    try:
+        pkg = Package(zf)
+        part = pkg.sheets.get(case_sheet)
+        if part is None:
+            raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
+        info = zf.getinfo(pkg.member(part))
+        styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+        sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
+        sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
+        tables = sheet_tables(pkg, part)
+        date1904 = pkg.date1904
+    except (PatchError, ValueError, KeyError) as exc:
+        raise book._patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
+
+    # -- pass 0: layout and header
+    try:
+        stream = SheetStream(book.data, info, chunk_bytes)
+        scan = LayoutScan(stream.head, stream.prefix)
+        first: list[bytes] = []
+        for chunk in stream.chunks():
+            scan.feed(chunk.xml)
+            if chunk.rows and chunk.rows[0] <= HEADER_ROWS:
+                first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
+        layout = scan.finish(stream.tail)
+    except NotStreamable:
+        raise
+    except (PatchError, ValueError) as exc:
+        raise book._patch_error(exc, case_sheet) from None
+    layout.tables = tables
+    for t in tables:
+        layout.last_used_col = max(layout.last_used_col, t.ref[3])
+    last_row = stream.last_row
+    reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
+    try:
+        head_grid = reader.read(b"".join(first), 1)
+    except WorkbookReadError as exc:
+        raise _read_error(book, exc) from None
+    try:
+        header = find_case_header(head_grid)
+    except RecalcError as exc:
+        raise exc.in_sheet(case_sheet) from None
+
+    # -- the columns, as compute_sheet places them
+    policy = settings.policy
+    summary = Summary(policy_changes=policy.changed(), now=now)
+    missing = [col for col in OUTPUTS if col.key not in header.outputs]
+    place = place_new_columns(None, header, layout, [col.header for col in missing])
+    new_columns = {col.key: place.start + i for i, col in enumerate(missing)}
+    summary.added_columns.extend(col.header for col in missing)
+    summary.notes.extend(place.notes)
+    out_cols = {**header.outputs, **new_columns}
+    protection = Protection.of(layout, header, out_cols.values())
+    header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
+    job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
+               display_of(policy), check_status="status" in out_cols)
+    total = max(0, last_row - header.row)
+    parallel = workers > 1 and total >= PARALLEL_MIN_ROWS
+
+    # -- pass 1 (and a rerun when a cross-row rule asks for it)
+    while True:
+        styles = Styles(styles_xml)
+        ctx = _Context(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
+        done = _run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
+        parts = [d.part for d in done.chunks]
+        rerun = False
+        if job.check_status and any(p.foreign_status for p in parts):
+            del out_cols["status"]
+            summary.skipped_columns.append(_HEADER_OF["status"])
+            job = replace(job, out_items=list(out_cols.items()), check_status=False)
+            rerun = True
+        if job.tm_caps is None:
+            items = [item for p in parts for item in p.tm_items]
+            if len(items) > 1:
+                merged = merge_tmall_cap([(buyer, paid_at, before) for _, buyer, paid_at, before, _ in items], policy)
+                if any(m != item[4] for m, item in zip(merged, items)):
+                    job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
+                    rerun = True
+        if not rerun:
+            break
+
+    tally = Tally()
+    for p in parts:
+        tally.merge(p.tally)
+        summary.due_24h += p.due_24h
+        summary.totals_rows.extend(p.totals_rows)
+        summary.formulas_kept.extend(p.formulas_kept)
+    summary.totals_rows.sort()
+    summary.take(tally)
+    if progress:
+        progress(summary.rows, summary.rows)
+    summary.cells_written = sum(d.cells for d in done.chunks)
+    edit = SheetEdit(cells=dict(header_cells), table_columns=place.table_columns, streamed=done.sheet)
+    report = book.patch({case_sheet: edit}, full_calc_on_load=True, styles=styles)
+    summary.texts_clipped = report.texts_clipped + sum(d.clipped for d in done.chunks)
+    summary.temps_removed = book.temps_removed
+    return summary
+
+
+@dataclass
+class _Pass:
+    chunks: list[_ChunkDone]
+    sheet: StreamedSheet | None      # None: no cell changed (the member is copied as it is)
+
+
+def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, workers: int, progress,
+              total: int) -> _Pass:
+    global _CTX
+    stream = SheetStream(book.data, info, chunk_bytes)
+    results: list[_ChunkDone] = []
+    box = None
+    changed = False
+    _CTX = ctx
+    pool = None
+    if workers > 1:
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)   # before the writer's thread starts
+        except ValueError:          # no fork (Windows): one process
+            pool = None
+    writer = SheetWriter()
+    try:
+        def take(chunk, done: _ChunkDone) -> None:
+            nonlocal box, changed
+            if done.error:
+                _raise(book, ctx.sheet, done.error)
+            xml = chunk.xml
+            if done.xml is not None:
+                changed = True
+                xml = styles.resolve(done.xml, done.wanted) if done.wanted else done.xml
+            writer.write(xml)
+            if done.box:
+                box = done.box if box is None else (min(box[0], done.box[0]), min(box[1], done.box[1]),
+                                                    max(box[2], done.box[2]), max(box[3], done.box[3]))
+            results.append(done)
+            if progress and chunk.rows:
+                progress(min(total, max(0, chunk.rows[-1] - ctx.job.header.row)), total)
+
+        try:
+            if pool is None:
+                for chunk in stream.chunks():
+                    take(chunk, _do_chunk(chunk))
+            else:
+                pending: collections.deque = collections.deque()
+                for chunk in stream.chunks():
+                    pending.append((chunk, pool.apply_async(_do_chunk, (chunk,))))
+                    while len(pending) > 2 * workers:
+                        c, job = pending.popleft()
+                        take(c, job.get())
+                while pending:
+                    c, job = pending.popleft()
+                    take(c, job.get())
+        except (PatchError, ValueError) as exc:
+            raise book._patch_error(exc, ctx.sheet) from None
+        writer.write(stream.tail)
+        if not changed:
+            writer.abandon()
+            return _Pass(results, None)
+        head = widen_dimension(stream.head, stream.prefix, box)
+        payload, crc, size = writer.finish(head)
+        return _Pass(results, StreamedSheet(payload, crc, size, sum(d.cells for d in results)))
+    except BaseException:
+        writer.abandon()
+        raise
+    finally:
+        _CTX = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+class _RowsView:
+    """Rows first, first + 1, ... of a chunk, indexed as the whole grid would be (grid[r - 1] is row r)."""
+    __slots__ = ("offset", "rows")
+
+    def __init__(self, first: int, rows: list):
+        self.offset, self.rows = first - 1, rows
+
+    def __getitem__(self, i: int) -> list:
+        i -= self.offset
+        return self.rows[i] if 0 <= i < len(self.rows) else []
+
+    def __len__(self) -> int:
+        return self.offset + len(self.rows)
+
+
+def _do_chunk(chunk) -> _ChunkDone:
+    ctx = _CTX
+    try:
+        first = chunk.rows[0] if chunk.rows else 1
+        grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
+        job = replace(ctx.job, grid=_RowsView(first, grid))
+        header_row = job.header.row
+        part = _compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
+        cells = part.cells
+        part.cells = {}
+        if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
+            cells.update(ctx.header_cells)
+        if not cells:
+            return _ChunkDone(None, [], None, 0, 0, part)
+        clipped = clip_long_texts(cells)
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, cells, ctx.styles, ctx.date1904, PatchReport())
+        xml = patcher.patch_rows(chunk.xml)
+        wanted = ctx.styles.take_wanted()
+        return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, len(cells), clipped, part)
+    except WorkbookReadError as exc:
+        return _ChunkDone(None, [], None, 0, 0, _Part(), ("read", str(exc.cause)))
+    except (PatchError, ValueError, TypeError) as exc:
+        return _ChunkDone(None, [], None, 0, 0, _Part(), ("patch", str(exc)))
+
+
+def _raise(book, sheet: str, error: tuple):
+    kind, message = error
+    if kind == "read":
+        from .session import BookError
+        raise BookError(f"无法处理工作簿 (工作表「{sheet}」内容损坏), 未写入: {book.name}: {message}",
+                        f"cannot process the workbook (sheet {sheet!r} is damaged); nothing was written: "
+                        f"{book.name}: {message}", "damaged")
+    raise book._patch_error(PatchError(message), sheet)
+
+
+def _read_error(book, exc: WorkbookReadError):
+    from .session import _read_error
+    return _read_error(book.name, exc)

@@ -1,0 +1,229 @@
+"""A worksheet part as a stream: inflated piece by piece and cut into chunks of whole rows.
+
+Memory is bounded by the chunk, not the sheet: a 1,048,576-row sheet is ~1 GB of XML, its zip member
+a tenth of that. The head (everything up to `<sheetData>`) and the tail (from `</sheetData>`: merged
+cells, conditional formats...) are kept whole; they are small next to the rows.
+"""
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .edits import PatchError, UnsupportedWorkbook
+from .xmlbytes import root_prefix
+
+PIECE = 1 << 20              # inflate this much at a time
+_ROW_R_RE_CACHE: dict[bytes, re.Pattern] = {}
+
+
+class NotStreamable(PatchError):
+    """The sheet's rows cannot be cut safely (rows without r="", an empty <sheetData/>): process it whole."""
+
+
+def member_bytes(data: bytes, info: zipfile.ZipInfo) -> memoryview:
+    """The stored (compressed) bytes of zip member `info` inside the package `data`, without copying."""
+    if info.flag_bits & 0x1:
+        raise UnsupportedWorkbook(f"zip member {info.filename!r} is encrypted")
+    start = info.header_offset
+    if data[start:start + 4] != b"PK\x03\x04":
+        raise PatchError(f"bad local header for zip member {info.filename!r}")
+    name_len, extra_len = struct.unpack_from("<HH", data, start + 26)
+    begin = start + 30 + name_len + extra_len
+    return memoryview(data)[begin:begin + info.compress_size]
+
+
+def inflate_pieces(data: bytes, info: zipfile.ZipInfo, piece: int = PIECE) -> Iterator[bytes]:
+    """The member's uncompressed bytes, about `piece` at a time, CRC-checked at the end."""
+    raw = member_bytes(data, info)
+    crc = size = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), piece):
+            out = bytes(raw[i:i + piece])
+            crc, size = zlib.crc32(out, crc), size + len(out)
+            yield out
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        z = zlib.decompressobj(-15)
+        pos = 0
+        try:
+            while pos < len(raw) or z.unconsumed_tail:
+                src = z.unconsumed_tail or raw[pos:pos + piece]
+                if not z.unconsumed_tail:
+                    pos += piece
+                out = z.decompress(src, piece)
+                if out:
+                    crc, size = zlib.crc32(out, crc), size + len(out)
+                    yield out
+                if z.eof:
+                    break
+            out = z.flush()
+        except zlib.error as e:
+            raise PatchError(f"zip member {info.filename!r} is damaged: {e}") from None
+        if out:
+            crc, size = zlib.crc32(out, crc), size + len(out)
+            yield out
+    else:
+        raise UnsupportedWorkbook(f"zip member {info.filename!r} uses compression method {info.compress_type}")
+    if (crc, size) != (info.CRC, info.file_size):
+        raise PatchError(f"zip member {info.filename!r} is damaged (bad CRC or size)")
+
+
+def rows_upto(xml: bytes, prefix: bytes, last: int) -> bytes:
+    """The leading <row> elements of `xml` whose number is at most `last`."""
+    for m in re.finditer(rb"<" + re.escape(prefix) + rb'row r="([0-9]+)"', xml):
+        if int(m.group(1)) > last:
+            return xml[:m.start()]
+    return xml
+
+
+@dataclass
+class RowChunk:
+    rows: list[int]           # the row numbers of its <row> elements, ascending
+    xml: bytes                # whole <row> elements, nothing else
+
+
+class SheetStream:
+    """head, then :meth:`chunks`, then tail. `chunk_bytes`: cut after the first row that ends past this
+    many bytes (1 = a chunk per row; the cuts never change what is written)."""
+
+    def __init__(self, data: bytes, info: zipfile.ZipInfo, chunk_bytes: int):
+        self.chunk_bytes = max(1, chunk_bytes)
+        self._pieces = inflate_pieces(data, info)
+        self._buf = b""
+        self.head = self._read_head()
+        self.prefix = prefix = root_prefix(self.head, b"worksheet")
+        m = re.search(rb"<" + re.escape(prefix) + rb"worksheet(?=[\s>])[^>]*>", self.head)
+        self.root_tag = m.group(0)              # with its namespace declarations
+        self.tail = b""
+        self._row_close = b"</" + prefix + b"row>"
+        self._sheet_close = b"</" + prefix + b"sheetData>"
+        self.last_row = 0
+
+    def _more(self) -> bool:
+        piece = next(self._pieces, None)
+        if piece is None:
+            return False
+        self._buf += piece
+        return True
+
+    def _read_head(self) -> bytes:
+        opener = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s/>])[^>]*?(/?)>")
+        while True:
+            m = opener.search(self._buf)
+            if m is not None:
+                if m.group(1):
+                    raise NotStreamable("empty <sheetData/>")
+                head, self._buf = self._buf[:m.end()], self._buf[m.end():]
+                return head
+            if not self._more():
+                raise PatchError("the sheet has no <sheetData>")
+
+    def chunks(self) -> Iterator[RowChunk]:
+        close, end_tag = self._row_close, self._sheet_close
+        while True:
+            stop = self._buf.find(end_tag)
+            if stop >= 0:
+                body, self._buf = self._buf[:stop], self._buf[stop:]
+                if body.strip():
+                    yield self._chunk(body)
+                while self._more():
+                    pass
+                self.tail, self._buf = self._buf, b""
+                return
+            cut = self._buf.find(close, max(0, self.chunk_bytes - len(close)))
+            if cut >= 0:
+                cut += len(close)
+                body, self._buf = self._buf[:cut], self._buf[cut:]
+                yield self._chunk(body)
+                continue
+            if not self._more():
+                raise PatchError("unterminated <sheetData>")
+
+    def _chunk(self, body: bytes) -> RowChunk:
+        p = self.prefix
+        pattern = _ROW_R_RE_CACHE.get(p)
+        if pattern is None:
+            pattern = _ROW_R_RE_CACHE[p] = re.compile(rb"<" + re.escape(p) + rb'row r="([0-9]+)"')
+        rows = [int(r) for r in pattern.findall(body)]
+        # Every row must carry r="..." first (Excel, LibreOffice, openpyxl, XlsxWriter all write it so).
+        if len(rows) != len(re.findall(rb"<" + re.escape(p) + rb"row(?=[\s/>])", body)):
+            raise NotStreamable("rows without r=")
+        if rows and (rows[0] <= self.last_row or any(a >= b for a, b in zip(rows, rows[1:]))):
+            raise PatchError(f"rows are not in ascending order near row {rows[0]}")
+        if rows:
+            self.last_row = rows[-1]
+        return RowChunk(rows, body)
+
+
+# --------------------------------------------------------------------------- writing
+
+STREAM_LEVEL = 1      # deflate level of a streamed sheet: a third of level 6's time, ~25 % larger member
+
+
+class SheetWriter:
+    """Deflates a rewritten sheet as its pieces come (on a worker thread: zlib releases the GIL) and
+    puts the head in front at the end, so the head's <dimension> can be settled after the last row.
+
+    The head is deflated on its own and sync-flushed (byte-aligned, not final), then the body's stream
+    follows: two deflate streams joined that way are one valid stream (as pigz joins its blocks), and
+    the CRC of the whole is combined from the two. The output depends only on the bytes written, never
+    on how they were cut into pieces."""
+
+    def __init__(self, level: int = STREAM_LEVEL):
+        from .zipcopy import Deflater
+        self.level = level
+        self._body = Deflater(level)
+
+    def write(self, piece: bytes) -> None:
+        self._body.write(piece)
+
+    def finish(self, head: bytes) -> tuple[bytes, int, int]:
+        """(deflated member, CRC-32, size) of head + everything written."""
+        body = self._body.finish()
+        z = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        front = z.compress(head) + z.flush(zlib.Z_SYNC_FLUSH)
+        crc = crc32_combine(zlib.crc32(head), self._body.crc, self._body.size)
+        return front + body, crc, len(head) + self._body.size
+
+    def abandon(self) -> None:
+        self._body.abandon()
+
+
+def _gf2_times(mat: list[int], vec: int) -> int:
+    out, i = 0, 0
+    while vec:
+        if vec & 1:
+            out ^= mat[i]
+        vec >>= 1
+        i += 1
+    return out
+
+
+def _gf2_square(mat: list[int]) -> list[int]:
+    return [_gf2_times(mat, mat[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A + B from crc(A), crc(B) and len(B) (zlib's crc32_combine, which Python's zlib lacks)."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]     # the operator for one zero bit
+    even = _gf2_square(odd)                              # two zero bits
+    odd = _gf2_square(even)                              # four
+    while True:
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
