@@ -30,7 +30,8 @@ from addin.core.display import display_of
 
 from .protected import Protection, place_new_columns
 from .reader import RowsReader, WorkbookReadError
-from .recalc import _HEADER_OF, PARALLEL_MIN_ROWS, RecalcError, Summary, _compute_rows, _Job, _Part, \
+from . import recalc as _recalc
+from .recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part, \
     find_case_header
 from .schema import OUTPUTS
 from .session import clip_long_texts
@@ -136,7 +137,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
                display_of(policy), check_status="status" in out_cols)
     total = max(0, last_row - header.row)
-    parallel = workers > 1 and total >= PARALLEL_MIN_ROWS
+    parallel = workers > 1 and total >= _recalc.PARALLEL_MIN_ROWS
 
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
     while True:

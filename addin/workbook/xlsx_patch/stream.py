@@ -125,6 +125,13 @@ class SheetStream:
         close, end_tag = self._row_close, self._sheet_close
         while True:
             stop = self._buf.find(end_tag)
+            limit = stop if stop >= 0 else len(self._buf)
+            cut = self._buf.find(close, max(0, self.chunk_bytes - len(close)), limit)
+            if cut >= 0 and cut + len(close) < limit:
+                cut += len(close)
+                body, self._buf = self._buf[:cut], self._buf[cut:]
+                yield self._chunk(body)
+                continue
             if stop >= 0:
                 body, self._buf = self._buf[:stop], self._buf[stop:]
                 if body.strip():
@@ -133,12 +140,6 @@ class SheetStream:
                     pass
                 self.tail, self._buf = self._buf, b""
                 return
-            cut = self._buf.find(close, max(0, self.chunk_bytes - len(close)))
-            if cut >= 0:
-                cut += len(close)
-                body, self._buf = self._buf[:cut], self._buf[cut:]
-                yield self._chunk(body)
-                continue
             if not self._more():
                 raise PatchError("unterminated <sheetData>")
 

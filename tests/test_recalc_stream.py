@@ -1,0 +1,116 @@
+"""recalc streams the case sheet in chunks (addin.workbook.streamed): the file written must not depend on
+the chunk size or the number of workers, byte for byte, including the rules that look across rows
+(COMP-TM's cap shared by a buyer's payments in two chunks; a 状态 column that is staff's own)."""
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from addin.demo import bulk_rows
+from addin.workbook import recalc as recalc_module
+from addin.workbook.layout import case_columns
+from addin.workbook.reader import read_workbook
+from addin.workbook.recalc import recalc
+from addin.workbook.schema import find_header_row
+
+NOW = dt.datetime(2026, 10, 1, 12, 0)
+TM_BUYER = "tb_同一买家"
+
+
+def tm_row(i: int) -> dict:
+    return dict(order_id=f"TM{i}", platform="天猫", reason="延迟发货", paid=900, buyer=TM_BUYER,
+                paid_at=dt.datetime(2026, 9, 20, 10 + i))
+
+
+def xlsxwriter_book(path: Path, rows: list[dict], *, status: dict[int, str] = {}) -> Path:
+    """The full layout written by XlsxWriter: shared strings, dates with a date format, a helper formula
+    column at the right whose cached values are empty, a formula typed into 提示, and a 合计 row."""
+    columns = case_columns()
+    keys = [c.key for c in columns]
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("案件")
+    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for c, col in enumerate(columns):
+        ws.write_string(0, c, col.header)
+    helper = len(columns)
+    ws.write_string(0, helper, "我的备注")
+    for r, row in enumerate(rows, start=1):
+        for key, value in row.items():
+            c = keys.index(key)
+            if isinstance(value, dt.datetime):
+                ws.write_datetime(r, c, value, date)
+            elif isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif value is not None:
+                ws.write(r, c, value)
+        ws.write_formula(r, helper, f'=A{r + 1}&"-"&B{r + 1}')
+    for r, word in status.items():
+        ws.write_string(r - 1, keys.index("status"), word)
+    ws.write_formula(3, keys.index("warnings"), '="看这里"')
+    last = len(rows) + 1
+    ws.write_string(last, 0, "合计")
+    ws.write_formula(last, keys.index("comp_amount"), f"=SUM(H2:H{last})")
+    wb.close()
+    return path
+
+
+def run(src: Path, out: Path, monkeypatch, *, chunk_bytes: int | None, workers: int = 1):
+    monkeypatch.setattr(recalc_module, "PARALLEL_MIN_ROWS", 10)
+    chunks = []
+    summary = recalc(src, out, now=NOW, workers=workers, chunk_bytes=chunk_bytes,
+                     progress=lambda done, total: chunks.append(done))
+    return summary, len(chunks)
+
+
+def comp_amounts(path: Path) -> list:
+    grid = read_workbook(path, ["案件"])["案件"]
+    header = find_header_row(grid)
+    comp, order = header.column_of("comp_amount"), header.column_of("order_id")
+    return [row[comp - 1] for row in grid if str(row[order - 1]).startswith("TM")]
+
+
+@pytest.fixture
+def book(tmp_path) -> Path:
+    # One buyer's three Tmall payments: at the top, in the middle and at the bottom, so a chunk per row
+    # splits them; 30 % of 900 each, one cap of 500 between them.
+    rows = [tm_row(0)] + bulk_rows(150) + [tm_row(1)] + bulk_rows(150, seed=3) + [tm_row(2)]
+    return xlsxwriter_book(tmp_path / "src.xlsx", rows)
+
+
+def test_chunked_and_unchunked_recalc_write_the_same_bytes(book, tmp_path, monkeypatch):
+    whole, per_row, two = tmp_path / "whole.xlsx", tmp_path / "per_row.xlsx", tmp_path / "two.xlsx"
+    s1, n1 = run(book, whole, monkeypatch, chunk_bytes=1 << 40)
+    s2, n2 = run(book, per_row, monkeypatch, chunk_bytes=1)         # a chunk per row
+    s3, n3 = run(book, two, monkeypatch, chunk_bytes=2000, workers=2)
+    assert n1 <= 2 < n3 < n2                                        # the sheet was cut as asked
+    assert s1 == s2 == s3 and s1.rows == 303 and s1.totals_rows == [305]
+    assert whole.read_bytes() == per_row.read_bytes() == two.read_bytes()
+    assert comp_amounts(per_row) == [270.0, 230.0, 0.0]             # the cap merged across chunks
+    warnings = case_columns()[[c.key for c in case_columns()].index("warnings")]
+    assert s1.formulas_kept == ["CQ4"] and warnings.header == "提示"   # the formula typed into 提示 is kept
+
+
+def test_recalc_again_in_chunks_changes_nothing(book, tmp_path, monkeypatch):
+    first, again = tmp_path / "first.xlsx", tmp_path / "again.xlsx"
+    run(book, first, monkeypatch, chunk_bytes=1)
+    summary, _ = run(first, again, monkeypatch, chunk_bytes=1)
+    assert summary.cells_written == 0
+    assert first.read_bytes() == again.read_bytes()
+
+
+def test_a_staff_status_column_seen_late_is_left_alone_in_every_chunk(tmp_path, monkeypatch):
+    # Row 280's 状态 holds a word of staff's own: the column is theirs, which the chunks before it could
+    # not know; it must be left alone in all of them, as in one pass.
+    src = xlsxwriter_book(tmp_path / "src.xlsx", bulk_rows(300), status={280: "跟进中"})
+    whole, per_row = tmp_path / "whole.xlsx", tmp_path / "per_row.xlsx"
+    s1, _ = run(src, whole, monkeypatch, chunk_bytes=1 << 40)
+    s2, _ = run(src, per_row, monkeypatch, chunk_bytes=1, workers=2)
+    assert s1 == s2 and s1.skipped_columns == ["状态"]
+    assert whole.read_bytes() == per_row.read_bytes()
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(per_row) as b:
+        old, new = a.read("xl/worksheets/sheet1.xml"), b.read("xl/worksheets/sheet1.xml")
+    assert old.count(b'<c r="E') == new.count(b'<c r="E')           # not one 状态 cell written
