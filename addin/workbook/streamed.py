@@ -25,11 +25,12 @@ import multiprocessing
 import zipfile
 from dataclasses import dataclass, replace
 
-from addin.core.compensation import merge_tmall_cap
+from addin.core.compensation import MissingInput, compensation_for, merge_tmall_cap
 from addin.core.display import display_of
+from addin.core.parse import CellError, to_platform, to_reason
 
 from .protected import Protection, place_new_columns
-from .reader import RowsReader, WorkbookReadError
+from .reader import RowsReader, WorkbookReadError, cell_text
 from . import recalc as _recalc
 from .recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part, \
     find_case_header
@@ -40,7 +41,9 @@ from .xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
 from .xlsx_patch.layout import LayoutScan
 from .xlsx_patch.package import Package
 from .xlsx_patch.sheet import SheetPatcher, widen_dimension
-from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, rows_upto
+from .rows import case_from_row
+from .xlsx_patch.refs import COL_BYTES
+from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, column_cells, row_xml, rows_upto
 from .xlsx_patch.styles import Styles
 from .xlsx_patch.tables import sheet_tables
 
@@ -95,15 +98,29 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     except (PatchError, ValueError, KeyError) as exc:
         raise book._patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
 
-    # -- pass 0: layout and header
+    # -- the header (the first rows), then pass 0: layout, and the rows that may share a Tmall cap
     try:
         stream = SheetStream(book.data, info, chunk_bytes)
-        scan = LayoutScan(stream.head, stream.prefix)
+        reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
         first: list[bytes] = []
         for chunk in stream.chunks():
+            first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
+            if not chunk.rows or chunk.rows[-1] >= HEADER_ROWS:
+                break
+        try:
+            head_grid = reader.read(b"".join(first), 1)
+        except WorkbookReadError as exc:
+            raise _read_error(book, exc) from None
+        try:
+            header = find_case_header(head_grid)
+        except RecalcError as exc:
+            raise exc.in_sheet(case_sheet) from None
+        stream = SheetStream(book.data, info, chunk_bytes)
+        scan = LayoutScan(stream.head, stream.prefix)
+        tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
+        for chunk in stream.chunks():
             scan.feed(chunk.xml)
-            if chunk.rows and chunk.rows[0] <= HEADER_ROWS:
-                first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
+            tmall.feed(chunk.xml)
         layout = scan.finish(stream.tail)
     except NotStreamable:
         raise
@@ -113,15 +130,6 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     for t in tables:
         layout.last_used_col = max(layout.last_used_col, t.ref[3])
     last_row = stream.last_row
-    reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
-    try:
-        head_grid = reader.read(b"".join(first), 1)
-    except WorkbookReadError as exc:
-        raise _read_error(book, exc) from None
-    try:
-        header = find_case_header(head_grid)
-    except RecalcError as exc:
-        raise exc.in_sheet(case_sheet) from None
 
     # -- the columns, as compute_sheet places them
     policy = settings.policy
@@ -134,8 +142,12 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     out_cols = {**header.outputs, **new_columns}
     protection = Protection.of(layout, header, out_cols.values())
     header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
+    try:
+        tm_caps = tmall.caps(reader, policy)
+    except WorkbookReadError as exc:
+        raise _read_error(book, exc) from None
     job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
-               display_of(policy), check_status="status" in out_cols)
+               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols)
     total = max(0, last_row - header.row)
     parallel = workers > 1 and total >= _recalc.PARALLEL_MIN_ROWS
 
@@ -151,13 +163,13 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
             summary.skipped_columns.append(_HEADER_OF["status"])
             job = replace(job, out_items=list(out_cols.items()), check_status=False)
             rerun = True
-        if job.tm_caps is None:
-            items = [item for p in parts for item in p.tm_items]
-            if len(items) > 1:
-                merged = merge_tmall_cap([(buyer, paid_at, before) for _, buyer, paid_at, before, _ in items], policy)
-                if any(m != item[4] for m, item in zip(merged, items)):
-                    job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
-                    rerun = True
+        # The check behind _TmallIndex: the cap merged over every COMP-TM row of the sheet must be what the
+        # rows got; if pass 0 missed a row (a spelling only the full reading understands), run again.
+        items = [item for p in parts for item in p.tm_items]
+        merged = merge_tmall_cap([(buyer, paid_at, before) for _, buyer, paid_at, before, _ in items], policy)
+        if any(m != item[4] for m, item in zip(merged, items)):
+            job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
+            rerun = True
         if not rerun:
             break
 
@@ -177,6 +189,80 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     summary.texts_clipped = report.texts_clipped + sum(d.clipped for d in done.chunks)
     summary.temps_removed = book.temps_removed
     return summary
+
+
+class _TmallIndex:
+    """COMP-TM's cap is shared by one buyer's Tmall payments within 24 h, and those rows may lie in
+    different chunks. Pass 0 reads two or three columns of every row from the XML (平台, 买家, 售后原因,
+    with reader.cell_text) and keeps the rows that may take part: a Tmall platform, a buyer, and a reason
+    that is late shipment or not known yet. The rows of buyers with more than one such row are then read
+    in full and their COMP-TM amounts merged over the whole sheet before any chunk is computed (`caps`).
+    recalc_streamed checks the result against every row's amount after the pass."""
+
+    def __init__(self, header, prefix: bytes, sst, reasons):
+        self.prefix, self.sst, self.reasons, self.header = prefix, sst, reasons, header
+        self.cols = [COL_BYTES[header.inputs[k]] if k in header.inputs else None for k in ("platform", "buyer", "reason")]
+        self.rows: dict[str, list[tuple[int, bytes]]] = {}
+        self._tm: dict[tuple[bytes, bytes], bool] = {}
+        self._late: dict[tuple[bytes, bytes], bool] = {}
+
+    def _is(self, cache: dict, test, attrs: bytes, content: bytes) -> bool:
+        key = (attrs, content)
+        if key not in cache:
+            try:
+                cache[key] = test(cell_text(attrs, content, self.sst).strip())
+            except CellError:
+                cache[key] = None
+        return cache[key]
+
+    def feed(self, body: bytes) -> None:
+        platform, buyer, reason = self.cols
+        if platform is None or buyer is None:
+            return
+        p = self.prefix
+        tm = [r for r, a, c in column_cells(body, p, platform) if self._is(self._tm, _is_tmall, a, c)]
+        if not tm:
+            return
+        buyers = {r: (a, c) for r, a, c in column_cells(body, p, buyer)}
+        reasons = {r: (a, c) for r, a, c in column_cells(body, p, reason)} if reason else {}
+        for r in tm:
+            if r not in buyers or (r in reasons and self._is(self._late, self._not_late, *reasons[r])):
+                continue
+            name = cell_text(*buyers[r], self.sst).strip()
+            if name:
+                self.rows.setdefault(name, []).append((r, row_xml(body, p, r)))
+
+    def _not_late(self, text: str) -> bool:
+        return to_reason(text, None, "TM", self.reasons) != "late_shipment"
+
+    def caps(self, reader: RowsReader, policy) -> dict:
+        """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice."""
+        linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows)
+        self.rows = {}
+        input_cols = [(key, c - 1) for key, c in self.header.inputs.items()]
+        items = []
+        for i in range(0, len(linked), 2000):
+            batch = linked[i:i + 2000]
+            view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
+            for r, _ in batch:
+                values = view[r - 1]
+                width = len(values)
+                raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
+                parsed = case_from_row(raw, self.reasons)
+                if parsed.blank or parsed.problems:
+                    continue
+                try:
+                    comp = compensation_for(parsed.case, policy)
+                except MissingInput:
+                    continue
+                if comp.rule == "COMP-TM" and parsed.case.override is None:
+                    items.append((r, parsed.case.buyer, parsed.case.paid_at, comp))
+        merged = merge_tmall_cap([(b, paid_at, comp) for _, b, paid_at, comp in items], policy)
+        return {item[0]: m for item, m in zip(items, merged)}
+
+
+def _is_tmall(text: str) -> bool:
+    return bool(text) and to_platform(text) == "TM"
 
 
 @dataclass

@@ -228,3 +228,35 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
         if not len2:
             break
     return crc1 ^ crc2
+
+
+def column_cells(body: bytes, prefix: bytes, letters: bytes) -> list[tuple[int, bytes, bytes]]:
+    """(row, attributes, content) of every cell of one column among whole <row> elements, found with one
+    regex scan (cells written with r="..." first, as every common writer does)."""
+    pattern = _column_re(prefix, letters)
+    return [(int(m.group(1)), m.group(2), m.group(3) or b"") for m in pattern.finditer(body)]
+
+
+_COLUMN_RE_CACHE: dict[tuple[bytes, bytes], re.Pattern] = {}
+
+
+def _column_re(prefix: bytes, letters: bytes) -> re.Pattern:
+    key = (prefix, letters)
+    if key not in _COLUMN_RE_CACHE:
+        p = re.escape(prefix)
+        _COLUMN_RE_CACHE[key] = re.compile(rb"<" + p + rb'c r="' + letters + rb'([0-9]+)"([^>]*?)(?:/>|>(.*?)</' + p
+                                           + rb"c>)", re.S)
+    return _COLUMN_RE_CACHE[key]
+
+
+def row_xml(body: bytes, prefix: bytes, row: int) -> bytes:
+    """The whole <row> element number `row` in `body` (b"" if absent)."""
+    start = body.find(b"<" + prefix + b'row r="%d"' % row)
+    if start < 0:
+        return b""
+    gt = body.find(b">", start)
+    if body[gt - 1] == 0x2F:
+        return body[start:gt + 1]
+    close = b"</" + prefix + b"row>"
+    end = body.find(close, gt)
+    return body[start:end + len(close)]
