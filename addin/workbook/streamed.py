@@ -43,13 +43,14 @@ from .xlsx_patch.package import Package
 from .xlsx_patch.sheet import SheetPatcher, widen_dimension
 from .rows import case_from_row
 from .xlsx_patch.refs import COL_BYTES
-from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, column_cells, row_xml, rows_upto
+from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, column_cells, row_around, rows_upto
 from .xlsx_patch.styles import Styles
 from .xlsx_patch.tables import sheet_tables
 
 __all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
 
 CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
+PARALLEL_MIN_BYTES = 8 << 20   # a smaller sheet is done in this process (starting workers would cost more)
 HEADER_ROWS = 15               # the header is looked for in the first rows (schema.find_header_row)
 
 
@@ -98,7 +99,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     except (PatchError, ValueError, KeyError) as exc:
         raise book._patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
 
-    # -- the header (the first rows), then pass 0: layout, and the rows that may share a Tmall cap
+    # -- the header (the first rows)
     try:
         stream = SheetStream(book.data, info, chunk_bytes)
         reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
@@ -115,12 +116,14 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
             header = find_case_header(head_grid)
         except RecalcError as exc:
             raise exc.in_sheet(case_sheet) from None
+        # -- pass 0: the layout, and the rows that may share a Tmall cap (chunks scanned by the workers)
         stream = SheetStream(book.data, info, chunk_bytes)
         scan = LayoutScan(stream.head, stream.prefix)
         tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
-        for chunk in stream.chunks():
-            scan.feed(chunk.xml)
-            tmall.feed(chunk.xml)
+        pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
+        for chunk, (scanned, candidates) in _in_pool(_scan_chunk, stream.chunks(), (scan, tmall), pool_size):
+            scan.merge(scanned)
+            tmall.merge(candidates)
         layout = scan.finish(stream.tail)
     except NotStreamable:
         raise
@@ -143,13 +146,13 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     protection = Protection.of(layout, header, out_cols.values())
     header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
     try:
-        tm_caps = tmall.caps(reader, policy)
+        tm_caps = tmall.caps(reader, policy, pool_size)
     except WorkbookReadError as exc:
         raise _read_error(book, exc) from None
     job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
                display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols)
     total = max(0, last_row - header.row)
-    parallel = workers > 1 and total >= _recalc.PARALLEL_MIN_ROWS
+    parallel = workers > 1 and (total >= _recalc.PARALLEL_MIN_ROWS or pool_size > 1)
 
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
     while True:
@@ -215,50 +218,105 @@ class _TmallIndex:
                 cache[key] = None
         return cache[key]
 
-    def feed(self, body: bytes) -> None:
+    def feed(self, body: bytes) -> dict[str, list[tuple[int, bytes]]]:
+        """The candidate rows of a chunk: buyer -> [(row, its XML)]."""
+        found: dict[str, list[tuple[int, bytes]]] = {}
         platform, buyer, reason = self.cols
         if platform is None or buyer is None:
-            return
+            return found
         p = self.prefix
-        tm = [r for r, a, c in column_cells(body, p, platform) if self._is(self._tm, _is_tmall, a, c)]
+        cells = column_cells(body, p, tuple(c for c in self.cols if c is not None))
+        tm = [r for r, a, c, _ in cells[platform] if self._is(self._tm, _is_tmall, a, c)]
         if not tm:
-            return
-        buyers = {r: (a, c) for r, a, c in column_cells(body, p, buyer)}
-        reasons = {r: (a, c) for r, a, c in column_cells(body, p, reason)} if reason else {}
+            return found
+        buyers = {r: (a, c, at) for r, a, c, at in cells[buyer]}
+        reasons = {r: (a, c) for r, a, c, _ in cells[reason]} if reason else {}
         for r in tm:
             if r not in buyers or (r in reasons and self._is(self._late, self._not_late, *reasons[r])):
                 continue
-            name = cell_text(*buyers[r], self.sst).strip()
+            attrs, content, at = buyers[r]
+            name = cell_text(attrs, content, self.sst).strip()
             if name:
-                self.rows.setdefault(name, []).append((r, row_xml(body, p, r)))
+                found.setdefault(name, []).append((r, row_around(body, p, at)))
+        return found
+
+    def merge(self, found: dict) -> None:
+        for name, rows in found.items():
+            self.rows.setdefault(name, []).extend(rows)
 
     def _not_late(self, text: str) -> bool:
         return to_reason(text, None, "TM", self.reasons) != "late_shipment"
 
-    def caps(self, reader: RowsReader, policy) -> dict:
-        """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice."""
+    def caps(self, reader: RowsReader, policy, workers: int) -> dict:
+        """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice
+        (read and computed in batches by the workers)."""
         linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows)
         self.rows = {}
-        input_cols = [(key, c - 1) for key, c in self.header.inputs.items()]
-        items = []
-        for i in range(0, len(linked), 2000):
-            batch = linked[i:i + 2000]
-            view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
-            for r, _ in batch:
-                values = view[r - 1]
-                width = len(values)
-                raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
-                parsed = case_from_row(raw, self.reasons)
-                if parsed.blank or parsed.problems:
-                    continue
-                try:
-                    comp = compensation_for(parsed.case, policy)
-                except MissingInput:
-                    continue
-                if comp.rule == "COMP-TM" and parsed.case.override is None:
-                    items.append((r, parsed.case.buyer, parsed.case.paid_at, comp))
+        batches = (linked[i:i + 1000] for i in range(0, len(linked), 1000))
+        items = [item for _, found in _in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
+                                               workers) for item in found]
         merged = merge_tmall_cap([(b, paid_at, comp) for _, b, paid_at, comp in items], policy)
         return {item[0]: m for item, m in zip(items, merged)}
+
+
+def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
+    """(row, buyer, paid_at, compensation) of the COMP-TM rows among `batch` (rows and their XML)."""
+    reader, header, reasons, policy = _CTX
+    input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
+    items = []
+    for r, _ in batch:
+        values = view[r - 1]
+        width = len(values)
+        raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
+        parsed = case_from_row(raw, reasons)
+        if parsed.blank or parsed.problems:
+            continue
+        try:
+            comp = compensation_for(parsed.case, policy)
+        except MissingInput:
+            continue
+        if comp.rule == "COMP-TM" and parsed.case.override is None:
+            items.append((r, parsed.case.buyer, parsed.case.paid_at, comp))
+    return items
+
+
+def _scan_chunk(chunk):
+    scan, tmall = _CTX
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml)
+
+
+def _in_pool(fn, tasks, ctx, workers: int):
+    """(task, fn(task)) for each task, in order; fn runs in `workers` forked processes (in this one when
+    1, or where fork does not exist), which find `ctx` in _CTX. At most 2 tasks per worker are in
+    flight, so memory follows the chunk."""
+    global _CTX
+    _CTX = ctx
+    pool = None
+    try:
+        if workers > 1:
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            except ValueError:          # no fork (Windows): one process
+                pool = None
+        if pool is None:
+            for task in tasks:
+                yield task, fn(task)
+            return
+        pending: collections.deque = collections.deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(fn, (task,))))
+            while len(pending) > 2 * workers:
+                task, job = pending.popleft()
+                yield task, job.get()
+        while pending:
+            task, job = pending.popleft()
+            yield task, job.get()
+    finally:
+        _CTX = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
 
 
 def _is_tmall(text: str) -> bool:
@@ -273,22 +331,16 @@ class _Pass:
 
 def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, workers: int, progress,
               total: int) -> _Pass:
-    global _CTX
     stream = SheetStream(book.data, info, chunk_bytes)
     results: list[_ChunkDone] = []
     box = None
     changed = False
-    _CTX = ctx
-    pool = None
-    if workers > 1:
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers)   # before the writer's thread starts
-        except ValueError:          # no fork (Windows): one process
-            pool = None
-    writer = SheetWriter()
+    done_chunks = _in_pool(_do_chunk, stream.chunks(), ctx, workers)
+    writer = None
     try:
-        def take(chunk, done: _ChunkDone) -> None:
-            nonlocal box, changed
+        for chunk, done in done_chunks:
+            if writer is None:
+                writer = SheetWriter()          # its thread starts after the workers were forked
             if done.error:
                 _raise(book, ctx.sheet, done.error)
             xml = chunk.xml
@@ -302,38 +354,19 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
             results.append(done)
             if progress and chunk.rows:
                 progress(min(total, max(0, chunk.rows[-1] - ctx.job.header.row)), total)
-
-        try:
-            if pool is None:
-                for chunk in stream.chunks():
-                    take(chunk, _do_chunk(chunk))
-            else:
-                pending: collections.deque = collections.deque()
-                for chunk in stream.chunks():
-                    pending.append((chunk, pool.apply_async(_do_chunk, (chunk,))))
-                    while len(pending) > 2 * workers:
-                        c, job = pending.popleft()
-                        take(c, job.get())
-                while pending:
-                    c, job = pending.popleft()
-                    take(c, job.get())
-        except (PatchError, ValueError) as exc:
-            raise book._patch_error(exc, ctx.sheet) from None
-        writer.write(stream.tail)
-        if not changed:
-            writer.abandon()
+        if writer is None or not changed:
             return _Pass(results, None)
+        writer.write(stream.tail)
         head = widen_dimension(stream.head, stream.prefix, box)
         payload, crc, size = writer.finish(head)
+        writer = None
         return _Pass(results, StreamedSheet(payload, crc, size, sum(d.cells for d in results)))
-    except BaseException:
-        writer.abandon()
-        raise
+    except (PatchError, ValueError) as exc:
+        raise book._patch_error(exc, ctx.sheet) from None
     finally:
-        _CTX = None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        done_chunks.close()
+        if writer is not None:
+            writer.abandon()
 
 
 class _RowsView:
@@ -352,7 +385,7 @@ class _RowsView:
 
 
 def _do_chunk(chunk) -> _ChunkDone:
-    ctx = _CTX
+    ctx: _Context = _CTX
     try:
         first = chunk.rows[0] if chunk.rows else 1
         grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []

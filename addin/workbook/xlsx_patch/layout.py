@@ -11,7 +11,6 @@ a full walk.
 """
 from __future__ import annotations
 
-import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import BinaryIO
 from .edits import PatchError
 from .formulas import shift_formula
 from .package import Package
-from .refs import COL_INDEX, COL_LETTERS, parse_range, parse_ref
+from .refs import COL_INDEX, cells_beyond as _beyond, parse_range, parse_ref
 from .tables import TableInfo, sheet_tables
 from .xmlbytes import get_attr, root_prefix, xml_unescape
 
@@ -99,22 +98,43 @@ def scan_sheet_xml(xml: bytes, name: str = "") -> SheetLayout:
 
 class LayoutScan:
     """The layout of a sheet read piece by piece (whole <row> elements at a time), for the streamed
-    recalc: the head (up to <sheetData>), then the rows, then the tail (merged cells)."""
+    recalc: the head (up to <sheetData>), then the rows, then the tail (merged cells). Pieces may be
+    scanned apart (in worker processes: :meth:`piece`) and merged in sheet order (:meth:`merge`); a
+    shared formula whose master lies in an earlier piece gets its text then."""
 
     def __init__(self, head: bytes, prefix: bytes):
         self.p = prefix
         self.col_styles = _column_styles(head, prefix)
         self.layout = SheetLayout()
-        self.masters: dict[bytes, tuple[int, int, str]] = {}     # shared formulas, across pieces
+        self.masters: dict = {}          # shared formulas: si -> (row, col, text), across pieces
 
     def feed(self, body: bytes, whole: bool = False) -> None:
         """`whole`: the body is every row of the sheet, whose rows may lack r="" (then counted)."""
+        self.merge(self.piece(body, whole))
+
+    def piece(self, body: bytes, whole: bool = False) -> tuple[SheetLayout, dict]:
+        """One piece scanned on its own: its layout and its shared-formula masters (with "pending":
+        the dependents whose master it lacks)."""
+        layout, masters = SheetLayout(), {"pending": []}
         try:
-            _scan_fast(body, self.p, self.col_styles, self.layout, self.masters)
+            _scan_fast(body, self.p, self.col_styles, layout, masters)
         except _NeedsWalk:
-            if whole:
-                self.layout, self.masters = SheetLayout(), {}
-            _scan_walk(body, self.p, self.col_styles, self.layout, self.masters)
+            layout, masters = SheetLayout(), {"pending": []}
+            _scan_walk(body, self.p, self.col_styles, layout, masters)
+        return layout, masters
+
+    def merge(self, scanned: tuple[SheetLayout, dict]) -> None:
+        """Add a piece's scan (pieces in sheet order)."""
+        layout, masters = scanned
+        for row, col, si in masters.pop("pending"):
+            if si in self.masters:
+                mr, mc, mtext = self.masters[si]
+                layout.formulas[(row, col)] = shift_formula(mtext, row - mr, col - mc)
+        self.masters.update(masters)
+        total = self.layout
+        total.formulas.update(layout.formulas)
+        total.array_ranges.extend(layout.array_ranges)
+        total.last_used_col = max(total.last_used_col, layout.last_used_col)
 
     def finish(self, tail: bytes) -> SheetLayout:
         layout = self.layout
@@ -195,18 +215,6 @@ def _scan_fast(body: bytes, p: bytes, col_styles, layout: SheetLayout, masters: 
 _REF_AT = re.compile(rb' r="([A-Z]{1,3})([0-9]+)"')
 
 
-@functools.lru_cache(maxsize=512)
-def _beyond(p: bytes, col: int) -> re.Pattern:
-    """A regex for a cell tag whose column is greater than `col` (r="..." as its first attribute)."""
-    letters = COL_LETTERS[col] if col else ""
-    alts = [b"[A-Z]" * k for k in range(len(letters) + 1, 4)]          # more letters: further right
-    for i, ch in enumerate(letters):                                  # same length, greater at position i
-        if ch != "Z":
-            rest = len(letters) - i - 1
-            alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]" + b"[A-Z]" * rest)
-    return re.compile(rb"<" + re.escape(p) + rb'c r="(' + b"|".join(alts) + rb')[0-9]')
-
-
 def _record_formula(body: bytes, i: int, tag_len: int, f_close: bytes, row: int, col: int, masters,
                     layout: SheetLayout) -> int:
     """Record the <f> at body[i]; returns the offset after it."""
@@ -227,6 +235,8 @@ def _record_formula(body: bytes, i: int, tag_len: int, f_close: bytes, row: int,
         elif si in masters:
             mr, mc, mtext = masters[si]
             text = shift_formula(mtext, row - mr, col - mc)
+        elif "pending" in masters:          # its master lies in an earlier piece (LayoutScan.merge)
+            masters["pending"].append((row, col, si))
     elif kind in (b"array", b"dataTable"):
         ref = get_attr(fattrs, b"ref")
         if ref:
@@ -236,7 +246,8 @@ def _record_formula(body: bytes, i: int, tag_len: int, f_close: bytes, row: int,
 
 
 def _scan_walk(body: bytes, p: bytes, col_styles, layout: SheetLayout, masters: dict) -> None:
-    """Every row and cell, counting positions where r="" is missing (rare writers)."""
+    """Every row and cell, counting positions where r="" is missing (rare writers; a piece of a streamed
+    sheet always has its rows' r="", so only its cells may be counted)."""
     row_re = re.compile(rb"<" + p + rb"row(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"row>)", re.S)
     cell_re = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(/>|>(.*?)</" + p + rb"c>)", re.S)
     f_tag, f_close = b"<" + p + b"f", b"</" + p + b"f>"

@@ -1,6 +1,7 @@
 """A1 cell references: column letters <-> numbers, cells and ranges."""
 from __future__ import annotations
 
+import functools
 import re
 
 from .edits import PatchError
@@ -41,3 +42,16 @@ def parse_range(ref: bytes) -> tuple[int, int, int, int]:
 
 def cell_ref(row: int, col: int) -> str:
     return f"{COL_LETTERS[col]}{row}"
+
+
+@functools.lru_cache(maxsize=512)
+def cells_beyond(p: bytes, col: int) -> re.Pattern:
+    """A regex for a cell tag (prefix `p`, r="..." as its first attribute) whose column is beyond `col`;
+    the regex engine, not Python, then skips the cells to its left."""
+    letters = COL_LETTERS[col] if col else ""
+    alts = [b"[A-Z]" * k for k in range(len(letters) + 1, 4)]          # more letters: further right
+    for i, ch in enumerate(letters):                                  # same length, greater at position i
+        if ch != "Z":
+            rest = len(letters) - i - 1
+            alts.append(letters[:i].encode() + b"[" + chr(ord(ch) + 1).encode() + b"-Z]" + b"[A-Z]" * rest)
+    return re.compile(rb"<" + re.escape(p) + rb'c r="(' + b"|".join(alts) + rb')[0-9]')

@@ -12,12 +12,18 @@ from decimal import Decimal
 from .edits import CellValue, PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .formulas import SharedGroup, shift_formula
 from .gcpause import gc_paused
-from .refs import COL_BYTES, COL_INDEX, LETTERS_RE, MAX_COL, MAX_ROW, cell_ref, parse_range, parse_ref
+from .refs import COL_BYTES, COL_INDEX, LETTERS_RE, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
 from .styles import Styles
 from .values import excel_serial, inline_string_tail, number_text
 from .xmlbytes import get_attr, root_prefix, set_attr, xml_escape, xml_unescape
 
 _MISSING = object()
+
+
+@functools.lru_cache(maxsize=8)
+def _col_keys(cell_open: bytes) -> list[bytes]:
+    """`<c r="A`, `<c r="B`, ... for every column: built once per namespace prefix."""
+    return [cell_open + letters for letters in COL_BYTES]
 
 
 @functools.lru_cache(maxsize=256)
@@ -43,7 +49,7 @@ class SheetPatcher:
         self.cell_tag, self.cell_open, self.cell_close = b"<" + p + b"c", b"<" + p + b'c r="', b"</" + p + b"c>"
         self.f_tag = b"<" + p + b"f"
         self.v_open, self.v_close = b"><" + p + b"v>", b"</" + p + b"v></" + p + b"c>"
-        self.col_keys = [self.cell_open + letters for letters in COL_BYTES]
+        self.col_keys = _col_keys(self.cell_open)
         self.styles_of: dict[bytes, bytes | None] = {}  # cell attributes -> s value (few distinct)
         self.formula_changed = False
         self.broken: dict[bytes, SharedGroup] = {}
@@ -213,8 +219,51 @@ class SheetPatcher:
         # master (ref=): overwriting one turns later cells of the same row into survivors to fix.
         if not (self.broken and rownum <= self.zone_end) and body.find(b"ref=", cs, ce) < 0 and (
                 body.count(self.cell_tag, cs, ce) == body.count(self.cell_open, cs, ce)):
-            return self._edit_cells_direct(rownum, body, cs, ce, edits, row_style, out, last)
+            return self._edit_cells_runs(rownum, body, cs, ce, edits, row_style, out, last)
         return self._edit_cells_scanning(rownum, body, cs, ce, edits, row_style, out, last)
+
+    def _edit_cells_runs(self, rownum, body, cs, ce, edits, row_style, out, last) -> int:
+        """Fast path, for rows whose cells all start with `<c r="`. The edits come in runs of adjacent
+        columns (computed columns sit in a few blocks), and each run replaces the row's cells in its
+        columns with one piece: two regex searches find where the run's columns start and end, the old
+        cells between them give their styles, and the new cells are joined. Kept lean: it runs for
+        every edited row."""
+        p, row_key, n, i, pos = self.p, b'%d"' % rownum, len(edits), 0, cs
+        col_keys, styles_of, f_tag, cell_rest = self.col_keys, self.styles_of, self.f_tag, self._cell_rest
+        while i < n:
+            j = i
+            while j + 1 < n and edits[j + 1][0] == edits[j][0] + 1:
+                j += 1
+            lo, hi = edits[i][0], edits[j][0]
+            m = cells_beyond(p, lo - 1).search(body, pos, ce)
+            start = m.start() if m else ce
+            m = cells_beyond(p, hi).search(body, start, ce) if m else None
+            end = m.start() if m else ce
+            old = {}
+            if start < end:
+                for cm in self.cell_re.finditer(body, start, end):
+                    col = COL_INDEX[cm.group(1)]
+                    inner = cm.group(3)
+                    if inner and f_tag in inner:
+                        self._formula_overwritten(rownum, col, inner)
+                    old[col] = cm.group(2)
+            if start > last:
+                out.append(body[last:start])
+            for col, value in edits[i:j + 1]:
+                attrs = old.get(col)
+                if attrs is None:
+                    if value is None or (value.__class__ is str and not value):
+                        self.skipped += 1
+                        continue
+                    style = self._new_cell_style(row_style, col)
+                else:
+                    style = styles_of.get(attrs, _MISSING)
+                    if style is _MISSING:
+                        style = styles_of[attrs] = get_attr(attrs, b"s")
+                out.append(col_keys[col] + row_key + cell_rest(rownum, col, value, style))
+            last = pos = max(end, last)
+            i = j + 1
+        return last
 
     def _edit_cells_direct(self, rownum, body, cs, ce, edits, row_style, out, last) -> int:
         """Fast path, for rows whose cells all start with `<c r="`: find each edited cell by its

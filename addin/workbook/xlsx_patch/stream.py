@@ -230,33 +230,31 @@ def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     return crc1 ^ crc2
 
 
-def column_cells(body: bytes, prefix: bytes, letters: bytes) -> list[tuple[int, bytes, bytes]]:
-    """(row, attributes, content) of every cell of one column among whole <row> elements, found with one
-    regex scan (cells written with r="..." first, as every common writer does)."""
-    pattern = _column_re(prefix, letters)
-    return [(int(m.group(1)), m.group(2), m.group(3) or b"") for m in pattern.finditer(body)]
+def column_cells(body: bytes, prefix: bytes, columns: tuple[bytes, ...]) -> dict[bytes, list[tuple[int, bytes, bytes, int]]]:
+    """Column letters -> (row, attributes, content, offset) of each of its cells among whole <row>
+    elements, found with one regex scan for all the columns (cells written with r="..." first, as every
+    common writer does)."""
+    found: dict[bytes, list] = {c: [] for c in columns}
+    for m in _column_re(prefix, columns).finditer(body):
+        found[m.group(1)].append((int(m.group(2)), m.group(3), m.group(4) or b"", m.start()))
+    return found
 
 
-_COLUMN_RE_CACHE: dict[tuple[bytes, bytes], re.Pattern] = {}
+_COLUMN_RE_CACHE: dict[tuple, re.Pattern] = {}
 
 
-def _column_re(prefix: bytes, letters: bytes) -> re.Pattern:
-    key = (prefix, letters)
+def _column_re(prefix: bytes, columns: tuple[bytes, ...]) -> re.Pattern:
+    key = (prefix, columns)
     if key not in _COLUMN_RE_CACHE:
         p = re.escape(prefix)
-        _COLUMN_RE_CACHE[key] = re.compile(rb"<" + p + rb'c r="' + letters + rb'([0-9]+)"([^>]*?)(?:/>|>(.*?)</' + p
-                                           + rb"c>)", re.S)
+        _COLUMN_RE_CACHE[key] = re.compile(rb"<" + p + rb'c r="(' + b"|".join(columns) + rb')([0-9]+)"([^>]*?)(?:/>|>(.*?)</'
+                                           + p + rb"c>)", re.S)
     return _COLUMN_RE_CACHE[key]
 
 
-def row_xml(body: bytes, prefix: bytes, row: int) -> bytes:
-    """The whole <row> element number `row` in `body` (b"" if absent)."""
-    start = body.find(b"<" + prefix + b'row r="%d"' % row)
-    if start < 0:
-        return b""
-    gt = body.find(b">", start)
-    if body[gt - 1] == 0x2F:
-        return body[start:gt + 1]
+def row_around(body: bytes, prefix: bytes, offset: int) -> bytes:
+    """The whole <row> element around the cell at `offset` of `body`."""
+    start = body.rfind(b"<" + prefix + b"row ", 0, offset)
     close = b"</" + prefix + b"row>"
-    end = body.find(close, gt)
+    end = body.find(close, offset)
     return body[start:end + len(close)]
