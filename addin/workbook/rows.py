@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from addin.core.calendar_cn import WorkCalendar
-from addin.core.case import Case
+from addin.core.case import Case, case_of
 from addin.core.deadlines import next_due
 from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
@@ -85,7 +85,7 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
     if not CASE_FIELDS.issuperset(values):
         values = {k: v for k, v in values.items() if k in CASE_FIELDS}
-    return ParsedRow(Case(**values), problems)
+    return ParsedRow(case_of(values), problems)
 
 
 def compute_parsed(parsed: list[ParsedRow], policy: Policy, cal: WorkCalendar | None = None,

@@ -23,7 +23,7 @@ import collections
 import io
 import multiprocessing
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from addin.core.compensation import MissingInput, compensation_for, merge_tmall_cap
 from addin.core.display import display_of
@@ -36,7 +36,6 @@ from .recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part
     find_case_header
 from .schema import OUTPUTS
 from .session import clip_long_texts
-from .tally import Tally
 from .xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
 from .xlsx_patch.layout import LayoutScan
 from .xlsx_patch.package import Package
@@ -159,16 +158,16 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         styles = Styles(styles_xml)
         ctx = _Context(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
         done = _run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
-        parts = [d.part for d in done.chunks]
+        whole = done.whole
         rerun = False
-        if job.check_status and any(p.foreign_status for p in parts):
+        if job.check_status and whole.foreign_status:
             del out_cols["status"]
             summary.skipped_columns.append(_HEADER_OF["status"])
             job = replace(job, out_items=list(out_cols.items()), check_status=False)
             rerun = True
         # The check behind _TmallIndex: the cap merged over every COMP-TM row of the sheet must be what the
         # rows got; if pass 0 missed a row (a spelling only the full reading understands), run again.
-        items = [item for p in parts for item in p.tm_items]
+        items = whole.tm_items
         merged = merge_tmall_cap([(buyer, paid_at, before) for _, buyer, paid_at, before, _ in items], policy)
         if any(m != item[4] for m, item in zip(merged, items)):
             job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
@@ -176,20 +175,19 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         if not rerun:
             break
 
-    tally = Tally()
-    for p in parts:
-        tally.merge(p.tally)
-        summary.due_24h += p.due_24h
-        summary.totals_rows.extend(p.totals_rows)
-        summary.formulas_kept.extend(p.formulas_kept)
-    summary.totals_rows.sort()
-    summary.take(tally)
+    summary.due_24h = whole.due_24h
+    # A totals row with no <row> element at all (an empty Table totals row) is never visited, as in
+    # compute_sheet a totals row below the last row with a value.
+    unseen = (protection.not_case_rows | protection.aggregate_rows) - done.seen
+    summary.totals_rows = sorted(whole.totals_rows + [r for r in unseen if r > header.row])
+    summary.formulas_kept = whole.formulas_kept
+    summary.take(whole.tally)
     if progress:
         progress(summary.rows, summary.rows)
-    summary.cells_written = sum(d.cells for d in done.chunks)
+    summary.cells_written = done.cells
     edit = SheetEdit(cells=dict(header_cells), table_columns=place.table_columns, streamed=done.sheet)
     report = book.patch({case_sheet: edit}, full_calc_on_load=True, styles=styles)
-    summary.texts_clipped = report.texts_clipped + sum(d.clipped for d in done.chunks)
+    summary.texts_clipped = report.texts_clipped + done.clipped
     summary.temps_removed = book.temps_removed
     return summary
 
@@ -325,14 +323,30 @@ def _is_tmall(text: str) -> bool:
 
 @dataclass
 class _Pass:
-    chunks: list[_ChunkDone]
-    sheet: StreamedSheet | None      # None: no cell changed (the member is copied as it is)
+    """A pass over the sheet: the chunks' figures added up as they came (not kept one by one)."""
+    whole: _Part = field(default_factory=_Part)
+    cells: int = 0
+    clipped: int = 0
+    sheet: StreamedSheet | None = None    # None: no cell changed (the member is copied as it is)
+    seen: set = field(default_factory=set)   # the rows of interest (totals rows) met in the chunks
+
+    def add(self, done: _ChunkDone) -> None:
+        whole, part = self.whole, done.part
+        whole.tally.merge(part.tally)
+        whole.due_24h += part.due_24h
+        whole.totals_rows.extend(part.totals_rows)
+        whole.formulas_kept.extend(part.formulas_kept)
+        whole.tm_items.extend(part.tm_items)
+        whole.foreign_status |= part.foreign_status
+        self.cells += done.cells
+        self.clipped += done.clipped
 
 
 def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, workers: int, progress,
               total: int) -> _Pass:
     stream = SheetStream(book.data, info, chunk_bytes)
-    results: list[_ChunkDone] = []
+    result = _Pass()
+    watch = ctx.job.protection.not_case_rows | ctx.job.protection.aggregate_rows
     box = None
     changed = False
     done_chunks = _in_pool(_do_chunk, stream.chunks(), ctx, workers)
@@ -351,16 +365,19 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
             if done.box:
                 box = done.box if box is None else (min(box[0], done.box[0]), min(box[1], done.box[1]),
                                                     max(box[2], done.box[2]), max(box[3], done.box[3]))
-            results.append(done)
+            result.add(done)
+            if watch:
+                result.seen.update(watch.intersection(chunk.rows))
             if progress and chunk.rows:
                 progress(min(total, max(0, chunk.rows[-1] - ctx.job.header.row)), total)
         if writer is None or not changed:
-            return _Pass(results, None)
+            return result
         writer.write(stream.tail)
         head = widen_dimension(stream.head, stream.prefix, box)
         payload, crc, size = writer.finish(head)
         writer = None
-        return _Pass(results, StreamedSheet(payload, crc, size, sum(d.cells for d in results)))
+        result.sheet = StreamedSheet(payload, crc, size, result.cells)
+        return result
     except (PatchError, ValueError) as exc:
         raise book._patch_error(exc, ctx.sheet) from None
     finally:

@@ -34,7 +34,7 @@ class SheetEdit:
 
 @dataclass
 class StreamedSheet:
-    payload: bytes            # the deflated part
+    payload: bytes | list[bytes]   # the deflated part (or its pieces, in order)
     crc: int
     size: int                 # uncompressed
     cells_written: int = 0

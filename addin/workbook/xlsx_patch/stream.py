@@ -181,13 +181,14 @@ class SheetWriter:
     def write(self, piece: bytes) -> None:
         self._body.write(piece)
 
-    def finish(self, head: bytes) -> tuple[bytes, int, int]:
-        """(deflated member, CRC-32, size) of head + everything written."""
-        body = self._body.finish()
+    def finish(self, head: bytes) -> tuple[list[bytes], int, int]:
+        """(deflated member as a list of pieces, CRC-32, size) of head + everything written. The pieces
+        are never joined: a full sheet's member is a few hundred MB."""
+        body = self._body.finish_pieces()
         z = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         front = z.compress(head) + z.flush(zlib.Z_SYNC_FLUSH)
         crc = crc32_combine(zlib.crc32(head), self._body.crc, self._body.size)
-        return front + body, crc, len(head) + self._body.size
+        return [front, *body], crc, len(head) + self._body.size
 
     def abandon(self) -> None:
         self._body.abandon()

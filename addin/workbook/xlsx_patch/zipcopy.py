@@ -58,8 +58,15 @@ class Deflater:
             self._parts.append(self._pool.submit(self._compress, chunk))
 
     def finish(self) -> bytes:
+        return b"".join(self.finish_pieces())
+
+    def finish_pieces(self) -> list[bytes]:
+        """The deflated part as the pieces it was made in (no copy of the whole)."""
         try:
-            return b"".join([f.result() for f in self._parts]) + self._z.flush()
+            pieces = [f.result() for f in self._parts]
+            self._parts = []
+            pieces.append(self._z.flush())
+            return [p for p in pieces if p]
         finally:
             self._pool.shutdown()
 
@@ -100,9 +107,13 @@ class ZipWriter:
             c = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
             self.write_compressed(info, zipfile.ZIP_DEFLATED, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
 
-    def write_compressed(self, info: zipfile.ZipInfo, method: int, payload: bytes, crc: int, size: int) -> None:
-        self._header(info, method, info.flag_bits & 0x800, crc, len(payload), size, b"")
-        self.fp.write(payload)
+    def write_compressed(self, info: zipfile.ZipInfo, method: int, payload: bytes | list[bytes], crc: int,
+                         size: int) -> None:
+        """`payload`: the compressed bytes, or a list of pieces of them (written one by one)."""
+        pieces = payload if isinstance(payload, list) else [payload]
+        self._header(info, method, info.flag_bits & 0x800, crc, sum(map(len, pieces)), size, b"")
+        for piece in pieces:
+            self.fp.write(piece)
 
     def _header(self, info: zipfile.ZipInfo, method: int, flags: int, crc: int, csize: int, usize: int,
                 local_extra: bytes) -> None:
