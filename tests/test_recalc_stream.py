@@ -115,3 +115,55 @@ def test_a_staff_status_column_seen_late_is_left_alone_in_every_chunk(tmp_path, 
     with zipfile.ZipFile(src) as a, zipfile.ZipFile(per_row) as b:
         old, new = a.read("xl/worksheets/sheet1.xml"), b.read("xl/worksheets/sheet1.xml")
     assert old.count(b'<c r="E') == new.count(b'<c r="E')           # not one 状态 cell written
+
+
+# --------------------------------------------------------------------------- streamed = whole
+
+def rewrite_members(path: Path, change) -> Path:
+    """The workbook with change(name, bytes) -> bytes applied to each member."""
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info, change(info.filename, zf.read(info))) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info, data in parts:
+            zf.writestr(info, data)
+    return path
+
+
+def prefixed_1904(name: str, data: bytes) -> bytes:
+    """Sheet XML with an x: namespace prefix on every element; the workbook on the 1904 date system."""
+    if name == "xl/worksheets/sheet1.xml":
+        import re
+        data = re.sub(rb"<(/?)(?![?x]:)([A-Za-z])", rb"<\1x:\2", data)
+        return data.replace(b'xmlns="http://schemas', b'xmlns:x="http://schemas', 1)
+    if name == "xl/workbook.xml":
+        return data.replace(b"<x:workbookPr", b"<x:workbookPr date1904=\"1\"") if b"<x:workbookPr" in data \
+            else data.replace(b"<workbookPr", b'<workbookPr date1904="1"')
+    return data
+
+
+def sheet_xml(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet1.xml")
+
+
+@pytest.mark.parametrize("kind", ["xlsxwriter", "prefixed_1904"])
+def test_the_streamed_recalc_writes_what_the_whole_sheet_recalc_writes(kind, tmp_path, monkeypatch):
+    """The old path (the sheet read and patched whole, still used for rows without r="") and the streamed
+    one write the same sheet XML and the same figures, on shared strings, formulas, a namespace prefix
+    and the 1904 date system."""
+    rows = [tm_row(0)] + bulk_rows(120) + [tm_row(1)]
+    src = xlsxwriter_book(tmp_path / "src.xlsx", rows)
+    if kind == "prefixed_1904":
+        rewrite_members(src, prefixed_1904)
+    streamed_out, whole_out = tmp_path / "streamed.xlsx", tmp_path / "whole.xlsx"
+    s1, chunks = run(src, streamed_out, monkeypatch, chunk_bytes=3000)
+    assert chunks > 10 and (b"<x:row " in sheet_xml(src)) == (kind == "prefixed_1904")
+
+    def not_streamable(*args, **kwargs):
+        raise streamed.NotStreamable("forced")
+    monkeypatch.setattr(streamed, "recalc_streamed", not_streamable)
+    s2 = recalc(src, whole_out, now=NOW, workers=1)
+    assert s1 == s2 and s1.rows == 122
+    assert sheet_xml(streamed_out) == sheet_xml(whole_out)
+    with zipfile.ZipFile(streamed_out) as a, zipfile.ZipFile(whole_out) as b:
+        assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
