@@ -380,6 +380,9 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
         return result
     except (PatchError, ValueError) as exc:
         raise book._patch_error(exc, ctx.sheet) from None
+    except OSError as exc:                    # the temp file of the deflated sheet (a full disk)
+        from .session import _write_error
+        raise _write_error(book.out_name or book.name, exc) from None
     finally:
         done_chunks.close()
         if writer is not None:

@@ -34,7 +34,7 @@ class SheetEdit:
 
 @dataclass
 class StreamedSheet:
-    payload: bytes | list[bytes]   # the deflated part (or its pieces, in order)
+    payload: object           # the deflated part: bytes, a list of pieces, or stream.Spilled
     crc: int
     size: int                 # uncompressed
     cells_written: int = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import struct
+import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -176,22 +177,47 @@ class SheetWriter:
     def __init__(self, level: int = STREAM_LEVEL):
         from .zipcopy import Deflater
         self.level = level
-        self._body = Deflater(level)
+        self._spill = tempfile.TemporaryFile(prefix="aftersales-sheet-")
+        self._body = Deflater(level, spill=self._spill)
 
     def write(self, piece: bytes) -> None:
         self._body.write(piece)
 
-    def finish(self, head: bytes) -> tuple[list[bytes], int, int]:
-        """(deflated member as a list of pieces, CRC-32, size) of head + everything written. The pieces
-        are never joined: a full sheet's member is a few hundred MB."""
-        body = self._body.finish_pieces()
+    def finish(self, head: bytes) -> tuple["Spilled", int, int]:
+        """(deflated member, CRC-32, size) of head + everything written. The body's deflated bytes wait
+        in a temp file (a full sheet's member is a few hundred MB), so memory follows the chunk."""
+        self._body.finish_pieces()
         z = zlib.compressobj(self.level, zlib.DEFLATED, -15)
         front = z.compress(head) + z.flush(zlib.Z_SYNC_FLUSH)
         crc = crc32_combine(zlib.crc32(head), self._body.crc, self._body.size)
-        return [front, *body], crc, len(head) + self._body.size
+        return Spilled(front, self._spill, self._spill.tell()), crc, len(head) + self._body.size
 
     def abandon(self) -> None:
         self._body.abandon()
+        self._spill.close()
+
+
+@dataclass
+class Spilled:
+    """Deflated bytes: `front`, then the first `length` bytes of `file` (closed once read)."""
+    front: bytes
+    file: object
+    length: int
+
+    def __len__(self) -> int:
+        return len(self.front) + self.length
+
+    def pieces(self) -> Iterator[bytes]:
+        yield self.front
+        self.file.seek(0)
+        remaining = self.length
+        while remaining:
+            block = self.file.read(min(remaining, PIECE))
+            if not block:
+                raise PatchError("the deflated sheet's temp file is truncated")
+            remaining -= len(block)
+            yield block
+        self.file.close()
 
 
 def _gf2_times(mat: list[int], vec: int) -> int:

@@ -42,16 +42,22 @@ class Deflater:
     """Raw-deflates a part fed in chunks, on one worker thread: zlib releases the GIL, so this
     overlaps with the row loop. Also computes the part's CRC-32 and size."""
 
-    def __init__(self, level: int = _DEFLATE_LEVEL):
+    def __init__(self, level: int = _DEFLATE_LEVEL, spill: BinaryIO | None = None):
+        """`spill`: a file the deflated bytes go to as they are made (kept in memory without one)."""
         self._z = zlib.compressobj(level, zlib.DEFLATED, -15)
         self.crc = self.size = 0
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._parts: list = []
+        self._spill = spill
 
     def _compress(self, chunk: bytes) -> bytes:
         self.crc = zlib.crc32(chunk, self.crc)
         self.size += len(chunk)
-        return self._z.compress(chunk)
+        out = self._z.compress(chunk)
+        if self._spill is None:
+            return out
+        self._spill.write(out)
+        return b""
 
     def write(self, chunk: bytes) -> None:
         if chunk:
@@ -66,6 +72,8 @@ class Deflater:
             pieces = [f.result() for f in self._parts]
             self._parts = []
             pieces.append(self._z.flush())
+            if self._spill is not None:
+                self._spill.write(pieces.pop())
             return [p for p in pieces if p]
         finally:
             self._pool.shutdown()
@@ -107,12 +115,14 @@ class ZipWriter:
             c = zlib.compressobj(_DEFLATE_LEVEL, zlib.DEFLATED, -15)
             self.write_compressed(info, zipfile.ZIP_DEFLATED, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
 
-    def write_compressed(self, info: zipfile.ZipInfo, method: int, payload: bytes | list[bytes], crc: int,
-                         size: int) -> None:
-        """`payload`: the compressed bytes, or a list of pieces of them (written one by one)."""
-        pieces = payload if isinstance(payload, list) else [payload]
-        self._header(info, method, info.flag_bits & 0x800, crc, sum(map(len, pieces)), size, b"")
-        for piece in pieces:
+    def write_compressed(self, info: zipfile.ZipInfo, method: int, payload, crc: int, size: int) -> None:
+        """`payload`: the compressed bytes, a list of pieces of them, or an object with len() and
+        pieces() (stream.Spilled); written piece by piece."""
+        if isinstance(payload, (bytes, bytearray)):
+            payload = [payload]
+        length = len(payload) if not isinstance(payload, list) else sum(map(len, payload))
+        self._header(info, method, info.flag_bits & 0x800, crc, length, size, b"")
+        for piece in (payload if isinstance(payload, list) else payload.pieces()):
             self.fp.write(piece)
 
     def _header(self, info: zipfile.ZipInfo, method: int, flags: int, crc: int, csize: int, usize: int,
