@@ -228,7 +228,7 @@ def has_run_command() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--rows", type=int, nargs="*", default=[10_000, 100_000])
     parser.add_argument("--full", action="store_true", help="also a full sheet: 1,048,575 case rows")
     parser.add_argument("--openpyxl-max", type=int, default=100_000, help="skip openpyxl above this many rows")
     parser.add_argument("--skip", nargs="*", default=[], choices=["texts", "run", "openpyxl", "floor"])

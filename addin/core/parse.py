@@ -83,6 +83,8 @@ def is_blank(value) -> bool:
 
 def to_text(value) -> str:
     """An id, name or number as staff see it: 13800138000.0 -> '13800138000', dates in ISO form."""
+    if value.__class__ is str:       # the common case, first
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))       # order ids and phone numbers typed as numbers
     if isinstance(value, dt.datetime):
@@ -237,6 +239,8 @@ def _china(instant: dt.datetime) -> dt.datetime:
 
 def to_datetime(value) -> tuple[dt.datetime, bool]:
     """(instant, has_time), naive China time. A date without a time is midnight with has_time False."""
+    if value.__class__ is dt.datetime and value.tzinfo is None and not value.microsecond:
+        return value, True           # the common case, as calamine reads a date cell
     if isinstance(value, dt.datetime):
         return _china(value).replace(microsecond=0), True
     if isinstance(value, dt.date):

@@ -340,6 +340,8 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     filled_inputs = _filled_inputs(input_cols)
     # The mail merge's verdict/reasons cells: a failed check goes into 错误 too (rows.check_lines).
     check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
+    verdict_cols = [header.msg_outputs[v] - 1 for v, *_ in CHECKS if v in header.msg_outputs]
+    out_cols = [(key, c, c - 1) for key, c in out_items]
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
     for r in row_numbers:
@@ -386,7 +388,9 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         current = grid[r - 1]
         width = len(current)
         addr = cell_locator(header, r)
-        checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show) if check_cols else []
+        # Only a failed verdict gives lines: rows whose verdict cells are empty (most) skip the reading.
+        checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show) \
+            if any(i < width and current[i] not in ("", None) for i in verdict_cols) else []
         if checks and keep_results:
             part.checks[r] = checks
         amount = None
@@ -419,14 +423,17 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         group = [current[c - 1] if c and c <= width else None for c in group_cols]
         part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
-        for key, c in out_items:
+        for key, c, i in out_cols:
             if kept and c in kept:
                 continue
             value = out.get(key)
-            old = current[c - 1] if c <= width else None
+            old = current[i] if i < width else None
             if value is None:                      # the common case, kept cheap: 15 columns x every row
                 if old is None or old == "" or (old.__class__ is str and not old.strip()):
                     continue
+            elif (old == "" or old is None) and value != "":     # a new value in an empty cell (a first recalc)
+                cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+                continue
             elif value.__class__ is dt.datetime:
                 value = excel_instant(value)
             if not same_value(old, value):

@@ -23,6 +23,7 @@ from addin.core.timeparts import china_now
 from .schema import INPUTS, OUTPUTS, Column
 
 INPUT_BY_KEY: dict[str, Column] = {c.key: c for c in INPUTS}
+_KIND_OF: dict[str, str] = {c.key: c.kind for c in INPUTS}
 OUTPUT_KEYS = tuple(c.key for c in OUTPUTS)
 REQUIRED = tuple(c for c in INPUTS if c.required)
 CASE_FIELDS = frozenset(f.name for f in fields(Case))   # other inputs (退款编号, 售后类型 ...) are checked, not computed on
@@ -59,19 +60,19 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
     if not raw:
         return ParsedRow(Case(), blank=True)
     for key, value in raw.items():
-        col = INPUT_BY_KEY.get(key)
-        if col is None:
+        kind = _KIND_OF.get(key)
+        if kind is None:
             continue
         try:
-            if col.kind == "datetime":
+            if kind == "datetime":
                 instant, has_time = to_datetime(value)
                 values[key] = instant
                 if key == "signed_at":
                     values["signed_has_time"] = has_time
-            elif col.kind == "reason":        # the wording may depend on the row's 售后类型 and platform
+            elif kind == "reason":            # the wording may depend on the row's 售后类型 and platform
                 values[key] = to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
             else:
-                values[key] = PARSERS[col.kind](value)
+                values[key] = PARSERS[kind](value)
         except CellError as exc:
             problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
     for col in REQUIRED:
