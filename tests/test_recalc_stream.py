@@ -167,3 +167,23 @@ def test_the_streamed_recalc_writes_what_the_whole_sheet_recalc_writes(kind, tmp
     assert sheet_xml(streamed_out) == sheet_xml(whole_out)
     with zipfile.ZipFile(streamed_out) as a, zipfile.ZipFile(whole_out) as b:
         assert a.read("xl/styles.xml") == b.read("xl/styles.xml")
+
+
+def test_a_change_near_the_end_is_written_with_the_rows_before_it_as_they_were(book, tmp_path, monkeypatch):
+    """After a recalc, one input near the bottom changes: the chunks before it are not rewritten but
+    deflated as they were read, and the file equals the one-chunk run's."""
+    first = tmp_path / "first.xlsx"
+    run(book, first, monkeypatch, chunk_bytes=1)
+
+    def last_tm_paid_800(name: str, data: bytes) -> bytes:
+        if name != "xl/worksheets/sheet1.xml":
+            return data
+        i = data.rindex(b"<v>900</v>")
+        return data[:i] + b"<v>800</v>" + data[i + len(b"<v>900</v>"):]
+    rewrite_members(first, last_tm_paid_800)
+    whole, per_row = tmp_path / "whole.xlsx", tmp_path / "per_row.xlsx"
+    s1, _ = run(first, whole, monkeypatch, chunk_bytes=1 << 40)
+    s2, _ = run(first, per_row, monkeypatch, chunk_bytes=1, workers=2)
+    assert s1 == s2 and 0 < s1.cells_written < 10
+    assert whole.read_bytes() == per_row.read_bytes()
+    assert comp_amounts(per_row) == [270.0, 230.0, 0.0]          # 30 % of 800 is 240: still capped at 500

@@ -145,7 +145,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     protection = Protection.of(layout, header, out_cols.values())
     header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
     try:
-        tm_caps = tmall.caps(reader, policy, pool_size)
+        tm_caps = tmall.caps(reader, policy, pool_size, protection.not_case_rows)
     except WorkbookReadError as exc:
         raise _read_error(book, exc) from None
     job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
@@ -245,10 +245,10 @@ class _TmallIndex:
     def _not_late(self, text: str) -> bool:
         return to_reason(text, None, "TM", self.reasons) != "late_shipment"
 
-    def caps(self, reader: RowsReader, policy, workers: int) -> dict:
+    def caps(self, reader: RowsReader, policy, workers: int, not_cases=frozenset()) -> dict:
         """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice
-        (read and computed in batches by the workers)."""
-        linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows)
+        (read and computed in batches by the workers). `not_cases`: rows that are no cases (totals)."""
+        linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows if x[0] not in not_cases)
         self.rows = {}
         batches = (linked[i:i + 1000] for i in range(0, len(linked), 1000))
         items = [item for _, found in _in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
@@ -348,20 +348,26 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
     result = _Pass()
     watch = ctx.job.protection.not_case_rows | ctx.job.protection.aggregate_rows
     box = None
-    changed = False
     done_chunks = _in_pool(_do_chunk, stream.chunks(), ctx, workers)
     writer = None
+    unchanged = 0                               # chunks before the first change: not deflated (yet)
     try:
         for chunk, done in done_chunks:
-            if writer is None:
-                writer = SheetWriter()          # its thread starts after the workers were forked
             if done.error:
                 _raise(book, ctx.sheet, done.error)
-            xml = chunk.xml
-            if done.xml is not None:
-                changed = True
-                xml = styles.resolve(done.xml, done.wanted) if done.wanted else done.xml
-            writer.write(xml)
+            if done.xml is None and writer is None:
+                unchanged += 1
+            else:
+                if writer is None:              # the first change: deflate what came before, as it was
+                    writer = SheetWriter()      # its thread starts after the workers were forked
+                    replay = SheetStream(book.data, info, chunk_bytes).chunks()
+                    for _ in range(unchanged):
+                        writer.write(next(replay).xml)
+                    replay.close()
+                xml = chunk.xml
+                if done.xml is not None:
+                    xml = styles.resolve(done.xml, done.wanted) if done.wanted else done.xml
+                writer.write(xml)
             if done.box:
                 box = done.box if box is None else (min(box[0], done.box[0]), min(box[1], done.box[1]),
                                                     max(box[2], done.box[2]), max(box[3], done.box[3]))
@@ -370,7 +376,7 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
                 result.seen.update(watch.intersection(chunk.rows))
             if progress and chunk.rows:
                 progress(min(total, max(0, chunk.rows[-1] - ctx.job.header.row)), total)
-        if writer is None or not changed:
+        if writer is None:                      # no cell changed: the member is copied as it is
             return result
         writer.write(stream.tail)
         head = widen_dimension(stream.head, stream.prefix, box)
