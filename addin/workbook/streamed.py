@@ -42,7 +42,7 @@ from .xlsx_patch.package import Package
 from .xlsx_patch.sheet import SheetPatcher, widen_dimension
 from .rows import case_from_row
 from .xlsx_patch.refs import COL_BYTES
-from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, column_cells, row_around, rows_upto
+from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, column_cells, rows_upto
 from .xlsx_patch.styles import Styles
 from .xlsx_patch.tables import sheet_tables
 
@@ -217,25 +217,26 @@ class _TmallIndex:
         return cache[key]
 
     def feed(self, body: bytes) -> dict[str, list[tuple[int, bytes]]]:
-        """The candidate rows of a chunk: buyer -> [(row, its XML)]."""
+        """The candidate rows of a chunk: buyer -> [(row, its XML)]. One regex scan finds the platform
+        cells; the buyer and reason cells are looked for only in the Tmall rows."""
         found: dict[str, list[tuple[int, bytes]]] = {}
         platform, buyer, reason = self.cols
         if platform is None or buyer is None:
             return found
         p = self.prefix
-        cells = column_cells(body, p, tuple(c for c in self.cols if c is not None))
-        tm = [r for r, a, c, _ in cells[platform] if self._is(self._tm, _is_tmall, a, c)]
-        if not tm:
-            return found
-        buyers = {r: (a, c, at) for r, a, c, at in cells[buyer]}
-        reasons = {r: (a, c) for r, a, c, _ in cells[reason]} if reason else {}
-        for r in tm:
-            if r not in buyers or (r in reasons and self._is(self._late, self._not_late, *reasons[r])):
+        row_open, row_close = b"<" + p + b"row ", b"</" + p + b"row>"
+        for r, attrs, content, at in column_cells(body, p, (platform,))[platform]:
+            if not self._is(self._tm, _is_tmall, attrs, content):
                 continue
-            attrs, content, at = buyers[r]
-            name = cell_text(attrs, content, self.sst).strip()
+            start, end = body.rfind(row_open, 0, at), body.find(row_close, at)
+            if reason:
+                cell = cell_in(body, p, reason, start, end)
+                if cell and self._is(self._late, self._not_late, *cell):
+                    continue
+            cell = cell_in(body, p, buyer, start, end)
+            name = cell_text(*cell, self.sst).strip() if cell else ""
             if name:
-                found.setdefault(name, []).append((r, row_around(body, p, at)))
+                found.setdefault(name, []).append((r, body[start:end + len(row_close)]))
         return found
 
     def merge(self, found: dict) -> None:

@@ -279,9 +279,7 @@ def _column_re(prefix: bytes, columns: tuple[bytes, ...]) -> re.Pattern:
     return _COLUMN_RE_CACHE[key]
 
 
-def row_around(body: bytes, prefix: bytes, offset: int) -> bytes:
-    """The whole <row> element around the cell at `offset` of `body`."""
-    start = body.rfind(b"<" + prefix + b"row ", 0, offset)
-    close = b"</" + prefix + b"row>"
-    end = body.find(close, offset)
-    return body[start:end + len(close)]
+def cell_in(body: bytes, prefix: bytes, letters: bytes, start: int, end: int) -> tuple[bytes, bytes] | None:
+    """(attributes, content) of the cell of column `letters` within body[start:end] (one row), or None."""
+    m = _column_re(prefix, (letters,)).search(body, start, end)
+    return (m.group(3), m.group(4) or b"") if m else None
