@@ -188,3 +188,15 @@ def test_a_change_near_the_end_is_written_with_the_rows_before_it_as_they_were(b
     assert s1 == s2 and 0 < s1.cells_written < 10
     assert whole.read_bytes() == per_row.read_bytes()
     assert comp_amounts(per_row) == [270.0, 230.0, 0.0]          # 30 % of 800 is 240: still capped at 500
+
+
+def test_the_tmall_cap_is_right_even_when_pass_0_misses_the_rows(book, tmp_path, monkeypatch):
+    """The check after the pass: should pass 0 not recognise a buyer's rows (a spelling only the full
+    reading understands), the cap merged over what the chunks computed still decides, by a second pass."""
+    whole, per_row = tmp_path / "whole.xlsx", tmp_path / "per_row.xlsx"
+    run(book, whole, monkeypatch, chunk_bytes=1 << 40)
+    monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body: {})
+    _, calls = run(book, per_row, monkeypatch, chunk_bytes=1, workers=2)
+    assert calls > 2 * 303                                           # it took the second pass
+    assert whole.read_bytes() == per_row.read_bytes()
+    assert comp_amounts(per_row) == [270.0, 230.0, 0.0]
