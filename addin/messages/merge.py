@@ -90,7 +90,8 @@ class _Batch:
     """What earlier rows of the batch already queued (dedup, SMS-8 counts), and what earlier batches sent."""
 
     def __init__(self, approved: dict[str, ApprovedTemplate] | None = None, history: SendHistory | None = None,
-                 resend: bool = False):
+                 resend: bool = False, sheet_rows: list[int] | None = None):
+        self.sheet_rows = sheet_rows                      # input index -> workbook row, for the notes
         self.approved = approved or {}                    # kind id -> approved vendor template
         self.history = history or SendHistory()           # earlier batches, from the send log
         self.resend = resend
@@ -107,11 +108,14 @@ class _Batch:
 
 def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
                now: dt.datetime, opted_out: Iterable[str] = (), approved: dict[str, ApprovedTemplate] | None = None,
-               history: SendHistory | None = None, resend: bool = False) -> list[MergeResult]:
+               history: SendHistory | None = None, resend: bool = False,
+               sheet_rows: list[int] | None = None) -> list[MergeResult]:
+    """`sheet_rows`: the workbook row of each input row; a duplicate's note then names the row
+    (第12行) instead of its place in the batch (本批第3条)."""
     policy = policy or DEFAULT_POLICY
     templates = templates if templates is not None else TemplateSet.defaults()
     opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
-    batch = _Batch(approved, history, resend)
+    batch = _Batch(approved, history, resend, sheet_rows)
     results = []
     with gc_paused():                  # many small objects, no cycles: a full collection midway costs 20 %
         for i, row in enumerate(rows):
@@ -251,10 +255,15 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     buyer = phone or values.get("buyer_nick")
     duplicate_of = batch.sent.get((buyer, kind.id)) if buyer else None
     if duplicate_of is not None:
-        n, order = duplicate_of[0] + 1, duplicate_of[1] or "-"
-        reasons.append(Finding("SMS-8", "WARN", f"本批第{n}条 (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
-                               f"duplicate: item {n} of the batch (order {order}) already sends this buyer a "
-                               f"{kind.id} SMS; skipped"))
+        order = duplicate_of[1] or "-"
+        if batch.sheet_rows is not None:
+            row = batch.sheet_rows[duplicate_of[0]]
+            where_zh, where_en = f"第{row}行", f"row {row}"
+        else:
+            n = duplicate_of[0] + 1
+            where_zh, where_en = f"本批第{n}条", f"item {n} of the batch"
+        reasons.append(Finding("SMS-8", "WARN", f"{where_zh} (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
+                               f"duplicate: {where_en} (order {order}) already sends this buyer a {kind.id} SMS; skipped"))
     sms_verdict = verdict(reasons)
     ok = sms_verdict != "ERROR" and duplicate_of is None and before is None
     if ok:
