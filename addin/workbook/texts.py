@@ -163,13 +163,15 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, l
     header = sheet.header
     out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
-    missing = [col.header for col in MESSAGE_OUTPUTS if col.key not in out_columns]
-    first = [col.header for col in OUTPUTS if col.key not in header.outputs] if before_recalc else []
-    place = place_new_columns(case_grid, header, layout, first + missing)
-    for i, col in enumerate(col for col in MESSAGE_OUTPUTS if col.key not in out_columns):
-        out_columns[col.key] = place.start + len(first) + i
-        cells[(header.row, out_columns[col.key])] = col.header
-    table_columns = {name: heads[len(first):] for name, heads in place.table_columns.items() if heads[len(first):]}
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+    table_columns: dict[str, list[str]] = {}
+    if missing:                 # placed right of everything in use (and of the columns recalc adds first)
+        first = [col.header for col in OUTPUTS if col.key not in header.outputs] if before_recalc else []
+        place = place_new_columns(case_grid, header, layout, first + [col.header for col in missing])
+        for i, col in enumerate(missing):
+            out_columns[col.key] = place.start + len(first) + i
+            cells[(header.row, out_columns[col.key])] = col.header
+        table_columns = {name: heads[len(first):] for name, heads in place.table_columns.items()}
     not_cases = set(sheet.summary.totals_rows)
     msg_cols = set(out_columns.values())
     kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
