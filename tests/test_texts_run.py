@@ -161,3 +161,39 @@ def test_run_with_a_book_changed_meanwhile_keeps_the_exported_entries_in_the_jou
     assert "已导出 exported 0" in capsys.readouterr().out                # the journal counted them
     log = read_workbook(one, ["发送记录"])["发送记录"]
     assert [r[9] for r in log[1:]] == ["已导出"] * 3                   # and they are on the sheet now
+
+
+def test_the_merge_split_over_processes_gives_what_one_process_gives(tmp_path, monkeypatch):
+    """Forked shares keep a buyer's, a phone number's and an order's rows together: duplicates, 催付 counts
+    and the shared Tmall cap come out as in one process."""
+    from addin.workbook import texts as texts_module
+    from addin.workbook.texts import compute_texts
+
+    paid_at = dt.datetime(2026, 11, 20, 10, 0)
+    sms = dict(TMALL, phone="13800138002", sms_kind="发货延迟通知", item_name="台灯", ship_eta="11月25日")
+    rows = sample_rows() + [
+        dict(TMALL, order_id="1", paid=1500, paid_at=paid_at),
+        dict(sms, order_id="2", paid=1000, paid_at=paid_at + dt.timedelta(hours=5)),
+        dict(sms, order_id="3", paid=10, buyer="someone else"),                       # same phone: a duplicate
+        dict(order_id="4", platform="淘宝", reason="未付款", shop_name="小美家居", phone="13900139004",
+             sms_kind="催付", item_name="台灯", paid=99, customer_type="学生", reminders_sent=1),
+        dict(order_id="4", platform="淘宝", reason="未付款", shop_name="小美家居", phone="13900139005",
+             sms_kind="催付", item_name="台灯", paid=99, customer_type="学生"),   # the same order: SMS-8's count
+    ]
+    path = build_workbook(tmp_path / "t.xlsx", rows, approved=sample_approved())
+    grid = read_workbook(path, ["案件"], empty="")["案件"]
+    one = compute_texts(grid, now=NOW)
+    monkeypatch.setattr(texts_module, "PARALLEL_MIN_ROWS", 1)
+    split = compute_texts(grid, now=NOW, workers=3)
+    assert split.cells == one.cells and split.outbox == one.outbox and split.summary == one.summary
+    assert split.checks == one.checks
+    assert {r: (m.sms_text, m.sms_verdict, m.sms_reasons_text, m.reply_text) for r, m in split.merged.items()} == \
+        {r: (m.sms_text, m.sms_verdict, m.sms_reasons_text, m.reply_text) for r, m in one.merged.items()}
+    shares = texts_module._merge_shares(texts_module._TextsJob(grid, None, None, set(), NOW, None, None, None, {}, False,
+                                                               find_header_row(grid)), set(range(2, len(grid) + 1)), 3)
+    assert len(shares) == 3
+    where = {r: i for i, share in enumerate(shares) for r in share}
+    n = len(sample_rows()) + 1                   # the sheet row of the first added row
+    assert where[n + 1] == where[n + 2] == where[n + 3] and where[n + 4] == where[n + 5]
+    assert "延迟发货补偿50.00元" in split.merged[n + 2].sms_text
+    assert "本条跳过" in split.merged[n + 3].sms_reasons_text

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import multiprocessing
+import os
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -31,7 +33,8 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from .approved_templates import APPROVED_HEADER, approved_from_grid
 from .protected import place_new_columns
-from .recalc import RecalcError, compute_sheet, excel_instant, find_case_header, require_case_sheet, same_value
+from .recalc import (PARALLEL_MIN_ROWS, RecalcError, compute_sheet, excel_instant, find_case_header, require_case_sheet,
+                     same_value)
 from .rows import check_lines
 from .schema import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
@@ -134,7 +137,7 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
                   cal: WorkCalendar | None = None, reasons=None, approved: dict | None = None,
                   history: SendHistory | None = None, resend: bool = False,
-                  layout: SheetLayout | None = None, before_recalc: bool = False) -> TextsResult:
+                  layout: SheetLayout | None = None, before_recalc: bool = False, workers: int = 1) -> TextsResult:
     """``cal`` and ``reasons``: the workbook's 日历 and 原因对照 (see settings.py); ``approved`` (kind ->
     approved vendor template) and ``history`` (the send log) go to merge_rows. ``layout`` (from the
     sheet XML) as for :func:`~addin.workbook.recalc.compute_sheet`: totals rows and formula cells are
@@ -145,37 +148,87 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
 
     ``before_recalc``: a recalc of the whole sheet follows in the same write (``aftersales run``): the
     result's cells are then the text columns only, placed right of the computed columns recalc will
-    add, and ``checks`` holds the lines recalc puts into 错误 (compute_sheet's `checks`)."""
+    add, and ``checks`` holds the lines recalc puts into 错误 (compute_sheet's `checks`).
+
+    ``workers`` > 1 splits a big batch over forked processes (see :func:`_merge_parallel`); the result
+    is the same either way."""
     with gc_paused():
-        return _compute_texts(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
-                              now or china_now(), cal, reasons, layout,
-                              dict(approved=approved, history=history, resend=resend), before_recalc)
+        return _compute_texts(case_grid, _TextsJob(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
+                                                   now or china_now(), cal, reasons, layout,
+                                                   dict(approved=approved, history=history, resend=resend),
+                                                   before_recalc), workers)
 
 
-def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, layout, merge_options,
-                   before_recalc) -> TextsResult:
-    found = find_case_header(case_grid)
-    targets = message_rows(case_grid, found)
+@dataclass
+class _TextsJob:
+    """What every share of the merge needs; forked workers inherit it instead of receiving a copy."""
+    grid: list[list]
+    policy: Policy
+    templates: TemplateSet
+    opted_out: set[str]
+    now: dt.datetime
+    cal: WorkCalendar | None
+    reasons: object
+    layout: SheetLayout | None
+    merge_options: dict
+    before_recalc: bool
+    header: HeaderMap | None = None
+    out_columns: dict[str, int] = field(default_factory=dict)
+
+
+def _compute_texts(case_grid, job: _TextsJob, workers: int) -> TextsResult:
+    header = job.header = find_case_header(case_grid)
+    targets = message_rows(case_grid, header)
     # Rules only where a template or 错误 needs them: the message rows, and the Tmall rows that share
     # COMP-TM's cap with them.
-    sheet = compute_sheet(case_grid, policy, cal=cal, now=now, reasons=reasons, layout=layout,
-                          rows=set(targets) | tmall_mates(case_grid, found, targets))
-    header = sheet.header
-    out_columns = dict(header.msg_outputs)
+    rule_rows = set(targets) | tmall_mates(case_grid, header, targets)
+    job.out_columns = dict(header.msg_outputs)
     cells: dict[tuple[int, int], object] = {}
-    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in job.out_columns]
     table_columns: dict[str, list[str]] = {}
     if missing:                 # placed right of everything in use (and of the columns recalc adds first)
-        first = [col.header for col in OUTPUTS if col.key not in header.outputs] if before_recalc else []
-        place = place_new_columns(case_grid, header, layout, first + [col.header for col in missing])
+        first = [col.header for col in OUTPUTS if col.key not in header.outputs] if job.before_recalc else []
+        place = place_new_columns(case_grid, header, job.layout, first + [col.header for col in missing])
         for i, col in enumerate(missing):
-            out_columns[col.key] = place.start + len(first) + i
-            cells[(header.row, out_columns[col.key])] = col.header
+            job.out_columns[col.key] = place.start + len(first) + i
+            cells[(header.row, job.out_columns[col.key])] = col.header
         table_columns = {name: heads[len(first):] for name, heads in place.table_columns.items()}
+    if workers > 1 and len(rule_rows) >= PARALLEL_MIN_ROWS:
+        parts = _merge_parallel(job, targets, rule_rows, workers)
+    else:
+        parts = [_merge_share(job, targets, rule_rows)]
+    outbox_rows = sorted((line for part in parts for line in part.outbox), key=lambda line: line[-1])
+    counts = {key: sum(part.summary[key] for part in parts) for key in parts[0].summary}
+    counts["totals_rows"] = len(set().union(*(part.totals for part in parts)))
+    for part in parts:
+        cells.update(part.cells)
+    return TextsResult(cells, [list(OUTBOX_HEADER)] + outbox_rows, {r: res for part in parts for r, res in part.merged.items()},
+                       header, counts, table_columns, {r: c for part in parts for r, c in part.checks.items()})
+
+
+@dataclass
+class _MergedShare:
+    """One share's part of a TextsResult (its rows are no other share's)."""
+    cells: dict
+    outbox: list[list]                  # 发送队列 lines, the sheet row last
+    merged: dict
+    summary: dict
+    checks: dict
+    totals: set[int]
+
+
+def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _MergedShare:
+    """The rules of `rule_rows` and the merge of `targets` (which must hold every row that shares a buyer,
+    a phone number or an order id with one of them: the batch checks look across those rows)."""
+    case_grid, header, out_columns = job.grid, job.header, job.out_columns
+    sheet = compute_sheet(case_grid, job.policy, cal=job.cal, now=job.now, reasons=job.reasons, layout=job.layout,
+                          rows=rule_rows)
     not_cases = set(sheet.summary.totals_rows)
     msg_cols = set(out_columns.values())
+    layout = job.layout
     kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
     read_row = _RowReader([(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()])
+    cells: dict[tuple[int, int], object] = {}
     case_rows, rows = [], []
     for r in targets:
         if r in not_cases:
@@ -188,19 +241,21 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, l
             _add_rule_outputs(row, sheet.results[r])
         case_rows.append(r)
         rows.append(row)
-    results = merge_rows(rows, templates, policy, now=now, opted_out=opted_out, sheet_rows=case_rows, **merge_options)
+    results = merge_rows(rows, job.templates, job.policy, now=job.now, opted_out=job.opted_out, sheet_rows=case_rows,
+                         **job.merge_options)
     show = sheet.show
     # 错误 and 状态 of the target rows as recalc writes them, with the lines for the checks of this run
     # (existing columns only: recalc adds missing ones). Before a recalc, recalc writes them.
     row_columns = {k: sheet.out_columns[k] for k in ("errors", "status")
-                   if k in header.outputs and k in sheet.out_columns and not before_recalc}
+                   if k in header.outputs and k in sheet.out_columns and not job.before_recalc}
     wanted = set(targets)
     cells.update({rc: v for rc, v in sheet.cells.items() if rc[1] in row_columns.values() and rc[0] in wanted})
     kept |= {(r, c) for r, cols in sheet.protection.formulas.items() for c in cols if c in row_columns.values()}
 
-    outbox = [list(OUTBOX_HEADER)]
+    outbox = []
     counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
     all_checks: dict[int, list[str]] = {}
+    order_col = header.inputs.get("order_id")
     for r, row, res in zip(case_rows, rows, results):
         values = {
             "review_route": show.route(res.review_route), "reply_text": res.reply_text,
@@ -224,17 +279,77 @@ def _compute_texts(case_grid, policy, templates, opted_out, now, cal, reasons, l
         counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
         if res.ok_to_send:
             counts["ready"] += 1
-            order_col = header.inputs.get("order_id")
             outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
                            to_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
                            res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, show.verdict(res.sms_verdict),
                            show.findings(res.sms_reasons), r])
-    merged = dict(zip(case_rows, results))
     counts["formulas_kept"] = sum(1 for key in kept if key in cells)
     for key in kept:                   # a formula in a text column (or 错误, 状态) is never overwritten
         cells.pop(key, None)
-    counts["totals_rows"] = len(not_cases)
-    return TextsResult(cells, outbox, merged, header, counts, table_columns, all_checks)
+    return _MergedShare(cells, outbox, dict(zip(case_rows, results)), counts, all_checks, not_cases)
+
+
+def _merge_shares(job: _TextsJob, rule_rows: set[int], workers: int) -> list[list[int]]:
+    """The rule rows in `workers` shares of about equal size, in sheet order, such that rows sharing a
+    buyer (买家: COMP-TM's cap, a duplicate by nickname), a phone number (a duplicate, the vendor's daily
+    limit) or an order id (SMS-8's 催付 count) are in one share: no batch check then looks across shares."""
+    grid, header = job.grid, job.header
+    columns = [(kind, header.inputs.get(key)) for kind, key in (("b", "buyer"), ("p", "phone"), ("o", "order_id"))]
+    parent: dict = {}
+
+    def root(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = x = parent[parent[x]]
+        return x
+
+    for r in rule_rows:
+        values = grid[r - 1]
+        keys = [r]
+        for kind, c in columns:
+            v = values[c - 1] if c and c <= len(values) else None
+            if not is_blank(v):
+                keys.append((kind, to_phone(v) if kind == "p" else to_text(v)))
+        first = root(keys[0])
+        for key in keys[1:]:
+            parent[root(key)] = first
+    groups: dict = {}
+    for r in rule_rows:
+        groups.setdefault(root(r), []).append(r)
+    shares: list[list[int]] = [[] for _ in range(workers)]
+    for rows in sorted(groups.values(), key=len, reverse=True):   # biggest first, to the emptiest share
+        min(shares, key=len).extend(rows)
+    return [sorted(share) for share in shares if share]
+
+
+_FORKED_TEXTS: tuple | None = None
+
+
+def _forked_share(i: int) -> _MergedShare:
+    job, shares, targets = _FORKED_TEXTS
+    share = shares[i]
+    return _merge_share(job, [r for r in targets if r in share], share)
+
+
+def _merge_parallel(job: _TextsJob, targets: list[int], rule_rows: set[int], workers: int) -> list[_MergedShare]:
+    """The merge split over `workers` processes (this one included), forked so that they see the grid
+    without copying it; only their cells and results come back. Where fork does not exist (Windows, the
+    browser) it runs in one process."""
+    global _FORKED_TEXTS
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return [_merge_share(job, targets, rule_rows)]
+    shares = [set(share) for share in _merge_shares(job, rule_rows, workers)]
+    if len(shares) < 2:
+        return [_merge_share(job, targets, rule_rows)]
+    _FORKED_TEXTS = (job, shares, targets)
+    try:
+        with ctx.Pool(len(shares) - 1) as pool:
+            pending = [pool.apply_async(_forked_share, (i,)) for i in range(1, len(shares))]
+            mine = _forked_share(0)
+            return [mine] + [p.get() for p in pending]
+    finally:
+        _FORKED_TEXTS = None
 
 
 # A row gets a review reply when it has stars or a review text, an SMS when it has a kind.
@@ -329,15 +444,16 @@ class MergeBook:
     log: SendLog
     _layout: SheetLayout | None = field(default=None, repr=False)
 
-    def texts(self, now: dt.datetime | None, resend: bool = False, before_recalc: bool = False) -> TextsResult:
+    def texts(self, now: dt.datetime | None, resend: bool = False, before_recalc: bool = False,
+              workers: int | None = None) -> TextsResult:
         """Every row's reply and SMS, with the approved vendor templates and the send log's history;
         totals rows and formula cells of the case sheet left alone (its layout). `before_recalc`: see
-        :func:`compute_texts`."""
+        :func:`compute_texts`; `workers`: processes for a big batch (default: the cores, at most 4)."""
         try:
             return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
                                  cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
                                  history=self.log.history(), resend=resend, layout=self.layout,
-                                 before_recalc=before_recalc)
+                                 before_recalc=before_recalc, workers=workers or min(os.cpu_count() or 1, 4))
         except RecalcError as exc:
             raise exc.in_sheet(self.case) from None
 
