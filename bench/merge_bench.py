@@ -1,7 +1,7 @@
 """Merge + lint 10k generated rows with the default templates: this checkout against a baseline commit,
 in the same run, and print both times and the ratio.
 
-    python bench/merge_bench.py [--rows 10000] [--rounds 5] [--repeat 3] [--baseline COMMIT]
+    python bench/merge_bench.py [--rows 10000] [--rounds 7] [--repeat 3] [--baseline COMMIT]
 
 The baseline's `addin` package is extracted with `git archive` into a temp folder; each side runs in
 its own fresh interpreter (this script with --worker, `addin` imported from the folder given), on the
@@ -142,7 +142,7 @@ def run_side(path: Path, n: int, repeat: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3, help="timed runs in each interpreter (the fastest counts)")
     parser.add_argument("--baseline", default=BASELINE, help="commit to compare with (default: main before issue 12)")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)

@@ -88,6 +88,7 @@ _PARSERS = {**PARSERS, "text": _text}
 # _TEXT (a text field) or _PARSE (read by the field's parser).
 _SKIP, _KEEP, _TEXT, _PARSE = range(4)
 _PLAN: dict = {}
+_TEXT_FIELDS = frozenset(f.name for f in FIELDS if f.type == "text")      # read as typed under their own name
 # Values whose reading is shared by the rows of a batch (a float amount is read faster than looked up;
 # a phone number is unique to its row and to_phone is quick).
 _CACHEABLE = frozenset({str, int, bool, dt.datetime})
@@ -122,13 +123,18 @@ def normalize_row(row: dict, cache: dict | None = None) -> tuple[dict, list[Fiel
     """
     out: dict = {}
     errors: list[FieldError] = []
-    plans = _PLAN
+    plans, texts = _PLAN, _TEXT_FIELDS
     for key, raw in row.items():
         if raw is None:
             continue
-        plan = plans.get(key) or _plan(key)
         cls = raw.__class__
-        if plan[1] is _TEXT and cls is str:    # most fields: text as typed (to_text of a str is its strip)
+        if cls is str and key in texts:       # most fields: text as typed (to_text of a str is its strip)
+            value = raw.strip()
+            if value:
+                out[key] = value
+            continue
+        plan = plans.get(key) or _plan(key)
+        if plan[1] is _TEXT and cls is str:    # a text field under an alias
             value = raw.strip()
             if value and not (plan[3] and not is_blank(row.get(plan[0]))):   # blank, or the canonical key wins
                 out[plan[0]] = value

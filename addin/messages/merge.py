@@ -104,6 +104,7 @@ class _Batch:
         self.routes: dict = {}
         self.replies: dict = {}
         self.sms_texts: dict = {}
+        self.kinds: dict = {}                             # the 短信类型 cell's text -> SmsKind
 
 
 def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
@@ -198,7 +199,8 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
                policy: Policy, now: dt.datetime, opted: frozenset, batch: _Batch) -> None:
     reasons = list(field_findings)
     try:
-        kind = resolve_kind(values["sms_kind"])
+        kind = batch.kinds.get(values["sms_kind"]) or batch.kinds.setdefault(values["sms_kind"],
+                                                                             resolve_kind(values["sms_kind"]))
     except ValueError:
         reasons.append(Finding("FIELD", "ERROR", f"短信类型「{values['sms_kind']}」无法识别",
                                f"unknown SMS kind {values['sms_kind']!r}"))
