@@ -39,7 +39,7 @@ def fingerprint(text: str) -> str:
 
 
 def phone_fingerprint(phone) -> str:
-    return fingerprint(to_phone(phone))
+    return fingerprint.__wrapped__(to_phone(phone))     # one number, one message: nothing to remember
 
 
 def mask_phone(phone) -> str:

@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
@@ -82,6 +83,7 @@ _SIG_AT_START = re.compile(r"^【([^【】]*)】")
 _SIG_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 
+@lru_cache(maxsize=1024)                # a shop has a signature or two; every SMS formats it twice
 def format_signature(signature: str) -> str:
     """'小美家居' or '【小美家居】' -> '【小美家居】'."""
     return f"【{signature.strip().strip('【】').strip()}】"

@@ -65,6 +65,7 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
         exported, entries = export_files(book, texts, now, fmt, out_dir)
         report = RunReport(summary=summary, texts=texts.summary, outbox=exported)
         edits = book.edits(texts, sheet.cells, sheet.table_columns)
+        summary.cells_written = len(edits[book.case].cells)          # recalc's and the text columns
         patched = write_log(session, book.log, entries, report, edits, full_calc_on_load=True)
         if patched is None and report.log_error is not None and not entries:
             raise report.log_error           # nothing went out: a plain refusal, as for recalc
