@@ -98,7 +98,7 @@ def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
     settings = _settings(io, names)
     show = settings.display
     io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
-    grid = io.read(case_sheet)
+    grid = io.read(case_sheet, raw=True)
     result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons,
                            progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
     result.summary.policy_errors = settings.policy_errors
@@ -155,7 +155,7 @@ def texts_book(book, now: dt.datetime | None = None):
     templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
-    grid = io.read(case_sheet)
+    grid = io.read(case_sheet, raw=True)
     log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
     history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
