@@ -63,8 +63,12 @@ def _may_parse(first: str) -> bool:
     return first in "=+-@.,:/%" or first.isdigit() or first.isspace()
 
 
-def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list]) -> list[Block]:
-    """The blocks that write `cells` (only ever inside `columns`), filling gaps from `grid`."""
+def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
+                keep: dict[tuple[int, int], str] | None = None) -> list[Block]:
+    """The blocks that write `cells` (only ever inside `columns`), filling gaps from `grid`.
+
+    `keep`: cells holding a formula staff typed ((row, col) -> "=…"); a block that covers one writes the
+    formula itself back, so it stays a formula (never its value, never as text)."""
     allowed = set(columns)
     outside = [rc for rc in cells if rc[1] not in allowed]
     if outside:
@@ -83,7 +87,8 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list])
         span = range(left, right + 1)
         for r in range(min(rows), max(rows) + 1):
             new = rows.get(r)
-            if new is not None and len(new) == width:       # every cell of the run is written
+            if new is not None and len(new) == width and not (keep and any((r, c) in keep for c in span)):
+                # every cell of the run is written
                 values.append([for_excel(v) if isinstance(v, _MAY_CHANGE) else v for v in map(new.__getitem__, span)])
                 continue
             current = grid[r - 1] if r - 1 < len(grid) else []
@@ -94,6 +99,11 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list])
                     for v in line]
             for c, value in (new or {}).items():
                 line[c - left] = for_excel(value)
+            if keep:
+                for c in span:
+                    formula = keep.get((r, c))
+                    if formula is not None:
+                        line[c - left] = formula
             values.append(line)
         blocks.append(Block(min(rows), left, values))
     return blocks

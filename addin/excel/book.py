@@ -1,7 +1,8 @@
 """The few calls the buttons make on an xlwings Book, and nothing else.
 
 One ``.value`` read per sheet (the whole used range, from A1 so that grid[r-1][c-1] is cell (r, c)),
-one ``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
+one ``.formula`` read per run of computed columns (so a formula there is never overwritten), one
+``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
 the xlwings Lite book a @script receives; the tests pass a recording stand-in.
 """
 from __future__ import annotations
@@ -26,6 +27,16 @@ class BookIO:
         used = sheet.used_range
         n_rows, n_cols = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
         return as_grid(sheet.range((1, 1), (n_rows, n_cols)).value, n_rows, n_cols, raw=raw)
+
+    def formulas(self, name: str, top: int, left: int, bottom: int, right: int) -> list[list[str]] | None:
+        """The formulas of a rectangle as Excel gives them (a formula reads "=…", any other cell its value as
+        text), or None where the runtime cannot read formulas synchronously (xlwings Lite: its engine only
+        has `await rng.get_formula()`)."""
+        try:
+            values = self.book.sheets[name].range((top, left), (bottom, right)).formula
+        except Exception:  # noqa: BLE001 - NotImplementedError on Lite; whatever else the engine raises
+            return None
+        return as_grid(values, bottom - top + 1, right - left + 1, raw=True)
 
     def last_row(self, name: str) -> int:
         """The last used row: a log line goes below it."""
