@@ -73,6 +73,34 @@ def cmd_texts(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    from addin.workbook.run import run_book
+
+    started = time.perf_counter()
+    progress = None if args.quiet else stderr_progress("计算 computing")
+    report = run_book(args.book, args.out, now=_now(args.now), fmt=args.format, outbox_dir=args.outbox,
+                      resend=args.resend, wait=args.wait, progress=progress)
+    for line in report.summary.lines():
+        print(line)
+    n = report.texts
+    print(f"回复与短信 texts: 行数 rows {n['rows']}   回复 replies {n['replies']}   短信 SMS {n['sms']}   "
+          f"可发送 ready {n['ready']}   有错误 with errors {n['errors']}")
+    out = report.outbox
+    print(f"导出 export: 批次 batch {out.batch}   格式 format {out.fmt}   已导出 exported {out.exported}")
+    for path in out.files:
+        print(f"  -> {path}")
+    _print_selection(out.selection)
+    if not report.written:
+        error = report.log_error
+        print(f"错误 error: {_one_line(error.zh)}; 短信文件已写出, 发送记录暂存在 {report.journal}, 下次运行时写入 / "
+              f"{_one_line(error.en)}; the SMS files were written and their send log is kept in {report.journal} "
+              f"for the next run", file=sys.stderr)
+        return 2
+    print(f"已写入 written: {args.out or args.book} (案件 + 发送队列 + 发送记录)   "
+          f"用时 time: {time.perf_counter() - started:.2f} s")
+    return 0
+
+
 def cmd_outbox(args) -> int:
     from addin.workbook.outbox import export_outbox
 
@@ -285,6 +313,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_texts)
 
     formats = "\n".join(f"  {name:<18} {text}" for name, text in FORMATS.items())
+    p = sub.add_parser("run", help="一次完成: 重新计算 + 回复与短信 + 导出短信 / recalc, texts and outbox in one read and "
+                                   "one write", formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="重新计算, 生成回复与短信, 导出可发送的短信并记入「发送记录」, 工作簿只读一次写一次 / "
+                                   "recalc + texts + outbox: the book is read once and written once.\n\n"
+                                   f"formats:\n{formats}")
+    p.add_argument("book", help=".xlsx or .xlsm")
+    p.add_argument("--out", help="write the book here instead of updating it in place")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    p.add_argument("--format", choices=tuple(FORMATS), default="aliyun-xlsx",
+                   help="the SMS files: aliyun-xlsx (default), aliyun-batch-json or csv")
+    p.add_argument("--outbox", metavar="DIR", help="folder for the SMS files (default: BOOK_outbox beside the book written)")
+    p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_wait(p)
+    p.set_defaults(func=cmd_run)
+
     p = sub.add_parser("outbox", help="导出短信群发文件(仅通过校验且未到时的) / write the bulk-SMS vendor files",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="导出短信群发文件, 并把导出的短信记入「发送记录」/ write the vendor files and log "

@@ -158,6 +158,8 @@ def test_every_subcommand_on_a_gbk_console(gbk_demo, encoding, pipe):
         ["recalc", str(book), "--out", str(tmp / f"r_{encoding}.xlsx"), "--now", "2026年11月23日 10时"],
         ["texts", str(book), "--out", str(tmp / f"t_{encoding}.xlsx"), "--now", NOW],
         ["outbox", str(book), "--csv", str(tmp / f"o_{encoding}.csv"), "--now", NOW],
+        ["run", str(book), "--out", str(tmp / f"run_{encoding}.xlsx"), "--outbox", str(tmp / f"run_{encoding}"),
+         "--now", NOW],
         ["new-workbook", str(tmp / f"售后_{encoding}.xlsm")],
         ["--help"],
     ]

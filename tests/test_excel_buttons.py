@@ -25,6 +25,7 @@ NOW = dt.datetime(2026, 10, 3, 9, 0)
 class Recorder:
     def __init__(self):
         self.reads: list[tuple[str, tuple]] = []
+        self.formula_reads: list[tuple[str, tuple]] = []
         self.writes: list[tuple[str, tuple, tuple]] = []    # sheet, top-left, bottom-right
         self.status: list[str] = []
         self.written_cells: dict[tuple[str, int, int], object] = {}
@@ -60,6 +61,24 @@ class FakeRange:
             return [row[0] for row in rows]
         return rows
 
+    @property
+    def formula(self):
+        """Like classic xlwings: a formula reads "=…", any other cell its value as text ("" when empty)."""
+        self.sheet.rec.formula_reads.append((self.sheet.name, (self.first, self.last)))
+        if self.sheet.no_formulas:
+            raise NotImplementedError("Reading formulas synchronously isn't supported on this engine.")
+        (r1, c1), (r2, c2) = self.first, self.last
+        rows = [[self.sheet.formulas.get((r, c), "" if self.sheet.cells.get((r, c)) is None
+                                         else str(self.sheet.cells[(r, c)])) for c in range(c1, c2 + 1)]
+                for r in range(r1, r2 + 1)]
+        if r1 == r2 and c1 == c2:
+            return rows[0][0]
+        if r1 == r2:
+            return rows[0]
+        if c1 == c2:
+            return [row[0] for row in rows]
+        return rows
+
     @value.setter
     def value(self, values):
         self.sheet.rec.writes.append((self.sheet.name, self.first, self.last))
@@ -68,9 +87,12 @@ class FakeRange:
         for i, row in enumerate(values):
             for j, v in enumerate(row):
                 if isinstance(v, str) and v.startswith("="):
+                    if self.sheet.formulas.get((r1 + i, c1 + j)) == v:
+                        continue        # a formula written back to its own cell: Excel keeps it a formula
                     raise AssertionError(f"would become a formula in Excel: {v!r}")
                 if isinstance(v, str) and v.startswith("'"):
                     v = v[1:]      # Excel's text prefix: stored as the text after it
+                self.sheet.formulas.pop((r1 + i, c1 + j), None)   # a value replaces a formula
                 self.sheet.cells[(r1 + i, c1 + j)] = v
                 self.sheet.rec.written_cells[(self.sheet.name, r1 + i, c1 + j)] = v
 
@@ -79,6 +101,8 @@ class FakeSheet:
     def __init__(self, name: str, grid: list[list], rec: Recorder):
         self.name, self.rec = name, rec
         self.cells = {(r, c): v for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if v is not None}
+        self.formulas: dict[tuple[int, int], str] = {}    # cells holding a formula (cells has its value)
+        self.no_formulas = False                          # xlwings Lite: formulas cannot be read synchronously
 
     @property
     def used_range(self):
@@ -185,6 +209,8 @@ def test_reads_and_writes_do_not_grow_with_rows(action):
     reads, writes = call_counts(large)
     assert reads == 2          # the 规则 and 案件 sheets, one call each (used-range extents are not reads)
     assert writes <= 5
+    # and one formula read per run of adjacent computed columns (赔偿金额+赔偿规则, 需店长审批+赔偿说明, 下一截止)
+    assert len(small.rec.formula_reads) == len(large.rec.formula_reads) == 3
 
 
 def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
@@ -210,6 +236,33 @@ def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
     for (r, c), value in expected.cells.items():
         got = after[r - 1][c - 1] if c - 1 < len(after[r - 1]) else None
         assert got == (float(value) if hasattr(value, "as_tuple") else value), (r, c)
+
+
+@pytest.mark.parametrize("action", [buttons.recalc_book, buttons.validate_book])
+def test_a_formula_in_a_computed_column_is_kept_by_the_buttons(action):
+    """As `aftersales recalc` keeps it: the formula stays a formula, and the row says so."""
+    book = make_book(12)
+    comp_col, note_col = HEADERS.index("赔偿金额") + 1, HEADERS.index("赔偿说明") + 1
+    sheet = book.sheets["案件"]
+    sheet.formulas[(2, comp_col)] = "=D2*0.1"         # staff's own rule for this row (TB, paid 89)
+    sheet.cells[(2, comp_col)] = 8.9
+    sheet.formulas[(3, note_col)] = '="见群聊"'
+    sheet.cells[(3, note_col)] = "见群聊"
+    summary = action(book, now=NOW)
+    assert sheet.formulas == {(2, comp_col): "=D2*0.1", (3, note_col): '="见群聊"'}
+    assert sheet.cells[(2, comp_col)] == 8.9 and sheet.cells[(3, note_col)] == "见群聊"
+    if action is buttons.recalc_book:
+        heads = book.grid("案件")[0]
+        tip = book.grid("案件")[1][heads.index("提示")]
+        assert "「赔偿金额」是公式, 未覆盖" in tip
+        assert summary.formulas_kept
+
+
+def test_buttons_on_xlwings_lite_cannot_see_formulas_and_still_run():
+    book = make_book(6)
+    book.sheets["案件"].no_formulas = True
+    summary = buttons.recalc_book(book, now=NOW)
+    assert summary.rows == 6 and book.rec.formula_reads     # tried once, then went on without
 
 
 def test_override_between_computed_columns_splits_the_blocks():

@@ -1,9 +1,15 @@
 """Forbidden-phrase lint, rules.md §4.3 (addin.messages.lint)."""
+import random
 import re
+from pathlib import Path
 
 import pytest
 
-from addin.messages.lint import LINT_RULES, lint
+from addin.core.findings import Finding
+from addin.core.parse import fold
+from addin.messages.lint import HARASSMENT_NOTE, LINT_RULES, lint
+from addin.messages.prefilter import Prefiltered, required_literals
+from addin.messages.render import TemplateSet
 
 
 def rules(findings, level=None):
@@ -97,3 +103,98 @@ def test_emoji_and_digit_only_replies():
 
 def test_empty():
     assert lint("") == [] and lint(None) == []
+
+
+# --- the literal pre-check gives the verdicts of the plain regexes -----------------------------------
+
+# The team's Chinese CS documents (../shared/seeds beside the checkout), when they are there.
+SEEDS = next((p / "shared" / "seeds" for p in Path(__file__).resolve().parents if (p / "shared" / "seeds").is_dir()),
+             None)
+
+
+def reference_lint(text, scope="reply"):
+    """The straightforward implementation: every rule's regex searched on the folded text."""
+    if not text:
+        return []
+    norm = fold(text)
+    found, harassment = [], False
+    for rule in LINT_RULES:
+        if rule.scope not in ("all", scope):
+            continue
+        m = re.search(rule.pattern, norm, re.IGNORECASE if rule.ignore_case else 0)
+        if m:
+            hit = m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:20] + "…"
+            found.append(Finding(rule.id, rule.level, f"禁忌用语「{hit}」: {rule.zh}", f"forbidden phrase '{hit}': {rule.en}"))
+            harassment |= rule.harassment
+    if harassment:
+        found.append(Finding("JD-HAR", "ERROR", *HARASSMENT_NOTE))
+    return found
+
+
+def corpus(n: int = 2500) -> list[str]:
+    """Texts that hit, nearly hit and miss every rule: the default templates, every seed document's
+    lines (Chinese CS material, when the shared folder is there), and random texts built from the rules'
+    own literals, their near misses (a character dropped or changed), full-width and upper/lower case
+    letters, digits, emoji and punctuation."""
+    texts = [t for t in TemplateSet.defaults().values()]
+    if SEEDS is not None:
+        for path in sorted(SEEDS.glob("*.txt")):
+            texts += [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
+    pieces = sorted({s for rule in LINT_RULES for s in (required_literals(rule.pattern) or ())}
+                    | {"TM", "tm", "Tm", "ＴＭ", "TMD", "他妈", "TMALL", "TM-3", "x.TM", "不行的话", "等一下午", "😊", "👍",
+                       "😊😊😊", "不可思议", "不客气", "保证质量", "我们", "您", "你", "还", "都", "不会", "吗", "？", "?", "的", "。", "！",
+                       "检测", "合格", "质检", "产品", "有", "出", "别家", "假货", "垃圾", "666", " ", "\n", "-", "_", "/"})
+    rnd = random.Random(12)
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randint(1, 6)):
+            piece = rnd.choice(pieces)
+            if len(piece) > 1 and rnd.random() < 0.3:                 # a near miss
+                i = rnd.randrange(len(piece))
+                piece = piece[:i] + rnd.choice(["", "x", "不", "亲", "。"]) + piece[i + 1:]
+            parts.append(piece)
+            if rnd.random() < 0.5:
+                parts.append(rnd.choice(["亲", "，", "我们", "A", "1", "！", "谢谢", "哦", ""]))
+        texts.append("".join(parts))
+    return texts
+
+
+def test_lint_matches_the_straightforward_implementation_on_a_corpus():
+    texts = corpus()
+    hits = 0
+    for text in texts:
+        for scope in ("reply", "sms"):
+            expected = reference_lint(text, scope)
+            assert lint(text, scope=scope) == expected, text
+            hits += bool(expected)
+    assert hits > len(texts) // 4          # the corpus exercises the rules, not only clean texts
+    assert {f.rule for t in texts for f in reference_lint(t)} >= {r.id for r in LINT_RULES}
+
+
+def test_prefilter_finds_what_the_regex_finds():
+    """Every regex the messages checks gate with a pre-check: the same match (or none) on the corpus."""
+    from addin.messages import reviews, sms, vendor_templates
+
+    patterns = [(r.pattern, re.IGNORECASE if r.ignore_case else 0) for r in LINT_RULES]
+    patterns += [(p, 0) for _, p in reviews.NEGATIVE_CUES] + [(p, 0) for _, p, *_ in reviews.SARCASM_RULES]
+    patterns += [(p, 0) for _, p, *_ in sms.PROMISE_RULES]
+    patterns += [(rx.pattern, rx.flags) for rx in (sms._OPT_OUT, sms._MARKETING_CUES, sms._TIME_EXPR, reviews._SPEC,
+                                                   reviews._APOLOGY, reviews._THANKS_FOR_GOOD, vendor_templates._URL,
+                                                   vendor_templates._PHONE, vendor_templates._QQ_WX)]
+    patterns += [(r"(?i)abc", 0), (r"(?i:ab)c|d", 0), (r"\bk", re.IGNORECASE), (r"ß|ſ", re.IGNORECASE), (r"x{2,3}y", 0),
+                 (r"(a|b)(c|d)e", 0), (r"a(?=b)c", 0), (r"[^a]b", 0)]
+    texts = corpus(600) + ["ABC", "aBc", "KELVIN \u212a", "ſ", "ß", "xxy", "ade", "ac", "cb", "Ab"]
+    for pattern, flags in patterns:
+        gated, plain = Prefiltered(pattern, flags), re.compile(pattern, flags)
+        for text in texts + [fold(t) for t in texts]:
+            got, want = gated.search(text), plain.search(text)
+            assert (got and got.span()) == (want and want.span()), (pattern, text)
+
+
+def test_required_literals():
+    assert required_literals(r"(?:对不起|不好意思|抱歉)呢") == {"对不起呢", "不好意思呢", "抱歉呢"}
+    assert required_literals(r"不行(?!的话)|不可以") == {"不行", "不可以"}
+    assert required_literals(r"TM(?:D)?", re.IGNORECASE) == {"tm"}
+    assert required_literals(r"^[\W\d_]+$") is None                  # nothing literal to look for: the regex runs
+    assert required_literals(r"a?b?") is None
+    assert required_literals(r"(?i:ab)c") == {"c"}                    # an inline flag: only the part outside

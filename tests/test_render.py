@@ -184,3 +184,30 @@ def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tm
     for title in ("各平台赔偿金额", "各售后原因案件数", "每日到期案件"):   # the charts are drawn
         assert title in text.replace(" ", "")
     assert png(pdf, 2, tmp_path / "summary.png").stat().st_size > 20_000
+
+
+def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(office, tmp_path):
+    """Staff add a 合计 row under the cases: recalc leaves it alone (no 状态), and the 汇总 formulas count
+    only rows with a 状态, so its SUM is not added to the compensation a second time."""
+    import openpyxl
+
+    book = tmp_path / "合计.xlsx"
+    assert main(["demo", "--out", str(book), "--now", "2026-11-23 10:00", "--quiet"]) == 0
+    wb = openpyxl.load_workbook(book)
+    ws = wb["案件"]
+    heads = [(c.value or "").rstrip("*") for c in ws[1]]
+    last = ws.max_row
+    comp = heads.index("赔偿金额") + 1
+    letter = openpyxl.utils.get_column_letter(comp)
+    ws.cell(row=last + 1, column=heads.index("订单号") + 1, value="合计")
+    ws.cell(row=last + 1, column=comp, value=f"=SUM({letter}2:{letter}{last})")
+    wb.save(book)
+    summary = recalc(book, now=NOW)
+    assert summary.totals_rows == [last + 1]
+    fixed = tmp_path / "fixed.xlsx"
+    patch_workbook(book, fixed, {SUMMARY_SHEET: SheetEdit(cells={(2, 2): NOW})})
+    grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY_SHEET])[SUMMARY_SHEET]
+    total = table(grid, "按平台")["合计"]
+    assert same(total, [summary.rows, summary.total_compensation, summary.approvals, summary.overdue,
+                        summary.due_today])
+    assert total[1] > 0 and summary.rows == 55

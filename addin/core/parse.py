@@ -101,6 +101,8 @@ _CURRENCY_PREFIX = re.compile(r"^(?:rmb|cny)\s*", re.I)
 
 def to_money(value) -> Decimal:
     """An amount in yuan; never negative."""
+    if value.__class__ is float and value >= 0 and value != float("inf"):
+        return Decimal(repr(value))    # the usual cell (calamine reads numbers as floats), kept cheap
     if isinstance(value, bool):
         raise CellError("金额不能是是/否", "an amount cannot be TRUE/FALSE")
     if isinstance(value, (int, float, Decimal)):
@@ -366,6 +368,8 @@ def to_customer(value) -> str:
 
 def to_phone(value) -> str:
     """Digits only, without +86/0086; full-width digits folded. Never fails: the opt-out list matches on it."""
+    if value.__class__ is str and len(value) < 13 and value.isascii() and value.isdigit():
+        return value                   # already a number as we keep it (the mail merge asks again per check)
     digits = re.sub(r"\D", "", halfwidth(to_text(value)))
     if len(digits) == 13 and digits.startswith("86"):
         return digits[2:]

@@ -9,6 +9,7 @@ back with the value it already has.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,29 +52,61 @@ def for_excel(value):
     """
     if isinstance(value, Decimal):
         return float(value)
-    if isinstance(value, str) and _EXCEL_WOULD_PARSE.match(value):
+    if isinstance(value, str) and value and _may_parse(value[0]) and _EXCEL_WOULD_PARSE.match(value):
         return "'" + value
     return value
 
 
-def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list]) -> list[Block]:
-    """The blocks that write `cells` (only ever inside `columns`), filling gaps from `grid`."""
-    outside = [rc for rc in cells if rc[1] not in set(columns)]
+def _may_parse(first: str) -> bool:
+    """Whether _EXCEL_WOULD_PARSE can match a text starting with `first` (a Chinese text cannot): a
+    cheap test before the regex, for the hundred thousand texts of a big sheet."""
+    return first in "=+-@.,:/%" or first.isdigit() or first.isspace()
+
+
+def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
+                keep: dict[tuple[int, int], str] | None = None) -> list[Block]:
+    """The blocks that write `cells` (only ever inside `columns`), filling gaps from `grid`.
+
+    `keep`: cells holding a formula staff typed ((row, col) -> "=…"); a block that covers one writes the
+    formula itself back, so it stays a formula (never its value, never as text)."""
+    allowed = set(columns)
+    outside = [rc for rc in cells if rc[1] not in allowed]
     if outside:
         raise ValueError(f"cells outside the computed columns: {outside[:5]}")
+    runs = column_runs(allowed)
+    by_run: list[dict[int, dict[int, object]]] = [{} for _ in runs]    # run -> row -> column -> value
+    lefts = [left for left, _ in runs]
+    for (r, c), value in cells.items():
+        by_run[bisect_right(lefts, c) - 1].setdefault(r, {})[c] = value
     blocks = []
-    for left, right in column_runs(columns):
-        rows = [r for r, c in cells if left <= c <= right]
+    for (left, right), rows in zip(runs, by_run):
         if not rows:
             continue
-        top, bottom = min(rows), max(rows)
-        values = [[for_excel(cells[(r, c)] if (r, c) in cells else _current(grid, r, c))
-                   for c in range(left, right + 1)] for r in range(top, bottom + 1)]
-        blocks.append(Block(top, left, values))
+        values = []
+        width = right - left + 1
+        span = range(left, right + 1)
+        for r in range(min(rows), max(rows) + 1):
+            new = rows.get(r)
+            if new is not None and len(new) == width and not (keep and any((r, c) in keep for c in span)):
+                # every cell of the run is written
+                values.append([for_excel(v) if isinstance(v, _MAY_CHANGE) else v for v in map(new.__getitem__, span)])
+                continue
+            current = grid[r - 1] if r - 1 < len(grid) else []
+            line = current[left - 1:right]                  # the gaps: written back as they are
+            if len(line) < width:
+                line += [None] * (width - len(line))
+            line = [None if v.__class__ is str and not v.strip() else for_excel(v) if isinstance(v, _MAY_CHANGE) else v
+                    for v in line]
+            for c, value in (new or {}).items():
+                line[c - left] = for_excel(value)
+            if keep:
+                for c in span:
+                    formula = keep.get((r, c))
+                    if formula is not None:
+                        line[c - left] = formula
+            values.append(line)
+        blocks.append(Block(min(rows), left, values))
     return blocks
 
 
-def _current(grid: list[list], row: int, col: int):
-    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
-        return grid[row - 1][col - 1]
-    return None
+_MAY_CHANGE = (str, Decimal)        # the types for_excel changes; the others go as they are

@@ -1,7 +1,8 @@
 """The few calls the buttons make on an xlwings Book, and nothing else.
 
 One ``.value`` read per sheet (the whole used range, from A1 so that grid[r-1][c-1] is cell (r, c)),
-one ``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
+one ``.formula`` read per run of computed columns (so a formula there is never overwritten), one
+``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
 the xlwings Lite book a @script receives; the tests pass a recording stand-in.
 """
 from __future__ import annotations
@@ -18,12 +19,24 @@ class BookIO:
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
 
-    def read(self, name: str) -> list[list]:
-        """The sheet's values from A1 to the used range's last cell, as a list of rows."""
+    def read(self, name: str, *, raw: bool = False) -> list[list]:
+        """The sheet's values from A1 to the used range's last cell, as a list of rows. `raw`: the values
+        as Excel gave them, without making blank text None (for the case sheet: the rules read "" and
+        spaces as blank themselves, and cleaning a million cells would cost a third of a second)."""
         sheet = self.book.sheets[name]
         used = sheet.used_range
         n_rows, n_cols = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
-        return as_grid(sheet.range((1, 1), (n_rows, n_cols)).value, n_rows, n_cols)
+        return as_grid(sheet.range((1, 1), (n_rows, n_cols)).value, n_rows, n_cols, raw=raw)
+
+    def formulas(self, name: str, top: int, left: int, bottom: int, right: int) -> list[list[str]] | None:
+        """The formulas of a rectangle as Excel gives them (a formula reads "=…", any other cell its value as
+        text), or None where the runtime cannot read formulas synchronously (xlwings Lite: its engine only
+        has `await rng.get_formula()`)."""
+        try:
+            values = self.book.sheets[name].range((top, left), (bottom, right)).formula
+        except Exception:  # noqa: BLE001 - NotImplementedError on Lite; whatever else the engine raises
+            return None
+        return as_grid(values, bottom - top + 1, right - left + 1, raw=True)
 
     def last_row(self, name: str) -> int:
         """The last used row: a log line goes below it."""
@@ -48,7 +61,7 @@ class BookIO:
         print(text)
 
 
-def as_grid(values, n_rows: int, n_cols: int) -> list[list]:
+def as_grid(values, n_rows: int, n_cols: int, raw: bool = False) -> list[list]:
     """xlwings gives a scalar for one cell and a flat list for one row or column: always rows here."""
     if n_rows == 1 and n_cols == 1:
         values = [[values]]
@@ -56,4 +69,8 @@ def as_grid(values, n_rows: int, n_cols: int) -> list[list]:
         values = [values]
     elif n_cols == 1:
         values = [[v] for v in values]
-    return [[clean(v) for v in row] for row in values]
+    if raw:
+        return [row if row.__class__ is list else list(row) for row in values]
+    # clean() inlined: a whole sheet is a million cells, and most need nothing done to them.
+    return [[None if (v.__class__ is str and not v.strip()) or (v.__class__ is float and v != v) else v
+             for v in row] if row.__class__ is list else [clean(v) for v in row] for row in values]

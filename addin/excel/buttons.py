@@ -18,14 +18,15 @@ from addin.core.display import Display, display_of, is_error_verdict
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
 from addin.workbook.approved_templates import approved_from_grid
-from addin.workbook.recalc import RecalcError, Summary, compute_sheet
+from addin.workbook.recalc import RecalcError, Summary, compute_sheet, find_case_header
 from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
 from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
 from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, templates_from_grid, write_csv)
+from addin.workbook.xlsx_patch.layout import SheetLayout
 
-from .blocks import Block, plan_blocks
+from .blocks import Block, column_runs, plan_blocks
 from .book import BookIO
 
 LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
@@ -98,12 +99,42 @@ def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
     settings = _settings(io, names)
     show = settings.display
     io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
-    grid = io.read(case_sheet)
-    result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons,
+    grid = io.read(case_sheet, raw=True)
+    layout = _formula_layout(io, case_sheet, grid)
+    result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons, layout=layout,
                            progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
     result.summary.policy_errors = settings.policy_errors
     result.summary.reason_errors = settings.reason_errors
     return names, case_sheet, grid, result, settings
+
+
+def _formula_layout(io: BookIO, case_sheet: str, grid: list[list]) -> SheetLayout | None:
+    """The formulas staff put into the computed columns, read from Excel (one read per run of adjacent
+    computed columns), as the layout the command line reads from the file: compute_sheet then leaves
+    them alone and says so, exactly as `aftersales recalc` does. None where the runtime cannot read
+    formulas (xlwings Lite): there a formula in a computed column is overwritten, as docs/excel.md says."""
+    header = find_case_header(grid)
+    computed = [*header.outputs.values(), *header.msg_outputs.values()]
+    if not computed or len(grid) <= header.row:
+        return SheetLayout()
+    formulas: dict[tuple[int, int], str] = {}
+    for left, right in column_runs(computed):
+        block = io.formulas(case_sheet, header.row + 1, left, len(grid), right)
+        if block is None:
+            return None
+        for i, row in enumerate(block, start=header.row + 1):
+            for j, text in enumerate(row, start=left):
+                if text.__class__ is str and text.startswith("="):
+                    formulas[(i, j)] = text
+    return SheetLayout(formulas=formulas)
+
+
+def _kept(result) -> dict[tuple[int, int], str]:
+    """(row, col) -> formula of every computed cell compute_sheet left alone because it holds a formula."""
+    prot = getattr(result, "protection", None)
+    if prot is None:
+        return {}
+    return {(r, c): text for r, cols in prot.formulas.items() for c, text in cols.items() if text}
 
 
 def recalc_book(book, now: dt.datetime | None = None) -> Summary:
@@ -112,7 +143,7 @@ def recalc_book(book, now: dt.datetime | None = None) -> Summary:
     names, case_sheet, grid, result, settings = _compute(io, ("重新计算", "recalculating"), now or _now())
     show = settings.display
     columns = result.out_columns.values()
-    for block in plan_blocks(result.cells, columns, grid):
+    for block in plan_blocks(result.cells, columns, grid, keep=_kept(result)):
         io.write(case_sheet, block)
     _log(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
     io.status(_summary_line(show.pair("重新计算完成", "recalculated"), result.summary, show))
@@ -126,7 +157,7 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
     show = settings.display
     errors_col = result.header.outputs.get("errors") or result.new_columns["errors"]
     cells = {rc: v for rc, v in result.cells.items() if rc[1] == errors_col}
-    for block in plan_blocks(cells, [errors_col], grid):
+    for block in plan_blocks(cells, [errors_col], grid, keep=_kept(result)):
         io.write(case_sheet, block)
     summary = result.summary
     summary.cells_written = len(cells)
@@ -155,13 +186,16 @@ def texts_book(book, now: dt.datetime | None = None):
     templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
-    grid = io.read(case_sheet)
+    grid = io.read(case_sheet, raw=True)
+    layout = _formula_layout(io, case_sheet, grid)
     log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
     history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
     result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
-                           reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history)
-    for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid):
+                           reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history,
+                           layout=layout)
+    keep = {rc: text for rc, text in (layout.formulas.items() if layout else ()) if rc not in result.cells}
+    for block in plan_blocks(result.cells, {c for _, c in result.cells}, grid, keep=keep):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet:

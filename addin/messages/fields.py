@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..core.case import PLATFORM_ZH
-from ..core.parse import PARSERS, CellError, is_blank, to_text
+from ..core.parse import PARSERS, CellError, is_blank, to_phone, to_text
 
 
 @dataclass(frozen=True)
@@ -83,33 +83,91 @@ def _text(raw):
 _PARSERS = {**PARSERS, "text": _text}
 
 
-def normalize_row(row: dict) -> tuple[dict, list[FieldError]]:
+# How normalize_row reads a row key, built once per key: (name, how, parser, is an alias), where how is
+# _SKIP (not usable as a template name, e.g. an unnamed column), _KEEP (kept as typed, stripped),
+# _TEXT (a text field) or _PARSE (read by the field's parser).
+_SKIP, _KEEP, _TEXT, _PARSE = range(4)
+_PLAN: dict = {}
+_TEXT_FIELDS = frozenset(f.name for f in FIELDS if f.type == "text")      # read as typed under their own name
+# Values whose reading is shared by the rows of a batch (a float amount is read faster than looked up;
+# a phone number is unique to its row and to_phone is quick).
+_CACHEABLE = frozenset({str, int, bool, dt.datetime})
+
+
+def _plan(key):
+    canonical = ALIASES.get(key, key)
+    field = FIELDS_BY_NAME.get(canonical)
+    alias = key in ALIASES
+    if field is None:
+        plan = (key, _KEEP, None, False) if isinstance(key, str) and key.isidentifier() else (key, _SKIP, None, False)
+    elif field.type == "sms_kind":
+        plan = (canonical, _KEEP, None, alias)
+    elif field.type == "text":
+        plan = (canonical, _TEXT, _text, alias)
+    else:
+        plan = (canonical, _PARSE, _PARSERS[field.type], alias)
+    if isinstance(key, str):
+        _PLAN[key] = plan
+    return plan
+
+
+def normalize_row(row: dict, cache: dict | None = None) -> tuple[dict, list[FieldError]]:
     """Typed copy of a row without blank values, plus the values that could not be read.
 
     Aliases (:data:`ALIASES`, e.g. the 案件 sheet's ``buyer``/``paid``/``review_stars``) are read as
     their field. Unknown keys are kept as they are, so staff's own columns can be used in templates.
     ``sms_kind`` is only stripped here; :mod:`addin.messages.sms` resolves it.
+
+    ``cache`` (a dict the caller keeps for a batch) remembers each distinct value's reading, so a
+    shop name or an address repeated on every row is parsed once.
     """
     out: dict = {}
     errors: list[FieldError] = []
+    plans, texts = _PLAN, _TEXT_FIELDS
     for key, raw in row.items():
-        if is_blank(raw):
+        if raw is None:
             continue
-        if key in ALIASES:
-            canonical = ALIASES[key]
-            if not is_blank(row.get(canonical)):
-                continue                       # the canonical key wins
-            key = canonical
-        field = FIELDS_BY_NAME.get(key)
-        if field is None and not (isinstance(key, str) and key.isidentifier()):
-            continue                           # not usable as a template name (e.g. an unnamed column)
-        if field is None or field.type == "sms_kind":
-            out[key] = raw.strip() if isinstance(raw, str) else raw
+        cls = raw.__class__
+        if cls is str and key in texts:       # most fields: text as typed (to_text of a str is its strip)
+            value = raw.strip()
+            if value:
+                out[key] = value
             continue
-        try:
-            out[key] = _PARSERS[field.type](raw)
-        except CellError as exc:
-            errors.append(FieldError(key, exc.zh, exc.en))
+        plan = plans.get(key) or _plan(key)
+        if plan[1] is _TEXT and cls is str:    # a text field under an alias
+            value = raw.strip()
+            if value and not (plan[3] and not is_blank(row.get(plan[0]))):   # blank, or the canonical key wins
+                out[plan[0]] = value
+            continue
+        name, how, parse, alias = plan
+        if (cls is str and not raw.strip()) or (cls is float and raw != raw) or how is _SKIP:   # is_blank
+            continue
+        if alias and not is_blank(row.get(name)):
+            continue                           # the canonical key wins
+        if how is _KEEP:
+            out[name] = raw.strip() if isinstance(raw, str) else raw
+            continue
+        if cache is not None and cls in _CACHEABLE and parse is not to_phone and parse is not _text:
+            memo = (parse, cls, raw)           # the class too: 1, 1.0 and True are equal keys
+            value = cache.get(memo, _MISSING)
+            if value is _MISSING:
+                try:
+                    value = parse(raw)
+                except CellError as exc:
+                    value = exc
+                cache[memo] = value
+        else:
+            try:
+                value = parse(raw)
+            except CellError as exc:
+                value = exc
+        if isinstance(value, CellError):
+            errors.append(FieldError(name, value.zh, value.en))
+        else:
+            out[name] = value
     if "platform" in out:
         out["platform_zh"] = PLATFORM_ZH[out["platform"]]
     return out, errors
+
+
+_MISSING = object()

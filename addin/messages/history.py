@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..core.parse import to_phone
 
@@ -31,13 +32,14 @@ COUNTED = frozenset({STATUS_EXPORTED, STATUS_SENT, STATUS_DELIVERED, STATUS_WAIT
                      STATUS_UNCONFIRMED})
 
 
+@lru_cache(maxsize=16_384)              # a batch fingerprints the same texts again and again
 def fingerprint(text: str) -> str:
     """A short stable hash (16 hex digits of SHA-256)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def phone_fingerprint(phone) -> str:
-    return fingerprint(to_phone(phone))
+    return fingerprint.__wrapped__(to_phone(phone))     # one number, one message: nothing to remember
 
 
 def mask_phone(phone) -> str:

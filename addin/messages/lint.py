@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..core.findings import Finding
 from ..core.parse import fold
+from .prefilter import Prefiltered
 
 _ASCII_EDGE_BEFORE = r"(?<![A-Za-z0-9_./-])"
 _ASCII_EDGE_AFTER = r"(?![A-Za-z0-9_./-])"
@@ -86,14 +88,10 @@ HARASSMENT_NOTE = ("京东「骚扰他人」风险 (轻微扣12分, 严重25分,
                    "JD 'harassing others' risk (JD-HAR: 12 / 25 / 100 points), review replies included")
 
 
-def _compile(rule: LintRule) -> re.Pattern:
-    return re.compile(rule.pattern, re.IGNORECASE if rule.ignore_case else 0)
-
-
-_COMPILED = tuple((rule, _compile(rule)) for rule in LINT_RULES)
-# One alternation as a fast pre-filter: most texts are clean and then cost a single search.
-_ANY = re.compile("|".join(f"(?:{r.pattern})" if not r.ignore_case else f"(?i:{r.pattern})"
-                           for r in LINT_RULES))
+# Each rule behind its literal pre-check (prefilter.py): a clean text costs a few substring tests
+# instead of 19 alternatives tried at every character; the results are those of the plain regexes.
+_COMPILED = tuple((rule, Prefiltered(rule.pattern, re.IGNORECASE if rule.ignore_case else 0)) for rule in LINT_RULES)
+_ANY_FOLD = any(rx.fold for _, rx in _COMPILED)
 
 
 def normalize(text: str) -> str:
@@ -104,15 +102,19 @@ def lint(text: str | None, *, scope: str = "reply") -> list[Finding]:
     """Findings for the forbidden phrases in ``text``. scope: "reply" (chat/review reply) or "sms"."""
     if not text:
         return []
+    return list(_lint(text, scope))
+
+
+@lru_cache(maxsize=20_000)          # a batch repeats its template texts; Findings are immutable
+def _lint(text: str, scope: str) -> tuple[Finding, ...]:
     norm = normalize(text)
-    if not _ANY.search(norm):
-        return []
+    folded = norm.casefold() if _ANY_FOLD else None
     findings: list[Finding] = []
     harassment = False
     for rule, rx in _COMPILED:
         if rule.scope != "all" and rule.scope != scope:
             continue
-        m = rx.search(norm)
+        m = rx.search(norm, folded)
         if not m:
             continue
         hit = m.group(0) if len(m.group(0)) <= 20 else m.group(0)[:20] + "…"
@@ -121,4 +123,4 @@ def lint(text: str | None, *, scope: str = "reply") -> list[Finding]:
         harassment |= rule.harassment
     if harassment:
         findings.append(Finding("JD-HAR", "ERROR", *HARASSMENT_NOTE))
-    return findings
+    return tuple(findings)

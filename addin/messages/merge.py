@@ -26,6 +26,7 @@ from typing import Iterable
 
 from ..core.display import ZH_EN, Display
 from ..core.findings import Finding, verdict
+from ..core.gcpause import gc_paused
 from ..core.policy import DEFAULT_POLICY, Policy
 from ..core.parse import is_blank, to_phone
 from .fields import FieldError, normalize_row
@@ -39,7 +40,7 @@ REVIEW_INPUTS = ("stars", "review_stars", "review_text")
 _BOTH = Display(ZH_EN)
 
 
-@dataclass
+@dataclass(slots=True)          # no __dict__: a 100k-row batch keeps one small object per row
 class MergeResult:
     row: int                                   # index in the input list
     review_route: str | None = None            # good | good_long | medium | bad; None: no review in the row
@@ -89,28 +90,40 @@ class _Batch:
     """What earlier rows of the batch already queued (dedup, SMS-8 counts), and what earlier batches sent."""
 
     def __init__(self, approved: dict[str, ApprovedTemplate] | None = None, history: SendHistory | None = None,
-                 resend: bool = False):
+                 resend: bool = False, sheet_rows: list[int] | None = None):
+        self.sheet_rows = sheet_rows                      # input index -> workbook row, for the notes
         self.approved = approved or {}                    # kind id -> approved vendor template
         self.history = history or SendHistory()           # earlier batches, from the send log
         self.resend = resend
         self.sent: dict[tuple[str, str], tuple[int, str]] = {}   # (buyer key, kind) -> (row, order id)
         self.reminders: dict[str, int] = {}              # order_id -> reminders queued in this batch
         self.daily: dict[tuple, int] = {}                # (phone fp, template, day) -> queued in this batch
+        # Work shared by rows with the same values (one policy per batch): cell readings, review routes
+        # and reply checks, and the SMS checks that read only the text.
+        self.values: dict = {}
+        self.routes: dict = {}
+        self.replies: dict = {}
+        self.sms_texts: dict = {}
+        self.kinds: dict = {}                             # the 短信类型 cell's text -> SmsKind
 
 
 def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
                now: dt.datetime, opted_out: Iterable[str] = (), approved: dict[str, ApprovedTemplate] | None = None,
-               history: SendHistory | None = None, resend: bool = False) -> list[MergeResult]:
+               history: SendHistory | None = None, resend: bool = False,
+               sheet_rows: list[int] | None = None) -> list[MergeResult]:
+    """`sheet_rows`: the workbook row of each input row; a duplicate's note then names the row
+    (第12行) instead of its place in the batch (本批第3条)."""
     policy = policy or DEFAULT_POLICY
     templates = templates if templates is not None else TemplateSet.defaults()
     opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
-    batch = _Batch(approved, history, resend)
+    batch = _Batch(approved, history, resend, sheet_rows)
     results = []
-    for i, row in enumerate(rows):
-        try:
-            results.append(_merge_one(i, row, templates, policy, now, opted, batch))
-        except Exception as exc:   # a row must never stop the batch
-            results.append(_crashed(i, row, exc))
+    with gc_paused():                  # many small objects, no cycles: a full collection midway costs 20 %
+        for i, row in enumerate(rows):
+            try:
+                results.append(_merge_one(i, row, templates, policy, now, opted, batch))
+            except Exception as exc:   # a row must never stop the batch
+                results.append(_crashed(i, row, exc))
     return results
 
 
@@ -132,21 +145,25 @@ def _crashed(i: int, row, exc: Exception) -> MergeResult:
 def _merge_one(i: int, row: dict, templates: TemplateSet, policy: Policy, now: dt.datetime,
                opted: frozenset, batch: _Batch) -> MergeResult:
     result = MergeResult(i)
-    has_review = any(not is_blank(row.get(k)) for k in REVIEW_INPUTS)
+    has_review = False
+    for k in REVIEW_INPUTS:
+        if not is_blank(row.get(k)):
+            has_review = True
+            break
     has_sms = not is_blank(row.get("sms_kind"))
     if not (has_review or has_sms):          # most case rows: nothing to write, nothing to check
         return result
-    values, errors = normalize_row(row)
+    values, errors = normalize_row(row, batch.values)
     field_findings = [_field_finding(e) for e in errors]
     if has_review:
-        _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors})
+        _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors}, batch)
     if has_sms:
         _merge_sms(result, values, field_findings, templates, policy, now, opted, batch)
     return result
 
 
 def _merge_review(result: MergeResult, values: dict, field_findings: list[Finding],
-                  templates: TemplateSet, policy: Policy, bad_fields: set[str]) -> None:
+                  templates: TemplateSet, policy: Policy, bad_fields: set[str], batch: _Batch) -> None:
     reasons = list(field_findings)
     if "stars" not in values:
         if "stars" not in bad_fields:
@@ -154,18 +171,26 @@ def _merge_review(result: MergeResult, values: dict, field_findings: list[Findin
                                    "stars missing: cannot route the review"))
         result.reply_verdict, result.reply_reasons = "ERROR", reasons
         return
-    review = Review(values["stars"], str(values.get("review_text", "")), bool(values.get("has_photos", False)),
-                    values.get("platform"))
-    routing = classify_review(review, policy)
+    key = (values["stars"], str(values.get("review_text", "")), bool(values.get("has_photos", False)),
+           values.get("platform"))
+    known = batch.routes.get(key)
+    if known is None:
+        review = Review(*key)
+        known = batch.routes[key] = (review, classify_review(review, policy))
+    review, routing = known
     result.review_route = routing.route
-    context = {**values, "review_route": routing.route, "has_photos": review.has_photos}
     try:
-        reply = templates.render(f"review_{routing.route}", context)
+        reply = templates.render(f"review_{routing.route}", values, review_route=routing.route,
+                                 has_photos=review.has_photos)
     except RenderError as exc:
         reasons += routing.findings + [_tpl_finding(exc)]
     else:
         result.reply_text = reply
-        reasons += check_reply(review, reply, policy, routing) + _formula_note(reply)
+        checked = batch.replies.get((key, reply))
+        if checked is None:
+            checked = batch.replies[(key, reply)] = tuple(check_reply(review, reply, policy, routing))
+        reasons += checked
+        reasons += _formula_note(reply)
     result.reply_reasons = reasons
     result.reply_verdict = verdict(reasons)
 
@@ -174,7 +199,8 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
                policy: Policy, now: dt.datetime, opted: frozenset, batch: _Batch) -> None:
     reasons = list(field_findings)
     try:
-        kind = resolve_kind(values["sms_kind"])
+        kind = batch.kinds.get(values["sms_kind"]) or batch.kinds.setdefault(values["sms_kind"],
+                                                                             resolve_kind(values["sms_kind"]))
     except ValueError:
         reasons.append(Finding("FIELD", "ERROR", f"短信类型「{values['sms_kind']}」无法识别",
                                f"unknown SMS kind {values['sms_kind']!r}"))
@@ -192,7 +218,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         body, signature = filled.body, approved.signature
     else:
         try:
-            body = templates.render(kind.id, {**values, "sms_kind_zh": kind.zh})
+            body = templates.render(kind.id, values, sms_kind_zh=kind.zh)
         except RenderError as exc:
             result.sms_reasons = reasons + [_tpl_finding(exc)]
             result.sms_verdict = "ERROR"
@@ -213,7 +239,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
                       item_name=values.get("item_name"), send_at=values.get("send_at"), now=now,
                       customer_type=values.get("customer_type"), phone=phone, opted_out=opted,
                       paid_amount=values.get("paid_amount"),
-                      reminders_sent=max(values.get("reminders_sent", 0), logged) + queued)
+                      reminders_sent=max(values.get("reminders_sent", 0), logged) + queued, memo=batch.sms_texts)
     reasons += check.findings
     day_key = (key[0], template_key, (check.planned_send_at or now).date()) if key else None
     if before is not None:
@@ -231,10 +257,15 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     buyer = phone or values.get("buyer_nick")
     duplicate_of = batch.sent.get((buyer, kind.id)) if buyer else None
     if duplicate_of is not None:
-        n, order = duplicate_of[0] + 1, duplicate_of[1] or "-"
-        reasons.append(Finding("SMS-8", "WARN", f"本批第{n}条 (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
-                               f"duplicate: item {n} of the batch (order {order}) already sends this buyer a "
-                               f"{kind.id} SMS; skipped"))
+        order = duplicate_of[1] or "-"
+        if batch.sheet_rows is not None:
+            row = batch.sheet_rows[duplicate_of[0]]
+            where_zh, where_en = f"第{row}行", f"row {row}"
+        else:
+            n = duplicate_of[0] + 1
+            where_zh, where_en = f"本批第{n}条", f"item {n} of the batch"
+        reasons.append(Finding("SMS-8", "WARN", f"{where_zh} (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
+                               f"duplicate: {where_en} (order {order}) already sends this buyer a {kind.id} SMS; skipped"))
     sms_verdict = verdict(reasons)
     ok = sms_verdict != "ERROR" and duplicate_of is None and before is None
     if ok:

@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 from importlib import resources
 from typing import Iterator, Mapping
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..core.money import fmt_yuan, to_decimal
@@ -115,6 +116,53 @@ def compile_template(key: str, text: str):
     return template
 
 
+@lru_cache(maxsize=256)
+def _compiled(key: str, text: str):
+    """compile_template, shared by every TemplateSet of the process (each workbook run, button click or
+    AS_RENDER cell builds its own set, mostly of the same texts): the Template, or the RenderError."""
+    try:
+        return compile_template(key, text)
+    except RenderError as exc:
+        return exc
+
+
+# Globals a template may call without making its text depend on anything but its fields (lipsum is random).
+_PURE_GLOBALS = frozenset({"range", "dict", "cycler", "joiner", "namespace"})
+
+
+@lru_cache(maxsize=256)
+def field_names(text: str) -> tuple[str, ...] | None:
+    """The names a template reads from its context, or None when its text may depend on more than
+    their values (a global such as lipsum()): then its renders are never shared between rows."""
+    try:
+        names = meta.find_undeclared_variables(ENV.parse(text))
+    except TemplateError:
+        return None
+    if names & (set(ENV.globals) - _PURE_GLOBALS):
+        return None
+    return tuple(sorted(names))
+
+
+_ABSENT = object()
+
+
+class _Unshareable(Exception):
+    pass
+
+
+def _exact(value):
+    """A key that is equal only for values that print the same: 26.7 and 26.70 are equal Decimals but
+    different texts, 1 and 1.0 and True are equal numbers, an aware datetime keeps its offset."""
+    cls = value.__class__
+    if value is None or value is _ABSENT or cls in (str, int, bool):
+        return cls, value
+    if cls in (float, Decimal):
+        return cls, repr(value)
+    if cls in (dt.datetime, dt.date, dt.time):
+        return cls, value.isoformat()
+    raise _Unshareable
+
+
 def render_template(key: str, template, context: Mapping) -> str:
     try:
         return template.render(context).strip()
@@ -144,9 +192,13 @@ class TemplateSet(Mapping[str, str]):
 
     _defaults: dict[str, str] | None = None
 
+    _SHARED_MAX = 50_000            # renders remembered per set (then it starts again)
+
     def __init__(self, texts: Mapping[str, str]):
         self._texts = {k: v for k, v in texts.items() if v is not None}
         self._compiled: dict[str, object] = {}      # key -> Template or RenderError
+        self._names: dict[str, tuple[str, ...] | None] = {}   # key -> the fields its text depends on
+        self._rendered: dict[tuple, object] = {}    # (key, field values) -> text or RenderError
 
     @classmethod
     def defaults(cls) -> "TemplateSet":
@@ -176,17 +228,42 @@ class TemplateSet(Mapping[str, str]):
             if key not in self._texts:
                 hit = RenderError(f"没有「{TEMPLATE_ZH.get(key, key)}」模板 ({key})", f"no template for '{key}'")
             else:
-                try:
-                    hit = compile_template(key, self._texts[key])
-                except RenderError as exc:
-                    hit = exc
+                hit = _compiled(key, self._texts[key])
             self._compiled[key] = hit
         if isinstance(hit, RenderError):
             raise hit
         return hit
 
-    def render(self, key: str, context: Mapping) -> str:
-        return render_template(key, self.template(key), context)
+    def render(self, key: str, context: Mapping, **extra) -> str:
+        """The template filled from `context` plus the names in `extra` (which win). Rows whose values
+        of the names the template reads are the same get the same text (a template's output depends on
+        nothing else), so each distinct one is rendered once."""
+        template = self.template(key)
+        names = self._names.get(key, _ABSENT)
+        if names is _ABSENT:
+            names = self._names[key] = field_names(self._texts[key])
+        if names is None:
+            return render_template(key, template, {**context, **extra} if extra else context)
+        values = [extra[n] if n in extra else context.get(n, _ABSENT) for n in names]
+        try:
+            memo = (key, *[v if v.__class__ is str or v is None or v is _ABSENT else _exact(v) for v in values])
+        except _Unshareable:
+            memo = None
+        hit = self._rendered.get(memo) if memo is not None else None
+        if hit is None:
+            # Only the names it reads: a small context is cheaper for Jinja to set up than the whole row.
+            small = {n: v for n, v in zip(names, values) if v is not _ABSENT}
+            try:
+                hit = render_template(key, template, small)
+            except RenderError as exc:
+                hit = exc
+            if memo is not None:
+                if len(self._rendered) >= self._SHARED_MAX:
+                    self._rendered.clear()
+                self._rendered[memo] = hit
+        if isinstance(hit, RenderError):
+            raise hit
+        return hit
 
 
 def check_all(templates: TemplateSet) -> dict[str, RenderError]:

@@ -26,6 +26,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from ..core.findings import Finding, verdict
 from ..core.policy import DEFAULT_POLICY, Policy
@@ -82,6 +83,7 @@ _SIG_AT_START = re.compile(r"^【([^【】]*)】")
 _SIG_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 
 
+@lru_cache(maxsize=1024)                # a shop has a signature or two; every SMS formats it twice
 def format_signature(signature: str) -> str:
     """'小美家居' or '【小美家居】' -> '【小美家居】'."""
     return f"【{signature.strip().strip('【】').strip()}】"
@@ -264,43 +266,67 @@ def check_sms(text: str, kind, *, policy: Policy = DEFAULT_POLICY, signature: st
               shop_name: str | None = None, item_name: str | None = None,
               send_at: dt.datetime | None = None, now: dt.datetime | None = None,
               customer_type: str | None = None, phone: str | None = None,
-              opted_out=frozenset(), paid_amount: Decimal | None = None, reminders_sent: int = 0) -> SmsCheck:
+              opted_out=frozenset(), paid_amount: Decimal | None = None, reminders_sent: int = 0,
+              memo: dict | None = None) -> SmsCheck:
     """Every SMS check for one message.
 
     ``text`` is the body when ``signature`` is given (the platform prepends 【signature】), else the
     full text as received. ``send_at`` is a planned time (outside the window → SMS-6 ERROR);
     without it the message goes ``now`` and is moved to the next window start (INFO).
     ``opted_out`` holds normalised phone numbers (see :func:`addin.core.parse.to_phone`).
+    ``memo``: a dict the caller keeps for a batch with one policy; the checks that read only the text
+    (signature, length, wording, promises, lint) then run once per distinct text.
     """
     kind = resolve_kind(kind)
     policy = policy or DEFAULT_POLICY
     received, body = compose(text, signature)
-    findings = check_signature(received)
-    chars, parts, length_findings = check_length(received, policy)
-    findings += length_findings
+    reminder = kind.id == "payment_reminder"
+    key = ("text", received, body, kind.id, shop_name, item_name) if reminder else ("text", received, body, kind.id)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = _text_checks(received, body, kind, policy, shop_name, item_name)
+        if memo is not None:
+            memo[key] = found
+    chars, parts, head, tail = found
+    findings = list(head)
 
-    if kind.id == "payment_reminder":
-        findings += _check_reminder(received, body, parts, shop_name, item_name, policy)
-
-    # SMS-5 opt-out text, opt-out list, promotional wording in a notice
-    if kind.needs_opt_out(policy) and not has_opt_out(received):
-        findings.append(Finding("SMS-5", "ERROR", f"{kind.zh}短信须带退订方式 (如「回T退订」「拒收请回复R」)",
-                                f"{kind.id} SMS needs an opt-out (回T退订 / 拒收请回复R / TD / N)"))
-    if kind.transactional and _MARKETING_CUES.search(body):
-        findings.append(Finding("SMS-5", "WARN", "通知类短信含营销内容: 将按营销短信处理 (需退订和发送时段)",
-                                "a notice with promotional wording is treated as marketing (opt-out + window)"))
     if phone and to_phone(phone) in opted_out:
         blocks = not kind.transactional or policy["SMS-5.optout_blocks_notices"]
         findings.append(Finding("SMS-5", "ERROR" if blocks else "WARN",
                                 "该号码已退订, 不要发送" if blocks else "该号码已退订营销短信; 通知类可发, 请确认",
                                 "number opted out: do not send" if blocks else "number opted out of marketing; notice allowed, confirm"))
 
-    # SMS-6 window, SMS-7 preferred hours
+    # SMS-6 window, SMS-7 preferred hours: the same for every message of the kind planned at that time
+    timing_key = ("timing", kind.id, send_at, send_at and send_at.tzinfo, now, now and now.tzinfo,   # equal instants
+                  customer_type if reminder else None)                             # in two zones print apart
+    timing = memo.get(timing_key) if memo is not None else None
+    if timing is None:
+        timing = _timing_checks(kind, send_at, now, customer_type, policy)
+        if memo is not None:
+            memo[timing_key] = timing
+    planned = timing[1]
+    findings += timing[0]
+
+    # SMS-8 frequency
+    if reminder:
+        large = paid_amount is not None and paid_amount >= policy["SMS-8.large_order"]
+        allowed = policy["SMS-8.reminders_large"] if large else policy["SMS-8.reminders"]
+        if reminders_sent >= allowed:
+            findings.append(Finding("SMS-8", "WARN", f"本单已催付{reminders_sent}次 (上限{allowed}次{', 大单' if large else ''}), 不要再催",
+                                    f"order already reminded {reminders_sent}x (limit {allowed}); do not send again"))
+
+    findings += tail
+    return SmsCheck(received, chars, parts, findings, planned)
+
+
+def _timing_checks(kind: SmsKind, send_at, now, customer_type, policy: Policy) -> tuple[tuple[Finding, ...], dt.datetime | None]:
+    """SMS-6 (the send window) and SMS-7 (a reminder's preferred hours): (findings, planned send time)."""
+    findings: list[Finding] = []
     planned = send_at or now
     if planned is not None and kind.needs_window(policy):
-        window = f"{_hm(policy['SMS-6.start'])}-{_hm(policy['SMS-6.end'])}"
         nxt = next_send_time(planned, policy)
         if nxt != planned:
+            window = f"{_hm(policy['SMS-6.start'])}-{_hm(policy['SMS-6.end'])}"
             when = f"{nxt:%m-%d %H:%M}"
             if send_at is not None:
                 findings.append(Finding("SMS-6", "ERROR", f"计划{send_at:%H:%M}不在发送时段{window}内, 最早可在{when}发送",
@@ -311,18 +337,26 @@ def check_sms(text: str, kind, *, policy: Policy = DEFAULT_POLICY, signature: st
             planned = nxt
     if planned is not None and kind.id == "payment_reminder":
         findings += check_preferred_time(planned, customer_type, policy)
+    return tuple(findings), planned
 
-    # SMS-8 frequency
+
+def _text_checks(received: str, body: str, kind: SmsKind, policy: Policy, shop_name, item_name):
+    """The checks that read only the text: (chars, parts, findings before the row's own checks, findings
+    after them), in the order check_sms reports them."""
+    head = check_signature(received)
+    chars, parts, length_findings = check_length(received, policy)
+    head += length_findings
     if kind.id == "payment_reminder":
-        large = paid_amount is not None and paid_amount >= policy["SMS-8.large_order"]
-        allowed = policy["SMS-8.reminders_large"] if large else policy["SMS-8.reminders"]
-        if reminders_sent >= allowed:
-            findings.append(Finding("SMS-8", "WARN", f"本单已催付{reminders_sent}次 (上限{allowed}次{', 大单' if large else ''}), 不要再催",
-                                    f"order already reminded {reminders_sent}x (limit {allowed}); do not send again"))
-
-    findings += check_promises(body, kind)
-    findings += lint(body, scope="sms")
-    return SmsCheck(received, chars, parts, findings, planned)
+        head += _check_reminder(received, body, parts, shop_name, item_name, policy)
+    # SMS-5 opt-out text, promotional wording in a notice (the opt-out list is the row's own check)
+    if kind.needs_opt_out(policy) and not has_opt_out(received):
+        head.append(Finding("SMS-5", "ERROR", f"{kind.zh}短信须带退订方式 (如「回T退订」「拒收请回复R」)",
+                            f"{kind.id} SMS needs an opt-out (回T退订 / 拒收请回复R / TD / N)"))
+    if kind.transactional and _MARKETING_CUES.search(body):
+        head.append(Finding("SMS-5", "WARN", "通知类短信含营销内容: 将按营销短信处理 (需退订和发送时段)",
+                            "a notice with promotional wording is treated as marketing (opt-out + window)"))
+    tail = check_promises(body, kind) + lint(body, scope="sms")
+    return chars, parts, tuple(head), tuple(tail)
 
 
 def _check_reminder(received: str, body: str, parts: int, shop_name, item_name, policy: Policy) -> list[Finding]:

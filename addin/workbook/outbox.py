@@ -126,38 +126,52 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
     with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend)
-        sel = select(book, texts, now, vendor=fmt != "csv")
-        batch = f"EXP-{now:%Y%m%d-%H%M%S}"
         out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
-        planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
-        entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
-                   for ready in group]
-        if entries:
-            book.log.journal_write(entries)          # first: a crash after this knows which files were meant
-        for file, write, group in planned_files:
-            write()
-        report = OutboxReport(batch=batch, fmt=fmt, files=[f for f, _, _ in planned_files], exported=len(entries),
-                              selection=sel)
+        report, entries = export_files(book, texts, now, fmt, out_dir, csv_file)
         write_log(session, book.log, entries, report)
     return report
 
 
-def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogState) -> None:
+def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
+                 csv_file: str | Path | None = None) -> tuple[OutboxReport, list[LogEntry]]:
+    """Write the vendor files for the messages of `texts` ready now, after journalling their 发送记录
+    entries (which the caller then writes with :func:`write_log`)."""
+    sel = select(book, texts, now, vendor=fmt != "csv")
+    batch = f"EXP-{now:%Y%m%d-%H%M%S}"
+    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
+    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
+               for ready in group]
+    if entries:
+        book.log.journal_write(entries)          # first: a crash after this knows which files were meant
+    for file, write, group in planned_files:
+        write()
+    report = OutboxReport(batch=batch, fmt=fmt, files=[f for f, _, _ in planned_files], exported=len(entries),
+                          selection=sel)
+    return report, entries
+
+
+def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogState,
+              edits: dict[str, SheetEdit] | None = None, **patch_options):
     """Add entries to the 发送记录 sheet (with what the journal recovered) through the open session, then
     drop the journal. When the book cannot be written now (it changed, or Excel opened it, while we
-    worked), every new or changed entry stays in the journal for the next run, and `state` says why."""
+    worked), every new or changed entry stays in the journal for the next run, and `state` says why.
+    `edits`: other sheets written in the same patch (``aftersales run``); returns the patch's report."""
     for entry in entries:
         log.add(entry)
     state.journal = log.journal
-    if not log.changed:
-        return
+    edits = dict(edits or {})
+    if log.changed:
+        edits[log.sheet] = SheetEdit(cells=log.cells())
+    if not edits:
+        return None
     try:
-        session.patch({log.sheet: SheetEdit(cells=log.cells())})
+        report = session.patch(edits, **patch_options)
     except BookError as exc:
         log.journal_keep()
         state.log_error = exc
-        return
+        return None
     log.journal_done()
+    return report
 
 
 def log_entry(batch: str, now: dt.datetime, ready: Ready, status: str, note: str | None) -> LogEntry:

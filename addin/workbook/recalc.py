@@ -212,7 +212,8 @@ def same_value(old, new) -> bool:
 
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: WorkCalendar | None = None,
                   now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
-                  workers: int = 1, reasons=None, layout: SheetLayout | None = None) -> SheetResult:
+                  workers: int = 1, reasons=None, layout: SheetLayout | None = None,
+                  rows=None, checks: dict[int, list[str]] | None = None) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     `cal` is the workbook's calendar (:func:`~addin.workbook.calendar_sheet.calendar_from_grid`);
@@ -222,9 +223,13 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
     totals rows alone and place new columns right of everything in use; without it only the values are
     known. workers > 1 splits big sheets over forked processes (see :func:`_compute_parallel`); the
     cells are the same either way. Such a result has no per-row `results` (they stay in the workers).
+    `rows`: compute (and write) only these sheet rows, e.g. the mail merge's; None = every row.
+    `checks`: the 错误 lines of each row's failed reply/SMS checks as a mail merge of this run found them
+    (rows not in it: none), instead of reading them back from the sheet's check cells.
     """
     with gc_paused():
-        return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons, layout)
+        return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons, layout, rows,
+                              checks)
 
 
 @dataclass
@@ -239,6 +244,7 @@ class _Job:
     protection: Protection
     reasons: object = None          # ReasonTable of the workbook
     show: Display = Display()
+    checks: dict | None = None      # row -> failed-check lines from this run's mail merge (None: read the cells)
     # The streamed recalc (addin.workbook.streamed) computes a chunk of rows at a time, so two things
     # that look across rows are handed in or reported: COMP-TM amounts merged over the whole sheet
     # (row -> Compensation; None = merge within these rows) and whether 状态 holds foreign words.
@@ -284,7 +290,7 @@ def find_case_header(grid: list[list]) -> HeaderMap:
     return header
 
 
-def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout) -> SheetResult:
+def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, rows=None, checks=None) -> SheetResult:
     header = find_case_header(grid)
     summary = Summary(policy_changes=policy.changed(), now=now)
     new_columns: dict[str, int] = {}
@@ -301,8 +307,9 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout) -
         summary.skipped_columns.append(_HEADER_OF["status"])
     cells: dict[tuple[int, int], object] = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
     show = display_of(policy)
-    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show)
-    row_numbers = range(header.row + 1, len(grid) + 1)
+    job = _Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show, checks)
+    row_numbers = range(header.row + 1, len(grid) + 1) if rows is None else \
+        sorted(r for r in set(rows) if header.row < r <= len(grid))
     if workers > 1 and len(row_numbers) >= PARALLEL_MIN_ROWS:
         parts = _compute_parallel(job, row_numbers, workers, progress)
     else:
@@ -388,9 +395,12 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         current = grid[r - 1]
         width = len(current)
         addr = cell_locator(header, r)
-        # Only a failed verdict gives lines: rows whose verdict cells are empty (most) skip the reading.
-        checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show) \
-            if any(i < width and current[i] not in ("", None) for i in verdict_cols) else []
+        if job.checks is not None:
+            checks = job.checks.get(r, [])
+        elif any(i < width and current[i] not in ("", None) for i in verdict_cols):
+            checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show)
+        else:                          # only a failed verdict gives lines: rows with empty verdict cells skip the reading
+            checks = []
         if checks and keep_results:
             part.checks[r] = checks
         amount = None

@@ -4,12 +4,13 @@ over the 案件 columns (so they stay live in Excel), and three native charts (o
 Only new workbooks get it (`new-workbook`, `demo`); recalc never adds a sheet to a staff file.
 
 Definitions (the same as `aftersales recalc`'s summary, counted on the computed columns):
-* 案件数: rows with an 订单号, plus rows without one that have an 错误 (every non-blank row without an
-  order id gets one: 订单号 is required), i.e. every case row after a recalc;
+* 案件数: rows with a 状态, i.e. every case row after a recalc (recalc gives every case row one, and
+  none to a row that is not a case: a totals row such as 合计 with its SUMs, which would otherwise be
+  counted, and its sums added, a second time);
 * 赔偿金额: the sum of 赔偿金额; 待审批: rows whose 需店长审批 is 是;
 * 已逾期: 下一截止 before the 统计时间 (B2, =NOW() unless staff type a time);
 * 今天到期: 下一截止 from the 统计时间 to the end of that day.
-A platform or reason counts the drop-down name and its aliases as typed (COUNTIFS compares whole cells,
+Every figure counts only such rows. A platform or reason counts the drop-down name and its aliases as typed (COUNTIFS compares whole cells,
 case-insensitive); rows typed another way are in the 其他 line, so every table adds up to the 合计.
 """
 from __future__ import annotations
@@ -36,7 +37,9 @@ MONEY, DAY, STAMP = "#,##0.00", 'm"月"d"日"', "yyyy-mm-dd hh:mm"
 # name pointing at its column when staff insert or move columns.
 NAMED_COLUMNS = {"order_id": "案件_订单号", "platform": "案件_平台", "reason": "案件_售后原因", "shop_name": "案件_店铺名",
                  "comp_amount": "案件_赔偿金额", "approval": "案件_需店长审批", "next_deadline": "案件_下一截止",
-                 "errors": "案件_错误"}
+                 "errors": "案件_错误", "status": "案件_状态"}
+# Every formula counts only the rows recalc computed (状态 filled): never a totals row of the 案件 sheet.
+CASE_ROWS = f'{NAMED_COLUMNS["status"]},"<>"'
 MEASURES = ("案件数", "赔偿金额", "待审批", "已逾期", "今天到期")
 SHOP_LINES = 12
 DAYS_AHEAD = 14
@@ -81,13 +84,12 @@ def _measures(by: str | None, crit: str | None) -> list[str]:
     """The five formulas of a line: all rows when `by` is None, else rows whose column `by` matches."""
     due = NAMED_COLUMNS["next_deadline"]
     if by is None:
-        return [f'COUNTIF({NAMED_COLUMNS["order_id"]},"<>")+COUNTIFS({NAMED_COLUMNS["order_id"]},"",'
-                f'{NAMED_COLUMNS["errors"]},"<>")',
-                f'SUM({NAMED_COLUMNS["comp_amount"]})',
-                f'COUNTIF({NAMED_COLUMNS["approval"]},"是")',
-                f'COUNTIF({due},"<"&{NOW_CELL})',
-                f'COUNTIFS({due},">="&{NOW_CELL},{due},"<"&(INT({NOW_CELL})+1))']
-    pair = f"{NAMED_COLUMNS[by]},{crit}"
+        return [f'COUNTIFS({CASE_ROWS})',
+                f'SUMIFS({NAMED_COLUMNS["comp_amount"]},{CASE_ROWS})',
+                f'COUNTIFS({NAMED_COLUMNS["approval"]},"是",{CASE_ROWS})',
+                f'COUNTIFS({due},"<"&{NOW_CELL},{CASE_ROWS})',
+                f'COUNTIFS({due},">="&{NOW_CELL},{due},"<"&(INT({NOW_CELL})+1),{CASE_ROWS})']
+    pair = f"{NAMED_COLUMNS[by]},{crit},{CASE_ROWS}"
     return [f"SUM(COUNTIFS({pair}))",
             f'SUM(SUMIFS({NAMED_COLUMNS["comp_amount"]},{pair}))',
             f'SUM(COUNTIFS({pair},{NAMED_COLUMNS["approval"]},"是"))',
@@ -153,7 +155,8 @@ def build_summary_sheet(ws, *, shops: list[str] = ()) -> dict[str, tuple[int, in
     ws["C2"] = "打开工作簿或按 F9 时更新; 填一个固定时间可看那时的情况"
     ws["C2"].font = NOTE
     ws["A3"] = ("已逾期 = 下一截止早于统计时间; 今天到期 = 下一截止在统计时间到当天 24:00 之间; "
-                "待审批 = 需店长审批为「是」. 数据来自「案件」表, 点「重新计算」后这里随之更新.")
+                "待审批 = 需店长审批为「是」. 数据来自「案件」表已计算的行(有状态的行, 合计行不算), "
+                "点「重新计算」后这里随之更新.")
     ws["A3"].font = NOTE
     w = _Writer(ws)
     w.row = 5
@@ -202,15 +205,16 @@ def _day_table(w: _Writer, tables: dict) -> None:
     due, comp, approval = NAMED_COLUMNS["next_deadline"], NAMED_COLUMNS["comp_amount"], NAMED_COLUMNS["approval"]
     w.head("按日期 (下一截止)", ("日期", "到期案件", "赔偿金额", "待审批"))
     start = w.row
-    w.line("已逾期", [f'COUNTIF({due},"<"&{NOW_CELL})', f'SUMIFS({comp},{due},"<"&{NOW_CELL})',
-                   f'COUNTIFS({due},"<"&{NOW_CELL},{approval},"是")'])
+    w.line("已逾期", [f'COUNTIFS({due},"<"&{NOW_CELL},{CASE_ROWS})', f'SUMIFS({comp},{due},"<"&{NOW_CELL},{CASE_ROWS})',
+                   f'COUNTIFS({due},"<"&{NOW_CELL},{approval},"是",{CASE_ROWS})'])
     for k in range(DAYS_AHEAD):
         r = w.row
         since = f'">="&MAX({NOW_CELL},$A{r})'
         until = f'"<"&($A{r}+1)'
-        w.line(f"=INT({NOW_CELL})+{k}", [f"COUNTIFS({due},{since},{due},{until})",
-                                         f"SUMIFS({comp},{due},{since},{due},{until})",
-                                         f'COUNTIFS({due},{since},{due},{until},{approval},"是")'], label_format=DAY)
+        w.line(f"=INT({NOW_CELL})+{k}", [f"COUNTIFS({due},{since},{due},{until},{CASE_ROWS})",
+                                         f"SUMIFS({comp},{due},{since},{due},{until},{CASE_ROWS})",
+                                         f'COUNTIFS({due},{since},{due},{until},{approval},"是",{CASE_ROWS})'],
+               label_format=DAY)
     tables["day"] = (start, w.row - 1)
     w.row += 1
 

@@ -1,18 +1,5 @@
-"""Pausing the cyclic garbage collector through a big batch."""
-from __future__ import annotations
+"""Pausing the cyclic garbage collector through a big batch: it lives in addin.core.gcpause (the mail
+merge pauses it too); imported here for the writer's modules."""
+from addin.core.gcpause import gc_paused
 
-import contextlib
-import gc
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Big batches allocate millions of small objects and free none until the end; the cyclic
-    collector would rescan them all again and again (a quarter of the run time at 100k rows)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+__all__ = ["gc_paused"]
