@@ -690,3 +690,13 @@ def test_patch_grows_a_table_with_its_header_cells(xlsm, tmp_path):
     table = member(out, "xl/tables/table1.xml").decode()
     assert 'ref="A1:I6"' in table and '<tableColumn id="9" name="新列"/>' in table
     assert load(out)["案件"].tables["Cases"].ref == "A1:I6"
+
+
+def test_column_tables_match_col_letter():
+    """The tables built at import from the alphabet's products give every column's letters and back."""
+    from addin.workbook.xlsx_patch.refs import COL_BYTES, COL_INDEX, COL_LETTERS, MAX_COL, col_letter
+    assert len(COL_LETTERS) == len(COL_BYTES) == MAX_COL + 1 and COL_LETTERS[0] == ""
+    assert all(COL_LETTERS[c] == col_letter(c) for c in range(1, MAX_COL + 1))
+    assert (COL_LETTERS[26], COL_LETTERS[27], COL_LETTERS[702], COL_LETTERS[703], COL_LETTERS[-1]) == \
+        ("Z", "AA", "ZZ", "AAA", "XFD")
+    assert all(COL_INDEX[COL_BYTES[c]] == c for c in range(1, MAX_COL + 1)) and len(COL_INDEX) == MAX_COL
