@@ -14,15 +14,10 @@ import time
 import traceback
 from pathlib import Path
 
-from addin.core.parse import CellError, to_instant
-from addin.core.timeparts import china_now
-from addin.workbook.outbox import FORMATS
-from addin.workbook.reader import WorkbookReadError
-from addin.workbook.recalc import first_few, recalc, stderr_progress
-from addin.workbook.receipts import ReceiptFileError
-from addin.workbook.session import BookError, new_book, open_book
-from addin.workbook.sms_send import SendError
-from addin.workbook.xlsx_patch import PatchError
+from addin.workbook.outbox_formats import FORMATS
+
+# Each command imports its own modules when it runs (recalc never loads the mail merge and Jinja2), so
+# `aftersales --help` and a parse error cost only argparse. tests/test_cli.py checks what gets imported.
 
 WAIT_DEFAULT = 30.0   # seconds a command waits for another run of ours on the same book
 
@@ -39,6 +34,8 @@ def console_safe() -> None:
 
 def now_arg(text: str) -> dt.datetime:
     """--now: the spellings a date cell accepts, and a time-zone offset (converted to China time)."""
+    from addin.core.parse import CellError, to_instant
+
     try:
         return to_instant(text)
     except CellError as exc:
@@ -46,10 +43,16 @@ def now_arg(text: str) -> dt.datetime:
 
 
 def _now(value: dt.datetime | None) -> dt.datetime:
-    return value or china_now()
+    if value:
+        return value
+    from addin.core.timeparts import china_now
+
+    return china_now()
 
 
 def cmd_recalc(args) -> int:
+    from addin.workbook.recalc import recalc, stderr_progress
+
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
     summary = recalc(args.book, args.out, now=_now(args.now), progress=progress, wait=args.wait)
@@ -74,6 +77,7 @@ def cmd_texts(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from addin.workbook.recalc import stderr_progress
     from addin.workbook.run import run_book
 
     started = time.perf_counter()
@@ -229,6 +233,8 @@ def cmd_import(args) -> int:
 
 def cmd_new_workbook(args) -> int:
     from addin.excel.template import NotMacroName, interpreter_settings, new_workbook
+    from addin.workbook.recalc import first_few
+    from addin.workbook.session import new_book, open_book
 
     target = Path(args.path)
     if target.suffix.lower() != ".xlsm":
@@ -267,6 +273,7 @@ def cmd_new_workbook(args) -> int:
 def cmd_demo(args) -> int:
     from addin.demo import sample_approved, sample_rows
     from addin.workbook.outbox import export_outbox
+    from addin.workbook.session import new_book
     from addin.workbook.template import build_workbook
 
     path = Path(args.out)
@@ -390,26 +397,45 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (BookError, SendError, ReceiptFileError) as exc:     # RecalcError, ExportFileError are BookErrors
-        return _fail(exc.zh, exc.en)
-    except FileNotFoundError as exc:
-        return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
-    except PermissionError as exc:
-        return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
-                     f"file is locked or not writable (open in Excel?): {exc.filename}")
-    except (PatchError, WorkbookReadError) as exc:
-        return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
-                     f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
-    except OSError as exc:
-        return _fail(f"读写文件失败: {exc.filename or ''} ({exc.strerror or exc})",
-                     f"reading or writing a file failed: {exc.filename or ''} ({exc.strerror or exc})")
     except KeyboardInterrupt:
         return _fail("已中断; 工作簿不会处于写了一半的状态", "interrupted; the book is never left half-written")
-    except Exception as exc:          # a bug: still one line, and the book was not written
-        if os.environ.get("AFTERSALES_DEBUG"):
-            traceback.print_exc()
-        return _fail(f"内部错误, 工作簿未改动 ({type(exc).__name__}: {exc}); 请报告此问题",
-                     f"internal error; the book was not changed ({type(exc).__name__}: {exc}); please report it")
+    except Exception as exc:
+        return _report(exc)
+
+
+def _loaded(module: str, name: str) -> type | None:
+    """An exception class of a module the command imported (an exception of a module that was never
+    imported cannot have been raised)."""
+    mod = sys.modules.get(module)
+    return getattr(mod, name, None) if mod is not None else None
+
+
+def _is(exc: BaseException, *where: tuple[str, str]) -> bool:
+    classes = tuple(c for c in (_loaded(m, n) for m, n in where) if c is not None)
+    return bool(classes) and isinstance(exc, classes)
+
+
+def _report(exc: Exception) -> int:
+    """A failed command as one line and exit code 2: the checks in the order of the old except clauses."""
+    if _is(exc, ("addin.workbook.session", "BookError"), ("addin.workbook.sms_send", "SendError"),
+           ("addin.workbook.receipts", "ReceiptFileError")):     # RecalcError, ExportFileError are BookErrors
+        return _fail(exc.zh, exc.en)
+    if isinstance(exc, FileNotFoundError):
+        return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
+    if isinstance(exc, PermissionError):
+        return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
+                     f"file is locked or not writable (open in Excel?): {exc.filename}")
+    if _is(exc, ("addin.workbook.xlsx_patch.edits", "PatchError"), ("addin.workbook.reader", "WorkbookReadError")):
+        return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
+                     f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
+    if isinstance(exc, OSError):
+        return _fail(f"读写文件失败: {exc.filename or ''} ({exc.strerror or exc})",
+                     f"reading or writing a file failed: {exc.filename or ''} ({exc.strerror or exc})")
+    # a bug: still one line, and the book was not written
+    if os.environ.get("AFTERSALES_DEBUG"):
+        traceback.print_exc()
+    return _fail(f"内部错误, 工作簿未改动 ({type(exc).__name__}: {exc}); 请报告此问题",
+                 f"internal error; the book was not changed ({type(exc).__name__}: {exc}); please report it")
 
 
 def _fail(zh: str, en: str) -> int:

@@ -118,6 +118,7 @@ def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):
 # --- a Chinese Windows console: GBK output redirected to a file or a pipe -------------------------
 
 import datetime as dt            # noqa: E402
+import json                      # noqa: E402
 import os                        # noqa: E402
 import subprocess                # noqa: E402
 import sys                       # noqa: E402
@@ -208,3 +209,47 @@ def test_now_with_an_offset_counts_due_deadlines_in_china_time(tmp_path, capsys)
         return next(line for line in capsys.readouterr().out.splitlines() if "24小时内到期" in line)
 
     assert due("2026-10-01T01:00+00:00") == due("2026-10-01 09:00") != due("2026-10-01 01:00")
+
+
+# --- start-up: each command imports only its own modules -------------------------------------------
+
+_IMPORTS = """
+import json, sys
+from addin.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exc:          # --help
+    code = exc.code
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def imported_by(args) -> tuple[int, set[str], str]:
+    """Run main(args) in a fresh interpreter: its exit code, every module it had imported at the end, its output."""
+    proc = subprocess.run([sys.executable, "-c", _IMPORTS, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                          timeout=300)
+    *printed, last = proc.stdout.decode("utf-8").splitlines()
+    result = json.loads(last)
+    return result["code"], set(result["modules"]), "\n".join(printed)
+
+
+def test_help_imports_no_command_module():
+    code, modules, _ = imported_by(["--help"])
+    assert code == 0
+    assert {"addin.cli", "addin.workbook.outbox_formats"} <= modules          # the formats the help lists
+    assert not {m for m in modules if m.startswith(("addin.core", "addin.messages", "addin.workbook.recalc",
+                                                    "addin.workbook.xlsx_patch", "jinja2"))}
+
+
+def test_recalc_never_imports_the_mail_merge(gbk_demo, tmp_path):
+    """A recalc that writes cells (a later --now changes the statuses) loads neither Jinja2 nor addin.messages."""
+    tmp, *_ = gbk_demo
+    out = tmp_path / "later.xlsx"
+    code, modules, printed = imported_by(["recalc", str(tmp / "demo.xlsx"), "--out", str(out), "--now",
+                                          "2026-12-20 10:00", "--quiet"])
+    assert code == 0 and out.exists() and "写入单元格 cells written: 0" not in printed
+    assert "addin.workbook.recalc" in modules and "addin.workbook.xlsx_patch.sheet" in modules
+    assert "jinja2" not in modules and not {m for m in modules if m.startswith("addin.messages")}
+    # the mail merge's own commands still find it
+    code, modules, _ = imported_by(["texts", str(out), "--now", NOW])
+    assert code == 0 and "jinja2" in modules

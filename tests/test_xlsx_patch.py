@@ -690,3 +690,92 @@ def test_patch_grows_a_table_with_its_header_cells(xlsm, tmp_path):
     table = member(out, "xl/tables/table1.xml").decode()
     assert 'ref="A1:I6"' in table and '<tableColumn id="9" name="新列"/>' in table
     assert load(out)["案件"].tables["Cases"].ref == "A1:I6"
+
+
+def test_column_tables_match_col_letter():
+    """The tables built at import from the alphabet's products give every column's letters and back."""
+    from addin.workbook.xlsx_patch.refs import COL_BYTES, COL_INDEX, COL_LETTERS, MAX_COL, col_letter
+    assert len(COL_LETTERS) == len(COL_BYTES) == MAX_COL + 1 and COL_LETTERS[0] == ""
+    assert all(COL_LETTERS[c] == col_letter(c) for c in range(1, MAX_COL + 1))
+    assert (COL_LETTERS[26], COL_LETTERS[27], COL_LETTERS[702], COL_LETTERS[703], COL_LETTERS[-1]) == \
+        ("Z", "AA", "ZZ", "AAA", "XFD")
+    assert all(COL_INDEX[COL_BYTES[c]] == c for c in range(1, MAX_COL + 1)) and len(COL_INDEX) == MAX_COL
+
+
+# --------------------------------------------------------------------------- one piece per row
+
+def _random_sheet(rng, prefix: str = "") -> tuple[bytes, dict]:
+    """A sheet of rows in every form the writer meets (styled and self-closing cells, whitespace between
+    cells, formulas, shared formulas, cells without r, custom-formatted rows, spans), and edits over it."""
+    p = prefix + ":" if prefix else ""
+    cols = [1, 2, 3, 5, 6, 7, 8, 26, 27, 28, 52, 93, 94, 95, 703]
+    values_pool = ["正常", "已逾期", "a<b & c", "", None, Decimal("30.00"), Decimal("-0.50"), 7, 0, 2.5, 1e20, True,
+                   False, dt.datetime(2026, 10, 3, 18, 30), dt.date(2026, 10, 5), "=SUM(A1)", "x" * 40]
+    rows, cells = [], {}
+    for r in range(1, 121):
+        kind = rng.random()
+        present = sorted(rng.sample(cols, rng.randint(0, 9)))
+        parts = []
+        for i, c in enumerate(present):
+            ref = f"{openpyxl.utils.get_column_letter(c)}{r}"
+            style = f' s="{rng.choice([1, 2, 3, 4])}"' if rng.random() < 0.4 else ""
+            body = rng.choice([f"<{p}v>{rng.randint(0, 999)}</{p}v>",
+                               f'<{p}is><{p}t>旧{c}</{p}t></{p}is>', None, f"<{p}f>A{r}*2</{p}f><{p}v>2</{p}v>"])
+            t = ' t="inlineStr"' if body and "<" + p + "is>" in body else ""
+            if kind < 0.03 and i == 0:                      # a cell without r: the scanning path
+                parts.append(f"<{p}c{style}><{p}v>1</{p}v></{p}c>")
+            elif kind < 0.06 and i == 0:                    # a shared formula's master: the scanning path
+                parts.append(f'<{p}c r="{ref}"><{p}f t="shared" ref="{ref}:{ref}" si="{r}">B{r}</{p}f></{p}c>')
+            else:
+                parts.append(f'<{p}c r="{ref}"{style}{t}/>' if body is None else
+                             f'<{p}c r="{ref}"{style}{t}>{body}</{p}c>')
+            if rng.random() < 0.1:
+                parts.append(rng.choice(["\n", "  ", "\r\n\t"]))
+        attrs = f' r="{r}"' + (' spans="1:8"' if rng.random() < 0.5 else "") + \
+            (' s="4" customFormat="1"' if rng.random() < 0.1 else "")
+        rows.append(f"<{p}row{attrs}>{''.join(parts)}</{p}row>" if parts or rng.random() < 0.5 else f"<{p}row{attrs}/>")
+        if rng.random() < 0.8:
+            edited = sorted(rng.sample(cols, rng.randint(1, 8)))
+            for c in edited:
+                cells[(r, c)] = rng.choice(values_pool)
+    ns = f'xmlns{":" + prefix if prefix else ""}="{MAIN}"'
+    xml = (f'<?xml version="1.0"?><{p}worksheet {ns}><{p}dimension ref="A1:B2"/><{p}cols><{p}col min="5" max="6" '
+           f'style="3"/></{p}cols><{p}sheetData>{"".join(rows)}</{p}sheetData></{p}worksheet>')
+    return xml.encode(), cells
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_rows_spliced_in_one_piece_give_the_bytes_of_the_run_path(seed, monkeypatch):
+    """The one-piece splice (_spliced_row) against the run path it stands in for: the same sheet XML,
+    the same count of cells written, the same formula and date-style bookkeeping, on random sheets."""
+    import random
+
+    from addin.workbook.xlsx_patch import PatchReport
+    from addin.workbook.xlsx_patch.sheet import SheetPatcher
+    from addin.workbook.xlsx_patch.styles import Styles
+
+    xml, cells = _random_sheet(random.Random(seed), prefix="x" if seed % 4 == 3 else "")
+
+    def patch():
+        styles, report = Styles(STYLES.encode()), PatchReport()
+        patcher = SheetPatcher(xml, "案件", SheetEdit(dict(cells)), styles, False, report)
+        out: list[bytes] = []
+        changed = patcher.run(out.append)
+        return (b"".join(out), changed, report.cells_written, patcher.formula_changed, patcher.skipped,
+                styles.added_xfs, dict(patcher.broken))
+
+    calls = []
+    spliced = SheetPatcher._spliced_row
+
+    def counting(self, *args):
+        new = spliced(self, *args)
+        calls.append(new is not None)
+        return new
+
+    monkeypatch.setattr(SheetPatcher, "_spliced_row", counting)
+    one_piece = patch()
+    monkeypatch.setattr(SheetPatcher, "_spliced_row", lambda self, *args: None)
+    runs = patch()
+    assert one_piece == runs
+    assert sum(calls) > 20                                  # most rows took the one-piece splice
+    assert one_piece[2] > 0 and b"inlineStr" in one_piece[0]

@@ -32,16 +32,11 @@ from addin.messages.history import STATUS_EXPORTED, mask_phone
 from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
 
+from .outbox_formats import FORMATS
 from .sendlog import LogEntry, SendLog, file_note
 from .session import Book, BookError, open_book, save_atomic
 from .texts import UPLOAD_HEADER, load_book, write_csv
 from .xlsx_patch import SheetEdit
-
-FORMATS = {
-    "aliyun-xlsx": "阿里云群发助手号码文件 (.xlsx, 每个模板CODE+签名一个) / Aliyun bulk-send numbers files",
-    "aliyun-batch-json": "阿里云 SendBatchSms 请求体 (.json, 每个请求≤100个号码) / SendBatchSms request bodies",
-    "csv": "通用短信文件 (手机号码, 短信内容; UTF-8 BOM) / free-text CSV for other vendors",
-}
 
 
 @dataclass

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+import string
 
 from .edits import PatchError
 
 MAX_ROW, MAX_COL = 1_048_576, 16_384
+_AZ = string.ascii_uppercase
 
 
 def col_letter(col: int) -> str:
@@ -18,7 +21,10 @@ def col_letter(col: int) -> str:
     return letters
 
 
-COL_LETTERS = [""] + [col_letter(c) for c in range(1, MAX_COL + 1)]
+# Every column's letters, in order: A-Z, AA-ZZ, then AAA up to XFD (the same as col_letter; built from
+# products of the alphabet, which costs a third of calling col_letter 16,384 times at start-up).
+COL_LETTERS = [""] + [*_AZ, *map("".join, itertools.product(_AZ, repeat=2)),
+                      *map("".join, itertools.product(_AZ, repeat=3))][:MAX_COL]
 COL_BYTES = [letters.encode() for letters in COL_LETTERS]
 COL_INDEX = {letters: c for c, letters in enumerate(COL_BYTES) if c}
 LETTERS_RE = re.compile(rb"[A-Z]+")

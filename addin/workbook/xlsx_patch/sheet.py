@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import numbers
+import operator
 import re
 from collections import defaultdict
 from collections.abc import Callable
@@ -12,12 +13,13 @@ from decimal import Decimal
 from .edits import CellValue, PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .formulas import SharedGroup, shift_formula
 from .gcpause import gc_paused
-from .refs import COL_BYTES, COL_INDEX, LETTERS_RE, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
+from .refs import COL_BYTES, COL_INDEX, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
 from .styles import Styles
 from .values import excel_serial, inline_string_tail, number_text
 from .xmlbytes import get_attr, root_prefix, set_attr, xml_escape, xml_unescape
 
 _MISSING = object()
+_first = operator.itemgetter(0)
 
 
 @functools.lru_cache(maxsize=8)
@@ -31,6 +33,32 @@ def _span_bounds(spans: bytes) -> tuple[int, int]:
     """First and last column of a row's spans attribute ("1:20" or "1:5 7:9")."""
     nums = [int(x) for x in re.findall(rb"\d+", spans)] or [MAX_COL, 0]
     return nums[0], nums[-1]
+
+
+def _merge_plan(letters: list[bytes], cols: tuple[int, ...]) -> list | bool:
+    """How a row whose cells have the column `letters` (in order) takes edits in the columns `cols`
+    (ascending): the pieces of the new row, in order. A slice keeps those old pieces as they were
+    (1 is the first cell); (i, k) is edit i, whose old piece is k (0: it has none). False when the
+    old columns are not strictly ascending (the run path handles such a row as it always did)."""
+    old = [COL_INDEX.get(x, 0) for x in letters]
+    if not all(a < b for a, b in zip([0, *old], old)):
+        return False
+    plan: list = []
+    k, n = 0, len(old)
+    for i, col in enumerate(cols):
+        a = k
+        while k < n and old[k] < col:
+            k += 1
+        if k > a:
+            plan.append(slice(a + 1, k + 1))
+        if k < n and old[k] == col:
+            plan.append((i, k + 1))
+            k += 1
+        else:
+            plan.append((i, 0))
+    if k < n:
+        plan.append(slice(k + 1, n + 1))
+    return plan
 
 
 class SheetPatcher:
@@ -50,6 +78,9 @@ class SheetPatcher:
         self.f_tag = b"<" + p + b"f"
         self.v_open, self.v_close = b"><" + p + b"v>", b"</" + p + b"v></" + p + b"c>"
         self.col_keys = _col_keys(self.cell_open)
+        self.letters_re = re.compile(re.escape(self.cell_tag) + rb'(?: r="([A-Z]{1,3})(?=[0-9]))?')
+        self.plans: dict[tuple, list[int] | bool] = {}  # a row's shape -> how it merges (_merge_plan)
+        self.rests: dict[tuple, bytes] = {}           # (style, type, value) -> what follows `<c r="A1"`
         self.styles_of: dict[bytes, bytes | None] = {}  # cell attributes -> s value (few distinct)
         self.formula_changed = False
         self.broken: dict[bytes, SharedGroup] = {}
@@ -58,8 +89,9 @@ class SheetPatcher:
         self._col_style_cache: dict[int, bytes | None] = {}
         self.by_row: dict[int, list[tuple[int, CellValue]]] = defaultdict(list)
         with gc_paused():  # 100k+ small tuples would trigger full collections over the caller's data too
+            by_row = self.by_row
             for (row, col), value in edit.cells.items():
-                self.by_row[row].append((col, value))
+                by_row[row].append((col, value))
         # Bounding box of the edits, for <dimension> (None edits included: harmless).
         self.box = None
         for row, cells in self.by_row.items():
@@ -208,19 +240,92 @@ class SheetPatcher:
     def _patch_row(self, rownum: int, attrs: bytes, body: bytes, a: int, j: int, cs: int, ce: int,
                    edits: list[tuple[int, CellValue]], out: list[bytes], last: int) -> int:
         """Splice the edits of one row (attributes at body[a:j], cells at body[cs:ce])."""
-        row_style = self._row_style(attrs)
+        row_style = self._row_style(attrs) if b"customFormat" in attrs else None
         if edits and b"spans" in attrs:
             new_attrs = self._widen_spans(attrs, edits[0][0], edits[-1][0])
             if new_attrs is not attrs:
                 out.append(body[last:a])
                 out.append(new_attrs)
                 last = j
-        # The fast path needs every cell to start with `<c r="`, and must not meet a shared-formula
+        # The fast paths need every cell to start with `<c r="`, and must not meet a shared-formula
         # master (ref=): overwriting one turns later cells of the same row into survivors to fix.
-        if not (self.broken and rownum <= self.zone_end) and body.find(b"ref=", cs, ce) < 0 and (
-                body.count(self.cell_tag, cs, ce) == body.count(self.cell_open, cs, ce)):
-            return self._edit_cells_runs(rownum, body, cs, ce, edits, row_style, out, last)
+        if not (self.broken and rownum <= self.zone_end) and body.find(b"ref=", cs, ce) < 0:
+            new = self._spliced_row(rownum, body[cs:ce], edits, row_style)
+            if new is not None:
+                out.append(body[last:cs])
+                out.append(new)
+                return ce
+            if body.count(self.cell_tag, cs, ce) == body.count(self.cell_open, cs, ce):
+                return self._edit_cells_runs(rownum, body, cs, ce, edits, row_style, out, last)
         return self._edit_cells_scanning(rownum, body, cs, ce, edits, row_style, out, last)
+
+    def _spliced_row(self, rownum: int, content: bytes, edits: list[tuple[int, CellValue]],
+                     row_style: bytes | None) -> bytes | None:
+        """The common case, in one piece: the row's cells (`content`, every one starting with `<c r="`)
+        are cut at each `<c r="` (in C), and the new content is the old pieces of the cells not edited,
+        each with what follows it, merged by column with the edited cells' new XML; an edited cell's old
+        piece (and the whitespace after it) goes. The bytes are exactly _edit_cells_runs'. How a row of
+        a given shape (its cells' columns, the edited columns, the row's style) merges is planned once
+        per shape, and a value's XML once per style. None (the caller takes the run path) when the
+        references are not plain ascending A1 ones."""
+        letters = self.letters_re.findall(content)     # every `<c`: its column, or b"" when not plain
+        if b"" in letters:
+            return None
+        cell_open = self.cell_open
+        pieces = content.split(cell_open)
+        if len(pieces) != len(letters) + 1:
+            return None
+        key = (tuple(letters), tuple(map(_first, edits)), row_style)
+        plan = self.plans.get(key)
+        if plan is None:
+            if len(self.plans) >= 4096:        # rows of too many shapes: keep the memory bounded
+                self.plans.clear()
+            plan = self.plans[key] = self._plan(letters, edits, row_style)
+        if plan is False:
+            return None
+        row_key = b'%d"' % rownum
+        new = [pieces[0]]
+        append = new.append
+        styles_of, rests, f_tag = self.styles_of, self.rests, self.f_tag
+        for op in plan:
+            if op.__class__ is slice:            # old cells that stay, as they were
+                new += pieces[op]
+                continue
+            i, k, letters_of, style = op
+            value = edits[i][1]
+            if k:                                # the style of the cell it replaces
+                piece = pieces[k]
+                gt = piece.find(b">")
+                attrs = piece[piece.find(b'"') + 1:gt - 1 if piece[gt - 1] == 0x2F else gt]
+                if f_tag in piece:
+                    self._formula_overwritten(rownum, edits[i][0], piece)
+                style = styles_of.get(attrs, _MISSING)
+                if style is _MISSING:
+                    style = styles_of[attrs] = get_attr(attrs, b"s")
+            elif value is None or (value.__class__ is str and not value):
+                self.skipped += 1
+                continue
+            # Equal values of one type give the same XML (a date's may take a new date style: not kept).
+            rkey = (style, value.__class__, value)
+            try:
+                rest = rests.get(rkey)
+            except TypeError:                    # unhashable (a signalling NaN): _cell_rest says what is wrong
+                rest = rkey = None
+            if rest is None:
+                rest = self._cell_rest(rownum, edits[i][0], value, style)
+                if rkey is not None and not isinstance(value, dt.date) and len(rests) < 65536:
+                    rests[rkey] = rest
+            append(letters_of + row_key + rest)
+        return cell_open.join(new)
+
+    def _plan(self, letters: list[bytes], edits: list[tuple[int, CellValue]], row_style: bytes | None):
+        """_merge_plan with each edit as (i, k, its column's letters, the style of a new cell)."""
+        plan = _merge_plan(letters, tuple(map(_first, edits)))
+        if plan is False:
+            return False
+        return [op if op.__class__ is slice else
+                (op[0], op[1], COL_BYTES[edits[op[0]][0]], self._new_cell_style(row_style, edits[op[0]][0]))
+                for op in plan]
 
     def _edit_cells_runs(self, rownum, body, cs, ce, edits, row_style, out, last) -> int:
         """Fast path, for rows whose cells all start with `<c r="`. The edits come in runs of adjacent
@@ -264,67 +369,6 @@ class SheetPatcher:
             last = pos = max(end, last)
             i = j + 1
         return last
-
-    def _edit_cells_direct(self, rownum, body, cs, ce, edits, row_style, out, last) -> int:
-        """Fast path, for rows whose cells all start with `<c r="`: find each edited cell by its
-        reference instead of walking every cell. Kept lean: it runs for every edited cell."""
-        pos = cs
-        row_key = b'%d"' % rownum
-        col_keys, styles_of, f_tag, find = self.col_keys, self.styles_of, self.f_tag, body.find
-        append, cell_rest, cell_close = out.append, self._cell_rest, self.cell_close
-        at_end = False  # no existing cell after pos: the remaining edits are all appended
-        for col, value in edits:
-            key = col_keys[col] + row_key
-            q = -1 if at_end else find(key, pos, ce)
-            if q < 0:
-                if value is None or (type(value) is str and not value):
-                    self.skipped += 1
-                    continue
-                q = ce if at_end else self._insertion_point(body, pos, ce, col)
-                at_end = q == ce
-                append(body[last:q])
-                append(key + cell_rest(rownum, col, value, self._new_cell_style(row_style, col)))
-                last = pos = q
-                continue
-            gt = find(b">", q)
-            if body[gt - 1] == 0x2F:  # self-closing <c .../>
-                attrs, end = body[q + len(key):gt - 1], gt + 1
-            else:
-                end = find(cell_close, gt)
-                if find(f_tag, gt, end) >= 0:
-                    self._formula_overwritten(rownum, col, body[gt + 1:end])
-                end += len(cell_close)
-                attrs = body[q + len(key):gt]
-            style = styles_of.get(attrs, _MISSING)
-            if style is _MISSING:
-                style = styles_of[attrs] = get_attr(attrs, b"s")
-            append(body[last:q])
-            append(key + cell_rest(rownum, col, value, style))
-            last = pos = end
-        return last
-
-    def _insertion_point(self, body: bytes, pos: int, ce: int, col: int) -> int:
-        """Offset of the first cell after `pos` whose column is beyond `col` (or the row end)."""
-        n = len(self.cell_open)
-        # Computed columns usually sit right of every filled input: test the row's last cell first.
-        q = body.rfind(self.cell_open, pos, ce)
-        if q < 0:
-            return ce
-        m = LETTERS_RE.match(body, q + n)
-        found = COL_INDEX.get(m.group()) if m else None
-        if found is not None and found < col:
-            return ce
-        while True:
-            q = body.find(self.cell_open, pos, ce)
-            if q < 0:
-                return ce
-            m = LETTERS_RE.match(body, q + n)
-            found = COL_INDEX.get(m.group()) if m else None
-            if found is None:
-                raise PatchError(f"sheet {self.name!r}: bad cell reference {body[q:q + n + 12]!r}")
-            if found > col:
-                return q
-            pos = q + n
 
     def _edit_cells_scanning(self, rownum, body, cs, ce, edits, row_style, out, last) -> int:
         """General path: walk every cell of the row (cells without r, attributes in any order,
