@@ -351,6 +351,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     out_cols = [(key, c, c - 1) for key, c in out_items]
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
+    memo: dict = {}                     # each distinct cell value of a column is read once (case_from_row)
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
@@ -366,7 +367,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         raw = filled_inputs(values) if filled_inputs and width >= filled_inputs.width else None
         if raw is None:
             raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
-        p = case_from_row(raw, job.reasons)
+        p = case_from_row(raw, job.reasons, memo)
         if prot.is_totals(r, values, raw, p):                             # 合计 / 总计 / Total: not a case
             part.totals_rows.append(r)
             continue
@@ -454,12 +455,13 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
 
 
 _NOT_EMPTY = partial(operator.ne, "")      # x != "", in C
+_NOT_NONE = partial(operator.is_not, None)  # x is not None, in C
 
 
 class _filled_inputs:
     """input key -> value of a row's filled input cells, picked and filtered in C (itemgetter, compress):
-    it runs for every row, and most of the ~60 input cells are empty. None when the row has a None
-    (grids from Excel), which the caller's plain loop then handles."""
+    it runs for every row, and most of the ~60 input cells are empty. An empty cell is "" (calamine) or
+    None (Excel, through the buttons); None when a row has both, which the caller's plain loop handles."""
     __slots__ = ("keys", "get", "width")
 
     def __new__(cls, input_cols):
@@ -473,9 +475,11 @@ class _filled_inputs:
 
     def __call__(self, values: list) -> dict | None:
         picked = self.get(values)
-        if None in picked:
-            return None
-        return dict(compress(zip(self.keys, picked), map(_NOT_EMPTY, picked)))
+        if None not in picked:
+            return dict(compress(zip(self.keys, picked), map(_NOT_EMPTY, picked)))
+        if "" not in picked:
+            return dict(compress(zip(self.keys, picked), map(_NOT_NONE, picked)))
+        return None
 
 
 def _as_amount(value) -> Decimal | None:

@@ -50,9 +50,30 @@ def _platform_code(value) -> str | None:
         return None                    # reported as the platform cell's own problem
 
 
-def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
+def _parse_cell(key: str, kind: str, value, raw: dict, reasons):
+    """One filled input cell read: (value, has_time) for a date, else its value; raises CellError."""
+    if kind == "datetime":
+        return to_datetime(value)
+    if kind == "reason":                    # the wording may depend on the row's 售后类型 and platform
+        return to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
+    return PARSERS[kind](value)
+
+
+# Kinds whose reading is cheaper than looking it up (text is a strip; phone numbers are unique per row).
+_NOT_REMEMBERED = frozenset({"text", "phone"})
+_MEMO_LIMIT = 50_000          # readings remembered per column before the memo starts afresh
+
+
+def _memo_key(value):
+    """A cell value as a dict key that tells 1, 1.0, True and Decimal('1') apart (they compare equal)."""
+    return value if value.__class__ is str else (value.__class__, value)
+
+
+def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None) -> ParsedRow:
     """raw: input key -> cell value as read (str, number, datetime, None).
-    reasons: the workbook's 原因对照 rows (a ReasonTable); None = the built-in table only."""
+    reasons: the workbook's 原因对照 rows (a ReasonTable); None = the built-in table only.
+    memo: a dict the caller keeps over a batch of rows read with the same `reasons`: each distinct
+    value of a column (a platform, a reason, a date) is then read once (the parsers are pure)."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
     # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
@@ -63,18 +84,34 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
         kind = _KIND_OF.get(key)
         if kind is None:
             continue
-        try:
-            if kind == "datetime":
-                instant, has_time = to_datetime(value)
-                values[key] = instant
-                if key == "signed_at":
-                    values["signed_has_time"] = has_time
-            elif kind == "reason":            # the wording may depend on the row's 售后类型 and platform
-                values[key] = to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
-            else:
-                values[key] = PARSERS[kind](value)
-        except CellError as exc:
-            problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
+        if memo is None or kind in _NOT_REMEMBERED:
+            try:
+                got = _parse_cell(key, kind, value, raw, reasons)
+            except CellError as exc:
+                problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
+                continue
+        else:
+            k = _memo_key(value)
+            if kind == "reason":
+                k = (k, _memo_key(raw.get("after_sales_type")), _memo_key(raw.get("platform")))
+            seen = memo.get(key)
+            if seen is None or len(seen) > _MEMO_LIMIT:
+                seen = memo[key] = {}
+            got = seen.get(k, seen)
+            if got is seen:
+                try:
+                    got = seen[k] = _parse_cell(key, kind, value, raw, reasons)
+                except CellError as exc:
+                    got = seen[k] = exc.with_traceback(None)
+            if isinstance(got, CellError):
+                problems.append(RowProblem(key, got.zh, got.en))
+                continue
+        if kind == "datetime":
+            values[key] = got[0]
+            if key == "signed_at":
+                values["signed_has_time"] = got[1]
+        else:
+            values[key] = got
     for col in REQUIRED:
         if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))
