@@ -100,6 +100,9 @@ def tmall_cap_items(cases: list[Case], results: list[CaseResult]) -> list[int]:
             if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
 
 
-def due_within(result: CaseResult, now: dt.datetime, hours: float = 24) -> list[Deadline]:
-    horizon = now + dt.timedelta(hours=hours)
-    return [d for d in result.deadlines if d.info.level in ("action", "alert") and now <= d.at <= horizon]
+def due_within(result: CaseResult, now: dt.datetime, hours: float = 24, *, horizon: dt.datetime | None = None) -> list[Deadline]:
+    """The action and alert deadlines from `now` to `hours` later (`horizon`: that end, if the caller
+    computed it once for a batch)."""
+    if horizon is None:
+        horizon = now + dt.timedelta(hours=hours)
+    return [d for d in result.deadlines if now <= d.at <= horizon and d.info.level in ("action", "alert")]

@@ -349,6 +349,11 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
     verdict_cols = [header.msg_outputs[v] - 1 for v, *_ in CHECKS if v in header.msg_outputs]
     out_cols = [(key, c, c - 1) for key, c in out_items]
+    out_keys = [key for key, _ in out_items]
+    out_idx = [c - 1 for _, c in out_items]
+    pick_olds = _picker(out_idx)                  # the row's computed cells as they are, in one C call
+    olds_width = max(out_idx, default=-1) + 1
+    horizon = now + dt.timedelta(hours=24)        # due_within's
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
     memo: dict = {}                     # each distinct cell value of a column is read once (case_from_row)
@@ -415,7 +420,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             out = output_values(res, locate=addr, show=show, now=now, checks=checks)
             if res.compensation is not None:
                 amount = res.compensation.amount
-            if due_within(res, now):
+            if res.deadlines and due_within(res, now, horizon=horizon):
                 part.due_24h += 1
         nd = out["next_deadline"]
         nd = excel_instant(nd) if nd is not None else None
@@ -434,16 +439,20 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         group = [current[c - 1] if c and c <= width else None for c in group_cols]
         part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
-        for key, c, i in out_cols:
+        olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
+        for (key, c, i), value, old in zip(out_cols, map(out.get, out_keys), olds):
             if kept and c in kept:
                 continue
-            value = out.get(key)
-            old = current[i] if i < width else None
             if value is None:                      # the common case, kept cheap: 15 columns x every row
                 if old is None or old == "" or (old.__class__ is str and not old.strip()):
                     continue
-            elif (old == "" or old is None) and value != "":     # a new value in an empty cell (a first recalc)
-                cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+            elif old == "" or old is None:
+                if value != "":                    # a new value in an empty cell (a first recalc)
+                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+                    continue
+            elif value.__class__ is str and old.__class__ is str:    # a text already there (a re-run)
+                if value != old:
+                    cells[(r, c)] = value
                 continue
             elif value.__class__ is dt.datetime:
                 value = excel_instant(value)
@@ -452,6 +461,14 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     if keep_results:
         part.results = results
     return part
+
+
+def _picker(indexes: list[int]):
+    """values -> tuple of values[i] for i in indexes (itemgetter, which gives a bare value for one index)."""
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda values: (values[i],)
+    return itemgetter(*indexes) if indexes else (lambda values: ())
 
 
 _NOT_EMPTY = partial(operator.ne, "")      # x != "", in C

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from addin.core.calendar_cn import WorkCalendar
 from addin.core.case import Case, case_of
-from addin.core.deadlines import next_due
+from addin.core.deadlines import DEADLINE_KINDS, next_due
 from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import Policy
@@ -155,6 +155,7 @@ def problem_line(where: str, problem: RowProblem, show: Display) -> str:
 
 
 MISSING = ("计算需要此值, 请填写", "the rule needs this value; fill it in")
+_DEADLINE_KEY = {kind: f"deadline:{kind}" for kind in DEADLINE_KINDS}   # output key of each deadline column
 
 
 def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, show: Display = Display(),
@@ -165,7 +166,7 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
     failed reply/SMS checks (:func:`check_lines`), which go into 错误 too. `locate(field)` names where a
     missing input lives (the workbook passes the cell address). `now` dates 状态 (default: the clock).
     """
-    out: dict[str, object] = {k: None for k in OUTPUT_KEYS}
+    out: dict[str, object] = dict.fromkeys(OUTPUT_KEYS)
     errors = list(problems)
     nd = None
     approval = False
@@ -177,14 +178,15 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
             out["approval"] = _yes_no(comp.approval) if comp.amount is not None else None
             out["comp_note"] = comp.note or None
             approval = comp.approval and comp.amount is not None
-        nd = next_due(result.deadlines)        # the earliest, past or not: the sheet reddens overdue ones
-        if nd is not None:
-            out["next_deadline"] = nd.at
-            out["next_deadline_item"] = show.deadline_name(nd.kind)
-        if result.deadlines:
-            out["deadlines_all"] = "\n".join(show.deadline(d) for d in result.deadlines)
-        for d in result.deadlines:
-            out.setdefault(f"deadline:{d.kind}", d.at)
+        deadlines = result.deadlines
+        if deadlines:
+            nd = next_due(deadlines)           # the earliest, past or not: the sheet reddens overdue ones
+            if nd is not None:
+                out["next_deadline"] = nd.at
+                out["next_deadline_item"] = show.deadline_name(nd.kind)
+            out["deadlines_all"] = "\n".join(map(show.deadline, deadlines))
+            for d in deadlines:
+                out.setdefault(_DEADLINE_KEY[d.kind], d.at)
         fr = result.freight
         if fr is not None:
             out["out_payer"], out["ret_payer"], out["re_payer"] = (PAYER_ZH[fr.out], PAYER_ZH[fr.ret], PAYER_ZH[fr.re])
@@ -248,6 +250,9 @@ def check_lines(cells, show: Display) -> list[str]:
 
 def excel_instant(instant: dt.datetime) -> dt.datetime:
     """24:00 ends are shown in Excel as 23:59:59 of the day itself, so the date column reads right."""
-    if instant.time() == dt.time(0):
-        return instant - dt.timedelta(seconds=1)
+    if instant.time() == _MIDNIGHT:
+        return instant - _ONE_SECOND
     return instant
+
+
+_MIDNIGHT, _ONE_SECOND = dt.time(0), dt.timedelta(seconds=1)
