@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import operator
-from functools import partial
 from itertools import compress
 from operator import itemgetter
 import os
@@ -355,6 +353,9 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     olds_width = max(out_idx, default=-1) + 1
     horizon = now + dt.timedelta(hours=24)        # due_within's
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
+    pick_group = _picker([c - 1 for c in group_cols]) if all(group_cols) else None
+    group_width = max(filter(None, group_cols), default=0)
+    pick_verdicts = _picker(verdict_cols)
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
     memo: dict = {}                     # each distinct cell value of a column is read once (case_from_row)
     for r in row_numbers:
@@ -403,7 +404,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         addr = cell_locator(header, r)
         if job.checks is not None:
             checks = job.checks.get(r, [])
-        elif any(i < width and current[i] not in ("", None) for i in verdict_cols):
+        elif verdict_cols and _any_filled(current, verdict_cols, pick_verdicts, width):
             checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show)
         else:                          # only a failed verdict gives lines: rows with empty verdict cells skip the reading
             checks = []
@@ -436,7 +437,8 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             out_shown = {**out, **shown}
         else:
             out_shown = out
-        group = [current[c - 1] if c and c <= width else None for c in group_cols]
+        group = pick_group(current) if pick_group and width >= group_width else \
+            [current[c - 1] if c and c <= width else None for c in group_cols]
         part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
         olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
@@ -463,6 +465,14 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     return part
 
 
+def _any_filled(values: list, indexes: list[int], pick, width: int) -> bool:
+    """Whether any of the cells at `indexes` holds something other than "" or None."""
+    if width > max(indexes):
+        picked = pick(values)
+        return picked.count("") + picked.count(None) != len(picked)
+    return any(i < width and values[i] not in ("", None) for i in indexes)
+
+
 def _picker(indexes: list[int]):
     """values -> tuple of values[i] for i in indexes (itemgetter, which gives a bare value for one index)."""
     if len(indexes) == 1:
@@ -471,14 +481,10 @@ def _picker(indexes: list[int]):
     return itemgetter(*indexes) if indexes else (lambda values: ())
 
 
-_NOT_EMPTY = partial(operator.ne, "")      # x != "", in C
-_NOT_NONE = partial(operator.is_not, None)  # x is not None, in C
-
-
 class _filled_inputs:
     """input key -> value of a row's filled input cells, picked and filtered in C (itemgetter, compress):
     it runs for every row, and most of the ~60 input cells are empty. An empty cell is "" (calamine) or
-    None (Excel, through the buttons); None when a row has both, which the caller's plain loop handles."""
+    None (Excel, through the buttons)."""
     __slots__ = ("keys", "get", "width")
 
     def __new__(cls, input_cols):
@@ -492,11 +498,12 @@ class _filled_inputs:
 
     def __call__(self, values: list) -> dict | None:
         picked = self.get(values)
-        if None not in picked:
-            return dict(compress(zip(self.keys, picked), map(_NOT_EMPTY, picked)))
-        if "" not in picked:
-            return dict(compress(zip(self.keys, picked), map(_NOT_NONE, picked)))
-        return None
+        filled = dict(compress(zip(self.keys, picked), picked))     # the cells whose value is true
+        # Falsy cells are empty ("" or None) but for a 0, 0.0 or FALSE typed in one: count the empty ones.
+        empty = picked.count("")
+        if len(filled) + empty == len(picked) or len(filled) + empty + picked.count(None) == len(picked):
+            return filled
+        return {key: v for key, v in zip(self.keys, picked) if v is not None and v != ""}
 
 
 def _as_amount(value) -> Decimal | None:

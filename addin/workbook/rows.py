@@ -91,14 +91,16 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
                 problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
                 continue
         else:
-            k = _memo_key(value)
+            k = value if value.__class__ is str else _memo_key(value)
             if kind == "reason":
                 k = (k, _memo_key(raw.get("after_sales_type")), _memo_key(raw.get("platform")))
             seen = memo.get(key)
-            if seen is None or len(seen) > _MEMO_LIMIT:
+            if seen is None:
                 seen = memo[key] = {}
             got = seen.get(k, seen)
-            if got is seen:
+            if got is seen:                   # not read yet in this batch
+                if len(seen) > _MEMO_LIMIT:
+                    seen.clear()
                 try:
                     got = seen[k] = _parse_cell(key, kind, value, raw, reasons)
                 except CellError as exc:
