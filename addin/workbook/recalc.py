@@ -356,6 +356,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     pick_group = _picker([c - 1 for c in group_cols]) if all(group_cols) else None
     group_width = max(filter(None, group_cols), default=0)
     pick_verdicts = _picker(verdict_cols)
+    verdict_width = max(verdict_cols, default=-1) + 1
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
     memo: dict = {}                     # each distinct cell value of a column is read once (case_from_row)
     for r in row_numbers:
@@ -401,10 +402,10 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
 
         current = grid[r - 1]
         width = len(current)
-        addr = cell_locator(header, r)
         if job.checks is not None:
             checks = job.checks.get(r, [])
-        elif verdict_cols and _any_filled(current, verdict_cols, pick_verdicts, width):
+        elif verdict_cols and (_any_filled(current, verdict_cols) if width < verdict_width else
+                               (v := pick_verdicts(current)).count("") + v.count(None) != len(v)):
             checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show)
         else:                          # only a failed verdict gives lines: rows with empty verdict cells skip the reading
             checks = []
@@ -412,13 +413,17 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             part.checks[r] = checks
         amount = None
         if p.problems:
+            addr = cell_locator(header, r)
             lines = [problem_line(addr(x.field), x, show) for x in p.problems]
             out = output_values(None, lines, show=show, now=now, checks=checks)
             if keep_results:
                 part.problems[r] = lines
         else:
             res = results[r]
-            out = output_values(res, locate=addr, show=show, now=now, checks=checks)
+            if res.missing:                 # only then is a cell named
+                out = output_values(res, locate=cell_locator(header, r), show=show, now=now, checks=checks)
+            else:
+                out = output_values(res, show=show, now=now, checks=checks)
             if res.compensation is not None:
                 amount = res.compensation.amount
             if res.deadlines and due_within(res, now, horizon=horizon):
@@ -465,11 +470,9 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     return part
 
 
-def _any_filled(values: list, indexes: list[int], pick, width: int) -> bool:
-    """Whether any of the cells at `indexes` holds something other than "" or None."""
-    if width > max(indexes):
-        picked = pick(values)
-        return picked.count("") + picked.count(None) != len(picked)
+def _any_filled(values: list, indexes: list[int]) -> bool:
+    """Whether any of the cells at `indexes` (some beyond the row's end) holds something but "" or None."""
+    width = len(values)
     return any(i < width and values[i] not in ("", None) for i in indexes)
 
 

@@ -158,6 +158,7 @@ def problem_line(where: str, problem: RowProblem, show: Display) -> str:
 
 MISSING = ("计算需要此值, 请填写", "the rule needs this value; fill it in")
 _DEADLINE_KEY = {kind: f"deadline:{kind}" for kind in DEADLINE_KINDS}   # output key of each deadline column
+_NO_OUTPUTS = dict.fromkeys(OUTPUT_KEYS)      # every computed column empty: each row's output starts as a copy
 
 
 def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, show: Display = Display(),
@@ -168,7 +169,7 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
     failed reply/SMS checks (:func:`check_lines`), which go into 错误 too. `locate(field)` names where a
     missing input lives (the workbook passes the cell address). `now` dates 状态 (default: the clock).
     """
-    out: dict[str, object] = dict.fromkeys(OUTPUT_KEYS)
+    out: dict[str, object] = _NO_OUTPUTS.copy()
     errors = list(problems)
     nd = None
     approval = False
@@ -195,12 +196,15 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
             out["seller_pays_buyer"] = fr.seller_pays_buyer
             out["refund"] = fr.refund
             out["freight_rule"] = fr.rule
-        notes = [show.finding(f) for f in result.findings if f.level != "ERROR"]
+        findings = result.findings
+        notes = [show.finding(f) for f in findings if f.level != "ERROR"] if findings else []
         if fr is not None and fr.note:
             notes.insert(0, fr.note)
         out["warnings"] = "\n".join(notes) or None
-        errors += [show.finding(f, level=False) for f in result.errors]
-        errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
+        if findings:
+            errors += [show.finding(f, level=False) for f in findings if f.level == "ERROR"]
+        if result.missing:
+            errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
         out["rule_ids"] = rule_ids(result)
     errors += checks
     out["errors"] = "\n".join(errors) or None
@@ -217,10 +221,13 @@ def rule_ids(result: CaseResult) -> str | None:
     comp = result.compensation
     if comp is not None and comp.rule == "MANUAL" and comp.computed_rule not in (None, "-"):
         parts.append(f"手工金额替代: {comp.computed_rule}")
-    groups = (("全部时限", [d.kind for d in result.deadlines]),
-              ("提示", [f.rule for f in result.findings if f.level != "ERROR"]),
-              ("错误", [f.rule for f in result.errors]))
-    parts += [f"{label}: {', '.join(ids)}" for label, ids in groups if ids]
+    if result.deadlines:
+        parts.append(f"全部时限: {', '.join([d.kind for d in result.deadlines])}")
+    findings = result.findings
+    if findings:
+        groups = (("提示", [f.rule for f in findings if f.level != "ERROR"]),
+                  ("错误", [f.rule for f in findings if f.level == "ERROR"]))
+        parts += [f"{label}: {', '.join(ids)}" for label, ids in groups if ids]
     return "; ".join(parts) or None
 
 
