@@ -84,6 +84,9 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
         kind = _KIND_OF.get(key)
         if kind is None:
             continue
+        if kind == "text" and value.__class__ is str:     # to_text, inlined: ids and names on every row
+            values[key] = value.strip()
+            continue
         if memo is None or kind in _NOT_REMEMBERED:
             try:
                 got = _parse_cell(key, kind, value, raw, reasons)
