@@ -50,12 +50,18 @@ def _platform_code(value) -> str | None:
         return None                    # reported as the platform cell's own problem
 
 
+def _filled(value):
+    """The value, or None for a blank one (None, "" or only spaces)."""
+    return None if value is None or (value.__class__ is str and not value.strip()) else value
+
+
 def _parse_cell(key: str, kind: str, value, raw: dict, reasons):
     """One filled input cell read: (value, has_time) for a date, else its value; raises CellError."""
     if kind == "datetime":
         return to_datetime(value)
     if kind == "reason":                    # the wording may depend on the row's 售后类型 and platform
-        return to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
+        return to_reason(value, _filled(raw.get("after_sales_type")), _platform_code(_filled(raw.get("platform"))),
+                         reasons)
     return PARSERS[kind](value)
 
 
@@ -76,16 +82,21 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
     value of a column (a platform, a reason, a date) is then read once (the parsers are pure)."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
-    # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
-    raw = {k: v for k, v in raw.items() if v is not None and (v.__class__ is not str or v.strip())}
-    if not raw:
-        return ParsedRow(Case(), blank=True)
+    filled = False
     for key, value in raw.items():
+        # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
+        if value is None:
+            continue
+        if value.__class__ is str:
+            text = value.strip()
+            if not text:
+                continue
+        filled = True
         kind = _KIND_OF.get(key)
         if kind is None:
             continue
         if kind == "text" and value.__class__ is str:     # to_text, inlined: ids and names on every row
-            values[key] = value.strip()
+            values[key] = text
             continue
         if memo is None or kind in _NOT_REMEMBERED:
             try:
@@ -96,7 +107,7 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
         else:
             k = value if value.__class__ is str else _memo_key(value)
             if kind == "reason":
-                k = (k, _memo_key(raw.get("after_sales_type")), _memo_key(raw.get("platform")))
+                k = (k, _memo_key(_filled(raw.get("after_sales_type"))), _memo_key(_filled(raw.get("platform"))))
             seen = memo.get(key)
             if seen is None:
                 seen = memo[key] = {}
@@ -117,6 +128,8 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
                 values["signed_has_time"] = got[1]
         else:
             values[key] = got
+    if not filled:
+        return ParsedRow(Case(), blank=True)
     for col in REQUIRED:
         if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))
