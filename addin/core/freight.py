@@ -128,8 +128,11 @@ def _matches(rule: FreightRule, facts: dict, conditions: tuple | None = None) ->
 def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
     """The freight decision, or None when the reason involves no shipping legs (e.g. late shipment)."""
     facts = facts_of(case)
-    rule = next((r for r, conditions in _CANDIDATES.get(case.reason, _ALL_RULES) if _matches(r, facts, conditions)),
-                None)
+    rule = None
+    for candidate, conditions in _CANDIDATES.get(case.reason, _ALL_RULES):
+        if _matches(candidate, facts, conditions):
+            rule = candidate
+            break
     if rule is None:
         if case.reason in ("no_reason_return", "no_reason_exchange", "carrier_not_used") and facts["free_shipping"] is None:
             raise MissingInput("free_shipping")
