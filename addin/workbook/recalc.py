@@ -348,6 +348,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     verdict_cols = [header.msg_outputs[v] - 1 for v, *_ in CHECKS if v in header.msg_outputs]
     out_cols = [(key, c, c - 1) for key, c in out_items]
     out_keys = [key for key, _ in out_items]
+    out_cs = [c for _, c in out_items]
     out_idx = [c - 1 for _, c in out_items]
     pick_olds = _picker(out_idx)                  # the row's computed cells as they are, in one C call
     olds_width = max(out_idx, default=-1) + 1
@@ -447,6 +448,12 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
         olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
+        if not kept and olds.count("") + olds.count(None) == len(olds):
+            # Every computed cell is empty (a first recalc): each value is new. The loop below, shortened.
+            for c, value, old in zip(out_cs, map(out.get, out_keys), olds):
+                if value is not None and (value != "" or old is None):
+                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+            continue
         for (key, c, i), value, old in zip(out_cols, map(out.get, out_keys), olds):
             if kept and c in kept:
                 continue
