@@ -96,7 +96,8 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
         if kind is None:
             continue
         if kind == "text" and value.__class__ is str:     # to_text, inlined: ids and names on every row
-            values[key] = text
+            if key in CASE_FIELDS:
+                values[key] = text
             continue
         if memo is None or kind in _NOT_REMEMBERED:
             try:
@@ -122,6 +123,8 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
             if isinstance(got, CellError):
                 problems.append(RowProblem(key, got.zh, got.en))
                 continue
+        if key not in CASE_FIELDS:            # other inputs (退款编号, 售后类型 ...) are checked, not computed on
+            continue
         if kind == "datetime":
             values[key] = got[0]
             if key == "signed_at":
@@ -139,8 +142,6 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
     if values.get("returned_amount") is not None and values.get("order_total") is not None \
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
-    if not CASE_FIELDS.issuperset(values):
-        values = {k: v for k, v in values.items() if k in CASE_FIELDS}
     return ParsedRow(case_of(values), problems)
 
 
