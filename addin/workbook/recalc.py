@@ -495,7 +495,7 @@ class _filled_inputs:
     """input key -> value of a row's filled input cells, picked and filtered in C (itemgetter, compress):
     it runs for every row, and most of the ~60 input cells are empty. An empty cell is "" (calamine) or
     None (Excel, through the buttons)."""
-    __slots__ = ("keys", "get", "width")
+    __slots__ = ("keys", "get", "width", "empty")
 
     def __new__(cls, input_cols):
         if len(input_cols) < 2:
@@ -504,14 +504,19 @@ class _filled_inputs:
         self.keys = [key for key, _ in input_cols]
         self.get = itemgetter(*[i for _, i in input_cols])
         self.width = max(i for _, i in input_cols) + 1
+        self.empty = ""             # the grid's empty cell as last seen, counted first
         return self
 
     def __call__(self, values: list) -> dict | None:
         picked = self.get(values)
         filled = dict(compress(zip(self.keys, picked), picked))     # the cells whose value is true
         # Falsy cells are empty ("" or None) but for a 0, 0.0 or FALSE typed in one: count the empty ones.
-        empty = picked.count("")
-        if len(filled) + empty == len(picked) or len(filled) + empty + picked.count(None) == len(picked):
+        n = len(filled) + picked.count(self.empty)
+        if n == len(picked):
+            return filled
+        other = None if self.empty == "" else ""
+        if n + picked.count(other) == len(picked):
+            self.empty = other
             return filled
         return {key: v for key, v in zip(self.keys, picked) if v is not None and v != ""}
 
