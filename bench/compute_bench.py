@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,17 +46,6 @@ def worker(rows: int, repeat: int) -> None:
     print(json.dumps(out))
 
 
-def run_side(path: Path, rows: int, repeat: int) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(path)}
-    text = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", "--rows", str(rows),
-                           "--repeat", str(repeat)], env=env, cwd=path, check=True, capture_output=True,
-                          text=True).stdout
-    result = json.loads(text.strip().splitlines()[-1])
-    if Path(result["package"]).resolve() != (path / "addin").resolve():     # the editable install won
-        raise SystemExit(f"timed the wrong package: {result['package']} (expected {path / 'addin'})")
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000)
@@ -72,7 +59,7 @@ def main() -> None:
         return
     sys.path.insert(0, str(ROOT))
     from bench.compute_digest import OUT_DIR
-    from bench.merge_bench import extract
+    from bench.merge_bench import extract, run_side
     if not (OUT_DIR / "bench_again.xlsx").exists():
         raise SystemExit("run python bench/compute_digest.py first (it builds the books)")
     with tempfile.TemporaryDirectory(prefix="compute_bench_") as tmp:
@@ -81,7 +68,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {name: [] for name in sides}
         for _ in range(args.rounds):
             for name, path in sides.items():              # alternate, so both see the same load
-                runs[name].append(run_side(path, args.rows, args.repeat))
+                runs[name].append(run_side(path, args.rows, args.repeat, Path(__file__).resolve()))
     print(f"compute_sheet on {args.rows:,} rows, CPU seconds, best of {args.rounds} rounds x {args.repeat} runs "
           f"(baseline {args.baseline}):")
     for case in ("fresh", "again"):
