@@ -33,7 +33,7 @@ class Compensation:
 
 def _percent_min_cap(paid: Decimal, rate: Decimal, minimum: Decimal | None, cap: Decimal | None):
     raw = excel_round(paid * rate, 2)
-    steps = [f"{fmt_yuan(paid)}×{(rate * 100).normalize():f}%={fmt_yuan(raw)}"]
+    steps = [f"{fmt_yuan(paid)}×{_percent(rate)}%={fmt_yuan(raw)}"]
     amount = raw
     if minimum is not None and amount < minimum:
         amount = yuan(minimum)
@@ -42,6 +42,19 @@ def _percent_min_cap(paid: Decimal, rate: Decimal, minimum: Decimal | None, cap:
         amount = yuan(cap)
         steps.append(f"封顶{fmt_yuan(cap)}")
     return amount, "; ".join(steps)
+
+
+def _percent(rate: Decimal) -> str:
+    """0.3 -> '30': a rate as the note shows it (a policy's few rates, so remembered)."""
+    text = _PERCENTS.get(rate)
+    if text is None:
+        if len(_PERCENTS) > 10_000:          # staff's own promise rates too: bounded
+            _PERCENTS.clear()
+        text = _PERCENTS[rate] = f"{(rate * 100).normalize():f}"
+    return text
+
+
+_PERCENTS: dict[Decimal, str] = {}
 
 
 def late_shipment(platform: str, paid: Decimal, *, special_category: bool = False,
