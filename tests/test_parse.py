@@ -226,3 +226,27 @@ def test_a_batch_memo_reads_each_value_as_the_plain_parsers_do():
     assert case_from_row(rows[0], memo=memo).case.signed_has_time is False
     assert case_from_row(rows[1], memo=memo).case.signed_has_time is True
     assert memo["paid"] and memo["platform"]
+
+
+def test_a_batch_memo_holds_no_cycle_a_paused_collector_would_keep():
+    """recalc pauses the cyclic collector for the whole run, so a cell error remembered by the batch memo
+    must not hold the frame that read it (its traceback or context did, and a worker's memory grew with
+    the sheet): once the memo is dropped, everything in it is freed by reference counting alone."""
+    import gc
+    import weakref
+
+    from addin.workbook.rows import case_from_row
+
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        memo: dict = {}
+        parsed = case_from_row({"paid_at": "明天下午", "paid": "abc元", "platform": "淘宝"}, None, memo)
+        assert {p.field for p in parsed.problems} >= {"paid_at", "paid"}
+        kept = [weakref.ref(v) for seen in memo.values() for v in seen.values() if isinstance(v, Exception)]
+        assert len(kept) == 2
+        del memo, parsed
+        assert [ref() for ref in kept] == [None, None]
+    finally:
+        if was:
+            gc.enable()

@@ -84,10 +84,11 @@ class Display:
 # The texts of findings and deadlines already shown: a batch shows the same ones on many rows, and the
 # Finding and Deadline objects are frozen (their fields are the key). Bounded; cleared when full.
 _SHOWN: dict[tuple, str] = {}
+_SHOWN_LIMIT = 10_000     # entries; a worker goes through every row of a big sheet, so memory stays bounded
 
 
 def _remember(key: tuple, text: str) -> None:
-    if len(_SHOWN) > 100_000:
+    if len(_SHOWN) > _SHOWN_LIMIT:
         _SHOWN.clear()
     _SHOWN[key] = text
 

@@ -34,10 +34,11 @@ def fmt_instant(instant: dt.datetime) -> str:
         else:
             text = instant.strftime("%Y-%m-%d %H:%M")
         if instant.__class__ is dt.datetime and instant.tzinfo is None:   # aware ones compare across zones
-            if len(_SHOWN) > 100_000:          # a batch's deadlines repeat; bounded all the same
+            if len(_SHOWN) > _SHOWN_LIMIT:          # a batch's deadlines repeat; bounded all the same
                 _SHOWN.clear()
             _SHOWN[instant] = text
     return text
 
 
 _SHOWN: dict[dt.datetime, str] = {}        # instant -> its text (fmt_instant is pure and runs per deadline)
+_SHOWN_LIMIT = 10_000     # entries; a worker goes through every row of a big sheet, so memory stays bounded

@@ -67,7 +67,7 @@ def _parse_cell(key: str, kind: str, value, raw: dict, reasons):
 
 # Kinds whose reading is cheaper than looking it up (text is a strip; phone numbers are unique per row).
 _NOT_REMEMBERED = frozenset({"text", "phone"})
-_MEMO_LIMIT = 50_000          # readings remembered per column before the memo starts afresh
+_MEMO_LIMIT = 10_000          # readings remembered per column before the memo starts afresh (memory: a chunk of rows)
 
 
 def _memo_key(value):
@@ -119,7 +119,10 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
                 try:
                     got = seen[k] = _parse_cell(key, kind, value, raw, reasons)
                 except CellError as exc:
-                    got = seen[k] = exc.with_traceback(None)
+                    # kept without traceback or context: those hold this frame, and so this memo, in a
+                    # cycle that the paused collector would never free (a worker's memory grew by the sheet)
+                    exc.__traceback__ = exc.__context__ = exc.__cause__ = None
+                    got = seen[k] = exc
             if isinstance(got, CellError):
                 problems.append(RowProblem(key, got.zh, got.en))
                 continue
