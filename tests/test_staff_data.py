@@ -148,6 +148,33 @@ def test_a_sum_formula_alone_marks_a_totals_row(tmp_path):
     assert formulas_of(path) == {"E5": "<f>SUBTOTAL(9,E2:E4)</f>"}
 
 
+def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
+    """A staff helper column summing cells of its own row (=SUM(D3:E3)) is not a totals row: a case
+    with a typo in 售后原因 or no 平台 still gets its error, and its stale 赔偿金额/状态 are cleared."""
+    header = BASIC + ["运费", "赔偿金额", "状态", "错误", "我的小计"]
+    rows = [case("A1", "淘宝", "延迟发货", paid=89), case("A2", "淘宝", "延迟发货x", paid=89),
+            case("A3", None, "延迟发货", paid=89)]
+    path = make_book(tmp_path / "helper.xlsx", header, rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["案件"]
+    for r in (2, 3, 4):
+        ws[f"E{r}"] = 10
+        ws[f"I{r}"] = f"=SUM(D{r}:E{r})"
+    for r in (3, 4):                                  # what an earlier recalc wrote when the row was good
+        ws[f"F{r}"], ws[f"G{r}"] = 55, "正常"
+    # a Table-style row formula ([@...]) is row-level too
+    ws["J1"], ws["J3"] = "我的小计2", "=SUM(表1[@[实付金额]:[运费]])"
+    ws["K1"], ws["K4"] = "重复?", "=COUNTIF(A:A,A4)>1"      # the usual duplicate check reads its own row
+    wb.save(path)
+    summary = recalc(path, now=NOW)
+    grid, hm = read_back(path)
+    assert summary.totals_rows == [] and summary.rows == 3 and summary.errors == 2
+    assert [out(grid, hm, r, "status") for r in (3, 4)] == ["有错误", "有错误"]
+    assert [out(grid, hm, r, "comp_amount") for r in (3, 4)] == [None, None]
+    assert "售后原因" in out(grid, hm, 3, "errors") and "平台" in out(grid, hm, 4, "errors")
+    assert set(formulas_of(path)) == {"I2", "I3", "I4", "J3", "K4"}              # the helpers kept
+
+
 # --------------------------------------------------------------------------- 2. formulas
 
 def test_a_helper_formula_column_without_cached_values_is_not_taken(tmp_path):
