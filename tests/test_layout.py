@@ -353,6 +353,28 @@ def test_new_workbook_from_an_old_one_moves_cases_columns_and_settings(tmp_path,
     assert new_values == old_values
 
 
+def test_new_workbook_from_an_old_one_carries_notes_in_a_column_without_header(tmp_path, capsys):
+    """Staff notes typed in a column whose header cell is empty are carried too (under a header naming
+    the old column), not dropped without a word."""
+    rows = sample_rows()[:3]
+    old = make_old_book(tmp_path / "旧.xlsx", rows, staff_column=True)
+    wb = openpyxl.load_workbook(old)
+    ws = wb["案件"]
+    blank = ws.max_column + 2                     # one empty column, then notes with no header
+    ws.cell(3, blank, "已电话联系, 周五回访")
+    letter = openpyxl.utils.get_column_letter(blank)
+    wb.save(old)
+    target = tmp_path / "新.xlsm"
+    assert main(["new-workbook", str(target), "--from", str(old)]) == 0
+    printed = capsys.readouterr().out
+    head = f"{letter}列(无标题)"
+    assert head in printed
+    ws = load(target)["案件"]
+    h = heads(ws)
+    assert [ws.cell(row=r, column=h[normalise_header(head)]).value for r in (2, 3, 4)] == [None, "已电话联系, 周五回访", None]
+    assert [ws.cell(row=r, column=h["客服备注"]).value for r in (2, 3, 4)] == ["备注2", "备注3", "备注4"]
+
+
 def test_new_workbook_from_an_old_one_does_not_carry_its_totals_rows(tmp_path, capsys):
     rows = sample_rows()[:3]
     old = make_old_book(tmp_path / "旧.xlsx", rows)
