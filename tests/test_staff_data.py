@@ -576,6 +576,32 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
     patch_workbook(path, path, {"案件": SheetEdit({(3, c): None for c in range(1, width_cases + 1)})})  # P1 deleted
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
-    assert {(r, c): queue[r - 1][c - 1] for (r, c) in notes} == notes      # every staff cell kept
     assert [row[0] for row in queue[1:4]] == ["P0", "P2", None]              # the generated block was rebuilt
     assert all(v in (None, "") for v in queue[3][:width])
+    # every staff cell kept, and beside its own message: P1's note (its message gone) is not shown
+    # beside P2, but kept under the block; the note below the block stays where it was
+    notes_now = {(r, c): v for r, row in enumerate(queue, start=1) for c, v in enumerate(row, start=1)
+                 if c == width + 2 and v not in (None, "")}
+    assert notes_now == {(1, width + 2): "跟进人", (2, width + 2): "小王", (4, width + 2): "小李",
+                         (9, width + 2): "月底复盘"}
+
+
+def test_outbox_staff_notes_follow_their_message(tmp_path):
+    """A note staff typed beside a queued SMS stays beside that SMS when texts rebuilds the queue with a
+    message added above it (sorted by case row), instead of sliding onto another buyer's line."""
+    from addin.workbook.template import build_workbook
+    rows = [dict(order_id=f"P{i}", platform="天猫", reason="未付款", shop_name="小美家居", phone=f"1380013800{i}",
+                 ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付" if i else None, item_name="沙发",
+                 paid=99, send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
+    path = build_workbook(tmp_path / "cases.xlsx", rows)
+    generate_texts(path, now=NOW)
+    queue = read_workbook(path, ["发送队列"])["发送队列"]
+    assert [row[0] for row in queue[1:]] == ["P1", "P2"]
+    width = len(OUTBOX_HEADER)
+    patch_workbook(path, path, {"发送队列": SheetEdit({(1, width + 1): "已发?", (2, width + 1): "已发"})})  # P1 sent
+    grid = read_workbook(path, ["案件"])["案件"]
+    kind_col = grid[0].index("短信类型") + 1
+    patch_workbook(path, path, {"案件": SheetEdit({(2, kind_col): "催付"})})      # P0 now needs one too
+    generate_texts(path, now=NOW)
+    queue = read_workbook(path, ["发送队列"])["发送队列"]
+    assert [(row[0], row[width]) for row in queue] == [("订单号", "已发?"), ("P0", None), ("P1", "已发"), ("P2", None)]
