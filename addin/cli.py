@@ -159,8 +159,10 @@ def _print_log_state(report, book) -> None:
         print(f"警告 warning: {_one_line(error.zh)}; 发送记录暂存在 {report.journal}, 下次运行时写入 / "
               f"{_one_line(error.en)}; the send log is kept in {report.journal} and written on the next run",
               file=sys.stderr)
-    else:
+    elif report.log_written:
         print(f"发送记录 send log: 已写入 written to {book} (发送记录)")
+    else:
+        print(f"发送记录 send log: 无新记录, 工作簿未改动 the book is unchanged: {book}")
 
 
 def cmd_send(args) -> int:

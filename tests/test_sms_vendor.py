@@ -244,6 +244,17 @@ def test_a_second_export_exports_nothing_new_unless_resend(tmp_path):
     assert resent.exported == 2 and len(log_rows(book)) == 4
 
 
+def test_an_export_with_nothing_new_says_the_book_is_unchanged(tmp_path, capsys):
+    """The second `outbox` exports nothing: it must not claim to have written the send log."""
+    book = book_with(tmp_path, [REFUND, DELAY])
+    assert main(["outbox", str(book), "--out", str(tmp_path / "a"), "--now", NOW.isoformat()]) == 0
+    assert "已写入 written to" in capsys.readouterr().out
+    stamp = book.read_bytes()
+    assert main(["outbox", str(book), "--out", str(tmp_path / "b"), "--now", NOW.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "已写入" not in out and "工作簿未改动 the book is unchanged" in out and book.read_bytes() == stamp
+
+
 def test_a_staff_edit_makes_a_new_message(tmp_path):
     book = book_with(tmp_path, [DELAY])
     export_outbox(book, tmp_path / "a", now=NOW)

@@ -96,6 +96,7 @@ class LogState:
     """Where a command's 发送记录 entries ended up: on the sheet, or (log_error set) in the journal."""
     log_error: BookError | None = None   # why the book could not be written; the journal keeps the entries
     journal: Path | None = None
+    log_written: bool = False            # the book was written (False: nothing new to log, or log_error)
 
     @property
     def log_pending(self) -> bool:
@@ -182,6 +183,7 @@ def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogSt
         state.log_error = exc
         return None
     log.journal_done()
+    state.log_written = True
     return report
 
 
