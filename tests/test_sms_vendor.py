@@ -217,6 +217,20 @@ def test_csv_file_never_replaces_a_workbook(tmp_path, capsys, target):
     assert {p: p.read_bytes() for p in (book, other)} == stamps and not journal_path(book).exists()
 
 
+def test_an_order_id_stored_as_a_rounded_number_is_never_sent(tmp_path):
+    """An order id pasted into a General column became a number and lost its last digits (Excel keeps 15):
+    the SMS would carry another order's id. The row's check fails naming 订单号, and nothing is exported."""
+    rounded = float(3000000000000000017)                 # what Excel keeps of 3000000000000000017
+    book = book_with(tmp_path, [dict(DELAY, order_id=rounded), REFUND])
+    generate_texts(book, now=NOW)
+    delay = case_rows(book)[0]
+    assert delay["状态"] == "有错误" and "订单号" in delay["错误"] and "15" in delay["错误"]
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    assert report.exported == 1                                          # the refund notice only
+    [file] = report.files
+    assert [row[1] for row in read_workbook(file, ["Sheet1"])["Sheet1"][1:]] == ["3000000000000001"]
+
+
 def test_a_stale_message_is_not_exported(tmp_path):
     stale = dict(REMIND, send_at=dt.datetime(2026, 11, 23, 9, 30))       # inside the window, but before now
     later = dict(REMIND, order_id="3000000000000009", phone="13800138009")
