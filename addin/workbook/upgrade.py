@@ -57,11 +57,13 @@ class Carried:
 
 
 def _cell(key: str | None, value):
-    """A value as the new sheet should hold it: whole-number ids back to digits (calamine reads 3.0e15)."""
+    """A value as the new sheet should hold it: whole-number ids back to digits (calamine reads 3.0e14).
+    An id of 16+ digits stored as a number already lost digits: it stays a number, so the checks that
+    refuse such ids still see it (as text it would pass for a real id)."""
     if isinstance(value, str) and not value.strip():
         return None
     if key in _TEXT_IDS and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return str(int(value)) if abs(value) < 1e15 else value
     if isinstance(value, float) and value.is_integer() and key not in _TEXT_IDS:
         return int(value)
     return value
