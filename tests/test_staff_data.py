@@ -173,6 +173,11 @@ def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
     assert [out(grid, hm, r, "comp_amount") for r in (3, 4)] == [None, None]
     assert "售后原因" in out(grid, hm, 3, "errors") and "平台" in out(grid, hm, 4, "errors")
     assert set(formulas_of(path)) == {"I2", "I3", "I4", "J3", "K4"}              # the helpers kept
+    # what still marks a totals row: other rows, a whole column or Table column, or its own cell
+    from addin.workbook.protected import is_aggregate
+    assert [is_aggregate(f, 9, 5) for f in ("SUM(E2:E8)", "SUM(E:E)", "SUBTOTAL(109,[赔偿金额])", "SUM(E9:E9)",
+                                            "SUM(C9:D9)", "COUNTIF(A:A,A9)>1")] == [True, True, True, True,
+                                                                                      False, False]
 
 
 # --------------------------------------------------------------------------- 2. formulas
