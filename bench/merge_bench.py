@@ -128,9 +128,11 @@ def extract(commit: str, into: Path) -> Path:
     return into
 
 
-def run_side(path: Path, n: int, repeat: int) -> dict:
+def run_side(path: Path, n: int, repeat: int, script: Path | None = None) -> dict:
+    """One side's worker (`script --worker`, this script by default) with `path`'s addin first on the
+    path; its last output line, a JSON object naming the package it timed."""
     env = {**os.environ, "PYTHONPATH": str(path)}
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--worker", "--rows", str(n),
+    out = subprocess.run([sys.executable, str(script or Path(__file__).resolve()), "--worker", "--rows", str(n),
                           "--repeat", str(repeat)], env=env,
                          cwd=path, check=True, capture_output=True, text=True).stdout
     result = json.loads(out.strip().splitlines()[-1])

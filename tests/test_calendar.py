@@ -208,3 +208,22 @@ def test_calendar_kind_spellings(kind):
     from addin.workbook.calendar_sheet import days_from_grid
     days, errors = days_from_grid(_calendar_grid([("2027/1/4", kind, None, None, "推算")]))
     assert errors == [] and days == (CalendarDay(dt.date(2027, 1, 4), False, "", "推算", True),)
+
+
+def test_remembered_answers_match_a_fresh_count_and_an_unknown_year_still_fails():
+    """WorkCalendar remembers each working-day answer (a sheet asks the same ones on many rows): asked
+    again, or by a new calendar, it says the same; a year nobody knows raises every time it is asked."""
+    from addin.core.calendar_cn import CalendarUnknown
+
+    cal = WorkCalendar()
+    questions = [(dt.date(2026, 12, 30), n) for n in (0, 1, 3, 7)] + [(dt.date(2026, 9, 30), 7)]
+    first = [cal.add_workdays(d, n) for d, n in questions]
+    assert first == [cal.add_workdays(d, n) for d, n in questions] == \
+        [WorkCalendar().add_workdays(d, n) for d, n in questions]
+    assert first[2] == dt.date(2027, 1, 5)                              # 12-31, (holiday, weekend) 01-04, 01-05
+    assert cal.next_workday_on_or_after(dt.date(2026, 10, 3)) == dt.date(2026, 10, 8) \
+        == WorkCalendar().next_workday_on_or_after(dt.date(2026, 10, 3))   # National Day week
+    assert cal.provisional_years(dt.date(2026, 12, 30), dt.date(2027, 1, 5)) == (2027,)
+    for _ in range(2):
+        with pytest.raises(CalendarUnknown):
+            cal.add_workdays(dt.date(2199, 1, 1), 3)

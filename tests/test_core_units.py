@@ -89,3 +89,19 @@ def test_ladder_and_insurance_notes_quote_the_policy_values():
     assert ladder(Decimal("20"), policy).note == "客服权限内(8-50元)"
     fr = decide(Case(platform="TB", reason="no_reason_return", free_shipping=True, insurance="gifted"), policy)
     assert "退款完成后48小时内" in fr.note
+
+
+def test_a_typed_amount_wins_even_where_the_rule_lacks_an_input():
+    from addin.core.case import Case
+    from addin.core.compensation import MissingInput, compensation_for
+
+    # a late-shipment row without 实付金额: the rule cannot say an amount ...
+    with pytest.raises(MissingInput):
+        compensation_for(Case(platform="TB", reason="late_shipment"))
+    # ... but the amount staff typed stands, cited as MANUAL, with no rule amount behind it
+    comp = compensation_for(Case(platform="TB", reason="late_shipment", override=Decimal("20")))
+    assert (comp.amount, comp.rule, comp.computed, comp.approval) == (Decimal("20.00"), "MANUAL", None, False)
+    assert "规则计算: 无" in comp.note
+    # above the agent's authority (LAD-2: 30 元) it still needs the manager
+    big = compensation_for(Case(platform="TB", reason="late_shipment", override=Decimal("50")))
+    assert (big.rule, big.approval) == ("MANUAL", True)

@@ -202,3 +202,27 @@ def test_row_problems_name_each_field_and_cross_checks():
     assert case_from_row({"order_id": None, "platform": " ", "reason": None}).blank
     missing = case_from_row({"order_id": "1", "platform": None, "reason": "延迟发货"})
     assert [p.field for p in missing.problems] == ["platform"]
+
+
+def test_a_batch_memo_reads_each_value_as_the_plain_parsers_do():
+    """recalc remembers each distinct (column, value) reading over a batch: 1, 1.0, True and Decimal('1')
+    compare equal but read differently, a reason depends on the row's 售后类型 and platform, and an
+    unreadable value gives its error every time it comes back."""
+    rows = [{"order_id": "1", "platform": "淘宝", "reason": "延迟发货", "paid": 1.0, "signed_at": dt.date(2026, 10, 1)},
+            {"order_id": "2", "platform": "淘宝", "reason": "延迟发货", "paid": True, "signed_at": DT(2026, 10, 1)},
+            {"order_id": "3", "platform": "淘宝", "reason": "延迟发货", "paid": 1, "special_category": 1.0},
+            {"order_id": "4", "platform": "淘宝", "reason": "延迟发货", "paid": D("1"), "special_category": True},
+            {"order_id": "5", "platform": "京东", "reason": "仅退款", "after_sales_type": "退货退款"},
+            {"order_id": "6", "platform": "京东", "reason": "仅退款"},
+            {"order_id": "7", "platform": "淘宝", "reason": "退货退款"},
+            {"order_id": "8", "platform": "淘宝", "reason": "延迟发货", "paid": "八十九", "signed_at": "十月五号"},
+            {"order_id": "9", "platform": "淘宝", "reason": "延迟发货", "paid": "八十九", "signed_at": "十月五号"},
+            {"order_id": "10", "platform": "抖音", "reason": "延迟发货"}, {"order_id": "11", "platform": "抖音"}]
+    memo: dict = {}
+    for row in rows + rows:                 # the second pass reads everything from the memo
+        plain, remembered = case_from_row(row), case_from_row(row, memo=memo)
+        assert (remembered.case, remembered.problems, remembered.blank) == (plain.case, plain.problems, plain.blank)
+    assert case_from_row(rows[1], memo=memo).problems[0].zh == "金额不能是是/否"
+    assert case_from_row(rows[0], memo=memo).case.signed_has_time is False
+    assert case_from_row(rows[1], memo=memo).case.signed_has_time is True
+    assert memo["paid"] and memo["platform"]

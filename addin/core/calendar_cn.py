@@ -159,6 +159,7 @@ class WorkCalendar:
             self._sheet.setdefault((r.day.year, r.provisional), {})[r.day] = r.workday
         self._extra_years = {d.year for d in self.extra_holidays | self.extra_workdays}
         self._years: dict[int, YearSource] = {}
+        self._answers: dict = {}        # add_workdays, next_workday_on_or_after, provisional_years
         self._key = (self.rows, self.extra_holidays, self.extra_workdays)
 
     def __hash__(self):
@@ -199,23 +200,44 @@ class WorkCalendar:
     def is_rest_day(self, day: dt.date) -> bool:
         return not self.is_workday(day)
 
+    # The calendar never changes once built, and a sheet's deadlines count from a few hundred distinct
+    # days, so each answer below is remembered per question (bounded; an unknown year is never kept).
+
     def add_workdays(self, start: dt.date, n: int) -> dt.date:
         """The n-th working day after `start` (start itself not counted)."""
-        day = start
-        while n > 0:
-            day += ONE_DAY
-            if self.is_workday(day):
-                n -= 1
+        key = (start, n)
+        day = self._answers.get(key)
+        if day is None:
+            day, left = start, n
+            while left > 0:
+                day += ONE_DAY
+                if self.is_workday(day):
+                    left -= 1
+            self._remember(key, day)
         return day
 
     def next_workday_on_or_after(self, day: dt.date) -> dt.date:
-        while not self.is_workday(day):
-            day += ONE_DAY
-        return day
+        found = self._answers.get(day)
+        if found is None:
+            found = day
+            while not self.is_workday(found):
+                found += ONE_DAY
+            self._remember(day, found)
+        return found
 
     def provisional_years(self, first: dt.date, last: dt.date) -> tuple[int, ...]:
         """The years between the two days whose holidays are provisional (推算)."""
-        return tuple(y for y in range(first.year, last.year + 1) if self.year(y).provisional)
+        key = ("provisional", first.year, last.year)
+        years = self._answers.get(key)
+        if years is None:
+            years = tuple(y for y in range(first.year, last.year + 1) if self.year(y).provisional)
+            self._remember(key, years)
+        return years
+
+    def _remember(self, key, answer) -> None:
+        if len(self._answers) > 100_000:
+            self._answers.clear()
+        self._answers[key] = answer
 
 
 @lru_cache(maxsize=32)

@@ -5,7 +5,7 @@ The workbook and UDF adapters turn cell values into a :class:`Case`; the rules n
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 # Platform codes and what staff type for them.
@@ -119,14 +119,13 @@ class Case:
     merchant_silent: bool = False                    # F14: JD merchant silent for 24 h
 
 
-_CASE_DEFAULTS = Case().__dict__.copy()
-
-
 def case_of(values: dict) -> Case:
-    """Case(**values), built by two dict updates instead of 57 keyword arguments: the workbook builds one
-    per row. `values` must hold Case fields only."""
+    """Case(**values), built by one dict update instead of 57 keyword arguments: the workbook builds one
+    per row. The fields not in `values` read their defaults from the class (every default is a plain
+    value, which the dataclass keeps as a class attribute). `values` must hold Case fields only."""
     case = object.__new__(Case)
-    fields = case.__dict__
-    fields.update(_CASE_DEFAULTS)
-    fields.update(values)
+    case.__dict__.update(values)
     return case
+
+
+assert all(getattr(Case, f.name) == f.default for f in fields(Case)), "case_of needs plain defaults"

@@ -33,7 +33,7 @@ class Compensation:
 
 def _percent_min_cap(paid: Decimal, rate: Decimal, minimum: Decimal | None, cap: Decimal | None):
     raw = excel_round(paid * rate, 2)
-    steps = [f"{fmt_yuan(paid)}×{(rate * 100).normalize():f}%={fmt_yuan(raw)}"]
+    steps = [f"{fmt_yuan(paid)}×{_percent(rate)}%={fmt_yuan(raw)}"]
     amount = raw
     if minimum is not None and amount < minimum:
         amount = yuan(minimum)
@@ -42,6 +42,19 @@ def _percent_min_cap(paid: Decimal, rate: Decimal, minimum: Decimal | None, cap:
         amount = yuan(cap)
         steps.append(f"封顶{fmt_yuan(cap)}")
     return amount, "; ".join(steps)
+
+
+def _percent(rate: Decimal) -> str:
+    """0.3 -> '30': a rate as the note shows it (a policy's few rates, so remembered)."""
+    text = _PERCENTS.get(rate)
+    if text is None:
+        if len(_PERCENTS) > 10_000:          # staff's own promise rates too: bounded
+            _PERCENTS.clear()
+        text = _PERCENTS[rate] = f"{(rate * 100).normalize():f}"
+    return text
+
+
+_PERCENTS: dict[Decimal, str] = {}
 
 
 def late_shipment(platform: str, paid: Decimal, *, special_category: bool = False,
@@ -228,9 +241,40 @@ def retention_check(case: Case) -> Finding | None:
 # --- per case --------------------------------------------------------------------------------
 
 def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensation:
-    """The amount owed for one case. Needs case.reason; raises ValueError naming the missing input."""
+    """The amount owed for one case. Needs case.reason; raises MissingInput naming the missing input,
+    unless staff typed the amount by hand (赔偿金额(手工)): their amount wins even when the rule cannot
+    be computed."""
+    try:
+        comp = _rule_amount(case, policy)
+    except MissingInput:
+        if case.override is None:
+            raise
+        comp = Compensation(None, "-")
+
+    if comp.mandated and case.proposed is not None and comp.amount is not None and case.proposed != comp.amount:
+        comp = replace(comp, findings=comp.findings + (Finding(
+            "LAD-2", "INFO", f"客服拟赔{fmt_yuan(case.proposed)}与平台规则金额不同, 以规则为准, 需要多赔请填手工金额",
+            "the proposed amount differs from the platform rule; the rule wins unless an override is typed"),))
+
+    retention = retention_check(case)
+    if retention:
+        comp = replace(comp, findings=comp.findings + (retention,))
+
+    if case.override is not None:
+        manual = yuan(case.override)
+        over_authority = manual > policy["LAD-2.approval_above"] and not (comp.mandated and comp.amount is not None
+                                                                           and manual <= comp.amount)
+        comp = replace(comp, amount=manual, rule="MANUAL", computed=comp.amount, computed_rule=comp.rule,
+                       approval=over_authority,
+                       note=f"手工金额{fmt_yuan(manual)}优先(规则计算: "
+                            f"{fmt_yuan(comp.amount) if comp.amount is not None else '无'})"
+                            + ("; 超过客服权限, 需店长审批" if over_authority else ""))
+    return comp
+
+
+def _rule_amount(case: Case, policy: Policy) -> Compensation:
+    """What the rules give for the case's reason and platform, before proposals and overrides."""
     reason, platform = case.reason, case.platform
-    comp: Compensation | None = None
     if reason == "late_shipment":
         comp = late_shipment(platform, _need(case.paid, "paid"), special_category=case.special_category,
                              promise_rate=case.promise_rate, promise_cap=case.promise_cap, policy=policy)
@@ -251,25 +295,6 @@ def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensatio
         comp = ladder(case.proposed, policy)
     else:
         comp = Compensation(None, "-", note=_SUGGEST.get(reason, ""))
-
-    if comp.mandated and case.proposed is not None and comp.amount is not None and case.proposed != comp.amount:
-        comp = replace(comp, findings=comp.findings + (Finding(
-            "LAD-2", "INFO", f"客服拟赔{fmt_yuan(case.proposed)}与平台规则金额不同, 以规则为准, 需要多赔请填手工金额",
-            "the proposed amount differs from the platform rule; the rule wins unless an override is typed"),))
-
-    retention = retention_check(case)
-    if retention:
-        comp = replace(comp, findings=comp.findings + (retention,))
-
-    if case.override is not None:
-        manual = yuan(case.override)
-        over_authority = manual > policy["LAD-2.approval_above"] and not (comp.mandated and comp.amount is not None
-                                                                           and manual <= comp.amount)
-        comp = replace(comp, amount=manual, rule="MANUAL", computed=comp.amount, computed_rule=comp.rule,
-                       approval=over_authority,
-                       note=f"手工金额{fmt_yuan(manual)}优先(规则计算: "
-                            f"{fmt_yuan(comp.amount) if comp.amount is not None else '无'})"
-                            + ("; 超过客服权限, 需店长审批" if over_authority else ""))
     return comp
 
 

@@ -45,8 +45,14 @@ class Display:
 
     def finding(self, f: Finding, level: bool = True) -> str:
         """One line: '提醒: 需店长审批' (with `level`) or '需店长审批'; never the rule id."""
-        text = self.pair(_line(f.zh), _line(f.en))
-        return f"{LEVEL_WORDS[f.level][0]}: {text}" if level else text
+        key = (self.lang, f, level)
+        text = _SHOWN.get(key)
+        if text is None:
+            text = self.pair(_line(f.zh), _line(f.en))
+            if level:
+                text = f"{LEVEL_WORDS[f.level][0]}: {text}"
+            _remember(key, text)
+        return text
 
     def findings(self, findings, level: bool = True) -> str | None:
         """One line per finding, or None when there are none (the cell stays blank)."""
@@ -66,8 +72,24 @@ class Display:
 
     def deadline(self, d: Deadline) -> str:
         """'七天无理由退货截止 2026-10-12 24:00 (签收次日起算)': name, time and notes, no rule id."""
-        notes = [n for n in (d.note, PROVISIONAL_NOTE if d.provisional_years else "") if n]
-        return f"{self.deadline_name(d.kind)} {fmt_instant(d.at)}" + (f" ({'; '.join(notes)})" if notes else "")
+        key = (self.lang, d)
+        text = _SHOWN.get(key)
+        if text is None:
+            notes = [n for n in (d.note, PROVISIONAL_NOTE if d.provisional_years else "") if n]
+            text = f"{self.deadline_name(d.kind)} {fmt_instant(d.at)}" + (f" ({'; '.join(notes)})" if notes else "")
+            _remember(key, text)
+        return text
+
+
+# The texts of findings and deadlines already shown: a batch shows the same ones on many rows, and the
+# Finding and Deadline objects are frozen (their fields are the key). Bounded; cleared when full.
+_SHOWN: dict[tuple, str] = {}
+
+
+def _remember(key: tuple, text: str) -> None:
+    if len(_SHOWN) > 100_000:
+        _SHOWN.clear()
+    _SHOWN[key] = text
 
 
 def _line(text: str) -> str:

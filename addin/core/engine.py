@@ -43,28 +43,37 @@ def provisional_finding(deadlines: list[Deadline]) -> Finding | None:
 
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
+    findings = result.findings
     cal = cal or calendar_from_policy(policy)
-    for part in ("compensation", "deadlines", "freight"):
-        try:
-            if part == "compensation":
-                result.compensation = compensation_for(case, policy)
-                result.findings.extend(result.compensation.findings)
-            elif part == "deadlines":
-                result.deadlines = deadlines_for(case, policy, cal)
-                provisional = provisional_finding(result.deadlines)
-                if provisional:
-                    result.findings.append(provisional)
-                note = tmall_review_note(case)
-                if note:
-                    result.findings.append(Finding("RV-6", "INFO", *note))
-            else:
-                result.freight = decide(case, policy)
-                if result.freight:
-                    result.findings.extend(result.freight.findings)
-        except MissingInput as exc:
-            result.missing.append(exc.field)
-        except CalendarUnknown as exc:
-            result.findings.append(Finding("CAL", "ERROR", exc.zh, exc.en))
+    # Three parts, each on its own: a missing input or an unknown calendar year stops only its part.
+    try:
+        result.compensation = compensation_for(case, policy)
+        findings.extend(result.compensation.findings)
+    except MissingInput as exc:
+        result.missing.append(exc.field)
+    except CalendarUnknown as exc:
+        findings.append(Finding("CAL", "ERROR", exc.zh, exc.en))
+    try:
+        result.deadlines = deadlines = deadlines_for(case, policy, cal)
+        if deadlines:
+            provisional = provisional_finding(deadlines)
+            if provisional:
+                findings.append(provisional)
+        note = tmall_review_note(case)
+        if note:
+            findings.append(Finding("RV-6", "INFO", *note))
+    except MissingInput as exc:
+        result.missing.append(exc.field)
+    except CalendarUnknown as exc:
+        findings.append(Finding("CAL", "ERROR", exc.zh, exc.en))
+    try:
+        result.freight = decide(case, policy)
+        if result.freight:
+            findings.extend(result.freight.findings)
+    except MissingInput as exc:
+        result.missing.append(exc.field)
+    except CalendarUnknown as exc:
+        findings.append(Finding("CAL", "ERROR", exc.zh, exc.en))
     return result
 
 
@@ -100,6 +109,9 @@ def tmall_cap_items(cases: list[Case], results: list[CaseResult]) -> list[int]:
             if r.compensation is not None and r.compensation.rule == "COMP-TM" and c.override is None]
 
 
-def due_within(result: CaseResult, now: dt.datetime, hours: float = 24) -> list[Deadline]:
-    horizon = now + dt.timedelta(hours=hours)
-    return [d for d in result.deadlines if d.info.level in ("action", "alert") and now <= d.at <= horizon]
+def due_within(result: CaseResult, now: dt.datetime, hours: float = 24, *, horizon: dt.datetime | None = None) -> list[Deadline]:
+    """The action and alert deadlines from `now` to `hours` later (`horizon`: that end, if the caller
+    computed it once for a batch)."""
+    if horizon is None:
+        horizon = now + dt.timedelta(hours=hours)
+    return [d for d in result.deadlines if now <= d.at <= horizon and d.info.level in ("action", "alert")]

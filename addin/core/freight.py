@@ -94,23 +94,30 @@ def facts_of(case: Case) -> dict:
             "agreed_no_freight": bool(case.agreed_no_freight), "merchant_silent": bool(case.merchant_silent)}
 
 
+def _conditions(rule: FreightRule) -> tuple:
+    """The rule's conditions as (fact, wanted value or values, whether it is a set of values)."""
+    return tuple((key, want, isinstance(want, (tuple, set, frozenset))) for key, want in rule.when.items())
+
+
 def _rules_by_reason() -> dict:
-    """Candidate rows per reason, in table order (a row without a reason condition applies to all)."""
+    """Candidate rows per reason, in table order (a row without a reason condition applies to all),
+    each with its conditions (see _conditions)."""
     index = {}
     for reason in list(REASONS) + [None]:
-        index[reason] = tuple(r for r in FREIGHT_RULES if "reason" not in r.when
+        index[reason] = tuple((r, _conditions(r)) for r in FREIGHT_RULES if "reason" not in r.when
                               or reason == r.when["reason"] or (isinstance(r.when["reason"], tuple)
                                                                 and reason in r.when["reason"]))
     return index
 
 
 _CANDIDATES = _rules_by_reason()
+_ALL_RULES = tuple((r, _conditions(r)) for r in FREIGHT_RULES)
 
 
-def _matches(rule: FreightRule, facts: dict) -> bool:
-    for key, want in rule.when.items():
+def _matches(rule: FreightRule, facts: dict, conditions: tuple | None = None) -> bool:
+    for key, want, many in conditions if conditions is not None else _conditions(rule):
         have = facts.get(key)
-        if isinstance(want, (tuple, set, frozenset)):
+        if many:
             if have not in want:
                 return False
         elif have != want:
@@ -121,7 +128,11 @@ def _matches(rule: FreightRule, facts: dict) -> bool:
 def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
     """The freight decision, or None when the reason involves no shipping legs (e.g. late shipment)."""
     facts = facts_of(case)
-    rule = next((r for r in _CANDIDATES.get(case.reason, FREIGHT_RULES) if _matches(r, facts)), None)
+    rule = None
+    for candidate, conditions in _CANDIDATES.get(case.reason, _ALL_RULES):
+        if _matches(candidate, facts, conditions):
+            rule = candidate
+            break
     if rule is None:
         if case.reason in ("no_reason_return", "no_reason_exchange", "carrier_not_used") and facts["free_shipping"] is None:
             raise MissingInput("free_shipping")

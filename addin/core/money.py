@@ -34,8 +34,12 @@ def excel_round(value, digits: int = 2) -> Decimal:
     ROUND_HALF_UP in the decimal module rounds half away from zero for negatives too,
     which is what Excel does (ROUND(-2.5, 0) = -3).
     """
-    d = to_decimal(value)
-    return d.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    d = value if value.__class__ is Decimal else to_decimal(value)
+    quantum = _QUANTUM.get(digits) or Decimal(1).scaleb(-digits)
+    return d.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+_QUANTUM = {2: Decimal(1).scaleb(-2), 0: Decimal(1)}     # 10**-digits, built once for the usual digits
 
 
 def yuan(value) -> Decimal:

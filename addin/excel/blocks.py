@@ -9,7 +9,6 @@ back with the value it already has.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -57,6 +56,17 @@ def for_excel(value):
     return value
 
 
+def _sendable(value):
+    """for_excel(value), with the usual cells (numbers, dates, Chinese text) passed by one class test."""
+    cls = value.__class__
+    if cls is str:
+        if not value or not _may_parse(value[0]):
+            return value
+    elif not isinstance(value, _MAY_CHANGE):
+        return value
+    return for_excel(value)
+
+
 def _may_parse(first: str) -> bool:
     """Whether _EXCEL_WOULD_PARSE can match a text starting with `first` (a Chinese text cannot): a
     cheap test before the regex, for the hundred thousand texts of a big sheet."""
@@ -75,9 +85,13 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
         raise ValueError(f"cells outside the computed columns: {outside[:5]}")
     runs = column_runs(allowed)
     by_run: list[dict[int, dict[int, object]]] = [{} for _ in runs]    # run -> row -> column -> value
-    lefts = [left for left, _ in runs]
+    run_of = {c: by_run[i] for i, (left, right) in enumerate(runs) for c in range(left, right + 1)}
     for (r, c), value in cells.items():
-        by_run[bisect_right(lefts, c) - 1].setdefault(r, {})[c] = value
+        rows = run_of[c]
+        row = rows.get(r)
+        if row is None:
+            row = rows[r] = {}
+        row[c] = value
     blocks = []
     for (left, right), rows in zip(runs, by_run):
         if not rows:
@@ -89,14 +103,13 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
             new = rows.get(r)
             if new is not None and len(new) == width and not (keep and any((r, c) in keep for c in span)):
                 # every cell of the run is written
-                values.append([for_excel(v) if isinstance(v, _MAY_CHANGE) else v for v in map(new.__getitem__, span)])
+                values.append(list(map(_sendable, map(new.__getitem__, span))))
                 continue
             current = grid[r - 1] if r - 1 < len(grid) else []
             line = current[left - 1:right]                  # the gaps: written back as they are
             if len(line) < width:
                 line += [None] * (width - len(line))
-            line = [None if v.__class__ is str and not v.strip() else for_excel(v) if isinstance(v, _MAY_CHANGE) else v
-                    for v in line]
+            line = [None if v.__class__ is str and not v.strip() else _sendable(v) for v in line]
             for c, value in (new or {}).items():
                 line[c - left] = for_excel(value)
             if keep:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import operator
-from functools import partial
 from itertools import compress
 from operator import itemgetter
 import os
@@ -349,8 +347,19 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     check_cols = [(key, header.msg_outputs[key] - 1) for v, r, *_ in CHECKS for key in (v, r) if key in header.msg_outputs]
     verdict_cols = [header.msg_outputs[v] - 1 for v, *_ in CHECKS if v in header.msg_outputs]
     out_cols = [(key, c, c - 1) for key, c in out_items]
+    out_keys = [key for key, _ in out_items]
+    out_cs = [c for _, c in out_items]
+    out_idx = [c - 1 for _, c in out_items]
+    pick_olds = _picker(out_idx)                  # the row's computed cells as they are, in one C call
+    olds_width = max(out_idx, default=-1) + 1
+    horizon = now + dt.timedelta(hours=24)        # due_within's
     group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
+    pick_group = _picker([c - 1 for c in group_cols]) if all(group_cols) else None
+    group_width = max(filter(None, group_cols), default=0)
+    pick_verdicts = _picker(verdict_cols)
+    verdict_width = max(verdict_cols, default=-1) + 1
     status_i = header.outputs["status"] - 1 if job.check_status and "status" in header.outputs else None
+    memo: dict = {}                     # each distinct cell value of a column is read once (case_from_row)
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
@@ -366,7 +375,7 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
         raw = filled_inputs(values) if filled_inputs and width >= filled_inputs.width else None
         if raw is None:
             raw = {key: v for key, i in input_cols if i < width and (v := values[i]) is not None and v != ""}
-        p = case_from_row(raw, job.reasons)
+        p = case_from_row(raw, job.reasons, memo)
         if prot.is_totals(r, values, raw, p):                             # 合计 / 总计 / Total: not a case
             part.totals_rows.append(r)
             continue
@@ -394,10 +403,10 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
 
         current = grid[r - 1]
         width = len(current)
-        addr = cell_locator(header, r)
         if job.checks is not None:
             checks = job.checks.get(r, [])
-        elif any(i < width and current[i] not in ("", None) for i in verdict_cols):
+        elif verdict_cols and (_any_filled(current, verdict_cols) if width < verdict_width else
+                               (v := pick_verdicts(current)).count("") + v.count(None) != len(v)):
             checks = check_lines({key: current[i] for key, i in check_cols if i < width}, show)
         else:                          # only a failed verdict gives lines: rows with empty verdict cells skip the reading
             checks = []
@@ -405,16 +414,20 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             part.checks[r] = checks
         amount = None
         if p.problems:
+            addr = cell_locator(header, r)
             lines = [problem_line(addr(x.field), x, show) for x in p.problems]
             out = output_values(None, lines, show=show, now=now, checks=checks)
             if keep_results:
                 part.problems[r] = lines
         else:
             res = results[r]
-            out = output_values(res, locate=addr, show=show, now=now, checks=checks)
+            if res.missing:                 # only then is a cell named
+                out = output_values(res, locate=cell_locator(header, r), show=show, now=now, checks=checks)
+            else:
+                out = output_values(res, show=show, now=now, checks=checks)
             if res.compensation is not None:
                 amount = res.compensation.amount
-            if due_within(res, now):
+            if res.deadlines and due_within(res, now, horizon=horizon):
                 part.due_24h += 1
         nd = out["next_deadline"]
         nd = excel_instant(nd) if nd is not None else None
@@ -430,19 +443,30 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
             out_shown = {**out, **shown}
         else:
             out_shown = out
-        group = [current[c - 1] if c and c <= width else None for c in group_cols]
+        group = pick_group(current) if pick_group and width >= group_width else \
+            [current[c - 1] if c and c <= width else None for c in group_cols]
         part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
-        for key, c, i in out_cols:
+        olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
+        if not kept and olds.count("") + olds.count(None) == len(olds):
+            # Every computed cell is empty (a first recalc): each value is new. The loop below, shortened.
+            for c, value, old in zip(out_cs, map(out.get, out_keys), olds):
+                if value is not None and (value != "" or old is None):
+                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+            continue
+        for (key, c, i), value, old in zip(out_cols, map(out.get, out_keys), olds):
             if kept and c in kept:
                 continue
-            value = out.get(key)
-            old = current[i] if i < width else None
             if value is None:                      # the common case, kept cheap: 15 columns x every row
                 if old is None or old == "" or (old.__class__ is str and not old.strip()):
                     continue
-            elif (old == "" or old is None) and value != "":     # a new value in an empty cell (a first recalc)
-                cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+            elif old == "" or old is None:
+                if value != "":                    # a new value in an empty cell (a first recalc)
+                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+                    continue
+            elif value.__class__ is str and old.__class__ is str:    # a text already there (a re-run)
+                if value != old:
+                    cells[(r, c)] = value
                 continue
             elif value.__class__ is dt.datetime:
                 value = excel_instant(value)
@@ -453,14 +477,25 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     return part
 
 
-_NOT_EMPTY = partial(operator.ne, "")      # x != "", in C
+def _any_filled(values: list, indexes: list[int]) -> bool:
+    """Whether any of the cells at `indexes` (some beyond the row's end) holds something but "" or None."""
+    width = len(values)
+    return any(i < width and values[i] not in ("", None) for i in indexes)
+
+
+def _picker(indexes: list[int]):
+    """values -> tuple of values[i] for i in indexes (itemgetter, which gives a bare value for one index)."""
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda values: (values[i],)
+    return itemgetter(*indexes) if indexes else (lambda values: ())
 
 
 class _filled_inputs:
     """input key -> value of a row's filled input cells, picked and filtered in C (itemgetter, compress):
-    it runs for every row, and most of the ~60 input cells are empty. None when the row has a None
-    (grids from Excel), which the caller's plain loop then handles."""
-    __slots__ = ("keys", "get", "width")
+    it runs for every row, and most of the ~60 input cells are empty. An empty cell is "" (calamine) or
+    None (Excel, through the buttons)."""
+    __slots__ = ("keys", "get", "width", "empty")
 
     def __new__(cls, input_cols):
         if len(input_cols) < 2:
@@ -469,13 +504,21 @@ class _filled_inputs:
         self.keys = [key for key, _ in input_cols]
         self.get = itemgetter(*[i for _, i in input_cols])
         self.width = max(i for _, i in input_cols) + 1
+        self.empty = ""             # the grid's empty cell as last seen, counted first
         return self
 
     def __call__(self, values: list) -> dict | None:
         picked = self.get(values)
-        if None in picked:
-            return None
-        return dict(compress(zip(self.keys, picked), map(_NOT_EMPTY, picked)))
+        filled = dict(compress(zip(self.keys, picked), picked))     # the cells whose value is true
+        # Falsy cells are empty ("" or None) but for a 0, 0.0 or FALSE typed in one: count the empty ones.
+        n = len(filled) + picked.count(self.empty)
+        if n == len(picked):
+            return filled
+        other = None if self.empty == "" else ""
+        if n + picked.count(other) == len(picked):
+            self.empty = other
+            return filled
+        return {key: v for key, v in zip(self.keys, picked) if v is not None and v != ""}
 
 
 def _as_amount(value) -> Decimal | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields
 
 from addin.core.calendar_cn import WorkCalendar
 from addin.core.case import Case, case_of
-from addin.core.deadlines import next_due
+from addin.core.deadlines import DEADLINE_KINDS, next_due
 from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import Policy
@@ -50,31 +50,89 @@ def _platform_code(value) -> str | None:
         return None                    # reported as the platform cell's own problem
 
 
-def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
+def _filled(value):
+    """The value, or None for a blank one (None, "" or only spaces)."""
+    return None if value is None or (value.__class__ is str and not value.strip()) else value
+
+
+def _parse_cell(key: str, kind: str, value, raw: dict, reasons):
+    """One filled input cell read: (value, has_time) for a date, else its value; raises CellError."""
+    if kind == "datetime":
+        return to_datetime(value)
+    if kind == "reason":                    # the wording may depend on the row's 售后类型 and platform
+        return to_reason(value, _filled(raw.get("after_sales_type")), _platform_code(_filled(raw.get("platform"))),
+                         reasons)
+    return PARSERS[kind](value)
+
+
+# Kinds whose reading is cheaper than looking it up (text is a strip; phone numbers are unique per row).
+_NOT_REMEMBERED = frozenset({"text", "phone"})
+_MEMO_LIMIT = 50_000          # readings remembered per column before the memo starts afresh
+
+
+def _memo_key(value):
+    """A cell value as a dict key that tells 1, 1.0, True and Decimal('1') apart (they compare equal)."""
+    return value if value.__class__ is str else (value.__class__, value)
+
+
+def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None) -> ParsedRow:
     """raw: input key -> cell value as read (str, number, datetime, None).
-    reasons: the workbook's 原因对照 rows (a ReasonTable); None = the built-in table only."""
+    reasons: the workbook's 原因对照 rows (a ReasonTable); None = the built-in table only.
+    memo: a dict the caller keeps over a batch of rows read with the same `reasons`: each distinct
+    value of a column (a platform, a reason, a date) is then read once (the parsers are pure)."""
     values: dict[str, object] = {}
     problems: list[RowProblem] = []
-    # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
-    raw = {k: v for k, v in raw.items() if v is not None and (v.__class__ is not str or v.strip())}
-    if not raw:
-        return ParsedRow(Case(), blank=True)
+    filled = False
     for key, value in raw.items():
+        # Blank = None, "" or only spaces (is_blank, inlined: this runs for every filled cell of the batch).
+        if value is None:
+            continue
+        if value.__class__ is str:
+            text = value.strip()
+            if not text:
+                continue
+        filled = True
         kind = _KIND_OF.get(key)
         if kind is None:
             continue
-        try:
-            if kind == "datetime":
-                instant, has_time = to_datetime(value)
-                values[key] = instant
-                if key == "signed_at":
-                    values["signed_has_time"] = has_time
-            elif kind == "reason":            # the wording may depend on the row's 售后类型 and platform
-                values[key] = to_reason(value, raw.get("after_sales_type"), _platform_code(raw.get("platform")), reasons)
-            else:
-                values[key] = PARSERS[kind](value)
-        except CellError as exc:
-            problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
+        if kind == "text" and value.__class__ is str:     # to_text, inlined: ids and names on every row
+            if key in CASE_FIELDS:
+                values[key] = text
+            continue
+        if memo is None or kind in _NOT_REMEMBERED:
+            try:
+                got = _parse_cell(key, kind, value, raw, reasons)
+            except CellError as exc:
+                problems.append(RowProblem(key, exc.zh, exc.en))   # long inputs come quoted short (parse.quote)
+                continue
+        else:
+            k = value if value.__class__ is str else _memo_key(value)
+            if kind == "reason":
+                k = (k, _memo_key(_filled(raw.get("after_sales_type"))), _memo_key(_filled(raw.get("platform"))))
+            seen = memo.get(key)
+            if seen is None:
+                seen = memo[key] = {}
+            got = seen.get(k, seen)
+            if got is seen:                   # not read yet in this batch
+                if len(seen) > _MEMO_LIMIT:
+                    seen.clear()
+                try:
+                    got = seen[k] = _parse_cell(key, kind, value, raw, reasons)
+                except CellError as exc:
+                    got = seen[k] = exc.with_traceback(None)
+            if isinstance(got, CellError):
+                problems.append(RowProblem(key, got.zh, got.en))
+                continue
+        if key not in CASE_FIELDS:            # other inputs (退款编号, 售后类型 ...) are checked, not computed on
+            continue
+        if kind == "datetime":
+            values[key] = got[0]
+            if key == "signed_at":
+                values["signed_has_time"] = got[1]
+        else:
+            values[key] = got
+    if not filled:
+        return ParsedRow(Case(), blank=True)
     for col in REQUIRED:
         if col.key not in values and not any(p.field == col.key for p in problems):
             problems.append(RowProblem(col.key, "必填, 不能为空", "required, cannot be empty"))
@@ -84,8 +142,6 @@ def case_from_row(raw: dict[str, object], reasons=None) -> ParsedRow:
     if values.get("returned_amount") is not None and values.get("order_total") is not None \
             and values["returned_amount"] > values["order_total"]:
         problems.append(RowProblem("returned_amount", "退货商品金额大于订单总额", "returned amount exceeds the order total"))
-    if not CASE_FIELDS.issuperset(values):
-        values = {k: v for k, v in values.items() if k in CASE_FIELDS}
     return ParsedRow(case_of(values), problems)
 
 
@@ -118,6 +174,8 @@ def problem_line(where: str, problem: RowProblem, show: Display) -> str:
 
 
 MISSING = ("计算需要此值, 请填写", "the rule needs this value; fill it in")
+_DEADLINE_KEY = {kind: f"deadline:{kind}" for kind in DEADLINE_KINDS}   # output key of each deadline column
+_NO_OUTPUTS = dict.fromkeys(OUTPUT_KEYS)      # every computed column empty: each row's output starts as a copy
 
 
 def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, show: Display = Display(),
@@ -128,7 +186,7 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
     failed reply/SMS checks (:func:`check_lines`), which go into 错误 too. `locate(field)` names where a
     missing input lives (the workbook passes the cell address). `now` dates 状态 (default: the clock).
     """
-    out: dict[str, object] = {k: None for k in OUTPUT_KEYS}
+    out: dict[str, object] = _NO_OUTPUTS.copy()
     errors = list(problems)
     nd = None
     approval = False
@@ -140,26 +198,30 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
             out["approval"] = _yes_no(comp.approval) if comp.amount is not None else None
             out["comp_note"] = comp.note or None
             approval = comp.approval and comp.amount is not None
-        nd = next_due(result.deadlines)        # the earliest, past or not: the sheet reddens overdue ones
-        if nd is not None:
-            out["next_deadline"] = nd.at
-            out["next_deadline_item"] = show.deadline_name(nd.kind)
-        if result.deadlines:
-            out["deadlines_all"] = "\n".join(show.deadline(d) for d in result.deadlines)
-        for d in result.deadlines:
-            out.setdefault(f"deadline:{d.kind}", d.at)
+        deadlines = result.deadlines
+        if deadlines:
+            nd = next_due(deadlines)           # the earliest, past or not: the sheet reddens overdue ones
+            if nd is not None:
+                out["next_deadline"] = nd.at
+                out["next_deadline_item"] = show.deadline_name(nd.kind)
+            out["deadlines_all"] = "\n".join(map(show.deadline, deadlines))
+            for d in deadlines:
+                out.setdefault(_DEADLINE_KEY[d.kind], d.at)
         fr = result.freight
         if fr is not None:
             out["out_payer"], out["ret_payer"], out["re_payer"] = (PAYER_ZH[fr.out], PAYER_ZH[fr.ret], PAYER_ZH[fr.re])
             out["seller_pays_buyer"] = fr.seller_pays_buyer
             out["refund"] = fr.refund
             out["freight_rule"] = fr.rule
-        notes = [show.finding(f) for f in result.findings if f.level != "ERROR"]
+        findings = result.findings
+        notes = [show.finding(f) for f in findings if f.level != "ERROR"] if findings else []
         if fr is not None and fr.note:
             notes.insert(0, fr.note)
         out["warnings"] = "\n".join(notes) or None
-        errors += [show.finding(f, level=False) for f in result.errors]
-        errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
+        if findings:
+            errors += [show.finding(f, level=False) for f in findings if f.level == "ERROR"]
+        if result.missing:
+            errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
         out["rule_ids"] = rule_ids(result)
     errors += checks
     out["errors"] = "\n".join(errors) or None
@@ -176,10 +238,13 @@ def rule_ids(result: CaseResult) -> str | None:
     comp = result.compensation
     if comp is not None and comp.rule == "MANUAL" and comp.computed_rule not in (None, "-"):
         parts.append(f"手工金额替代: {comp.computed_rule}")
-    groups = (("全部时限", [d.kind for d in result.deadlines]),
-              ("提示", [f.rule for f in result.findings if f.level != "ERROR"]),
-              ("错误", [f.rule for f in result.errors]))
-    parts += [f"{label}: {', '.join(ids)}" for label, ids in groups if ids]
+    if result.deadlines:
+        parts.append(f"全部时限: {', '.join([d.kind for d in result.deadlines])}")
+    findings = result.findings
+    if findings:
+        groups = (("提示", [f.rule for f in findings if f.level != "ERROR"]),
+                  ("错误", [f.rule for f in findings if f.level == "ERROR"]))
+        parts += [f"{label}: {', '.join(ids)}" for label, ids in groups if ids]
     return "; ".join(parts) or None
 
 
@@ -211,6 +276,9 @@ def check_lines(cells, show: Display) -> list[str]:
 
 def excel_instant(instant: dt.datetime) -> dt.datetime:
     """24:00 ends are shown in Excel as 23:59:59 of the day itself, so the date column reads right."""
-    if instant.time() == dt.time(0):
-        return instant - dt.timedelta(seconds=1)
+    if instant.time() == _MIDNIGHT:
+        return instant - _ONE_SECOND
     return instant
+
+
+_MIDNIGHT, _ONE_SECOND = dt.time(0), dt.timedelta(seconds=1)

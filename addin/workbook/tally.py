@@ -69,7 +69,10 @@ class Tally:
         """One case row: its typed 平台/售后原因/店铺名, and 下一截止 as written (24:00 ends as 23:59:59)."""
         day = next_deadline.date() if next_deadline is not None else None
         overdue = next_deadline is not None and next_deadline < now
-        key = (group_key(platform), group_key(reason), group_key(shop), day, status, approval, overdue,
+        # group_key, inlined for the usual typed text (this runs for every row)
+        key = (platform.strip() or BLANK_KEY if platform.__class__ is str else group_key(platform),
+               reason.strip() or BLANK_KEY if reason.__class__ is str else group_key(reason),
+               shop.strip() or BLANK_KEY if shop.__class__ is str else group_key(shop), day, status, approval, overdue,
                next_deadline is not None and not overdue and day == now.date())
         self._rows[key] += 1
         if amount:
