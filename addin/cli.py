@@ -159,8 +159,10 @@ def _print_log_state(report, book) -> None:
         print(f"警告 warning: {_one_line(error.zh)}; 发送记录暂存在 {report.journal}, 下次运行时写入 / "
               f"{_one_line(error.en)}; the send log is kept in {report.journal} and written on the next run",
               file=sys.stderr)
-    else:
+    elif report.log_written:
         print(f"发送记录 send log: 已写入 written to {book} (发送记录)")
+    else:
+        print(f"发送记录 send log: 无新记录, 工作簿未改动 the book is unchanged: {book}")
 
 
 def cmd_send(args) -> int:
@@ -274,11 +276,17 @@ def cmd_demo(args) -> int:
     from addin.demo import sample_approved, sample_rows
     from addin.workbook.outbox import export_outbox
     from addin.workbook.session import new_book
-    from addin.workbook.template import build_workbook
+    from addin.workbook.template import make_workbook
 
     path = Path(args.out)
+    if path.exists() and not _is_demo_book(path):      # a staff file given as --out is never replaced
+        return _fail(f"{path} 已存在且不是示例工作簿, 示例不会覆盖它; 请换一个 --out 路径",
+                     f"{path} exists and is not a sample workbook, so the demo does not replace it; "
+                     f"choose another --out path")
     with new_book(path, overwrite=True, wait=WAIT_DEFAULT, command="demo") as tmp:   # the demo's own file
-        build_workbook(tmp, sample_rows(), approved=sample_approved())
+        wb, _ = make_workbook(sample_rows(), approved=sample_approved())
+        wb.properties.keywords = DEMO_MARK
+        wb.save(tmp)
     print(f"示例工作簿 sample workbook: {path} (模板CODE 为示例 SMS_示例…, 不是真实代码 / sample codes, not real ones)")
     args.book, args.out, args.wait = str(path), None, WAIT_DEFAULT
     cmd_recalc(args)
@@ -289,6 +297,22 @@ def cmd_demo(args) -> int:
     _print_selection(report.selection)
     _print_log_state(report, path)
     return 0
+
+
+DEMO_MARK = "aftersales-demo"          # in the demo's docProps/core.xml keywords: the file it may rebuild
+DEMO_DEFAULT = "out/demo_cases.xlsx"
+
+
+def _is_demo_book(path: Path) -> bool:
+    """A workbook `demo` built (its mark in the document properties), or the demo's default file."""
+    import zipfile
+    if path.resolve() == Path(DEMO_DEFAULT).resolve():
+        return True
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return DEMO_MARK.encode() in zf.read("docProps/core.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
 
 
 NOW_HELP = ("'now' in China time for due-within-24h and send windows: 2026-11-23 10:00, 2026年11月23日 10时, "
@@ -385,7 +409,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")
-    p.add_argument("--out", default="out/demo_cases.xlsx")
+    p.add_argument("--out", default=DEMO_DEFAULT)
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_demo)

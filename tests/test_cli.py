@@ -2,6 +2,7 @@
 import csv
 import zipfile
 
+import openpyxl
 import pytest
 
 from addin.cli import main
@@ -103,6 +104,22 @@ def test_demo_overwrites_its_own_book_but_not_while_it_is_open(tmp_path, capsys)
     capsys.readouterr()
     assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 2
     assert "Excel" in capsys.readouterr().err and book.read_bytes() == stamp
+
+
+def test_demo_never_replaces_a_staff_workbook(tmp_path, capsys):
+    """`demo --out 售后.xlsx` on a staff file (not a sample the demo built) is refused, exit 2, the file kept."""
+    book = tmp_path / "售后.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "案件"
+    wb.active.append(["订单号", "平台", "售后原因", "客服备注"])
+    wb.active.append(["1001", "淘宝", "延迟发货", "已联系买家"])
+    wb.save(book)
+    stamp = book.read_bytes()
+    capsys.readouterr()
+    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "售后.xlsx" in err and "示例" in err and " / " in err and "Traceback" not in err
+    assert book.read_bytes() == stamp and not (tmp_path / "售后_outbox").exists()
 
 
 def test_unreadable_files_are_a_message_not_a_traceback(tmp_path, capsys):

@@ -90,6 +90,8 @@ class FakeRange:
                     if self.sheet.formulas.get((r1 + i, c1 + j)) == v:
                         continue        # a formula written back to its own cell: Excel keeps it a formula
                     raise AssertionError(f"would become a formula in Excel: {v!r}")
+                if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) > 15:
+                    raise AssertionError(f"Excel would store it as a number and lose digits: {v!r}")
                 if isinstance(v, str) and v.startswith("'"):
                     v = v[1:]      # Excel's text prefix: stored as the text after it
                 self.sheet.formulas.pop((r1 + i, c1 + j), None)   # a value replaces a formula
@@ -411,3 +413,36 @@ def test_texts_button_uses_the_approved_templates_and_the_send_log(tmp_path: Pat
     assert len(book.grid("发送队列")) == 2                                     # only the new number is queued
     generate_texts(path2, now=NOW)                                        # the CLI on a book without that log
     assert len(read_workbook(path2, ["发送队列"])["发送队列"]) == 5
+
+
+def test_texts_button_keeps_staff_notes_beside_their_message():
+    """The 生成回复与短信 button, like `aftersales texts`, rebuilds 发送队列 without wiping the staff's own
+    columns to its right, and a note stays beside its message when another message comes in above it."""
+    book = make_book(3)
+    sheet = book.sheets["案件"]
+    sheet.cells[(3, 1)] = "3000202610215894"                  # a real 16-digit order id: text in the queue too
+    width = len(HEADERS)
+    for j, head in enumerate(("店铺名", "短信类型", "商品名称", "手机号"), start=width + 1):
+        sheet.cells[(1, j)] = head
+    for r in range(2, 5):
+        sheet.cells.update({(r, width + 1): "小美家居", (r, width + 3): "电热水壶", (r, width + 4): f"1380013{r:04d}"})
+    sheet.cells[(3, width + 2)] = sheet.cells[(4, width + 2)] = "回访"
+    buttons.texts_book(book, now=NOW)
+    queue = book.sheets["发送队列"]
+    assert [queue.cells.get((r, 1)) for r in (2, 3)] == ["3000202610215894", "TM2"]
+    queue.cells.update({(1, 12): "跟进人", (2, 12): "小王已回访", (3, 12): "=公式备注"})
+    sheet.cells[(2, width + 2)] = "回访"                         # TB0, above them, gets one too
+    buttons.texts_book(book, now=NOW)
+    assert [(queue.cells.get((r, 1)), queue.cells.get((r, 12))) for r in (1, 2, 3, 4)] == \
+        [("订单号", "跟进人"), ("TB0", None), ("3000202610215894", "小王已回访"), ("TM2", "=公式备注")]
+
+
+def test_export_to_sheet_keeps_long_order_ids_as_text():
+    """xlwings Lite's 导出短信 writes the upload rows onto the 短信导出 sheet: a 16-digit order id goes as
+    text (Excel would store a number and drop its last digits)."""
+    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"],
+              ["3000202610215894", "13800138000", "退款完成", "【小美】退款已完成", 9, 1, None, "PASS", None]]
+    book = FakeBook({"案件": [HEADERS], "发送队列": outbox})
+    buttons.export_to_sheet(book)
+    assert book.grid(buttons.EXPORT_SHEET) == [["手机号码", "短信内容", "计划发送时间", "订单号"],
+                                               ["13800138000", "【小美】退款已完成", None, "3000202610215894"]]

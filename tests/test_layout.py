@@ -353,6 +353,48 @@ def test_new_workbook_from_an_old_one_moves_cases_columns_and_settings(tmp_path,
     assert new_values == old_values
 
 
+def test_new_workbook_from_an_old_one_carries_notes_in_a_column_without_header(tmp_path, capsys):
+    """Staff notes typed in a column whose header cell is empty are carried too (under a header naming
+    the old column), not dropped without a word."""
+    rows = sample_rows()[:3]
+    old = make_old_book(tmp_path / "旧.xlsx", rows, staff_column=True)
+    wb = openpyxl.load_workbook(old)
+    ws = wb["案件"]
+    blank = ws.max_column + 2                     # one empty column, then notes with no header
+    ws.cell(3, blank, "已电话联系, 周五回访")
+    letter = openpyxl.utils.get_column_letter(blank)
+    wb.save(old)
+    target = tmp_path / "新.xlsm"
+    assert main(["new-workbook", str(target), "--from", str(old)]) == 0
+    printed = capsys.readouterr().out
+    head = f"{letter}列(无标题)"
+    assert head in printed
+    ws = load(target)["案件"]
+    h = heads(ws)
+    assert [ws.cell(row=r, column=h[normalise_header(head)]).value for r in (2, 3, 4)] == [None, "已电话联系, 周五回访", None]
+    assert [ws.cell(row=r, column=h["客服备注"]).value for r in (2, 3, 4)] == ["备注2", "备注3", "备注4"]
+
+
+def test_new_workbook_from_an_old_one_does_not_turn_a_rounded_id_into_text(tmp_path):
+    """An order id the old book holds as a number of 16+ digits has already lost digits; carried as the
+    text '3000212345678901248' it would look right and slip past every check. It stays a number (the
+    mail merge then refuses it); a shorter numeric id becomes its digits as text."""
+    rows = sample_rows()[:2]
+    old = make_old_book(tmp_path / "旧.xlsx", rows)
+    wb = openpyxl.load_workbook(old)
+    ws = wb["案件"]
+    col = [c.value for c in ws[1]].index("订单号") + 1
+    ws.cell(2, col).value = 3000212345678901234                  # Excel keeps 3.00021234567890e18
+    ws.cell(3, col).value = 290000000001
+    wb.save(old)
+    target = tmp_path / "新.xlsm"
+    assert main(["new-workbook", str(target), "--from", str(old)]) == 0
+    ws = load(target)["案件"]
+    h = heads(ws)
+    assert isinstance(ws.cell(2, h["订单号"]).value, float)
+    assert ws.cell(3, h["订单号"]).value == "290000000001"
+
+
 def test_new_workbook_from_an_old_one_does_not_carry_its_totals_rows(tmp_path, capsys):
     rows = sample_rows()[:3]
     old = make_old_book(tmp_path / "旧.xlsx", rows)

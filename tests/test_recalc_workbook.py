@@ -380,6 +380,16 @@ def test_override_amount_wins_and_the_typed_value_is_kept(tmp_path):
     assert {ref: x for ref, x in cells_xml(members(path)[CASE_PART]).items() if ref[0] == "E"} == typed
 
 
+def test_override_wins_even_when_the_rule_lacks_an_input(tmp_path):
+    """README: a value typed into 赔偿金额(手工) wins. A late-shipment row without 实付金额 cannot compute the
+    rule's amount, but the manual 50 is what staff decided: it should show, rule MANUAL."""
+    header = [H["order_id"], H["platform"], H["reason"], H["paid"], H["override"]]
+    path = make_book(tmp_path / "override.xlsx", header, [case("O1", "淘宝", "延迟发货", override=50)])
+    recalc(path, now=NOW)
+    grid, hm = read_back(path)
+    assert (out(grid, hm, 2, "comp_amount"), out(grid, hm, 2, "comp_rule")) == (50.0, "MANUAL")
+
+
 # --------------------------------------------------------------------------- idempotence and out=
 
 def test_second_recalc_writes_the_same_bytes(staff_xlsm):

@@ -201,6 +201,36 @@ def test_kinds_without_an_approved_template_go_to_csv_only(tmp_path):
     assert row[0] == "13800138001" and row[1].startswith("【小美家居】") and row[3] == '="3000000000000001"'
 
 
+@pytest.mark.parametrize("target", ["book", "other"])
+def test_csv_file_never_replaces_a_workbook(tmp_path, capsys, target):
+    """`outbox BOOK --csv FILE` with FILE the book itself (or another workbook) is refused: exit 2, one
+    bilingual line, the workbook keeps its bytes, nothing is exported or logged."""
+    book = book_with(tmp_path, [DELAY, REFUND])
+    other = build_workbook(tmp_path / "另一个.xlsx", [])
+    victim = book if target == "book" else other
+    stamps = {p: p.read_bytes() for p in (book, other)}
+    capsys.readouterr()
+    assert main(["outbox", str(book), "--format", "csv", "--csv", str(victim), "--now", NOW.isoformat()]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[0].startswith("提示 note") and err[1].startswith("错误 error: ") and " / " in err[1]
+    assert victim.name in err[1]
+    assert {p: p.read_bytes() for p in (book, other)} == stamps and not journal_path(book).exists()
+
+
+def test_an_order_id_stored_as_a_rounded_number_is_never_sent(tmp_path):
+    """An order id pasted into a General column became a number and lost its last digits (Excel keeps 15):
+    the SMS would carry another order's id. The row's check fails naming 订单号, and nothing is exported."""
+    rounded = float(3000000000000000017)                 # what Excel keeps of 3000000000000000017
+    book = book_with(tmp_path, [dict(DELAY, order_id=rounded), REFUND])
+    generate_texts(book, now=NOW)
+    delay = case_rows(book)[0]
+    assert delay["状态"] == "有错误" and "订单号" in delay["错误"] and "15" in delay["错误"]
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    assert report.exported == 1                                          # the refund notice only
+    [file] = report.files
+    assert [row[1] for row in read_workbook(file, ["Sheet1"])["Sheet1"][1:]] == ["3000000000000001"]
+
+
 def test_a_stale_message_is_not_exported(tmp_path):
     stale = dict(REMIND, send_at=dt.datetime(2026, 11, 23, 9, 30))       # inside the window, but before now
     later = dict(REMIND, order_id="3000000000000009", phone="13800138009")
@@ -226,6 +256,17 @@ def test_a_second_export_exports_nothing_new_unless_resend(tmp_path):
     assert "已在批次EXP-20261123-100000导出" in case_rows(book)[0]["短信校验说明"]
     resent = export_outbox(book, tmp_path / "c", fmt="csv", now=NOW, resend=True)
     assert resent.exported == 2 and len(log_rows(book)) == 4
+
+
+def test_an_export_with_nothing_new_says_the_book_is_unchanged(tmp_path, capsys):
+    """The second `outbox` exports nothing: it must not claim to have written the send log."""
+    book = book_with(tmp_path, [REFUND, DELAY])
+    assert main(["outbox", str(book), "--out", str(tmp_path / "a"), "--now", NOW.isoformat()]) == 0
+    assert "已写入 written to" in capsys.readouterr().out
+    stamp = book.read_bytes()
+    assert main(["outbox", str(book), "--out", str(tmp_path / "b"), "--now", NOW.isoformat()]) == 0
+    out = capsys.readouterr().out
+    assert "已写入" not in out and "工作簿未改动 the book is unchanged" in out and book.read_bytes() == stamp
 
 
 def test_a_staff_edit_makes_a_new_message(tmp_path):

@@ -148,6 +148,38 @@ def test_a_sum_formula_alone_marks_a_totals_row(tmp_path):
     assert formulas_of(path) == {"E5": "<f>SUBTOTAL(9,E2:E4)</f>"}
 
 
+def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
+    """A staff helper column summing cells of its own row (=SUM(D3:E3)) is not a totals row: a case
+    with a typo in 售后原因 or no 平台 still gets its error, and its stale 赔偿金额/状态 are cleared."""
+    header = BASIC + ["运费", "赔偿金额", "状态", "错误", "我的小计"]
+    rows = [case("A1", "淘宝", "延迟发货", paid=89), case("A2", "淘宝", "延迟发货x", paid=89),
+            case("A3", None, "延迟发货", paid=89)]
+    path = make_book(tmp_path / "helper.xlsx", header, rows)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["案件"]
+    for r in (2, 3, 4):
+        ws[f"E{r}"] = 10
+        ws[f"I{r}"] = f"=SUM(D{r}:E{r})"
+    for r in (3, 4):                                  # what an earlier recalc wrote when the row was good
+        ws[f"F{r}"], ws[f"G{r}"] = 55, "正常"
+    # a Table-style row formula ([@...]) is row-level too
+    ws["J1"], ws["J3"] = "我的小计2", "=SUM(表1[@[实付金额]:[运费]])"
+    ws["K1"], ws["K4"] = "重复?", "=COUNTIF(A:A,A4)>1"      # the usual duplicate check reads its own row
+    wb.save(path)
+    summary = recalc(path, now=NOW)
+    grid, hm = read_back(path)
+    assert summary.totals_rows == [] and summary.rows == 3 and summary.errors == 2
+    assert [out(grid, hm, r, "status") for r in (3, 4)] == ["有错误", "有错误"]
+    assert [out(grid, hm, r, "comp_amount") for r in (3, 4)] == [None, None]
+    assert "售后原因" in out(grid, hm, 3, "errors") and "平台" in out(grid, hm, 4, "errors")
+    assert set(formulas_of(path)) == {"I2", "I3", "I4", "J3", "K4"}              # the helpers kept
+    # what still marks a totals row: other rows, a whole column or Table column, or its own cell
+    from addin.workbook.protected import is_aggregate
+    assert [is_aggregate(f, 9, 5) for f in ("SUM(E2:E8)", "SUM(E:E)", "SUBTOTAL(109,[赔偿金额])", "SUM(E9:E9)",
+                                            "SUM(C9:D9)", "COUNTIF(A:A,A9)>1")] == [True, True, True, True,
+                                                                                      False, False]
+
+
 # --------------------------------------------------------------------------- 2. formulas
 
 def test_a_helper_formula_column_without_cached_values_is_not_taken(tmp_path):
@@ -549,6 +581,32 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
     patch_workbook(path, path, {"案件": SheetEdit({(3, c): None for c in range(1, width_cases + 1)})})  # P1 deleted
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
-    assert {(r, c): queue[r - 1][c - 1] for (r, c) in notes} == notes      # every staff cell kept
     assert [row[0] for row in queue[1:4]] == ["P0", "P2", None]              # the generated block was rebuilt
     assert all(v in (None, "") for v in queue[3][:width])
+    # every staff cell kept, and beside its own message: P1's note (its message gone) is not shown
+    # beside P2, but kept under the block; the note below the block stays where it was
+    notes_now = {(r, c): v for r, row in enumerate(queue, start=1) for c, v in enumerate(row, start=1)
+                 if c == width + 2 and v not in (None, "")}
+    assert notes_now == {(1, width + 2): "跟进人", (2, width + 2): "小王", (4, width + 2): "小李",
+                         (9, width + 2): "月底复盘"}
+
+
+def test_outbox_staff_notes_follow_their_message(tmp_path):
+    """A note staff typed beside a queued SMS stays beside that SMS when texts rebuilds the queue with a
+    message added above it (sorted by case row), instead of sliding onto another buyer's line."""
+    from addin.workbook.template import build_workbook
+    rows = [dict(order_id=f"P{i}", platform="天猫", reason="未付款", shop_name="小美家居", phone=f"1380013800{i}",
+                 ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付" if i else None, item_name="沙发",
+                 paid=99, send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
+    path = build_workbook(tmp_path / "cases.xlsx", rows)
+    generate_texts(path, now=NOW)
+    queue = read_workbook(path, ["发送队列"])["发送队列"]
+    assert [row[0] for row in queue[1:]] == ["P1", "P2"]
+    width = len(OUTBOX_HEADER)
+    patch_workbook(path, path, {"发送队列": SheetEdit({(1, width + 1): "已发?", (2, width + 1): "已发"})})  # P1 sent
+    grid = read_workbook(path, ["案件"])["案件"]
+    kind_col = grid[0].index("短信类型") + 1
+    patch_workbook(path, path, {"案件": SheetEdit({(2, kind_col): "催付"})})      # P0 now needs one too
+    generate_texts(path, now=NOW)
+    queue = read_workbook(path, ["发送队列"])["发送队列"]
+    assert [(row[0], row[width]) for row in queue] == [("订单号", "已发?"), ("P0", None), ("P1", "已发"), ("P2", None)]

@@ -24,10 +24,10 @@ from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OU
 from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
 from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
 from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
-                                  compute_texts, optouts_from_grid, templates_from_grid, write_csv)
+                                  compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv)
 from addin.workbook.xlsx_patch.layout import SheetLayout
 
-from .blocks import Block, column_runs, plan_blocks
+from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
 
 LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
@@ -205,7 +205,8 @@ def texts_book(book, now: dt.datetime | None = None):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet:
-        io.write(outbox_sheet, _replace_all(result.outbox, io.read(outbox_sheet)))
+        for block in _outbox_blocks(result.outbox, io.read(outbox_sheet)):
+            io.write(outbox_sheet, block)
     n = result.summary
     io.status(show.pair(f"生成完成: 行数 {n['rows']}, 回复 {n['replies']}, 短信 {n['sms']}, 可发送 {n['ready']}, "
                         f"有错误 {n['errors']}",
@@ -215,11 +216,26 @@ def texts_book(book, now: dt.datetime | None = None):
 
 
 def _replace_all(rows: list[list], old: list[list]) -> Block:
-    """The new sheet content from A1, padded with blanks over whatever the old content covered."""
+    """The new sheet content from A1, padded with blanks over whatever the old content covered (text
+    Excel would parse, such as a 16-digit order id, sent as text)."""
     height = max(len(rows), len(old), 1)
     width = max([len(r) for r in rows] + [len(r) for r in old] + [1])
-    return Block(1, 1, [[(rows[r][c] if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
+    return Block(1, 1, [[(for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
                         for r in range(height)])
+
+
+def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
+    """发送队列 as `aftersales texts` writes it (addin.workbook.texts.replace_outbox): the generated columns
+    from A1 (text Excel would parse, such as a 16-digit order id, sent as text), padded with blanks over
+    the old rows; the staff's columns to their right are not written,
+    except a note that moves to stay beside its message (one cell each: such moves are rare)."""
+    width = max([len(r) for r in rows] + [1])
+    height = max(len(rows), len(old), 1)
+    blocks = [Block(1, 1, [[for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
+                            for c in range(width)] for r in range(height)])]
+    moved = {rc: v for rc, v in replace_outbox(old, rows).items() if rc[1] > width}
+    blocks += [Block(r, c, [[for_excel(v)]]) for (r, c), v in sorted(moved.items())]
+    return blocks
 
 
 _OUTBOX_COLUMNS = {"phone": "手机号", "text": "短信内容", "send_at": "计划发送时间", "verdict": "校验结果",

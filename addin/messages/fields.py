@@ -76,7 +76,13 @@ class FieldError(ValueError):
 
 
 def _text(raw):
-    """Text as typed; a date stays a date (ship_eta typed as a date: the template prints 10月9日)."""
+    """Text as typed; a date stays a date (ship_eta typed as a date: the template prints 10月9日). A number
+    of 16 digits or more (an order id pasted into a General column) is refused: Excel kept only 15 of its
+    digits, so it would print another order's id."""
+    if isinstance(raw, float) and abs(raw) >= 1e15:
+        raise CellError(f"是超过15位的数字, 末几位已丢失 ({to_text(raw)}); 请把该列设为文本, 重新粘贴原值",
+                        f"a number of more than 15 digits has lost its last digits ({to_text(raw)}); "
+                        f"format the column as text and paste the original again")
     return raw if isinstance(raw, dt.date) else to_text(raw)
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +96,7 @@ class LogState:
     """Where a command's 发送记录 entries ended up: on the sheet, or (log_error set) in the journal."""
     log_error: BookError | None = None   # why the book could not be written; the journal keeps the entries
     journal: Path | None = None
+    log_written: bool = False            # the book was written (False: nothing new to log, or log_error)
 
     @property
     def log_pending(self) -> bool:
@@ -118,6 +121,8 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
+    if csv_file is not None:
+        _refuse_workbook_as_csv(Path(csv_file), path)
     with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend)
@@ -125,6 +130,18 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         report, entries = export_files(book, texts, now, fmt, out_dir, csv_file)
         write_log(session, book.log, entries, report)
     return report
+
+
+def _refuse_workbook_as_csv(csv_file: Path, book: Path) -> None:
+    """`--csv FILE` replaces FILE: never when it is the book itself or another workbook (a zip package)."""
+    if not csv_file.is_file():
+        return
+    same = book.exists() and os.path.samefile(csv_file, book)
+    if same or zipfile.is_zipfile(csv_file):
+        raise BookError(f"--csv 的文件 {csv_file} 是{'要导出的工作簿本身' if same else '一个工作簿'}, 不会覆盖它; "
+                        f"请给一个新的 .csv 文件名",
+                        f"the --csv file {csv_file} is {'the book being exported' if same else 'a workbook'}, "
+                        f"so it is not replaced; give a new .csv file name", kind="csv_target")
 
 
 def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
@@ -166,6 +183,7 @@ def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogSt
         state.log_error = exc
         return None
     log.journal_done()
+    state.log_written = True
     return report
 
 

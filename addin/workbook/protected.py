@@ -21,6 +21,7 @@ from addin.core.parse import is_blank
 from .rows import case_from_row
 from .schema import HeaderMap
 from .xlsx_patch import col_letter
+from .xlsx_patch.refs import COL_INDEX
 from .xlsx_patch.layout import SheetLayout
 
 # Labels of a totals row, compared without spaces, colons or a trailing unit in brackets.
@@ -37,9 +38,35 @@ def is_total_label(value) -> bool:
     return value in TOTAL_LABELS or _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS
 
 
-def is_aggregate(formula: str) -> bool:
-    """A formula that sums (counts, averages...) a range or a Table column, as a totals row does."""
-    return bool(_AGGREGATE_RE.search(formula)) and (":" in formula or "[" in formula)
+# A1 ranges (H2:H99, $H$2:$H$99, H:H); a range within one row is a row's own helper (=SUM(D5:E5)).
+_RANGE_RE = re.compile(r"(?<![A-Za-z0-9_.])\$?([A-Za-z]{1,3})\$?(\d*)\s*:\s*\$?([A-Za-z]{1,3})\$?(\d*)(?![A-Za-z0-9_(])")
+_THIS_ROW_RE = re.compile(r"\[@|#this row", re.I)
+_CELL_RE = re.compile(r"(?<![A-Za-z0-9_.])\$?[A-Za-z]{1,3}\$?(\d+)(?![A-Za-z0-9_(])")
+
+
+def is_aggregate(formula: str, row: int | None = None, col: int | None = None) -> bool:
+    """A formula that sums (counts, averages...) a range or a Table column, as a totals row does.
+    With `row` (the formula's own row), a formula reading cells of that row (=SUM(D5:E5),
+    =SUM(表1[@[实付金额]:[运费]]), =COUNTIF(A:A,A5)) is a helper of the row, not a total, unless its
+    range covers its own cell `col` (=SUM(D2:D2) in D2 reads no other cell: a total with nothing above)."""
+    if not _AGGREGATE_RE.search(formula):
+        return False
+    if row is None:
+        return ":" in formula or "[" in formula
+    if _THIS_ROW_RE.search(formula):
+        return False                                  # a Table's row reference: [@运费]
+    if "[" in formula:
+        return True                                   # a whole Table column: [赔偿金额]
+    if any(int(m.group(1)) == row for m in _CELL_RE.finditer(_RANGE_RE.sub(" ", formula))):
+        return False                                  # reads a cell of its own row: =COUNTIF(A:A,A5)
+    for m in _RANGE_RE.finditer(formula):
+        r1, r2 = m.group(2), m.group(4)
+        if not (r1 and r2 and int(r1) == int(r2) == row):
+            return True                               # other rows, or a whole column (H:H)
+        if col is not None and COL_INDEX.get(m.group(1).upper().encode(), 0) <= col \
+                <= COL_INDEX.get(m.group(3).upper().encode(), 0):
+            return True                               # its own cell: not a helper reading the row
+    return False
 
 
 @dataclass
@@ -62,11 +89,11 @@ class Protection:
             if r <= header.row:
                 continue
             text = layout.formula_at(r, c) or ""
-            if is_aggregate(text):
+            if is_aggregate(text, r, c):
                 prot.aggregate_rows.add(r)
             if c in out_cols:
                 prot.formulas.setdefault(r, {})[c] = text
-                if is_aggregate(text):
+                if is_aggregate(text, r, c):
                     prot.not_case_rows.add(r)
         return prot
 

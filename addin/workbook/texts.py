@@ -6,7 +6,7 @@ the same engine as recalc, so a template never prints a stale amount. Written ba
 through the guarded session: only the case sheet's text columns, its 错误 and 状态 (a failed reply or
 SMS check is an error of the row; recalc reads the check cells back and writes the same lines), the
 outbox's generated columns (and, once, an empty 模板 sheet) change; totals rows and formula cells are
-left alone, and staff columns right of the outbox's generated block are kept. Verdicts, routes and
+left alone, and staff columns right of the outbox's generated block are kept beside their message. Verdicts, routes and
 reasons are worded by the workbook's display language.
 """
 from __future__ import annotations
@@ -465,8 +465,8 @@ class MergeBook:
         for name, heads in result.table_columns.items():
             columns[name] = columns.get(name, []) + heads
         edits = {self.case: SheetEdit(cells={**(case_cells or {}), **result.cells}, table_columns=columns),
-                 self.outbox_sheet or "发送队列": SheetEdit(cells=replace_block(self.grids.get(self.outbox_sheet),
-                                                                              result.outbox))}
+                 self.outbox_sheet or "发送队列": SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
+                                                                               result.outbox))}
         # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
         template_grid = self.grids.get(self.template_sheet) if self.template_sheet else None
         if not self.template_sheet or not template_grid or len(template_grid) <= 1:
@@ -525,6 +525,54 @@ def replace_block(old: list[list] | None, rows: list[list]) -> dict[tuple[int, i
         for c, value in enumerate(values[:width], start=1):
             if (r, c) not in cells and not is_blank(value):
                 cells[(r, c)] = None
+    return cells
+
+
+def replace_outbox(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:
+    """:func:`replace_block` for 发送队列, whose staff columns (right of the generated ones) stay beside
+    their message: a staff row goes with the line of the same 订单号 + 短信类型 in the new block; the notes
+    of a message no longer queued move just under the block, in their order (never beside another
+    buyer's line); notes on rows without a message stay where they are."""
+    cells = replace_block(old, rows)
+    width = max((len(row) for row in rows), default=0)
+    if not old or not width:
+        return cells
+
+    def key(row):
+        if not row or is_blank(row[0]):
+            return None
+        return to_text(row[0]), to_text(row[2]) if len(row) > 2 and not is_blank(row[2]) else ""
+
+    staff = {r: row[width:] for r, row in enumerate(old, start=1)
+             if r > 1 and any(not is_blank(v) for v in row[width:])}
+    if not staff:
+        return cells
+    new_rows: dict[tuple, list[int]] = {}
+    for r, row in enumerate(rows[1:], start=2):
+        new_rows.setdefault(key(row), []).append(r)
+    keys = {r: key(old[r - 1][:width]) for r in staff}
+    placed = {r: notes for r, notes in staff.items() if keys[r] is None}   # beside no message: where it was
+    orphans = []
+    for r, notes in staff.items():
+        if keys[r] is None:
+            continue
+        target = new_rows[keys[r]].pop(0) if new_rows.get(keys[r]) else None
+        if target is None or target in placed:
+            orphans.append(notes)
+        else:
+            placed[target] = notes
+    r = len(rows) + 1
+    for notes in orphans:
+        while r in placed:
+            r += 1
+        placed[r] = notes
+    for r in set(staff) | set(placed):
+        want, had = placed.get(r, []), staff.get(r, [])
+        for i in range(max(len(want), len(had))):
+            value = want[i] if i < len(want) and not is_blank(want[i]) else None
+            before = had[i] if i < len(had) and not is_blank(had[i]) else None
+            if before != value:
+                cells[(r, width + 1 + i)] = value
     return cells
 
 

@@ -28,6 +28,7 @@ from .schema import (ACTIVITY_LOG_SHEET_NAMES, INPUTS, LOOKUP, MESSAGE_INPUTS, P
 from .session import Book
 from .sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES
 from .template import CASE_SHEET, put_text_safe
+from .xlsx_patch import col_letter
 from .texts import OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES
 
 _INPUT_KEYS = {c.key for c in INPUTS + MESSAGE_INPUTS}
@@ -56,11 +57,13 @@ class Carried:
 
 
 def _cell(key: str | None, value):
-    """A value as the new sheet should hold it: whole-number ids back to digits (calamine reads 3.0e15)."""
+    """A value as the new sheet should hold it: whole-number ids back to digits (calamine reads 3.0e14).
+    An id of 16+ digits stored as a number already lost digits: it stays a number, so the checks that
+    refuse such ids still see it (as text it would pass for a real id)."""
     if isinstance(value, str) and not value.strip():
         return None
     if key in _TEXT_IDS and isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        return str(int(value)) if abs(value) < 1e15 else value
     if isinstance(value, float) and value.is_integer() and key not in _TEXT_IDS:
         return int(value)
     return value
@@ -90,12 +93,19 @@ def read_old(book: Book) -> Carried:
             staff[i] = str(text).strip()
         elif col.key in _INPUT_KEYS and col.key not in keys.values():
             keys[i] = col.key
-    out.staff_headers = list(staff.values())
     # Totals rows (合计 lines, a Table's Total Row, SUM rows) are not cases: carried, their sums would
     # become fixed numbers among the cases. Found as recalc finds them, with the old book's 原因对照.
     reasons, _ = reason_table_from_grid(grids.get(wanted["原因对照"]) if wanted["原因对照"] else None)
     out.totals_rows = totals_rows(grid, header, book.layout(case_sheet), reasons)
     not_cases = set(out.totals_rows)
+    # Notes typed in a column whose header cell is empty are the staff's too: carried under a header
+    # naming the old column, so nothing typed is left behind without a word.
+    for r, values in enumerate(grid[header.row:], start=header.row + 1):
+        for i in range(1, len(values) + 1) if r not in not_cases else ():
+            if i not in staff and not is_blank(values[i - 1]) and is_blank(_at(grid[header.row - 1], i)):
+                staff[i] = f"{col_letter(i)}列(无标题)"
+    staff = dict(sorted(staff.items()))
+    out.staff_headers = list(staff.values())
     for r, values in enumerate(grid[header.row:], start=header.row + 1):
         if r in not_cases:
             continue
@@ -112,6 +122,10 @@ def read_old(book: Book) -> Carried:
     skip = {normalise_header(n) for n in OUTBOX_SHEET_NAMES + ("xlwings.conf", "汇总", "使用说明")}
     out.left = [n for n in names if n not in used and normalise_header(n) not in skip]
     return out
+
+
+def _at(values: list, col: int):
+    return values[col - 1] if col <= len(values) else None
 
 
 def _header_index(values: list) -> dict[str, int]:
