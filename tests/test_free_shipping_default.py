@@ -7,13 +7,11 @@ recalc runs; the cells are read back.
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from openpyxl.utils import get_column_letter
 
-from addin.cli import main
 from addin.core.engine import compute_case
 from addin.core.freight import decide
 from addin.core.policy import DEFAULT_POLICY, FREE_DEFAULT, PARAMS_BY_ID, Policy
@@ -26,21 +24,10 @@ from addin.workbook.rows import case_from_row
 from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
 
 from .test_import import NOW, export_rows, jm_line, pdd_line, qn_line, rows_by_order, write_export
+from .test_import import book, master_book  # noqa: F401 - the fixtures: a copy of a `new-workbook` book
 
 ASSUMED_NOTE = "「包邮」未填, 按「规则」表「包邮未填时」视为包邮"
 ASK_HINT = "「规则」表「包邮未填时」一行设置"
-
-
-@pytest.fixture(scope="module")
-def master_book(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("free") / "master.xlsm"
-    assert main(["new-workbook", str(path)]) == 0
-    return path
-
-
-@pytest.fixture
-def book(master_book, tmp_path) -> Path:
-    return Path(shutil.copy(master_book, tmp_path / "售后.xlsm"))
 
 
 def set_rule(path: Path, param_id: str, value) -> None:
