@@ -13,7 +13,7 @@ from .case import REASONS, Case
 from .compensation import MissingInput
 from .findings import Finding
 from .money import ZERO, fmt_yuan, yuan
-from .policy import DEFAULT_POLICY, Policy
+from .policy import DEFAULT_POLICY, FREE_DEFAULT, FREE_DEFAULT_NAME, Policy
 
 SELLER, BUYER, INSURER, NONE, AS_PAID = "seller", "buyer", "insurer", "-", "as_paid"
 PAYER_ZH = {SELLER: "卖家", BUYER: "买家", INSURER: "运费险", NONE: "-"}
@@ -81,10 +81,17 @@ class Freight:
         return PAYER_ZH[getattr(self, leg)]
 
 
-def facts_of(case: Case) -> dict:
-    free = case.free_shipping      # None: staff did not say; rules that depend on it will not match
+_ASSUMED = {"yes": True, "no": False}
+
+
+def facts_of(case: Case, assume_free: bool | None = None) -> dict:
+    """The facts the table's conditions test. 包邮 comes from the row's cell, else from its order total
+    and threshold, else from `assume_free` (the FREE.default setting); None: rules that need it do not match."""
+    free = case.free_shipping
     if free is None and case.free_threshold is not None and case.order_total is not None:
         free = case.order_total >= case.free_threshold
+    if free is None:
+        free = assume_free
     breaks = False
     if free and case.free_threshold is not None and case.order_total is not None and case.returned_amount is not None:
         kept = case.order_total - case.returned_amount
@@ -125,19 +132,33 @@ def _matches(rule: FreightRule, facts: dict, conditions: tuple | None = None) ->
     return True
 
 
+def _first_match(case: Case, facts: dict) -> FreightRule | None:
+    for candidate, conditions in _CANDIDATES.get(case.reason, _ALL_RULES):
+        if _matches(candidate, facts, conditions):
+            return candidate
+    return None
+
+
 def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
     """The freight decision, or None when the reason involves no shipping legs (e.g. late shipment)."""
     facts = facts_of(case)
-    rule = None
-    for candidate, conditions in _CANDIDATES.get(case.reason, _ALL_RULES):
-        if _matches(candidate, facts, conditions):
-            rule = candidate
-            break
+    rule = _first_match(case, facts)
+    assumed = None                  # the FREE.default setting's value, when the decision rests on it
+    if facts["free_shipping"] is None and (rule is None or rule.out == AS_PAID):
+        setting = _ASSUMED.get(policy[FREE_DEFAULT])
+        if setting is not None:
+            facts, assumed = facts_of(case, setting), setting
+            rule = _first_match(case, facts)
     if rule is None:
         if case.reason in ("no_reason_return", "no_reason_exchange", "carrier_not_used") and facts["free_shipping"] is None:
             raise MissingInput("free_shipping")
         return None
     ids, notes, findings = [rule.id], [rule.zh], []
+    if assumed is not None:
+        word = "包邮" if assumed else "不包邮"
+        findings.append(Finding(FREE_DEFAULT, "INFO", f"「包邮」未填, 按「规则」表「{FREE_DEFAULT_NAME}」视为{word}",
+                                f"包邮 blank: taken as {'free shipping' if assumed else 'not free shipping'} "
+                                f"by the 规则 sheet row 「{FREE_DEFAULT_NAME}」"))
     out, ret, re_ = rule.out, rule.ret, rule.re
     if out == AS_PAID:
         out = SELLER if facts["free_shipping"] else BUYER

@@ -100,12 +100,24 @@ P = Param
 _SWITCH_WORDS = {"JD-PP.basis": {"signing": "签收后", "order": "下单后"},
                  "R7-2.basis": {"calendar": "自然日", "hours": "168小时"},
                  "F5.exchange": {"buyer": "买家承担", "split": "各付一程"},
+                 "FREE.default": {"ask": "逐行填写", "yes": "包邮", "no": "不包邮"},
                  "SMS-3.scope": {"received": "含签名", "body": "仅正文"}}
 
 
-def _switch(param_id: str, *options: str):
-    return one_of(*options, labels=_SWITCH_WORDS[param_id])
+# Other spellings staff may type for a switch (the option and its word above always work).
+_SWITCH_ALIASES = {"FREE.default": {"询问": "ask", "每行填写": "ask", "逐行": "ask", "留空": "ask", "不设置": "ask",
+                                    "是": "yes", "全部包邮": "yes", "默认包邮": "yes", "全店包邮": "yes",
+                                    "否": "no", "非包邮": "no", "不包": "no", "全部不包邮": "no"}}
 
+
+def _switch(param_id: str, *options: str):
+    return one_of(*options, labels=_SWITCH_WORDS[param_id], aliases=_SWITCH_ALIASES.get(param_id))
+
+
+# What a blank 包邮 cell means for the freight rules (F1/F2/F5/F15): ask (the row asks for it), or
+# the shop-wide answer. The exports carry no 包邮 column, so a shop where every item is 包邮 sets it once.
+FREE_DEFAULT = "FREE.default"
+FREE_DEFAULT_NAME = "包邮未填时"      # the start of its 名称 on the 规则 sheet; messages name the row by it
 
 _OUR_CLOCK = "具体时刻为本工具的理解"
 _JD_STARS = "参照京东: 4-5星好评, 2-3星中评, 1星差评"
@@ -180,6 +192,9 @@ PARAMS: tuple[Param, ...] = (
       "无理由换货运费: 买家承担=来回都由买家付 / 各付一程=买家付退回, 卖家付补发", "P3",
       "各付一程: 卖家包邮款式各自承担一半(淘宝天猫流程与话术)", note="第五十四条",
       alternative_en="split: S3, seller-paid-shipping styles split the cost"),
+    P(FREE_DEFAULT, "ask", _switch(FREE_DEFAULT, "ask", "yes", "no"),
+      f"{FREE_DEFAULT_NAME}: 逐行填写=该行报错请填 / 包邮 / 不包邮 (全店默认, 用于运费; 行内填写的优先)",
+      note="本工具设置; 平台导出表没有包邮列"),
     # 4. messages -----------------------------------------------------------------------------
     P("SMS-2.single", 70, to_int, "单条短信字数", "P15"),
     P("SMS-2.part", 67, to_int, "长短信每条字数", "P15"),

@@ -14,7 +14,7 @@ from addin.core.case import Case, case_of
 from addin.core.deadlines import DEADLINE_KINDS, next_due
 from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
-from addin.core.policy import Policy
+from addin.core.policy import FREE_DEFAULT_NAME, Policy
 from addin.core.freight import PAYER_ZH
 from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason
 from addin.core.status import row_status
@@ -177,6 +177,11 @@ def problem_line(where: str, problem: RowProblem, show: Display) -> str:
 
 
 MISSING = ("计算需要此值, 请填写", "the rule needs this value; fill it in")
+# Inputs with a shop-wide default on the 规则 sheet: the message also names that row.
+MISSING_BY_FIELD = {"free_shipping": (
+    f"计算需要此值, 请填写; 全店都包邮(或都不包邮)可在「规则」表「{FREE_DEFAULT_NAME}」一行设置",
+    f"the rule needs this value; fill it in, or set the shop-wide default in the 规则 sheet row "
+    f"「{FREE_DEFAULT_NAME}」")}
 _DEADLINE_KEY = {kind: f"deadline:{kind}" for kind in DEADLINE_KINDS}   # output key of each deadline column
 _NO_OUTPUTS = dict.fromkeys(OUTPUT_KEYS)      # every computed column empty: each row's output starts as a copy
 
@@ -224,7 +229,7 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
         if findings:
             errors += [show.finding(f, level=False) for f in findings if f.level == "ERROR"]
         if result.missing:
-            errors += [f"{locate(m)}: {show.pair(*MISSING)}" for m in result.missing]
+            errors += [f"{locate(m)}: {show.pair(*MISSING_BY_FIELD.get(m, MISSING))}" for m in result.missing]
         out["rule_ids"] = rule_ids(result)
     errors += checks
     out["errors"] = "\n".join(errors) or None
