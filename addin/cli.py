@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -324,8 +325,36 @@ def _add_wait(p: argparse.ArgumentParser) -> None:
                    help=f"wait this long for another aftersales run on the same book (default {WAIT_DEFAULT:g})")
 
 
+# argparse's usage errors, in Chinese (its own English follows them): the ones staff meet.
+_USAGE_ZH = (
+    (re.compile(r"the following arguments are required: (.*)"), r"缺少参数: \1"),
+    (re.compile(r"unrecognized arguments: (.*)"), r"无法识别的参数: \1"),
+    (re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"), r"参数 \1 的值无效: \2 (可选: \3)"),
+    (re.compile(r"argument (\S+): invalid (?:int|float) value: (.*)"), r"参数 \1 需要数字: \2"),
+    (re.compile(r"argument (\S+): expected one argument"), r"参数 \1 后面要跟一个值"),
+)
+
+_OUR_TYPE_ERROR = re.compile(r"argument (\S+): ([^/]*[\u4e00-\u9fff][^/]*?) / (.*)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one bilingual line and exit code 2, like every other failure of a command."""
+
+    def error(self, message: str):
+        zh = en = message
+        ours = _OUR_TYPE_ERROR.fullmatch(message)      # our --now reader says it in both languages already
+        if ours:
+            zh, en = f"参数 {ours[1]}: {ours[2]}", f"argument {ours[1]}: {ours[3]}"
+        for pattern, text in () if ours else _USAGE_ZH:
+            if pattern.fullmatch(message):
+                zh = pattern.sub(text, message)
+                break
+        _fail(f"命令参数有误: {zh}; 用法见 {self.prog} --help", f"{en}; see {self.prog} --help")
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
+    parser = _Parser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("recalc", help="重新计算工作簿中的所有案件 / recalculate every case row")

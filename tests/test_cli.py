@@ -270,3 +270,22 @@ def test_recalc_never_imports_the_mail_merge(gbk_demo, tmp_path):
     # the mail merge's own commands still find it
     code, modules, _ = imported_by(["texts", str(out), "--now", NOW])
     assert code == 0 and "jinja2" in modules
+
+
+@pytest.mark.parametrize("args, zh", [
+    (["recalc"], "缺少参数: book"),
+    (["recalc", "a.xlsx", "--bogus"], "无法识别的参数: --bogus"),
+    (["outbox", "a.xlsx", "--format", "nope"], "参数 --format 的值无效: 'nope' (可选: 'aliyun-xlsx'"),
+    (["recalc", "a.xlsx", "--wait", "abc"], "参数 --wait 需要数字: 'abc'"),
+    (["recalc", "a.xlsx", "--now"], "参数 --now 后面要跟一个值"),
+    (["recalc", "a.xlsx", "--now", "明天"], "参数 --now: 无法识别日期 '明天'"),
+    (["nosuch"], "参数 command 的值无效: 'nosuch'"),
+])
+def test_a_usage_error_is_one_bilingual_line_and_exit_2(args, zh, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("错误 error: 命令参数有误: ")    # no argparse usage block
+    assert zh in err and "--help" in err
+    assert err.split(" / ", 1)[0].count("not a date") == 0                        # the Chinese half is Chinese
