@@ -31,6 +31,16 @@ class Recorder:
         self.written_cells: dict[tuple[str, int, int], object] = {}
 
 
+def _like_xlwings(rows: list[list]):
+    """What xlwings hands back for a range's rows: a scalar for one cell, a flat list for one row or
+    column, else the rows."""
+    if len(rows) == 1:
+        return rows[0][0] if len(rows[0]) == 1 else rows[0]
+    if len(rows[0]) == 1:
+        return [row[0] for row in rows]
+    return rows
+
+
 class FakeRange:
     def __init__(self, sheet: "FakeSheet", first: tuple[int, int], last: tuple[int, int] | None = None):
         self.sheet, self.first, self.last = sheet, first, last or first
@@ -53,13 +63,7 @@ class FakeRange:
         self.sheet.rec.reads.append((self.sheet.name, (self.first, self.last)))
         (r1, c1), (r2, c2) = self.first, self.last
         rows = [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
-        if r1 == r2 and c1 == c2:
-            return rows[0][0]
-        if r1 == r2:
-            return rows[0]
-        if c1 == c2:
-            return [row[0] for row in rows]
-        return rows
+        return _like_xlwings(rows)
 
     @property
     def formula(self):
@@ -71,13 +75,7 @@ class FakeRange:
         rows = [[self.sheet.formulas.get((r, c), "" if self.sheet.cells.get((r, c)) is None
                                          else str(self.sheet.cells[(r, c)])) for c in range(c1, c2 + 1)]
                 for r in range(r1, r2 + 1)]
-        if r1 == r2 and c1 == c2:
-            return rows[0][0]
-        if r1 == r2:
-            return rows[0]
-        if c1 == c2:
-            return [row[0] for row in rows]
-        return rows
+        return _like_xlwings(rows)
 
     @value.setter
     def value(self, values):
