@@ -202,26 +202,3 @@ def _mini_parts(styles: bytes | None, date1904: bool) -> list[tuple[str, bytes]]
     if styles:
         out.append(("xl/styles.xml", styles))
     return out
-
-
-_T_RE = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t>", re.S)
-_RPH_RE = re.compile(rb"<((?:[\w.-]+:)?)rPh(?=[\s>]).*?</\1rPh>", re.S)
-_V_RE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?v>", re.S)
-
-
-def cell_text(attrs: bytes, content: bytes, sst: list[bytes] | None) -> str:
-    """A quick reading of one cell's XML as text (its attributes and content), for a first pass that
-    only looks at a column or two: strings (shared, inline, formula results) and numbers as written.
-    Not a full reader (dates stay serials, escapes such as _x000D_ stay): calamine reads the cases."""
-    from .xlsx_patch.xmlbytes import get_attr, xml_unescape
-    kind = get_attr(attrs, b"t")
-    if kind == b"s":
-        m = _V_RE.search(content)
-        i = int(m.group(1)) if m and m.group(1).strip().isdigit() else -1
-        content = sst[i] if sst is not None and 0 <= i < len(sst) else b""
-        kind = b"inlineStr"
-    if kind == b"inlineStr":
-        content = _RPH_RE.sub(b"", content)
-        return xml_unescape(b"".join(_T_RE.findall(content)).decode("utf-8", "replace"))
-    m = _V_RE.search(content)
-    return xml_unescape(m.group(1).decode("utf-8", "replace")) if m else ""

@@ -27,7 +27,7 @@ from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.core.status import ERROR as STATUS_ERROR, STATUSES
 from addin.core.timeparts import china_now
 
-from .protected import Note, Protection, first_free_column, formula_kept, place_new_columns
+from .protected import Note, Protection, formula_kept, place_new_columns
 from .rows import CHECKS, INPUT_BY_KEY, case_from_row, check_lines, compute_parsed, excel_instant, output_values, problem_line
 from .schema import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
 from .session import BookError, open_book
@@ -36,7 +36,7 @@ from .tally import Tally
 from .xlsx_patch import SheetEdit, col_letter, gc_paused
 from .xlsx_patch.layout import SheetLayout
 
-__all__ = ["RecalcError", "Summary", "SheetResult", "cell_locator", "compute_sheet", "first_free_column", "first_few",
+__all__ = ["RecalcError", "Summary", "SheetResult", "cell_locator", "compute_sheet", "first_few",
            "foreign_status_column", "recalc", "require_case_sheet", "same_value", "stderr_progress"]
 
 
@@ -185,14 +185,15 @@ def foreign_status_column(grid: list[list], header: HeaderMap, protection: Prote
     if c is None:
         return False
     prot = protection or Protection()
-    for r in range(header.row + 1, len(grid) + 1):
-        values = grid[r - 1]
-        if c > len(values) or is_blank(values[c - 1]) or str(values[c - 1]).strip() in STATUSES:
-            continue
-        if c in prot.formulas.get(r, ()) or prot.is_totals_row(r, values):
-            continue
-        return True
-    return False
+    return any(c <= len(values) and _foreign_status_at(r, values, c, prot)
+               for r, values in enumerate(grid[header.row:], start=header.row + 1))
+
+
+def _foreign_status_at(r: int, values: list, c: int, prot: Protection) -> bool:
+    """Whether row r's 状态 cell (column c) holds words recalc did not write there."""
+    v = values[c - 1]
+    return not is_blank(v) and str(v).strip() not in STATUSES and c not in prot.formulas.get(r, ()) \
+        and not prot.is_totals_row(r, values)
 
 
 def same_value(old, new) -> bool:
@@ -264,8 +265,26 @@ class _Part:
     tm_items: list = field(default_factory=list)    # (row, buyer, paid_at, COMP-TM before and after the merge)
     foreign_status: bool = False                   # a 状态 cell holds a word that is not ours (check_status)
 
+    def merge(self, other: "_Part") -> None:
+        """Add another share's cells and figures to this one."""
+        self.cells.update(other.cells)
+        self.results.update(other.results)
+        self.problems.update(other.problems)
+        self.checks.update(other.checks)
+        self.tally.merge(other.tally)
+        self.due_24h += other.due_24h
+        self.totals_rows.extend(other.totals_rows)
+        self.formulas_kept.extend(other.formulas_kept)
+        self.tm_items.extend(other.tm_items)
+        self.foreign_status |= other.foreign_status
+
 
 PARALLEL_MIN_ROWS = 20_000     # below this, starting a process costs more than it saves
+
+
+def default_workers(workers: int | None = None) -> int:
+    """The processes a command uses for a big sheet: as asked, else the machine's cores (at most 4)."""
+    return workers or min(os.cpu_count() or 1, 4)
 
 
 def find_case_header(grid: list[list]) -> HeaderMap:
@@ -288,18 +307,22 @@ def find_case_header(grid: list[list]) -> HeaderMap:
     return header
 
 
+def place_outputs(grid, header: HeaderMap, layout: SheetLayout | None, summary: Summary):
+    """Where the output columns the sheet lacks go (noted in the summary), every output column, and what
+    recalc leaves alone. `grid` None: the layout alone tells what is in use (the streamed recalc)."""
+    missing = [col for col in OUTPUTS if col.key not in header.outputs]
+    place = place_new_columns(grid, header, layout, [col.header for col in missing])
+    new_columns = {col.key: place.start + i for i, col in enumerate(missing)}
+    summary.added_columns.extend(col.header for col in missing)
+    summary.notes.extend(place.notes)
+    out_cols = {**header.outputs, **new_columns}
+    return place, new_columns, out_cols, Protection.of(layout, header, out_cols.values())
+
+
 def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, rows=None, checks=None) -> SheetResult:
     header = find_case_header(grid)
     summary = Summary(policy_changes=policy.changed(), now=now)
-    new_columns: dict[str, int] = {}
-    missing = [col for col in OUTPUTS if col.key not in header.outputs]
-    place = place_new_columns(grid, header, layout, [col.header for col in missing])
-    for i, col in enumerate(missing):
-        new_columns[col.key] = place.start + i
-        summary.added_columns.append(col.header)
-    summary.notes.extend(place.notes)
-    out_cols = {**header.outputs, **new_columns}
-    protection = Protection.of(layout, header, out_cols.values())
+    place, new_columns, out_cols, protection = place_outputs(grid, header, layout, summary)
     if foreign_status_column(grid, header, protection):
         del out_cols["status"]
         summary.skipped_columns.append(_HEADER_OF["status"])
@@ -312,23 +335,17 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, r
         parts = _compute_parallel(job, row_numbers, workers, progress)
     else:
         parts = [_compute_rows(job, row_numbers, progress)]
-    results: dict[int, CaseResult] = {}
-    problems: dict[int, list[str]] = {}
-    checks: dict[int, list[str]] = {}
-    tally = Tally()
+    whole = _Part(cells=cells)
     for part in parts:
-        cells.update(part.cells)
-        results.update(part.results)
-        problems.update(part.problems)
-        checks.update(part.checks)
-        tally.merge(part.tally)
-        summary.due_24h += part.due_24h
-        summary.totals_rows.extend(part.totals_rows)
-        summary.formulas_kept.extend(part.formulas_kept)
+        whole.merge(part)
+    results, problems, checks = whole.results, whole.problems, whole.checks
+    summary.due_24h += whole.due_24h
+    summary.totals_rows.extend(whole.totals_rows)
+    summary.formulas_kept.extend(whole.formulas_kept)
     # Totals rows below the last row with a value (a SUM whose cached value is empty) are never visited.
     summary.totals_rows.extend(r for r in protection.not_case_rows | protection.aggregate_rows if r > len(grid))
     summary.totals_rows.sort()
-    summary.take(tally)
+    summary.take(whole.tally)
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
@@ -363,11 +380,9 @@ def _compute_rows(job: _Job, row_numbers, progress=None, keep_results: bool = Tr
     for r in row_numbers:
         values = grid[r - 1]
         width = len(values)
-        if status_i is not None and status_i < width and not part.foreign_status:
-            v = values[status_i]      # the rule of foreign_status_column, row by row
-            if not is_blank(v) and str(v).strip() not in STATUSES and status_i + 1 not in prot.formulas.get(r, ()) \
-                    and not prot.is_totals_row(r, values):
-                part.foreign_status = True
+        if status_i is not None and status_i < width and not part.foreign_status \
+                and _foreign_status_at(r, values, status_i + 1, prot):
+            part.foreign_status = True
         if r in prot.not_case_rows:
             part.totals_rows.append(r)
             continue
@@ -623,7 +638,7 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
     file does not depend on it). Raises BookError (RecalcError)."""
     from .streamed import CHUNK_BYTES, NotStreamable, recalc_streamed
 
-    workers = workers or min(os.cpu_count() or 1, 4)
+    workers = default_workers(workers)
     now = now or china_now()
     with gc_paused(), open_book(path, out, wait=wait, command="recalc") as book:
         names = book.sheet_names

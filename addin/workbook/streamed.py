@@ -29,20 +29,18 @@ from addin.core.compensation import MissingInput, compensation_for, merge_tmall_
 from addin.core.display import display_of
 from addin.core.parse import CellError, to_platform, to_reason
 
-from .protected import Protection, place_new_columns
-from .reader import RowsReader, WorkbookReadError, cell_text
+from .reader import RowsReader, WorkbookReadError
 from . import recalc as _recalc
-from .recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part, \
+from .recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part, place_outputs, \
     find_case_header
-from .schema import OUTPUTS
-from .session import clip_long_texts
+from .session import _read_error as _book_read_error, _write_error, clip_long_texts
 from .xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
 from .xlsx_patch.layout import LayoutScan
 from .xlsx_patch.package import Package
 from .xlsx_patch.sheet import SheetPatcher, widen_dimension
 from .rows import case_from_row
 from .xlsx_patch.refs import COL_BYTES
-from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, column_cells, rows_upto
+from .xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, cell_text, column_cells, rows_upto
 from .xlsx_patch.styles import Styles
 from .xlsx_patch.tables import sheet_tables
 
@@ -128,21 +126,13 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         raise
     except (PatchError, ValueError) as exc:
         raise book._patch_error(exc, case_sheet) from None
-    layout.tables = tables
-    for t in tables:
-        layout.last_used_col = max(layout.last_used_col, t.ref[3])
+    layout.add_tables(tables)
     last_row = stream.last_row
 
     # -- the columns, as compute_sheet places them
     policy = settings.policy
     summary = Summary(policy_changes=policy.changed(), now=now)
-    missing = [col for col in OUTPUTS if col.key not in header.outputs]
-    place = place_new_columns(None, header, layout, [col.header for col in missing])
-    new_columns = {col.key: place.start + i for i, col in enumerate(missing)}
-    summary.added_columns.extend(col.header for col in missing)
-    summary.notes.extend(place.notes)
-    out_cols = {**header.outputs, **new_columns}
-    protection = Protection.of(layout, header, out_cols.values())
+    place, new_columns, out_cols, protection = place_outputs(None, header, layout, summary)
     header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
     try:
         tm_caps = tmall.caps(reader, policy, pool_size, protection.not_case_rows)
@@ -332,13 +322,7 @@ class _Pass:
     seen: set = field(default_factory=set)   # the rows of interest (totals rows) met in the chunks
 
     def add(self, done: _ChunkDone) -> None:
-        whole, part = self.whole, done.part
-        whole.tally.merge(part.tally)
-        whole.due_24h += part.due_24h
-        whole.totals_rows.extend(part.totals_rows)
-        whole.formulas_kept.extend(part.formulas_kept)
-        whole.tm_items.extend(part.tm_items)
-        whole.foreign_status |= part.foreign_status
+        self.whole.merge(done.part)         # the chunk's cells are in its XML, not in the part
         self.cells += done.cells
         self.clipped += done.clipped
 
@@ -388,7 +372,6 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
     except (PatchError, ValueError) as exc:
         raise book._patch_error(exc, ctx.sheet) from None
     except OSError as exc:                    # the temp file of the deflated sheet (a full disk)
-        from .session import _write_error
         raise _write_error(book.out_name or book.name, exc) from None
     finally:
         done_chunks.close()
@@ -438,14 +421,10 @@ def _do_chunk(chunk) -> _ChunkDone:
 
 def _raise(book, sheet: str, error: tuple):
     kind, message = error
-    if kind == "read":
-        from .session import BookError
-        raise BookError(f"无法处理工作簿 (工作表「{sheet}」内容损坏), 未写入: {book.name}: {message}",
-                        f"cannot process the workbook (sheet {sheet!r} is damaged); nothing was written: "
-                        f"{book.name}: {message}", "damaged")
+    if kind == "read":                  # a worker's WorkbookReadError, sent back as its text
+        raise _read_error(book, WorkbookReadError(book.name, RuntimeError(message), sheet))
     raise book._patch_error(PatchError(message), sheet)
 
 
 def _read_error(book, exc: WorkbookReadError):
-    from .session import _read_error
-    return _read_error(book.name, exc)
+    return _book_read_error(book.name, exc)

@@ -52,6 +52,12 @@ class SheetLayout:
                 cells.update((r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1))
         return cells
 
+    def add_tables(self, tables: list[TableInfo]) -> None:
+        """The sheet's Tables: their columns are in use, as far right as they reach."""
+        self.tables = tables
+        for t in tables:
+            self.last_used_col = max(self.last_used_col, t.ref[3])
+
     def table_with_header(self, row: int, cols) -> TableInfo | None:
         """The Table whose header row is `row` and which spans all of `cols`."""
         cols = list(cols)
@@ -73,9 +79,7 @@ def read_layout(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None
         if part is None:
             raise PatchError(f"sheet {sheet!r} is a chart or dialog sheet, not a worksheet")
         layout = scan_sheet_xml(pkg.read(part), sheet)
-        layout.tables = sheet_tables(pkg, part)
-    for t in layout.tables:
-        layout.last_used_col = max(layout.last_used_col, t.ref[3])
+        layout.add_tables(sheet_tables(pkg, part))
     return layout
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .edits import PatchError, UnsupportedWorkbook
-from .xmlbytes import root_prefix
+from .xmlbytes import get_attr, root_prefix, xml_unescape
 
 PIECE = 1 << 20              # inflate this much at a time
 _ROW_R_RE_CACHE: dict[bytes, re.Pattern] = {}
@@ -283,3 +283,25 @@ def cell_in(body: bytes, prefix: bytes, letters: bytes, start: int, end: int) ->
     """(attributes, content) of the cell of column `letters` within body[start:end] (one row), or None."""
     m = _column_re(prefix, (letters,)).search(body, start, end)
     return (m.group(3), m.group(4) or b"") if m else None
+
+
+_T_RE = re.compile(rb"<(?:[\w.-]+:)?t(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?t>", re.S)
+_RPH_RE = re.compile(rb"<((?:[\w.-]+:)?)rPh(?=[\s>]).*?</\1rPh>", re.S)
+_V_RE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>(.*?)</(?:[\w.-]+:)?v>", re.S)
+
+
+def cell_text(attrs: bytes, content: bytes, sst: list[bytes] | None) -> str:
+    """A quick reading of one cell's XML as text (its attributes and content), for a first pass that
+    only looks at a column or two: strings (shared, inline, formula results) and numbers as written.
+    Not a full reader (dates stay serials, escapes such as _x000D_ stay): calamine reads the cases."""
+    kind = get_attr(attrs, b"t")
+    if kind == b"s":
+        m = _V_RE.search(content)
+        i = int(m.group(1)) if m and m.group(1).strip().isdigit() else -1
+        content = sst[i] if sst is not None and 0 <= i < len(sst) else b""
+        kind = b"inlineStr"
+    if kind == b"inlineStr":
+        content = _RPH_RE.sub(b"", content)
+        return xml_unescape(b"".join(_T_RE.findall(content)).decode("utf-8", "replace"))
+    m = _V_RE.search(content)
+    return xml_unescape(m.group(1).decode("utf-8", "replace")) if m else ""
