@@ -7,7 +7,7 @@ discretionary amounts an agent proposes or types by hand.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .case import NO_REASON_EXCLUDED, PLATFORM_ZH, Case

@@ -6,7 +6,7 @@ row), so the same inputs give the same answer everywhere.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .calendar_cn import CalendarUnknown, WorkCalendar, calendar_from_policy
 from .case import Case

@@ -121,8 +121,9 @@ _CANDIDATES = _rules_by_reason()
 _ALL_RULES = tuple((r, _conditions(r)) for r in FREIGHT_RULES)
 
 
-def _matches(rule: FreightRule, facts: dict, conditions: tuple | None = None) -> bool:
-    for key, want, many in conditions if conditions is not None else _conditions(rule):
+def _matches(facts: dict, conditions: tuple) -> bool:
+    """Whether the facts meet a rule's conditions (_conditions: key, wanted value or set, is it a set)."""
+    for key, want, many in conditions:
         have = facts.get(key)
         if many:
             if have not in want:
@@ -134,7 +135,7 @@ def _matches(rule: FreightRule, facts: dict, conditions: tuple | None = None) ->
 
 def _first_match(case: Case, facts: dict) -> FreightRule | None:
     for candidate, conditions in _CANDIDATES.get(case.reason, _ALL_RULES):
-        if _matches(candidate, facts, conditions):
+        if _matches(facts, conditions):
             return candidate
     return None
 

@@ -56,17 +56,6 @@ def for_excel(value):
     return value
 
 
-def _sendable(value):
-    """for_excel(value), with the usual cells (numbers, dates, Chinese text) passed by one class test."""
-    cls = value.__class__
-    if cls is str:
-        if not value or not _may_parse(value[0]):
-            return value
-    elif not isinstance(value, _MAY_CHANGE):
-        return value
-    return for_excel(value)
-
-
 def _may_parse(first: str) -> bool:
     """Whether _EXCEL_WOULD_PARSE can match a text starting with `first` (a Chinese text cannot): a
     cheap test before the regex, for the hundred thousand texts of a big sheet."""
@@ -103,13 +92,13 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
             new = rows.get(r)
             if new is not None and len(new) == width and not (keep and any((r, c) in keep for c in span)):
                 # every cell of the run is written
-                values.append(list(map(_sendable, map(new.__getitem__, span))))
+                values.append(list(map(for_excel, map(new.__getitem__, span))))
                 continue
             current = grid[r - 1] if r - 1 < len(grid) else []
             line = current[left - 1:right]                  # the gaps: written back as they are
             if len(line) < width:
                 line += [None] * (width - len(line))
-            line = [None if v.__class__ is str and not v.strip() else _sendable(v) for v in line]
+            line = [None if v.__class__ is str and not v.strip() else for_excel(v) for v in line]
             for c, value in (new or {}).items():
                 line[c - left] = for_excel(value)
             if keep:
@@ -121,5 +110,3 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
         blocks.append(Block(min(rows), left, values))
     return blocks
 
-
-_MAY_CHANGE = (str, Decimal)        # the types for_excel changes; the others go as they are

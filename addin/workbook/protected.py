@@ -89,11 +89,12 @@ class Protection:
             if r <= header.row:
                 continue
             text = layout.formula_at(r, c) or ""
-            if is_aggregate(text, r, c):
+            aggregate = is_aggregate(text, r, c)
+            if aggregate:
                 prot.aggregate_rows.add(r)
             if c in out_cols:
                 prot.formulas.setdefault(r, {})[c] = text
-                if is_aggregate(text, r, c):
+                if aggregate:
                     prot.not_case_rows.add(r)
         return prot
 

@@ -11,7 +11,6 @@ cells are the ones `recalc`, `texts` and `outbox` write one after the other on t
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -20,7 +19,7 @@ from addin.core.gcpause import gc_paused
 from addin.core.timeparts import china_now
 
 from .outbox import FORMATS, LogState, OutboxReport, export_files, write_log
-from .recalc import RecalcError, Summary, compute_sheet
+from .recalc import RecalcError, Summary, compute_sheet, default_workers
 from .session import open_book
 from .texts import load_book
 
@@ -48,7 +47,7 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     now = now or china_now()
-    workers = workers or min(os.cpu_count() or 1, 4)
+    workers = default_workers(workers)
     written = Path(out) if out else Path(path)
     with gc_paused(), open_book(path, out, wait=wait, command="run") as session:
         book = load_book(session)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import multiprocessing
-import os
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -33,8 +32,8 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from .approved_templates import APPROVED_HEADER, approved_from_grid
 from .protected import place_new_columns
-from .recalc import (PARALLEL_MIN_ROWS, RecalcError, compute_sheet, excel_instant, find_case_header, require_case_sheet,
-                     same_value)
+from .recalc import (PARALLEL_MIN_ROWS, RecalcError, _picker, compute_sheet, default_workers, excel_instant,
+                     find_case_header, require_case_sheet, same_value)
 from .rows import check_lines
 from .schema import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
@@ -363,7 +362,7 @@ def message_rows(grid: list[list], header: HeaderMap) -> list[int]:
                    | {c - 1 for c in header.msg_outputs.values()})
     if not index:
         return []
-    pick = itemgetter(*index) if len(index) > 1 else (lambda values, i=index[0]: (values[i],))
+    pick = _picker(index)
     width = index[-1] + 1
     found = []
     for r, values in enumerate(grid[header.row:], header.row + 1):
@@ -453,7 +452,7 @@ class MergeBook:
             return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
                                  cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
                                  history=self.log.history(), resend=resend, layout=self.layout,
-                                 before_recalc=before_recalc, workers=workers or min(os.cpu_count() or 1, 4))
+                                 before_recalc=before_recalc, workers=default_workers(workers))
         except RecalcError as exc:
             raise exc.in_sheet(self.case) from None
 
