@@ -588,19 +588,49 @@ def _shares_by_buyer(job: _Job, row_numbers, workers: int) -> list[list[int]]:
             loose.append(r)
         else:
             groups.setdefault(to_text(key), []).append(r)
+    return balanced(groups.values(), workers, loose)
+
+
+def balanced(groups, workers: int, loose=()) -> list[list[int]]:
+    """Groups of rows (each kept together) and loose rows dealt into `workers` shares of about equal size,
+    each share in sheet order."""
     shares: list[list[int]] = [[] for _ in range(workers)]
-    for rows in sorted(groups.values(), key=len, reverse=True):   # biggest first, to the emptiest share
+    for rows in sorted(groups, key=len, reverse=True):   # biggest first, to the emptiest share
         min(shares, key=len).extend(rows)
     for r in loose:
         min(shares, key=len).append(r)
     return [sorted(share) for share in shares]
 
 
-_FORKED_JOB: tuple[_Job, list[list[int]]] | None = None
+_FORKED: tuple | None = None     # (fn, state): what forked workers inherit while run_forked runs
 
 
-def _forked_part(i: int) -> _Part:
-    job, shares = _FORKED_JOB
+def _forked_call(i: int):
+    fn, state = _FORKED
+    return fn(state, i)
+
+
+def run_forked(fn, state, shares: int, mine: Callable[[], object]) -> list | None:
+    """[mine(), fn(state, 1), ..., fn(state, shares - 1)]: share 0 is computed here by `mine`, the others
+    in forked processes, which inherit `state` instead of receiving a copy (only their results come back).
+    None where fork does not exist (Windows, the browser): the caller then computes in one process."""
+    global _FORKED
+    try:
+        ctx = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    _FORKED = (fn, state)
+    try:
+        with ctx.Pool(shares - 1) as pool:
+            pending = [pool.apply_async(_forked_call, (i,)) for i in range(1, shares)]
+            first = mine()
+            return [first] + [p.get() for p in pending]
+    finally:
+        _FORKED = None
+
+
+def _share_part(state, i: int) -> _Part:
+    job, shares = state
     return _compute_rows(job, shares[i], keep_results=False)
 
 
@@ -611,22 +641,11 @@ def _compute_parallel(job: _Job, row_numbers, workers: int, progress) -> list[_P
     no other rule looks across rows. Workers are forked, so they see the grid without copying it, and
     only their cells come back. Where fork does not exist (Windows, the browser) it runs in one process.
     """
-    global _FORKED_JOB
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return [_compute_rows(job, row_numbers, progress)]
     shares = _shares_by_buyer(job, row_numbers, workers)
-    _FORKED_JOB = (job, shares)
-    try:
-        with ctx.Pool(workers - 1) as pool:
-            pending = [pool.apply_async(_forked_part, (i,)) for i in range(1, workers)]
-            share = len(shares[0])
-            mine = _compute_rows(job, shares[0], progress and (lambda done, _: progress(done * workers, share * workers)),
-                                 keep_results=False)
-            return [mine] + [p.get() for p in pending]
-    finally:
-        _FORKED_JOB = None
+    size = len(shares[0])
+    parts = run_forked(_share_part, (job, shares), workers, lambda: _compute_rows(
+        job, shares[0], progress and (lambda done, _: progress(done * workers, size * workers)), keep_results=False))
+    return parts if parts is not None else [_compute_rows(job, row_numbers, progress)]
 
 
 def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import multiprocessing
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -32,8 +31,8 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from .approved_templates import APPROVED_HEADER, approved_from_grid
 from .protected import place_new_columns
-from .recalc import (PARALLEL_MIN_ROWS, RecalcError, _picker, compute_sheet, default_workers, excel_instant,
-                     find_case_header, require_case_sheet, same_value)
+from .recalc import (PARALLEL_MIN_ROWS, RecalcError, _picker, balanced, compute_sheet, default_workers,
+                     excel_instant, find_case_header, require_case_sheet, run_forked, same_value)
 from .rows import check_lines
 from .schema import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap, find_sheet, normalise_header
 from .sendlog import LOG_SHEET_NAMES, SendLog, read_log
@@ -314,17 +313,11 @@ def _merge_shares(job: _TextsJob, rule_rows: set[int], workers: int) -> list[lis
     groups: dict = {}
     for r in rule_rows:
         groups.setdefault(root(r), []).append(r)
-    shares: list[list[int]] = [[] for _ in range(workers)]
-    for rows in sorted(groups.values(), key=len, reverse=True):   # biggest first, to the emptiest share
-        min(shares, key=len).extend(rows)
-    return [sorted(share) for share in shares if share]
+    return [share for share in balanced(groups.values(), workers) if share]
 
 
-_FORKED_TEXTS: tuple | None = None
-
-
-def _forked_share(i: int) -> _MergedShare:
-    job, shares, targets = _FORKED_TEXTS
+def _share_merge(state, i: int) -> _MergedShare:
+    job, shares, targets = state
     share = shares[i]
     return _merge_share(job, [r for r in targets if r in share], share)
 
@@ -333,22 +326,10 @@ def _merge_parallel(job: _TextsJob, targets: list[int], rule_rows: set[int], wor
     """The merge split over `workers` processes (this one included), forked so that they see the grid
     without copying it; only their cells and results come back. Where fork does not exist (Windows, the
     browser) it runs in one process."""
-    global _FORKED_TEXTS
-    try:
-        ctx = multiprocessing.get_context("fork")
-    except ValueError:
-        return [_merge_share(job, targets, rule_rows)]
     shares = [set(share) for share in _merge_shares(job, rule_rows, workers)]
-    if len(shares) < 2:
-        return [_merge_share(job, targets, rule_rows)]
-    _FORKED_TEXTS = (job, shares, targets)
-    try:
-        with ctx.Pool(len(shares) - 1) as pool:
-            pending = [pool.apply_async(_forked_share, (i,)) for i in range(1, len(shares))]
-            mine = _forked_share(0)
-            return [mine] + [p.get() for p in pending]
-    finally:
-        _FORKED_TEXTS = None
+    state = (job, shares, targets)
+    parts = run_forked(_share_merge, state, len(shares), lambda: _share_merge(state, 0)) if len(shares) > 1 else None
+    return parts if parts is not None else [_merge_share(job, targets, rule_rows)]
 
 
 # A row gets a review reply when it has stars or a review text, an SMS when it has a kind.
