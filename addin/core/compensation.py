@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import Decimal
 
 from .case import NO_REASON_EXCLUDED, PLATFORM_ZH, Case
@@ -44,17 +45,10 @@ def _percent_min_cap(paid: Decimal, rate: Decimal, minimum: Decimal | None, cap:
     return amount, "; ".join(steps)
 
 
+@lru_cache(maxsize=10_000)               # a policy's few rates, and staff's own promise rates: bounded
 def _percent(rate: Decimal) -> str:
-    """0.3 -> '30': a rate as the note shows it (a policy's few rates, so remembered)."""
-    text = _PERCENTS.get(rate)
-    if text is None:
-        if len(_PERCENTS) > 10_000:          # staff's own promise rates too: bounded
-            _PERCENTS.clear()
-        text = _PERCENTS[rate] = f"{(rate * 100).normalize():f}"
-    return text
-
-
-_PERCENTS: dict[Decimal, str] = {}
+    """0.3 -> '30': a rate as the note shows it."""
+    return f"{(rate * 100).normalize():f}"
 
 
 def late_shipment(platform: str, paid: Decimal, *, special_category: bool = False,

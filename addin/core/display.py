@@ -15,6 +15,7 @@ Chinese and English. The command line prints both languages whatever the setting
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .deadlines import DEADLINE_KINDS, PROVISIONAL_NOTE, Deadline
 from .findings import Finding
@@ -43,16 +44,13 @@ class Display:
         """The text of a message that exists in both languages."""
         return f"{zh} / {en}" if self.english else zh
 
+    # A batch shows the same findings and deadlines on many rows (they are frozen, so their fields are
+    # the key); the caches are bounded, as a worker goes through every row of a big sheet.
+    @lru_cache(maxsize=10_000)
     def finding(self, f: Finding, level: bool = True) -> str:
         """One line: '提醒: 需店长审批' (with `level`) or '需店长审批'; never the rule id."""
-        key = (self.lang, f, level)
-        text = _SHOWN.get(key)
-        if text is None:
-            text = self.pair(_line(f.zh), _line(f.en))
-            if level:
-                text = f"{LEVEL_WORDS[f.level][0]}: {text}"
-            _remember(key, text)
-        return text
+        text = self.pair(_line(f.zh), _line(f.en))
+        return f"{LEVEL_WORDS[f.level][0]}: {text}" if level else text
 
     def findings(self, findings, level: bool = True) -> str | None:
         """One line per finding, or None when there are none (the cell stays blank)."""
@@ -70,27 +68,11 @@ class Display:
         info = DEADLINE_KINDS[kind]
         return self.pair(info.zh, info.en)
 
+    @lru_cache(maxsize=10_000)
     def deadline(self, d: Deadline) -> str:
         """'七天无理由退货截止 2026-10-12 24:00 (签收次日起算)': name, time and notes, no rule id."""
-        key = (self.lang, d)
-        text = _SHOWN.get(key)
-        if text is None:
-            notes = [n for n in (d.note, PROVISIONAL_NOTE if d.provisional_years else "") if n]
-            text = f"{self.deadline_name(d.kind)} {fmt_instant(d.at)}" + (f" ({'; '.join(notes)})" if notes else "")
-            _remember(key, text)
-        return text
-
-
-# The texts of findings and deadlines already shown: a batch shows the same ones on many rows, and the
-# Finding and Deadline objects are frozen (their fields are the key). Bounded; cleared when full.
-_SHOWN: dict[tuple, str] = {}
-_SHOWN_LIMIT = 10_000     # entries; a worker goes through every row of a big sheet, so memory stays bounded
-
-
-def _remember(key: tuple, text: str) -> None:
-    if len(_SHOWN) > _SHOWN_LIMIT:
-        _SHOWN.clear()
-    _SHOWN[key] = text
+        notes = [n for n in (d.note, PROVISIONAL_NOTE if d.provisional_years else "") if n]
+        return f"{self.deadline_name(d.kind)} {fmt_instant(d.at)}" + (f" ({'; '.join(notes)})" if notes else "")
 
 
 def _line(text: str) -> str:

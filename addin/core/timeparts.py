@@ -27,18 +27,6 @@ def is_end_of_day(instant: dt.datetime) -> bool:
 
 def fmt_instant(instant: dt.datetime) -> str:
     """'2026-10-06 24:00' for day-based ends, '2026-10-06 15:20' otherwise."""
-    text = _SHOWN.get(instant)
-    if text is None:
-        if is_end_of_day(instant):
-            text = f"{(instant - dt.timedelta(days=1)).date().isoformat()} 24:00"
-        else:
-            text = instant.strftime("%Y-%m-%d %H:%M")
-        if instant.__class__ is dt.datetime and instant.tzinfo is None:   # aware ones compare across zones
-            if len(_SHOWN) > _SHOWN_LIMIT:          # a batch's deadlines repeat; bounded all the same
-                _SHOWN.clear()
-            _SHOWN[instant] = text
-    return text
-
-
-_SHOWN: dict[dt.datetime, str] = {}        # instant -> its text (fmt_instant is pure and runs per deadline)
-_SHOWN_LIMIT = 10_000     # entries; a worker goes through every row of a big sheet, so memory stays bounded
+    if is_end_of_day(instant):
+        return f"{(instant - dt.timedelta(days=1)).date().isoformat()} 24:00"
+    return instant.strftime("%Y-%m-%d %H:%M")
