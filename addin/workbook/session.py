@@ -147,10 +147,7 @@ class Book:
         self.source = _existing_file(Path(self.name), self.name)
         if self.write:
             self.target = self._target()
-            self._check_target()                     # fail fast, before touching the folder
-            self._acquire_lock(wait, command)
-            self._check_target()                     # again: Excel may have opened it while we waited
-            self._remove_stale_temps()
+            self._guard_target(wait, command)
         self.data, fingerprint = self._read_once()
         if self.write:
             if self.target == self.source:
@@ -161,6 +158,12 @@ class Book:
             check_workbook(io.BytesIO(self.data), self.name)
         except (PatchError, ValueError) as exc:
             raise self._patch_error(exc) from None
+
+    def _guard_target(self, wait: float, command: str) -> None:
+        self._check_target()                     # fail fast, before touching the folder
+        self._acquire_lock(wait, command)
+        self._check_target()                     # again: Excel may have opened it while we waited
+        self._remove_stale_temps()
 
     def open_new(self, overwrite: bool, wait: float, command: str) -> None:
         """For new_book: the target may not exist yet; nothing is read."""
@@ -173,10 +176,7 @@ class Book:
                             f"the file exists; nothing was written: {self.name} (--force to overwrite)", "exists")
         path.parent.mkdir(parents=True, exist_ok=True)
         self.target = path.resolve()
-        self._check_target()
-        self._acquire_lock(wait, command)
-        self._check_target()
-        self._remove_stale_temps()
+        self._guard_target(wait, command)
         self._expected = _fingerprint(self.target) if self.target.exists() else None
 
     def commit_new(self, tmp: str) -> None:
