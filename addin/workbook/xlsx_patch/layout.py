@@ -21,7 +21,7 @@ from .formulas import shift_formula
 from .package import Package
 from .refs import COL_INDEX, cells_beyond as _beyond, parse_range, parse_ref
 from .tables import TableInfo, sheet_tables
-from .xmlbytes import get_attr, root_prefix, xml_unescape
+from .xmlbytes import column_styles, get_attr, root_prefix, xml_unescape
 
 _TAG_END = frozenset(b" \t\r\n/>")
 
@@ -108,7 +108,7 @@ class LayoutScan:
 
     def __init__(self, head: bytes, prefix: bytes):
         self.p = prefix
-        self.col_styles = _column_styles(head, prefix)
+        self.col_styles = [(lo, hi, style or b"0") for lo, hi, style in column_styles(head, prefix)]
         self.layout = SheetLayout()
         self.masters: dict = {}          # shared formulas: si -> (row, col, text), across pieces
 
@@ -151,15 +151,6 @@ class LayoutScan:
 
 class _NeedsWalk(Exception):
     """A cell without an r="" reference: its column is only known by counting."""
-
-
-def _column_styles(head: bytes, p: bytes) -> list[tuple[int, int, bytes]]:
-    found = []
-    for m in re.finditer(rb"<" + p + rb"col(?=[\s/>])([^>]*)>", head):
-        lo, hi = get_attr(m.group(1), b"min"), get_attr(m.group(1), b"max")
-        if lo and hi:
-            found.append((int(lo), int(hi), get_attr(m.group(1), b"style") or b"0"))
-    return found
 
 
 def _default_style(col_styles, col: int) -> bytes:

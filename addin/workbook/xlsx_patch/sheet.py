@@ -16,7 +16,7 @@ from .gcpause import gc_paused
 from .refs import COL_BYTES, COL_INDEX, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
 from .styles import Styles
 from .values import excel_serial, inline_string_tail, number_text
-from .xmlbytes import get_attr, root_prefix, set_attr, xml_escape, xml_unescape
+from .xmlbytes import column_styles, get_attr, root_prefix, set_attr, xml_escape, xml_unescape
 
 _MISSING = object()
 _first = operator.itemgetter(0)
@@ -490,12 +490,7 @@ class SheetPatcher:
         return self._col_style_cache[col]
 
     def _col_styles(self, head: bytes) -> list[tuple[int, int, bytes]]:
-        found = []
-        for m in re.finditer(rb"<" + self.p + rb"col(?=[\s/>])([^>]*)>", head):
-            lo, hi, style = (get_attr(m.group(1), name) for name in (b"min", b"max", b"style"))
-            if lo and hi and style:
-                found.append((int(lo), int(hi), style))
-        return found
+        return [col for col in column_styles(head, self.p) if col[2]]
 
     # -- shared and array formulas
 

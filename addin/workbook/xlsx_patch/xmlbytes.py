@@ -22,6 +22,16 @@ def get_attr(attrs: bytes, name: bytes) -> bytes | None:
     return m.group(1) if m.group(1) is not None else m.group(2)
 
 
+def column_styles(head: bytes, p: bytes) -> list[tuple[int, int, bytes | None]]:
+    """(min, max, style or None) of each <col> element in a sheet's XML head (`p`: its namespace prefix)."""
+    found = []
+    for m in re.finditer(rb"<" + p + rb"col(?=[\s/>])([^>]*)>", head):
+        lo, hi, style = (get_attr(m.group(1), name) for name in (b"min", b"max", b"style"))
+        if lo and hi:
+            found.append((int(lo), int(hi), style))
+    return found
+
+
 def set_attr(attrs: bytes, name: bytes, value: bytes) -> bytes:
     m = _attr_re(name).search(attrs)
     if m is None:
