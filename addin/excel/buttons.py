@@ -215,11 +215,11 @@ def texts_book(book, now: dt.datetime | None = None):
     return result
 
 
-def _replace_all(rows: list[list], old: list[list]) -> Block:
+def _replace_all(rows: list[list], old: list[list], width: int | None = None) -> Block:
     """The new sheet content from A1, padded with blanks over whatever the old content covered (text
-    Excel would parse, such as a 16-digit order id, sent as text)."""
+    Excel would parse, such as a 16-digit order id, sent as text). `width`: only so many columns."""
     height = max(len(rows), len(old), 1)
-    width = max([len(r) for r in rows] + [len(r) for r in old] + [1])
+    width = width or max([len(r) for r in rows] + [len(r) for r in old] + [1])
     return Block(1, 1, [[(for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
                         for r in range(height)])
 
@@ -230,9 +230,7 @@ def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
     the old rows; the staff's columns to their right are not written,
     except a note that moves to stay beside its message (one cell each: such moves are rare)."""
     width = max([len(r) for r in rows] + [1])
-    height = max(len(rows), len(old), 1)
-    blocks = [Block(1, 1, [[for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None
-                            for c in range(width)] for r in range(height)])]
+    blocks = [_replace_all(rows, old, width)]
     moved = {rc: v for rc, v in replace_outbox(old, rows).items() if rc[1] > width}
     blocks += [Block(r, c, [[for_excel(v)]]) for (r, c), v in sorted(moved.items())]
     return blocks
