@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
 
 from addin.workbook.commands.outbox_formats import FORMATS
 
@@ -43,6 +44,25 @@ def now_arg(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(f"{exc.zh} / {exc.en}") from None
 
 
+def stderr_progress(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr (redrawn in place on a terminal, milestones otherwise)."""
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total == 0 else done * 100 // total
+        if tty:
+            bar = "█" * (pct // 4) + "·" * (25 - pct // 4)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+        elif pct // 25 != last[0] // 25 or done >= total:
+            sys.stderr.write(f"{label}: {done}/{total} ({pct}%)\n")
+        last[0] = pct
+        sys.stderr.flush()
+    return show
+
+
 def _now(value: dt.datetime | None) -> dt.datetime:
     if value:
         return value
@@ -52,7 +72,7 @@ def _now(value: dt.datetime | None) -> dt.datetime:
 
 
 def cmd_recalc(args) -> int:
-    from addin.workbook.commands.recalc import recalc, stderr_progress
+    from addin.workbook.commands.recalc import recalc
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
@@ -78,7 +98,6 @@ def cmd_texts(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from addin.workbook.commands.recalc import stderr_progress
     from addin.workbook.commands.run import run_book
 
     started = time.perf_counter()
@@ -236,7 +255,7 @@ def cmd_import(args) -> int:
 
 def cmd_new_workbook(args) -> int:
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
-    from addin.workbook.commands.recalc import first_few
+    from addin.workbook.commands.summary import first_few
     from addin.workbook.files.session import new_book, open_book
 
     target = Path(args.path)
@@ -456,29 +475,21 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc)
 
 
-def _loaded(module: str, name: str) -> type | None:
-    """An exception class of a module the command imported (an exception of a module that was never
-    imported cannot have been raised)."""
-    mod = sys.modules.get(module)
-    return getattr(mod, name, None) if mod is not None else None
-
-
-def _is(exc: BaseException, *where: tuple[str, str]) -> bool:
-    classes = tuple(c for c in (_loaded(m, n) for m, n in where) if c is not None)
-    return bool(classes) and isinstance(exc, classes)
-
-
 def _report(exc: Exception) -> int:
     """A failed command as one line and exit code 2: the checks in the order of the old except clauses."""
-    if _is(exc, ("addin.workbook.files.session", "BookError"), ("addin.workbook.commands.sms_send", "SendError"),
-           ("addin.workbook.commands.receipts", "ReceiptFileError")):     # RecalcError, ExportFileError are BookErrors
+    from addin.core.errors import BilingualError
+
+    if isinstance(exc, BilingualError):       # every error said to staff (a book, an export, a cell …)
         return _fail(exc.zh, exc.en)
     if isinstance(exc, FileNotFoundError):
         return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
     if isinstance(exc, PermissionError):
         return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
                      f"file is locked or not writable (open in Excel?): {exc.filename}")
-    if _is(exc, ("addin.workbook.files.xlsx_patch.edits", "PatchError"), ("addin.workbook.files.reader", "WorkbookReadError")):
+    from addin.workbook.files.reader import WorkbookReadError
+    from addin.workbook.files.xlsx_patch.edits import PatchError
+
+    if isinstance(exc, (PatchError, WorkbookReadError)):
         return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
                      f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
     if isinstance(exc, OSError):

@@ -14,7 +14,7 @@ import pytest
 from addin.demo import sample_rows
 from addin.excel import buttons
 from addin.excel.blocks import column_runs, for_excel, plan_blocks
-from addin.workbook.commands.recalc import compute_sheet
+from addin.workbook.commands.compute import compute_sheet
 from addin.workbook.sheets.case_columns import INPUTS, OUTPUTS
 
 NOW = dt.datetime(2026, 10, 3, 9, 0)
@@ -303,7 +303,7 @@ def test_each_run_appends_one_log_line():
 
 def test_missing_case_sheet_is_a_bilingual_message():
     book = FakeBook({"Sheet1": [["x"]]})
-    with pytest.raises(buttons.RecalcError) as err:
+    with pytest.raises(buttons.CaseSheetError) as err:
         buttons.recalc_book(book)
     assert "案件" in err.value.zh and "cases" in err.value.en
 

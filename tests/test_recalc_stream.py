@@ -11,7 +11,7 @@ import pytest
 import xlsxwriter
 
 from addin.demo import bulk_rows
-from addin.workbook.commands import recalc as recalc_module
+from addin.workbook.commands import cores
 from addin.workbook.commands import recalc_stream as streamed
 from addin.workbook.sheets.case_layout import case_columns
 from addin.workbook.files.reader import read_workbook
@@ -60,7 +60,7 @@ def xlsxwriter_book(path: Path, rows: list[dict], *, status: dict[int, str] = {}
 
 
 def run(src: Path, out: Path, monkeypatch, *, chunk_bytes: int | None, workers: int = 1):
-    monkeypatch.setattr(recalc_module, "PARALLEL_MIN_ROWS", 10)      # workers even for these small sheets
+    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 10)      # workers even for these small sheets
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     chunks = []
     summary = recalc(src, out, now=NOW, workers=workers, chunk_bytes=chunk_bytes,

@@ -34,7 +34,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from addin.cli import main
 from addin.workbook.files import session as session_module
 from addin.workbook.files.reader import read_workbook
-from addin.workbook.commands.recalc import RecalcError, recalc
+from addin.workbook.commands.recalc import recalc
 from addin.workbook.files.session import BookError, open_book
 from addin.workbook.commands.texts import OUTBOX_HEADER, generate_texts
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook

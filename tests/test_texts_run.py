@@ -10,7 +10,8 @@ import pytest
 from addin.cli import main
 from addin.demo import sample_approved, sample_rows
 from addin.workbook.files.reader import read_workbook, sheet_names
-from addin.workbook.commands.recalc import compute_sheet, recalc
+from addin.workbook.commands.compute import compute_sheet
+from addin.workbook.commands.recalc import recalc
 from addin.workbook.commands.run import run_book
 from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.sheets.new_book import build_workbook

@@ -24,6 +24,7 @@ from addin.workbook.sheets.new_book import make_workbook
 
 from .controls import Button
 from .xlsm import make_xlsm
+from addin.core.errors import BilingualError
 
 CASE_SHEET = "案件"
 CONF_SHEET = "xlwings.conf"
@@ -57,14 +58,14 @@ CONF_NOTES = (
 )
 
 
-class NotMacroName(ValueError):
+class NotMacroName(BilingualError, ValueError):
     """new_workbook was given a name Excel would not open as a macro workbook."""
 
     def __init__(self, path: Path):
-        super().__init__(f"{path.name}: the new workbook has macros, its name must end in .xlsm")
-        self.zh = f"新工作簿带宏(按钮), 文件名须以 .xlsm 结尾, 例如 {path.with_suffix('.xlsm').name}"
-        self.en = f"the new workbook has macros (the buttons), so its name must end in .xlsm, e.g. " \
-                  f"{path.with_suffix('.xlsm').name}"
+        super().__init__(f"新工作簿带宏(按钮), 文件名须以 .xlsm 结尾, 例如 {path.with_suffix('.xlsm').name}",
+                         f"the new workbook has macros (the buttons), so its name must end in .xlsm, e.g. "
+                         f"{path.with_suffix('.xlsm').name}", "not_xlsm",
+                         message=f"{path.name}: the new workbook has macros, its name must end in .xlsm")
 
 
 def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interpreter: dict[str, str] | None = None,

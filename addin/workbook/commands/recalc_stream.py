@@ -4,9 +4,9 @@ Memory follows the chunk, not the sheet (a full sheet of 1,048,576 rows is ~1 GB
 are computed by worker processes while the main process inflates the next ones and deflates the results:
 
 * pass 0 (main): the sheet is inflated once, piece by piece, for its layout (formula cells, used
-  columns, merged ranges: xlsx_patch.layout.LayoutScan) and its first rows (the header).
+  columns, merged ranges: xlsx_patch.scan.LayoutScan) and its first rows (the header).
 * pass 1: each chunk of whole <row> elements is read by calamine (reader.RowsReader), computed by the
-  same code as a grid (recalc._compute_rows) and patched (xlsx_patch.sheet.SheetPatcher.for_rows) in a
+  same code as a grid (recalc.compute_rows) and patched (xlsx_patch.sheet.SheetPatcher.for_rows) in a
   worker; the main process takes the chunks back in order and deflates them (xlsx_patch.stream).
 * Two rules look across rows and are settled after the pass. COMP-TM's cap is shared by a buyer's
   Tmall payments within 24 h: each chunk merges it over its own rows and reports them; the cap is then
@@ -30,10 +30,11 @@ from addin.core.display import display_of
 from addin.core.parse import CellError, to_platform, to_reason
 
 from addin.workbook.files.reader import RowsReader, WorkbookReadError
-from addin.workbook.commands import recalc as _recalc
-from addin.workbook.commands.recalc import _HEADER_OF, RecalcError, Summary, _compute_rows, _Job, _Part, place_outputs, \
-    find_case_header
-from addin.workbook.files.session import _read_error as _book_read_error, _write_error, clip_long_texts
+from addin.workbook.commands import cores
+from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs
+from addin.workbook.commands.summary import Summary
+from addin.workbook.files.session import clip_long_texts, read_error, write_error
+from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, find_case_header
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
 from addin.workbook.files.xlsx_patch.scan import LayoutScan
 from addin.workbook.files.xlsx_patch.package import Package
@@ -48,13 +49,13 @@ __all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
 
 CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
 PARALLEL_MIN_BYTES = 8 << 20   # a smaller sheet is done in this process (starting workers would cost more)
-HEADER_ROWS = 15               # the header is looked for in the first rows (schema.find_header_row)
+HEADER_ROWS = 15               # the header is looked for in the first rows (case_columns.find_header_row)
 
 
 @dataclass
 class _Context:
     """What every chunk needs; forked workers inherit it."""
-    job: _Job
+    job: Job
     reader: RowsReader
     head: bytes
     sheet: str
@@ -70,7 +71,7 @@ class _ChunkDone:
     box: tuple | None            # the cells written, for <dimension>
     cells: int
     clipped: int
-    part: _Part                  # its summary figures (cells not included)
+    part: Part                  # its summary figures (cells not included)
     error: tuple | None = None   # (kind, message): exceptions are sent back as data
 
 
@@ -94,7 +95,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         tables = sheet_tables(pkg, part)
         date1904 = pkg.date1904
     except (PatchError, ValueError, KeyError) as exc:
-        raise book._patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
+        raise book.patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
 
     # -- the header (the first rows)
     try:
@@ -111,7 +112,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
             raise _read_error(book, exc) from None
         try:
             header = find_case_header(head_grid)
-        except RecalcError as exc:
+        except CaseSheetError as exc:
             raise exc.in_sheet(case_sheet) from None
         # -- pass 0: the layout, and the rows that may share a Tmall cap (chunks scanned by the workers)
         stream = SheetStream(book.data, info, chunk_bytes)
@@ -125,23 +126,24 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     except NotStreamable:
         raise
     except (PatchError, ValueError) as exc:
-        raise book._patch_error(exc, case_sheet) from None
+        raise book.patch_error(exc, case_sheet) from None
     layout.add_tables(tables)
     last_row = stream.last_row
 
     # -- the columns, as compute_sheet places them
     policy = settings.policy
     summary = Summary(policy_changes=policy.changed(), now=now)
+    summary.note_settings(settings)
     place, new_columns, out_cols, protection = place_outputs(None, header, layout, summary)
-    header_cells = {(header.row, c): _HEADER_OF[k] for k, c in new_columns.items()}
+    header_cells = {(header.row, c): HEADER_OF[k] for k, c in new_columns.items()}
     try:
         tm_caps = tmall.caps(reader, policy, pool_size, protection.not_case_rows)
     except WorkbookReadError as exc:
         raise _read_error(book, exc) from None
-    job = _Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
+    job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
                display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols)
     total = max(0, last_row - header.row)
-    parallel = workers > 1 and (total >= _recalc.PARALLEL_MIN_ROWS or pool_size > 1)
+    parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
 
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
     while True:
@@ -152,7 +154,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         rerun = False
         if job.check_status and whole.foreign_status:
             del out_cols["status"]
-            summary.skipped_columns.append(_HEADER_OF["status"])
+            summary.skipped_columns.append(HEADER_OF["status"])
             job = replace(job, out_items=list(out_cols.items()), check_status=False)
             rerun = True
         # The check behind _TmallIndex: the cap merged over every COMP-TM row of the sheet must be what the
@@ -315,7 +317,7 @@ def _is_tmall(text: str) -> bool:
 @dataclass
 class _Pass:
     """A pass over the sheet: the chunks' figures added up as they came (not kept one by one)."""
-    whole: _Part = field(default_factory=_Part)
+    whole: Part = field(default_factory=Part)
     cells: int = 0
     clipped: int = 0
     sheet: StreamedSheet | None = None    # None: no cell changed (the member is copied as it is)
@@ -370,9 +372,9 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
         result.sheet = StreamedSheet(payload, crc, size, result.cells)
         return result
     except (PatchError, ValueError) as exc:
-        raise book._patch_error(exc, ctx.sheet) from None
+        raise book.patch_error(exc, ctx.sheet) from None
     except OSError as exc:                    # the temp file of the deflated sheet (a full disk)
-        raise _write_error(book.out_name or book.name, exc) from None
+        raise write_error(book.out_name or book.name, exc) from None
     finally:
         done_chunks.close()
         if writer is not None:
@@ -401,7 +403,7 @@ def _do_chunk(chunk) -> _ChunkDone:
         grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
         job = replace(ctx.job, grid=_RowsView(first, grid))
         header_row = job.header.row
-        part = _compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
+        part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
         cells = part.cells
         part.cells = {}
         if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
@@ -414,17 +416,17 @@ def _do_chunk(chunk) -> _ChunkDone:
         wanted = ctx.styles.take_wanted()
         return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, len(cells), clipped, part)
     except WorkbookReadError as exc:
-        return _ChunkDone(None, [], None, 0, 0, _Part(), ("read", str(exc.cause)))
+        return _ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:
-        return _ChunkDone(None, [], None, 0, 0, _Part(), ("patch", str(exc)))
+        return _ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
 def _raise(book, sheet: str, error: tuple):
     kind, message = error
     if kind == "read":                  # a worker's WorkbookReadError, sent back as its text
         raise _read_error(book, WorkbookReadError(book.name, RuntimeError(message), sheet))
-    raise book._patch_error(PatchError(message), sheet)
+    raise book.patch_error(PatchError(message), sheet)
 
 
 def _read_error(book, exc: WorkbookReadError):
-    return _book_read_error(book.name, exc)
+    return read_error(book.name, exc)

@@ -29,15 +29,17 @@ from addin.workbook.sheets.case_columns import normalise_header
 from addin.workbook.sheets.send_log import LogEntry
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book
+from addin.core.errors import BilingualError
 
 FINAL = (STATUS_DELIVERED, STATUS_FAILED)
 IMPORT_BATCH = "回执导入"
 
 
-class ReceiptFileError(ValueError):
+class ReceiptFileError(BilingualError, ValueError):
+    """The receipt file cannot be read at all; nothing is written."""
+
     def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+        super().__init__(zh, en, "bad_receipts")
 
 
 @dataclass

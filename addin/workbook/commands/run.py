@@ -19,7 +19,9 @@ from addin.core.gcpause import gc_paused
 from addin.core.timeparts import china_now
 
 from addin.workbook.commands.outbox import FORMATS, LogState, OutboxReport, export_files, write_log
-from addin.workbook.commands.recalc import RecalcError, Summary, compute_sheet, default_workers
+from addin.workbook.commands.compute import compute_case_sheet
+from addin.workbook.commands.cores import default_workers
+from addin.workbook.commands.summary import Summary
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book
 
@@ -52,14 +54,9 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
     with gc_paused(), open_book(path, out, wait=wait, command="run") as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend, before_recalc=True)
-        try:
-            sheet = compute_sheet(book.grids[book.case], book.policy, cal=book.settings.cal, now=now,
-                                  progress=progress, workers=workers, reasons=book.settings.reasons,
-                                  layout=book.layout, checks=texts.checks)
-        except RecalcError as exc:
-            raise exc.in_sheet(book.case) from None
+        sheet = compute_case_sheet(book.grids[book.case], book.settings, book.case, now=now, progress=progress,
+                                   workers=workers, layout=book.layout, checks=texts.checks)
         summary = sheet.summary
-        summary.policy_errors, summary.reason_errors = book.settings.policy_errors, book.settings.reason_errors
         out_dir = Path(outbox_dir) if outbox_dir else written.parent / f"{written.stem}_outbox"
         exported, entries = export_files(book, texts, now, fmt, out_dir)
         report = RunReport(summary=summary, texts=texts.summary, outbox=exported)

@@ -28,6 +28,7 @@ from addin.messages.history import STATUS_FAILED, STATUS_SENDING, STATUS_SENT, S
 from addin.workbook.commands.outbox import LogState, Ready, Selection, log_entry, select, write_log
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book
+from addin.core.errors import BilingualError
 
 KEY_ID_ENV = "ALIBABA_CLOUD_ACCESS_KEY_ID"
 KEY_SECRET_ENV = "ALIBABA_CLOUD_ACCESS_KEY_SECRET"
@@ -35,12 +36,11 @@ TOKEN_ENV = "ALIBABA_CLOUD_SECURITY_TOKEN"
 DEFAULT_ENDPOINT = "dysmsapi.aliyuncs.com"
 
 
-class SendError(Exception):
+class SendError(BilingualError):
     """Sending cannot start (no SDK, no keys); bilingual."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+        super().__init__(zh, en, "send")
 
 
 @dataclass

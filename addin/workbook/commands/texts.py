@@ -23,6 +23,7 @@ from addin.core.engine import CaseResult
 from addin.core.freight import PAYER_ZH as FREIGHT_PAYER_ZH
 from addin.core.parse import CellError, is_blank, to_phone, to_platform, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.core.gcpause import gc_paused
 from addin.core.timeparts import china_now
 from addin.messages.history import SendHistory
 from addin.messages.merge import MergeResult, merge_rows
@@ -31,14 +32,15 @@ from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from addin.workbook.sheets.vendor_template_sheet import APPROVED_HEADER, approved_from_grid
 from addin.workbook.sheets.protected import place_new_columns
-from addin.workbook.commands.recalc import (PARALLEL_MIN_ROWS, RecalcError, _picker, balanced, compute_sheet, default_workers,
-                     excel_instant, find_case_header, require_case_sheet, run_forked, same_value)
-from addin.workbook.sheets.case_rows import check_lines
+from addin.workbook.commands.compute import compute_sheet, picker
+from addin.workbook.commands.cores import PARALLEL_MIN_ROWS, balanced, default_workers, run_forked
+from addin.workbook.sheets.case_rows import check_lines, excel_instant
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet, same_value
 from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap, find_sheet, normalise_header
 from addin.workbook.sheets.send_log import LOG_SHEET_NAMES, SendLog, read_log
 from addin.workbook.files.session import Book, open_book, save_atomic
 from addin.workbook.sheets.settings import Settings, load_settings, settings_sheets
-from addin.workbook.files.xlsx_patch import SheetEdit, gc_paused
+from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
 TEMPLATE_SHEET_NAMES = ("模板", "templates")
@@ -343,7 +345,7 @@ def message_rows(grid: list[list], header: HeaderMap) -> list[int]:
                    | {c - 1 for c in header.msg_outputs.values()})
     if not index:
         return []
-    pick = _picker(index)
+    pick = picker(index)
     width = index[-1] + 1
     found = []
     for r, values in enumerate(grid[header.row:], header.row + 1):
@@ -434,7 +436,7 @@ class MergeBook:
                                  cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
                                  history=self.log.history(), resend=resend, layout=self.layout,
                                  before_recalc=before_recalc, workers=default_workers(workers))
-        except RecalcError as exc:
+        except CaseSheetError as exc:
             raise exc.in_sheet(self.case) from None
 
     def edits(self, result: TextsResult, case_cells: dict | None = None,

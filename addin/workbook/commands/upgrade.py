@@ -22,7 +22,7 @@ from addin.core.parse import is_blank, to_text
 from addin.workbook.sheets.calendar_sheet import CALENDAR_SHEET_NAMES
 from addin.workbook.sheets.protected import totals_rows
 from addin.workbook.sheets.reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
-from addin.workbook.commands.recalc import RecalcError, find_case_header, require_case_sheet
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_columns import (ACTIVITY_LOG_SHEET_NAMES, INPUTS, LOOKUP, MESSAGE_INPUTS, POLICY_SHEET_NAMES, find_sheet,
                      normalise_header)
 from addin.workbook.files.session import Book
@@ -80,7 +80,7 @@ def read_old(book: Book) -> Carried:
     grid = grids[case_sheet]
     try:
         header = find_case_header(grid)
-    except RecalcError as exc:
+    except CaseSheetError as exc:
         raise exc.in_sheet(case_sheet) from None
     out = Carried()
     keys: dict[int, str] = {}

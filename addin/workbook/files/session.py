@@ -50,6 +50,7 @@ from addin.workbook.files.xlsx_patch.scan import SheetLayout, read_layout
 from addin.workbook.files.xlsx_patch.patch import check_workbook, write_patched
 from addin.workbook.files.xlsx_patch.xmlbytes import MAX_TEXT
 from addin.workbook.files.xlsx_patch.zipcopy import TEMP_SUFFIX, discard_temp, replace_atomic, temp_prefix
+from addin.core.errors import BilingualError
 
 LOCK_SUFFIX = ".aftersales-lock"
 LOCK_STALE_AFTER = 15 * 60        # seconds: far longer than any run (100k rows: about 20 s)
@@ -58,14 +59,13 @@ _TEMP_RE_TAIL = r"\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX)    # tempfile.mkstemp
 CLIP_MARK = "…(已截断 truncated)"
 
 
-class BookError(Exception):
+class BookError(BilingualError):
     """The workbook cannot be read or written; nothing was written. `kind` says why, for callers and
     tests: missing, folder, locked, read_only, hard_link, busy, changed, unsupported, damaged,
     no_sheet, write_failed, not_writable."""
 
     def __init__(self, zh: str, en: str, kind: str = "error"):
-        super().__init__(f"{zh} / {en}")
-        self.zh, self.en, self.kind = zh, en, kind
+        super().__init__(zh, en, kind, message=f"{zh} / {en}")
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class Book:
         try:
             check_workbook(io.BytesIO(self.data), self.name)
         except (PatchError, ValueError) as exc:
-            raise self._patch_error(exc) from None
+            raise self.patch_error(exc) from None
 
     def _guard_target(self, wait: float, command: str) -> None:
         self._check_target()                     # fail fast, before touching the folder
@@ -194,7 +194,7 @@ class Book:
                 os.chmod(tmp, 0o666 & ~umask)
             replace_atomic(tmp, self.target)
         except OSError as exc:
-            raise _write_error(self.name, exc) from None
+            raise write_error(self.name, exc) from None
 
     def close(self) -> None:
         if self._lock is not None:
@@ -309,7 +309,7 @@ class Book:
             try:
                 self._names = sheet_names(self.data, label=self.name)
             except WorkbookReadError as exc:
-                raise _read_error(self.name, exc) from None
+                raise read_error(self.name, exc) from None
         return self._names
 
     def read(self, names, *, empty=None) -> dict[str, Grid]:
@@ -317,7 +317,7 @@ class Book:
         try:
             return read_workbook(self.data, names, empty=empty, label=self.name)
         except WorkbookReadError as exc:
-            raise _read_error(self.name, exc) from None
+            raise read_error(self.name, exc) from None
         except SheetNotFoundError as exc:
             raise BookError(f"找不到工作表「{exc.name}」: {self.name}; 现有: {', '.join(exc.available)}",
                             f"no sheet named {exc.name!r} in {self.name}; sheets: {', '.join(exc.available)}",
@@ -328,7 +328,7 @@ class Book:
         try:
             return read_layout(io.BytesIO(self.data), sheet, self._parts)
         except (PatchError, ValueError) as exc:
-            raise self._patch_error(exc, sheet) from None
+            raise self.patch_error(exc, sheet) from None
 
     # -- writing
 
@@ -351,9 +351,9 @@ class Book:
                                     styles=styles)
             self._parts = {}
         except OSError as exc:
-            raise _write_error(shown, exc) from None
+            raise write_error(shown, exc) from None
         except (PatchError, ValueError) as exc:
-            raise self._patch_error(exc) from None
+            raise self.patch_error(exc) from None
         try:
             self._check_target()                     # Excel may have opened it while we computed
             self._check_unchanged()
@@ -361,7 +361,7 @@ class Book:
             written.commit()
         except OSError as exc:
             written.discard()
-            raise _write_error(shown, exc) from None
+            raise write_error(shown, exc) from None
         except BaseException:
             written.discard()
             raise
@@ -377,7 +377,7 @@ class Book:
                             f"the book changed while computing (someone saved it); nothing was written; "
                             f"run again: {shown}", "changed")
 
-    def _patch_error(self, exc: Exception, sheet: str | None = None) -> BookError:
+    def patch_error(self, exc: Exception, sheet: str | None = None) -> BookError:
         where = f"「{sheet}」" if sheet else ""
         where_en = f" (sheet {sheet!r})" if sheet else ""
         detail = str(exc) if self.name in str(exc) else f"{self.name}: {exc}"
@@ -481,7 +481,7 @@ def _keep_owner(tmp: str, original: os.stat_result) -> None:
                 os.chown(tmp, original.st_uid, original.st_gid)
 
 
-def _write_error(shown: str, exc: OSError) -> BookError:
+def write_error(shown: str, exc: OSError) -> BookError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
         return BookError(f"磁盘已满, 未写入 (原文件未改动): {shown}",
                          f"the disk is full; nothing was written (the book is unchanged): {shown}", "write_failed")
@@ -493,7 +493,7 @@ def _write_error(shown: str, exc: OSError) -> BookError:
                      f"writing failed; the book is unchanged: {shown} ({exc.strerror or exc})", "write_failed")
 
 
-def _read_error(shown: str, exc: WorkbookReadError) -> BookError:
+def read_error(shown: str, exc: WorkbookReadError) -> BookError:
     where_zh = f"工作表「{exc.sheet}」" if exc.sheet else "文件"
     where_en = f"sheet {exc.sheet!r}" if exc.sheet else "the file"
     return BookError(f"无法处理工作簿 ({where_zh}内容损坏), 未写入: {shown}: {exc.cause}",

@@ -16,17 +16,17 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from addin.workbook.commands.recalc import RecalcError
+from addin.core.errors import BilingualError
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # .xls (and .doc: calamine tells them apart)
 ZIP = b"PK\x03\x04"                            # .xlsx (and .docx, .zip)
 
 
-class ExportFileError(RecalcError):
-    """The file cannot be imported at all; nothing is written."""
+class ExportFileError(BilingualError):
+    """The export file cannot be imported at all; nothing is written."""
 
     def __init__(self, zh: str, en: str, kind: str = "bad_export"):
-        super().__init__(zh, en, kind)
+        super().__init__(zh, en, kind, message=f"{zh} / {en}")
 
 
 @dataclass

@@ -26,7 +26,7 @@ from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platf
 from addin.core.reasons import match_reason
 
 from addin.workbook.sheets.protected import place_new_columns, totals_rows
-from addin.workbook.commands.recalc import RecalcError, find_case_header, require_case_sheet
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap, normalise_header
 from addin.workbook.files.session import open_book
@@ -291,9 +291,7 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         reasons = load_settings(sheets, grids.__getitem__).reasons
         try:
             report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons)
-        except ExportFileError:
-            raise
-        except RecalcError as exc:
+        except CaseSheetError as exc:
             raise exc.in_sheet(case_sheet) from None
         report.cells = len(edit.cells)
         if edit.cells and not dry_run:
@@ -396,25 +394,25 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,
                report: ImportReport) -> dict[str, int]:
     """Check that new rows `first`..`last` may be written (never below a totals row; joined to the case
-    Table when there is one) and return the Table growth they need. Raises RecalcError otherwise."""
+    Table when there is one) and return the Table growth they need. Raises CaseSheetError otherwise."""
     table = layout.table_with_header(header.row, header.inputs.values())
     if table is not None and table.totals_rows:
         r = table.totals_row_numbers[0]
-        raise RecalcError(f"案件表格「{table.name}」有汇总行 (第{r}行): 新案件只能加在它下面, 未写入任何内容; 请在Excel中"
+        raise CaseSheetError(f"案件表格「{table.name}」有汇总行 (第{r}行): 新案件只能加在它下面, 未写入任何内容; 请在Excel中"
                           f"取消「表设计 > 汇总行」, 导入后再勾选",
                           f"the case Table {table.name!r} has a totals row (row {r}); new cases could only go below it, "
                           f"nothing was written; untick Table Design > Total Row in Excel, import, then tick it again",
                           "totals_row")
     if not_cases:
         r = not_cases[0]
-        raise RecalcError(f"案件表第{r}行是合计行: 新案件无处追加 (不会写在合计行下面), 未写入任何内容; 请先删除合计行或把它移到别处",
+        raise CaseSheetError(f"案件表第{r}行是合计行: 新案件无处追加 (不会写在合计行下面), 未写入任何内容; 请先删除合计行或把它移到别处",
                           f"row {r} of the 案件 sheet is a totals row; new cases have nowhere to go (never below a "
                           "totals row), nothing was written; remove or move the totals row first", "totals_row")
     if table is None:
         return {}
     r2 = table.ref[2]
     if first > r2 + 1:
-        raise RecalcError(f"案件表格「{table.name}」到第{r2}行为止, 但它下面还有内容 (到第{first - 1}行): 新案件若写在其后就不在表格里, "
+        raise CaseSheetError(f"案件表格「{table.name}」到第{r2}行为止, 但它下面还有内容 (到第{first - 1}行): 新案件若写在其后就不在表格里, "
                           f"未写入任何内容; 请移开表格下方的内容, 或在Excel中把表格扩展到这些行",
                           f"the case Table {table.name!r} ends at row {r2} but there is content below it (down to row "
                           f"{first - 1}); new cases written after it would be outside the Table, nothing was written; "
