@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from addin.workbook.outbox_formats import FORMATS
+from addin.workbook.commands.outbox_formats import FORMATS
 
 # Each command imports its own modules when it runs (recalc never loads the mail merge and Jinja2), so
 # `aftersales --help` and a parse error cost only argparse. tests/test_cli.py checks what gets imported.
@@ -52,7 +52,7 @@ def _now(value: dt.datetime | None) -> dt.datetime:
 
 
 def cmd_recalc(args) -> int:
-    from addin.workbook.recalc import recalc, stderr_progress
+    from addin.workbook.commands.recalc import recalc, stderr_progress
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
@@ -64,7 +64,7 @@ def cmd_recalc(args) -> int:
 
 
 def cmd_texts(args) -> int:
-    from addin.workbook.texts import generate_texts
+    from addin.workbook.commands.texts import generate_texts
 
     n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
@@ -78,8 +78,8 @@ def cmd_texts(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from addin.workbook.recalc import stderr_progress
-    from addin.workbook.run import run_book
+    from addin.workbook.commands.recalc import stderr_progress
+    from addin.workbook.commands.run import run_book
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
@@ -107,7 +107,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_outbox(args) -> int:
-    from addin.workbook.outbox import export_outbox
+    from addin.workbook.commands.outbox import export_outbox
 
     fmt = args.format or ("csv" if args.csv else "aliyun-xlsx")
     if fmt == "params":
@@ -167,7 +167,7 @@ def _print_log_state(report, book) -> None:
 
 
 def cmd_send(args) -> int:
-    from addin.workbook.sms_send import send_book
+    from addin.workbook.commands.sms_send import send_book
 
     if not (args.dry_run or args.yes):
         print("错误 error: 请选择 --dry-run (只预览) 或 --yes (真的发送) / choose --dry-run (preview) or --yes (send)",
@@ -196,7 +196,7 @@ def cmd_send(args) -> int:
 
 
 def cmd_receipts(args) -> int:
-    from addin.workbook.receipts import import_receipts
+    from addin.workbook.commands.receipts import import_receipts
 
     if not Path(args.file).is_file():
         print(f"错误 error: 找不到文件 / file not found: {args.file}", file=sys.stderr)
@@ -215,7 +215,7 @@ def cmd_receipts(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from addin.workbook.importer import import_exports
+    from addin.workbook.commands.importer import import_exports
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -235,9 +235,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_new_workbook(args) -> int:
-    from addin.excel.template import NotMacroName, interpreter_settings, new_workbook
-    from addin.workbook.recalc import first_few
-    from addin.workbook.session import new_book, open_book
+    from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
+    from addin.workbook.commands.recalc import first_few
+    from addin.workbook.files.session import new_book, open_book
 
     target = Path(args.path)
     if target.suffix.lower() != ".xlsm":
@@ -245,7 +245,7 @@ def cmd_new_workbook(args) -> int:
         return _fail(exc.zh, exc.en)
     carried, prepare = None, None
     if args.source:
-        from addin.workbook.upgrade import carry_into, read_old
+        from addin.workbook.commands.upgrade import carry_into, read_old
 
         source = Path(args.source)
         if target.exists() and source.exists() and target.resolve() == source.resolve():
@@ -275,9 +275,9 @@ def cmd_new_workbook(args) -> int:
 
 def cmd_demo(args) -> int:
     from addin.demo import sample_approved, sample_rows
-    from addin.workbook.outbox import export_outbox
-    from addin.workbook.session import new_book
-    from addin.workbook.template import make_workbook
+    from addin.workbook.commands.outbox import export_outbox
+    from addin.workbook.files.session import new_book
+    from addin.workbook.sheets.new_book import make_workbook
 
     path = Path(args.out)
     if path.exists() and not _is_demo_book(path):      # a staff file given as --out is never replaced
@@ -470,15 +470,15 @@ def _is(exc: BaseException, *where: tuple[str, str]) -> bool:
 
 def _report(exc: Exception) -> int:
     """A failed command as one line and exit code 2: the checks in the order of the old except clauses."""
-    if _is(exc, ("addin.workbook.session", "BookError"), ("addin.workbook.sms_send", "SendError"),
-           ("addin.workbook.receipts", "ReceiptFileError")):     # RecalcError, ExportFileError are BookErrors
+    if _is(exc, ("addin.workbook.files.session", "BookError"), ("addin.workbook.commands.sms_send", "SendError"),
+           ("addin.workbook.commands.receipts", "ReceiptFileError")):     # RecalcError, ExportFileError are BookErrors
         return _fail(exc.zh, exc.en)
     if isinstance(exc, FileNotFoundError):
         return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
     if isinstance(exc, PermissionError):
         return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
                      f"file is locked or not writable (open in Excel?): {exc.filename}")
-    if _is(exc, ("addin.workbook.xlsx_patch.edits", "PatchError"), ("addin.workbook.reader", "WorkbookReadError")):
+    if _is(exc, ("addin.workbook.files.xlsx_patch.edits", "PatchError"), ("addin.workbook.files.reader", "WorkbookReadError")):
         return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
                      f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
     if isinstance(exc, OSError):

@@ -20,13 +20,13 @@ import xlwt
 
 from addin.cli import main
 from addin.core.reasons import AFTER_SALES_TYPE_ZH, REASON_RULES, ReasonRule, match_reason, normalise_reason
-from addin.workbook.importer import ExportFileError, import_exports
-from addin.workbook.reader import read_workbook
-from addin.workbook.reason_sheet import reason_table_from_grid
-from addin.workbook.recalc import RecalcError, recalc
-from addin.workbook.rows import case_from_row
-from addin.workbook.schema import find_header_row
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.commands.importer import ExportFileError, import_exports
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.sheets.reason_sheet import reason_table_from_grid
+from addin.workbook.commands.recalc import RecalcError, recalc
+from addin.workbook.sheets.case_rows import case_from_row
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 NOW = dt.datetime(2026, 10, 12, 10, 0)
 

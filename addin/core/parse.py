@@ -410,7 +410,7 @@ def optional(parser):
     return parse
 
 
-# Parsers by column kind (addin.workbook.schema / addin.messages.fields name their columns' kinds).
+# Parsers by column kind (addin.workbook.sheets.case_columns / addin.messages.fields name their columns' kinds).
 PARSERS = {
     "text": to_text, "money": to_money, "rate": to_rate, "int": to_int, "stars": to_stars, "bool": to_bool,
     "datetime": to_instant, "platform": to_platform, "reason": to_reason, "insurance": to_insurance,

@@ -2,7 +2,7 @@
 
 The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
-command line (:func:`~addin.workbook.recalc.compute_sheet`), writes each block of computed columns in one
+command line (:func:`~addin.workbook.commands.recalc.compute_sheet`), writes each block of computed columns in one
 call (:mod:`addin.excel.blocks`) and reports on Excel's status bar. The ``*_book`` functions take any
 xlwings-like Book, so the xlwings Lite scripts and the tests run them too. What they write (status bar,
 日志 sheet, cells) follows the 规则 sheet's 显示语言 (:mod:`addin.core.display`).
@@ -18,14 +18,14 @@ from addin.core.display import Display, display_of, is_error_verdict
 from addin.core.gcpause import gc_paused
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
-from addin.workbook.approved_templates import approved_from_grid
-from addin.workbook.recalc import RecalcError, Summary, compute_sheet, find_case_header
-from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
-from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
-from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
-from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
+from addin.workbook.sheets.vendor_template_sheet import approved_from_grid
+from addin.workbook.commands.recalc import RecalcError, Summary, compute_sheet, find_case_header
+from addin.workbook.sheets.case_columns import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.sheets.send_log import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
+from addin.workbook.sheets.settings import Settings, load_settings, policy_from_grid, settings_sheets
+from addin.workbook.commands.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv)
-from addin.workbook.xlsx_patch.layout import SheetLayout
+from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
@@ -225,7 +225,7 @@ def _replace_all(rows: list[list], old: list[list], width: int | None = None) ->
 
 
 def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
-    """发送队列 as `aftersales texts` writes it (addin.workbook.texts.replace_outbox): the generated columns
+    """发送队列 as `aftersales texts` writes it (addin.workbook.commands.texts.replace_outbox): the generated columns
     from A1 (text Excel would parse, such as a 16-digit order id, sent as text), padded with blanks over
     the old rows; the staff's columns to their right are not written,
     except a note that moves to stay beside its message (one cell each: such moves are rare)."""

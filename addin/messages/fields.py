@@ -26,7 +26,7 @@ class Field:
     zh: str        # the usual column header
     en: str
     note: str = ""
-    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.schema)
+    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.sheets.case_columns)
 
 
 FIELDS: tuple[Field, ...] = (
