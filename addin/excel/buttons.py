@@ -28,7 +28,7 @@ from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEE
                                              OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, SMS_EXPORT, TEMPLATE_SHEET_NAMES,
                                              UPLOAD_HEADER, find_sheet, normalise_header)
 from addin.workbook.sheets.send_log import SendLog, journal_path
-from addin.workbook.sheets.settings import Settings, load_settings, policy_from_grid, settings_sheets
+from addin.workbook.sheets.settings import Settings, policy_from_grid, read_settings, settings_sheets
 from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
@@ -78,8 +78,8 @@ def _tell(book, text: str) -> None:
 def _display(io: BookIO) -> Display:
     """The 规则 sheet's 显示语言, for buttons that do not read the other settings (中文 if unreadable)."""
     try:
-        sheet = settings_sheets(io.sheet_names())["policy"]
-        return Display() if sheet is None else display_of(policy_from_grid(io.read(sheet))[0])
+        sheet = settings_sheets(io.sheet_names)["policy"]
+        return Display() if sheet is None else display_of(policy_from_grid(io.sheet(sheet))[0])
     except Exception:  # noqa: BLE001 - only choosing the language of a message
         return Display()
 
@@ -93,18 +93,13 @@ def _case_sheet(io: BookIO, names: list[str]) -> str:
     return name
 
 
-def _settings(io: BookIO, names: list[str]) -> Settings:
-    """The 规则, 日历 and 原因对照 sheets, read as the command line reads them."""
-    return load_settings(settings_sheets(names), io.read)
-
-
 def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
-    names = io.sheet_names()
+    names = io.sheet_names
     case_sheet = _case_sheet(io, names)
-    settings = _settings(io, names)
+    settings = read_settings(io)      # as the command line reads them
     show = settings.display
     io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
-    grid = io.read(case_sheet, raw=True)
+    grid = io.sheet(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
     result = compute_case_sheet(grid, settings, case_sheet, now=now, layout=layout,
                                 progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
@@ -184,20 +179,20 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
 def texts_book(book, now: dt.datetime | None = None):
     """Render replies and SMS into the 案件 sheet's text columns and refill the 发送队列 sheet."""
     io = BookIO(book)
-    names = io.sheet_names()
+    names = io.sheet_names
     case_sheet = _case_sheet(io, names)
-    settings = _settings(io, names)
+    settings = read_settings(io)      # as the command line reads them
     show = settings.display
     io.status(f"{show.pair('生成回复与短信', 'generating')}: {show.pair('读取', 'reading')}…")
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
-    template_grid = io.read(template_sheet) if template_sheet else []
+    template_grid = io.sheet(template_sheet) if template_sheet else []
     templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
-    opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
-    grid = io.read(case_sheet, raw=True)
+    opted_out = optouts_from_grid(io.sheet(optout_sheet)) if optout_sheet else set()
+    grid = io.sheet(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
     log_sheet = find_sheet(names, LOG_SHEET_NAMES)
-    history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
+    history = SendLog(io.sheet(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
     result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
                            reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history,
@@ -207,7 +202,7 @@ def texts_book(book, now: dt.datetime | None = None):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet:
-        for block in _outbox_blocks(result.outbox, io.read(outbox_sheet)):
+        for block in _outbox_blocks(result.outbox, io.sheet(outbox_sheet)):
             io.write(outbox_sheet, block)
     n = result.summary
     io.status(show.pair(f"生成完成: 行数 {n['rows']}, 回复 {n['replies']}, 短信 {n['sms']}, 可发送 {n['ready']}, "
@@ -271,13 +266,13 @@ def _upload(io: BookIO, names: list[str]) -> list[list]:
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet is None:
         raise BilingualError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook", "no_sheet")
-    return upload_rows(io.read(outbox_sheet))
+    return upload_rows(io.sheet(outbox_sheet))
 
 
 def export_book(book) -> Path:
     """Save the sendable 发送队列 rows as a UTF-8 CSV beside the workbook (what bulk-SMS sites import)."""
     io = BookIO(book)
-    rows = _upload(io, io.sheet_names())
+    rows = _upload(io, io.sheet_names)
     stamp = dt.datetime.now().strftime("%Y%m%d_%H%M")
     path = Path(book.fullname).with_name(f"{Path(book.fullname).stem}_短信导出_{stamp}.csv")
     write_csv(path, rows)
@@ -288,10 +283,10 @@ def export_book(book) -> Path:
 def export_to_sheet(book) -> None:
     """The same rows on a 短信导出 sheet, for xlwings Lite (a browser add-in cannot write files)."""
     io = BookIO(book)
-    names = io.sheet_names()
+    names = io.sheet_names
     rows = _upload(io, names)
     if SMS_EXPORT.name in names:
-        old = io.read(SMS_EXPORT.name)
+        old = io.sheet(SMS_EXPORT.name)
     else:
         io.add_sheet(SMS_EXPORT.name)
         old = []

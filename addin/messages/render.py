@@ -39,7 +39,7 @@ TEMPLATE_ZH = {"review_good": "好评回复", "review_good_long": "用心好评�
                "review_bad": "差评回复", **{k.id: k.zh + "短信" for k in KINDS}}
 FORMULA_START = ("=", "+", "-", "@")
 
-PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insurer": "运费险", "insurance": "运费险",
+MESSAGE_PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insurer": "运费险", "insurance": "运费险",
             "split": "买卖双方各自"}
 
 
@@ -82,7 +82,7 @@ def _short(value, n: int = 12) -> str:
 
 def _payer_zh(value) -> str:
     text = _fmt(value)
-    return PAYER_ZH.get(text.strip().lower(), text)
+    return MESSAGE_PAYER_ZH.get(text.strip().lower(), text)
 
 
 def _date(value, fmt: str = "%m月%d日") -> str:

@@ -20,7 +20,7 @@ from addin.workbook.commands.summary import Summary
 from addin.workbook.files.session import open_book
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.sheets.case_sheet import require_case_sheet
-from addin.workbook.sheets.settings import load_settings, settings_sheets
+from addin.workbook.sheets.settings import read_settings
 
 
 def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
@@ -35,9 +35,7 @@ def recalc(path: str | Path, out: str | Path | None = None, *, now: dt.datetime 
     with gc_paused(), open_book(path, out, wait=wait, command="recalc") as book:
         names = book.sheet_names
         case_sheet = require_case_sheet(names, book.name)
-        sheets = settings_sheets(names)
-        grids = book.read([s for s in sheets.values() if s], empty="")
-        settings = load_settings(sheets, grids.__getitem__)
+        settings = read_settings(book)
         try:
             summary = recalc_streamed(book, case_sheet, settings, now, progress=progress, workers=workers,
                                       chunk_bytes=chunk_bytes or CHUNK_BYTES)

@@ -15,6 +15,7 @@ from addin.core.display import Display, display_of
 from addin.core.parse import is_blank
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
+from addin.workbook.files.book import OpenBook
 from addin.workbook.sheets.calendar_sheet import calendar_from_grid
 from addin.workbook.sheets.catalogue import (CALENDAR_SHEET_NAMES, POLICY_SHEET_NAMES, REASON_MAP, REASON_SHEET_NAMES,
                                              find_sheet, normalise_header)
@@ -64,6 +65,13 @@ class Settings:
 def settings_sheets(names: list[str]) -> dict[str, str | None]:
     """role (policy, calendar, reasons) -> the workbook's sheet for it, or None."""
     return {role: find_sheet(names, wanted) for role, wanted in SETTINGS_SHEETS.items()}
+
+
+def read_settings(book: OpenBook) -> Settings:
+    """The settings of an open book (a session on a file, or the Excel book behind the buttons)."""
+    sheets = settings_sheets(book.sheet_names)
+    grids = book.read([s for s in sheets.values() if s], empty="")
+    return load_settings(sheets, grids.__getitem__)
 
 
 def load_settings(sheets: dict[str, str | None], read: Callable[[str], list[list]]) -> Settings:
