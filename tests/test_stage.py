@@ -17,7 +17,7 @@ from addin.core.parse import CellError, to_manager_approval, to_outcome
 from addin.core.stage import (CLOSED, DONE, RECEIVE, REFUSED, RETURN, SELLER, SHIPPED_RULES, SOURCES, STAGES,
                               STATUS_RULES, TIMEOUT_KIND, shipped_from_status, status_rule)
 from addin.core.status import row_status
-from addin.workbook.rows import case_from_row, output_values, rule_ids
+from addin.workbook.sheets.case_rows import case_from_row, output_values, rule_ids
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 REQUESTED = dt.datetime(2026, 11, 20, 9, 0)
