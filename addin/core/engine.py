@@ -44,6 +44,8 @@ def provisional_finding(deadlines: list[Deadline]) -> Finding | None:
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
     findings = result.findings
+    if case.reason_note is not None:      # 售后原因 read by its words, or a reason the shop decides
+        findings.append(case.reason_note)
     cal = cal or calendar_from_policy(policy)
     # Three parts, each on its own: a missing input or an unknown calendar year stops only its part.
     try:
