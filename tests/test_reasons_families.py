@@ -18,10 +18,10 @@ from addin.core.freight import decide
 from addin.core.parse import CellError, to_reason
 from addin.core.reason_families import FAMILIES, family_of
 from addin.core.reasons import REASON_RULES, ReasonRule, normalise_reason, read_reason
-from addin.workbook.importer import import_exports
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import recalc
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.commands.importer import import_exports
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 from .test_import import NOW, export_rows, qn_line, rows_by_order, write_export
 from .test_import import book, master_book  # noqa: F401 - the fixtures: a copy of a `new-workbook` book
