@@ -98,7 +98,6 @@ FAMILY_EXAMPLES = {
              ("做工粗糙/有瑕疵", "7天无理由退货退款", "少件／漏发")),
     "RW-7": (("误拍/重拍", "不合适/不满意", "多拍、错拍、不想要", "7天无理由退换货", "商品信息拍错(规格/尺码/颜色等)", "地址/电话信息填写错误"),
              ("颜色、款式、图案与描述不符", "功能故障", "空包裹")),
-    "RW-8": (("未按约定时间发货",), ("发货速度不满意", "快递/物流一直未送到")),
 }
 
 
@@ -114,7 +113,7 @@ def test_each_family_catches_its_wordings_and_leaves_the_others(family_id):
 
 def test_family_words_are_in_normal_form_and_families_name_engine_reasons():
     for family in FAMILIES:
-        assert family.reason in REASONS
+        assert family.reason in REASONS and family.reason != "late_shipment"    # it pays money: exact rows only
         assert all(normalise_reason(w) == w for w in family.words), family.id
 
 
@@ -138,7 +137,7 @@ def test_a_staff_line_wins_over_the_table_and_the_families():
 
 
 def test_a_type_or_an_unknown_text_is_still_refused():
-    for text in ("退货退款", "付款之时起365天内,卖家未点击发货,自动退款给您"):
+    for text in ("退货退款", "付款之时起365天内,卖家未点击发货,自动退款给您", "延迟发货x"):
         with pytest.raises(CellError):
             to_reason(text)
 

@@ -11,8 +11,9 @@ The order is the precedence, chosen on the platforms' public lists (docs/dev/rea
   * RW-2 not delivered before RW-3 missing items: 空包裹/少货 is a parcel without the goods;
   * RW-4 misdescription before RW-7 no reason: 效果与商品描述不符 is the page's fault, 效果不好 is taste;
   * RW-5 quality before RW-6 damage: 做工粗糙/有瑕疵/有污渍 is a making fault, 包装/商品破损/污渍 is transit.
-Late shipment (RW-8) only on its own phrases: it pays compensation (COMP-TM/TB), so no loose word may
-reach it. Ids are RW-n (reason words), not RF-: RF- are the refund clocks.
+No family leads to late shipment: it pays compensation (COMP-TM/TB), so only an exact row or alias may
+(a typo such as 延迟发货x stays an error to fix). Ids are RW-n (reason words), not RF-: RF- are the
+refund clocks.
 """
 from __future__ import annotations
 
@@ -41,7 +42,6 @@ FAMILIES: tuple[ReasonFamily, ...] = (
                                  "磕碰", "凹陷")),
     F("RW-7", "no_reason_return", ("无理由", "不喜欢", "不想要", "不要了", "拍错", "错拍", "误拍", "拍多", "多拍",
                                    "重拍", "买错", "买多", "买少", "不合适", "效果不好", "填写错误")),
-    F("RW-8", "late_shipment", ("约定时间发货", "延迟发货", "发货超时", "超时发货")),
 )
 del F
 FAMILY_BY_ID = {f.id: f for f in FAMILIES}
