@@ -154,13 +154,17 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
 
     if case.refund_requested_at and platform in ("TB", "TM"):
         t = case.refund_requested_at
-        shipped = case_shipped(case)         # typed, or read from 货物状态 / 订单状态
+        shipped, note = case_shipped(case), ""      # typed, or read from 货物状态 / 订单状态
+        if shipped is None and reason == "not_delivered":
+            # The platforms offer 空包裹 / 物流一直未送到 / 无跟踪记录 only on shipped orders, and S0's 未收到货
+            # cases are parcels on their way: the shipped clock runs unless 退款时已发货 says 否.
+            shipped, note = True, "按未收到货视为已发货"
         if shipped is False:
             add(Deadline("RF-TB.unshipped", clock_hours(t, policy["RF-TB.unshipped_hours"])))
         elif shipped:
             days = policy["RF-TB.virtual_days"] if case.virtual_goods else policy["RF-TB.shipped_days"]
-            add(Deadline("RF-TB.alert", clock_hours(t, 24 * policy["RF-TB.alert_days"])))
-            add(Deadline("RF-TB.shipped", clock_hours(t, 24 * days)))
+            add(Deadline("RF-TB.alert", clock_hours(t, 24 * policy["RF-TB.alert_days"]), note))
+            add(Deadline("RF-TB.shipped", clock_hours(t, 24 * days), note))
     if case.refund_requested_at and platform == "JD" and reason == "quality":
         add(Deadline("SLA-4", clock_hours(case.refund_requested_at, policy["SLA-4.hours"])))
 

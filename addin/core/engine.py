@@ -56,6 +56,8 @@ def unknown_status_finding(text: str) -> Finding:
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
     findings = result.findings
+    if case.reason_note is not None:      # 售后原因 read by its words, or a reason the shop decides
+        findings.append(case.reason_note)
     cal = cal or calendar_from_policy(policy)
     reading = stage_of(case)
     if reading.rule is not None:

@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from .case import CUSTOMER_TYPES, INSURANCE, PLATFORMS
 from .money import to_decimal
-from .reasons import after_sales_type, match_reason
+from .reasons import ReasonMatch, after_sales_type, read_reason
 from .stage import OUTCOME_WORDS, STAGES, outcome_stage
 from .timeparts import CHINA_TZ
 from .errors import BilingualError
@@ -352,9 +352,14 @@ def to_platform(value) -> str:
 def to_reason(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> str:
     """The reason code for a platform's or staff's wording (see addin.core.reasons), with the row's
     售后类型 and platform code where known and the workbook's 原因对照 rows (`extra`)."""
-    code = match_reason(value, after_sales_type_text, platform, extra)
-    if code is not None:
-        return code
+    return to_reason_match(value, after_sales_type_text, platform, extra).reason
+
+
+def to_reason_match(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> ReasonMatch:
+    """As to_reason, with how the wording was read (the rule or keyword family, and its 提示 note)."""
+    found = read_reason(value, after_sales_type_text, platform, extra)
+    if found is not None:
+        return found
     text = str(value).strip()
     if len(text) > QUOTE_CHARS:
         text = text[:QUOTE_CHARS] + "…"
