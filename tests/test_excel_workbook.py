@@ -15,11 +15,11 @@ import python_calamine
 from oletools.olevba import VBA_Parser
 
 from addin.demo import sample_rows
-from addin.excel.template import (BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, NotMacroName, interpreter_settings,
+from addin.excel.xlsm import (BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, NotMacroName, interpreter_settings,
                                   new_workbook)
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import OUTPUTS, find_header_row, normalise_header
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import OUTPUTS, find_header_row, normalise_header
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", CONF_SHEET]
 # Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.

@@ -17,12 +17,12 @@ from addin.cli import main
 from addin.core.parse import CellError, to_platform, to_reason
 from addin.core.case import PLATFORM_ZH, REASONS
 from addin.demo import sample_rows
-from addin.excel.template import new_workbook
-from addin.workbook.reader import read_workbook, sheet_names
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import find_header_row
-from addin.workbook.summary_sheet import SUMMARY_SHEET
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.excel.xlsm import new_workbook
+from addin.workbook.files.reader import read_workbook, sheet_names
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.sheets.summary_sheet import SUMMARY_SHEET
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 from tests.lo_render import Office, ensure_tools, pages, png, words
 

@@ -8,7 +8,7 @@ the xlwings Lite book a @script receives; the tests pass a recording stand-in.
 from __future__ import annotations
 
 from .blocks import Block
-from .values import clean
+from .cell_values import clean
 
 
 class BookIO:

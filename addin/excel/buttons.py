@@ -2,7 +2,7 @@
 
 The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
-command line (:func:`~addin.workbook.recalc.compute_sheet`), writes each block of computed columns in one
+command line (:func:`~addin.workbook.commands.recalc.compute_sheet`), writes each block of computed columns in one
 call (:mod:`addin.excel.blocks`) and reports on Excel's status bar. The ``*_book`` functions take any
 xlwings-like Book, so the xlwings Lite scripts and the tests run them too. What they write (status bar,
 日志 sheet, cells) follows the 规则 sheet's 显示语言 (:mod:`addin.core.display`).
@@ -18,14 +18,17 @@ from addin.core.display import Display, display_of, is_error_verdict
 from addin.core.gcpause import gc_paused
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
-from addin.workbook.approved_templates import approved_from_grid
-from addin.workbook.recalc import RecalcError, Summary, compute_sheet, find_case_header
-from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
-from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
-from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
-from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
+from addin.workbook.sheets.vendor_template_sheet import approved_from_grid
+from addin.core.errors import BilingualError
+from addin.workbook.commands.compute import compute_case_sheet
+from addin.workbook.commands.summary import Summary
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header
+from addin.workbook.sheets.case_columns import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
+from addin.workbook.sheets.send_log import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
+from addin.workbook.sheets.settings import Settings, load_settings, policy_from_grid, settings_sheets
+from addin.workbook.commands.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
                                   compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv)
-from addin.workbook.xlsx_patch.layout import SheetLayout
+from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
@@ -58,7 +61,7 @@ def _run(action):
     book = xw.Book.caller()
     try:
         action(book)
-    except RecalcError as exc:
+    except BilingualError as exc:
         _tell(book, _display(BookIO(book)).pair(exc.zh, exc.en))
 
 
@@ -85,7 +88,7 @@ def _display(io: BookIO) -> Display:
 def _case_sheet(io: BookIO, names: list[str]) -> str:
     name = find_sheet(names, CASE_SHEET_NAMES)
     if name is None:
-        raise RecalcError("找不到「案件」工作表", "no 案件 (cases) sheet in this workbook")
+        raise CaseSheetError("找不到「案件」工作表", "no 案件 (cases) sheet in this workbook")
     return name
 
 
@@ -102,10 +105,8 @@ def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
     io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
     grid = io.read(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
-    result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons, layout=layout,
-                           progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
-    result.summary.policy_errors = settings.policy_errors
-    result.summary.reason_errors = settings.reason_errors
+    result = compute_case_sheet(grid, settings, case_sheet, now=now, layout=layout,
+                                progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
     return names, case_sheet, grid, result, settings
 
 
@@ -225,7 +226,7 @@ def _replace_all(rows: list[list], old: list[list], width: int | None = None) ->
 
 
 def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
-    """发送队列 as `aftersales texts` writes it (addin.workbook.texts.replace_outbox): the generated columns
+    """发送队列 as `aftersales texts` writes it (addin.workbook.commands.texts.replace_outbox): the generated columns
     from A1 (text Excel would parse, such as a 16-digit order id, sent as text), padded with blanks over
     the old rows; the staff's columns to their right are not written,
     except a note that moves to stay beside its message (one cell each: such moves are rare)."""
@@ -247,7 +248,7 @@ def upload_rows(outbox: list[list]) -> list[list]:
     heads = [normalise_header(h) for h in outbox[0]]
     where = {key: heads.index(name) if name in heads else None for key, name in _OUTBOX_COLUMNS.items()}
     if where["phone"] is None or where["text"] is None:
-        raise RecalcError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column")
+        raise BilingualError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column", "no_column")
 
     def get(row, key):
         i = where[key]
@@ -269,7 +270,7 @@ EXPORT_SHEET = "短信导出"
 def _upload(io: BookIO, names: list[str]) -> list[list]:
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet is None:
-        raise RecalcError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook")
+        raise BilingualError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook", "no_sheet")
     return upload_rows(io.read(outbox_sheet))
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..core.case import PLATFORM_ZH
 from ..core.parse import PARSERS, CellError, is_blank, to_phone, to_text
+from addin.core.errors import BilingualError
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class Field:
     zh: str        # the usual column header
     en: str
     note: str = ""
-    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.schema)
+    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.sheets.case_columns)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -64,15 +65,13 @@ DERIVED = {
 }
 
 
-class FieldError(ValueError):
+class FieldError(BilingualError, ValueError):
     """A row value that cannot be read; names the field in Chinese and English."""
 
     def __init__(self, name: str, reason_zh: str, reason_en: str):
         field = FIELDS_BY_NAME.get(name)
+        super().__init__(f"「{field.zh if field else name}」: {reason_zh}", f"field '{name}': {reason_en}", "field")
         self.field = name
-        self.zh = f"「{field.zh if field else name}」: {reason_zh}"
-        self.en = f"field '{name}': {reason_en}"
-        super().__init__(self.en)
 
 
 def _text(raw):

@@ -30,6 +30,7 @@ from ..core.money import fmt_yuan, to_decimal
 from .fields import FIELDS_BY_NAME
 from .reviews import ROUTES
 from .sms import KINDS
+from addin.core.errors import BilingualError
 
 REVIEW_KEYS = tuple(f"review_{r}" for r in ROUTES)
 SMS_KEYS = tuple(k.id for k in KINDS)
@@ -42,12 +43,12 @@ PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insure
             "split": "买卖双方各自"}
 
 
-class RenderError(Exception):
+class RenderError(BilingualError):
     """A template that cannot be compiled or rendered for a row; bilingual, names the field."""
 
     def __init__(self, zh: str, en: str, field: str | None = None):
-        super().__init__(en)
-        self.zh, self.en, self.field = zh, en, field
+        super().__init__(zh, en, "template")
+        self.field = field
 
 
 # --- environment -------------------------------------------------------------------------------
