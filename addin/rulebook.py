@@ -102,7 +102,7 @@ def _cited() -> list[str]:
     return ["## Rule ids cited in the outputs", "",
             "The ids 赔偿规则, 提示, 错误, 规则编号 and the check verdicts cite, with the policy rows each reads. "
             "Deadline kinds, freight rows, reason wordings and lint rules have their own tables below.", "",
-            *_table(("id", "what it decides", "source ids", "policy rows"), rows)]
+            *_table(("id", "what it decides", "source ids", "the rule's policy rows"), rows)]
 
 
 def _freight() -> list[str]:
@@ -125,7 +125,7 @@ def _deadlines() -> list[str]:
     return ["## Deadline kinds", "",
             "`DEADLINE_KINDS` (addin/core/deadlines.py). Only `action` and `alert` deadlines count as due "
             "(下一截止, 状态); `bound` is the legal outer limit (民法典 §203), `penalty` the penalty line.", "",
-            *_table(("id", "截止事项", "meaning", "level", "policy rows"), rows)]
+            *_table(("id", "截止事项", "meaning", "level", "the rule's policy rows"), rows)]
 
 
 def _status() -> list[str]:
