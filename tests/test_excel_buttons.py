@@ -442,5 +442,5 @@ def test_export_to_sheet_keeps_long_order_ids_as_text():
               ["3000202610215894", "13800138000", "退款完成", "【小美】退款已完成", 9, 1, None, "PASS", None]]
     book = FakeBook({"案件": [HEADERS], "发送队列": outbox})
     buttons.export_to_sheet(book)
-    assert book.grid(buttons.EXPORT_SHEET) == [["手机号码", "短信内容", "计划发送时间", "订单号"],
+    assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
                                                ["13800138000", "【小美】退款已完成", None, "3000202610215894"]]

@@ -23,7 +23,8 @@ from addin.excel.cell_values import excel_serial
 from addin.messages.lint import lint
 from addin.messages.sms import check_sms, sms_length
 from addin.workbook.sheets.case_rows import case_from_row, excel_instant
-from addin.workbook.sheets.case_columns import LOOKUP, OUTPUTS, normalise_header
+from addin.workbook.sheets.case_columns import LOOKUP, OUTPUTS
+from addin.workbook.sheets.catalogue import normalise_header
 
 T = dt.datetime
 BILINGUAL = [["参数ID", "值"], ["UI.language", "中文+English"]]     # a 规则 block asking for both languages

@@ -19,9 +19,9 @@ from addin.demo import sample_rows
 from addin.workbook.sheets.case_layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
-from addin.workbook.sheets.case_columns import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row,
-                                   normalise_header)
-from addin.workbook.sheets.summary_sheet import NAMED_COLUMNS, SUMMARY_SHEET
+from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
+from addin.workbook.sheets.catalogue import SUMMARY, normalise_header
+from addin.workbook.sheets.summary_sheet import NAMED_COLUMNS
 from addin.workbook.sheets.new_book import build_workbook, put_text_safe
 from addin.workbook.files.xlsx_patch import MAX_ROW, col_letter
 
@@ -180,7 +180,7 @@ def test_summary_formulas_read_the_case_columns_by_name(book):
         ref = wb.defined_names[name].attr_text
         letter = col_letter(h[normalise_header(HEADER[key])])
         assert ref == f"'案件'!${letter}$2:${letter}${MAX_ROW}", name
-    ws = wb[SUMMARY_SHEET]
+    ws = wb[SUMMARY.name]
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert ws["B2"].value == "=NOW()"
     assert any("SUMIFS(案件_赔偿金额,案件_平台," in f for f in formulas)

@@ -36,7 +36,8 @@ from addin.workbook.files import session as session_module
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.files.session import BookError, open_book
-from addin.workbook.commands.texts import OUTBOX_HEADER, generate_texts
+from addin.workbook.commands.texts import generate_texts
+from addin.workbook.sheets.catalogue import OUTBOX
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 from tests.test_recalc_workbook import (CASE_PART, H, NOW, OUTPUT_HEADERS, case, cells_xml, files_in, make_book,
                                         members, out, read_back)
@@ -574,7 +575,7 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert len(queue) == 4
-    width = len(OUTBOX_HEADER)
+    width = len(OUTBOX.header)
     notes = {(1, width + 2): "跟进人", (2, width + 2): "小王", (3, width + 2): "小李", (9, width + 2): "月底复盘"}
     patch_workbook(path, path, {"发送队列": SheetEdit(notes)})               # staff add a column of their own
     width_cases = len(read_workbook(path, ["案件"])["案件"][0])
@@ -602,7 +603,7 @@ def test_outbox_staff_notes_follow_their_message(tmp_path):
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert [row[0] for row in queue[1:]] == ["P1", "P2"]
-    width = len(OUTBOX_HEADER)
+    width = len(OUTBOX.header)
     patch_workbook(path, path, {"发送队列": SheetEdit({(1, width + 1): "已发?", (2, width + 1): "已发"})})  # P1 sent
     grid = read_workbook(path, ["案件"])["案件"]
     kind_col = grid[0].index("短信类型") + 1

@@ -197,9 +197,6 @@ class WorkCalendar:
         special = self.year(day.year).days.get(day)
         return day.weekday() < 5 if special is None else special
 
-    def is_rest_day(self, day: dt.date) -> bool:
-        return not self.is_workday(day)
-
     # The calendar never changes once built, and a sheet's deadlines count from a few hundred distinct
     # days, so each answer below is remembered per question (bounded; an unknown year is never kept).
 

@@ -23,17 +23,18 @@ from addin.core.errors import BilingualError
 from addin.workbook.commands.compute import compute_case_sheet
 from addin.workbook.commands.summary import Summary
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header
-from addin.workbook.sheets.case_columns import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
-from addin.workbook.sheets.send_log import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
+from addin.workbook.sheets.case_columns import OUTPUTS
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, LOG_SHEET_NAMES,
+                                             OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, SMS_EXPORT, TEMPLATE_SHEET_NAMES,
+                                             UPLOAD_HEADER, find_sheet, normalise_header)
+from addin.workbook.sheets.send_log import SendLog, journal_path
 from addin.workbook.sheets.settings import Settings, load_settings, policy_from_grid, settings_sheets
-from addin.workbook.commands.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
-                                  compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv)
+from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
 
-LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
 ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
 
 
@@ -195,7 +196,7 @@ def texts_book(book, now: dt.datetime | None = None):
     opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
     grid = io.read(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
-    log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
+    log_sheet = find_sheet(names, LOG_SHEET_NAMES)
     history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
     result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
@@ -264,7 +265,6 @@ def upload_rows(outbox: list[list]) -> list[list]:
     return out
 
 
-EXPORT_SHEET = "短信导出"
 
 
 def _upload(io: BookIO, names: list[str]) -> list[list]:
@@ -290,14 +290,14 @@ def export_to_sheet(book) -> None:
     io = BookIO(book)
     names = io.sheet_names()
     rows = _upload(io, names)
-    if EXPORT_SHEET in names:
-        old = io.read(EXPORT_SHEET)
+    if SMS_EXPORT.name in names:
+        old = io.read(SMS_EXPORT.name)
     else:
-        io.add_sheet(EXPORT_SHEET)
+        io.add_sheet(SMS_EXPORT.name)
         old = []
-    io.write(EXPORT_SHEET, _replace_all(rows, old))
-    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {EXPORT_SHEET}",
-                                f"exported {len(rows) - 1} SMS → {EXPORT_SHEET}"))
+    io.write(SMS_EXPORT.name, _replace_all(rows, old))
+    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {SMS_EXPORT.name}",
+                                f"exported {len(rows) - 1} SMS → {SMS_EXPORT.name}"))
 
 
 # --- status and log ------------------------------------------------------------------------------
@@ -328,7 +328,7 @@ def _user() -> str:
 
 def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:
     """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
-    log_sheet = find_sheet(names, LOG_SHEET_NAMES)
+    log_sheet = find_sheet(names, ACTIVITY_LOG_SHEET_NAMES)
     if log_sheet is None:
         return
     show = settings.display

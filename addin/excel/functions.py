@@ -33,7 +33,8 @@ from addin.messages.sms import check_sms, sms_length
 from addin.workbook.sheets.calendar_sheet import calendar_from_grid
 from addin.workbook.sheets.settings import policy_from_grid
 from addin.workbook.sheets.case_rows import excel_instant
-from addin.workbook.sheets.case_columns import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS, normalise_header
+from addin.workbook.sheets.case_columns import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS
+from addin.workbook.sheets.catalogue import normalise_header
 
 from .table import evaluate
 from .cell_values import as_rows, error_text, map_cells, to_cell

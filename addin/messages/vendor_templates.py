@@ -98,9 +98,6 @@ VARIABLES: tuple[TemplateVar, ...] = (
 )
 _BY_NAME: dict[str, TemplateVar] = {n: v for v in VARIABLES for n in (v.name, *v.aliases)}
 
-def variable(name: str) -> TemplateVar | None:
-    return _BY_NAME.get(name)
-
 
 @dataclass(frozen=True)
 class ApprovedTemplate:

@@ -25,9 +25,8 @@ from addin.workbook.sheets.new_book import make_workbook
 from .controls import Button
 from .xlsm import make_xlsm
 from addin.core.errors import BilingualError
+from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF
 
-CASE_SHEET = "案件"
-CONF_SHEET = "xlwings.conf"
 UDF_MODULE = "addin.excel.udfs"
 # (caption, VBA sub in AfterSales.bas, width in pixels). They must fit within the frozen columns.
 BUTTONS = (("重新计算", "RecalculateCases", 76), ("生成回复与短信", "GenerateTexts", 104),
@@ -88,7 +87,7 @@ def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interprete
     code_names = {}
     for n, ws in enumerate(wb.worksheets, start=1):
         ws.sheet_properties.codeName = code_names[ws.title] = f"Sheet{n}"
-    case = wb[CASE_SHEET]
+    case = wb[CASES.name]
     _make_room_for_buttons(case)
     col_widths, row_heights = _pixel_grid(case)
     buttons = _buttons()
@@ -99,7 +98,7 @@ def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interprete
     with tempfile.TemporaryDirectory() as tmp:
         sheets_only = Path(tmp) / "sheets.xlsx"
         wb.save(sheets_only)
-        make_xlsm(sheets_only, path, vba_project_bin(vba_modules(list(code_names.values()))), CASE_SHEET,
+        make_xlsm(sheets_only, path, vba_project_bin(vba_modules(list(code_names.values()))), CASES.name,
                   buttons, col_widths, row_heights)
     return path
 
@@ -140,7 +139,7 @@ def _xlwings_dir() -> Path:
 
 
 def _add_conf_sheet(wb, interpreter: dict[str, str]) -> None:
-    ws = wb.create_sheet(CONF_SHEET)
+    ws = wb.create_sheet(XLWINGS_CONF.name)
     for r, (key, value) in enumerate(CONF_ROWS, start=1):
         ws.cell(row=r, column=1, value=key)
         ws.cell(row=r, column=2, value=interpreter.get(key, value))

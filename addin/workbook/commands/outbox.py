@@ -37,7 +37,8 @@ from addin.messages.sms import KINDS_BY_ID
 from addin.workbook.commands.outbox_formats import FORMATS
 from addin.workbook.sheets.send_log import LogEntry, SendLog, file_note
 from addin.workbook.files.session import Book, BookError, open_book, save_atomic
-from addin.workbook.commands.texts import UPLOAD_HEADER, load_book, write_csv
+from addin.workbook.commands.texts import load_book, write_csv
+from addin.workbook.sheets.catalogue import UPLOAD_HEADER
 from addin.workbook.files.xlsx_patch import SheetEdit
 
 

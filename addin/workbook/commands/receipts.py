@@ -25,7 +25,7 @@ from addin.messages.history import STATUS_DELIVERED, STATUS_FAILED, fingerprint,
 
 from addin.workbook.commands.outbox import LogState, write_log
 from addin.workbook.files.reader import read_workbook, sheet_names
-from addin.workbook.sheets.case_columns import normalise_header
+from addin.workbook.sheets.catalogue import normalise_header
 from addin.workbook.sheets.send_log import LogEntry
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book

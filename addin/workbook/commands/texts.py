@@ -30,24 +30,21 @@ from addin.messages.merge import MergeResult, merge_rows
 from addin.messages.render import TemplateSet, template_rows
 from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
-from addin.workbook.sheets.vendor_template_sheet import APPROVED_HEADER, approved_from_grid
+from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_from_grid
 from addin.workbook.sheets.protected import place_new_columns
 from addin.workbook.commands.compute import compute_sheet, picker
 from addin.workbook.commands.cores import PARALLEL_MIN_ROWS, balanced, default_workers, run_forked
 from addin.workbook.sheets.case_rows import check_lines, excel_instant
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet, same_value
-from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap, find_sheet, normalise_header
-from addin.workbook.sheets.send_log import LOG_SHEET_NAMES, SendLog, read_log
+from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap
+from addin.workbook.sheets.catalogue import (LOG_SHEET_NAMES, OPTOUT_SHEET_NAMES, OUTBOX, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES,
+                                             TEMPLATES, find_sheet, normalise_header)
+from addin.workbook.sheets.send_log import SendLog, read_log
 from addin.workbook.files.session import Book, open_book, save_atomic
 from addin.workbook.sheets.settings import Settings, load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
-TEMPLATE_SHEET_NAMES = ("模板", "templates")
-OUTBOX_SHEET_NAMES = ("发送队列", "outbox")
-OPTOUT_SHEET_NAMES = ("退订名单", "opt-out", "optout")
-TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明") + APPROVED_HEADER
-OUTBOX_HEADER = ("订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行")
 # The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
 SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
 
@@ -202,7 +199,7 @@ def _compute_texts(case_grid, job: _TextsJob, workers: int) -> TextsResult:
     counts["totals_rows"] = len(set().union(*(part.totals for part in parts)))
     for part in parts:
         cells.update(part.cells)
-    return TextsResult(cells, [list(OUTBOX_HEADER)] + outbox_rows, {r: res for part in parts for r, res in part.merged.items()},
+    return TextsResult(cells, [list(OUTBOX.header)] + outbox_rows, {r: res for part in parts for r, res in part.merged.items()},
                        header, counts, table_columns, {r: c for part in parts for r, c in part.checks.items()})
 
 
@@ -447,13 +444,13 @@ class MergeBook:
         for name, heads in result.table_columns.items():
             columns[name] = columns.get(name, []) + heads
         edits = {self.case: SheetEdit(cells={**(case_cells or {}), **result.cells}, table_columns=columns),
-                 self.outbox_sheet or "发送队列": SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
+                 self.outbox_sheet or OUTBOX.name: SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
                                                                                result.outbox))}
         # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
         template_grid = self.grids.get(self.template_sheet) if self.template_sheet else None
         if not self.template_sheet or not template_grid or len(template_grid) <= 1:
             rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(self.templates)]
-            edits[self.template_sheet or "模板"] = SheetEdit(cells=replace_block(template_grid, rows))
+            edits[self.template_sheet or TEMPLATES.name] = SheetEdit(cells=replace_block(template_grid, rows))
         return edits
 
     @property
@@ -558,7 +555,6 @@ def replace_outbox(old: list[list] | None, rows: list[list]) -> dict[tuple[int, 
     return cells
 
 
-UPLOAD_HEADER = ("手机号码", "短信内容", "计划发送时间", "订单号")
 # Columns Excel must show as text: a CSV cell ="3000012345678901" opens as that text, where a bare
 # 16-digit id would turn into 3.00001E+15 and lose its last digits (Microsoft KB Q66033: enter such
 # values as ="..." in the text file). The quotes inside are doubled, so any id stays a literal string.

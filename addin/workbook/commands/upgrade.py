@@ -19,29 +19,29 @@ from openpyxl.styles import Font
 
 from addin.core.parse import is_blank, to_text
 
-from addin.workbook.sheets.calendar_sheet import CALENDAR_SHEET_NAMES
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, ACTIVITY_LOG_SHEET_NAMES, CALENDAR, CALENDAR_SHEET_NAMES, CASES,
+                                             GUIDE, LOG_SHEET_NAMES, OPTOUT, OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, POLICY,
+                                             POLICY_SHEET_NAMES, REASON_MAP, REASON_SHEET_NAMES, SEND_LOG, SUMMARY,
+                                             TEMPLATE_SHEET_NAMES, TEMPLATES, XLWINGS_CONF, find_sheet, normalise_header)
 from addin.workbook.sheets.protected import totals_rows
-from addin.workbook.sheets.reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
+from addin.workbook.sheets.reason_sheet import reason_table_from_grid
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
-from addin.workbook.sheets.case_columns import (ACTIVITY_LOG_SHEET_NAMES, INPUTS, LOOKUP, MESSAGE_INPUTS, POLICY_SHEET_NAMES, find_sheet,
-                     normalise_header)
+from addin.workbook.sheets.case_columns import INPUTS, LOOKUP, MESSAGE_INPUTS
 from addin.workbook.files.session import Book
-from addin.workbook.sheets.send_log import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES
-from addin.workbook.sheets.new_book import CASE_SHEET, put_text_safe
+from addin.workbook.sheets.new_book import put_text_safe
 from addin.workbook.files.xlsx_patch import col_letter
-from addin.workbook.commands.texts import OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES
 
 _INPUT_KEYS = {c.key for c in INPUTS + MESSAGE_INPUTS}
 _TEXT_IDS = ("order_id", "refund_id", "phone", "tracking_no")
 # How each settings sheet is carried: (names, new sheet, how, key header)
 _SHEETS = (
-    (POLICY_SHEET_NAMES, "规则", "values", "参数ID"),
-    (TEMPLATE_SHEET_NAMES, "模板", "cells", "模板ID"),
-    (CALENDAR_SHEET_NAMES, "日历", "missing", "日期"),
-    (REASON_SHEET_NAMES, "原因对照", "replace", None),
-    (OPTOUT_SHEET_NAMES, "退订名单", "append", None),
-    (SENDLOG_SHEET_NAMES, "发送记录", "append", None),
-    (ACTIVITY_LOG_SHEET_NAMES, "日志", "append", None),
+    (POLICY_SHEET_NAMES, POLICY.name, "values", "参数ID"),
+    (TEMPLATE_SHEET_NAMES, TEMPLATES.name, "cells", "模板ID"),
+    (CALENDAR_SHEET_NAMES, CALENDAR.name, "missing", "日期"),
+    (REASON_SHEET_NAMES, REASON_MAP.name, "replace", None),
+    (OPTOUT_SHEET_NAMES, OPTOUT.name, "append", None),
+    (LOG_SHEET_NAMES, SEND_LOG.name, "append", None),
+    (ACTIVITY_LOG_SHEET_NAMES, ACTIVITY_LOG.name, "append", None),
 )
 
 
@@ -95,7 +95,7 @@ def read_old(book: Book) -> Carried:
             keys[i] = col.key
     # Totals rows (合计 lines, a Table's Total Row, SUM rows) are not cases: carried, their sums would
     # become fixed numbers among the cases. Found as recalc finds them, with the old book's 原因对照.
-    reasons, _ = reason_table_from_grid(grids.get(wanted["原因对照"]) if wanted["原因对照"] else None)
+    reasons, _ = reason_table_from_grid(grids.get(wanted[REASON_MAP.name]) if wanted[REASON_MAP.name] else None)
     out.totals_rows = totals_rows(grid, header, book.layout(case_sheet), reasons)
     not_cases = set(out.totals_rows)
     # Notes typed in a column whose header cell is empty are the staff's too: carried under a header
@@ -119,7 +119,7 @@ def read_old(book: Book) -> Carried:
         if old:
             out.sheets[new] = grids[old]
     used = {case_sheet, *(n for n in wanted.values() if n)}
-    skip = {normalise_header(n) for n in OUTBOX_SHEET_NAMES + ("xlwings.conf", "汇总", "使用说明")}
+    skip = {normalise_header(n) for n in OUTBOX_SHEET_NAMES + XLWINGS_CONF.aliases + SUMMARY.aliases + GUIDE.aliases}
     out.left = [n for n in names if n not in used and normalise_header(n) not in skip]
     return out
 
@@ -135,7 +135,7 @@ def _header_index(values: list) -> dict[str, int]:
 def carry_into(wb, carried: Carried) -> None:
     """Write what was carried into a new workbook (openpyxl, before it is saved); 案件 rows are already in
     it (make_workbook's rows), this adds the staff columns and the settings sheets."""
-    ws = wb[CASE_SHEET]
+    ws = wb[CASES.name]
     if carried.staff_headers:
         first = ws.max_column + 1
         for j, head in enumerate(carried.staff_headers):

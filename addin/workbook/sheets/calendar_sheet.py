@@ -14,11 +14,9 @@ from addin.core.calendar_cn import (HOLIDAY, PROVISIONAL, WORKDAY, CalendarDay, 
 from addin.core.parse import CellError, halfwidth, is_blank, quote, to_date
 from addin.core.policy import Policy, PolicyError
 
-from addin.workbook.sheets.case_columns import normalise_header
+from addin.workbook.sheets.catalogue import normalise_header
 from addin.workbook.files.xlsx_patch import col_letter
 
-CALENDAR_SHEET_NAMES = ("日历", "calendar", "节假日", "holidays")
-CALENDAR_HEADER = ("日期", "类型", "年份", "名称", "来源")
 _HEADS = {"date": ("日期", "date"), "kind": ("类型", "kind", "type"), "name": ("名称", "name", "节日"),
           "source": ("来源", "source")}
 _KINDS = {**{w: False for w in (HOLIDAY, "放假", "假", "休", "休息", "节假日", "holiday", "off")},

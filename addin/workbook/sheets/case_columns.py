@@ -5,10 +5,10 @@ columns feed a :class:`~addin.core.case.Case` field; output columns are the only
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from addin.core.deadlines import DEADLINE_KINDS
+from addin.workbook.sheets.catalogue import normalise_header
 
 
 @dataclass(frozen=True)
@@ -145,20 +145,8 @@ DEADLINE_OUTPUTS: tuple[Column, ...] = tuple(
     C(f"deadline:{k.id}", k.zh, "datetime", (k.id, k.en), width=17) for k in DEADLINE_KINDS.values())
 del C
 
-CASE_SHEET_NAMES = ("案件", "cases", "case", "售后", "售后案件")
-POLICY_SHEET_NAMES = ("规则", "policy", "rules")
-ACTIVITY_LOG_SHEET_NAMES = ("日志", "log")     # one line per button click (addin.excel.buttons)
 
 
-def normalise_header(text) -> str:
-    """'  赔偿金额（手工） ' -> '赔偿金额(手工)'; case, spaces and full-width brackets do not matter."""
-    if text is None:
-        return ""
-    s = str(text).strip().lower().replace("（", "(").replace("）", ")").replace("：", ":")
-    s = re.sub(r"[\s_]+", " ", s)
-    s = re.sub(r"\s*([()])\s*", r"\1", s)
-    s = re.sub(r"\((元|rmb|cny)\)$", "", s)        # exports' unit suffix: 退款金额(元) is 退款金额
-    return s.replace("*", "").strip()
 
 
 def _lookup() -> dict[str, Column]:
@@ -220,9 +208,3 @@ def find_header_row(grid: list[list], scan: int = 15) -> HeaderMap | None:
     return None
 
 
-def find_sheet(names: list[str], wanted: tuple[str, ...]) -> str | None:
-    by_norm = {normalise_header(n): n for n in names}
-    for w in wanted:
-        if w in by_norm:
-            return by_norm[w]
-    return None

@@ -9,7 +9,8 @@ from addin.core.parse import is_blank
 from addin.core.status import STATUSES
 from addin.workbook.files.session import BookError
 from addin.workbook.files.xlsx_patch import col_letter
-from addin.workbook.sheets.case_columns import CASE_SHEET_NAMES, OUTPUTS, HeaderMap, find_header_row, find_sheet
+from addin.workbook.sheets.case_columns import OUTPUTS, HeaderMap, find_header_row
+from addin.workbook.sheets.catalogue import CASE_SHEET_NAMES, find_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.protected import Protection
 

@@ -5,7 +5,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from addin.workbook.sheets.case_layout import STATUS_STYLES
 
-GUIDE_SHEET = "使用说明"
 
 STEPS = (
     ("1. 录入或导入案件",

@@ -23,14 +23,16 @@ from addin.core.timeparts import china_now
 from addin.messages.render import template_rows
 from addin.messages.sms import KINDS
 
-from addin.workbook.sheets.calendar_sheet import CALENDAR_HEADER, calendar_rows
-from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES, REASON_SHEET_HEADER
-from addin.workbook.sheets.guide_sheet import GUIDE_SHEET, build_guide_sheet
+from addin.workbook.sheets.calendar_sheet import calendar_rows
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, OPTOUT, OUTBOX, POLICY, REASON_MAP, SEND_LOG,
+                                             SUMMARY, TEMPLATES)
+from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER
+from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES
+from addin.workbook.sheets.guide_sheet import build_guide_sheet
 from addin.workbook.sheets.case_layout import (APPROVAL, DUE_SOON, FROZEN_GROUPS, GROUPS, LINK_COLUMN_AFTER, OVERDUE, PLACED, STATUS_STYLES,
                      column_width, header_text, input_prompt, is_computed)
 from addin.workbook.sheets.send_log import LOG_HEADER
-from addin.workbook.sheets.summary_sheet import SUMMARY_SHEET, build_summary_sheet, define_column_names
-from addin.workbook.commands.texts import OUTBOX_HEADER, TEMPLATE_HEADER
+from addin.workbook.sheets.summary_sheet import build_summary_sheet, define_column_names
 from addin.workbook.files.xlsx_patch import MAX_ROW
 
 NUMBER_FORMATS = {"money": "#,##0.00", "datetime": "yyyy-mm-dd hh:mm", "rate": "0%", "int": "0", "stars": "0"}
@@ -45,11 +47,11 @@ BOLD = Font(bold=True)
 NO_WRAP = Alignment(wrap_text=False, vertical="top")
 
 SHEETS_EXTRA = {
-    "模板": TEMPLATE_HEADER,
-    "发送队列": OUTBOX_HEADER,
-    "发送记录": LOG_HEADER,
-    "日志": ("时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"),
-    "退订名单": ("手机号", "退订时间", "来源"),
+    TEMPLATES.name: TEMPLATE_HEADER,
+    OUTBOX.name: OUTBOX.header,
+    SEND_LOG.name: LOG_HEADER,
+    ACTIVITY_LOG.name: ACTIVITY_LOG.header,
+    OPTOUT.name: OPTOUT.header,
 }
 
 
@@ -209,12 +211,11 @@ def _conditional_formats(ws, where: dict[str, int], last: int) -> None:
                                   FormulaRule(formula=[f"LEN(${errors}2)>0"], font=Font(color="C00000")))
 
 
-POLICY_HEADER = ("参数ID", "名称", "值", "默认值", "来源", "分歧时的备选", "来源编号")
 
 
 def build_policy_sheet(ws) -> None:
     """规则: one row per parameter; sources by name (the ids, for audit, in the last column)."""
-    for i, h in enumerate(POLICY_HEADER, start=1):
+    for i, h in enumerate(POLICY.header, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, p in enumerate(PARAMS, start=2):
@@ -229,7 +230,7 @@ def build_policy_sheet(ws) -> None:
 
 def build_calendar_sheet(ws, today: dt.date) -> None:
     """日历: the official holidays and make-up workdays around `today`, then the computed (推算) ones."""
-    for i, h in enumerate(CALENDAR_HEADER, start=1):
+    for i, h in enumerate(CALENDAR.header, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, values in enumerate(calendar_rows(today), start=2):
@@ -248,7 +249,7 @@ def build_calendar_sheet(ws, today: dt.date) -> None:
 
 def build_reason_sheet(ws) -> None:
     """原因对照: staff's own reason wordings (平台 and 售后类型 blank = any), with a few examples."""
-    for i, h in enumerate(REASON_SHEET_HEADER, start=1):
+    for i, h in enumerate(REASON_MAP.header, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, values in enumerate(REASON_SHEET_EXAMPLES, start=2):
@@ -264,7 +265,6 @@ def build_reason_sheet(ws) -> None:
     ws.freeze_panes = "A2"
 
 
-CASE_SHEET = "案件"
 
 
 def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, today: dt.date | None = None,
@@ -275,20 +275,20 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
     ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns."""
     wb = Workbook()
     ws = wb.active
-    ws.title = CASE_SHEET
+    ws.title = CASES.name
     case = build_case_sheet(ws, rows)
-    define_column_names(wb, CASE_SHEET, case.where)
+    define_column_names(wb, CASES.name, case.where)
     shops = list(dict.fromkeys(str(r["shop_name"]) for r in rows or [] if r.get("shop_name")))
-    build_summary_sheet(wb.create_sheet(SUMMARY_SHEET), shops=shops)
-    build_guide_sheet(wb.create_sheet(GUIDE_SHEET))
-    build_policy_sheet(wb.create_sheet("规则"))
-    build_calendar_sheet(wb.create_sheet("日历"), today or china_now().date())
-    build_reason_sheet(wb.create_sheet("原因对照"))
+    build_summary_sheet(wb.create_sheet(SUMMARY.name), shops=shops)
+    build_guide_sheet(wb.create_sheet(GUIDE.name))
+    build_policy_sheet(wb.create_sheet(POLICY.name))
+    build_calendar_sheet(wb.create_sheet(CALENDAR.name), today or china_now().date())
+    build_reason_sheet(wb.create_sheet(REASON_MAP.name))
     for name, heads in extra_sheets.items():
         sheet = wb.create_sheet(name)
         for i, h in enumerate(heads, start=1):
             sheet.cell(row=1, column=i, value=h).font = BOLD
-        if name == "模板":   # the bundled defaults, ready for staff to edit, and the approved vendor templates
+        if name == TEMPLATES.name:   # the bundled defaults, ready for staff to edit, and the approved vendor templates
             for r, values in enumerate(template_rows(), start=2):
                 tpl = (approved or {}).get(values[1])
                 extra = (tpl.code, tpl.text, tpl.signature) if tpl else ()

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from addin.core.parse import CellError, is_blank, to_platform
 from addin.core.reasons import AFTER_SALES_TYPE_ZH, ReasonRule, ReasonTable, after_sales_type, match_reason
 
-from addin.workbook.sheets.case_columns import normalise_header
+from addin.workbook.sheets.catalogue import normalise_header
 from addin.workbook.files.xlsx_patch import col_letter
 
-REASON_SHEET_NAMES = ("原因对照", "reasons", "reason map")
-REASON_SHEET_HEADER = ("平台", "原因文字", "售后类型", "对应原因", "说明")
 # What a new workbook starts with: real wordings the built-in table leaves to the shop's judgement.
 REASON_SHEET_EXAMPLES = (
     ("", "退运费", "", "其他", "示例: 买家只要求退运费; 可改可删"),

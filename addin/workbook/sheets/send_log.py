@@ -32,10 +32,8 @@ from addin.messages.sms import resolve_kind
 
 from addin.core.display import Display
 from addin.core.parse import is_blank, to_text
-from addin.workbook.sheets.case_columns import find_sheet, normalise_header
+from addin.workbook.sheets.catalogue import LOG_SHEET_NAMES, SEND_LOG, find_sheet, normalise_header
 
-LOG_SHEET_NAMES = ("发送记录", "send log", "sendlog")
-LOG_SHEET = "发送记录"
 # (attribute, header): the sheet's columns, found by header (any order; missing ones are added).
 LOG_COLUMNS = (
     ("batch", "批次号"), ("at", "时间"), ("phone", "手机号"), ("phone_fp", "号码指纹"), ("order_id", "订单号"),
@@ -122,7 +120,7 @@ class SendLog:
 
     def __init__(self, grid: list[list] | None, journal: Path, sheet: str | None = None, show: Display = Display()):
         grid = grid or []
-        self.sheet = sheet or LOG_SHEET
+        self.sheet = sheet or SEND_LOG.name
         self.show = show                           # how notes this log writes are worded (显示语言)
         self.journal = journal
         self.columns: dict[str, int] = {}          # attribute -> 1-based column

@@ -15,9 +15,10 @@ from addin.core.display import Display, display_of
 from addin.core.parse import is_blank
 from addin.core.policy import DEFAULT_POLICY, Policy, PolicyError
 
-from addin.workbook.sheets.calendar_sheet import CALENDAR_SHEET_NAMES, calendar_from_grid
-from addin.workbook.sheets.reason_sheet import REASON_SHEET_NAMES, reason_table_from_grid
-from addin.workbook.sheets.case_columns import POLICY_SHEET_NAMES, find_sheet, normalise_header
+from addin.workbook.sheets.calendar_sheet import calendar_from_grid
+from addin.workbook.sheets.catalogue import (CALENDAR_SHEET_NAMES, POLICY_SHEET_NAMES, REASON_MAP, REASON_SHEET_NAMES,
+                                             find_sheet, normalise_header)
+from addin.workbook.sheets.reason_sheet import reason_table_from_grid
 
 SETTINGS_SHEETS = {"policy": POLICY_SHEET_NAMES, "calendar": CALENDAR_SHEET_NAMES, "reasons": REASON_SHEET_NAMES}
 
@@ -70,7 +71,7 @@ def load_settings(sheets: dict[str, str | None], read: Callable[[str], list[list
     grid = {role: read(name) if name else None for role, name in sheets.items()}
     policy, policy_errors = policy_from_grid(grid["policy"]) if grid["policy"] else (DEFAULT_POLICY, [])
     cal, calendar_errors = calendar_from_grid(grid["calendar"], policy)
-    reasons, reason_errors = reason_table_from_grid(grid["reasons"], sheets["reasons"] or "原因对照")
+    reasons, reason_errors = reason_table_from_grid(grid["reasons"], sheets["reasons"] or REASON_MAP.name)
     problems = [(e.param_id, e.zh, e.en) for e in policy_errors + calendar_errors] + \
                [(e.cell, e.zh, e.en) for e in reason_errors]
     return Settings(policy, cal, reasons, [f"{e.param_id}: {e.zh} / {e.en}" for e in policy_errors + calendar_errors],

@@ -24,7 +24,6 @@ from addin.core.reasons import REASON_RULES
 
 from addin.workbook.files.xlsx_patch import MAX_ROW, col_letter
 
-SUMMARY_SHEET = "汇总"
 NOW_CELL = "$B$2"
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)

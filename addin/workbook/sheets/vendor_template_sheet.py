@@ -10,7 +10,7 @@ from addin.messages.sms import resolve_kind
 from addin.messages.vendor_templates import ApprovedTemplate
 
 from addin.core.parse import is_blank, to_text
-from addin.workbook.sheets.case_columns import normalise_header
+from addin.workbook.sheets.catalogue import normalise_header
 
 # (attribute, header written in new workbooks, other accepted headers)
 APPROVED_COLUMNS = (
@@ -19,6 +19,8 @@ APPROVED_COLUMNS = (
     ("signature", "短信签名", ("签名", "sign name", "signname", "signature")),
 )
 APPROVED_HEADER = tuple(h for _, h, _ in APPROVED_COLUMNS)
+# The 模板 sheet: the Jinja2 templates per kind, then the approved vendor template's columns.
+TEMPLATE_HEADER = ("类型", "模板ID", "模板内容(Jinja2)", "说明") + APPROVED_HEADER
 
 
 def approved_from_grid(grid: list[list] | None) -> dict[str, ApprovedTemplate]:

@@ -28,7 +28,8 @@ from addin.core.reasons import match_reason
 from addin.workbook.sheets.protected import place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
-from addin.workbook.sheets.case_columns import HeaderMap, normalise_header
+from addin.workbook.sheets.case_columns import HeaderMap
+from addin.workbook.sheets.catalogue import normalise_header
 from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
