@@ -59,7 +59,7 @@ ALIASES: dict[str, str] = {a: f.name for f in FIELDS for a in f.aliases}
 # Names the merge adds to every template context (never read from the row).
 DERIVED = {
     "platform_zh": "平台中文名 (淘宝/天猫/京东/拼多多)",
-    "review_route": "good / good_long / medium / bad",
+    "review_route": "good / good_long / medium / bad / manual",
     "sms_kind_zh": "短信类型中文名",
 }
 

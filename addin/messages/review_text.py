@@ -23,7 +23,7 @@ from ..core.parse import fold
 # checks below apply to every one, so a pattern need not guard against 不/没有 itself.
 NEGATIVE_CUES: tuple[tuple[str, str, int, str], ...] = (
     ("leak", "漏水漏气", 2, r"漏水|漏气|漏电|渗水|漏油|漏液|漏了|洒了|倒出来"),
-    ("broken", "损坏", 2, r"坏了|坏掉|坏的|坏果|烂了|烂掉|烂的|损坏|破损|破了|碎了|裂了|开裂|裂缝|断了|掉漆|变形|瘪了|压坏|摔坏"),
+    ("broken", "损坏", 2, r"(?<![乐高兴笑美累饿气])坏了|坏掉|坏的|坏果|烂了|烂掉|烂的|损坏|破损|破了|碎了|裂了|开裂|裂缝|断了|掉漆|变形|瘪了|压坏|摔坏"),
     ("return", "要退换", 2, r"退货|退款|退回去?|换货|要求换|投诉"),
     ("bad_quality", "质量差", 2, r"(?:很|太|真|好|特别|非常|极|超|巨|比较|相当|最)差|差劲|差评|差差|(?:质量|做工|服务|态度|效果|包装|物流|信号|音质|体验|口感|品质|屏幕|手感|性能)(?:很|太|真|特别|比较|有点|非常)?差(?!不多|价)"),
     ("unusable", "不能用", 2, r"不好用|不能用|用不了|没法用|无法使用|不能使用|不工作|不制冷|不加热|不出水|开不了机|开不了|充不进|充不上|不亮了?|不能开机|没反应|连不上|打不开|用不上"),
@@ -31,7 +31,7 @@ NEGATIVE_CUES: tuple[tuple[str, str, int, str], ...] = (
     ("not_good", "不好", 1, r"没有(?:想象|预期|图片|描述|宣传|说的)[^，]{0,4}(?:好|大|甜|新鲜|快)|不怎么样|不咋样|不咋地|一般般|(?:质量|做工|效果|味道|体验|口感|感觉|品质|性价比|服务|包装|东西|产品|商品|货)(?:也?很?一般|不好|不行)|不行|不如"),
     ("disappointed", "不满意", 2, r"不满意?|失望|后悔|上当|被骗|骗人|骗子|欺骗|坑人|坑爹|太坑|垃圾|假货|假的|次品|劣质|山寨|翻新|智商税|不值|无语|郁闷|恶心|气人|生气|窝火|闹心|糟糕|悲剧|忽悠|黑心|奸商|再也不|不会再|最后一次|别买|慎买|不推荐|不建议|谁买谁|烂透|太烂|很烂|真烂"),
     ("defect", "瑕疵", 1, r"掉色|褪色|染色|起球|脱线|开线|线头|异味|有味道?|很臭|好臭|臭味|刺鼻|发霉|霉了|过期|临期|瑕疵|划痕|划伤|污渍|脏了|很脏|色差|缩水|起皱|掉毛|掉渣|虫眼|有虫|生虫|头皮屑|很痒|发痒|过敏|干枯|毛躁|打结"),
-    ("wrong_items", "少发错发", 2, r"少发|漏发|错发|发错|少件|缺件|少了一|没发|发的不是"),
+    ("wrong_items", "少发错发", 2, r"少发|漏发|错发|发错|少件|缺件|少了一|发的不是"),
     ("not_as_described", "与描述不符", 2, r"(?:与|和|跟)(?:描述|图片|图|实物|宣传|介绍|说明|照片)[^，]{0,3}(?:不符|不一样|不一致|差距|差别|相差)|不符|货不对板|不是正品|不像正品|没有宣传"),
     ("size", "尺码/大小不对", 1, r"(?:太|偏)(?:大|小|长|短|紧|肥|瘦|薄)了?|尺码不对|号码不对|不合身|个头(?:很|太|偏|比较)?小"),
     ("taste", "难吃难用", 1, r"(?:太|很|好|特别|有点)(?:酸|涩|苦)|难吃|难喝|难看|难闻|难用|难受"),
@@ -52,8 +52,8 @@ _FILLERS = (r"有|让人|让我|令人|令我|叫人|任何|一点点?|一丝|�
             r"这么|特别|一处|一个|都|也|过|被|算|能|像|够|大|如|存在")
 # Phrases that hold a negator but do not negate what follows (没几天就坏了, 没想到会漏水, 不小心): masked first.
 NOT_NEGATORS = r"没几天|没多久|没用几[天次]|没过多久|没两天|没一会|没想到|没料到|不到|不久|不一会|不小心|不知道?|不得不|不仅|不但|不管|不光|无论|无奈|不料|不用说|无法|不能|别人|别家|别的|无意"
-# A cue in a clause with one of these is a worry, a guess, a condition or another shop, not this purchase.
-HEDGES = r"希望|但愿|期待|担心|担忧|怕|以为|如果|万一|要是|假如|会不会|是不是|有没有|是否|防止|以免|避免|预防|别家|别人家|其他家|其它家|别的(?:店|家|牌子)|以前买的|之前买的|上次买的|实体店|外面买"
+# A cue after one of these in its clause is a worry, a guess, a condition or another shop, not this purchase.
+HEDGES = r"不知道?是|希望|但愿|期待|担心|担忧|怕|以为|如果|万一|要是|假如|会不会|是不是|有没有|是否|防止|以免|避免|预防|别家|别人家|其他家|其它家|别的(?:店|家|牌子)|以前买的|之前买的|上次买的|实体店|外面买"
 # A concession (虽然有点贵，但是…): its complaints do not count, the clause after the turn does.
 CONCESSIONS = r"^(?:虽然|虽说|虽|尽管|即使|哪怕)"
 # Turn words: the clause after one weighs double.
@@ -69,6 +69,7 @@ _NOT_NEG = re.compile(NOT_NEGATORS)
 _HEDGE = re.compile(HEDGES)
 _TURN = re.compile(TURNS)
 _CONCESSION = re.compile(CONCESSIONS)
+_LIST_JOIN = re.compile(r"[和或与及也]?")
 CUE_ZH = {cid: zh for cid, zh, *_ in NEGATIVE_CUES}
 
 
@@ -116,15 +117,18 @@ def read_tone(text: str) -> Tone:
     words: list[str] = []
     neg = pos = 0
     for clause, weight in clauses(text):
-        hedged = bool(_HEDGE.search(clause) or _CONCESSION.search(clause))
+        conceded = bool(_CONCESSION.search(clause))
         taken: list[tuple[int, int]] = []         # spans already read, so 不满意 is not also 满意 negated
+        negated_to = None                         # end of the last negated cue: 没有少发漏发 negates both
         clause_neg, clause_pos = 0, False
         for cid, strength, rx in _NEG_RX:
             for m in rx.finditer(clause):
                 if any(a < m.end() and m.start() < b for a, b in taken):
                     continue
                 taken.append(m.span())
-                if hedged or _negation(clause, m.start(), m.end()) is not None:
+                if (conceded or _HEDGE.search(clause, 0, m.start()) or _negation(clause, m.start(), m.end()) is not None
+                        or (negated_to is not None and _LIST_JOIN.fullmatch(clause, negated_to, m.start()))):
+                    negated_to = m.end()
                     continue
                 clause_neg = max(clause_neg, strength)
                 if cid not in cues:
@@ -138,7 +142,7 @@ def read_tone(text: str) -> Tone:
                 taken.append(m.span())
                 at = _negation(clause, m.start(), m.end())
                 if at is not None:
-                    if not hedged and at < m.start():     # 不新鲜, 不是很满意; 满意没有? asks
+                    if not (conceded or _HEDGE.search(clause, 0, m.start())) and at < m.start():     # 不新鲜, 不是很满意; 满意没有? asks
                         clause_neg = max(clause_neg, 1)
                         if "not_good" not in cues:
                             cues.append("not_good")

@@ -2,8 +2,10 @@
 
 Routes: ``good`` (short good review), ``good_long`` (≥ RV-1.long_chars characters or with photos:
 a bare 谢谢 is not enough), ``medium``, ``bad``. Stars map as on JD (4-5★ 好评, 2-3★ 中评, 1★ 差评;
-policy RV-4.*). RV-3: a good-star review whose text is negative goes to ``bad``; by default this
-covers every good-star review (RV-3.min_stars = 4), set 5 for the literal S4 reading.
+policy RV-4.*). RV-3: a good-star review whose text is clearly negative goes to ``bad``; one whose
+text is mixed, or a bad-star review with only praise, goes to ``manual`` (人工确认: no reply drafted,
+the reason on the row); the text is read by :mod:`.review_text`. RV-3 covers every good-star review
+by default (RV-3.min_stars = 4), set 5 for the literal S4 reading.
 """
 from __future__ import annotations
 
@@ -129,7 +131,12 @@ def check_reply(review: Review, reply_text: str | None, policy: Policy = DEFAULT
         elif len(reply) < policy["RV-1.min_reply_chars"]:
             findings.append(Finding("RV-1", "WARN", f"回复过短 ({len(reply)}字), 请针对评价内容互动",
                                     f"reply too short ({len(reply)} characters) for a detailed review"))
-    if routing.route in ("medium", "bad"):
+    if routing.route == MANUAL:                # staff wrote a reply to a doubtful review: no thanks for a 好评 at least
+        m = _THANKS_FOR_GOOD.search(norm)
+        if m:
+            findings.append(Finding("RV-3", "ERROR", f"评价内容提到问题, 不能回「{m.group(0)}」: 先看清买家说的问题再回复",
+                                    "the text mentions a problem: do not thank for a good review"))
+    elif routing.route in ("medium", "bad"):
         m = _THANKS_FOR_GOOD.search(norm)
         if m:
             rule = "RV-3" if routing.rerouted else "RV-4"
