@@ -9,7 +9,7 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from addin.excel.template import vba_modules
+from addin.excel.xlsm import vba_modules
 from addin.excel.vba import cfb
 from addin.excel.vba.ovba import (PROJECT_ID, WORKBOOK_BASE, compress, document_module, encrypt,
                                   standard_module, vba_project_bin)

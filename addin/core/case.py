@@ -36,9 +36,6 @@ REASONS: dict[str, tuple[str, ...]] = {
     "review": ("中差评", "评价处理", "差评", "review"),
     "other": ("其他", "other"),
 }
-REASON_ZH = {code: names[0] for code, names in REASONS.items()}
-RETURN_REASONS = {"no_reason_return", "no_reason_exchange", "quality", "wrong_item", "transit_damage",
-                  "misdescription"}
 
 INSURANCE = {"none": ("无", "没有", "否", "none", "no"),
              "bought": ("买家购买", "已购买", "买家买", "bought", "是", "有"),

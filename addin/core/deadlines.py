@@ -15,8 +15,6 @@ from .compensation import jd_pp_window
 from .policy import DEFAULT_POLICY, Policy
 from .timeparts import end_of_day_after
 
-HOUR = dt.timedelta(hours=1)
-
 
 @dataclass(frozen=True)
 class DeadlineKind:

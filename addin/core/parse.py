@@ -31,17 +31,17 @@ from .case import CUSTOMER_TYPES, INSURANCE, PLATFORMS
 from .money import to_decimal
 from .reasons import after_sales_type, match_reason
 from .timeparts import CHINA_TZ
+from .errors import BilingualError
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
 QUOTE_CHARS = 30                          # longer inputs are quoted as their first 30 characters + '…'
 
 
-class CellError(ValueError):
+class CellError(BilingualError, ValueError):
     """A value that cannot be read, in Chinese (zh) and English (en)."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+        super().__init__(zh, en, "cell")
 
 
 def quote(value) -> str:
@@ -410,7 +410,7 @@ def optional(parser):
     return parse
 
 
-# Parsers by column kind (addin.workbook.schema / addin.messages.fields name their columns' kinds).
+# Parsers by column kind (addin.workbook.sheets.case_columns / addin.messages.fields name their columns' kinds).
 PARSERS = {
     "text": to_text, "money": to_money, "rate": to_rate, "int": to_int, "stars": to_stars, "bool": to_bool,
     "datetime": to_instant, "platform": to_platform, "reason": to_reason, "insurance": to_insurance,

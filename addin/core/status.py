@@ -20,7 +20,6 @@ import datetime as dt
 
 ERROR, OVERDUE, DUE_SOON, APPROVAL, OK = "有错误", "已逾期", "即将到期", "需审批", "正常"
 STATUSES = (ERROR, OVERDUE, DUE_SOON, APPROVAL, OK)          # in order of precedence
-STATUS_EN = {ERROR: "error", OVERDUE: "overdue", DUE_SOON: "due within 24 h", APPROVAL: "needs approval", OK: "ok"}
 SOON = dt.timedelta(hours=24)
 
 
