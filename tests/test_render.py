@@ -226,5 +226,5 @@ def test_the_summary_counts_reviews_left_to_a_person(office, tmp_path):
     book = build_workbook(tmp_path / "评价.xlsx", rows)
     recalc(book, now=NOW)
     generate_texts(book, now=NOW)
-    grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY])[SUMMARY]
+    grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     assert grid[3][:2] == ["待人工确认的评价", 2]
