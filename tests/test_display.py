@@ -204,7 +204,11 @@ def test_status_precedence():
     assert row_status(False, NOW_DT + dt.timedelta(hours=24), False, NOW_DT) == "即将到期"   # 24 h inclusive
     assert row_status(False, later, True, NOW_DT) == "需审批"
     assert row_status(False, later, False, NOW_DT) == row_status(False, None, False, NOW_DT) == "正常"
-    assert STATUSES == ("有错误", "已逾期", "即将到期", "需审批", "正常")
+    assert row_status(True, None, False, NOW_DT, stage="ST-DONE") == "有错误"        # an error still shows
+    assert row_status(False, past, True, NOW_DT, stage="ST-DONE") == "已完结"
+    assert row_status(False, None, True, NOW_DT, stage="ST-CLOSED") == "已关闭"
+    assert row_status(False, past, False, NOW_DT, stage="ST-RETURN") == "已逾期"       # an open stage: its clocks
+    assert STATUSES == ("有错误", "已完结", "已关闭", "已逾期", "即将到期", "需审批", "正常")
 
 
 def test_status_follows_now(tmp_path, demo):

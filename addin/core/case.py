@@ -114,6 +114,13 @@ class Case:
     returned_amount: Decimal | None = None           # value of the items returned
     agreed_no_freight: bool = False                  # F12: return agreed, freight not specified
     merchant_silent: bool = False                    # F14: JD merchant silent for 24 h
+    # the case's stage and the platform's own clock (addin.core.stage)
+    refund_status: str | None = None                 # 退款状态 / 售后状态 / 服务单状态 as the platform exports it
+    outcome: str | None = None                       # 处理结果 typed by staff: a stage id (ST-DONE ...), wins
+    platform_deadline: dt.datetime | None = None     # 超时时间: when the platform acts on its own
+    goods_status: str | None = None                  # 货物状态 (买家未收到货 / 买家已收到货 / 买家已退货)
+    order_status: str | None = None                  # 订单状态 (未发货 / 已发货 ...): fills `shipped` when blank
+    manager_approval: str | None = None              # 店长审批: approved | rejected (ends 需店长审批)
 
 
 def case_of(values: dict) -> Case:
