@@ -120,7 +120,7 @@ def test_rule_ids_stay_in_their_own_columns(demo):
     manual = next(r for r in rows if r["赔偿规则"] == "MANUAL")
     assert manual["规则编号"] == "手工金额替代: JD-COMP-1" and "JD-COMP-1" not in manual["赔偿说明"]
     routes = {r["回复类型"] for r in rows if r["回复类型"]}
-    assert routes <= {"好评", "好评(长评/带图)", "中评", "差评"} and "差评" in routes
+    assert routes <= {"好评", "好评(长评/带图)", "中评", "差评", "人工确认"} and "差评" in routes
     assert {r["短信校验"] for r in rows if r["短信校验"]} <= {"通过", "提醒", "错误"}
 
 
