@@ -212,14 +212,16 @@ def _sms() -> list[str]:
 
 
 def _reviews() -> list[str]:
-    routes = [(f"`{r}`", reviews.ROUTE_ZH[r]) for r in reviews.ROUTES]
-    cues = [(f"`{cid}`", reviews.CUE_ZH[cid]) for cid, _ in reviews.NEGATIVE_CUES]
+    routes = [(f"`{r}`", reviews.ROUTE_ZH[r]) for r in (*reviews.ROUTES, reviews.MANUAL)]
+    cues = [(f"`{cid}`", zh, "strong" if weight >= 2 else "mild") for cid, zh, weight, _ in reviews.NEGATIVE_CUES]
     sarcasm = [(f"`{sid}`", level, zh, en) for sid, _, level, zh, en in reviews.SARCASM_RULES]
     return ["## Review replies", "",
             "Routes (`ROUTES`, addin/messages/reviews.py; stars by `RV-4.*`, negative text by `RV-3.min_stars`):", "",
             *_table(("route", "回复类型"), routes),
-            "Negative cues that send a good rating to the bad-review reply (RV-3, `NEGATIVE_CUES`):", "",
-            *_table(("cue", "note"), cues),
+            "Negative cues (RV-3, `NEGATIVE_CUES`, addin/messages/review_text.py), not counted when negated "
+            "within their clause: a good rating with clearly negative text (a strong cue, no praise) gets the "
+            "bad-review reply, mixed text or one mild cue goes to 人工确认:", "",
+            *_table(("cue", "note", "weight"), cues),
             "Wording a reply must not use (RV-7, `SARCASM_RULES`):", "",
             *_table(("id", "level", "note", "meaning"), sarcasm)]
 
