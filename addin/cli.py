@@ -71,21 +71,42 @@ def _now(value: dt.datetime | None) -> dt.datetime:
     return china_now()
 
 
+def out_path(book: str, out: str | None) -> str | None:
+    """--out: a file, or a folder (an existing one, or a path ending in / or \\) to write BOOK's name into."""
+    if out is None:
+        return None
+    if out.endswith(("/", "\\", os.sep)) or Path(out).is_dir():
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / Path(book).name)
+    return out
+
+
+def written_line(written: bool, target: str, extra: str = "") -> str:
+    """已写入 only when the file changed; 未改动 when the run left it byte for byte as it was."""
+    if written:
+        return f"已写入 written: {target}{extra}"
+    return f"未改动 unchanged: {target} (没有需要写入的变化 nothing to write){extra}"
+
+
 def cmd_recalc(args) -> int:
     from addin.workbook.commands.recalc import recalc
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
-    summary = recalc(args.book, args.out, now=_now(args.now), progress=progress, wait=args.wait)
+    out = out_path(args.book, args.out)
+    summary = recalc(args.book, out, now=_now(args.now), progress=progress, wait=args.wait)
     for line in summary.lines():
         print(line)
-    print(f"已写入 written: {args.out or args.book}   用时 time: {time.perf_counter() - started:.2f} s")
+    print(written_line(summary.written or out is not None, out or args.book,
+                       f"   用时 time: {time.perf_counter() - started:.2f} s"))
     return 0
 
 
 def cmd_texts(args) -> int:
     from addin.workbook.commands.texts import generate_texts
 
+    args.out = out_path(args.book, args.out)
     n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
           f"可发送 ready: {n['ready']}   有错误 with errors: {n['errors']}")
@@ -102,6 +123,7 @@ def cmd_run(args) -> int:
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
+    args.out = out_path(args.book, args.out)
     report = run_book(args.book, args.out, now=_now(args.now), fmt=args.format, outbox_dir=args.outbox,
                       resend=args.resend, wait=args.wait, progress=progress)
     for line in report.summary.lines():

@@ -16,7 +16,8 @@ def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "行数 rows: 55" in out and "有错误 with errors: 11" in out and "可发送 ready: 3" in out
-    assert "已逾期 overdue: 16   今日到期 due today: 1" in out          # as of --now, most sample deadlines are past
+    # as of --now, most sample deadlines are past; one overdue figure (one overdue row has an error too)
+    assert "已逾期 overdue: 16 (其中有错误 1 行 of them with errors)   今日到期 due today: 1" in out
     grid = read_workbook(book, ["案件"])["案件"]
     heads = grid[0]
     errors = [row[heads.index("错误")] for row in grid[1:] if row[heads.index("错误")]]

@@ -239,7 +239,7 @@ def test_guide_sheet_has_the_workflow_in_six_steps(book):
 
 
 def test_workbook_sheets_in_order(book):
-    assert load(book).sheetnames[:6] == ["案件", "汇总", "使用说明", "规则", "日历", "原因对照"]
+    assert load(book).sheetnames[:7] == ["案件", "今日待办", "汇总", "使用说明", "规则", "日历", "原因对照"]
 
 
 # --------------------------------------------------------------------------- older workbooks
@@ -314,9 +314,12 @@ def test_an_old_order_workbook_still_recalcs_losslessly(tmp_path):
     after = members(old)
     assert summary.rows == len(rows) and summary.added_columns == ["状态"]       # the one column it lacked
     changed = {n for n in after if after[n] != before.get(n)}
-    # the case sheet; calcPr; a date style for 下一截止 in cells that had none (the patcher's documented change)
-    assert changed == {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"}
-    wb_xml = re.sub(rb"<calcPr[^>]*/>", b"", after["xl/workbook.xml"])
+    # the case sheet; calcPr; a date style for 下一截止 in cells that had none (the patcher's documented change);
+    # and the 今日待办 sheet recalc adds (its part, its relationship and content type, its <sheet> entry)
+    todo_part = next(n for n in after if n not in before and n.startswith("xl/worksheets/"))
+    assert changed == {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml", todo_part,
+                       "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    wb_xml = re.sub("<calcPr[^>]*/>|<sheet name=\"今日待办\"[^>]*/>".encode(), b"", after["xl/workbook.xml"])
     assert wb_xml == re.sub(rb"<calcPr[^>]*/>", b"", before["xl/workbook.xml"])      # only calcPr changed ...
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]                         # ... to recalc on open
     recalc(old, now=NOW)

@@ -354,6 +354,10 @@ class Book:
             raise write_error(shown, exc) from None
         except (PatchError, ValueError) as exc:
             raise self.patch_error(exc) from None
+        if not written.report.changed_members and self.target == self.source:
+            written.discard()                        # nothing to change: the book stays as it was (未改动)
+            self._written = True
+            return written.report
         try:
             self._check_target()                     # Excel may have opened it while we computed
             self._check_unchanged()

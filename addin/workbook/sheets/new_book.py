@@ -24,8 +24,9 @@ from addin.messages.render import template_rows
 from addin.messages.sms import KINDS
 
 from addin.workbook.sheets.calendar_sheet import calendar_rows
-from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, OPTOUT, OUTBOX, POLICY, REASON_MAP, SEND_LOG,
-                                             SUMMARY, TEMPLATES)
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, IMPORT, OPTOUT, OUTBOX, POLICY,
+                                             REASON_MAP, SEND_LOG, SUMMARY, TEMPLATES, TODO)
+from addin.workbook.sheets.todo_sheet import widths as todo_widths
 from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER
 from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES
 from addin.workbook.sheets.guide_sheet import build_guide_sheet
@@ -296,7 +297,29 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
                     put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
             for letter, w in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
                 sheet.column_dimensions[letter].width = w
+        for i, w in enumerate(SHEET_WIDTHS.get(name, ()), start=1):   # times and texts readable, no ###
+            sheet.column_dimensions[get_column_letter(i)].width = w
+    todo = wb.create_sheet(TODO.name, 1)                 # right after 案件: the first thing staff open
+    todo.cell(row=1, column=1, value="今日待办: 点「重新计算」后生成").font = BOLD
+    for i, w in todo_widths().items():
+        todo.column_dimensions[get_column_letter(i)].width = w
+    todo.column_dimensions["B"].number_format = "yyyy-mm-dd hh:mm"     # 截止时间: recalc adds no style of its own
+    paste = wb.create_sheet(IMPORT.name)
+    paste.cell(row=1, column=1, value=IMPORT_HINT).font = BOLD
+    paste.column_dimensions["A"].width = 24
     return wb, case
+
+
+# What the 导入 sheet says until staff paste an export over it (row 1 is then the export's header).
+IMPORT_HINT = "把平台导出表的内容(含表头)粘贴到A1, 再点「导入平台导出」"
+
+# Column widths (characters) of the message sheets, so 计划发送时间 and 时间 show as dates, not ###.
+SHEET_WIDTHS = {
+    OUTBOX.name: (20, 14, 10, 60, 6, 6, 17, 9, 30, 7),
+    SEND_LOG.name: (16, 17, 14, 12, 20, 10, 14, 12, 12, 9, 10, 17, 17, 30),
+    ACTIVITY_LOG.name: (17, 10, 14, 7, 7, 20, 40),
+    OPTOUT.name: (14, 17, 16),
+}
 
 
 def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,
