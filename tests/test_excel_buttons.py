@@ -97,6 +97,21 @@ class FakeRange:
                 self.sheet.rec.written_cells[(self.sheet.name, r1 + i, c1 + j)] = v
 
 
+def _formula_setter(self, values):
+    """Like xlwings' Range.formula = …: each cell gets the formula (its value is not computed here)."""
+    self.sheet.rec.writes.append((self.sheet.name, self.first, self.last))
+    (r1, c1), (r2, c2) = self.first, self.last
+    assert len(values) == r2 - r1 + 1 and all(len(row) == c2 - c1 + 1 for row in values)
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            if v:
+                self.sheet.formulas[(r1 + i, c1 + j)] = v
+                self.sheet.rec.written_cells[(self.sheet.name, r1 + i, c1 + j)] = v
+
+
+FakeRange.formula = FakeRange.formula.setter(_formula_setter)
+
+
 class FakeSheet:
     def __init__(self, name: str, grid: list[list], rec: Recorder):
         self.name, self.rec = name, rec

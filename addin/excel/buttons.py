@@ -30,7 +30,10 @@ from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEE
 from addin.workbook.sheets.send_log import SendLog, journal_path
 from addin.workbook.sheets.settings import Settings, policy_from_grid, read_settings, settings_sheets
 from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
+from addin.workbook.commands.todo import todo_sheet_grid
+from addin.workbook.files.xlsx_patch import Formula
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
+from addin.workbook.sheets.catalogue import TODO
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
@@ -146,9 +149,30 @@ def recalc_book(book, now: dt.datetime | None = None) -> Summary:
     columns = result.out_columns.values()
     for block in plan_blocks(result.cells, columns, grid, keep=_kept(result)):
         io.write(case_sheet, block)
+    write_todo(io, names, case_sheet, result.summary, result.now, show)
     _log(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
     io.status(_summary_line(show.pair("重新计算完成", "recalculated"), result.summary, show))
     return result.summary
+
+
+def write_todo(io: BookIO, names: list[str], case_sheet: str, summary: Summary, now, show: Display) -> None:
+    """今日待办 as `aftersales recalc` writes it: the values in one block from A1 (blanks over the old
+    content), then the HYPERLINK column as formulas in one more call."""
+    grid = todo_sheet_grid(summary, now, case_sheet, show)
+    name = find_sheet(names, TODO.aliases)
+    if name is None:
+        name = TODO.name
+        io.add_sheet(name)
+        old = []
+    else:
+        old = io.sheet(name)
+    values = [[v.cached if isinstance(v, Formula) else v for v in row] for row in grid]
+    io.write(name, _replace_all(values, old))
+    links = [(r, c, v) for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if isinstance(v, Formula)]
+    if links:
+        top, bottom, col = links[0][0], links[-1][0], links[0][1]
+        column = {r: "=" + str(v) for r, _, v in links}
+        io.write_formulas(name, Block(top, col, [[column.get(r, "")] for r in range(top, bottom + 1)]))
 
 
 @gc_paused()
