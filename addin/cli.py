@@ -275,6 +275,22 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_archive(args) -> int:
+    from addin.workbook.commands.archive import archive_book
+
+    report = archive_book(args.book, undo=args.undo, now=_now(args.now), wait=args.wait)
+    rows = ", ".join(map(str, report.rows[:20])) + (" …" if len(report.rows) > 20 else "")
+    if args.undo:
+        print(f"移回 restored: {len(report.rows)} 个案件回到「案件」(行 rows {rows or '-'})" if report.rows else
+              "没有可移回的归档批次 / nothing to restore")
+    else:
+        print(f"归档 archived: {len(report.rows)} 个已完结/已关闭且超过{report.days}天的案件移到「归档」"
+              f"(原行 rows {rows or '-'}); 撤销 undo: aftersales archive {args.book} --undo" if report.rows else
+              f"没有要归档的案件 (已完结/已关闭且超过{report.days}天) / nothing to archive")
+    print(written_line(report.written, args.book))
+    return 0
+
+
 def cmd_new_workbook(args) -> int:
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
     from addin.workbook.commands.summary import first_few
@@ -468,6 +484,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
     _add_wait(p)
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("archive", help="结案归档: 已完结/已关闭且超过规则表天数的案件移到「归档」, --undo 移回 / "
+                                       "move finished cases to the 归档 sheet (--undo moves them back)",
+                       description="把已完结/已关闭、最后一次记录超过N天(规则表 ARCH-1.days)的案件从「案件」移到「归档」, "
+                                   "列相同, 另加归档时间和原行号; --undo 把最近一批移回原来的行 / move finished or "
+                                   "closed cases older than N days to the 归档 sheet; --undo puts the last batch back")
+    p.add_argument("book", help="工作簿 .xlsx 或 .xlsm / the workbook")
+    p.add_argument("--undo", action="store_true", help="把最近一次归档的案件移回原行 / move the last batch back")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    _add_wait(p)
+    p.set_defaults(func=cmd_archive)
 
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
     p.add_argument("path", help="e.g. 售后.xlsm (must end in .xlsm: it has macros)")

@@ -413,6 +413,19 @@ def _fingerprint(path: Path) -> _Fingerprint:
     return _Fingerprint(st.st_size, st.st_mtime_ns, h.digest())
 
 
+def lock_holder(path: str | os.PathLike) -> dict | None:
+    """The live lock of another run of ours on the book at `path` (what it records), or None. The buttons
+    ask before they write, so a command-line run on the same book is said plainly."""
+    if not path:
+        return None
+    target = Path(path)
+    lock = target.with_name(".~" + target.name + LOCK_SUFFIX)
+    if not lock.exists():
+        return None
+    holder = _read_lock(lock)
+    return None if _is_stale(holder, lock) else (holder or {})
+
+
 def _read_lock(lock: Path) -> dict | None:
     try:
         entry = json.loads(lock.read_bytes())
