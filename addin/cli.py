@@ -410,6 +410,19 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+# Each option's help, Chinese first (staff read the Chinese; the English stays after " / ").
+_HELP_ZH = {'show this help message and exit': '显示本帮助后退出', '.xlsx or .xlsm': '工作簿 (.xlsx 或 .xlsm)', 'write here instead of updating the book in place': '写到这个文件或文件夹(以 / 结尾), 不改原工作簿', "'now' in China time": '「现在」(北京时间), 用于判断逾期、24小时内到期和发送时段', 'no progress bar': '不显示进度条', 'wait this long': '另一个售后助手任务在处理同一工作簿时最多等这么多秒', 'write the book here instead of updating it in place': '工作簿写到这个文件或文件夹(以 / 结尾), 不改原工作簿', 'the SMS files: aliyun-xlsx (default), aliyun-batch-json or csv': '短信文件格式', 'folder for the SMS files (default: BOOK_outbox beside the book written)': '短信文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'export messages the send log already has again': '发送记录里已有的短信也再导出一次', "aliyun-xlsx (default), aliyun-batch-json or csv; 'text' is the old name of csv": '文件格式', 'folder for the files (default: BOOK_outbox beside the book)': '文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'deprecated: --format csv written to this file': '已停用: 等同 --format csv, 写到这个文件', 'show the requests; send and write nothing': '只预览请求, 不发送也不写入', 'really send (keys from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)': '真的发送 (密钥取自 ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)', 'send messages the send log already has again': '发送记录里已有的短信也再发一次', 'API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)': '接口地址', "the vendor's 发送记录 / 回执 export, .csv or .xlsx": '短信平台导出的发送记录/回执 (.csv 或 .xlsx)', '.xlsx or .xlsm with a 案件 sheet': '有「案件」表的工作簿 (.xlsx 或 .xlsm)', '.csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多': '从千牛、京麦或拼多多下载的导出表', 'auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多': '平台: auto(按文件判断) | 淘宝 | 天猫 | 京东 | 拼多多', 'show what would be added/updated/refused, write nothing': '试运行: 只显示会新增/更新/拒绝什么, 不写入', 'e.g. 售后.xlsm (must end in .xlsm: it has macros)': '例如 售后.xlsm (带宏, 须以 .xlsm 结尾)', 'overwrite an existing file (not while it is open in Excel)': '覆盖已有文件 (Excel 打开时不会覆盖)', "copy the cases (by header), the staff's own columns and the settings sheets of an existing workbook into the new layout; OLD is only read": '把旧工作簿的案件、自有列和设置表搬进新版式; 旧文件只读不改'}
+
+
+def _chinese_first(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        text = action.help or ""
+        if text and not re.match(r"[\u4e00-\u9fff]", text):
+            zh = next((z for en, z in _HELP_ZH.items() if text.startswith(en)), None)
+            if zh:
+                action.help = f"{zh} / {text}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -506,10 +519,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")
-    p.add_argument("--out", default=DEMO_DEFAULT)
+    p.add_argument("--out", default=DEMO_DEFAULT, help=f"示例工作簿的位置 / where to write it (default {DEMO_DEFAULT})")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
+    _chinese_first(parser)
+    for sub_parser in sub.choices.values():
+        _chinese_first(sub_parser)
     return parser
 
 

@@ -119,3 +119,25 @@ def test_xlwings_is_not_required_in_the_browser():
     assert len(xlwings) == 1 and "sys_platform != 'emscripten'" in xlwings[0].replace('"', "'")
     text = (LITE / "requirements.txt").read_text(encoding="utf-8")
     assert "BELOW" in text and "keep Lite's xlwings line" in text
+
+
+def test_the_lite_path_imports_neither_openpyxl_nor_calamine_nor_xlwings():
+    """The wheel leaves them out in the browser (sys_platform == 'emscripten' markers in pyproject.toml), so
+    the modules Lite's main.py runs must not import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "class Block:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('openpyxl', 'python_calamine', 'xlwings'):\n"
+            "            raise ImportError('not in the browser: ' + name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import addin.excel.buttons, addin.excel.functions\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    for name in ("openpyxl", "python-calamine", "xlwings"):
+        line = next(l for l in pyproject.splitlines() if l.strip().startswith(f'"{name}'))
+        assert "sys_platform != 'emscripten'" in line, name

@@ -29,8 +29,8 @@ from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF
 
 UDF_MODULE = "addin.excel.udfs"
 # (caption, VBA sub in AfterSales.bas, width in pixels). They must fit within the frozen columns.
-BUTTONS = (("重新计算", "RecalculateCases", 76), ("生成回复与短信", "GenerateTexts", 104),
-           ("导出短信", "ExportSms", 76), ("检查", "ValidateCases", 52), ("结案归档", "ArchiveCases", 76))
+BUTTONS = (("重新计算", "RecalculateCases", 64), ("生成回复与短信", "GenerateTexts", 96),
+           ("导出短信", "ExportSms", 64), ("检查", "ValidateCases", 44), ("结案归档", "ArchiveCases", 64))
 HEADER_ROW_POINTS = 60       # room for the buttons above the header text, which sits at the bottom
 BUTTON_TOP, BUTTON_HEIGHT, BUTTON_GAP = 4, 28, 5
 
