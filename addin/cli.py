@@ -72,10 +72,11 @@ def _now(value: dt.datetime | None) -> dt.datetime:
 
 
 def out_path(book: str, out: str | None) -> str | None:
-    """--out: a file, or a folder (an existing one, or a path ending in / or \\) to write BOOK's name into."""
+    """--out: a file, or a folder (a path ending in / or \\) to write BOOK's name into. An existing folder
+    named without the slash stays a clean refusal (the session's), so a typo never lands in a folder."""
     if out is None:
         return None
-    if out.endswith(("/", "\\", os.sep)) or Path(out).is_dir():
+    if out.endswith(("/", "\\", os.sep)):
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         return str(folder / Path(book).name)

@@ -56,7 +56,7 @@ def test_new_workbook_renders_with_the_status_block_on_the_first_screen(office, 
     assert max(w.x1 for w in header.values()) > 5 * SCREEN_PX   # the rest of the columns are further right
     picture = png(pdf, 1, tmp_path / "first_screen.png", width=SCREEN_PX, height=720)
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 20_000
-    guide = " ".join(w.text for w in words(pdf, 3))
+    guide = " ".join(w.text for w in words(pdf, 4))          # 案件, 今日待办, 汇总, 使用说明
     assert "录入或导入案件" in guide and "6." in guide
 
 
@@ -177,10 +177,10 @@ def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tm
                                                    if k != "已逾期" and k < NOW.date() + dt.timedelta(days=14))
 
     pdf = office.pdf(fixed, tmp_path / "pdf")
-    text = " ".join(w.text for w in words(pdf, 2))
+    text = " ".join(w.text for w in words(pdf, 3))
     for title in ("各平台赔偿金额", "各售后原因案件数", "每日到期案件"):   # the charts are drawn
         assert title in text.replace(" ", "")
-    assert png(pdf, 2, tmp_path / "summary.png").stat().st_size > 20_000
+    assert png(pdf, 3, tmp_path / "summary.png").stat().st_size > 20_000
 
 
 def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(office, tmp_path):

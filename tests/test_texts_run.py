@@ -111,7 +111,7 @@ def test_run_writes_what_recalc_texts_and_outbox_write_one_after_the_other(demo_
             assert a[name] == b[name], name
     with zipfile.ZipFile(seq) as za, zipfile.ZipFile(one) as zb:
         differ = [n for n in za.namelist() if za.read(n) != zb.read(n)]
-    assert differ == ["xl/worksheets/sheet9.xml"]                # only 发送记录 (that note); the 案件 XML too is equal
+    assert differ == ["xl/worksheets/sheet10.xml"]               # only 发送记录 (that note); 案件 and 今日待办 are equal
     files = sorted(p.name for p in (tmp / "files").iterdir())
     assert files == sorted(p.name for p in (tmp / "files_run").iterdir()) and len(files) == 3
     for f in files:

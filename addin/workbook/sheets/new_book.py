@@ -304,6 +304,7 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
     for i, w in todo_widths().items():
         todo.column_dimensions[get_column_letter(i)].width = w
     todo.column_dimensions["B"].number_format = "yyyy-mm-dd hh:mm"     # 截止时间: recalc adds no style of its own
+    todo.column_dimensions["D"].number_format = "¥#,##0.00"            # 赔偿金额
     paste = wb.create_sheet(IMPORT.name)
     paste.cell(row=1, column=1, value=IMPORT_HINT).font = BOLD
     paste.column_dimensions["A"].width = 24

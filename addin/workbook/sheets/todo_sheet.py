@@ -16,7 +16,7 @@ from addin.core.todo import countdown, next_action
 from addin.workbook.files.xlsx_patch import Formula, col_letter
 
 HEADER = ("倒计时", "截止时间", "截止事项", "赔偿金额", "运费承担", "下一步", "订单号", "平台", "买家", "状态", "提醒", "案件行")
-WIDTHS = (14, 17, 30, 10, 16, 40, 20, 7, 14, 9, 36, 9)
+WIDTHS = (18, 17, 32, 10, 26, 44, 20, 7, 14, 9, 36, 9)
 HEADER_ROW = 2           # row 1: the title with the time it was built
 URGENT_LINES = 5         # urgent cases named in the 交接班 text
 
