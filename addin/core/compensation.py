@@ -71,6 +71,11 @@ def late_shipment(platform: str, paid: Decimal, *, special_category: bool = Fals
                 f"{PLATFORM_ZH[platform]}延迟发货赔付比例未配置, 请在「规则」表「{PARAMS_BY_ID[rule + '.rate'].zh}」一行填写",
                 f"{platform} late-shipment rate is not configured; set {rule}.rate on the 规则 sheet"),))
         amount, note = _percent_min_cap(paid, rate, policy[f"{rule}.min"], policy[f"{rule}.cap"])
+    elif platform == "DY":
+        # No public source for 抖店's late-shipment compensation: not guessed, a 提示 (not an error) says so.
+        return Compensation(None, "COMP-DY", note="抖店延迟发货赔付无公开依据, 未计算", findings=(Finding(
+            "COMP-DY", "WARN", "抖店延迟发货赔付规则无公开来源, 未计算, 请按抖店后台的赔付处理",
+            "no public source for Douyin's late-shipment compensation: not computed, follow the 抖店 back office"),))
     else:
         raise ValueError(platform)
 
