@@ -25,7 +25,7 @@ from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.sheets.new_book import build_workbook
 
-from .test_excel_buttons import FakeBook
+from tests.helpers.fake_xlwings import FakeBook
 
 TODAY = dt.date(2026, 11, 30)
 NOTICE_2027 = "国务院办公厅通知 2026-11-xx (test)"

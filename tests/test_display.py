@@ -21,7 +21,7 @@ from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_rows import check_lines
 from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
 from addin.workbook.commands.texts import generate_texts
-from tests.test_excel_buttons import FakeBook, case_rows, HEADERS as BUTTON_HEADERS
+from tests.helpers.fake_xlwings import BUTTON_HEADERS, FakeBook, case_rows
 
 NOW = "2026-11-23 10:00"
 NOW_DT = dt.datetime(2026, 11, 23, 10, 0)

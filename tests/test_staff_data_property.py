@@ -31,7 +31,9 @@ from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import OUTPUTS
-from tests.test_recalc_workbook import CASE_PART, H, NOW, cells_xml, members, read_back
+from tests.helpers.books import H, read_back
+from tests.helpers.clock import NOW_RECALC
+from tests.helpers.zips import CASE_PART, cells_xml, members
 
 INPUT_COLS = [H["order_id"], H["platform"], H["reason"], H["paid"]]
 OUTPUT_NAMES = [c.header for c in OUTPUTS]
@@ -167,7 +169,7 @@ def test_recalc_changes_only_computed_cells(spec):
         expected_totals = build(original, spec)
         book = folder / "cases.xlsx"
         shutil.copy(original, book)
-        summary = recalc(book, now=NOW)
+        summary = recalc(book, now=NOW_RECALC)
 
         grid, header = read_back(book)
         computed = set(header.outputs.values())
@@ -203,7 +205,7 @@ def test_recalc_changes_only_computed_cells(spec):
             assert zf.testzip() is None
 
         first = book.read_bytes()
-        again = recalc(book, now=NOW)
+        again = recalc(book, now=NOW_RECALC)
         assert book.read_bytes() == first and again.cells_written == 0, spec
     finally:
         shutil.rmtree(folder, ignore_errors=True)
