@@ -20,6 +20,7 @@ from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF, normalise_heade
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import OUTPUTS, find_header_row
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
+from tests.helpers.zips import CASE_PART, member
 
 SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", XLWINGS_CONF.name]
 # Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.
@@ -135,8 +136,7 @@ def test_recalc_runs_on_it_after_rows_are_added(book, tmp_path):
     amount = grid[0].index(next(c.header for c in OUTPUTS if c.key == "comp_amount"))
     assert [grid[1][amount], grid[2][amount]] == [5.0, 116.24]   # Excel rounding: 387.45 x 30% = 116.24
     assert VBA_Parser(str(filled)).detect_vba_macros()          # the patch kept the VBA project ...
-    with zipfile.ZipFile(filled) as z:                           # ... and the buttons
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    sheet = member(filled, CASE_PART).decode()                 # ... and the buttons
     assert "<legacyDrawing" in sheet and sheet.count("<control ") == len(BUTTONS)
 
 
@@ -165,9 +165,7 @@ def test_buttons_sit_in_the_frozen_corner_and_do_not_move_or_size_with_cells(boo
     MS-OI29500 2.1.1881) and the x14 anchor (no moveWithCells/sizeWithCells attribute: false)."""
     ws = openpyxl.load_workbook(book)[CASES.name]
     frozen_cols = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[1] - 1          # F2 -> 5
-    with zipfile.ZipFile(book) as z:
-        vml = z.read("xl/drawings/vmlDrawingButtons.vml").decode()
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    vml, sheet = member(book, "xl/drawings/vmlDrawingButtons.vml").decode(), member(book, CASE_PART).decode()
     shapes = re.findall(r"<x:ClientData ObjectType=\"Button\">(.*?)</x:ClientData>", vml, re.S)
     assert len(shapes) == len(BUTTONS)
     for data in shapes:

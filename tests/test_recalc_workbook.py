@@ -26,7 +26,7 @@ from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 from tests.helpers.books import H, OUTPUT_HEADERS, case, files_in, load, make_book, out, read_back
 from tests.helpers.clock import NOW_RECALC
-from tests.helpers.zips import CASE_PART, cells_xml, members, outside_sheet_data, recompressed
+from tests.helpers.zips import CASE_PART, cells_xml, members, outside_sheet_data, recompressed, write_members
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -81,9 +81,7 @@ def add_note_table_and_sparklines(path: Path) -> None:
         '<Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.comments+xml"/><Override PartName="/xl/tables/table1.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/></Types>').encode())
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(path, parts)
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 from tests.helpers.books import (BASIC_HEADER, H, OUTPUT_HEADERS, THREE_CASES, case, files_in, make_book, out,
                                  read_back, table_book)
 from tests.helpers.clock import NOW_RECALC
-from tests.helpers.zips import CASE_PART, cells_xml, formulas_of, members, table_part
+from tests.helpers.zips import CASE_PART, cells_xml, formulas_of, members, table_part, write_members
 
 NOW_ISO = NOW_RECALC.isoformat()
 
@@ -440,9 +440,7 @@ def test_a_17000_character_cell_does_not_stop_the_batch(tmp_path):
 def _corrupt_sheet(path: Path, damage) -> None:
     parts = members(path)
     parts[CASE_PART] = damage(parts[CASE_PART])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(path, parts)
 
 
 @pytest.mark.parametrize("damage", [
@@ -468,9 +466,7 @@ def test_valid_but_unsupported_books_are_not_called_damaged(tmp_path):
     for name in ("xl/workbook.xml", CASE_PART):
         parts[name] = parts[name].replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                                           b"http://purl.oclc.org/ooxml/spreadsheetml/main")
-    with zipfile.ZipFile(strict, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(strict, parts, zipfile.ZIP_STORED)
     for path, what in ((encrypted, "password"), (strict, "Strict")):
         code, err = run("recalc", str(path), "--quiet")
         line = one_clean_line(err)

@@ -4,7 +4,6 @@ recalc sets through the session. Real workbooks, built, run and read back."""
 from __future__ import annotations
 
 import re
-import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.commands.texts import generate_texts
 from tests.helpers.books import BASIC_HEADER, H, THREE_CASES, make_book, out, read_back
 from tests.helpers.clock import NOW_RECALC
-from tests.helpers.zips import formulas_of
+from tests.helpers.zips import CALC_PR, formulas_of, member
 
 
 def column_of(path: Path, header: str) -> int:
@@ -94,8 +93,7 @@ def test_texts_leaves_a_formula_in_errors_alone_when_a_check_fails(tmp_path):
 
 
 def calc_pr(path: Path) -> bytes:
-    with zipfile.ZipFile(path) as z:
-        return re.search(rb"<calcPr[^>]*/>", z.read("xl/workbook.xml")).group()
+    return re.search(CALC_PR.encode(), member(path, "xl/workbook.xml")).group()
 
 
 def test_recalc_sets_the_flag_through_the_session_and_not_on_a_refused_book(tmp_path):

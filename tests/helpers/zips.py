@@ -12,6 +12,7 @@ from pathlib import Path
 CASE_PART = "xl/worksheets/sheet1.xml"      # the 案件 sheet in every book the tests build
 NAMES = "(member names)"                     # where compare_books reports members missing or reordered
 XML_SUFFIXES = (".xml", ".rels", ".vml")
+CALC_PR = r"<calcPr[^>]*/>"                   # workbook.xml's calcPr: recalc sets fullCalcOnLoad there
 
 Book = Path | Mapping[str, bytes]            # a file, or members() of it taken before it was changed
 
@@ -25,6 +26,14 @@ def members(path: Path) -> dict[str, bytes]:
 def member(path: Path, name: str) -> bytes:
     with zipfile.ZipFile(path) as zf:
         return zf.read(name)
+
+
+def write_members(path: Path, parts: Mapping[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    """A book from its members (as members() gives them, perhaps changed), in that order."""
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
 
 
 def raw_members(path: Path) -> list[tuple[str, bytes, int]]:
