@@ -16,7 +16,7 @@ from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.commands.texts import generate_texts
 from tests.helpers.books import case_records
-from tests.helpers.clock import NOW_DEMO
+from tests.helpers.clock import NOW_DEMO, NOW_DEMO_ARG
 from tests.helpers.zips import compare_books
 
 TMALL = dict(platform="天猫", shop_name="小美家居", reason="延迟发货", buyer="tm_老王")
@@ -85,7 +85,7 @@ def demo_books(tmp_path):
 
 def test_run_writes_what_recalc_texts_and_outbox_write_one_after_the_other(demo_books, capsys):
     tmp, seq, one = demo_books
-    now = "2026-11-23 10:00"
+    now = NOW_DEMO_ARG
     assert main(["recalc", str(seq), "--now", now, "--quiet"]) == 0
     assert main(["texts", str(seq), "--now", now]) == 0
     assert main(["outbox", str(seq), "--now", now, "--out", str(tmp / "files")]) == 0
@@ -126,7 +126,7 @@ def test_run_refuses_a_book_open_in_excel_and_exports_nothing(demo_books, capsys
     tmp, _, one = demo_books
     (tmp / f"~${one.name}").write_bytes(b"owner")
     before = one.read_bytes()
-    assert main(["run", str(one), "--now", "2026-11-23 10:00", "--outbox", str(tmp / "files"), "--quiet"]) == 2
+    assert main(["run", str(one), "--now", NOW_DEMO_ARG, "--outbox", str(tmp / "files"), "--quiet"]) == 2
     assert "Excel" in capsys.readouterr().err
     assert one.read_bytes() == before and not (tmp / "files").exists()
 
@@ -145,12 +145,12 @@ def test_run_with_a_book_changed_meanwhile_keeps_the_exported_entries_in_the_jou
         return real_patch(self, edits, **kw)
 
     monkeypatch.setattr(session_module.Book, "patch", saved_by_someone)
-    assert main(["run", str(one), "--now", "2026-11-23 10:00", "--outbox", str(tmp / "files"), "--quiet"]) == 2
+    assert main(["run", str(one), "--now", NOW_DEMO_ARG, "--outbox", str(tmp / "files"), "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "计算期间工作簿已被修改" in err and "sendlog.jsonl" in err
     assert len(list((tmp / "files").iterdir())) == 3
     monkeypatch.undo()
-    assert main(["run", str(one), "--now", "2026-11-23 10:00", "--outbox", str(tmp / "again"), "--quiet"]) == 0
+    assert main(["run", str(one), "--now", NOW_DEMO_ARG, "--outbox", str(tmp / "again"), "--quiet"]) == 0
     assert "已导出 exported 0" in capsys.readouterr().out                # the journal counted them
     log = read_workbook(one, ["发送记录"])["发送记录"]
     assert [r[9] for r in log[1:]] == ["已导出"] * 3                   # and they are on the sheet now

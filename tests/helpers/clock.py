@@ -4,6 +4,7 @@ import datetime as dt
 
 # The demo book's morning (addin.demo): its texts are sent at 12:10 the same day, 2026-11-23.
 NOW_DEMO = dt.datetime(2026, 11, 23, 10, 0)
+NOW_DEMO_ARG = NOW_DEMO.isoformat(timespec="minutes")       # "2026-11-23T10:00", as typed after --now
 # rules.md §5's worked examples: noon on National Day 2026, inside the holiday the examples count around.
 NOW_EXAMPLES = dt.datetime(2026, 10, 1, 12, 0)
 # The buttons' tests (tests.helpers.fake_xlwings' case sheet; the formulas test pins its clock to it too).
