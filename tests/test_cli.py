@@ -25,7 +25,8 @@ def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     assert sum(e.startswith("短信校验未通过: ") for e in errors) == 2
     statuses = [row[heads.index("状态")] for row in grid[1:]]
     assert statuses.count("有错误") == 13 and statuses.count("已逾期") == 15
-    assert sum(1 for row in grid[1:] if row[heads.index("赔偿金额")] is not None) > 10
+    amounts = [row[heads.index("赔偿金额")] for row in grid[1:] if row[heads.index("赔偿金额")] is not None]
+    assert len(amounts) == 18 and round(sum(amounts), 2) == 1704.73     # the total the 汇总 sheet shows
     # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature
     files = sorted(p.name for p in (tmp_path / "demo_outbox").iterdir())
     assert len(files) == 3 and all(f.endswith(".xlsx") and "SMS_示例" in f for f in files)

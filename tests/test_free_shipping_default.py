@@ -55,7 +55,7 @@ def every_reason_exports(tmp_path: Path) -> tuple[list[Path], dict[str, str]]:
             order = f"30002123456789{n:05d}"
             qn.append(qn_line(order, f"18765432109876{n:04d}", rule.text))
         wording[order] = rule.text
-    assert len(qn) > 50
+    assert (len(qn), len(pdd), len(jd)) == (64, 4, 1) and len(wording) == len(REASON_RULES)   # 千牛 carries the most
     files = [write_export(tmp_path / "退款报表.utf8bom.csv", export_rows("QN", qn)),
              write_export(tmp_path / "拼多多售后.xlsx", export_rows("PDD", pdd)),
              write_export(tmp_path / "京麦.gbk.csv", export_rows("JM", jd))]
@@ -93,7 +93,7 @@ def test_with_the_setting_at_baoyou_every_imported_reason_recalcs_with_no_error(
     errors = {order: row.get("错误") for order, row in rows.items()}
     assert errors == dict.fromkeys(wording), {wording[o]: e for o, e in errors.items() if e}
     no_reason = [r for r in rows.values() if r.get("运费规则", "").split("+")[0] in ("F1", "F5")]
-    assert len(no_reason) >= 9 + 4          # the table's no-reason returns and exchanges
+    assert len(no_reason) == sum(r.reason in ("no_reason_return", "no_reason_exchange") for r in REASON_RULES)
     for row in no_reason:
         assert ASSUMED_NOTE in row["提示"] and FREE_DEFAULT in row["规则编号"], row
         assert (row["运费规则"] != "F1" or (row["去程运费承担"], row["退货运费承担"]) == ("卖家", "买家"))

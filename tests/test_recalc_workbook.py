@@ -116,7 +116,7 @@ def test_recalc_rewrites_only_the_case_sheet_xml(staff_xlsm, tmp_path):
     before = tmp_path / "before.xlsm"
     shutil.copy(staff_xlsm, before)
     summary = recalc(staff_xlsm, now=NOW_RECALC)
-    assert summary.cells_written > 0 and summary.added_columns == []
+    assert summary.added_columns == []
 
     assert recompressed(before, staff_xlsm) == [CASE_PART]                # the rest: stored bytes copied verbatim
     a, b = members(before)[CASE_PART], members(staff_xlsm)[CASE_PART]
@@ -126,6 +126,7 @@ def test_recalc_rewrites_only_the_case_sheet_xml(staff_xlsm, tmp_path):
     grid, header = read_back(staff_xlsm)
     computed = {col_letter(c) for c in header.outputs.values()}
     cells_a, cells_b = cells_xml(a), cells_xml(b)
+    assert summary.cells_written == len({ref for ref in cells_b if cells_b[ref] != cells_a.get(ref)})
     kept = {ref for ref in cells_a if re.match(r"[A-Z]+", ref).group() not in computed}
     assert {ref: cells_b.get(ref) for ref in kept} == {ref: cells_a[ref] for ref in kept}
     assert {ref for ref in cells_b if ref not in cells_a} <= {ref for ref in cells_b
@@ -146,7 +147,10 @@ def test_xlsm_values_are_computed_and_the_bad_row_named(staff_xlsm):
     assert out(grid, header, 2, "comp_amount") == 5.0                    # 淘宝 延迟发货 89 -> 5.00 (example 1)
     assert out(grid, header, 2, "comp_rule") == "COMP-TB" and out(grid, header, 2, "approval") == "否"
     assert out(grid, header, 3, "comp_amount") == 116.24                 # 387.45 x 30%, rounded like Excel
-    assert out(grid, header, 4, "next_deadline_item") and out(grid, header, 4, "freight_rule") == "F1"
+    # signed 09-29 15:20: the platform's 168 h reading, 10-06 15:20, comes first (rules.md example 14)
+    assert out(grid, header, 4, "next_deadline_item") == "七天无理由168小时(平台口径预警)"
+    assert out(grid, header, 4, "next_deadline") == dt.datetime(2026, 10, 6, 15, 20)
+    assert out(grid, header, 4, "freight_rule") == "F1"
     error = out(grid, header, 5, "errors")
     paid = col_letter(header.inputs["paid"])                             # the layout puts 实付金额 where it likes
     assert error.startswith(f"{paid}5「实付金额」") and "无法识别金额" in error and " / " not in error    # 中文 by default
@@ -321,7 +325,8 @@ def test_changed_input_updates_the_stale_output(tmp_path):
     patch_workbook(path, path, {"案件": SheetEdit({(2, 4): 1299})})         # staff correct the amount
     summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
-    assert out(grid, hm, 2, "comp_amount") == 30.0 and summary.cells_written >= 1
+    assert out(grid, hm, 2, "comp_amount") == 30.0 and summary.cells_written == 2       # 赔偿金额 and 赔偿说明
+    assert out(grid, hm, 2, "comp_note") == "1299.00×5%=64.95; 封顶30.00"
 
 
 # --------------------------------------------------------------------------- finding the header

@@ -37,10 +37,11 @@ def test_texts_leaves_rows_without_a_message_alone(tmp_path):
     after = case_records(path)
     assert after[0] == before[0] and after[2] == before[2]          # not computed, not written: 状态 stays empty
     assert before[2]["错误"] is None and before[0]["状态"] is None
-    assert after[1]["短信内容"].startswith("【小美家居】") and after[1]["状态"] is not None
-    assert after[3]["回复类型"] == "中评" and after[3]["状态"] is not None
+    assert after[1]["短信内容"].startswith("【小美家居】") and after[1]["状态"] == "正常"
+    assert after[3]["回复类型"] == "中评" and after[3]["状态"] == "有错误"     # the reply needs 店铺名, row 4 has none
     recalc(path, now=NOW_DEMO)                                           # recalc then fills every row
-    assert all(row["状态"] for row in case_records(path)) and "八十九" in case_records(path)[2]["错误"]
+    assert [row["状态"] for row in case_records(path)] == ["正常", "正常", "有错误", "有错误"]
+    assert "八十九" in case_records(path)[2]["错误"]
 
 
 def test_the_shared_tmall_cap_reaches_the_sms_of_a_row_whose_mate_has_no_message(tmp_path):
