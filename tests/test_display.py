@@ -119,7 +119,7 @@ def test_rule_ids_stay_in_their_own_columns(demo):
     manual = next(r for r in rows if r["赔偿规则"] == "MANUAL")
     assert manual["规则编号"] == "手工金额替代: JD-COMP-1" and "JD-COMP-1" not in manual["赔偿说明"]
     routes = {r["回复类型"] for r in rows if r["回复类型"]}
-    assert routes <= {"好评", "好评(长评/带图)", "中评", "差评"} and "差评" in routes
+    assert routes <= {"好评", "好评(长评/带图)", "中评", "差评", "人工确认"} and "差评" in routes
     assert {r["短信校验"] for r in rows if r["短信校验"]} <= {"通过", "提醒", "错误"}
 
 
@@ -203,7 +203,11 @@ def test_status_precedence():
     assert row_status(False, NOW_DEMO + dt.timedelta(hours=24), False, NOW_DEMO) == "即将到期"   # 24 h inclusive
     assert row_status(False, later, True, NOW_DEMO) == "需审批"
     assert row_status(False, later, False, NOW_DEMO) == row_status(False, None, False, NOW_DEMO) == "正常"
-    assert STATUSES == ("有错误", "已逾期", "即将到期", "需审批", "正常")
+    assert row_status(True, None, False, NOW_DEMO, stage="ST-DONE") == "有错误"        # an error still shows
+    assert row_status(False, past, True, NOW_DEMO, stage="ST-DONE") == "已完结"
+    assert row_status(False, None, True, NOW_DEMO, stage="ST-CLOSED") == "已关闭"
+    assert row_status(False, past, False, NOW_DEMO, stage="ST-RETURN") == "已逾期"       # an open stage: its clocks
+    assert STATUSES == ("有错误", "已完结", "已关闭", "已逾期", "即将到期", "需审批", "正常")
 
 
 def test_status_follows_now(tmp_path, demo):

@@ -204,7 +204,7 @@ def test_new_workbook_refuses_a_name_excel_would_not_open_with_macros(tmp_path):
 
 def test_each_button_gives_the_status_bar_back_to_excel():
     """The summary stays on the status bar a while; then Application.StatusBar = False restores Excel's."""
-    code = (Path(__file__).resolve().parents[1] / "macros" / "AfterSales.bas").read_text(encoding="ascii")
+    code = (Path(__file__).resolve().parents[1] / "addin" / "excel" / "vba" / "AfterSales.bas").read_text(encoding="ascii")
     subs = re.findall(r"Public Sub (\w+)\(\)(.*?)End Sub", code, re.S)
     bodies = dict(subs)
     for _, macro, _ in BUTTONS:

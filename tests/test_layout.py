@@ -181,6 +181,7 @@ def test_summary_formulas_read_the_case_columns_by_name(book):
     assert any("SUMIFS(案件_赔偿金额,案件_平台," in f for f in formulas)
     assert any("COUNTIFS(案件_售后原因,{" in f for f in formulas)
     assert any('案件_下一截止,"<"&$B$2' in f for f in formulas)
+    assert ws["A4"].value == "待人工确认的评价" and ws["B4"].value == '=COUNTIFS(案件_回复类型,"人工确认*",案件_状态,"<>")'
     labels = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]
     assert {"按平台", "按售后原因", "按店铺 (在A列填店铺名)", "按日期 (下一截止)", "合计", "其他/未填"} <= set(labels)
     assert {"小美家居", "小美家居旗舰店", "小美家居京东自营", "小美家居拼多多店"} <= set(labels)   # the rows' shops

@@ -48,13 +48,23 @@ def test_default_reminder_fits_one_sms_with_a_long_item_name():
 
 @pytest.mark.parametrize("stars, text, photos, route", [
     (5, "很好", False, "good"), (5, "沙发很舒服" * 12, True, "good_long"), (3, "一般般吧", False, "medium"),
-    (1, "发货太慢了", False, "bad"), (5, "物流快,但是用了两天就漏水", False, "bad"),
+    (1, "发货太慢了", False, "bad"), (5, "质量太差，用了两天就漏水", False, "bad"),
 ])
 def test_default_review_templates_pass(stars, text, photos, route):
     [r] = merge([dict(SHOP, stars=stars, review_text=text, has_photos=photos)])
     assert r.review_route == route
     assert r.reply_verdict == "PASS", r.reply_reasons_text
     assert r.sms_verdict is None and r.sms_text is None and not r.ok_to_send
+
+
+@pytest.mark.parametrize("stars, text, note", [
+    (5, "物流快,但是用了两天就漏水", "5星但提到「漏水」"), (4, "很好看，就是有点掉色", "4星但提到「掉色」"),
+    (1, "很好，很快", "1星但内容是好评"),
+])
+def test_doubtful_review_goes_to_a_person_without_a_reply(stars, text, note):
+    [r] = merge([dict(SHOP, stars=stars, review_text=text)])
+    assert r.review_route == "manual" and r.reply_text is None and r.reply_verdict == "WARN"
+    assert r.reply_reasons_text.startswith(f"提醒: {note}: 请人工确认后回复")
 
 
 def test_case_sheet_keys_are_aliases():

@@ -211,3 +211,20 @@ def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(offi
     assert same(total, [summary.rows, summary.total_compensation, summary.approvals, summary.overdue,
                         summary.due_today])
     assert total[1] == 1704.73 and summary.rows == 55
+
+
+def test_the_summary_counts_reviews_left_to_a_person(office, tmp_path):
+    """Issue 23: 汇总's 待人工确认的评价 counts the rows the mail merge routed 人工确认, recalculated by LibreOffice."""
+    from addin.workbook.sheets.new_book import build_workbook
+    from addin.workbook.commands.texts import generate_texts
+
+    shop = dict(shop_name="小美家居", platform="天猫", reason="中差评", review_at="2026-11-20")
+    rows = [dict(shop, order_id="1", review_stars=5, review_text="很好看，就是有点掉色"),
+            dict(shop, order_id="2", review_stars=1, review_text="很好，很快"),
+            dict(shop, order_id="3", review_stars=5, review_text="很好看"),
+            dict(shop, order_id="4", review_stars=5, review_text="质量太差了")]
+    book = build_workbook(tmp_path / "评价.xlsx", rows)
+    recalc(book, now=NOW_DEMO)
+    generate_texts(book, now=NOW_DEMO)
+    grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
+    assert grid[3][:2] == ["待人工确认的评价", 2]

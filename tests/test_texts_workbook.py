@@ -9,7 +9,7 @@ from addin.workbook.files.reader import read_workbook
 from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.commands.outbox import export_outbox
 from addin.workbook.commands.texts import generate_texts
-from tests.helpers.books import case_records
+from tests.helpers.books import case_records, read_back
 from tests.helpers.clock import NOW_DEMO
 from tests.helpers.zips import CASE_PART, compare_books, member, members
 
@@ -27,8 +27,8 @@ ROWS = [
     # 5: buyer text that looks like a formula and like template syntax
     dict(SHOP, order_id="=HYPERLINK(\"http://x\")", buyer="=cmd|' /c calc'!A0", reason="中差评", review_stars=1,
          review_at="2026-11-20", review_text="+{{ 7*7 }} 质量太差了 -@SUM(A1)"),
-    # 6: 5-star review with negative words goes to the bad-review reply (RV-3)
-    dict(SHOP, order_id="3000005", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="物流快,但是用了两天就漏水"),
+    # 6: 5-star review with clearly negative words goes to the bad-review reply (RV-3)
+    dict(SHOP, order_id="3000005", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="质量太差，用了两天就漏水"),
     # 7: insurance payout notice speaks of the INS-1 deadline
     dict(SHOP, order_id="3000006", phone="13800138006", reason="质量问题", evidence="是", paid=88, return_postage=12,
          refund_done_at=dt.datetime(2026, 11, 21, 10, 0), insurance="买家购买", sms_kind="运费险理赔", item_name="台灯"),
@@ -167,3 +167,23 @@ def test_texts_of_a_row_emptied_by_staff_are_cleared(book):
     generate_texts(book, now=NOW_DEMO)
     values = dict(zip(heads, read_workbook(book, ["案件"])["案件"][1]))
     assert values["短信内容"] is None and values["短信校验"] is None and values["建议发送时间"] is None
+
+
+def test_doubtful_review_is_left_to_a_person(tmp_path):
+    rows = [dict(SHOP, order_id="3000010", reason="中差评", review_stars=5, review_at="2026-11-20",
+                 review_text="很好看，就是有点掉色"),
+            dict(SHOP, order_id="3000011", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="很好看")]
+    path = build_workbook(tmp_path / "cases.xlsx", rows)
+    generate_texts(path, now=NOW_DEMO)
+    wb = openpyxl.load_workbook(path)       # staff wrote a reply into the doubtful row: the next run clears it
+    ws = wb["案件"]
+    header = read_back(path)[1]
+    col = [c.value for c in ws[header.row]].index("回复内容") + 1
+    ws.cell(row=header.row + 1, column=col, value="旧的回复")
+    wb.save(path)
+    generate_texts(path, now=NOW_DEMO)
+    doubtful, happy = read(path)
+    assert doubtful["回复类型"] == "人工确认" and doubtful["回复内容"] is None and doubtful["回复校验"] == "提醒"
+    assert doubtful["回复校验说明"].startswith("提醒: 5星但提到「掉色」: 请人工确认后回复")
+    assert happy["回复类型"] == "好评" and happy["回复内容"] == ("亲，感谢您的好评和支持！能让您满意是小美家居最开心的事，"
+                                                       "使用中有任何问题随时联系我们，期待您再次光临哦~")

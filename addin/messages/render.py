@@ -11,8 +11,8 @@
 Default templates: one ``<kind>.j2`` file per kind. The canonical copy is package data in
 ``addin/messages/defaults/`` (pyproject already ships ``**/*.j2``), so loading works from the repo,
 from an editable install and from a wheel alike, with no path guessing. ``workbook_templates/messages/``
-holds the same files for the workbook builder and for staff to read; a test keeps the two identical
-(after editing one, copy it over: ``cp addin/messages/defaults/*.j2 workbook_templates/messages/``).
+holds generated copies for staff to read: edit the files here, then run ``python tools/copies.py``
+(tests/test_generated_copies.py fails while a copy differs).
 """
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 send windows are worked out from the one their file uses, so they are named for what they stand for."""
 import datetime as dt
 
-# The demo book's morning (addin.demo): its texts are sent at 12:10 the same day, 2026-11-23.
+# The demo book's morning (addin.demo): its texts are sent at 12:10 the same day, 2026-11-23. The tests of
+# the texts, the SMS vendors, the layout and the stages, which build books like it, run at it too.
 NOW_DEMO = dt.datetime(2026, 11, 23, 10, 0)
 NOW_DEMO_ARG = NOW_DEMO.isoformat(timespec="minutes")       # "2026-11-23T10:00", as typed after --now
 # rules.md §5's worked examples: noon on National Day 2026, inside the holiday the examples count around.

@@ -16,7 +16,7 @@ from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import FREE_DEFAULT_NAME, Policy
 from addin.core.freight import PAYER_ZH
-from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason
+from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason_match
 from addin.core.status import row_status
 from addin.core.timeparts import china_now
 
@@ -60,8 +60,8 @@ def _parse_cell(key: str, kind: str, value, raw: dict, reasons):
     if kind == "datetime":
         return to_datetime(value)
     if kind == "reason":                    # the wording may depend on the row's 售后类型 and platform
-        return to_reason(value, _filled(raw.get("after_sales_type")), _platform_code(_filled(raw.get("platform"))),
-                         reasons)
+        return to_reason_match(value, _filled(raw.get("after_sales_type")),
+                               _platform_code(_filled(raw.get("platform"))), reasons)
     return PARSERS[kind](value)
 
 
@@ -132,6 +132,10 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
             values[key] = got[0]
             if key == "signed_at":
                 values["signed_has_time"] = got[1]
+        elif kind == "reason":                # a ReasonMatch: the code, and what 提示 says of the reading
+            values[key] = got.reason
+            if got.note is not None:
+                values["reason_note"] = got.note
         else:
             values[key] = got
     if not filled:

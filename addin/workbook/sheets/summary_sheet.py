@@ -9,7 +9,8 @@ Definitions (the same as `aftersales recalc`'s summary, counted on the computed 
   counted, and its sums added, a second time);
 * 赔偿金额: the sum of 赔偿金额; 待审批: rows whose 需店长审批 is 是;
 * 已逾期: 下一截止 before the 统计时间 (B2, =NOW() unless staff type a time);
-* 今天到期: 下一截止 from the 统计时间 to the end of that day.
+* 今天到期: 下一截止 from the 统计时间 to the end of that day;
+* 待人工确认的评价 (B4): rows whose 回复类型 is 人工确认 (issue 23).
 Every figure counts only such rows. A platform or reason counts the drop-down name and its aliases as typed (COUNTIFS compares whole cells,
 case-insensitive); rows typed another way are in the 其他 line, so every table adds up to the 合计.
 """
@@ -36,7 +37,7 @@ MONEY, DAY, STAMP = "#,##0.00", 'm"月"d"日"', "yyyy-mm-dd hh:mm"
 # name pointing at its column when staff insert or move columns.
 NAMED_COLUMNS = {"order_id": "案件_订单号", "platform": "案件_平台", "reason": "案件_售后原因", "shop_name": "案件_店铺名",
                  "comp_amount": "案件_赔偿金额", "approval": "案件_需店长审批", "next_deadline": "案件_下一截止",
-                 "errors": "案件_错误", "status": "案件_状态"}
+                 "errors": "案件_错误", "status": "案件_状态", "review_route": "案件_回复类型"}
 # Every formula counts only the rows recalc computed (状态 filled): never a totals row of the 案件 sheet.
 CASE_ROWS = f'{NAMED_COLUMNS["status"]},"<>"'
 MEASURES = ("案件数", "赔偿金额", "待审批", "已逾期", "今天到期")
@@ -157,6 +158,9 @@ def build_summary_sheet(ws, *, shops: list[str] = ()) -> dict[str, tuple[int, in
                 "待审批 = 需店长审批为「是」. 数据来自「案件」表已计算的行(有状态的行, 合计行不算), "
                 "点「重新计算」后这里随之更新.")
     ws["A3"].font = NOTE
+    # Reviews the mail merge left to a person (回复类型 人工确认, also when the display adds English).
+    ws["A4"], ws["B4"] = "待人工确认的评价", f'=COUNTIFS({NAMED_COLUMNS["review_route"]},"人工确认*",{CASE_ROWS})'
+    ws["A4"].font = BOLD
     w = _Writer(ws)
     w.row = 5
     tables: dict[str, tuple[int, int]] = {}

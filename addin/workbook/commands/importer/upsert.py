@@ -383,7 +383,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             next_row += 1
             report.added += 1
         reason = line.values.get("reason")
-        if reason is not None and reasons.rule_for(reason, line.values.get("after_sales_type"), line.platform) is None:
+        if reason is not None and reasons.match(reason, line.values.get("after_sales_type"), line.platform) is None:
             report.unknown_reasons[reason] += 1
 
     edit = SheetEdit(cells=cells, table_columns=place.table_columns)
