@@ -44,6 +44,7 @@ CITED: tuple[tuple[str, str, str], ...] = (
     ("SMS-7", "preferred times for payment reminders by customer type", "S1"),
     ("SMS-8", "frequency: reminders per order, the vendor's limit per number, template and day", "S1, P15"),
     ("SMS-9", "no promises the shop cannot keep; a delay notice gives an estimate", "S0, S2"),
+    ("SMS-10", "no SMS asking the buyer to act on a finished or closed case (STAGE_BLOCKED, addin/messages/sms.py)", ""),
     ("TPL-1", "an approved vendor template's variable names", "P15"),
     ("TPL-2", "an approved vendor template has a TemplateCode and a signature, and no 【signature】 inside", "P16"),
     ("VAR-1", "a vendor variable's value is at most SMS-VAR.max_chars characters (a phone number 15)", "P15"),

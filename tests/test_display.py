@@ -308,7 +308,7 @@ def test_summary_figures_are_counts_of_the_written_cells(tmp_path, demo):
     def key(v):
         return "(空)" if v in (None, "") else str(v)
 
-    for table, column in ((summary.by_platform, "平台"), (summary.by_reason, "售后原因"), (summary.by_shop, "店铺名")):
+    for table, column in ((summary.by_platform, "平台"), (summary.by_reason, "判定原因"), (summary.by_shop, "店铺名")):
         keys = {key(r[column]) for r in cases}
         assert set(table) == keys
         for k in keys:

@@ -179,7 +179,7 @@ def test_summary_formulas_read_the_case_columns_by_name(book):
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert ws["B2"].value == "=NOW()"
     assert any("SUMIFS(案件_赔偿金额,案件_平台," in f for f in formulas)
-    assert any("COUNTIFS(案件_售后原因,{" in f for f in formulas)
+    assert any("COUNTIFS(案件_判定原因,\"质量问题\"," in f for f in formulas)     # the reason the rules used
     assert any('案件_下一截止,"<"&$B$2' in f for f in formulas)
     assert ws["A4"].value == "待人工确认的评价" and ws["B4"].value == '=COUNTIFS(案件_回复类型,"人工确认*",案件_状态,"<>")'
     labels = [ws.cell(row=r, column=1).value for r in range(1, ws.max_row + 1)]

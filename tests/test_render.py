@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
-from addin.core.parse import CellError, to_platform, to_reason
-from addin.core.case import PLATFORM_ZH, REASONS
+from addin.core.parse import CellError, to_platform
+from addin.core.case import PLATFORM_ZH
 from addin.demo import sample_rows
 from addin.excel.xlsm import new_workbook
 from addin.workbook.files.reader import read_workbook, sheet_names
@@ -109,10 +109,7 @@ def cli_figures(path: Path, now: dt.datetime) -> dict:
             platform = PLATFORM_ZH[to_platform(cell(row, "platform"))]
         except (CellError, KeyError):
             platform = "其他/未填"
-        try:
-            reason = REASONS[to_reason(cell(row, "reason"))][0]
-        except (CellError, KeyError):
-            reason = "其他写法/未填"
+        reason = cell(row, "reason_used") or "未判定(有错误)"      # the reason the rules used
         comp = Decimal(str(cell(row, "comp_amount") or 0))
         approval = cell(row, "approval") == "是"
         due = cell(row, "next_deadline")

@@ -33,7 +33,7 @@ from .fields import FieldError, normalize_row
 from .history import SendHistory, message_key
 from .render import RenderError, TemplateSet, starts_like_formula
 from .reviews import MANUAL, Review, check_reply, classify_review
-from .sms import check_sms, compose, resolve_kind
+from .sms import STAGE_BLOCKED, STAGE_WORD, check_sms, compose, resolve_kind
 from .vendor_templates import ApprovedTemplate, fill
 
 REVIEW_INPUTS = ("stars", "review_stars", "review_text")
@@ -211,6 +211,10 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         result.sms_verdict, result.sms_reasons = "ERROR", reasons
         return
     result.sms_kind = kind.id
+    stage = values.get("case_stage")             # the case's stage, where the rules read one (texts)
+    if stage in STAGE_BLOCKED and kind.id in STAGE_BLOCKED[stage]:
+        reasons.append(Finding("SMS-10", "ERROR", f"案件{STAGE_WORD[stage]}, 不再发送{kind.zh}短信",
+                               f"the case is {'finished' if stage == 'ST-DONE' else 'closed'}: no {kind.id} SMS"))
     approved = batch.approved.get(kind.id)
     if approved is not None:                      # the vendor's approved text, ${variables} from the row
         filled = fill(approved, values, policy)
