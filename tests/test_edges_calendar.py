@@ -160,6 +160,7 @@ def test_notice_entries_of_the_following_year_and_single_entries(monkeypatch):
     assert provisional is False
     assert sorted(d.day for d in days if d.workday) == [D("2040-01-04"), D("2040-12-29")]
     assert {d.source for d in days} == {"国务院办公厅通知 (holidays " + __import__("holidays").__version__ + ")"}
+    assert {d.name for d in days if d.workday} == {WORKDAY}
     assert calendar_cn._from_holidays(2102) is None               # beyond the lunar table
 
 
@@ -208,3 +209,54 @@ def test_many_questions_keep_their_answers_right():
             start += dt.timedelta(days=1)
     assert len(cal._answers) <= 10_001
     assert cal.add_workdays(D("2026-09-28"), 7) == D("2026-10-13")
+
+
+def test_the_chinese_calendar_rows_themselves():
+    """P13 via chinese-calendar, read directly (package_days keeps them once per process)."""
+    days = calendar_cn._from_chinese_calendar(2026)
+    holidays = sorted(d.day for d in days if not d.workday)
+    workdays = sorted(d.day for d in days if d.workday)
+    assert workdays == [D(day) for day in MAKEUP_2026]
+    expected = []
+    for first, last, _, _ in BLOCKS_2026:
+        day = D(first)
+        while day <= D(last):
+            expected.append(day)
+            day += dt.timedelta(days=1)
+    assert holidays == expected
+    assert {d.source for d in days} == {"国务院办公厅通知 2025-11-04"} and not any(d.provisional for d in days)
+    names = {d.day: d.name for d in days}
+    assert (names[D("2026-10-01")], names[D("2026-02-15")], names[D("2026-10-10")]) == ("国庆节", "春节", "国庆节")
+    assert [d.day for d in days] == sorted(d.day for d in days)
+
+
+def test_a_computed_year_from_the_holidays_package_is_marked_provisional_row_by_row():
+    days, provisional = calendar_cn._from_holidays(2030)
+    assert provisional is True
+    assert {d.source for d in days} == {PROVISIONAL} and all(d.provisional for d in days)
+    assert not any(d.workday for d in days)                      # no make-up days without a notice
+    assert D("2030-02-04") in {d.day for d in days}
+
+
+def test_a_package_answer_without_the_spring_festival_is_no_answer(monkeypatch):
+    """Beyond its lunar table `holidays` still lists the solar holidays; without 春节 the year is unknown."""
+    class Fake:
+        @staticmethod
+        def China(years, language):
+            return {dt.date(years[0], 1, 1): "元旦", dt.date(years[0], 10, 1): "国庆节"}
+    monkeypatch.setattr(calendar_cn, "_holidays_module", lambda: Fake)
+    assert calendar_cn._from_holidays(2102) is None
+
+
+def test_without_the_notice_table_every_computed_year_is_provisional(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "holidays.countries.china", None)      # its layout changed: import fails
+    days, provisional = calendar_cn._from_holidays(2025)
+    assert provisional is True and not any(d.workday for d in days)
+
+
+def test_where_each_year_came_from():
+    cal = WorkCalendar()
+    assert (cal.year(2026).provisional, cal.year(2026).source) == (False, "国务院办公厅通知 2025-11-04")
+    assert cal.year(2026).provisional is False
+    assert hash(WorkCalendar()) != hash(WorkCalendar(extra_holidays=[D("2026-10-12")]))

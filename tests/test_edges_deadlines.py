@@ -310,3 +310,20 @@ def test_next_due_skips_bounds_penalties_and_the_past_but_keeps_a_deadline_due_r
     assert next_due([]) is None
     alert = Case(platform="TB", refund_requested_at=T("2026-02-13 10:00"), shipped=True)
     assert next_due(deadlines_for(alert)).kind == "RF-TB.alert"                      # an alert counts as due
+
+
+def test_working_day_deadlines_mark_the_year_of_their_last_day_only():
+    """§0: a deadline ending 2026-12-31 24:00 counts no day of 2027 (推算); one ending 2027-01-01 24:00 does."""
+    cal = WorkCalendar()
+    end_2026 = on_calendar("P3-83", D("2026-12-20"), D24("2026-12-31"), cal)
+    assert (end_2026.provisional_years, end_2026.note) == ((), "")
+    assert on_calendar("P3-83", D("2026-12-20"), D24("2027-01-01"), cal).provisional_years == (2027,)
+    court = [d for d in deadlines_for(Case(court_notice_at=T("2026-09-28 00:00"))) if d.kind == "P3-83"][0]
+    assert court.note == ""
+
+
+def test_jd_pp_deadline_follows_the_policy_basis():
+    """JD-PP (§1.C): with the basis set to the order, 30 days = 720 h from the order."""
+    case = Case(platform="JD", reason="price_protection", ordered_at=T("2026-09-28 10:00"),
+                signed_at=T("2026-09-30 12:00"))
+    assert at(case, "JD-PP", policy({"JD-PP.basis": "order"})) == T("2026-10-28 10:00")
