@@ -457,3 +457,51 @@ def test_retention_may_not_refuse_a_valid_7_day_return(action, category, refused
     else:
         assert finding is None
     assert retention_check(Case(platform="TB", reason="quality", action="拒绝")) is None
+
+
+def test_each_route_uses_the_workbooks_own_numbers():
+    """Every §1.A number is a 规则 sheet setting: each route of compensation_for must read the given policy."""
+    p = policy({"LAD-2.approval_above": 50, "JD-COMP-1.cap": 100, "JD-COMP-2.beans": 800, "JD-PP.basis": "order"})
+    assert compensation_for(Case(platform="TB", reason="goodwill", proposed=Y("40")), p).approval is False
+    assert compensation_for(Case(platform="TB", reason="price_protection", price_drop=Y("40")), p).approval is False
+    assert compensation_for(Case(platform="TB", reason="missing_gift", gift_price=Y("40")), p).approval is False
+    assert compensation_for(Case(platform="JD", reason="misdescription", paid=Y("2000")), p).amount == Y("100.00")
+    gift = Case(platform="JD", reason="missing_gift", paid=Y("100"), gift_has_sku=False, gift_price=Y("50"))
+    assert compensation_for(gift, p).amount == Y("8.00")             # no SKU: the beans, not the typed price
+    assert compensation_for(pp_case("2026-10-29 09:00"), p).amount == Y("0.00")   # 720 h from the order
+    promise = Case(platform="TB", reason="late_shipment", paid=Y("2000"), promise_rate=Y("0.30"), promise_cap=Y("500"))
+    assert compensation_for(promise).amount == Y("500.00")
+
+
+def test_each_route_names_the_missing_input():
+    for case, field in [(Case(platform="TB", reason="late_shipment"), "paid"),
+                        (Case(platform="JD", reason="missing_gift"), "paid"),
+                        (Case(platform="TB", reason="price_protection"), "price_drop")]:
+        with pytest.raises(MissingInput) as info:
+            compensation_for(case)
+        assert info.value.field == field
+
+
+def test_a_gift_price_on_another_reason_is_not_a_gift_claim():
+    comp = compensation_for(Case(platform="TB", reason="quality", gift_price=Y("8")))
+    assert (comp.amount, comp.rule) == (None, "-")
+
+
+def test_jd_gift_caps_round_to_the_fen_before_comparing():
+    """JD-COMP-2 (§1.A) with §0's ROUND(x,2): 30 % of 399.99 = 119.997 → 120.00; 50 % of 9.99 = 4.995 → 5.00."""
+    assert jd_missing_gift(Y("399.99"), Y("199"), True).amount == Y("120.00")
+    assert jd_missing_gift(Y("9.99"), None, False).amount == Y("5.00")
+
+
+def test_jd_pp_readings_disagree_exactly_at_the_other_end():
+    """JD-PP (§1.C): a drop exactly at 720 h is out under POP (our reading) while S0 still pays: flagged."""
+    comp = jd_price_protection(pp_case("2026-10-28 10:00"))
+    assert comp.amount == Y("400.00") and [f.rule for f in comp.findings] == ["JD-PP"]
+    w = jd_pp_window(pp_case("2026-10-01 00:00"), policy({"JD-PP.basis": "order"}))
+    assert jd_price_protection(pp_case("2026-10-29 09:00"), policy({"JD-PP.basis": "order"})).amount == Y("0.00")
+    assert w.basis == "order"
+
+
+def test_an_unknown_platform_is_named():
+    with pytest.raises(ValueError, match="^XX$"):
+        late_shipment("XX", Y("10"))

@@ -300,7 +300,7 @@ def test_blank_free_shipping_asks_unless_the_policy_answers():
         "包邮 blank: taken as free shipping by the 规则 sheet row 「包邮未填时」"),)
     no = decide(case, policy({"FREE.default": "no"}))
     assert no.rule == "F2" and no.findings[0].zh.endswith("视为不包邮")
-    assert "not free shipping" in no.findings[0].en
+    assert no.findings[0].en == "包邮 blank: taken as not free shipping by the 规则 sheet row 「包邮未填时」"
     exchange = decide(Case(platform="TB", reason="no_reason_exchange"), policy({"FREE.default": "yes"}))
     assert exchange.out == SELLER                             # "as paid": the assumed 包邮
     asked = decide(Case(platform="TB", reason="no_reason_exchange"))       # RET and RE do not depend on 包邮
@@ -314,3 +314,34 @@ def test_reasons_without_shipping_legs_give_no_decision():
     assert decide(Case(platform="TB", reason="late_shipment")) is None
     assert decide(Case(platform="TB", reason="goodwill", free_shipping=True)) is None
     assert decide(Case(platform="TB", reason=None, free_shipping=True)) is None
+
+
+def test_a_known_free_shipping_answer_is_never_replaced_by_the_setting():
+    """§2: the row's own 包邮 wins; the 规则 sheet's answer is only for a blank cell."""
+    fr = decide(Case(platform="TB", reason="no_reason_exchange", free_shipping=False), policy({"FREE.default": "yes"}))
+    assert (fr.rule, fr.out, fr.findings) == ("F5", BUYER, ())
+
+
+def test_a_reason_outside_the_vocabulary_is_matched_against_the_whole_table():
+    """§2's table read top to bottom: F12 holds for any reason; JD's quality row does not catch other reasons."""
+    assert decide(Case(platform="TB", reason="mystery", agreed_no_freight=True)).rule == "F12"
+    assert decide(Case(platform="JD", reason="mystery")) is None
+
+
+def test_the_candidate_rows_per_reason_are_the_table_rows_that_admit_it_in_order():
+    """§2: a row applies to a reason when it names that reason (or one of its reasons), or names none."""
+    from addin.core import freight
+    from addin.core.case import REASONS
+
+    index = freight._rules_by_reason()
+    assert set(index) == set(REASONS) | {None}
+    for reason, rows in index.items():
+        expected = []
+        for rule in freight.FREIGHT_RULES:
+            want = rule.when.get("reason", reason)
+            if want == reason or (isinstance(want, tuple) and reason in want):
+                expected.append(rule)
+        assert [r for r, _ in rows] == expected, reason
+        for rule, conditions in rows:
+            assert conditions == tuple((k, v, isinstance(v, tuple)) for k, v in rule.when.items())
+    assert [r.id for r, _ in index["no_reason_return"]] == ["F12", "F14", "F3", "F1", "F2"]
