@@ -363,3 +363,39 @@ def test_example_34_passes():
     text = "【小美家居】亲，您在小美家居拍下的北欧布艺沙发还未付款，库存紧张，今晚24点前付款即可按时发货哦~回T退订"
     got = reminder(text, send_at=T("2026-10-08 12:10"), customer_type="office")
     assert (got.chars, got.parts, got.verdict, got.text) == (53, 1, "PASS", text)
+
+
+def test_a_reminder_keeps_its_signature_and_length_findings():
+    """SMS-1 and SMS-2 apply to a 催付 as to any SMS (its own SMS-3/4 checks come on top)."""
+    got = reminder("亲，小美家居提醒您的订单还未付款~回T退订")
+    assert [f.rule for f in got.findings][:1] == ["SMS-1"]
+
+
+def test_every_check_reads_the_workbooks_policy():
+    """SMS-2 part size, SMS-7 cut-off: 规则 sheet numbers reach check_sms."""
+    p = policy({"SMS-2.single": 20, "SMS-2.part": 10, "SMS-7.other_end": "21:00", "SMS-6.reminder_window": "否"})
+    got = reminder("【小美家居】亲，您的订单还未付款~回T退订", policy=p, send_at=T("2026-10-08 21:30"),
+                   customer_type="student")
+    assert got.parts == 3
+    assert by_rule(got.findings, "SMS-7") == [Finding("SMS-7", "WARN", "学生及其他客户催付应在21:00前发送",
+                                                      "students and others: send before 21:00")]
+    assert check_length("字" * 21, p)[1] == 3
+
+
+def test_chat_only_wording_rules_do_not_apply_to_an_sms():
+    """§4.3: "digits only" is a chat-reply rule (LINT-11); an SMS body of digits is not linted for it."""
+    assert not [f for f in check_sms("【小美家居】123456", "refund_done").findings if f.rule.startswith("LINT")]
+
+
+def test_a_window_of_a_single_minute():
+    one = policy({"SMS-6.start": "08:00", "SMS-6.end": "08:00"})
+    assert in_window(T("2026-10-08 08:00"), one) and not in_window(T("2026-10-08 12:00"), one)
+
+
+def test_the_memo_keeps_each_customer_types_timing_apart():
+    memo = {}
+    off = policy({"SMS-6.reminder_window": "否"})
+    text = "【小美家居】亲，您的订单还未付款~回T退订"
+    office = reminder(text, send_at=T("2026-10-08 21:30"), customer_type="office", memo=memo, policy=off)
+    student = reminder(text, send_at=T("2026-10-08 21:30"), customer_type="student", memo=memo, policy=off)
+    assert by_rule(office.findings, "SMS-7") and not by_rule(student.findings, "SMS-7")
