@@ -14,8 +14,9 @@ import sys
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
 
-from addin.workbook.outbox_formats import FORMATS
+from addin.workbook.commands.outbox_formats import FORMATS
 
 # Each command imports its own modules when it runs (recalc never loads the mail merge and Jinja2), so
 # `aftersales --help` and a parse error cost only argparse. tests/test_cli.py checks what gets imported.
@@ -43,6 +44,25 @@ def now_arg(text: str) -> dt.datetime:
         raise argparse.ArgumentTypeError(f"{exc.zh} / {exc.en}") from None
 
 
+def stderr_progress(label: str) -> Callable[[int, int], None]:
+    """A one-line progress bar on stderr (redrawn in place on a terminal, milestones otherwise)."""
+    tty = sys.stderr.isatty()
+    last = [-1]
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total == 0 else done * 100 // total
+        if tty:
+            bar = "█" * (pct // 4) + "·" * (25 - pct // 4)
+            sys.stderr.write(f"\r{label} [{bar}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+        elif pct // 25 != last[0] // 25 or done >= total:
+            sys.stderr.write(f"{label}: {done}/{total} ({pct}%)\n")
+        last[0] = pct
+        sys.stderr.flush()
+    return show
+
+
 def _now(value: dt.datetime | None) -> dt.datetime:
     if value:
         return value
@@ -52,7 +72,7 @@ def _now(value: dt.datetime | None) -> dt.datetime:
 
 
 def cmd_recalc(args) -> int:
-    from addin.workbook.recalc import recalc, stderr_progress
+    from addin.workbook.commands.recalc import recalc
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
@@ -64,7 +84,7 @@ def cmd_recalc(args) -> int:
 
 
 def cmd_texts(args) -> int:
-    from addin.workbook.texts import generate_texts
+    from addin.workbook.commands.texts import generate_texts
 
     n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
@@ -78,8 +98,7 @@ def cmd_texts(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from addin.workbook.recalc import stderr_progress
-    from addin.workbook.run import run_book
+    from addin.workbook.commands.run import run_book
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
@@ -107,7 +126,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_outbox(args) -> int:
-    from addin.workbook.outbox import export_outbox
+    from addin.workbook.commands.outbox import export_outbox
 
     fmt = args.format or ("csv" if args.csv else "aliyun-xlsx")
     if fmt == "params":
@@ -167,7 +186,7 @@ def _print_log_state(report, book) -> None:
 
 
 def cmd_send(args) -> int:
-    from addin.workbook.sms_send import send_book
+    from addin.workbook.commands.sms_send import send_book
 
     if not (args.dry_run or args.yes):
         print("错误 error: 请选择 --dry-run (只预览) 或 --yes (真的发送) / choose --dry-run (preview) or --yes (send)",
@@ -196,7 +215,7 @@ def cmd_send(args) -> int:
 
 
 def cmd_receipts(args) -> int:
-    from addin.workbook.receipts import import_receipts
+    from addin.workbook.commands.receipts import import_receipts
 
     if not Path(args.file).is_file():
         print(f"错误 error: 找不到文件 / file not found: {args.file}", file=sys.stderr)
@@ -215,7 +234,7 @@ def cmd_receipts(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from addin.workbook.importer import import_exports
+    from addin.workbook.commands.importer import import_exports
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -235,9 +254,9 @@ def cmd_import(args) -> int:
 
 
 def cmd_new_workbook(args) -> int:
-    from addin.excel.template import NotMacroName, interpreter_settings, new_workbook
-    from addin.workbook.recalc import first_few
-    from addin.workbook.session import new_book, open_book
+    from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
+    from addin.workbook.commands.summary import first_few
+    from addin.workbook.files.session import new_book, open_book
 
     target = Path(args.path)
     if target.suffix.lower() != ".xlsm":
@@ -245,7 +264,7 @@ def cmd_new_workbook(args) -> int:
         return _fail(exc.zh, exc.en)
     carried, prepare = None, None
     if args.source:
-        from addin.workbook.upgrade import carry_into, read_old
+        from addin.workbook.commands.upgrade import carry_into, read_old
 
         source = Path(args.source)
         if target.exists() and source.exists() and target.resolve() == source.resolve():
@@ -275,9 +294,9 @@ def cmd_new_workbook(args) -> int:
 
 def cmd_demo(args) -> int:
     from addin.demo import sample_approved, sample_rows
-    from addin.workbook.outbox import export_outbox
-    from addin.workbook.session import new_book
-    from addin.workbook.template import make_workbook
+    from addin.workbook.commands.outbox import export_outbox
+    from addin.workbook.files.session import new_book
+    from addin.workbook.sheets.new_book import make_workbook
 
     path = Path(args.out)
     if path.exists() and not _is_demo_book(path):      # a staff file given as --out is never replaced
@@ -456,29 +475,21 @@ def main(argv: list[str] | None = None) -> int:
         return _report(exc)
 
 
-def _loaded(module: str, name: str) -> type | None:
-    """An exception class of a module the command imported (an exception of a module that was never
-    imported cannot have been raised)."""
-    mod = sys.modules.get(module)
-    return getattr(mod, name, None) if mod is not None else None
-
-
-def _is(exc: BaseException, *where: tuple[str, str]) -> bool:
-    classes = tuple(c for c in (_loaded(m, n) for m, n in where) if c is not None)
-    return bool(classes) and isinstance(exc, classes)
-
-
 def _report(exc: Exception) -> int:
     """A failed command as one line and exit code 2: the checks in the order of the old except clauses."""
-    if _is(exc, ("addin.workbook.session", "BookError"), ("addin.workbook.sms_send", "SendError"),
-           ("addin.workbook.receipts", "ReceiptFileError")):     # RecalcError, ExportFileError are BookErrors
+    from addin.core.errors import BilingualError
+
+    if isinstance(exc, BilingualError):       # every error said to staff (a book, an export, a cell …)
         return _fail(exc.zh, exc.en)
     if isinstance(exc, FileNotFoundError):
         return _fail(f"找不到文件: {exc.filename}", f"file not found: {exc.filename}")
     if isinstance(exc, PermissionError):
         return _fail(f"文件被占用或无权限 (是否在Excel中打开?): {exc.filename}",
                      f"file is locked or not writable (open in Excel?): {exc.filename}")
-    if _is(exc, ("addin.workbook.xlsx_patch.edits", "PatchError"), ("addin.workbook.reader", "WorkbookReadError")):
+    from addin.workbook.files.reader import WorkbookReadError
+    from addin.workbook.files.xlsx_patch.edits import PatchError
+
+    if isinstance(exc, (PatchError, WorkbookReadError)):
         return _fail(f"无法处理工作簿 (文件损坏或不是 .xlsx/.xlsm?): {exc}",
                      f"cannot process the workbook (damaged, or not .xlsx/.xlsm?): {exc}")
     if isinstance(exc, OSError):

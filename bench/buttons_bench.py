@@ -2,7 +2,7 @@
 
     python bench/buttons_bench.py [--rows 10000] [--rounds 3]
 
-The book is a new workbook's sheets (addin.workbook.template) with generated cases (addin.demo.bulk_rows,
+The book is a new workbook's sheets (addin.workbook.sheets.new_book) with generated cases (addin.demo.bulk_rows,
 the benchmark rows of bench/recalc_bench.py), handed to the buttons through the recording stand-in for
 xlwings' Book/Range that tests/test_excel_buttons.py uses. What the stand-in itself spends (building the
 lists Excel would hand over on a read, storing the cells of a write) is timed apart and left out: the
@@ -33,8 +33,8 @@ NOW = dt.datetime(2026, 10, 1, 12, 0)
 def book_grids(n: int) -> dict[str, list[list]]:
     """Every sheet of a new workbook holding n generated cases, as Excel would hand them over."""
     from addin.demo import bulk_rows
-    from addin.workbook.reader import read_workbook, sheet_names
-    from addin.workbook.template import build_workbook
+    from addin.workbook.files.reader import read_workbook, sheet_names
+    from addin.workbook.sheets.new_book import build_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = build_workbook(Path(tmp) / "cases.xlsx", bulk_rows(n))

@@ -27,8 +27,8 @@ def worker(rows: int, repeat: int) -> None:
     import datetime as dt
     sys.path.append(str(ROOT))                    # bench.* from this tree; addin from PYTHONPATH, before it
     import addin
-    from addin.workbook.recalc import compute_sheet
-    from addin.workbook.session import open_book
+    from addin.workbook.commands.compute import compute_sheet
+    from addin.workbook.files.session import open_book
     from bench.compute_digest import OUT_DIR, digest
 
     now = dt.datetime(2026, 10, 1, 12, 0)

@@ -26,9 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from addin.workbook.recalc import compute_sheet, recalc  # noqa: E402
-from addin.workbook.session import open_book  # noqa: E402
-from addin.workbook.settings import load_settings, settings_sheets  # noqa: E402
+from addin.workbook.commands.compute import compute_sheet
+from addin.workbook.commands.recalc import recalc  # noqa: E402
+from addin.workbook.files.session import open_book  # noqa: E402
+from addin.workbook.sheets.settings import load_settings, settings_sheets  # noqa: E402
 
 NOW = dt.datetime(2026, 10, 1, 12, 0)
 OUT_DIR = ROOT / "bench" / "out" / "digest"
@@ -65,7 +66,7 @@ def digest(result) -> tuple[str, str]:
 
 def compute_book(path: Path, *, none_for_empty: bool = False, now: dt.datetime = NOW):
     """compute_sheet on the book's case sheet with its settings and layout, as recalc reads them."""
-    from addin.workbook.recalc import require_case_sheet
+    from addin.workbook.sheets.case_sheet import require_case_sheet
     with open_book(path, write=False) as book:
         names = book.sheet_names
         case = require_case_sheet(names)
@@ -79,7 +80,7 @@ def compute_book(path: Path, *, none_for_empty: bool = False, now: dt.datetime =
 
 def books(tmp: Path, rows: int) -> dict[str, Path]:
     from addin.demo import bulk_rows
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
     from bench.recalc_bench import OUT, make_book
     from tests.test_recalc_workbook import BAD_HEADER, BAD_ROWS, make_book as plain_book
 

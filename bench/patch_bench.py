@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import openpyxl
 
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 COLS = 20  # A..L inputs; M..T computed (edited): M..P hold old values, Q..T are still blank
 

@@ -69,8 +69,8 @@ def make_book(path: Path, n: int) -> None:
     dates numbers with a date style, like openpyxl's write-only mode writes them."""
     sys.path.insert(0, str(ROOT))
     from addin.demo import bulk_rows
-    from addin.workbook.layout import case_columns
-    from addin.workbook.xlsx_patch import col_letter
+    from addin.workbook.sheets.case_layout import case_columns
+    from addin.workbook.files.xlsx_patch import col_letter
 
     columns = case_columns()
     keys = [c.key for c in columns]

@@ -25,8 +25,8 @@ CASES = {
                                 "except SystemExit: pass\n" + REPORT],
     "import addin.cli": ["-c", "import addin.cli; " + REPORT],
     "recalc's imports (cli, recalc, streamed)": [
-        "-c", "import addin.cli, addin.workbook.recalc, addin.workbook.streamed; " + REPORT],
-    "texts' imports (cli, texts, outbox)": ["-c", "import addin.cli, addin.workbook.texts, addin.workbook.outbox; "
+        "-c", "import addin.cli, addin.workbook.commands.recalc, addin.workbook.commands.recalc_stream; " + REPORT],
+    "texts' imports (cli, texts, outbox)": ["-c", "import addin.cli, addin.workbook.commands.texts, addin.workbook.commands.outbox; "
                                                   + REPORT],
 }
 

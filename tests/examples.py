@@ -3,7 +3,7 @@
 One table serves two tests: the public API (tests/test_examples_api.py) and a workbook round trip
 through `aftersales recalc` (tests/test_examples_workbook.py). Rows use Case field names; the
 workbook test writes them under the Chinese headers. Expected values are output keys of
-addin.workbook.rows.output_values; "deadline:<id>" keys are deadline instants (24:00 = next 00:00).
+addin.workbook.sheets.case_rows.output_values; "deadline:<id>" keys are deadline instants (24:00 = next 00:00).
 The texts staff read carry no rule ids; the ids an example cites are checked in 规则编号 (rule_ids).
 """
 from __future__ import annotations

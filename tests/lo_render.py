@@ -125,8 +125,8 @@ def docs_pictures(folder: Path | None = None) -> list[Path]:
     new workbook (.xlsm, with its buttons) holding the demo's cases, recalculated."""
     sys.path.insert(0, str(ROOT))
     from addin.demo import sample_rows
-    from addin.excel.template import new_workbook
-    from addin.workbook.recalc import recalc
+    from addin.excel.xlsm import new_workbook
+    from addin.workbook.commands.recalc import recalc
 
     work = Path(folder or tempfile.mkdtemp(prefix="aftersales_docs_"))
     book = new_workbook(work / "售后.xlsm", sample_rows())

@@ -17,12 +17,13 @@ from addin.core.calendar_cn import CalendarDay, WorkCalendar, package_days
 from addin.core.case import Case
 from addin.core.display import Display
 from addin.core.engine import compute_case
-from addin.excel import buttons, functions
-from addin.excel.values import excel_serial
-from addin.workbook.reader import read_sheet
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import find_header_row
-from addin.workbook.template import build_workbook
+from addin.excel import buttons
+from addin.excel import functions
+from addin.excel.cell_values import excel_serial
+from addin.workbook.files.reader import read_sheet
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.sheets.new_book import build_workbook
 
 from .test_excel_buttons import FakeBook
 
@@ -205,7 +206,7 @@ def test_table_udf_button_and_recalc_agree_on_the_typed_calendar(tmp_path):
 
 @pytest.mark.parametrize("kind", ["放假", "休", "holiday"])
 def test_calendar_kind_spellings(kind):
-    from addin.workbook.calendar_sheet import days_from_grid
+    from addin.workbook.sheets.calendar_sheet import days_from_grid
     days, errors = days_from_grid(_calendar_grid([("2027/1/4", kind, None, None, "推算")]))
     assert errors == [] and days == (CalendarDay(dt.date(2027, 1, 4), False, "", "推算", True),)
 

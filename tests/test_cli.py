@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from addin.cli import main
-from addin.workbook.reader import read_workbook
+from addin.workbook.files.reader import read_workbook
 
 NOW = "2026-11-23T10:00"
 
@@ -253,9 +253,9 @@ def imported_by(args) -> tuple[int, set[str], str]:
 def test_help_imports_no_command_module():
     code, modules, _ = imported_by(["--help"])
     assert code == 0
-    assert {"addin.cli", "addin.workbook.outbox_formats"} <= modules          # the formats the help lists
-    assert not {m for m in modules if m.startswith(("addin.core", "addin.messages", "addin.workbook.recalc",
-                                                    "addin.workbook.xlsx_patch", "jinja2"))}
+    assert {"addin.cli", "addin.workbook.commands.outbox_formats"} <= modules          # the formats the help lists
+    assert not {m for m in modules if m.startswith(("addin.core", "addin.messages", "addin.workbook.commands.recalc",
+                                                    "addin.workbook.files.xlsx_patch", "jinja2"))}
 
 
 def test_recalc_never_imports_the_mail_merge(gbk_demo, tmp_path):
@@ -265,7 +265,7 @@ def test_recalc_never_imports_the_mail_merge(gbk_demo, tmp_path):
     code, modules, printed = imported_by(["recalc", str(tmp / "demo.xlsx"), "--out", str(out), "--now",
                                           "2026-12-20 10:00", "--quiet"])
     assert code == 0 and out.exists() and "写入单元格 cells written: 0" not in printed
-    assert "addin.workbook.recalc" in modules and "addin.workbook.xlsx_patch.sheet" in modules
+    assert "addin.workbook.commands.recalc" in modules and "addin.workbook.files.xlsx_patch.sheet" in modules
     assert "jinja2" not in modules and not {m for m in modules if m.startswith("addin.messages")}
     # the mail merge's own commands still find it
     code, modules, _ = imported_by(["texts", str(out), "--now", NOW])

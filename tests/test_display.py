@@ -15,12 +15,12 @@ from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.policy import DEFAULT_POLICY, PARAMS, PARAMS_BY_ID, SOURCES
 from addin.core.status import STATUSES, row_status
 from addin.excel import buttons
-from addin.workbook.reader import read_workbook, sheet_names
-from addin.workbook.xlsx_patch import col_letter
-from addin.workbook.recalc import recalc
-from addin.workbook.rows import check_lines
-from addin.workbook.schema import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
-from addin.workbook.texts import generate_texts
+from addin.workbook.files.reader import read_workbook, sheet_names
+from addin.workbook.files.xlsx_patch import col_letter
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_rows import check_lines
+from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
+from addin.workbook.commands.texts import generate_texts
 from tests.test_excel_buttons import FakeBook, case_rows, HEADERS as BUTTON_HEADERS
 
 NOW = "2026-11-23 10:00"
@@ -137,7 +137,7 @@ def set_language(path, value):
 
 def test_chinese_plus_english_brings_the_english_back(tmp_path):
     from addin.demo import sample_approved, sample_rows
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
 
     path = build_workbook(tmp_path / "both.xlsx", sample_rows(), approved=sample_approved())
     set_language(path, "中文+English")
@@ -204,7 +204,11 @@ def test_status_precedence():
     assert row_status(False, NOW_DT + dt.timedelta(hours=24), False, NOW_DT) == "即将到期"   # 24 h inclusive
     assert row_status(False, later, True, NOW_DT) == "需审批"
     assert row_status(False, later, False, NOW_DT) == row_status(False, None, False, NOW_DT) == "正常"
-    assert STATUSES == ("有错误", "已逾期", "即将到期", "需审批", "正常")
+    assert row_status(True, None, False, NOW_DT, stage="ST-DONE") == "有错误"        # an error still shows
+    assert row_status(False, past, True, NOW_DT, stage="ST-DONE") == "已完结"
+    assert row_status(False, None, True, NOW_DT, stage="ST-CLOSED") == "已关闭"
+    assert row_status(False, past, False, NOW_DT, stage="ST-RETURN") == "已逾期"       # an open stage: its clocks
+    assert STATUSES == ("有错误", "已完结", "已关闭", "已逾期", "即将到期", "需审批", "正常")
 
 
 def test_status_follows_now(tmp_path, demo):

@@ -3,7 +3,7 @@ import pytest
 
 from addin.core.engine import compute_cases
 from addin.core.policy import DEFAULT_POLICY
-from addin.workbook.rows import case_from_row, output_values
+from addin.workbook.sheets.case_rows import case_from_row, output_values
 from tests.examples import EXAMPLES, check
 
 

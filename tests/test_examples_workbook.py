@@ -10,11 +10,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import recalc
-from addin.workbook.rows import excel_instant
-from addin.workbook.schema import DEADLINE_OUTPUTS, find_header_row
-from addin.workbook.template import build_workbook
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_rows import excel_instant
+from addin.workbook.sheets.case_columns import DEADLINE_OUTPUTS, find_header_row
+from addin.workbook.sheets.new_book import build_workbook
 from tests.examples import EXAMPLES, check
 
 NOW = dt.datetime(2026, 10, 1, 12, 0)

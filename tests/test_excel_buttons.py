@@ -14,8 +14,8 @@ import pytest
 from addin.demo import sample_rows
 from addin.excel import buttons
 from addin.excel.blocks import column_runs, for_excel, plan_blocks
-from addin.workbook.recalc import compute_sheet
-from addin.workbook.schema import INPUTS, OUTPUTS
+from addin.workbook.commands.compute import compute_sheet
+from addin.workbook.sheets.case_columns import INPUTS, OUTPUTS
 
 NOW = dt.datetime(2026, 10, 3, 9, 0)
 
@@ -231,7 +231,7 @@ def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
             if h in input_headers:
                 assert new[c - 1] == old[c - 1], (r, h)
 
-    from addin.workbook.settings import policy_from_grid
+    from addin.workbook.sheets.settings import policy_from_grid
     expected = compute_sheet(before, policy_from_grid(policy_grid())[0], now=NOW)
     for (r, c), value in expected.cells.items():
         got = after[r - 1][c - 1] if c - 1 < len(after[r - 1]) else None
@@ -303,14 +303,14 @@ def test_each_run_appends_one_log_line():
 
 def test_missing_case_sheet_is_a_bilingual_message():
     book = FakeBook({"Sheet1": [["x"]]})
-    with pytest.raises(buttons.RecalcError) as err:
+    with pytest.raises(buttons.CaseSheetError) as err:
         buttons.recalc_book(book)
     assert "案件" in err.value.zh and "cases" in err.value.en
 
 
 def test_sample_rows_through_the_button_match_the_cli_pipeline():
     """The demo's ~40 realistic rows (bad input included), laid out as the template lays them out."""
-    from addin.workbook.layout import case_columns
+    from addin.workbook.sheets.case_layout import case_columns
 
     cols = case_columns()
     grid = [[c.header for c in cols]] + [[row.get(c.key) for c in cols] for row in sample_rows()]
@@ -357,7 +357,7 @@ def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
 
 
 def test_texts_button_writes_text_columns_and_the_outbox():
-    from addin.workbook.texts import compute_texts
+    from addin.workbook.commands.texts import compute_texts
 
     def book_with_sms(n):
         book = make_book(n)
@@ -377,7 +377,7 @@ def test_texts_button_writes_text_columns_and_the_outbox():
     assert call_counts(small) == call_counts(big)
     case_cols = {c for _, c in result.cells}
     assert all(c in case_cols for sheet, r, c in small.rec.written_cells if sheet == "案件")
-    from addin.workbook.settings import policy_from_grid
+    from addin.workbook.sheets.settings import policy_from_grid
     expected = compute_texts(before, policy_from_grid(policy_grid())[0], now=NOW)
     after = small.grid("案件")
     assert result.summary["sms"] == 10 and result.summary["ready"] == 10
@@ -391,10 +391,10 @@ def test_texts_button_writes_text_columns_and_the_outbox():
 def test_texts_button_uses_the_approved_templates_and_the_send_log(tmp_path: Path):
     """The button gives what `aftersales texts` gives: approved vendor text, and no re-queue of logged SMS."""
     from addin.messages.vendor_templates import ApprovedTemplate
-    from addin.workbook.outbox import export_outbox
-    from addin.workbook.reader import read_workbook, sheet_names
-    from addin.workbook.template import build_workbook
-    from addin.workbook.texts import generate_texts
+    from addin.workbook.commands.outbox import export_outbox
+    from addin.workbook.files.reader import read_workbook, sheet_names
+    from addin.workbook.sheets.new_book import build_workbook
+    from addin.workbook.commands.texts import generate_texts
 
     approved = {"follow_up": ApprovedTemplate("follow_up", "SMS_1", "亲，您反馈的${item}问题已处理好~", "小美家居")}
     rows = [dict(order_id=f"300000{i}", platform="天猫", reason="其他", shop_name="小美家居", phone=f"1380013800{i}",
@@ -442,5 +442,5 @@ def test_export_to_sheet_keeps_long_order_ids_as_text():
               ["3000202610215894", "13800138000", "退款完成", "【小美】退款已完成", 9, 1, None, "PASS", None]]
     book = FakeBook({"案件": [HEADERS], "发送队列": outbox})
     buttons.export_to_sheet(book)
-    assert book.grid(buttons.EXPORT_SHEET) == [["手机号码", "短信内容", "计划发送时间", "订单号"],
+    assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
                                                ["13800138000", "【小美】退款已完成", None, "3000202610215894"]]

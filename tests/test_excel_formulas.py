@@ -14,12 +14,12 @@ formulas = pytest.importorskip("formulas")
 
 from addin.demo import sample_rows  # noqa: E402
 from addin.excel import functions, udfs  # noqa: E402
-from addin.excel.values import to_cell  # noqa: E402
-from addin.workbook.reader import read_sheet  # noqa: E402
-from addin.workbook.recalc import compute_sheet  # noqa: E402
-from addin.workbook.rows import excel_instant  # noqa: E402
-from addin.workbook.schema import OUTPUTS  # noqa: E402
-from addin.workbook.template import build_workbook  # noqa: E402
+from addin.excel.cell_values import to_cell  # noqa: E402
+from addin.workbook.files.reader import read_sheet  # noqa: E402
+from addin.workbook.commands.compute import compute_sheet  # noqa: E402
+from addin.workbook.sheets.case_rows import excel_instant  # noqa: E402
+from addin.workbook.sheets.case_columns import OUTPUTS  # noqa: E402
+from addin.workbook.sheets.new_book import build_workbook  # noqa: E402
 
 
 NOW = dt.datetime(2026, 10, 3, 9)

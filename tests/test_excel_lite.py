@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from addin.excel import buttons, functions, udfs
+from addin.excel import buttons
+from addin.excel import functions
+from addin.excel import udfs
 from tests.test_excel_buttons import FakeBook, call_counts, make_book
 from tests.test_excel_udfs import HEADERS, OFFICE_ROWS, ROWS
 
@@ -88,7 +90,7 @@ def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
     blank hidden column a new workbook keeps right of the identity columns."""
     import openpyxl
 
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
 
     source = (LITE / "main.py").read_text(encoding="utf-8")
     cells = re.findall(r'@script\(button="\[(\w+)\]案件!([A-Z]+)(\d+)"\)', source)

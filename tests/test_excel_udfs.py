@@ -17,12 +17,14 @@ from addin.core.deadlines import calendar_days, daily_clock, legal_outer_bound, 
 from addin.core.display import Display
 from addin.core.engine import compute_cases
 from addin.core.policy import DEFAULT_POLICY
-from addin.excel import functions, udfs
-from addin.excel.values import excel_serial
+from addin.excel import functions
+from addin.excel import udfs
+from addin.excel.cell_values import excel_serial
 from addin.messages.lint import lint
 from addin.messages.sms import check_sms, sms_length
-from addin.workbook.rows import case_from_row, excel_instant
-from addin.workbook.schema import LOOKUP, OUTPUTS, normalise_header
+from addin.workbook.sheets.case_rows import case_from_row, excel_instant
+from addin.workbook.sheets.case_columns import LOOKUP, OUTPUTS
+from addin.workbook.sheets.catalogue import normalise_header
 
 T = dt.datetime
 BILINGUAL = [["参数ID", "值"], ["UI.language", "中文+English"]]     # a 规则 block asking for both languages

@@ -15,13 +15,13 @@ import python_calamine
 from oletools.olevba import VBA_Parser
 
 from addin.demo import sample_rows
-from addin.excel.template import (BUTTONS, CASE_SHEET, CONF_SHEET, UDF_MODULE, NotMacroName, interpreter_settings,
-                                  new_workbook)
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import OUTPUTS, find_header_row, normalise_header
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.excel.xlsm import BUTTONS, UDF_MODULE, NotMacroName, interpreter_settings, new_workbook
+from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF, normalise_header
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import OUTPUTS, find_header_row
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
-SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", CONF_SHEET]
+SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", XLWINGS_CONF.name]
 # Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.
 LO_CHECK = """
 import os, subprocess, sys, time, uno
@@ -70,12 +70,12 @@ def test_opens_with_openpyxl_and_calamine_and_has_all_sheets(book):
     assert all(name in wb.sheetnames for name in SHEETS)
     with python_calamine.CalamineWorkbook.from_path(str(book)) as cb:
         assert all(name in cb.sheet_names for name in SHEETS)
-        header = cb.get_sheet_by_name(CASE_SHEET).to_python()[0]
+        header = cb.get_sheet_by_name(CASES.name).to_python()[0]
     assert find_header_row([header]) is not None
 
 
 def test_conf_sheet_names_the_udf_module(book):
-    ws = openpyxl.load_workbook(book)[CONF_SHEET]
+    ws = openpyxl.load_workbook(book)[XLWINGS_CONF.name]
     settings = {}
     for row in ws.iter_rows(values_only=True):   # xlwings reads A1 down to the first blank cell
         if row[0] is None:
@@ -86,7 +86,7 @@ def test_conf_sheet_names_the_udf_module(book):
 
 
 def test_drop_downs_formats_conditional_formats_and_frozen_header(book):
-    ws = openpyxl.load_workbook(book)[CASE_SHEET]
+    ws = openpyxl.load_workbook(book)[CASES.name]
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert any("淘宝" in f and "天猫" in f for f in lists)           # platform
     assert any("延迟发货" in f and "七天无理由退货" in f for f in lists)  # reason
@@ -122,16 +122,16 @@ def test_package_is_macro_enabled_with_buttons_bound_to_the_subs(book):
 def test_recalc_runs_on_it_after_rows_are_added(book, tmp_path):
     """Staff type rows into the new workbook; `aftersales recalc` fills the computed columns."""
     filled = tmp_path / "filled.xlsm"
-    heads = {normalise_header(c.value): c.column for c in openpyxl.load_workbook(book, read_only=True)[CASE_SHEET][1]
+    heads = {normalise_header(c.value): c.column for c in openpyxl.load_workbook(book, read_only=True)[CASES.name][1]
              if c.value}                                       # 订单号* : the '*' marks a required column
     typed = {"订单号": ("TB1", "TM1"), "平台": ("淘宝", "天猫"), "售后原因": ("延迟发货", "延迟发货"),
              "实付金额": (89, 387.45)}
     cells = {(r, heads[h]): v for h, values in typed.items() for r, v in enumerate(values, start=2)}
-    patch_workbook(book, filled, {CASE_SHEET: SheetEdit(cells=cells)})   # what Excel would save, losslessly
+    patch_workbook(book, filled, {CASES.name: SheetEdit(cells=cells)})   # what Excel would save, losslessly
     summary = recalc(filled, now=dt.datetime(2026, 10, 3, 9))
     assert summary.rows == 2 and summary.errors == 0
     with python_calamine.CalamineWorkbook.from_path(str(filled)) as cb:
-        grid = cb.get_sheet_by_name(CASE_SHEET).to_python()
+        grid = cb.get_sheet_by_name(CASES.name).to_python()
     amount = grid[0].index(next(c.header for c in OUTPUTS if c.key == "comp_amount"))
     assert [grid[1][amount], grid[2][amount]] == [5.0, 116.24]   # Excel rounding: 387.45 x 30% = 116.24
     assert VBA_Parser(str(filled)).detect_vba_macros()          # the patch kept the VBA project ...
@@ -163,7 +163,7 @@ def test_buttons_sit_in_the_frozen_corner_and_do_not_move_or_size_with_cells(boo
     """Within the frozen header row and identity columns (so they never scroll away), set to "don't move or
     size with cells" in both the VML (MoveWithCells/SizeWithCells present: Excel reads them reversed,
     MS-OI29500 2.1.1881) and the x14 anchor (no moveWithCells/sizeWithCells attribute: false)."""
-    ws = openpyxl.load_workbook(book)[CASE_SHEET]
+    ws = openpyxl.load_workbook(book)[CASES.name]
     frozen_cols = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[1] - 1          # F2 -> 5
     with zipfile.ZipFile(book) as z:
         vml = z.read("xl/drawings/vmlDrawingButtons.vml").decode()
@@ -193,7 +193,7 @@ def test_interpreter_is_the_python_that_ran_the_command(tmp_path):
     assert interpreter_settings("darwin", "/Users/a/.venv/bin/python") == {"Interpreter_Mac": "/Users/a/.venv/bin/python"}
     assert interpreter_settings("linux", "/usr/bin/python3") == {}
     path = new_workbook(tmp_path / "w.xlsm", interpreter=interpreter_settings("win32", str(scripts / "python.exe")))
-    conf = {row[0]: row[1] for row in openpyxl.load_workbook(path)[CONF_SHEET].iter_rows(values_only=True) if row[0]}
+    conf = {row[0]: row[1] for row in openpyxl.load_workbook(path)[XLWINGS_CONF.name].iter_rows(values_only=True) if row[0]}
     assert conf["Interpreter_Win"] == str(scripts / "pythonw.exe") and conf["Interpreter_Mac"] is None
 
 
@@ -205,7 +205,7 @@ def test_new_workbook_refuses_a_name_excel_would_not_open_with_macros(tmp_path):
 
 def test_each_button_gives_the_status_bar_back_to_excel():
     """The summary stays on the status bar a while; then Application.StatusBar = False restores Excel's."""
-    code = (Path(__file__).resolve().parents[1] / "macros" / "AfterSales.bas").read_text(encoding="ascii")
+    code = (Path(__file__).resolve().parents[1] / "addin" / "excel" / "vba" / "AfterSales.bas").read_text(encoding="ascii")
     subs = re.findall(r"Public Sub (\w+)\(\)(.*?)End Sub", code, re.S)
     bodies = dict(subs)
     for _, macro, _ in BUTTONS:

@@ -17,11 +17,11 @@ from addin.core.freight import decide
 from addin.core.policy import DEFAULT_POLICY, FREE_DEFAULT, PARAMS_BY_ID, Policy
 from addin.core.reasons import REASON_RULES
 from addin.excel import functions
-from addin.workbook.importer import import_exports
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import recalc
-from addin.workbook.rows import case_from_row
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.commands.importer import import_exports
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_rows import case_from_row
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 from .test_import import NOW, export_rows, jm_line, pdd_line, qn_line, rows_by_order, write_export
 from .test_import import book, master_book  # noqa: F401 - the fixtures: a copy of a `new-workbook` book

@@ -20,13 +20,14 @@ import xlwt
 
 from addin.cli import main
 from addin.core.reasons import AFTER_SALES_TYPE_ZH, REASON_RULES, ReasonRule, match_reason, normalise_reason
-from addin.workbook.importer import ExportFileError, import_exports
-from addin.workbook.reader import read_workbook
-from addin.workbook.reason_sheet import reason_table_from_grid
-from addin.workbook.recalc import RecalcError, recalc
-from addin.workbook.rows import case_from_row
-from addin.workbook.schema import find_header_row
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.commands.importer import ExportFileError, import_exports
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.sheets.reason_sheet import reason_table_from_grid
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_sheet import CaseSheetError
+from addin.workbook.sheets.case_rows import case_from_row
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 NOW = dt.datetime(2026, 10, 12, 10, 0)
 
@@ -356,7 +357,7 @@ def test_new_rows_are_not_appended_below_a_totals_row(book, tmp_path):
         (2, head.index("订单号") + 1): "A1", (2, head.index("平台") + 1): "淘宝", (2, head.index("售后原因") + 1): "质量问题",
         (3, 1): "合计", (3, head.index("实付金额") + 1): 89})})
     before = book.read_bytes()
-    with pytest.raises(RecalcError, match="合计行"):
+    with pytest.raises(CaseSheetError, match="合计行"):
         import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
     assert book.read_bytes() == before
 
@@ -432,7 +433,7 @@ def test_imported_rows_join_the_case_table(tmp_path):
 def test_imported_rows_outside_the_case_table_are_refused(tmp_path):
     book = _case_book(tmp_path / "cases.xlsx", "table_note")
     before = book.read_bytes()
-    with pytest.raises(RecalcError, match="outside the Table") as caught:
+    with pytest.raises(CaseSheetError, match="outside the Table") as caught:
         import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
     assert caught.value.kind == "table_below" and book.read_bytes() == before
 

@@ -1,4 +1,4 @@
-"""The 案件 sheet staff live in (addin.workbook.layout, template), the 汇总 and 使用说明 sheets, and the
+"""The 案件 sheet staff live in (addin.workbook.sheets.case_layout, template), the 汇总 and 使用说明 sheets, and the
 upgrade of an older workbook: built with the product's code, read back with openpyxl and calamine."""
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ import pytest
 
 from addin.cli import main
 from addin.demo import sample_rows
-from addin.workbook.layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row,
-                                   normalise_header)
-from addin.workbook.summary_sheet import NAMED_COLUMNS, SUMMARY_SHEET
-from addin.workbook.template import build_workbook, put_text_safe
-from addin.workbook.xlsx_patch import MAX_ROW, col_letter
+from addin.workbook.sheets.case_layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
+from addin.workbook.sheets.catalogue import SUMMARY, normalise_header
+from addin.workbook.sheets.summary_sheet import NAMED_COLUMNS
+from addin.workbook.sheets.new_book import build_workbook, put_text_safe
+from addin.workbook.files.xlsx_patch import MAX_ROW, col_letter
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 HEADER = {c.key: c.header for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS}
@@ -180,7 +180,7 @@ def test_summary_formulas_read_the_case_columns_by_name(book):
         ref = wb.defined_names[name].attr_text
         letter = col_letter(h[normalise_header(HEADER[key])])
         assert ref == f"'案件'!${letter}$2:${letter}${MAX_ROW}", name
-    ws = wb[SUMMARY_SHEET]
+    ws = wb[SUMMARY.name]
     formulas = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
     assert ws["B2"].value == "=NOW()"
     assert any("SUMIFS(案件_赔偿金额,案件_平台," in f for f in formulas)

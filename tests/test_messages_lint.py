@@ -8,7 +8,7 @@ import pytest
 from addin.core.findings import Finding
 from addin.core.parse import fold
 from addin.messages.lint import HARASSMENT_NOTE, LINT_RULES, lint
-from addin.messages.prefilter import Prefiltered, required_literals
+from addin.messages.prefilter import Prefiltered
 from addin.messages.render import TemplateSet
 
 
@@ -24,7 +24,7 @@ def test_table_is_data_with_ids_and_sources():
         re.compile(r.pattern)
 
 
-@pytest.mark.parametrize("text, rule, level", [
+FORBIDDEN = [
     ("亲稍等", "LINT-01", "ERROR"),
     ("请稍等哦", "LINT-01", "ERROR"),
     ("您等一下，我去问问", "LINT-02", "WARN"),
@@ -50,7 +50,10 @@ def test_table_is_data_with_ids_and_sources():
     ("不可以改价", "LINT-17", "WARN"),
     ("别家的都是假货", "LINT-18", "WARN"),
     ("我保证明天发货", "LINT-19", "WARN"),
-])
+]
+
+
+@pytest.mark.parametrize("text, rule, level", FORBIDDEN)
 def test_forbidden(text, rule, level):
     assert rule in rules(lint(text), level)
 
@@ -140,7 +143,7 @@ def corpus(n: int = 2500) -> list[str]:
     if SEEDS is not None:
         for path in sorted(SEEDS.glob("*.txt")):
             texts += [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]
-    pieces = sorted({s for rule in LINT_RULES for s in (required_literals(rule.pattern) or ())}
+    pieces = sorted({s for rule in LINT_RULES for s in (rule.needs or ())}
                     | {"TM", "tm", "Tm", "ＴＭ", "TMD", "他妈", "TMALL", "TM-3", "x.TM", "不行的话", "等一下午", "😊", "👍",
                        "😊😊😊", "不可思议", "不客气", "保证质量", "我们", "您", "你", "还", "都", "不会", "吗", "？", "?", "的", "。", "！",
                        "检测", "合格", "质检", "产品", "有", "出", "别家", "假货", "垃圾", "666", " ", "\n", "-", "_", "/"})
@@ -172,29 +175,76 @@ def test_lint_matches_the_straightforward_implementation_on_a_corpus():
 
 
 def test_prefilter_finds_what_the_regex_finds():
-    """Every regex the messages checks gate with a pre-check: the same match (or none) on the corpus."""
-    from addin.messages import reviews, sms, vendor_templates
-
-    patterns = [(r.pattern, re.IGNORECASE if r.ignore_case else 0) for r in LINT_RULES]
-    patterns += [(p, 0) for _, p in reviews.NEGATIVE_CUES] + [(p, 0) for _, p, *_ in reviews.SARCASM_RULES]
-    patterns += [(p, 0) for _, p, *_ in sms.PROMISE_RULES]
-    patterns += [(rx.pattern, rx.flags) for rx in (sms._OPT_OUT, sms._MARKETING_CUES, sms._TIME_EXPR, reviews._SPEC,
-                                                   reviews._APOLOGY, reviews._THANKS_FOR_GOOD, vendor_templates._URL,
-                                                   vendor_templates._PHONE, vendor_templates._QQ_WX)]
-    patterns += [(r"(?i)abc", 0), (r"(?i:ab)c|d", 0), (r"\bk", re.IGNORECASE), (r"ß|ſ", re.IGNORECASE), (r"x{2,3}y", 0),
-                 (r"(a|b)(c|d)e", 0), (r"a(?=b)c", 0), (r"[^a]b", 0)]
-    texts = corpus(600) + ["ABC", "aBc", "KELVIN \u212a", "ſ", "ß", "xxy", "ade", "ac", "cb", "Ab"]
-    for pattern, flags in patterns:
-        gated, plain = Prefiltered(pattern, flags), re.compile(pattern, flags)
+    """Each lint rule behind its declared pre-check: the same match (or none) as the plain regex on the corpus."""
+    texts = corpus(600)
+    for rule in LINT_RULES:
+        flags = re.IGNORECASE if rule.ignore_case else 0
+        gated, plain = Prefiltered(rule.pattern, flags, rule.needs), re.compile(rule.pattern, flags)
         for text in texts + [fold(t) for t in texts]:
             got, want = gated.search(text), plain.search(text)
-            assert (got and got.span()) == (want and want.span()), (pattern, text)
+            assert (got and got.span()) == (want and want.span()), (rule.id, text)
 
 
-def test_required_literals():
-    assert required_literals(r"(?:对不起|不好意思|抱歉)呢") == {"对不起呢", "不好意思呢", "抱歉呢"}
-    assert required_literals(r"不行(?!的话)|不可以") == {"不行", "不可以"}
-    assert required_literals(r"TM(?:D)?", re.IGNORECASE) == {"tm"}
-    assert required_literals(r"^[\W\d_]+$") is None                  # nothing literal to look for: the regex runs
-    assert required_literals(r"a?b?") is None
-    assert required_literals(r"(?i:ab)c") == {"c"}                    # an inline flag: only the part outside
+def without(text, needs, ignore_case):
+    """`text` with every occurrence of the `needs` strings broken (a character replaced by □)."""
+    rx = re.compile("|".join(map(re.escape, needs)), re.IGNORECASE if ignore_case else 0)
+    while m := rx.search(text):
+        text = text[:m.start()] + "□" + text[m.start() + 1:]
+    assert not any(s in (text.casefold() if ignore_case else text) for s in needs)
+    return text
+
+
+def pattern_texts(rule, n=3000):
+    """Random texts built from the pieces of the rule's own pattern (its runs of Chinese and of Latin
+    letters, not its declared strings): some pieces in the pattern's order with some skipped (which
+    walks its alternatives and optional parts), others picked anywhere, with filler around them."""
+    runs = re.findall(r"[A-Za-z]+|[^\x00-\x7f]+", rule.pattern)
+    pieces = runs + [r[i:j] for r in runs for i in range(len(r)) for j in range(i + 1, len(r) + 1) if len(r) <= 6]
+    filler = ["", "", "", "亲", "的", "，", "。", "x", "1", " ", "-", "我们", "您", "你"]
+    rnd = random.Random(rule.id)
+    texts = []
+    for _ in range(n):
+        parts = [rnd.choice(filler)]
+        for _ in range(rnd.randint(1, 3)):
+            if rnd.random() < 0.6:
+                start = rnd.randrange(len(runs))
+                parts += [r for r in runs[start:start + rnd.randint(1, 6)] if rnd.random() < 0.6]
+            else:
+                parts.append(rnd.choice(pieces))
+            parts.append(rnd.choice(filler))
+        text = "".join(parts)
+        texts.append(text.lower() if rnd.random() < 0.3 else text)
+    return texts
+
+
+@pytest.mark.parametrize("rule", [r for r in LINT_RULES if r.needs], ids=lambda r: r.id)
+def test_declared_needs_are_required(rule):
+    """A rule's declared strings are really required: no text lacking all of them matches the pattern.
+    Every text that matches (the rule's examples, the corpus, random texts from the pattern's own
+    pieces) is checked again with each occurrence of the declared strings broken."""
+    flags = re.IGNORECASE if rule.ignore_case else 0
+    plain = re.compile(rule.pattern, flags)
+    texts = [fold(t) for t, rule_id, _ in FORBIDDEN if rule_id == rule.id] + corpus(300) + pattern_texts(rule)
+    matched = [t for t in texts if plain.search(t)]
+    assert len(matched) >= 20, rule.id                      # the sample exercises the pattern
+    for text in matched:
+        stripped = without(text, rule.needs, rule.ignore_case)
+        assert not plain.search(stripped), (rule.id, text, stripped)
+
+
+def test_without_declared_strings_a_rule_always_runs_its_regex():
+    # LINT-11/12 are classes and repeats: nothing literal to declare, so no rule may be skipped for them
+    assert [r.id for r in LINT_RULES if r.needs is None] == ["LINT-11", "LINT-12"]
+    assert Prefiltered(r"^[\W\d_]+$").possible("任何文字")
+
+
+def test_prefiltered_folds_case_and_refuses_unusable_needs():
+    gated = Prefiltered(r"(?i)tm", needs=("tm",))                     # an inline flag counts too
+    assert gated.fold and gated.search("我TM").span() == (1, 3) and gated.search("我TN") is None
+    assert Prefiltered(r"K", re.IGNORECASE, ("k",)).search("\u212a")   # Kelvin sign: casefold gives k
+    with pytest.raises(ValueError):
+        Prefiltered(r"TM", re.IGNORECASE, ("TM",))                     # never found in the folded text
+    with pytest.raises(ValueError):
+        Prefiltered(r"a?", needs=("",))
+    with pytest.raises(ValueError):
+        Prefiltered(r"a", needs=())

@@ -1,29 +1,16 @@
 """Sandboxed templates and the bundled defaults (addin.messages.render)."""
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from addin.messages.render import TEMPLATE_KEYS, RenderError, TemplateSet, check_all, template_rows
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_cover_every_kind():
     ts = TemplateSet.defaults()
     assert set(TEMPLATE_KEYS) <= set(ts)
     assert check_all(ts) == {}
-
-
-def test_workbook_copy_matches_package_data():
-    package = REPO / "addin" / "messages" / "defaults"
-    copy = REPO / "workbook_templates" / "messages"
-    names = sorted(p.name for p in package.glob("*.j2"))
-    assert names == sorted(p.name for p in copy.glob("*.j2"))
-    for name in names:
-        assert (package / name).read_bytes() == (copy / name).read_bytes(), (
-            f"{name} differs: cp addin/messages/defaults/*.j2 workbook_templates/messages/")
 
 
 def render(text, **ctx):

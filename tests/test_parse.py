@@ -12,7 +12,7 @@ from addin.core import parse
 from addin.core.parse import CellError
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages.fields import normalize_row
-from addin.workbook.rows import case_from_row
+from addin.workbook.sheets.case_rows import case_from_row
 
 D = Decimal
 DT = dt.datetime
@@ -235,7 +235,7 @@ def test_a_batch_memo_holds_no_cycle_a_paused_collector_would_keep():
     import gc
     import weakref
 
-    from addin.workbook.rows import case_from_row
+    from addin.workbook.sheets.case_rows import case_from_row
 
     was = gc.isenabled()
     gc.disable()

@@ -1,4 +1,4 @@
-"""Fast read: addin.workbook.reader (python-calamine)."""
+"""Fast read: addin.workbook.files.reader (python-calamine)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from addin.workbook.reader import SheetNotFoundError, read_sheet, read_workbook, sheet_names
+from addin.workbook.files.reader import SheetNotFoundError, read_sheet, read_workbook, sheet_names
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""recalc streams the case sheet in chunks (addin.workbook.streamed): the file written must not depend on
+"""recalc streams the case sheet in chunks (addin.workbook.commands.recalc_stream): the file written must not depend on
 the chunk size or the number of workers, byte for byte, including the rules that look across rows
 (COMP-TM's cap shared by a buyer's payments in two chunks; a 状态 column that is staff's own)."""
 from __future__ import annotations
@@ -11,11 +11,12 @@ import pytest
 import xlsxwriter
 
 from addin.demo import bulk_rows
-from addin.workbook import recalc as recalc_module, streamed
-from addin.workbook.layout import case_columns
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import find_header_row
+from addin.workbook.commands import cores
+from addin.workbook.commands import recalc_stream as streamed
+from addin.workbook.sheets.case_layout import case_columns
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import find_header_row
 
 NOW = dt.datetime(2026, 10, 1, 12, 0)
 TM_BUYER = "tb_同一买家"
@@ -59,7 +60,7 @@ def xlsxwriter_book(path: Path, rows: list[dict], *, status: dict[int, str] = {}
 
 
 def run(src: Path, out: Path, monkeypatch, *, chunk_bytes: int | None, workers: int = 1):
-    monkeypatch.setattr(recalc_module, "PARALLEL_MIN_ROWS", 10)      # workers even for these small sheets
+    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 10)      # workers even for these small sheets
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     chunks = []
     summary = recalc(src, out, now=NOW, workers=workers, chunk_bytes=chunk_bytes,

@@ -1,4 +1,4 @@
-"""`aftersales recalc` (addin.workbook.recalc.recalc) on real files built here and read back with the
+"""`aftersales recalc` (addin.workbook.commands.recalc.recalc) on real files built here and read back with the
 real reader (calamine): lossless .xlsm write-back, bad rows, header finding, the 规则 sheet, the summary,
 idempotence and atomicity.
 
@@ -20,14 +20,15 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.excel.template import new_workbook
-from addin.workbook.xlsx_patch import col_letter, zipcopy
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import RecalcError, recalc
-from addin.workbook.schema import INPUTS, OUTPUTS, HeaderMap, find_header_row
-from addin.workbook.session import BookError
-from addin.workbook.template import build_workbook, put_text_safe
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.excel.xlsm import new_workbook
+from addin.workbook.files.xlsx_patch import col_letter, zipcopy
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_sheet import CaseSheetError
+from addin.workbook.sheets.case_columns import INPUTS, OUTPUTS, HeaderMap, find_header_row
+from addin.workbook.files.session import BookError
+from addin.workbook.sheets.new_book import build_workbook, put_text_safe
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 NOW = dt.datetime(2026, 10, 8, 12, 0)
 H = {c.key: c.header for c in INPUTS + OUTPUTS}          # Case field / output key -> Chinese header
@@ -123,7 +124,7 @@ def files_in(directory: Path) -> set[str]:
 
 # --------------------------------------------------------------------------- the staff .xlsm
 
-# new_workbook lays these out (addin.workbook.layout); the tests find each column by its header.
+# new_workbook lays these out (addin.workbook.sheets.case_layout); the tests find each column by its header.
 XLSM_ROWS = [
     dict(order_id="TB1", platform="淘宝", reason="延迟发货", paid=89, buyer="tb_小王",
          paid_at=dt.datetime(2026, 10, 8, 9, 12)),
@@ -596,7 +597,7 @@ def test_a_failed_write_leaves_the_original_and_no_temp_file(bad_book, tmp_path,
 def test_no_header_row_is_an_error_and_nothing_is_written(tmp_path):
     path = make_book(tmp_path / "nohead.xlsx", ["名字", "金额"], [{"名字": "x", "金额": 1}])
     before = path.read_bytes()
-    with pytest.raises(RecalcError) as exc:
+    with pytest.raises(CaseSheetError) as exc:
         recalc(path, now=NOW)
     assert "找不到表头行" in exc.value.zh and "no header row" in exc.value.en
     assert path.read_bytes() == before and files_in(tmp_path) == {"nohead.xlsx"}
@@ -630,9 +631,9 @@ def test_formula_like_buyer_text_stays_text(tmp_path):
 def test_workers_give_the_same_cells_and_summary(tmp_path, monkeypatch):
     """recalc splits big sheets over forked workers; the file must not depend on how many."""
     from addin.demo import bulk_rows
-    from addin.workbook import recalc as recalc_module
+    from addin.workbook.commands import cores
 
-    monkeypatch.setattr(recalc_module, "PARALLEL_MIN_ROWS", 10)     # split even this small sheet
+    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 10)     # split even this small sheet
     tm_cap = [dict(order_id=f"TM{i}", platform="天猫", reason="延迟发货", paid=900, buyer="tb_同一买家",
                    paid_at=dt.datetime(2026, 10, 1, 10 + i)) for i in range(3)]   # one buyer: one 500 cap
     rows = bulk_rows(400) + tm_cap

@@ -17,12 +17,12 @@ from addin.cli import main
 from addin.core.parse import CellError, to_platform, to_reason
 from addin.core.case import PLATFORM_ZH, REASONS
 from addin.demo import sample_rows
-from addin.excel.template import new_workbook
-from addin.workbook.reader import read_workbook, sheet_names
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import find_header_row
-from addin.workbook.summary_sheet import SUMMARY_SHEET
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.excel.xlsm import new_workbook
+from addin.workbook.files.reader import read_workbook, sheet_names
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.sheets.catalogue import SUMMARY
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 from tests.lo_render import Office, ensure_tools, pages, png, words
 
@@ -62,7 +62,7 @@ def test_new_workbook_renders_with_the_status_block_on_the_first_screen(office, 
 
 def test_an_empty_new_workbook_summary_evaluates_to_zeros(office, tmp_path):
     book = new_workbook(tmp_path / "空.xlsm")
-    grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY_SHEET])[SUMMARY_SHEET]
+    grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     lines = table(grid, "按平台")
     assert lines["合计"] == [0, 0, 0, 0, 0] and lines["淘宝"] == [0, 0, 0, 0, 0]
     assert isinstance(grid[1][1], dt.datetime)                # 统计时间 = NOW()
@@ -151,8 +151,8 @@ def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tm
     # 统计时间 (B2, =NOW() in the workbook) set to the CLI's --now, written as Excel would save it
     fixed = tmp_path / "fixed" / "demo.xlsx"
     fixed.parent.mkdir()
-    patch_workbook(demo, fixed, {SUMMARY_SHEET: SheetEdit(cells={(2, 2): NOW})})
-    grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY_SHEET])[SUMMARY_SHEET]
+    patch_workbook(demo, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW})})
+    grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     assert not [v for row in grid for v in row if isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))]
 
     platforms = table(grid, "按平台")
@@ -205,8 +205,8 @@ def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(offi
     summary = recalc(book, now=NOW)
     assert summary.totals_rows == [last + 1]
     fixed = tmp_path / "fixed.xlsx"
-    patch_workbook(book, fixed, {SUMMARY_SHEET: SheetEdit(cells={(2, 2): NOW})})
-    grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY_SHEET])[SUMMARY_SHEET]
+    patch_workbook(book, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW})})
+    grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     total = table(grid, "按平台")["合计"]
     assert same(total, [summary.rows, summary.total_compensation, summary.approvals, summary.overdue,
                         summary.due_today])

@@ -19,14 +19,14 @@ from addin.messages import TemplateSet, merge_rows
 from addin.messages.aliyun import Message, batch_requests
 from addin.messages.history import fingerprint
 from addin.messages.vendor_templates import ApprovedTemplate
-from addin.workbook import outbox as outbox_module
-from addin.workbook.outbox import export_outbox
-from addin.workbook.reader import read_workbook, sheet_names
-from addin.workbook.receipts import import_receipts
-from addin.workbook.sendlog import journal_path
-from addin.workbook.sms_send import Outcome, send_book
-from addin.workbook.template import build_workbook
-from addin.workbook.texts import generate_texts
+from addin.workbook.commands import outbox as outbox_module
+from addin.workbook.commands.outbox import export_outbox
+from addin.workbook.files.reader import read_workbook, sheet_names
+from addin.workbook.commands.receipts import import_receipts
+from addin.workbook.sheets.send_log import journal_path
+from addin.workbook.commands.sms_send import Outcome, send_book
+from addin.workbook.sheets.new_book import build_workbook
+from addin.workbook.commands.texts import generate_texts
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 SHOP = dict(shop_name="小美家居", platform="天猫")
@@ -506,7 +506,7 @@ def test_the_journal_keeps_the_log_when_the_book_is_saved_meanwhile(tmp_path, mo
 def test_a_receipt_update_survives_a_book_that_cannot_be_written(tmp_path, monkeypatch):
     """A receipt changes the status of an existing log row: when the book cannot be written, the journal
     holds that update too (not only new rows), and the next command writes it."""
-    from addin.workbook.xlsx_patch import patch as patch_module
+    from addin.workbook.files.xlsx_patch import patch as patch_module
 
     book = book_with(tmp_path, [DELAY])
     send_book(book, now=NOW, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
@@ -532,7 +532,7 @@ def test_a_receipt_update_survives_a_book_that_cannot_be_written(tmp_path, monke
 def test_the_log_writers_refuse_a_book_open_in_excel(tmp_path, capsys, monkeypatch, command):
     """Excel (or WPS) has the book open: its next save would drop our 发送记录 rows, so nothing is
     exported, sent or logged; one bilingual line, exit 2, no journal, no files."""
-    from addin.workbook import sms_send
+    from addin.workbook.commands import sms_send
 
     book = book_with(tmp_path, [DELAY, REFUND])
     (tmp_path / ("~$" + book.name)).write_bytes(b"owner")
@@ -589,7 +589,7 @@ def test_the_readme_worked_example(tmp_path):
 
 
 def test_staff_columns_beside_the_log_survive(tmp_path):
-    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+    from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
     book = book_with(tmp_path, [DELAY])
     export_outbox(book, tmp_path / "a", now=NOW)

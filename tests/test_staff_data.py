@@ -32,12 +32,13 @@ from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from addin.cli import main
-from addin.workbook import session as session_module
-from addin.workbook.reader import read_workbook
-from addin.workbook.recalc import RecalcError, recalc
-from addin.workbook.session import BookError, open_book
-from addin.workbook.texts import OUTBOX_HEADER, generate_texts
-from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+from addin.workbook.files import session as session_module
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.files.session import BookError, open_book
+from addin.workbook.commands.texts import generate_texts
+from addin.workbook.sheets.catalogue import OUTBOX
+from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 from tests.test_recalc_workbook import (CASE_PART, H, NOW, OUTPUT_HEADERS, case, cells_xml, files_in, make_book,
                                         members, out, read_back)
 
@@ -174,7 +175,7 @@ def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
     assert "售后原因" in out(grid, hm, 3, "errors") and "平台" in out(grid, hm, 4, "errors")
     assert set(formulas_of(path)) == {"I2", "I3", "I4", "J3", "K4"}              # the helpers kept
     # what still marks a totals row: other rows, a whole column or Table column, or its own cell
-    from addin.workbook.protected import is_aggregate
+    from addin.workbook.sheets.protected import is_aggregate
     assert [is_aggregate(f, 9, 5) for f in ("SUM(E2:E8)", "SUM(E:E)", "SUBTOTAL(109,[赔偿金额])", "SUM(E9:E9)",
                                             "SUM(C9:D9)", "COUNTIF(A:A,A9)>1")] == [True, True, True, True,
                                                                                       False, False]
@@ -275,7 +276,7 @@ def test_two_runs_of_ours_never_overlap_on_one_book(tmp_path):
 def test_a_waiting_run_goes_on_when_the_other_finishes(tmp_path):
     book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; from addin.workbook.session import open_book\n"
+        "import sys, time; from addin.workbook.files.session import open_book\n"
         "with open_book(sys.argv[1], command='texts'):\n    print('held', flush=True); time.sleep(1.5)"), str(book)],
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
@@ -360,7 +361,7 @@ def test_a_read_only_book_is_refused_for_a_non_root_user(tmp_path):
         book.chmod(0o444)
         before = book.read_bytes()
         child = ("import os, sys\n"
-                 "import addin.cli, addin.workbook.texts, python_calamine, encodings.cp437\n"
+                 "import addin.cli, addin.workbook.commands.texts, python_calamine, encodings.cp437\n"
                  "addin.cli.build_parser()   # argparse loads its translations lazily\n"
                  f"os.setgid({ids[1]}); os.setuid({ids[0]})\n"
                  "sys.exit(addin.cli.main(sys.argv[1:]))")
@@ -566,7 +567,7 @@ def test_disk_full_leaves_the_book_and_no_temp_file(tmp_path, small_disk):
 
 
 def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
     rows = [dict(order_id=f"P{i}", platform="天猫", reason="未付款", shop_name="小美家居", phone=f"1380013800{i}",
                  ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付", item_name="沙发", paid=99,
                  send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
@@ -574,7 +575,7 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert len(queue) == 4
-    width = len(OUTBOX_HEADER)
+    width = len(OUTBOX.header)
     notes = {(1, width + 2): "跟进人", (2, width + 2): "小王", (3, width + 2): "小李", (9, width + 2): "月底复盘"}
     patch_workbook(path, path, {"发送队列": SheetEdit(notes)})               # staff add a column of their own
     width_cases = len(read_workbook(path, ["案件"])["案件"][0])
@@ -594,7 +595,7 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
 def test_outbox_staff_notes_follow_their_message(tmp_path):
     """A note staff typed beside a queued SMS stays beside that SMS when texts rebuilds the queue with a
     message added above it (sorted by case row), instead of sliding onto another buyer's line."""
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
     rows = [dict(order_id=f"P{i}", platform="天猫", reason="未付款", shop_name="小美家居", phone=f"1380013800{i}",
                  ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付" if i else None, item_name="沙发",
                  paid=99, send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
@@ -602,7 +603,7 @@ def test_outbox_staff_notes_follow_their_message(tmp_path):
     generate_texts(path, now=NOW)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert [row[0] for row in queue[1:]] == ["P1", "P2"]
-    width = len(OUTBOX_HEADER)
+    width = len(OUTBOX.header)
     patch_workbook(path, path, {"发送队列": SheetEdit({(1, width + 1): "已发?", (2, width + 1): "已发"})})  # P1 sent
     grid = read_workbook(path, ["案件"])["案件"]
     kind_col = grid[0].index("短信类型") + 1

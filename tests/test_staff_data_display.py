@@ -13,9 +13,9 @@ import xlsxwriter
 
 from addin.cli import main
 from addin.core.status import STATUSES
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import find_header_row
-from addin.workbook.texts import generate_texts
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.commands.texts import generate_texts
 from tests.test_recalc_workbook import H, NOW, make_book, out, read_back
 from tests.test_staff_data import BASIC, ROWS, formulas_of
 
@@ -73,7 +73,7 @@ def test_a_totals_row_does_not_make_the_status_column_foreign(tmp_path):
 
 def test_texts_leaves_a_formula_in_errors_alone_when_a_check_fails(tmp_path):
     from addin.demo import sample_approved, sample_rows as demo_rows
-    from addin.workbook.template import build_workbook
+    from addin.workbook.sheets.new_book import build_workbook
 
     path = build_workbook(tmp_path / "demo.xlsx", demo_rows(), approved=sample_approved())
     recalc(path, now=NOW)

@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.filters import AutoFilter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from addin.workbook.recalc import recalc
-from addin.workbook.schema import OUTPUTS
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.sheets.case_columns import OUTPUTS
 from tests.test_recalc_workbook import CASE_PART, H, NOW, cells_xml, members, read_back
 
 INPUT_COLS = [H["order_id"], H["platform"], H["reason"], H["paid"]]

@@ -9,12 +9,13 @@ import pytest
 
 from addin.cli import main
 from addin.demo import sample_approved, sample_rows
-from addin.workbook.reader import read_workbook, sheet_names
-from addin.workbook.recalc import compute_sheet, recalc
-from addin.workbook.run import run_book
-from addin.workbook.schema import find_header_row
-from addin.workbook.template import build_workbook
-from addin.workbook.texts import generate_texts
+from addin.workbook.files.reader import read_workbook, sheet_names
+from addin.workbook.commands.compute import compute_sheet
+from addin.workbook.commands.recalc import recalc
+from addin.workbook.commands.run import run_book
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.sheets.new_book import build_workbook
+from addin.workbook.commands.texts import generate_texts
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 TMALL = dict(platform="天猫", shop_name="小美家居", reason="延迟发货", buyer="tm_老王")
@@ -141,7 +142,7 @@ def test_run_refuses_a_book_open_in_excel_and_exports_nothing(demo_books, capsys
 def test_run_with_a_book_changed_meanwhile_keeps_the_exported_entries_in_the_journal(demo_books, monkeypatch, capsys):
     """The files went out before the write; when the write is refused, the journal keeps their log entries
     so the next run neither loses nor repeats them."""
-    from addin.workbook import session as session_module
+    from addin.workbook.files import session as session_module
 
     tmp, _, one = demo_books
     real_patch = session_module.Book.patch
@@ -166,8 +167,8 @@ def test_run_with_a_book_changed_meanwhile_keeps_the_exported_entries_in_the_jou
 def test_the_merge_split_over_processes_gives_what_one_process_gives(tmp_path, monkeypatch):
     """Forked shares keep a buyer's, a phone number's and an order's rows together: duplicates, 催付 counts
     and the shared Tmall cap come out as in one process."""
-    from addin.workbook import texts as texts_module
-    from addin.workbook.texts import compute_texts
+    from addin.workbook.commands import texts as texts_module
+    from addin.workbook.commands.texts import compute_texts
 
     paid_at = dt.datetime(2026, 11, 20, 10, 0)
     sms = dict(TMALL, phone="13800138002", sms_kind="发货延迟通知", item_name="台灯", ship_eta="11月25日")

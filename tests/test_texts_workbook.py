@@ -6,11 +6,11 @@ import zipfile
 import openpyxl
 import pytest
 
-from addin.workbook.reader import read_workbook
-from addin.workbook.schema import find_header_row
-from addin.workbook.template import build_workbook
-from addin.workbook.outbox import export_outbox
-from addin.workbook.texts import generate_texts
+from addin.workbook.files.reader import read_workbook
+from addin.workbook.sheets.case_columns import find_header_row
+from addin.workbook.sheets.new_book import build_workbook
+from addin.workbook.commands.outbox import export_outbox
+from addin.workbook.commands.texts import generate_texts
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 SHOP = dict(shop_name="小美家居", platform="天猫")
@@ -146,7 +146,7 @@ def test_texts_twice_gives_the_same_file_and_keeps_other_sheets(book):
 
 
 def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
-    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+    from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -163,8 +163,8 @@ def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
 
 
 def test_texts_of_a_row_emptied_by_staff_are_cleared(book):
-    from addin.workbook.schema import INPUTS, MESSAGE_INPUTS
-    from addin.workbook.xlsx_patch import SheetEdit, patch_workbook
+    from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS
+    from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
     generate_texts(book, now=NOW)
     heads = read_workbook(book, ["案件"])["案件"][0]

@@ -1,4 +1,4 @@
-"""Lossless write-back: addin.workbook.xlsx_patch.
+"""Lossless write-back: addin.workbook.files.xlsx_patch.
 
 The fixture is a hand-assembled .xlsm with the parts openpyxl loses on a round trip (VBA project,
 form-control button, note, x14 data bar, sparklines, table, calcChain, shared formulas).
@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from addin.workbook.xlsx_patch import values, zipcopy
-from addin.workbook.reader import read_sheet, sheet_names
-from addin.workbook.xlsx_patch import PatchError, SheetEdit, patch_workbook, shift_formula
+from addin.workbook.files.xlsx_patch import cellxml, zipcopy
+from addin.workbook.files.reader import read_sheet, sheet_names
+from addin.workbook.files.xlsx_patch import PatchError, SheetEdit, patch_workbook, shift_formula
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -350,10 +350,10 @@ def test_date1904_workbooks(tmp_path):
 
 
 def test_excel_serials():
-    assert values.excel_serial(dt.date(1900, 1, 1), False) == "1"
-    assert values.excel_serial(dt.date(1900, 2, 28), False) == "59"
-    assert values.excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
-    assert values.excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
+    assert cellxml.excel_serial(dt.date(1900, 1, 1), False) == "1"
+    assert cellxml.excel_serial(dt.date(1900, 2, 28), False) == "59"
+    assert cellxml.excel_serial(dt.date(1900, 3, 1), False) == "61"  # Excel's phantom 1900-02-29 is 60
+    assert cellxml.excel_serial(dt.datetime(2026, 1, 1, 12), False) == "46023.5"
 
 
 # --------------------------------------------------------------------------- formulas
@@ -591,7 +591,7 @@ def test_permissions_are_kept(xlsm, tmp_path):
 # --------------------------------------------------------------------------- layout scan and Tables
 
 def test_layout_of_the_staff_sheet(xlsm):
-    from addin.workbook.xlsx_patch.layout import read_layout
+    from addin.workbook.files.xlsx_patch.scan import read_layout
     with open(xlsm, "rb") as fh:
         layout = read_layout(fh, "案件")
     # the shared formulas' dependents get the master's text moved to their cell
@@ -606,7 +606,7 @@ def test_layout_of_the_staff_sheet(xlsm):
 
 
 def test_layout_counts_styled_empty_cells_but_not_column_default_ones():
-    from addin.workbook.xlsx_patch.layout import scan_sheet_xml
+    from addin.workbook.files.xlsx_patch.scan import scan_sheet_xml
     head = f'<worksheet xmlns="{MAIN}"><cols><col min="7" max="7" style="4"/></cols><sheetData>'
     default = scan_sheet_xml((head + '<row r="1"><c r="A1"><v>1</v></c><c r="G1" s="4"/></row></sheetData></worksheet>').encode())
     styled = scan_sheet_xml((head + '<row r="1"><c r="A1"><v>1</v></c><c r="H1" s="4"/></row></sheetData></worksheet>').encode())
@@ -614,7 +614,7 @@ def test_layout_counts_styled_empty_cells_but_not_column_default_ones():
 
 
 def test_layout_without_references_and_with_a_prefix_and_array_formulas():
-    from addin.workbook.xlsx_patch.layout import scan_sheet_xml
+    from addin.workbook.files.xlsx_patch.scan import scan_sheet_xml
     xml = (f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData>'
            '<x:row><x:c><x:v>1</x:v></x:c><x:c><x:f>A1*2</x:f></x:c></x:row>'
            '<x:row><x:c t="inlineStr"><x:is><x:r><x:rPr><x:color rgb="FFFF0000"/></x:rPr><x:t>红</x:t></x:r></x:is></x:c>'
@@ -634,7 +634,7 @@ def _table_xml(**attrs) -> bytes:
 
 
 def test_grow_table_adds_named_columns_with_fresh_ids():
-    from addin.workbook.xlsx_patch.tables import grow_table, parse_table
+    from addin.workbook.files.xlsx_patch.tables import grow_table, parse_table
     xml = _table_xml(totalsRowCount="1")
     table = parse_table(xml, "xl/tables/table1.xml")
     assert table.totals_rows == 1 and list(table.totals_row_numbers) == [4] and list(table.data_rows) == [2, 3]
@@ -649,14 +649,14 @@ def test_grow_table_adds_named_columns_with_fresh_ids():
     (["赔偿金额"], {3: "赔偿"}, "must read"),
 ])
 def test_grow_table_refuses_what_excel_would_repair(names, header, message):
-    from addin.workbook.xlsx_patch.tables import grow_table, parse_table
+    from addin.workbook.files.xlsx_patch.tables import grow_table, parse_table
     xml = _table_xml()
     with pytest.raises(PatchError, match=message):
         grow_table(xml, parse_table(xml, "t.xml"), names, header)
 
 
 def test_extend_table_rows_moves_the_bottom_of_ref_and_autofilter():
-    from addin.workbook.xlsx_patch.tables import extend_table_rows, parse_table
+    from addin.workbook.files.xlsx_patch.tables import extend_table_rows, parse_table
     xml = _table_xml().replace(b'ref="A1:B4"><autoFilter ref="A1:B3"/>', b'ref="A1:B3"><autoFilter ref="A1:B3"/>')
     table = parse_table(xml, "t.xml")
     grown = extend_table_rows(xml, table, 6).decode()
@@ -668,7 +668,7 @@ def test_extend_table_rows_moves_the_bottom_of_ref_and_autofilter():
 
 
 def test_parse_table_names_the_calculated_columns():
-    from addin.workbook.xlsx_patch.tables import parse_table
+    from addin.workbook.files.xlsx_patch.tables import parse_table
     xml = _table_xml().replace('<tableColumn id="1" name="订单号"/>'.encode(),
                                '<tableColumn id="1" name="倍"><calculatedColumnFormula>[@x]*2'
                                '</calculatedColumnFormula></tableColumn>'.encode())
@@ -694,7 +694,7 @@ def test_patch_grows_a_table_with_its_header_cells(xlsm, tmp_path):
 
 def test_column_tables_match_col_letter():
     """The tables built at import from the alphabet's products give every column's letters and back."""
-    from addin.workbook.xlsx_patch.refs import COL_BYTES, COL_INDEX, COL_LETTERS, MAX_COL, col_letter
+    from addin.workbook.files.xlsx_patch.refs import COL_BYTES, COL_INDEX, COL_LETTERS, MAX_COL, col_letter
     assert len(COL_LETTERS) == len(COL_BYTES) == MAX_COL + 1 and COL_LETTERS[0] == ""
     assert all(COL_LETTERS[c] == col_letter(c) for c in range(1, MAX_COL + 1))
     assert (COL_LETTERS[26], COL_LETTERS[27], COL_LETTERS[702], COL_LETTERS[703], COL_LETTERS[-1]) == \
@@ -750,9 +750,9 @@ def test_rows_spliced_in_one_piece_give_the_bytes_of_the_run_path(seed, monkeypa
     the same count of cells written, the same formula and date-style bookkeeping, on random sheets."""
     import random
 
-    from addin.workbook.xlsx_patch import PatchReport
-    from addin.workbook.xlsx_patch.sheet import SheetPatcher
-    from addin.workbook.xlsx_patch.styles import Styles
+    from addin.workbook.files.xlsx_patch import PatchReport
+    from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
+    from addin.workbook.files.xlsx_patch.styles import Styles
 
     xml, cells = _random_sheet(random.Random(seed), prefix="x" if seed % 4 == 3 else "")
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import chinese_calendar
+from .errors import BilingualError
 
 ONE_DAY = dt.timedelta(days=1)
 HOLIDAY, WORKDAY = "放假", "调休上班"
@@ -33,14 +34,13 @@ PROVISIONAL = "推算"
 NOTICE_DATES = {2025: "2024-11-12", 2026: "2025-11-04"}
 
 
-class CalendarUnknown(ValueError):
+class CalendarUnknown(BilingualError, ValueError):
     def __init__(self, year: int):
         self.year = year
-        self.zh = (f"没有{year}年的节假日数据: 请在「日历」表填写{year}年国务院通知的放假和调休上班日期, "
-                   f"或请管理员升级节假日数据")
-        self.en = (f"no holiday calendar for {year}: type {year}'s holidays and make-up workdays (State Council "
-                   f"notice) into the 日历 sheet, or upgrade chinese-calendar")
-        super().__init__(self.en)
+        super().__init__(f"没有{year}年的节假日数据: 请在「日历」表填写{year}年国务院通知的放假和调休上班日期, "
+                         f"或请管理员升级节假日数据",
+                         f"no holiday calendar for {year}: type {year}'s holidays and make-up workdays (State Council "
+                         f"notice) into the 日历 sheet, or upgrade chinese-calendar", "calendar")
 
 
 @dataclass(frozen=True)
@@ -196,9 +196,6 @@ class WorkCalendar:
             return False
         special = self.year(day.year).days.get(day)
         return day.weekday() < 5 if special is None else special
-
-    def is_rest_day(self, day: dt.date) -> bool:
-        return not self.is_workday(day)
 
     # The calendar never changes once built, and a sheet's deadlines count from a few hundred distinct
     # days, so each answer below is remembered per question (bounded; an unknown year is never kept).

@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
+from .findings import Finding
+
 # Platform codes and what staff type for them.
 PLATFORMS: dict[str, tuple[str, ...]] = {
     "TB": ("淘宝", "淘宝网", "taobao", "tb", "c店", "淘宝c店"),
@@ -29,16 +31,20 @@ REASONS: dict[str, tuple[str, ...]] = {
     "quality": ("质量问题", "质量", "quality"),
     "wrong_item": ("错发漏发", "错发", "漏发", "wrong item"),
     "transit_damage": ("物流破损", "快递破损", "破损", "transit damage"),
+    # The parcel never arrived or arrived empty (S0 "未收到货" / "无商品(空包)"): no return leg, the seller
+    # pays the freight (F16), the refund clock runs as for a shipped order (see deadlines).
+    "not_delivered": ("未收到货", "物流未送达", "快递未送达", "空包裹", "not delivered"),
     "shipped_after_refund": ("退款后仍发货", "拒收", "违规发货", "shipped after refund"),
     "carrier_not_used": ("未按约定快递", "未用指定快递", "carrier not used"),
     "goodwill": ("协商补偿", "与想象不符", "安抚补偿", "不要赠品", "goodwill"),
     "unpaid": ("未付款", "催付", "unpaid"),
     "review": ("中差评", "评价处理", "差评", "review"),
-    "other": ("其他", "other"),
+    # Reasons the platforms list but leave to each shop (发票问题, 退运费, 假冒品牌, 缺货 ...): no rule computes
+    # them; the row says 需人工判断 in 提示 instead of an error (addin.core.reasons).
+    "case_by_case": ("需人工判断", "人工判断", "按店铺规定", "case by case"),
+    "other": ("其他", "其它", "其他原因", "other"),
 }
-REASON_ZH = {code: names[0] for code, names in REASONS.items()}
-RETURN_REASONS = {"no_reason_return", "no_reason_exchange", "quality", "wrong_item", "transit_damage",
-                  "misdescription"}
+REASON_ZH = {code: names[0] for code, names in REASONS.items()}   # reason code -> its Chinese name
 
 INSURANCE = {"none": ("无", "没有", "否", "none", "no"),
              "bought": ("买家购买", "已购买", "买家买", "bought", "是", "有"),
@@ -61,6 +67,7 @@ class Case:
     order_id: str | None = None
     platform: str | None = None            # TB | TM | JD | PDD
     reason: str | None = None              # a key of REASONS
+    reason_note: Finding | None = None           # Finding for 提示 on how 售后原因 was read (keyword family, case by case)
     buyer: str | None = None               # buyer id or nickname, groups Tmall payments (COMP-TM cap)
     shop_name: str | None = None
     phone: str | None = None
@@ -117,6 +124,13 @@ class Case:
     returned_amount: Decimal | None = None           # value of the items returned
     agreed_no_freight: bool = False                  # F12: return agreed, freight not specified
     merchant_silent: bool = False                    # F14: JD merchant silent for 24 h
+    # the case's stage and the platform's own clock (addin.core.stage)
+    refund_status: str | None = None                 # 退款状态 / 售后状态 / 服务单状态 as the platform exports it
+    outcome: str | None = None                       # 处理结果 typed by staff: a stage id (ST-DONE ...), wins
+    platform_deadline: dt.datetime | None = None     # 超时时间: when the platform acts on its own
+    goods_status: str | None = None                  # 货物状态 (买家未收到货 / 买家已收到货 / 买家已退货)
+    order_status: str | None = None                  # 订单状态 (未发货 / 已发货 ...): fills `shipped` when blank
+    manager_approval: str | None = None              # 店长审批: approved | rejected (ends 需店长审批)
 
 
 def case_of(values: dict) -> Case:

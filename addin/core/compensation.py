@@ -199,13 +199,31 @@ def jd_price_protection(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensa
 
 # --- the agent's discretion (LAD-2) and retention (LAD-3) --------------------------------------
 
+NEEDS_APPROVAL = Finding("LAD-2", "WARN", "需店长审批", "needs the shop manager's approval")
+MANAGER_REJECTED = Finding("LAD-2", "WARN", "店长已驳回", "the shop manager rejected this amount")
+APPROVED, REJECTED = "approved", "rejected"     # Case.manager_approval (店长审批: 已批 / 驳回)
+
+
+def manager_decision(comp: Compensation, decision: str | None) -> Compensation:
+    """店长审批 ends 需店长审批: 已批 -> the amount stands, approved; 驳回 -> no longer pending, and the row
+    says 店长已驳回 in 提示. Nothing changes without a decision or an amount."""
+    if decision is None or comp.amount is None or (decision == APPROVED and not comp.approval):
+        return comp
+    word = "店长已批" if decision == APPROVED else "店长已驳回"
+    findings = tuple(f for f in comp.findings if f != NEEDS_APPROVAL)
+    if decision == REJECTED:
+        findings += (MANAGER_REJECTED,)
+    note = comp.note.replace("需店长审批", word) if "需店长审批" in comp.note else comp.note
+    return replace(comp, approval=False, note=note, findings=findings)
+
+
 def ladder(amount: Decimal, policy: Policy = DEFAULT_POLICY, rule: str = "LAD-2") -> Compensation:
     """LAD-2: 5-30 on the agent's authority, above 30 needs the shop manager, below 5 -> use a coupon."""
     amount = yuan(amount)
     if amount > policy["LAD-2.approval_above"]:
         return Compensation(amount, rule, approval=True,
                             note=f"超过{fmt_yuan(policy['LAD-2.approval_above'])}元, 需店长审批",
-                            findings=(Finding("LAD-2", "WARN", "需店长审批", "needs the shop manager's approval"),))
+                            findings=(NEEDS_APPROVAL,))
     if amount < policy["LAD-2.min"]:
         return Compensation(amount, rule, note=f"低于{_plain(policy['LAD-2.min'])}元, 建议改用优惠券",
                             findings=(Finding("LAD-2", "WARN", f"低于{fmt_yuan(policy['LAD-2.min'])}元, 建议用优惠券",
@@ -263,7 +281,7 @@ def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensatio
                        note=f"手工金额{fmt_yuan(manual)}优先(规则计算: "
                             f"{fmt_yuan(comp.amount) if comp.amount is not None else '无'})"
                             + ("; 超过客服权限, 需店长审批" if over_authority else ""))
-    return comp
+    return manager_decision(comp, case.manager_approval)
 
 
 def _rule_amount(case: Case, policy: Policy) -> Compensation:
@@ -299,6 +317,7 @@ _SUGGEST = {
     "goodwill": "参考: 与想象不符补损5-15元; 不要赠品5-10元",
     "misdescription": "参考: 与想象不符补损5-15元",
     "wrong_item": "补发或退款, 来回运费商家承担",
+    "not_delivered": "参考: 核实物流和签收凭证, 属实则致歉并同意退款或补发",   # S0 场景「未收到货/空包」
 }
 
 

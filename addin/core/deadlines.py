@@ -13,9 +13,8 @@ from .calendar_cn import WorkCalendar, calendar_from_policy
 from .case import Case
 from .compensation import jd_pp_window
 from .policy import DEFAULT_POLICY, Policy
+from .stage import STAGE_DROPS, TERMINAL, TIMEOUT_KIND, TIMEOUT_NOTE, case_shipped, stage_of
 from .timeparts import end_of_day_after
-
-HOUR = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -50,6 +49,10 @@ DEADLINE_KINDS: dict[str, DeadlineKind] = {k.id: k for k in (
     DeadlineKind("RV-6", "买家可修改评价截止", "buyer may edit the review until", "alert"),
     DeadlineKind("RV-6.default", "默认好评时间", "system default good review", "alert"),
     DeadlineKind("JD-PP", "京东价保截止", "JD price protection ends", "alert"),
+    # The platform's own 超时时间 (addin.core.stage): what happens then depends on the case's stage.
+    DeadlineKind("PLAT-TIMEOUT.refund", "平台超时自动退款", "platform time-out: automatic refund", "action"),
+    DeadlineKind("PLAT-TIMEOUT.close", "平台超时自动关闭退款", "platform time-out: the refund closes", "action"),
+    DeadlineKind("PLAT-TIMEOUT", "平台超时处理", "platform time-out", "action"),
 )}
 
 
@@ -117,7 +120,12 @@ def daily_clock(start: dt.datetime, hours: float, open_at: dt.time, close_at: dt
 # --- per case --------------------------------------------------------------------------------
 
 def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> list[Deadline]:
-    """Every deadline the case's filled-in timestamps give, in time order."""
+    """Every deadline the case's filled-in timestamps give, in time order, as the case's stage runs them:
+    none for a finished or closed case; an open stage drops the clocks of the steps it left behind and
+    adds the platform's own 超时时间 (addin.core.stage)."""
+    stage = stage_of(case).stage
+    if stage in TERMINAL:
+        return []
     cal = cal or calendar_from_policy(policy)
     out: list[Deadline] = []
     add = out.append
@@ -146,12 +154,17 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
 
     if case.refund_requested_at and platform in ("TB", "TM"):
         t = case.refund_requested_at
-        if case.shipped is False:
+        shipped, note = case_shipped(case), ""      # typed, or read from 货物状态 / 订单状态
+        if shipped is None and reason == "not_delivered":
+            # The platforms offer 空包裹 / 物流一直未送到 / 无跟踪记录 only on shipped orders, and S0's 未收到货
+            # cases are parcels on their way: the shipped clock runs unless 退款时已发货 says 否.
+            shipped, note = True, "按未收到货视为已发货"
+        if shipped is False:
             add(Deadline("RF-TB.unshipped", clock_hours(t, policy["RF-TB.unshipped_hours"])))
-        elif case.shipped:
+        elif shipped:
             days = policy["RF-TB.virtual_days"] if case.virtual_goods else policy["RF-TB.shipped_days"]
-            add(Deadline("RF-TB.alert", clock_hours(t, 24 * policy["RF-TB.alert_days"])))
-            add(Deadline("RF-TB.shipped", clock_hours(t, 24 * days)))
+            add(Deadline("RF-TB.alert", clock_hours(t, 24 * policy["RF-TB.alert_days"]), note))
+            add(Deadline("RF-TB.shipped", clock_hours(t, 24 * days), note))
     if case.refund_requested_at and platform == "JD" and reason == "quality":
         add(Deadline("SLA-4", clock_hours(case.refund_requested_at, policy["SLA-4.hours"])))
 
@@ -200,6 +213,11 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
         if end:
             add(Deadline("JD-PP", end))
 
+    if case.platform_deadline:
+        add(Deadline(TIMEOUT_KIND[stage], case.platform_deadline, TIMEOUT_NOTE[stage]))
+    drops = STAGE_DROPS.get(stage)
+    if drops:
+        out = [d for d in out if d.kind not in drops]
     out.sort(key=lambda d: d.at)
     return out
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .calendar_cn import CalendarUnknown, WorkCalendar, calendar_from_policy
 from .case import Case
@@ -15,6 +16,7 @@ from .deadlines import Deadline, deadlines_for, tmall_review_note
 from .findings import Finding
 from .freight import Freight, decide
 from .policy import DEFAULT_POLICY, Policy
+from .stage import stage_of
 
 
 @dataclass
@@ -24,6 +26,8 @@ class CaseResult:
     freight: Freight | None = None
     findings: list[Finding] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)   # Case fields a rule needed but the row lacks
+    stage: str | None = None        # the case's stage (addin.core.stage.STAGES), None when not known
+    stage_rule: str | None = None   # the status-table row (PS-*) or OUTCOME (处理结果) it was read from
 
     @property
     def errors(self) -> list[Finding]:
@@ -41,10 +45,25 @@ def provisional_finding(deadlines: list[Deadline]) -> Finding | None:
                    f"the make-up workdays yet); check it against the notice")
 
 
+@lru_cache(maxsize=1024)                 # an export repeats its few unknown statuses on many rows
+def unknown_status_finding(text: str) -> Finding:
+    """提示 for a platform status no table row knows: the clocks then run as the timestamps give them."""
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return Finding("ST-UNKNOWN", "WARN", f"未识别的退款状态「{shown}」, 时限按已填时间计算",
+                   f"unknown refund status {shown!r}; deadlines follow the filled-in times")
+
+
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
     result = CaseResult()
     findings = result.findings
+    if case.reason_note is not None:      # 售后原因 read by its words, or a reason the shop decides
+        findings.append(case.reason_note)
     cal = cal or calendar_from_policy(policy)
+    reading = stage_of(case)
+    if reading.rule is not None:
+        result.stage, result.stage_rule = reading.stage, reading.rule
+    elif reading.unknown is not None:
+        findings.append(unknown_status_finding(reading.unknown))
     # Three parts, each on its own: a missing input or an unknown calendar year stops only its part.
     try:
         result.compensation = compensation_for(case, policy)

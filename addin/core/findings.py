@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-LEVELS = ("INFO", "WARN", "ERROR")
-
 
 @dataclass(frozen=True)
 class Finding:

@@ -44,6 +44,11 @@ FREIGHT_RULES: tuple[FreightRule, ...] = (
                 "错发漏发, 商家承担来回运费并补发", "S0; S3; P3 第四十九条"),
     FreightRule("F8", {"reason": "missing_gift"}, SELLER, NONE, SELLER,
                 "漏发(赠品), 商家补发并承担运费", "S0; P3 第四十九条"),
+    # Not in rules.md's table (our reading, L): S0 has the seller verify the carrier's proof of signing
+    # and, if the buyer is right, agree the refund; nothing goes back, so no return leg; the goods never
+    # reached the buyer, so the outbound and any reship are the seller's, as with transit damage (F9).
+    FreightRule("F16", {"reason": "not_delivered"}, SELLER, NONE, SELLER,
+                "未收到货/空包裹, 无退货; 去程和补发运费商家承担", "S0 常见售后场景「未收到货」「无商品(空包)」"),
     FreightRule("F9", {"reason": "transit_damage", "evidence": True}, SELLER, SELLER, SELLER,
                 "物流破损(有凭证/当面拒收), 商家承担并向快递索赔", "P3 第十、三十七、八十一条"),
     FreightRule("F10", {"reason": ("transit_damage", "quality"), "evidence": False, "confirmed": True},
@@ -170,6 +175,9 @@ def decide(case: Case, policy: Policy = DEFAULT_POLICY) -> Freight | None:
     if rule.id == "F8" and not case.evidence:
         findings.append(Finding("F8", "WARN", "错发漏发待核实(无凭证), 核实后才由商家承担",
                                 "wrong/missing item not yet verified"))
+    if rule.id == "F16" and not case.evidence:
+        findings.append(Finding("F16", "WARN", "未收到货待核实: 查物流轨迹和签收底单",
+                                "not delivered: check the tracking and the proof of signing"))
 
     seller_pays = ZERO
     deduction = None

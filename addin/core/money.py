@@ -9,7 +9,6 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 ZERO = Decimal("0")
-CENT = Decimal("0.01")
 
 
 def to_decimal(value) -> Decimal:

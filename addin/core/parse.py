@@ -17,7 +17,9 @@ Accepted spellings (tests/test_parse.py has the full table):
 * yes/no: 是/否, 有/无, 有图/无图, 对, 开/关, ✓/✗, √/×, y/n, yes/no, TRUE/FALSE, 1/0;
 * stars: 1-5, ``'4星'``, ``'4分'``, ``'★★★☆☆'``, 好评/中评/差评;
 * platform, reason, insurance, customer type: the names in :mod:`addin.core.case`;
-* phone numbers: digits only, ``+86``/``0086`` and separators dropped.
+* phone numbers: digits only, ``+86``/``0086`` and separators dropped;
+* 处理结果 (outcome): a stage name or what staff say for it (已结案, 已退款, 已关闭, 已拒绝 …), see
+  :data:`addin.core.stage.OUTCOME_WORDS`; 店长审批: 已批 / 驳回 and their synonyms.
 """
 from __future__ import annotations
 
@@ -29,19 +31,20 @@ from functools import lru_cache
 
 from .case import CUSTOMER_TYPES, INSURANCE, PLATFORMS
 from .money import to_decimal
-from .reasons import after_sales_type, match_reason
+from .reasons import ReasonMatch, after_sales_type, read_reason
+from .stage import OUTCOME_WORDS, STAGES, outcome_stage
 from .timeparts import CHINA_TZ
+from .errors import BilingualError
 
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)   # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug absorbed)
 QUOTE_CHARS = 30                          # longer inputs are quoted as their first 30 characters + '…'
 
 
-class CellError(ValueError):
+class CellError(BilingualError, ValueError):
     """A value that cannot be read, in Chinese (zh) and English (en)."""
 
     def __init__(self, zh: str, en: str):
-        super().__init__(en)
-        self.zh, self.en = zh, en
+        super().__init__(zh, en, "cell")
 
 
 def quote(value) -> str:
@@ -337,6 +340,9 @@ def _lookup(value, vocab: _Vocab) -> str:
 _PLATFORM = _Vocab(PLATFORMS, "平台", "platform", "淘宝/天猫/京东/拼多多")
 _INSURANCE = _Vocab(INSURANCE, "运费险类型", "insurance kind", "无/买家购买/卖家赠送")
 _CUSTOMER = _Vocab(CUSTOMER_TYPES, "客户类型", "customer type", "上班族/学生/其他")
+_APPROVAL = _Vocab({"approved": ("已批", "批准", "已批准", "同意", "已同意", "通过", "已通过", "审批通过", "是", "approve"),
+                    "rejected": ("驳回", "已驳回", "拒绝", "已拒绝", "不同意", "不批", "未通过", "否", "reject")},
+                   "店长审批", "manager approval", "已批/驳回")
 
 
 def to_platform(value) -> str:
@@ -346,9 +352,14 @@ def to_platform(value) -> str:
 def to_reason(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> str:
     """The reason code for a platform's or staff's wording (see addin.core.reasons), with the row's
     售后类型 and platform code where known and the workbook's 原因对照 rows (`extra`)."""
-    code = match_reason(value, after_sales_type_text, platform, extra)
-    if code is not None:
-        return code
+    return to_reason_match(value, after_sales_type_text, platform, extra).reason
+
+
+def to_reason_match(value, after_sales_type_text=None, platform: str | None = None, extra=None) -> ReasonMatch:
+    """As to_reason, with how the wording was read (the rule or keyword family, and its 提示 note)."""
+    found = read_reason(value, after_sales_type_text, platform, extra)
+    if found is not None:
+        return found
     text = str(value).strip()
     if len(text) > QUOTE_CHARS:
         text = text[:QUOTE_CHARS] + "…"
@@ -356,6 +367,23 @@ def to_reason(value, after_sales_type_text=None, platform: str | None = None, ex
         raise CellError(f"「{text}」是售后类型, 不是原因: 请填写原因, 或在「原因对照」表添加一行",
                         f"{text!r} is an after-sales type, not a reason: type the reason, or add a line to 原因对照")
     raise CellError(f"未识别的原因「{text}」: 请在「原因对照」表添加一行", f"unknown reason {text!r}: add a line to the 原因对照 sheet")
+
+
+_OUTCOME_CHOICES = "/".join(STAGES[stage].zh for stage in OUTCOME_WORDS)
+
+
+def to_outcome(value) -> str:
+    """处理结果 -> the stage id it sets ('已结案' -> 'ST-DONE'); width, spaces and punctuation do not matter."""
+    stage = outcome_stage(value)
+    if stage is None:
+        raise CellError(f"未知处理结果 {quote(value)}, 可选: {_OUTCOME_CHOICES}(或已结案/已退款等)",
+                        f"unknown outcome {quote(value)}; choose one of: {_OUTCOME_CHOICES}")
+    return stage
+
+
+def to_manager_approval(value) -> str:
+    """店长审批: 'approved' (已批) or 'rejected' (驳回)."""
+    return _lookup(value, _APPROVAL)
 
 
 def to_insurance(value) -> str:
@@ -410,9 +438,9 @@ def optional(parser):
     return parse
 
 
-# Parsers by column kind (addin.workbook.schema / addin.messages.fields name their columns' kinds).
+# Parsers by column kind (addin.workbook.sheets.case_columns / addin.messages.fields name their columns' kinds).
 PARSERS = {
     "text": to_text, "money": to_money, "rate": to_rate, "int": to_int, "stars": to_stars, "bool": to_bool,
     "datetime": to_instant, "platform": to_platform, "reason": to_reason, "insurance": to_insurance,
-    "customer": to_customer, "phone": to_phone,
+    "customer": to_customer, "phone": to_phone, "outcome": to_outcome, "manager_approval": to_manager_approval,
 }

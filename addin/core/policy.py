@@ -13,14 +13,15 @@ from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
 from .parse import CellError, quote, one_of, optional, to_bool, to_clock, to_date_list, to_int, to_money, to_rate
+from .errors import BilingualError
 
 
-class PolicyError(ValueError):
+class PolicyError(BilingualError, ValueError):
     """A 规则 sheet value that cannot be used; carries a bilingual message."""
 
     def __init__(self, param_id: str, zh: str, en: str):
-        super().__init__(f"{param_id}: {zh} / {en}")
-        self.param_id, self.zh, self.en = param_id, zh, en
+        super().__init__(zh, en, "policy", message=f"{param_id}: {zh} / {en}")
+        self.param_id = param_id
 
 
 # Values are read by the same parsers as the case cells (addin.core.parse).

@@ -4,7 +4,10 @@ The exports and the buyers' own choices carry texts such as 七天无理由退�
 大小/尺寸与商品描述不符; the rules speak of ``no_reason_return``, ``wrong_item``, ``misdescription``.
 :data:`REASON_RULES` is that table, one row per wording, each with an id. A row may also depend on the
 after-sales type (七天无理由退换货 with 换货 is an exchange) or be limited to one platform. Staff add
-their own rows in the workbook's 原因对照 sheet; those win over the built-in ones.
+their own rows in the workbook's 原因对照 sheet; those win over the built-in ones. A wording no row knows
+is read by its words (addin.core.reason_families: …描述不符 is misdescription), and the row says so.
+Order: 原因对照 > exact table > family. Reasons the platforms list but leave to the shop (发票问题, 退运费,
+假冒品牌, 缺货 ...) read as ``case_by_case``: a 提示 需人工判断, never an error. Sources: docs/dev/reasons.md.
 
 Texts are compared after :func:`normalise_reason`: full/half width, case, spaces, slashes and other
 separators, 七/7 and punctuation do not matter, so 少件/漏发, 少件、漏发 and 少件 漏发 are one key.
@@ -17,7 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from .case import REASONS
+from .case import REASON_ZH, REASONS
+from .findings import Finding
+from .reason_families import family_of, reason_of_family
 
 # After-sales types (售后类型 / 退款类型 / JD 客户期望): canonical key -> how the platforms write it.
 AFTER_SALES_TYPES: dict[str, tuple[str, ...]] = {
@@ -62,6 +67,16 @@ class ReasonRule:
 R = ReasonRule
 # Sources: Q = 千牛 退款管理 export / Taobao seller dispute list (public code, README); A = buyer-side reason lists
 # of the platforms as copied into public apps; U = our reading (wording not confirmed in public material).
+# The platforms' public lists (docs/dev/reasons.md has each list in full, with where it was found):
+#   L-TB  淘宝/天猫 buyer 退款原因, as copied in public apps (index ids 40163928756, 24089757565, 41502112000,
+#         363076690, 14163228244, 14396223748, 5259480460)
+#   L-JD  京东 售后 apply reasons: willio1690/OMS app/ome/lib/return.php (jd_reason_name) and
+#         app/erpapi/lib/wms/matrix/yjdf/request/reship.php; index id 24193521418
+#   L-PDD 拼多多 buyer 售后原因, as copied in public apps (index ids 38506263503, 179160813) and a 拼多多 merchant
+#         client (index id 53697285690: 不喜欢、效果不好 = question_type 103)
+#   L-DY  抖店 (鲁班 API) return reasons: willio1690/OMS app/erpapi/lib/shop/matrix/luban/request/aftersale.php
+#         getReturnResaon (13 reasons)
+#   L-ERP an ERP's after-sales import whose platform the code does not name (index id 9331298262)
 REASON_RULES: tuple[ReasonRule, ...] = (
     # 7-day no-reason: a return, or an exchange when the after-sales type says so
     R("RS-01", "七天无理由退换货", "no_reason_return", source="Q"),
@@ -112,7 +127,7 @@ REASON_RULES: tuple[ReasonRule, ...] = (
     R("RS-54", "实物与商品描述不符", "misdescription", source="A"),
     R("RS-55", "大小/尺寸与商品描述不符", "misdescription", source="A"),
     R("RS-56", "颜色/图案/款式与商品描述不符", "misdescription", source="A"),
-    R("RS-57", "材质与商品描述不符", "misdescription", source="U"),
+    R("RS-57", "材质与商品描述不符", "misdescription", source="L-PDD"),
     R("RS-58", "大小/尺寸/重量与商品描述不符", "misdescription", source="A"),
     R("RS-59", "功能/效果与商品描述不符", "misdescription", source="A"),
     R("RS-60", "尺码/颜色/材质与商品描述不符", "misdescription", source="U"),
@@ -139,6 +154,61 @@ REASON_RULES: tuple[ReasonRule, ...] = (
     # price protection (JD-PP)
     R("RS-85", "价格保护", "price_protection", source="U"),
     R("RS-86", "商品降价", "price_protection", source="U"),
+    # --- the platforms' public lists (issue 18) ---------------------------------------------------------
+    # 淘宝/天猫, 退货退款 and 已收到货 lists
+    R("RS-100", "材质面料与商品描述不符", "misdescription", source="L-TB"),
+    R("RS-101", "缩水/褪色", "quality", source="L-TB"),
+    R("RS-102", "误拍/重拍", "no_reason_return", source="L-TB"),
+    R("RS-103", "有瑕疵换货", "quality", source="L-TB"),
+    R("RS-104", "包装/商品损坏/污渍", "transit_damage", source="L-TB"),
+    R("RS-105", "卖家错发/漏发", "wrong_item", source="L-TB"),
+    R("RS-106", "商品需要维修", "quality", source="L-TB"),
+    R("RS-107", "大小/尺寸与描述不符", "misdescription", source="L-TB"),
+    R("RS-108", "商品质量问题/做工问题", "quality", source="L-TB"),
+    R("RS-109", "实际商品与描述不符", "misdescription", source="L-TB"),
+    R("RS-110", "收到商品时有破损/污渍/变形", "transit_damage", source="L-TB"),
+    R("RS-111", "商品成分描述不符", "misdescription", source="L-TB"),
+    R("RS-112", "图片/产地/批号/规格等描述不符", "misdescription", source="L-TB"),
+    R("RS-113", "颜色/图案/款式不符", "misdescription", source="L-TB"),
+    R("RS-114", "少件(含缺少配件)", "wrong_item", source="L-TB"),
+    # 淘宝/天猫 仅退款 with 未收到货: the parcel was shipped (only shipped orders offer these) but not received
+    R("RS-120", "空包裹", "not_delivered", source="L-TB"),
+    R("RS-121", "快递/物流一直未送到", "not_delivered", source="L-TB"),
+    R("RS-122", "快递/物流无跟踪记录", "not_delivered", source="L-TB"),
+    # 京东
+    R("RS-130", "少/错商品", "wrong_item", source="L-JD"),
+    R("RS-131", "不合适/不满意", "no_reason_return", source="L-JD"),
+    R("RS-132", "商品损坏/包装脏污", "transit_damage", source="L-JD"),
+    R("RS-133", "商品与页面描述不符", "misdescription", source="L-JD"),
+    R("RS-134", "7天无理由退货退款", "no_reason_return", source="L-JD"),
+    # 抖店 (its 13 return reasons; 少件/漏发, 商家发错货, 大小/尺寸/重量与商品描述不符 and 其他 are above)
+    R("RS-140", "收到商品少件/错件/空包裹", "wrong_item", source="L-DY"),     # mixed: F8 covers all three
+    R("RS-141", "不喜欢/效果不好", "no_reason_return", source="L-DY"),       # also 拼多多's 不喜欢、效果不好
+    R("RS-142", "功能故障", "quality", source="L-DY"),
+    R("RS-143", "商品材质/品牌/外观等描述不符", "misdescription", source="L-DY"),
+    R("RS-144", "生产日期/保质期/规格等描述不符", "misdescription", source="L-DY"),
+    R("RS-145", "品种/规格/成分等描述不符", "misdescription", source="L-DY"),
+    R("RS-146", "品种/产品/规格/成分等描述不符", "misdescription", source="L-DY"),
+    R("RS-147", "规格等描述不符", "misdescription", source="L-DY"),
+    R("RS-148", "做工粗糙/有瑕疵/有污渍", "quality", source="L-DY"),       # a making fault, not transit
+    # 拼多多
+    R("RS-150", "多拍、错拍、不想要", "no_reason_return", source="L-PDD"),
+    R("RS-151", "货物与描述不符", "misdescription", source="L-PDD"),
+    R("RS-152", "大小/重量与商品描述不符", "misdescription", source="L-PDD"),
+    R("RS-153", "标签/批次/包装/成分等与商品描述不符", "misdescription", source="L-PDD"),
+    R("RS-154", "收到商品少件、破损或污渍", "transit_damage", source="L-PDD"),  # as RS-34/35: damage first
+    # a buyer's own slip before shipping, like 拍错 (a no-reason refund)
+    R("RS-160", "地址/电话信息填写错误", "no_reason_return", source="L-ERP"),
+    # Case by case: the lists carry them, no rule settles them; the shop decides (提示 需人工判断: ...)
+    R("RS-170", "退运费", "case_by_case", source="L-TB"),
+    R("RS-171", "发票问题", "case_by_case", source="L-TB"),
+    R("RS-172", "假冒品牌", "case_by_case", source="L-TB"),
+    R("RS-173", "收到假货/假冒品牌", "case_by_case", source="L-TB"),
+    R("RS-174", "缺货", "case_by_case", source="L-ERP"),
+    R("RS-175", "协商一致退款", "case_by_case", source="L-ERP"),
+    R("RS-176", "与商家协商一致退款", "case_by_case", source="A"),
+    R("RS-177", "没用/少用优惠", "case_by_case", source="L-ERP"),
+    R("RS-178", "发货速度不满意", "case_by_case", source="L-ERP"),
 )
 del R
 
@@ -159,35 +229,78 @@ def _index(rules: Iterable[ReasonRule]) -> dict[tuple, ReasonRule]:
 _BUILT_IN = _index(REASON_RULES + _vocabulary_rules())
 
 
+@dataclass(frozen=True)
+class ReasonMatch:
+    """How a wording was read: the reason, the id of the row or family that decided (原因对照!n, RS-nn,
+    RC-..., RW-n), and what 提示 says about it (a family's 按关键词归为…, a case-by-case 需人工判断: …)."""
+    reason: str
+    rule: str
+    note: Finding | None = None
+
+
+def _quoted(text) -> str:
+    """The wording as staff typed it, trimmed and kept short for 提示."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _case_by_case_note(rule_id: str, text) -> Finding:
+    names = {normalise_reason(n) for n in ("case_by_case",) + REASONS["case_by_case"]}
+    if normalise_reason(text) in names:
+        return Finding(rule_id, "WARN", "需人工判断, 由本店决定", "decided case by case by the shop")
+    topic = _quoted(text)
+    return Finding(rule_id, "WARN", f"需人工判断: {topic}", f"decided case by case by the shop: {topic}")
+
+
+def _family_match(text, norm: str, kind: str | None) -> ReasonMatch | None:
+    family = family_of(norm)
+    if family is None:
+        return None
+    code = reason_of_family(family, norm, kind)
+    if code == "case_by_case":
+        return ReasonMatch(code, family.id, _case_by_case_note(family.id, text))
+    return ReasonMatch(code, family.id, Finding(family.id, "INFO", f"按关键词归为「{REASON_ZH[code]}」",
+                                                f"read as {code} by its words"))
+
+
 class ReasonTable:
-    """The built-in rows plus staff rows (from the 原因对照 sheet), which are looked at first."""
+    """The built-in rows plus staff rows (from the 原因对照 sheet), which are looked at first; then the
+    keyword families (addin.core.reason_families) for a wording no row knows."""
 
     def __init__(self, extra: Iterable[ReasonRule] = ()):
         self.extra = tuple(extra)
         self._staff = _index(reversed(self.extra))     # the last staff row for a key wins, as in a sheet
-        self._cache: dict[tuple, ReasonRule | None] = {}
+        self._cache: dict[tuple, ReasonMatch | None] = {}
 
     def rule_for(self, text, after_sales_type_text=None, platform: str | None = None) -> ReasonRule | None:
-        """The row that maps this wording, or None. Order: staff rows, then built-in; within each, the
-        row for this platform and type, then this platform any type, then any platform this type, then any."""
-        key = (text, after_sales_type_text, platform)
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
+        """The row that maps this wording exactly, or None. Order: staff rows, then built-in; within each,
+        the row for this platform and type, then this platform any type, then any platform this type, then any."""
         norm = normalise_reason(text)
         kind = after_sales_type(after_sales_type_text)
-        found = None
         for index in (self._staff, _BUILT_IN):
             for p in ((platform, None) if platform else (None,)):
                 for t in ((kind, None) if kind else (None,)):
                     found = index.get((p, norm, t))
                     if found:
-                        break
-                if found:
-                    break
-            if found:
-                break
+                        return found
+        return None
+
+    def match(self, text, after_sales_type_text=None, platform: str | None = None) -> ReasonMatch | None:
+        """How this wording reads: an exact row (staff first), else a keyword family, else None.
+        Remembered per distinct (text, type, platform): recalc asks once per row of a 100k-row sheet."""
+        key = (text, after_sales_type_text, platform)
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        rule = self.rule_for(text, after_sales_type_text, platform)
+        if rule is not None:
+            note = _case_by_case_note(rule.id, text) if rule.reason == "case_by_case" else None
+            found = ReasonMatch(rule.reason, rule.id, note)
+        elif after_sales_type(text) is not None:
+            found = None                  # a bare type (退货退款) is not a reason: parse.to_reason says so
+        else:
+            found = _family_match(text, normalise_reason(text), after_sales_type(after_sales_type_text))
         if len(self._cache) < 8192:
             self._cache[key] = found
         return found
@@ -196,18 +309,24 @@ class ReasonTable:
 DEFAULT_REASON_TABLE = ReasonTable()
 
 
-def match_reason(text, after_sales_type=None, platform: str | None = None,
-                 extra: ReasonTable | Iterable[ReasonRule] | None = None) -> str | None:
-    """The engine's reason code for a platform's or staff's wording, or None when nothing maps it.
+def _table(extra) -> ReasonTable:
+    if extra is None:
+        return DEFAULT_REASON_TABLE
+    return extra if isinstance(extra, ReasonTable) else ReasonTable(extra)
+
+
+def read_reason(text, after_sales_type=None, platform: str | None = None,
+                extra: ReasonTable | Iterable[ReasonRule] | None = None) -> ReasonMatch | None:
+    """How a platform's or staff's wording reads (see ReasonTable.match), or None when nothing maps it.
 
     after_sales_type: the row's 售后类型 text (换货, 退货退款 ...); platform: TB | TM | JD | PDD;
     extra: the workbook's 原因对照 rows (a ReasonTable, or ReasonRule rows), which win.
     """
-    if extra is None:
-        table = DEFAULT_REASON_TABLE
-    elif isinstance(extra, ReasonTable):
-        table = extra
-    else:
-        table = ReasonTable(extra)
-    rule = table.rule_for(text, after_sales_type, platform)
-    return rule.reason if rule else None
+    return _table(extra).match(text, after_sales_type, platform)
+
+
+def match_reason(text, after_sales_type=None, platform: str | None = None,
+                 extra: ReasonTable | Iterable[ReasonRule] | None = None) -> str | None:
+    """The engine's reason code for a wording (read_reason's reason), or None when nothing maps it."""
+    found = _table(extra).match(text, after_sales_type, platform)
+    return found.reason if found else None

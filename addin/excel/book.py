@@ -1,6 +1,6 @@
 """The few calls the buttons make on an xlwings Book, and nothing else.
 
-One ``.value`` read per sheet (the whole used range, from A1 so that grid[r-1][c-1] is cell (r, c)),
+It offers what every command needs of an open book (addin.workbook.files.book.OpenBook). One ``.value`` read per sheet (the whole used range, from A1 so that grid[r-1][c-1] is cell (r, c)),
 one ``.formula`` read per run of computed columns (so a formula there is never overwritten), one
 ``.value`` write per block, and the status bar. The same calls exist on classic xlwings (COM) and on
 the xlwings Lite book a @script receives; the tests pass a recording stand-in.
@@ -8,7 +8,7 @@ the xlwings Lite book a @script receives; the tests pass a recording stand-in.
 from __future__ import annotations
 
 from .blocks import Block
-from .values import clean
+from .cell_values import clean
 
 
 class BookIO:
@@ -16,10 +16,16 @@ class BookIO:
         self.book = book
         self._status_ok = True
 
+    @property
     def sheet_names(self) -> list[str]:
         return [sheet.name for sheet in self.book.sheets]
 
-    def read(self, name: str, *, raw: bool = False) -> list[list]:
+    def read(self, names, *, empty=None) -> dict[str, list[list]]:
+        """Several sheets at once, as the session on a saved file reads them (addin.workbook.files.book):
+        blank cells are None whatever `empty` asks (every reader of these grids takes both as blank)."""
+        return {name: self.sheet(name) for name in names}
+
+    def sheet(self, name: str, *, raw: bool = False) -> list[list]:
         """The sheet's values from A1 to the used range's last cell, as a list of rows. `raw`: the values
         as Excel gave them, without making blank text None (for the case sheet: the rules read "" and
         spaces as blank themselves, and cleaning a million cells would cost a third of a second)."""

@@ -2,7 +2,7 @@
 
 The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
-command line (:func:`~addin.workbook.recalc.compute_sheet`), writes each block of computed columns in one
+command line (:func:`~addin.workbook.commands.recalc.compute_sheet`), writes each block of computed columns in one
 call (:mod:`addin.excel.blocks`) and reports on Excel's status bar. The ``*_book`` functions take any
 xlwings-like Book, so the xlwings Lite scripts and the tests run them too. What they write (status bar,
 日志 sheet, cells) follows the 规则 sheet's 显示语言 (:mod:`addin.core.display`).
@@ -18,19 +18,23 @@ from addin.core.display import Display, display_of, is_error_verdict
 from addin.core.gcpause import gc_paused
 from addin.core.parse import to_phone, to_text
 from addin.core.timeparts import china_now
-from addin.workbook.approved_templates import approved_from_grid
-from addin.workbook.recalc import RecalcError, Summary, compute_sheet, find_case_header
-from addin.workbook.schema import ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, OUTPUTS, find_sheet, normalise_header
-from addin.workbook.sendlog import LOG_SHEET_NAMES as SENDLOG_SHEET_NAMES, SendLog, journal_path
-from addin.workbook.settings import Settings, load_settings, policy_from_grid, settings_sheets
-from addin.workbook.texts import (OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES, UPLOAD_HEADER,
-                                  compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv)
-from addin.workbook.xlsx_patch.layout import SheetLayout
+from addin.workbook.sheets.vendor_template_sheet import approved_from_grid
+from addin.core.errors import BilingualError
+from addin.workbook.commands.compute import compute_case_sheet
+from addin.workbook.commands.summary import Summary
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header
+from addin.workbook.sheets.case_columns import OUTPUTS
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, LOG_SHEET_NAMES,
+                                             OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, SMS_EXPORT, TEMPLATE_SHEET_NAMES,
+                                             UPLOAD_HEADER, find_sheet, normalise_header)
+from addin.workbook.sheets.send_log import SendLog, journal_path
+from addin.workbook.sheets.settings import Settings, policy_from_grid, read_settings, settings_sheets
+from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
+from addin.workbook.files.xlsx_patch.scan import SheetLayout
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
 
-LOG_SHEET_NAMES = ACTIVITY_LOG_SHEET_NAMES
 ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
 
 
@@ -58,7 +62,7 @@ def _run(action):
     book = xw.Book.caller()
     try:
         action(book)
-    except RecalcError as exc:
+    except BilingualError as exc:
         _tell(book, _display(BookIO(book)).pair(exc.zh, exc.en))
 
 
@@ -74,8 +78,8 @@ def _tell(book, text: str) -> None:
 def _display(io: BookIO) -> Display:
     """The 规则 sheet's 显示语言, for buttons that do not read the other settings (中文 if unreadable)."""
     try:
-        sheet = settings_sheets(io.sheet_names())["policy"]
-        return Display() if sheet is None else display_of(policy_from_grid(io.read(sheet))[0])
+        sheet = settings_sheets(io.sheet_names)["policy"]
+        return Display() if sheet is None else display_of(policy_from_grid(io.sheet(sheet))[0])
     except Exception:  # noqa: BLE001 - only choosing the language of a message
         return Display()
 
@@ -85,27 +89,20 @@ def _display(io: BookIO) -> Display:
 def _case_sheet(io: BookIO, names: list[str]) -> str:
     name = find_sheet(names, CASE_SHEET_NAMES)
     if name is None:
-        raise RecalcError("找不到「案件」工作表", "no 案件 (cases) sheet in this workbook")
+        raise CaseSheetError("找不到「案件」工作表", "no 案件 (cases) sheet in this workbook")
     return name
 
 
-def _settings(io: BookIO, names: list[str]) -> Settings:
-    """The 规则, 日历 and 原因对照 sheets, read as the command line reads them."""
-    return load_settings(settings_sheets(names), io.read)
-
-
 def _compute(io: BookIO, label: tuple[str, str], now: dt.datetime | None):
-    names = io.sheet_names()
+    names = io.sheet_names
     case_sheet = _case_sheet(io, names)
-    settings = _settings(io, names)
+    settings = read_settings(io)      # as the command line reads them
     show = settings.display
     io.status(f"{show.pair(*label)}: {show.pair('读取', 'reading')}…")
-    grid = io.read(case_sheet, raw=True)
+    grid = io.sheet(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
-    result = compute_sheet(grid, settings.policy, cal=settings.cal, now=now, reasons=settings.reasons, layout=layout,
-                           progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
-    result.summary.policy_errors = settings.policy_errors
-    result.summary.reason_errors = settings.reason_errors
+    result = compute_case_sheet(grid, settings, case_sheet, now=now, layout=layout,
+                                progress=lambda done, total: io.status(f"{show.pair(*label)}: {done}/{total}"))
     return names, case_sheet, grid, result, settings
 
 
@@ -182,20 +179,20 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
 def texts_book(book, now: dt.datetime | None = None):
     """Render replies and SMS into the 案件 sheet's text columns and refill the 发送队列 sheet."""
     io = BookIO(book)
-    names = io.sheet_names()
+    names = io.sheet_names
     case_sheet = _case_sheet(io, names)
-    settings = _settings(io, names)
+    settings = read_settings(io)      # as the command line reads them
     show = settings.display
     io.status(f"{show.pair('生成回复与短信', 'generating')}: {show.pair('读取', 'reading')}…")
     template_sheet = find_sheet(names, TEMPLATE_SHEET_NAMES)
-    template_grid = io.read(template_sheet) if template_sheet else []
+    template_grid = io.sheet(template_sheet) if template_sheet else []
     templates = templates_from_grid(template_grid)
     optout_sheet = find_sheet(names, OPTOUT_SHEET_NAMES)
-    opted_out = optouts_from_grid(io.read(optout_sheet)) if optout_sheet else set()
-    grid = io.read(case_sheet, raw=True)
+    opted_out = optouts_from_grid(io.sheet(optout_sheet)) if optout_sheet else set()
+    grid = io.sheet(case_sheet, raw=True)
     layout = _formula_layout(io, case_sheet, grid)
-    log_sheet = find_sheet(names, SENDLOG_SHEET_NAMES)
-    history = SendLog(io.read(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
+    log_sheet = find_sheet(names, LOG_SHEET_NAMES)
+    history = SendLog(io.sheet(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
     result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
                            reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history,
@@ -205,7 +202,7 @@ def texts_book(book, now: dt.datetime | None = None):
         io.write(case_sheet, block)
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet:
-        for block in _outbox_blocks(result.outbox, io.read(outbox_sheet)):
+        for block in _outbox_blocks(result.outbox, io.sheet(outbox_sheet)):
             io.write(outbox_sheet, block)
     n = result.summary
     io.status(show.pair(f"生成完成: 行数 {n['rows']}, 回复 {n['replies']}, 短信 {n['sms']}, 可发送 {n['ready']}, "
@@ -225,7 +222,7 @@ def _replace_all(rows: list[list], old: list[list], width: int | None = None) ->
 
 
 def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
-    """发送队列 as `aftersales texts` writes it (addin.workbook.texts.replace_outbox): the generated columns
+    """发送队列 as `aftersales texts` writes it (addin.workbook.commands.texts.replace_outbox): the generated columns
     from A1 (text Excel would parse, such as a 16-digit order id, sent as text), padded with blanks over
     the old rows; the staff's columns to their right are not written,
     except a note that moves to stay beside its message (one cell each: such moves are rare)."""
@@ -247,7 +244,7 @@ def upload_rows(outbox: list[list]) -> list[list]:
     heads = [normalise_header(h) for h in outbox[0]]
     where = {key: heads.index(name) if name in heads else None for key, name in _OUTBOX_COLUMNS.items()}
     if where["phone"] is None or where["text"] is None:
-        raise RecalcError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column")
+        raise BilingualError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column", "no_column")
 
     def get(row, key):
         i = where[key]
@@ -263,20 +260,19 @@ def upload_rows(outbox: list[list]) -> list[list]:
     return out
 
 
-EXPORT_SHEET = "短信导出"
 
 
 def _upload(io: BookIO, names: list[str]) -> list[list]:
     outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
     if outbox_sheet is None:
-        raise RecalcError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook")
-    return upload_rows(io.read(outbox_sheet))
+        raise BilingualError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook", "no_sheet")
+    return upload_rows(io.sheet(outbox_sheet))
 
 
 def export_book(book) -> Path:
     """Save the sendable 发送队列 rows as a UTF-8 CSV beside the workbook (what bulk-SMS sites import)."""
     io = BookIO(book)
-    rows = _upload(io, io.sheet_names())
+    rows = _upload(io, io.sheet_names)
     stamp = dt.datetime.now().strftime("%Y%m%d_%H%M")
     path = Path(book.fullname).with_name(f"{Path(book.fullname).stem}_短信导出_{stamp}.csv")
     write_csv(path, rows)
@@ -287,16 +283,16 @@ def export_book(book) -> Path:
 def export_to_sheet(book) -> None:
     """The same rows on a 短信导出 sheet, for xlwings Lite (a browser add-in cannot write files)."""
     io = BookIO(book)
-    names = io.sheet_names()
+    names = io.sheet_names
     rows = _upload(io, names)
-    if EXPORT_SHEET in names:
-        old = io.read(EXPORT_SHEET)
+    if SMS_EXPORT.name in names:
+        old = io.sheet(SMS_EXPORT.name)
     else:
-        io.add_sheet(EXPORT_SHEET)
+        io.add_sheet(SMS_EXPORT.name)
         old = []
-    io.write(EXPORT_SHEET, _replace_all(rows, old))
-    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {EXPORT_SHEET}",
-                                f"exported {len(rows) - 1} SMS → {EXPORT_SHEET}"))
+    io.write(SMS_EXPORT.name, _replace_all(rows, old))
+    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {SMS_EXPORT.name}",
+                                f"exported {len(rows) - 1} SMS → {SMS_EXPORT.name}"))
 
 
 # --- status and log ------------------------------------------------------------------------------
@@ -327,7 +323,7 @@ def _user() -> str:
 
 def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:
     """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
-    log_sheet = find_sheet(names, LOG_SHEET_NAMES)
+    log_sheet = find_sheet(names, ACTIVITY_LOG_SHEET_NAMES)
     if log_sheet is None:
         return
     show = settings.display

@@ -30,13 +30,14 @@ from addin.messages.fields import FIELDS, normalize_row
 from addin.messages.lint import lint
 from addin.messages.render import TEMPLATE_ZH, RenderError, TemplateSet
 from addin.messages.sms import check_sms, sms_length
-from addin.workbook.calendar_sheet import calendar_from_grid
-from addin.workbook.settings import policy_from_grid
-from addin.workbook.rows import excel_instant
-from addin.workbook.schema import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS, normalise_header
+from addin.workbook.sheets.calendar_sheet import calendar_from_grid
+from addin.workbook.sheets.settings import policy_from_grid
+from addin.workbook.sheets.case_rows import excel_instant
+from addin.workbook.sheets.case_columns import DEADLINE_OUTPUTS, LOOKUP, OUTPUTS
+from addin.workbook.sheets.catalogue import normalise_header
 
 from .table import evaluate
-from .values import as_rows, error_text, map_cells, to_cell
+from .cell_values import as_rows, error_text, map_cells, to_cell
 
 FREIGHT_KEYS = ("out_payer", "ret_payer", "re_payer", "seller_pays_buyer", "refund", "freight_rule")
 LEGS = {"out": "out_payer", "去程": "out_payer", "发货": "out_payer",

@@ -1,9 +1,9 @@
 """A block of case rows with its header row, computed the way the 重新计算 button computes the sheet.
 
 The worksheet functions pass the header row and one or many data rows; the columns are found by
-header name (:func:`~addin.workbook.schema.map_headers`), each row goes through the same
-:func:`~addin.workbook.rows.case_from_row` -> :func:`~addin.core.engine.compute_cases` ->
-:func:`~addin.workbook.rows.output_values` pipeline as :func:`~addin.workbook.recalc.compute_sheet`,
+header name (:func:`~addin.workbook.sheets.case_columns.map_headers`), each row goes through the same
+:func:`~addin.workbook.sheets.case_rows.case_from_row` -> :func:`~addin.core.engine.compute_cases` ->
+:func:`~addin.workbook.sheets.case_rows.output_values` pipeline as :func:`~addin.workbook.commands.recalc.compute_sheet`,
 so a formula and the button show the same values. Only the error text differs: a formula does not
 know its rows' addresses, so it names the column header instead of the cell. 状态 is computed at the
 minute the formula is calculated (the button and the command line use their own `now`); a row passed
@@ -23,8 +23,8 @@ from addin.core.display import display_of
 from addin.core.engine import CaseResult
 from addin.core.parse import CellError
 from addin.core.policy import Policy
-from addin.workbook.rows import CHECKS, INPUT_BY_KEY, case_from_row, check_lines, compute_parsed, output_values, problem_line
-from addin.workbook.schema import map_headers
+from addin.workbook.sheets.case_rows import CHECKS, INPUT_BY_KEY, case_from_row, check_lines, compute_parsed, output_values, problem_line
+from addin.workbook.sheets.case_columns import map_headers
 
 
 @dataclass(frozen=True)

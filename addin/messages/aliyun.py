@@ -1,6 +1,6 @@
 """阿里云 短信服务 (Dysmsapi 2017-05-25): request bodies, the 群发助手 numbers file, receipt statuses.
 
-Pure data shaping, no network; the SDK call lives in :mod:`addin.workbook.sms_send`. What each
+Pure data shaping, no network; the SDK call lives in :mod:`addin.workbook.commands.sms_send`. What each
 name and number here rests on (README "Bulk-SMS vendors" cites the pages):
 
 * SendBatchSms takes ``PhoneNumberJson``, ``SignNameJson`` (one signature per number),

@@ -2,7 +2,9 @@
 
 The workbook layer maps its (Chinese) column headers to these names and passes one dict per row to
 :func:`addin.messages.merge.merge_rows`. Templates see the same names (``{{ shop_name }}``), plus
-any extra keys the row carries (custom columns), plus the derived names in :data:`DERIVED`.
+any extra keys the row carries (custom columns), plus the names the merge adds, never read from the
+row: ``platform_zh`` (淘宝/天猫/京东/拼多多), ``review_route`` (good / good_long / medium / bad, in review
+replies) and ``sms_kind_zh`` (短信类型中文名, in SMS).
 
 A blank value (None, "", whitespace) is *absent*: a template that uses it fails for that row with a
 bilingual "missing field" error instead of printing a blank or "None". Optional parts of a template
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from ..core.case import PLATFORM_ZH
 from ..core.parse import PARSERS, CellError, is_blank, to_phone, to_text
+from addin.core.errors import BilingualError
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Field:
     zh: str        # the usual column header
     en: str
     note: str = ""
-    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.schema)
+    aliases: tuple[str, ...] = ()   # other keys accepted for it (the 案件 sheet's keys in addin.workbook.sheets.case_columns)
 
 
 FIELDS: tuple[Field, ...] = (
@@ -56,23 +59,14 @@ FIELDS: tuple[Field, ...] = (
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
 ALIASES: dict[str, str] = {a: f.name for f in FIELDS for a in f.aliases}
 
-# Names the merge adds to every template context (never read from the row).
-DERIVED = {
-    "platform_zh": "平台中文名 (淘宝/天猫/京东/拼多多)",
-    "review_route": "good / good_long / medium / bad",
-    "sms_kind_zh": "短信类型中文名",
-}
 
-
-class FieldError(ValueError):
+class FieldError(BilingualError, ValueError):
     """A row value that cannot be read; names the field in Chinese and English."""
 
     def __init__(self, name: str, reason_zh: str, reason_en: str):
         field = FIELDS_BY_NAME.get(name)
+        super().__init__(f"「{field.zh if field else name}」: {reason_zh}", f"field '{name}': {reason_en}", "field")
         self.field = name
-        self.zh = f"「{field.zh if field else name}」: {reason_zh}"
-        self.en = f"field '{name}': {reason_en}"
-        super().__init__(self.en)
 
 
 def _text(raw):

@@ -11,8 +11,8 @@
 Default templates: one ``<kind>.j2`` file per kind. The canonical copy is package data in
 ``addin/messages/defaults/`` (pyproject already ships ``**/*.j2``), so loading works from the repo,
 from an editable install and from a wheel alike, with no path guessing. ``workbook_templates/messages/``
-holds the same files for the workbook builder and for staff to read; a test keeps the two identical
-(after editing one, copy it over: ``cp addin/messages/defaults/*.j2 workbook_templates/messages/``).
+holds generated copies for staff to read: edit the files here, then run ``python tools/copies.py``
+(tests/test_generated_copies.py fails while a copy differs).
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from ..core.money import fmt_yuan, to_decimal
 from .fields import FIELDS_BY_NAME
 from .reviews import ROUTES
 from .sms import KINDS
+from addin.core.errors import BilingualError
 
 REVIEW_KEYS = tuple(f"review_{r}" for r in ROUTES)
 SMS_KEYS = tuple(k.id for k in KINDS)
@@ -38,16 +39,16 @@ TEMPLATE_ZH = {"review_good": "好评回复", "review_good_long": "用心好评�
                "review_bad": "差评回复", **{k.id: k.zh + "短信" for k in KINDS}}
 FORMULA_START = ("=", "+", "-", "@")
 
-PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insurer": "运费险", "insurance": "运费险",
+MESSAGE_PAYER_ZH = {"buyer": "买家", "seller": "商家", "merchant": "商家", "insurer": "运费险", "insurance": "运费险",
             "split": "买卖双方各自"}
 
 
-class RenderError(Exception):
+class RenderError(BilingualError):
     """A template that cannot be compiled or rendered for a row; bilingual, names the field."""
 
     def __init__(self, zh: str, en: str, field: str | None = None):
-        super().__init__(en)
-        self.zh, self.en, self.field = zh, en, field
+        super().__init__(zh, en, "template")
+        self.field = field
 
 
 # --- environment -------------------------------------------------------------------------------
@@ -81,7 +82,7 @@ def _short(value, n: int = 12) -> str:
 
 def _payer_zh(value) -> str:
     text = _fmt(value)
-    return PAYER_ZH.get(text.strip().lower(), text)
+    return MESSAGE_PAYER_ZH.get(text.strip().lower(), text)
 
 
 def _date(value, fmt: str = "%m月%d日") -> str:

@@ -28,7 +28,7 @@ from ..core.findings import Finding
 from ..core.money import fmt_yuan
 from ..core.policy import DEFAULT_POLICY, Policy
 from ..core.parse import fold
-from .render import PAYER_ZH
+from .render import MESSAGE_PAYER_ZH
 
 # ${name}: the vendor's variable syntax (首字母为英文字母, 字母/数字/下划线).
 VAR_PATTERN = re.compile(r"\$\{([^{}]*)\}")
@@ -98,9 +98,6 @@ VARIABLES: tuple[TemplateVar, ...] = (
 )
 _BY_NAME: dict[str, TemplateVar] = {n: v for v in VARIABLES for n in (v.name, *v.aliases)}
 
-def variable(name: str) -> TemplateVar | None:
-    return _BY_NAME.get(name)
-
 
 @dataclass(frozen=True)
 class ApprovedTemplate:
@@ -164,7 +161,7 @@ def format_value(value, attr: str) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value).strip()
-    return PAYER_ZH.get(text.lower(), text) if attr == "others" else text
+    return MESSAGE_PAYER_ZH.get(text.lower(), text) if attr == "others" else text
 
 
 # Contact details a variable must not carry (vendors block them; put fixed ones into the approved text).

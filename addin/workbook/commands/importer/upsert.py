@@ -1,0 +1,427 @@
+"""`aftersales import`: the platforms' exports into the 案件 sheet, one row per case, never twice.
+
+read the exports -> find each one's header row and format (formats.py) -> typed values per line ->
+match each line to a 案件 row by platform + order id + refund id -> the cells that differ (updates)
+and the new rows below the last case row -> one lossless patch of the case sheet (the same writer as
+recalc, through the same guarded session: addin.workbook.files.session), or nothing at all when nothing
+changed or on --dry-run.
+
+Only columns that come from the export are ever written; remarks, overrides and every column the
+mapping does not name stay as staff left them. A blank export cell never erases a filled one.
+Totals rows (an Excel Table's totals row, a 合计/总计/小计 row, a row summing a column; the rules of
+addin.workbook.sheets.protected) are never written, and no row is added below one. New columns go right of
+everything in use (inside the case Table when it ends there); new rows go below the last used row
+and, when the cases are an Excel Table, join that Table (its ref grows), or the import is refused.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.core.case import PLATFORM_ZH
+from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
+from addin.core.reasons import match_reason
+
+from addin.workbook.sheets.protected import place_new_columns, totals_rows
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
+from addin.workbook.sheets.case_rows import INPUT_BY_KEY
+from addin.workbook.sheets.case_columns import HeaderMap
+from addin.workbook.sheets.catalogue import normalise_header
+from addin.workbook.files.session import open_book
+from addin.workbook.sheets.settings import load_settings, settings_sheets
+from addin.workbook.files.xlsx_patch import SheetEdit
+from addin.workbook.files.xlsx_patch.scan import SheetLayout
+from .files import ExportFileError, ExportSheet, clean_cell, read_export
+from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
+
+HEADER_SCAN = 30                   # rows searched for the header (exports put titles and filters above it)
+ID_KEYS = ("order_id", "refund_id", "tracking_no")
+SUMMARY_LINE = re.compile(r"合计|总计|小计|共\s*\d+\s*条|导出时间|筛选条件")
+
+
+@dataclass
+class Refused:
+    where: str          # file and line
+    zh: str
+    en: str
+
+    def text(self) -> str:
+        return f"{self.where}: {self.zh} / {self.en}"
+
+
+@dataclass
+class FileSummary:
+    name: str
+    format: ExportFormat
+    platform: str                  # TB | TM | JD | PDD
+    lines: int = 0
+    note: str = ""                 # how the platform was chosen, when the file did not say
+
+
+@dataclass
+class ImportReport:
+    files: list[FileSummary] = field(default_factory=list)
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[Refused] = field(default_factory=list)
+    unknown_reasons: Counter = field(default_factory=Counter)
+    added_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # about the sheet as a whole (Table placement)
+    cells: int = 0                 # cells that differ (written unless dry run)
+    written: bool = False
+
+    def lines(self, dry_run: bool = False, show: int = 20) -> list[str]:
+        out = []
+        for f in self.files:
+            out.append(f"文件 file: {f.name}   格式 format: {f.format.zh} {f.format.en}   平台 platform: "
+                       f"{PLATFORM_ZH[f.platform]}   行 lines: {f.lines}")
+            if f.note:
+                out.append(f"  {f.note}")
+        verb = "将" if dry_run else ""
+        out.append(f"{verb}新增 added: {self.added}   {verb}更新 updated: {self.updated}   未变 unchanged: "
+                   f"{self.unchanged}   拒绝 refused: {len(self.refused)}")
+        out.extend(f"  拒绝 refused {r.text()}" for r in self.refused[:show])
+        if len(self.refused) > show:
+            out.append(f"  ... 另有 {len(self.refused) - show} 行 and {len(self.refused) - show} more")
+        if self.added_columns:
+            out.append("新增列 added columns: " + ", ".join(self.added_columns))
+        out.extend(self.notes)
+        if self.unknown_reasons:
+            texts = ", ".join(f"{t} ({n})" for t, n in self.unknown_reasons.most_common(10))
+            out.append(f"未识别的原因 unknown reasons: {texts} — 请在「原因对照」表添加, 否则重新计算时这些行会报错 / "
+                       "add them to the 原因对照 sheet, or recalc flags these rows")
+        return out
+
+
+@dataclass
+class _Line:
+    where: str
+    platform: str
+    values: dict[str, object]      # 案件 key -> typed value to write (platform included)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.platform, self.values["order_id"], self.values.get("refund_id", "")
+
+
+# --------------------------------------------------------------------------- reading the exports
+
+def _find_format(rows: list[list], wanted: str | None) -> tuple[ExportFormat, int, dict[str, int]] | None:
+    """(format, header row index, field id -> column index) of the best-matching header row."""
+    best = None
+    for r, row in enumerate(rows[:HEADER_SCAN]):
+        heads = {normalise_header(v): i for i, v in reversed(list(enumerate(row))) if not is_blank(v)}
+        for fmt in EXPORT_FORMATS:
+            cols = {}
+            for f in fmt.fields:
+                i = next((heads[h] for h in map(normalise_header, f.headers) if h in heads), None)
+                if i is not None:
+                    cols[f.id] = i
+            if fmt.order_id.id not in cols or not any(normalise_header(m) in heads for m in fmt.marks):
+                continue
+            score = (fmt.platforms[0] == wanted or wanted in fmt.platforms, len(cols))
+            if best is None or score > best[0]:
+                best = (score, fmt, r, cols)
+    return best[1:] if best else None
+
+
+def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, book_platforms: Counter) -> tuple[str, str]:
+    """The platform of a file's lines and, when it was a choice, a note saying how it was made."""
+    if override:
+        note = "" if override in fmt.platforms else \
+            f"按 --platform 导入为{PLATFORM_ZH[override]} (文件是{fmt.zh}) / imported as {override} as told"
+        return override, note
+    if len(fmt.platforms) == 1:
+        return fmt.platforms[0], ""
+    lower = name.lower()
+    for code, words in (("TM", ("天猫", "tmall")), ("TB", ("淘宝", "taobao"))):
+        if code in fmt.platforms and any(w in lower for w in words):
+            return code, f"文件名表明是{PLATFORM_ZH[code]} / the file name says {code}"
+    shop = next((cols[f.id] for f in fmt.fields if f.key == "shop_name" and f.id in cols), None)
+    if shop is not None and "TM" in fmt.platforms:
+        names = [str(row[shop]) for row in rows[header_row + 1:] if shop < len(row) and not is_blank(row[shop])]
+        if names and all("天猫" in n or n.endswith(("旗舰店", "专卖店", "专营店")) for n in names):
+            return "TM", "店铺名是天猫店铺类型 / the shop names are Tmall store types"
+    seen = [p for p in fmt.platforms if book_platforms.get(p)]
+    if len(seen) == 1:
+        return seen[0], f"工作簿中已有的案件都是{PLATFORM_ZH[seen[0]]} / the workbook's cases are all {seen[0]}"
+    first = fmt.platforms[0]
+    others = "/".join(PLATFORM_ZH[p] for p in fmt.platforms[1:])
+    return first, (f"按{PLATFORM_ZH[first]}导入; {others}店铺请加 --platform {others} / imported as {first}; "
+                   f"add --platform for the other platform")
+
+
+def _value(f: FieldMap, raw, header: str):
+    """The typed value of one export cell for column f.key (None = blank); CellError when unreadable."""
+    value = clean_cell(raw)
+    if value is None:
+        return None
+    if f.values:
+        table = {normalise_header(a): b for a, b in f.values}
+        value = table.get(normalise_header(value), value)
+    kind = INPUT_BY_KEY[f.key].kind
+    if f.key in ID_KEYS and isinstance(value, float):
+        if abs(value) >= 1e15:      # a double keeps 15 digits: the file already lost the id's last ones
+            raise CellError(f"「{header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
+                            f"{header!r} is stored as a number and lost digits beyond 15; export it again as text")
+        return to_text(value)
+    if kind == "datetime":
+        instant, has_time = to_datetime(value)
+        return instant if has_time else instant.date()
+    if kind in ("text", "reason"):
+        return to_text(value)
+    if kind == "platform":
+        return PLATFORM_ZH[to_platform(value)]
+    return PARSERS[kind](value)
+
+
+def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[str, int], summary: FileSummary,
+           report: ImportReport) -> list[_Line]:
+    """The file's data lines as typed values; unreadable lines go to report.refused."""
+    out = []
+    platform = summary.platform
+    heads = sheet.rows[header_row]
+    for r in range(header_row + 1, len(sheet.rows)):
+        row = sheet.rows[r]
+        where = f"{sheet.name} 第{r + 1}行 line {r + 1}"
+        cells = [clean_cell(v) for v in row]
+        if all(v is None for v in cells):
+            continue
+        values: dict[str, object] = {}
+        problems = []
+        for f in fmt.fields:
+            i = cols.get(f.id)
+            if i is None or i >= len(row):
+                continue
+            try:
+                v = _value(f, row[i], str(heads[i]).strip())
+            except CellError as exc:
+                problems.append(Refused(where, f"「{str(heads[i]).strip()}」{exc.zh}", f"{heads[i]!s}: {exc.en}"))
+                continue
+            if v is not None:
+                values[f.key] = v
+        order = values.get("order_id")
+        if (order is None or SUMMARY_LINE.search(order)) and any(isinstance(v, str) and SUMMARY_LINE.search(v)
+                                                                  for v in cells):
+            continue                      # a totals or "exported at" line under the data
+        summary.lines += 1
+        if problems:
+            report.refused.extend(problems[:1])
+            continue
+        if "order_id" not in values:
+            report.refused.append(Refused(where, "缺少订单号", "no order id"))
+            continue
+        shipped, asked = values.get("shipped_at"), values.get("refund_requested_at")
+        if isinstance(shipped, dt.datetime) and isinstance(asked, dt.datetime):
+            values["shipped"] = "是" if shipped <= asked else "否"   # 退款时已发货 (RF-TB clocks)
+        values["platform"] = PLATFORM_ZH[platform]
+        out.append(_Line(where, platform, values))
+    return out
+
+
+# --------------------------------------------------------------------------- the 案件 sheet
+
+def _id(value) -> str:
+    value = clean_cell(value)
+    return "" if value is None else to_text(value)
+
+
+def _cell(grid, r: int, c: int | None):
+    if c is None or r > len(grid):
+        return None
+    row = grid[r - 1]
+    return row[c - 1] if c <= len(row) else None
+
+
+def _same(old, new, key: str, row_type=None, platform=None, reasons=None) -> bool:
+    """Whether a 案件 cell already says what the export says (so it is left alone)."""
+    if is_blank(old):
+        return False
+    kind = INPUT_BY_KEY[key].kind
+    if kind in ("text", "reason"):
+        if to_text(old) == new:
+            return True
+        if kind == "reason":           # another wording of the same reason: staff's choice stays
+            code = match_reason(old, row_type, platform, reasons)
+            return code is not None and code == match_reason(new, row_type, platform, reasons)
+        return False
+    try:
+        if kind == "datetime":
+            instant, _ = to_datetime(old)
+            target = new if isinstance(new, dt.datetime) else dt.datetime.combine(new, dt.time(0))
+            return abs((instant - target).total_seconds()) < 1
+        if kind == "platform":
+            return to_platform(old) == to_platform(new)
+        parsed = PARSERS[kind](old)
+        return parsed == (PARSERS[kind](new) if kind == "bool" else new)
+    except CellError:
+        return False
+
+
+def _last_used_row(grid) -> int:
+    for r in range(len(grid), 0, -1):
+        if any(not is_blank(v) for v in grid[r - 1]):
+            return r
+    return 0
+
+
+def import_exports(book: str | Path, files: list[str | Path], *, platform: str | None = None,
+                   dry_run: bool = False, wait: float = 0.0) -> ImportReport:
+    """Import the export files into the workbook's 案件 sheet; see the module docstring.
+
+    platform: None/"auto" (from the file) or what staff type for one (淘宝, 天猫, 京东, 拼多多).
+    wait: seconds to wait for another run of ours on the same book. Raises ExportFileError (a file
+    cannot be imported) or another BookError (the book is open in Excel, has no 案件 header, new rows
+    would go below a totals row or outside the case Table ...); then nothing is written.
+    """
+    override = None
+    if platform and platform.strip().lower() != "auto":
+        try:
+            override = to_platform(platform)
+        except CellError as exc:
+            raise ExportFileError(f"--platform: {exc.zh}", f"--platform: {exc.en}") from None
+    with open_book(book, write=not dry_run, wait=wait, command="import", out_hint=False) as session:
+        names = session.sheet_names
+        case_sheet = require_case_sheet(names, session.name)
+        sheets = settings_sheets(names)
+        grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+        reasons = load_settings(sheets, grids.__getitem__).reasons
+        try:
+            report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons)
+        except CaseSheetError as exc:
+            raise exc.in_sheet(case_sheet) from None
+        report.cells = len(edit.cells)
+        if edit.cells and not dry_run:
+            session.patch({case_sheet: edit})
+            report.written = True
+    return report
+
+
+def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons) -> tuple[ImportReport, SheetEdit]:
+    """The report and the case sheet's edit (nothing is written here)."""
+    header = find_case_header(grid)
+    not_cases = totals_rows(grid, header, layout, reasons)
+    skip = set(not_cases)
+    cols = dict(header.inputs)
+    order_col, platform_col, refund_col = cols.get("order_id"), cols.get("platform"), cols.get("refund_id")
+    existing: dict[tuple, list[int]] = {}
+    book_platforms: Counter = Counter()
+    for r in range(header.row + 1, len(grid) + 1):
+        order = _id(_cell(grid, r, order_col))
+        if not order or r in skip:
+            continue
+        try:
+            plat = to_platform(_cell(grid, r, platform_col))
+        except CellError:
+            continue
+        book_platforms[plat] += 1
+        existing.setdefault((plat, order, _id(_cell(grid, r, refund_col))), []).append(r)
+
+    report = ImportReport()
+    lines: list[_Line] = []
+    for path in map(Path, files):
+        sheets = read_export(path)
+        found = next(((s, m) for s in sheets if (m := _find_format(s.rows, override))), None)
+        if found is None:
+            seen = next((", ".join(str(v) for v in row if not is_blank(v))[:80] for s in sheets for row in s.rows
+                         if any(not is_blank(v) for v in row)), "")
+            raise ExportFileError(f"{path.name}: 找不到订单号列, 不是淘宝/天猫/京东/拼多多的售后或退款导出 (首行: {seen})",
+                                  f"{path.name}: no order id column; not a Taobao/Tmall/JD/Pinduoduo refund export")
+        sheet, (fmt, header_row, fcols) = found
+        code, note = _platform(fmt, path.name, sheet.rows, fcols, header_row, override, book_platforms)
+        summary = FileSummary(sheet.name, fmt, code, note=note)
+        report.files.append(summary)
+        lines.extend(_lines(sheet, fmt, header_row, fcols, summary, report))
+
+    # Columns the export fills that the sheet lacks go right of everything in use (inside the case Table).
+    needed = [k for k in INPUT_BY_KEY if k not in cols and any(k in line.values for line in lines)]
+    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed])
+    report.notes.extend(note.text() for note in place.notes)
+    cells: dict[tuple[int, int], object] = {}
+    for i, key in enumerate(needed):
+        cols[key] = place.start + i
+        cells[(header.row, place.start + i)] = INPUT_BY_KEY[key].header
+        report.added_columns.append(INPUT_BY_KEY[key].header)
+
+    next_row = max(_last_used_row(grid), header.row) + 1
+    first_new_row = next_row
+    seen: dict[tuple, str] = {}
+    claimed: set[int] = set()
+    for line in lines:
+        key = line.key
+        if key in seen:
+            report.refused.append(Refused(line.where, f"与 {seen[key]} 重复 (同一平台+订单号+退款编号)",
+                                          f"duplicate of {seen[key]} (same platform + order id + refund id)"))
+            continue
+        seen[key] = line.where
+        rows = existing.get(key, [])
+        if not rows and key[2]:       # a case staff typed without the refund id: it gets one
+            loose = [r for r in existing.get(key[:2] + ("",), []) if r not in claimed]
+            rows = loose[:1] if len(loose) == 1 else []
+        if len(rows) > 1:
+            report.refused.append(Refused(line.where, f"案件表第 {'、'.join(map(str, rows))} 行的平台+订单号+退款编号相同, "
+                                                      "无法确定更新哪一行", f"sheet rows {rows} share this key; which to update?"))
+            continue
+        if rows:
+            r = rows[0]
+            claimed.add(r)
+            row_type = line.values.get("after_sales_type") or _cell(grid, r, cols.get("after_sales_type"))
+            changed = {(r, cols[k]): v for k, v in line.values.items()
+                       if not _same(_cell(grid, r, cols[k]), v, k, row_type, line.platform, reasons)}
+            cells.update(changed)
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        else:
+            for k, v in line.values.items():
+                cells[(next_row, cols[k])] = v
+            next_row += 1
+            report.added += 1
+        reason = line.values.get("reason")
+        if reason is not None and reasons.match(reason, line.values.get("after_sales_type"), line.platform) is None:
+            report.unknown_reasons[reason] += 1
+
+    edit = SheetEdit(cells=cells, table_columns=place.table_columns)
+    if next_row > first_new_row:
+        edit.table_rows = _rows_room(header, layout, not_cases, first_new_row, next_row - 1, report)
+    return report, edit
+
+
+def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,
+               report: ImportReport) -> dict[str, int]:
+    """Check that new rows `first`..`last` may be written (never below a totals row; joined to the case
+    Table when there is one) and return the Table growth they need. Raises CaseSheetError otherwise."""
+    table = layout.table_with_header(header.row, header.inputs.values())
+    if table is not None and table.totals_rows:
+        r = table.totals_row_numbers[0]
+        raise CaseSheetError(f"案件表格「{table.name}」有汇总行 (第{r}行): 新案件只能加在它下面, 未写入任何内容; 请在Excel中"
+                          f"取消「表设计 > 汇总行」, 导入后再勾选",
+                          f"the case Table {table.name!r} has a totals row (row {r}); new cases could only go below it, "
+                          f"nothing was written; untick Table Design > Total Row in Excel, import, then tick it again",
+                          "totals_row")
+    if not_cases:
+        r = not_cases[0]
+        raise CaseSheetError(f"案件表第{r}行是合计行: 新案件无处追加 (不会写在合计行下面), 未写入任何内容; 请先删除合计行或把它移到别处",
+                          f"row {r} of the 案件 sheet is a totals row; new cases have nowhere to go (never below a "
+                          "totals row), nothing was written; remove or move the totals row first", "totals_row")
+    if table is None:
+        return {}
+    r2 = table.ref[2]
+    if first > r2 + 1:
+        raise CaseSheetError(f"案件表格「{table.name}」到第{r2}行为止, 但它下面还有内容 (到第{first - 1}行): 新案件若写在其后就不在表格里, "
+                          f"未写入任何内容; 请移开表格下方的内容, 或在Excel中把表格扩展到这些行",
+                          f"the case Table {table.name!r} ends at row {r2} but there is content below it (down to row "
+                          f"{first - 1}); new cases written after it would be outside the Table, nothing was written; "
+                          "move what is below the Table, or extend the Table over those rows in Excel", "table_below")
+    if last <= r2:
+        return {}
+    if table.calculated:
+        report.notes.append(f"表格「{table.name}」的计算列 {', '.join(table.calculated)} 在新行中为空, 请在Excel中向下填充 / "
+                            f"the Table's calculated columns {', '.join(table.calculated)} are empty in the new rows; "
+                            "fill them down in Excel")
+    return {table.name: last}

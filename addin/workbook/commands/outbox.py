@@ -1,0 +1,272 @@
+"""`aftersales outbox`: the files a bulk-SMS vendor accepts, and the 发送记录 entries for them.
+
+Formats (:data:`FORMATS`):
+
+* ``aliyun-xlsx``: 阿里云 群发助手 numbers files, one per TemplateCode + signature (+ planned time):
+  手机号码 as a text cell, then one column per template variable, named and ordered as in the
+  approved text; at most 50,000 rows a file, split beyond.
+* ``aliyun-batch-json``: SendBatchSms request bodies (PhoneNumberJson, SignNameJson, TemplateCode,
+  TemplateParamJson), at most 100 numbers each; one .json file (an array of bodies) per TemplateCode
+  and planned time.
+* ``csv``: the free-text file for other vendors (手机号码, 短信内容, 计划发送时间, 订单号), UTF-8 with BOM,
+  order ids as ="..." so Excel keeps them as text.
+
+Only messages that passed every check are exported, and only while their send time is still ahead:
+a planned time that has passed is reported as stale and left out; a time outside the send window was
+already moved to the next window start by the checks (SMS-6 INFO), and the file name says when to
+send it (群发助手's 定时发送). The vendor formats need an approved template for the kind; messages
+rendered from a Jinja2 template only go to ``csv``. A message already exported or sent (the send log)
+is not exported again unless ``resend``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from addin.core.parse import to_phone, to_text
+from addin.messages.aliyun import NUMBERS_FILE_MAX_ROWS, Message, batch_requests, numbers_file_rows
+from addin.messages.history import STATUS_EXPORTED, mask_phone
+from addin.messages.merge import MergeResult
+from addin.messages.sms import KINDS_BY_ID
+
+from addin.workbook.commands.outbox_formats import FORMATS
+from addin.workbook.sheets.send_log import LogEntry, SendLog, file_note
+from addin.workbook.files.session import Book, BookError, open_book, save_atomic
+from addin.workbook.commands.texts import load_book, write_csv
+from addin.workbook.sheets.catalogue import UPLOAD_HEADER
+from addin.workbook.files.xlsx_patch import SheetEdit
+
+
+@dataclass
+class Ready:
+    """One message that passed, with what the export needs from its row."""
+    row: int                      # 案件 sheet row
+    result: MergeResult
+    phone: str
+    order_id: str | None
+    planned: dt.datetime
+
+    def message(self) -> Message:
+        r = self.result
+        return Message(self.phone, r.sms_template_code or "", r.sms_signature or "", dict(r.sms_params or {}))
+
+
+@dataclass
+class Selection:
+    ready: list[Ready] = field(default_factory=list)
+    stale: list[tuple[int, dt.datetime]] = field(default_factory=list)     # (row, planned) already past
+    no_template: list[int] = field(default_factory=list)                   # rows without an approved template
+    already: list[tuple[int, str]] = field(default_factory=list)           # (row, batch) in the send log
+    moved: int = 0                                                         # moved into the send window
+
+
+def select(book, texts, now: dt.datetime, *, vendor: bool) -> Selection:
+    """The messages to export or send now: passed, not stale, and (``vendor``) from an approved template."""
+    sel = Selection()
+    header, grid = texts.header, book.grids[book.case]
+    phone_col, order_col = header.inputs.get("phone"), header.inputs.get("order_id")
+    for r, res in sorted(texts.merged.items()):
+        if res.sent_before is not None:
+            sel.already.append((r, res.sent_before))
+        if not res.ok_to_send:
+            continue
+        planned = res.planned_send_at or now
+        if planned < now:
+            sel.stale.append((r, planned))
+            continue
+        if vendor and not res.sms_template_code:
+            sel.no_template.append(r)
+            continue
+        sel.moved += any(f.rule == "SMS-6" for f in res.sms_reasons)
+        order = grid[r - 1][order_col - 1] if order_col else None
+        sel.ready.append(Ready(r, res, to_phone(grid[r - 1][phone_col - 1]), _order(order), planned))
+    return sel
+
+
+def _order(value) -> str | None:
+    return None if value is None or value == "" else to_text(value)
+
+
+@dataclass
+class LogState:
+    """Where a command's 发送记录 entries ended up: on the sheet, or (log_error set) in the journal."""
+    log_error: BookError | None = None   # why the book could not be written; the journal keeps the entries
+    journal: Path | None = None
+    log_written: bool = False            # the book was written (False: nothing new to log, or log_error)
+
+    @property
+    def log_pending(self) -> bool:
+        return self.log_error is not None
+
+
+@dataclass
+class OutboxReport(LogState):
+    batch: str = ""
+    fmt: str = ""
+    files: list[Path] = field(default_factory=list)
+    exported: int = 0
+    selection: Selection = field(default_factory=Selection)
+
+
+def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: str = "aliyun-xlsx",
+                  now: dt.datetime | None = None, resend: bool = False,
+                  csv_file: str | Path | None = None, wait: float = 0.0) -> OutboxReport:
+    """Write the vendor files for every message ready now and log them in 发送记录, in one guarded
+    session on the book (refused up front when Excel has it open; see addin.workbook.files.session)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+    path = Path(path)
+    now = now or dt.datetime.now().replace(microsecond=0)
+    if csv_file is not None:
+        _refuse_workbook_as_csv(Path(csv_file), path)
+    with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
+        book = load_book(session)
+        texts = book.texts(now, resend=resend)
+        out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
+        report, entries = export_files(book, texts, now, fmt, out_dir, csv_file)
+        write_log(session, book.log, entries, report)
+    return report
+
+
+def _refuse_workbook_as_csv(csv_file: Path, book: Path) -> None:
+    """`--csv FILE` replaces FILE: never when it is the book itself or another workbook (a zip package)."""
+    if not csv_file.is_file():
+        return
+    same = book.exists() and os.path.samefile(csv_file, book)
+    if same or zipfile.is_zipfile(csv_file):
+        raise BookError(f"--csv 的文件 {csv_file} 是{'要导出的工作簿本身' if same else '一个工作簿'}, 不会覆盖它; "
+                        f"请给一个新的 .csv 文件名",
+                        f"the --csv file {csv_file} is {'the book being exported' if same else 'a workbook'}, "
+                        f"so it is not replaced; give a new .csv file name", kind="csv_target")
+
+
+def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
+                 csv_file: str | Path | None = None) -> tuple[OutboxReport, list[LogEntry]]:
+    """Write the vendor files for the messages of `texts` ready now, after journalling their 发送记录
+    entries (which the caller then writes with :func:`write_log`)."""
+    sel = select(book, texts, now, vendor=fmt != "csv")
+    batch = f"EXP-{now:%Y%m%d-%H%M%S}"
+    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
+    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
+               for ready in group]
+    if entries:
+        book.log.journal_write(entries)          # first: a crash after this knows which files were meant
+    for file, write, group in planned_files:
+        write()
+    report = OutboxReport(batch=batch, fmt=fmt, files=[f for f, _, _ in planned_files], exported=len(entries),
+                          selection=sel)
+    return report, entries
+
+
+def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogState,
+              edits: dict[str, SheetEdit] | None = None, **patch_options):
+    """Add entries to the 发送记录 sheet (with what the journal recovered) through the open session, then
+    drop the journal. When the book cannot be written now (it changed, or Excel opened it, while we
+    worked), every new or changed entry stays in the journal for the next run, and `state` says why.
+    `edits`: other sheets written in the same patch (``aftersales run``); returns the patch's report."""
+    for entry in entries:
+        log.add(entry)
+    state.journal = log.journal
+    edits = dict(edits or {})
+    if log.changed:
+        edits[log.sheet] = SheetEdit(cells=log.cells())
+    if not edits:
+        return None
+    try:
+        report = session.patch(edits, **patch_options)
+    except BookError as exc:
+        log.journal_keep()
+        state.log_error = exc
+        return None
+    log.journal_done()
+    state.log_written = True
+    return report
+
+
+def log_entry(batch: str, now: dt.datetime, ready: Ready, status: str, note: str | None) -> LogEntry:
+    r = ready.result
+    return LogEntry(batch=batch, at=now, phone=mask_phone(ready.phone), phone_fp=r.sms_key[0],
+                    order_id=ready.order_id, kind=KINDS_BY_ID[r.sms_kind].zh, template=r.sms_template_code or "",
+                    signature=r.sms_signature, text_fp=r.sms_key[2], status=status, planned=ready.planned,
+                    note=note)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip("_") or "_"
+
+
+def _slot(ready: Ready, now: dt.datetime) -> str:
+    """'' for messages that go now, else 定时MMDD-HHMM (what to set as 定时发送)."""
+    return "" if ready.planned <= now else f"定时{ready.planned:%m%d-%H%M}"
+
+
+def _groups(ready: list[Ready], key) -> dict:
+    out: dict = {}
+    for item in ready:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, csv_file):
+    """[(file, write(), messages in it)]; nothing is written until write() is called."""
+    plans = []
+    if fmt == "csv":
+        file = Path(csv_file) if csv_file else out_dir / f"{batch}_短信.csv"
+        rows = [list(UPLOAD_HEADER)] + [[r.phone, r.result.sms_text, r.planned, r.order_id] for r in ready]
+        if ready:
+            plans.append((file, lambda: write_csv(file, rows), ready))
+        return plans
+    if fmt == "aliyun-xlsx":
+        for (code, sig, slot), group in _groups(ready, lambda r: (r.result.sms_template_code, r.result.sms_signature,
+                                                                    _slot(r, now))).items():
+            names = _names(group)
+            parts = [group[i:i + NUMBERS_FILE_MAX_ROWS] for i in range(0, len(group), NUMBERS_FILE_MAX_ROWS)]
+            for n, part in enumerate(parts, start=1):
+                stem = "_".join(filter(None, (batch, _safe(code), _safe(sig), slot, f"{n}" if len(parts) > 1 else "")))
+                file = out_dir / f"{stem}.xlsx"
+                rows = numbers_file_rows(names, [r.message() for r in part])
+                plans.append((file, (lambda f=file, rows=rows: write_numbers_xlsx(f, rows)), part))
+        return plans
+    for (code, slot), group in _groups(ready, lambda r: (r.result.sms_template_code, _slot(r, now))).items():
+        file = out_dir / f"{'_'.join(filter(None, (batch, _safe(code), slot)))}.json"
+        bodies = batch_requests([r.message() for r in group])
+        plans.append((file, (lambda f=file, b=bodies: _write_json(f, b)), group))
+    return plans
+
+
+def _names(group: list[Ready]) -> list[str]:
+    """The template's variables in order (every message of a group has the same TemplateCode)."""
+    return list(group[0].result.sms_params or {})
+
+
+def write_numbers_xlsx(path: Path, rows: list[list[str]]) -> None:
+    """A 群发助手 numbers file: every cell a text cell (a phone number never becomes 1.38E+10)."""
+    from openpyxl import Workbook            # builds a new file only (never rewrites a staff file)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=r, column=c, value=str(value))
+            cell.data_type = "s"
+            cell.number_format = "@"
+    for c in range(1, len(rows[0]) + 1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = 16 if c == 1 else 20
+    save_atomic(path, wb.save)
+
+
+def _write_json(path: Path, bodies: list[dict]) -> None:
+    save_atomic(path, lambda tmp: tmp.write_text(json.dumps(bodies, ensure_ascii=False, indent=2) + "\n",
+                                                 encoding="utf-8"))
+

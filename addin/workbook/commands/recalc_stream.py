@@ -1,0 +1,432 @@
+"""`aftersales recalc` on the case sheet as a stream: read, computed and written a chunk of rows at a time.
+
+Memory follows the chunk, not the sheet (a full sheet of 1,048,576 rows is ~1 GB of XML), and the chunks
+are computed by worker processes while the main process inflates the next ones and deflates the results:
+
+* pass 0 (main): the sheet is inflated once, piece by piece, for its layout (formula cells, used
+  columns, merged ranges: xlsx_patch.scan.LayoutScan) and its first rows (the header).
+* pass 1: each chunk of whole <row> elements is read by calamine (reader.RowsReader), computed by the
+  same code as a grid (recalc.compute_rows) and patched (xlsx_patch.sheet.SheetPatcher.for_rows) in a
+  worker; the main process takes the chunks back in order and deflates them (xlsx_patch.stream).
+* Two rules look across rows and are settled after the pass. COMP-TM's cap is shared by a buyer's
+  Tmall payments within 24 h: each chunk merges it over its own rows and reports them; the cap is then
+  merged over the whole sheet, and if that changes any row (a buyer's payments fell into two chunks)
+  the pass runs again with the merged amounts. A 状态 column holding words that are not ours is staff's
+  own: a chunk that sees one says so, and the pass runs again without writing 状态. Both reruns are rare,
+  and the file never depends on the chunk size or on the number of workers.
+
+A sheet whose rows lack r="" references (no common writer does that) is computed whole instead.
+"""
+from __future__ import annotations
+
+import collections
+import io
+import multiprocessing
+import zipfile
+from dataclasses import dataclass, field, replace
+
+from addin.core.compensation import MissingInput, compensation_for, merge_tmall_cap
+from addin.core.display import display_of
+from addin.core.parse import CellError, to_platform, to_reason
+
+from addin.workbook.files.reader import RowsReader, WorkbookReadError
+from addin.workbook.commands import cores
+from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs
+from addin.workbook.commands.summary import Summary
+from addin.workbook.files.session import clip_long_texts, read_error, write_error
+from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, find_case_header
+from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
+from addin.workbook.files.xlsx_patch.scan import LayoutScan
+from addin.workbook.files.xlsx_patch.package import Package
+from addin.workbook.files.xlsx_patch.sheet import SheetPatcher, widen_dimension
+from addin.workbook.sheets.case_rows import case_from_row
+from addin.workbook.files.xlsx_patch.refs import COL_BYTES
+from addin.workbook.files.xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, cell_text, column_cells, rows_upto
+from addin.workbook.files.xlsx_patch.styles import Styles
+from addin.workbook.files.xlsx_patch.tables import sheet_tables
+
+__all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
+
+CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
+PARALLEL_MIN_BYTES = 8 << 20   # a smaller sheet is done in this process (starting workers would cost more)
+HEADER_ROWS = 15               # the header is looked for in the first rows (case_columns.find_header_row)
+
+
+@dataclass
+class _Context:
+    """What every chunk needs; forked workers inherit it."""
+    job: Job
+    reader: RowsReader
+    head: bytes
+    sheet: str
+    styles: object               # DeferredStyles
+    date1904: bool
+    header_cells: dict
+
+
+@dataclass
+class _ChunkDone:
+    xml: bytes | None            # the patched rows, None when nothing changed
+    wanted: list                 # date styles to add (xlsx_patch.styles.DeferredStyles)
+    box: tuple | None            # the cells written, for <dimension>
+    cells: int
+    clipped: int
+    part: Part                  # its summary figures (cells not included)
+    error: tuple | None = None   # (kind, message): exceptions are sent back as data
+
+
+_CTX: _Context | None = None
+
+
+def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, workers: int = 1,
+                    chunk_bytes: int = CHUNK_BYTES) -> Summary:
+    """Compute and write the case sheet of the open `book` (a session.Book) chunk by chunk; the
+    Summary as recalc's. Raises NotStreamable (nothing written) for a sheet to be computed whole."""
+    zf = zipfile.ZipFile(io.BytesIO(book.data))
+    try:
+        pkg = Package(zf)
+        part = pkg.sheets.get(case_sheet)
+        if part is None:
+            raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
+        info = zf.getinfo(pkg.member(part))
+        styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+        sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
+        sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
+        tables = sheet_tables(pkg, part)
+        date1904 = pkg.date1904
+    except (PatchError, ValueError, KeyError) as exc:
+        raise book.patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
+
+    # -- the header (the first rows)
+    try:
+        stream = SheetStream(book.data, info, chunk_bytes)
+        reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
+        first: list[bytes] = []
+        for chunk in stream.chunks():
+            first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
+            if not chunk.rows or chunk.rows[-1] >= HEADER_ROWS:
+                break
+        try:
+            head_grid = reader.read(b"".join(first), 1)
+        except WorkbookReadError as exc:
+            raise _read_error(book, exc) from None
+        try:
+            header = find_case_header(head_grid)
+        except CaseSheetError as exc:
+            raise exc.in_sheet(case_sheet) from None
+        # -- pass 0: the layout, and the rows that may share a Tmall cap (chunks scanned by the workers)
+        stream = SheetStream(book.data, info, chunk_bytes)
+        scan = LayoutScan(stream.head, stream.prefix)
+        tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
+        pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
+        for chunk, (scanned, candidates) in _in_pool(_scan_chunk, stream.chunks(), (scan, tmall), pool_size):
+            scan.merge(scanned)
+            tmall.merge(candidates)
+        layout = scan.finish(stream.tail)
+    except NotStreamable:
+        raise
+    except (PatchError, ValueError) as exc:
+        raise book.patch_error(exc, case_sheet) from None
+    layout.add_tables(tables)
+    last_row = stream.last_row
+
+    # -- the columns, as compute_sheet places them
+    policy = settings.policy
+    summary = Summary(policy_changes=policy.changed(), now=now)
+    summary.note_settings(settings)
+    place, new_columns, out_cols, protection = place_outputs(None, header, layout, summary)
+    header_cells = {(header.row, c): HEADER_OF[k] for k, c in new_columns.items()}
+    try:
+        tm_caps = tmall.caps(reader, policy, pool_size, protection.not_case_rows)
+    except WorkbookReadError as exc:
+        raise _read_error(book, exc) from None
+    job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
+               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols)
+    total = max(0, last_row - header.row)
+    parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
+
+    # -- pass 1 (and a rerun when a cross-row rule asks for it)
+    while True:
+        styles = Styles(styles_xml)
+        ctx = _Context(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
+        done = _run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
+        whole = done.whole
+        rerun = False
+        if job.check_status and whole.foreign_status:
+            del out_cols["status"]
+            summary.skipped_columns.append(HEADER_OF["status"])
+            job = replace(job, out_items=list(out_cols.items()), check_status=False)
+            rerun = True
+        # The check behind _TmallIndex: the cap merged over every COMP-TM row of the sheet must be what the
+        # rows got; if pass 0 missed a row (a spelling only the full reading understands), run again.
+        items = whole.tm_items
+        merged = merge_tmall_cap([(buyer, paid_at, before) for _, buyer, paid_at, before, _ in items], policy)
+        if any(m != item[4] for m, item in zip(merged, items)):
+            job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
+            rerun = True
+        if not rerun:
+            break
+
+    summary.due_24h = whole.due_24h
+    # A totals row with no <row> element at all (an empty Table totals row) is never visited, as in
+    # compute_sheet a totals row below the last row with a value.
+    unseen = (protection.not_case_rows | protection.aggregate_rows) - done.seen
+    summary.totals_rows = sorted(whole.totals_rows + [r for r in unseen if r > header.row])
+    summary.formulas_kept = whole.formulas_kept
+    summary.take(whole.tally)
+    if progress:
+        progress(summary.rows, summary.rows)
+    summary.cells_written = done.cells
+    edit = SheetEdit(cells=dict(header_cells), table_columns=place.table_columns, streamed=done.sheet)
+    report = book.patch({case_sheet: edit}, full_calc_on_load=True, styles=styles)
+    summary.texts_clipped = report.texts_clipped + done.clipped
+    summary.temps_removed = book.temps_removed
+    return summary
+
+
+class _TmallIndex:
+    """COMP-TM's cap is shared by one buyer's Tmall payments within 24 h, and those rows may lie in
+    different chunks. Pass 0 reads two or three columns of every row from the XML (平台, 买家, 售后原因,
+    with reader.cell_text) and keeps the rows that may take part: a Tmall platform, a buyer, and a reason
+    that is late shipment or not known yet. The rows of buyers with more than one such row are then read
+    in full and their COMP-TM amounts merged over the whole sheet before any chunk is computed (`caps`).
+    recalc_streamed checks the result against every row's amount after the pass."""
+
+    def __init__(self, header, prefix: bytes, sst, reasons):
+        self.prefix, self.sst, self.reasons, self.header = prefix, sst, reasons, header
+        self.cols = [COL_BYTES[header.inputs[k]] if k in header.inputs else None for k in ("platform", "buyer", "reason")]
+        self.rows: dict[str, list[tuple[int, bytes]]] = {}
+        self._tm: dict[tuple[bytes, bytes], bool] = {}
+        self._late: dict[tuple[bytes, bytes], bool] = {}
+
+    def _is(self, cache: dict, test, attrs: bytes, content: bytes) -> bool:
+        key = (attrs, content)
+        if key not in cache:
+            try:
+                cache[key] = test(cell_text(attrs, content, self.sst).strip())
+            except CellError:
+                cache[key] = None
+        return cache[key]
+
+    def feed(self, body: bytes) -> dict[str, list[tuple[int, bytes]]]:
+        """The candidate rows of a chunk: buyer -> [(row, its XML)]. One regex scan finds the platform
+        cells; the buyer and reason cells are looked for only in the Tmall rows."""
+        found: dict[str, list[tuple[int, bytes]]] = {}
+        platform, buyer, reason = self.cols
+        if platform is None or buyer is None:
+            return found
+        p = self.prefix
+        row_open, row_close = b"<" + p + b"row ", b"</" + p + b"row>"
+        for r, attrs, content, at in column_cells(body, p, (platform,))[platform]:
+            if not self._is(self._tm, _is_tmall, attrs, content):
+                continue
+            start, end = body.rfind(row_open, 0, at), body.find(row_close, at)
+            if reason:
+                cell = cell_in(body, p, reason, start, end)
+                if cell and self._is(self._late, self._not_late, *cell):
+                    continue
+            cell = cell_in(body, p, buyer, start, end)
+            name = cell_text(*cell, self.sst).strip() if cell else ""
+            if name:
+                found.setdefault(name, []).append((r, body[start:end + len(row_close)]))
+        return found
+
+    def merge(self, found: dict) -> None:
+        for name, rows in found.items():
+            self.rows.setdefault(name, []).extend(rows)
+
+    def _not_late(self, text: str) -> bool:
+        return to_reason(text, None, "TM", self.reasons) != "late_shipment"
+
+    def caps(self, reader: RowsReader, policy, workers: int, not_cases=frozenset()) -> dict:
+        """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice
+        (read and computed in batches by the workers). `not_cases`: rows that are no cases (totals)."""
+        linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows if x[0] not in not_cases)
+        self.rows = {}
+        batches = (linked[i:i + 1000] for i in range(0, len(linked), 1000))
+        items = [item for _, found in _in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
+                                               workers) for item in found]
+        merged = merge_tmall_cap([(b, paid_at, comp) for _, b, paid_at, comp in items], policy)
+        return {item[0]: m for item, m in zip(items, merged)}
+
+
+def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
+    """(row, buyer, paid_at, compensation) of the COMP-TM rows among `batch` (rows and their XML)."""
+    reader, header, reasons, policy = _CTX
+    input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
+    items = []
+    for r, _ in batch:
+        values = view[r - 1]
+        width = len(values)
+        raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
+        parsed = case_from_row(raw, reasons)
+        if parsed.blank or parsed.problems:
+            continue
+        try:
+            comp = compensation_for(parsed.case, policy)
+        except MissingInput:
+            continue
+        if comp.rule == "COMP-TM" and parsed.case.override is None:
+            items.append((r, parsed.case.buyer, parsed.case.paid_at, comp))
+    return items
+
+
+def _scan_chunk(chunk):
+    scan, tmall = _CTX
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml)
+
+
+def _in_pool(fn, tasks, ctx, workers: int):
+    """(task, fn(task)) for each task, in order; fn runs in `workers` forked processes (in this one when
+    1, or where fork does not exist), which find `ctx` in _CTX. At most 2 tasks per worker are in
+    flight, so memory follows the chunk."""
+    global _CTX
+    _CTX = ctx
+    pool = None
+    try:
+        if workers > 1:
+            try:
+                pool = multiprocessing.get_context("fork").Pool(workers)
+            except ValueError:          # no fork (Windows): one process
+                pool = None
+        if pool is None:
+            for task in tasks:
+                yield task, fn(task)
+            return
+        pending: collections.deque = collections.deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(fn, (task,))))
+            while len(pending) > 2 * workers:
+                task, job = pending.popleft()
+                yield task, job.get()
+        while pending:
+            task, job = pending.popleft()
+            yield task, job.get()
+    finally:
+        _CTX = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _is_tmall(text: str) -> bool:
+    return bool(text) and to_platform(text) == "TM"
+
+
+@dataclass
+class _Pass:
+    """A pass over the sheet: the chunks' figures added up as they came (not kept one by one)."""
+    whole: Part = field(default_factory=Part)
+    cells: int = 0
+    clipped: int = 0
+    sheet: StreamedSheet | None = None    # None: no cell changed (the member is copied as it is)
+    seen: set = field(default_factory=set)   # the rows of interest (totals rows) met in the chunks
+
+    def add(self, done: _ChunkDone) -> None:
+        self.whole.merge(done.part)         # the chunk's cells are in its XML, not in the part
+        self.cells += done.cells
+        self.clipped += done.clipped
+
+
+def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, workers: int, progress,
+              total: int) -> _Pass:
+    stream = SheetStream(book.data, info, chunk_bytes)
+    result = _Pass()
+    watch = ctx.job.protection.not_case_rows | ctx.job.protection.aggregate_rows
+    box = None
+    done_chunks = _in_pool(_do_chunk, stream.chunks(), ctx, workers)
+    writer = None
+    unchanged = 0                               # chunks before the first change: not deflated (yet)
+    try:
+        for chunk, done in done_chunks:
+            if done.error:
+                _raise(book, ctx.sheet, done.error)
+            if done.xml is None and writer is None:
+                unchanged += 1
+            else:
+                if writer is None:              # the first change: deflate what came before, as it was
+                    writer = SheetWriter()      # its thread starts after the workers were forked
+                    replay = SheetStream(book.data, info, chunk_bytes).chunks()
+                    for _ in range(unchanged):
+                        writer.write(next(replay).xml)
+                    replay.close()
+                xml = chunk.xml
+                if done.xml is not None:
+                    xml = styles.resolve(done.xml, done.wanted) if done.wanted else done.xml
+                writer.write(xml)
+            if done.box:
+                box = done.box if box is None else (min(box[0], done.box[0]), min(box[1], done.box[1]),
+                                                    max(box[2], done.box[2]), max(box[3], done.box[3]))
+            result.add(done)
+            if watch:
+                result.seen.update(watch.intersection(chunk.rows))
+            if progress and chunk.rows:
+                progress(min(total, max(0, chunk.rows[-1] - ctx.job.header.row)), total)
+        if writer is None:                      # no cell changed: the member is copied as it is
+            return result
+        writer.write(stream.tail)
+        head = widen_dimension(stream.head, stream.prefix, box)
+        payload, crc, size = writer.finish(head)
+        writer = None
+        result.sheet = StreamedSheet(payload, crc, size, result.cells)
+        return result
+    except (PatchError, ValueError) as exc:
+        raise book.patch_error(exc, ctx.sheet) from None
+    except OSError as exc:                    # the temp file of the deflated sheet (a full disk)
+        raise write_error(book.out_name or book.name, exc) from None
+    finally:
+        done_chunks.close()
+        if writer is not None:
+            writer.abandon()
+
+
+class _RowsView:
+    """Rows first, first + 1, ... of a chunk, indexed as the whole grid would be (grid[r - 1] is row r)."""
+    __slots__ = ("offset", "rows")
+
+    def __init__(self, first: int, rows: list):
+        self.offset, self.rows = first - 1, rows
+
+    def __getitem__(self, i: int) -> list:
+        i -= self.offset
+        return self.rows[i] if 0 <= i < len(self.rows) else []
+
+    def __len__(self) -> int:
+        return self.offset + len(self.rows)
+
+
+def _do_chunk(chunk) -> _ChunkDone:
+    ctx: _Context = _CTX
+    try:
+        first = chunk.rows[0] if chunk.rows else 1
+        grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
+        job = replace(ctx.job, grid=_RowsView(first, grid))
+        header_row = job.header.row
+        part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
+        cells = part.cells
+        part.cells = {}
+        if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
+            cells.update(ctx.header_cells)
+        if not cells:
+            return _ChunkDone(None, [], None, 0, 0, part)
+        clipped = clip_long_texts(cells)
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, cells, ctx.styles, ctx.date1904, PatchReport())
+        xml = patcher.patch_rows(chunk.xml)
+        wanted = ctx.styles.take_wanted()
+        return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, len(cells), clipped, part)
+    except WorkbookReadError as exc:
+        return _ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
+    except (PatchError, ValueError, TypeError) as exc:
+        return _ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
+
+
+def _raise(book, sheet: str, error: tuple):
+    kind, message = error
+    if kind == "read":                  # a worker's WorkbookReadError, sent back as its text
+        raise _read_error(book, WorkbookReadError(book.name, RuntimeError(message), sheet))
+    raise book.patch_error(PatchError(message), sheet)
+
+
+def _read_error(book, exc: WorkbookReadError):
+    return read_error(book.name, exc)

@@ -1,0 +1,586 @@
+"""Mail merge on a case workbook: review replies and SMS per row, checked, plus the 发送队列 outbox.
+
+Templates come from the 模板 sheet (bundled defaults fill any kind it does not define), opted-out
+numbers from the 退订名单 sheet. Rule outputs (compensation, deadline, payer) are computed afresh with
+the same engine as recalc, so a template never prints a stale amount. Written back like recalc,
+through the guarded session: only the case sheet's text columns, its 错误 and 状态 (a failed reply or
+SMS check is an error of the row; recalc reads the check cells back and writes the same lines), the
+outbox's generated columns (and, once, an empty 模板 sheet) change; totals rows and formula cells are
+left alone, and staff columns right of the outbox's generated block are kept beside their message. Verdicts, routes and
+reasons are worded by the workbook's display language.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass, field
+from operator import itemgetter
+from pathlib import Path
+
+from addin.core.calendar_cn import WorkCalendar
+from addin.core.deadlines import next_due
+from addin.core.engine import CaseResult
+from addin.core.freight import PAYER_ZH as FREIGHT_PAYER_ZH
+from addin.core.parse import CellError, is_blank, to_phone, to_platform, to_text
+from addin.core.policy import DEFAULT_POLICY, Policy
+from addin.core.gcpause import gc_paused
+from addin.core.timeparts import china_now
+from addin.messages.history import SendHistory
+from addin.messages.merge import MergeResult, merge_rows
+from addin.messages.render import TemplateSet, template_rows
+from addin.messages.sms import KINDS_BY_ID, resolve_kind
+
+from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_from_grid
+from addin.workbook.sheets.protected import place_new_columns
+from addin.workbook.commands.compute import compute_sheet, picker
+from addin.workbook.commands.cores import PARALLEL_MIN_ROWS, balanced, default_workers, run_forked
+from addin.workbook.sheets.case_rows import check_lines, excel_instant
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet, same_value
+from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap
+from addin.workbook.sheets.catalogue import (LOG_SHEET_NAMES, OPTOUT_SHEET_NAMES, OUTBOX, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES,
+                                             TEMPLATES, find_sheet, normalise_header)
+from addin.workbook.sheets.send_log import SendLog, read_log
+from addin.workbook.files.session import Book, open_book, save_atomic
+from addin.workbook.sheets.settings import Settings, load_settings, settings_sheets
+from addin.workbook.files.xlsx_patch import SheetEdit
+from addin.workbook.files.xlsx_patch.scan import SheetLayout
+
+# The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
+SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
+
+
+def templates_from_grid(grid: list[list] | None) -> TemplateSet:
+    """模板 sheet rows (模板ID, 模板内容) over the bundled defaults; a blank content keeps the default."""
+    defaults = TemplateSet.defaults()
+    if not grid:
+        return defaults
+    heads = [normalise_header(v) for v in grid[0]]
+    id_col = next((i for i, h in enumerate(heads) if h in ("模板id", "template id", "id")), None)
+    text_col = next((i for i, h in enumerate(heads) if h.startswith("模板内容") or h in ("template", "内容")), None)
+    if id_col is None or text_col is None:
+        return defaults
+    texts = {str(r[id_col]).strip(): r[text_col] for r in grid[1:]
+             if len(r) > max(id_col, text_col) and not is_blank(r[id_col])}
+    return defaults.with_overrides(texts)
+
+
+def optouts_from_grid(grid: list[list] | None) -> set[str]:
+    """Every phone number on the 退订名单 sheet (any column; headers and notes are not numbers)."""
+    out = set()
+    for row in grid or []:
+        for value in row:
+            if value is None:
+                continue
+            phone = to_phone(value)
+            if len(phone) >= 7 and phone.isdigit():
+                out.add(phone)
+    return out
+
+
+@dataclass
+class TextsResult:
+    cells: dict[tuple[int, int], object]        # case sheet cells to write
+    outbox: list[list]                          # 发送队列 rows, header first
+    merged: dict[int, MergeResult]              # sheet row -> result
+    header: HeaderMap
+    summary: dict = field(default_factory=dict)
+    table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
+    checks: dict[int, list[str]] = field(default_factory=dict)          # row -> 错误 lines of its failed checks
+
+
+class _RowReader:
+    """A row's filled cells by field key ("" and spaces are blank), for the mail merge."""
+
+    def __init__(self, columns: list[tuple[str, int]]):
+        self.keys = [k for k, _ in columns]
+        self.index = [c - 1 for _, c in columns]
+        self.width = max(self.index, default=-1) + 1
+        self.pick = itemgetter(*self.index) if len(self.index) > 1 else None
+
+    def __call__(self, values: list) -> dict:
+        if self.pick is not None and len(values) >= self.width:
+            cells = self.pick(values)            # one C call for the ~70 input columns
+        else:
+            cells = [values[i] if i < len(values) else None for i in self.index]
+        return {k: v for k, v in zip(self.keys, cells)
+                if v is not None and v != "" and (v.__class__ is not str or v.strip())}
+
+
+def _add_rule_outputs(row: dict, result: CaseResult) -> None:
+    """Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ refund_amount }},
+    {{ deadline_text }}; the values output_values gives those columns, taken straight from `result`."""
+    comp, fr = result.compensation, result.freight
+    if comp is not None and comp.amount is not None:
+        row["comp_amount"] = comp.amount
+    if fr is not None:
+        row["ret_payer"] = FREIGHT_PAYER_ZH[fr.ret]
+        if fr.refund is not None:
+            row["refund"] = fr.refund
+    # {{ deadline_text }}: the deadline the SMS is about (the payout for a 运费险理赔 notice), else the next one.
+    try:
+        kind = resolve_kind(row["sms_kind"]).id if "sms_kind" in row else None
+    except ValueError:
+        kind = None                    # the merge reports the unknown kind
+    at = next((d.at for d in result.deadlines if d.kind == SMS_DEADLINE[kind]), None) if kind in SMS_DEADLINE else None
+    if at is None:
+        nd = next_due(result.deadlines)
+        at = nd.at if nd is not None else None
+    if at is not None:
+        row["deadline_text"] = f"{at.month}月{at.day}日 {at:%H:%M}前"
+        row["deadline_at"] = at                     # ${deadline} in an approved vendor template
+
+
+def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
+                  opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
+                  cal: WorkCalendar | None = None, reasons=None, approved: dict | None = None,
+                  history: SendHistory | None = None, resend: bool = False,
+                  layout: SheetLayout | None = None, before_recalc: bool = False, workers: int = 1) -> TextsResult:
+    """``cal`` and ``reasons``: the workbook's 日历 and 原因对照 (see settings.py); ``approved`` (kind ->
+    approved vendor template) and ``history`` (the send log) go to merge_rows. ``layout`` (from the
+    sheet XML) as for :func:`~addin.workbook.commands.recalc.compute_sheet`: totals rows and formula cells are
+    left alone, new columns go right of everything in use (inside the case Table).
+
+    Only the rows with a message (or with texts to clear) are merged, and the rules are computed only
+    for them and the Tmall rows that share COMP-TM's cap with them; every other row is left alone.
+
+    ``before_recalc``: a recalc of the whole sheet follows in the same write (``aftersales run``): the
+    result's cells are then the text columns only, placed right of the computed columns recalc will
+    add, and ``checks`` holds the lines recalc puts into 错误 (compute_sheet's `checks`).
+
+    ``workers`` > 1 splits a big batch over forked processes (see :func:`_merge_parallel`); the result
+    is the same either way."""
+    with gc_paused():
+        return _compute_texts(case_grid, _TextsJob(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
+                                                   now or china_now(), cal, reasons, layout,
+                                                   dict(approved=approved, history=history, resend=resend),
+                                                   before_recalc), workers)
+
+
+@dataclass
+class _TextsJob:
+    """What every share of the merge needs; forked workers inherit it instead of receiving a copy."""
+    grid: list[list]
+    policy: Policy
+    templates: TemplateSet
+    opted_out: set[str]
+    now: dt.datetime
+    cal: WorkCalendar | None
+    reasons: object
+    layout: SheetLayout | None
+    merge_options: dict
+    before_recalc: bool
+    header: HeaderMap | None = None
+    out_columns: dict[str, int] = field(default_factory=dict)
+
+
+def _compute_texts(case_grid, job: _TextsJob, workers: int) -> TextsResult:
+    header = job.header = find_case_header(case_grid)
+    targets = message_rows(case_grid, header)
+    # Rules only where a template or 错误 needs them: the message rows, and the Tmall rows that share
+    # COMP-TM's cap with them.
+    rule_rows = set(targets) | tmall_mates(case_grid, header, targets)
+    job.out_columns = dict(header.msg_outputs)
+    cells: dict[tuple[int, int], object] = {}
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in job.out_columns]
+    table_columns: dict[str, list[str]] = {}
+    if missing:                 # placed right of everything in use (and of the columns recalc adds first)
+        first = [col.header for col in OUTPUTS if col.key not in header.outputs] if job.before_recalc else []
+        place = place_new_columns(case_grid, header, job.layout, first + [col.header for col in missing])
+        for i, col in enumerate(missing):
+            job.out_columns[col.key] = place.start + len(first) + i
+            cells[(header.row, job.out_columns[col.key])] = col.header
+        table_columns = {name: heads[len(first):] for name, heads in place.table_columns.items()}
+    if workers > 1 and len(rule_rows) >= PARALLEL_MIN_ROWS:
+        parts = _merge_parallel(job, targets, rule_rows, workers)
+    else:
+        parts = [_merge_share(job, targets, rule_rows)]
+    outbox_rows = sorted((line for part in parts for line in part.outbox), key=lambda line: line[-1])
+    counts = {key: sum(part.summary[key] for part in parts) for key in parts[0].summary}
+    counts["totals_rows"] = len(set().union(*(part.totals for part in parts)))
+    for part in parts:
+        cells.update(part.cells)
+    return TextsResult(cells, [list(OUTBOX.header)] + outbox_rows, {r: res for part in parts for r, res in part.merged.items()},
+                       header, counts, table_columns, {r: c for part in parts for r, c in part.checks.items()})
+
+
+@dataclass
+class _MergedShare:
+    """One share's part of a TextsResult (its rows are no other share's)."""
+    cells: dict
+    outbox: list[list]                  # 发送队列 lines, the sheet row last
+    merged: dict
+    summary: dict
+    checks: dict
+    totals: set[int]
+
+
+def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _MergedShare:
+    """The rules of `rule_rows` and the merge of `targets` (which must hold every row that shares a buyer,
+    a phone number or an order id with one of them: the batch checks look across those rows)."""
+    case_grid, header, out_columns = job.grid, job.header, job.out_columns
+    sheet = compute_sheet(case_grid, job.policy, cal=job.cal, now=job.now, reasons=job.reasons, layout=job.layout,
+                          rows=rule_rows)
+    not_cases = set(sheet.summary.totals_rows)
+    msg_cols = set(out_columns.values())
+    layout = job.layout
+    kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
+    read_row = _RowReader([(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()])
+    cells: dict[tuple[int, int], object] = {}
+    case_rows, rows = [], []
+    for r in targets:
+        if r in not_cases:
+            continue
+        row = read_row(case_grid[r - 1])
+        if not row:       # a blank row: clear texts left from when it had a case
+            _write_changed(cells, r, case_grid[r - 1], out_columns, {})
+            continue
+        if r in sheet.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
+            _add_rule_outputs(row, sheet.results[r])
+        case_rows.append(r)
+        rows.append(row)
+    results = merge_rows(rows, job.templates, job.policy, now=job.now, opted_out=job.opted_out, sheet_rows=case_rows,
+                         **job.merge_options)
+    show = sheet.show
+    # 错误 and 状态 of the target rows as recalc writes them, with the lines for the checks of this run
+    # (existing columns only: recalc adds missing ones). Before a recalc, recalc writes them.
+    row_columns = {k: sheet.out_columns[k] for k in ("errors", "status")
+                   if k in header.outputs and k in sheet.out_columns and not job.before_recalc}
+    wanted = set(targets)
+    cells.update({rc: v for rc, v in sheet.cells.items() if rc[1] in row_columns.values() and rc[0] in wanted})
+    kept |= {(r, c) for r, cols in sheet.protection.formulas.items() for c in cols if c in row_columns.values()}
+
+    outbox = []
+    counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
+    all_checks: dict[int, list[str]] = {}
+    order_col = header.inputs.get("order_id")
+    for r, row, res in zip(case_rows, rows, results):
+        values = {
+            "review_route": show.route(res.review_route), "reply_text": res.reply_text,
+            "reply_verdict": show.verdict(res.reply_verdict), "reply_reasons": show.findings(res.reply_reasons),
+            "sms_text": res.sms_text, "sms_chars": res.sms_chars, "sms_parts": res.sms_parts,
+            "sms_verdict": show.verdict(res.sms_verdict), "sms_reasons": show.findings(res.sms_reasons),
+            "planned_send_at": excel_instant(res.planned_send_at) if res.planned_send_at else None,
+        }
+        _write_changed(cells, r, case_grid[r - 1], out_columns, values)
+        checks = check_lines(values, show)
+        if checks:
+            all_checks[r] = checks
+        if row_columns and checks != sheet.checks.get(r, []):     # the checks changed since the sheet was written
+            out = sheet.row_output(r, case_grid[r - 1], checks)
+            for rc in [(r, c) for c in row_columns.values()]:
+                cells.pop(rc, None)
+            _write_changed(cells, r, case_grid[r - 1], row_columns, out)
+        counts["rows"] += res.reply_verdict is not None or res.sms_verdict is not None
+        counts["replies"] += res.reply_text is not None
+        counts["sms"] += res.sms_text is not None
+        counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
+        if res.ok_to_send:
+            counts["ready"] += 1
+            outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
+                           to_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
+                           res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, show.verdict(res.sms_verdict),
+                           show.findings(res.sms_reasons), r])
+    counts["formulas_kept"] = sum(1 for key in kept if key in cells)
+    for key in kept:                   # a formula in a text column (or 错误, 状态) is never overwritten
+        cells.pop(key, None)
+    return _MergedShare(cells, outbox, dict(zip(case_rows, results)), counts, all_checks, not_cases)
+
+
+def _merge_shares(job: _TextsJob, rule_rows: set[int], workers: int) -> list[list[int]]:
+    """The rule rows in `workers` shares of about equal size, in sheet order, such that rows sharing a
+    buyer (买家: COMP-TM's cap, a duplicate by nickname), a phone number (a duplicate, the vendor's daily
+    limit) or an order id (SMS-8's 催付 count) are in one share: no batch check then looks across shares."""
+    grid, header = job.grid, job.header
+    columns = [(kind, header.inputs.get(key)) for kind, key in (("b", "buyer"), ("p", "phone"), ("o", "order_id"))]
+    parent: dict = {}
+
+    def root(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = x = parent[parent[x]]
+        return x
+
+    for r in rule_rows:
+        values = grid[r - 1]
+        keys = [r]
+        for kind, c in columns:
+            v = values[c - 1] if c and c <= len(values) else None
+            if not is_blank(v):
+                keys.append((kind, to_phone(v) if kind == "p" else to_text(v)))
+        first = root(keys[0])
+        for key in keys[1:]:
+            parent[root(key)] = first
+    groups: dict = {}
+    for r in rule_rows:
+        groups.setdefault(root(r), []).append(r)
+    return [share for share in balanced(groups.values(), workers) if share]
+
+
+def _share_merge(state, i: int) -> _MergedShare:
+    job, shares, targets = state
+    share = shares[i]
+    return _merge_share(job, [r for r in targets if r in share], share)
+
+
+def _merge_parallel(job: _TextsJob, targets: list[int], rule_rows: set[int], workers: int) -> list[_MergedShare]:
+    """The merge split over `workers` processes (this one included), forked so that they see the grid
+    without copying it; only their cells and results come back. Where fork does not exist (Windows, the
+    browser) it runs in one process."""
+    shares = [set(share) for share in _merge_shares(job, rule_rows, workers)]
+    state = (job, shares, targets)
+    parts = run_forked(_share_merge, state, len(shares), lambda: _share_merge(state, 0)) if len(shares) > 1 else None
+    return parts if parts is not None else [_merge_share(job, targets, rule_rows)]
+
+
+# A row gets a review reply when it has stars or a review text, an SMS when it has a kind.
+MESSAGE_TRIGGERS = ("review_stars", "review_text", "sms_kind")
+
+
+def message_rows(grid: list[list], header: HeaderMap) -> list[int]:
+    """The sheet rows the mail merge has work on, in order: a review or an SMS kind is typed, or a
+    text column holds something (to refresh, or to clear when the row no longer asks for it)."""
+    index = sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items()) if k in MESSAGE_TRIGGERS}
+                   | {c - 1 for c in header.msg_outputs.values()})
+    if not index:
+        return []
+    pick = picker(index)
+    width = index[-1] + 1
+    found = []
+    for r, values in enumerate(grid[header.row:], header.row + 1):
+        if len(values) >= width:
+            cells = pick(values)
+            if _BLANKS.issuperset(cells):     # most rows: one C-level test
+                continue
+        else:
+            cells = [values[i] for i in index if i < len(values)]
+        if not all(map(is_blank, cells)):
+            found.append(r)
+    return found
+
+
+_BLANKS = frozenset({None, ""})
+
+
+def tmall_mates(grid: list[list], header: HeaderMap, rows) -> set[int]:
+    """The Tmall rows of the buyers of the Tmall rows among `rows`. COMP-TM's cap is shared by one
+    buyer's Tmall payments within 24 h (addin.core.compensation.merge_tmall_cap), so those rows'
+    amounts depend on each other; no other rule looks across rows."""
+    pc, bc = header.inputs.get("platform"), header.inputs.get("buyer")
+    if not pc or not bc:
+        return set()
+    data = grid[header.row:]
+    platforms = [values[pc - 1] if pc <= len(values) else None for values in data]
+    tmall = {v for v in set(platforms) if _is_tmall(v)}
+    if not tmall:
+        return set()
+
+    def buyer(r: int):
+        values = grid[r - 1]
+        v = values[bc - 1] if bc <= len(values) else None
+        return None if is_blank(v) else to_text(v)        # as case_from_row reads 买家
+
+    first = header.row + 1
+    buyers = {buyer(r) for r in rows if platforms[r - first] in tmall} - {None}
+    if not buyers:
+        return set()
+    return {r for r, v in enumerate(platforms, first) if v in tmall and buyer(r) in buyers}
+
+
+def _is_tmall(value) -> bool:
+    if is_blank(value):
+        return False
+    try:
+        return to_platform(value) == "TM"
+    except CellError:
+        return False
+
+
+def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int], values: dict) -> None:
+    """Queue the row's text columns that differ from what the sheet holds (missing values clear)."""
+    width = len(current)
+    for key, c in out_columns.items():
+        value = values.get(key)
+        old = current[c - 1] if c <= width else None
+        if value is None and (old is None or old == ""):     # the common case: nothing there, nothing to write
+            continue
+        if not same_value(old, value):
+            cells[(r, c)] = value
+
+
+@dataclass
+class MergeBook:
+    """What the mail merge reads from a book, in one read of its bytes through the session (the send
+    log and its journal too). outbox, send and receipts use it as well, so every command sees the same
+    settings, templates, opt-outs and history."""
+    session: Book
+    case: str
+    grids: dict[str, list[list]]
+    settings: Settings                # 规则, 日历, 原因对照 (recalc reports their bad lines)
+    templates: TemplateSet
+    opted_out: set[str]
+    template_sheet: str | None
+    outbox_sheet: str | None
+    approved: dict
+    log: SendLog
+    _layout: SheetLayout | None = field(default=None, repr=False)
+
+    def texts(self, now: dt.datetime | None, resend: bool = False, before_recalc: bool = False,
+              workers: int | None = None) -> TextsResult:
+        """Every row's reply and SMS, with the approved vendor templates and the send log's history;
+        totals rows and formula cells of the case sheet left alone (its layout). `before_recalc`: see
+        :func:`compute_texts`; `workers`: processes for a big batch (default: the cores, at most 4)."""
+        try:
+            return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
+                                 cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
+                                 history=self.log.history(), resend=resend, layout=self.layout,
+                                 before_recalc=before_recalc, workers=default_workers(workers))
+        except CaseSheetError as exc:
+            raise exc.in_sheet(self.case) from None
+
+    def edits(self, result: TextsResult, case_cells: dict | None = None,
+              table_columns: dict[str, list[str]] | None = None) -> dict[str, SheetEdit]:
+        """What texts writes: the case sheet's text columns (with `case_cells` and `table_columns` of a
+        recalc in the same write first), the 发送队列 block, and the defaults into an empty 模板 sheet."""
+        columns = dict(table_columns or {})
+        for name, heads in result.table_columns.items():
+            columns[name] = columns.get(name, []) + heads
+        edits = {self.case: SheetEdit(cells={**(case_cells or {}), **result.cells}, table_columns=columns),
+                 self.outbox_sheet or OUTBOX.name: SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
+                                                                               result.outbox))}
+        # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
+        template_grid = self.grids.get(self.template_sheet) if self.template_sheet else None
+        if not self.template_sheet or not template_grid or len(template_grid) <= 1:
+            rows = [list(TEMPLATE_HEADER)] + [list(r) for r in template_rows(self.templates)]
+            edits[self.template_sheet or TEMPLATES.name] = SheetEdit(cells=replace_block(template_grid, rows))
+        return edits
+
+    @property
+    def names(self) -> list[str]:
+        return self.session.sheet_names
+
+    @property
+    def layout(self) -> SheetLayout:
+        """The case sheet's formula cells, used columns, merges and Tables (read from its XML once)."""
+        if self._layout is None:
+            self._layout = self.session.layout(self.case)
+        return self._layout
+
+    @property
+    def policy(self) -> Policy:
+        return self.settings.policy
+
+
+def load_book(book: Book) -> MergeBook:
+    """The sheets the mail merge reads, from the open session `book` (see addin.workbook.files.session)."""
+    names = book.sheet_names
+    case = require_case_sheet(names, book.name)
+    sheets = settings_sheets(names)
+    wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES), ("optout", OPTOUT_SHEET_NAMES),
+                                                    ("log", LOG_SHEET_NAMES), ("outbox", OUTBOX_SHEET_NAMES))}
+    grids = book.read([case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
+    settings = load_settings(sheets, grids.__getitem__)
+    templates = templates_from_grid(grids.get(wanted["templates"]))
+    opted = optouts_from_grid(grids.get(wanted["optout"]))
+    approved = approved_from_grid(grids.get(wanted["templates"]))
+    return MergeBook(book, case, grids, settings, templates, opted, wanted["templates"], wanted["outbox"], approved,
+                     read_log(names, grids, book.source, settings.display))
+
+
+def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
+                   wait: float = 0.0) -> dict:
+    """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
+    with open_book(path, out, wait=wait, command="texts") as session:
+        book = load_book(session)
+        result = book.texts(now)
+        session.patch(book.edits(result))
+    return result.summary
+
+
+def replace_block(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:
+    """Cells that make columns 1..N of a sheet read `rows` (N: the widest row), clearing what the old
+    block held below or beside them; columns right of N (staff notes) are kept as they are."""
+    cells = {(r, c): v for r, row in enumerate(rows, start=1) for c, v in enumerate(row, start=1)}
+    width = max((len(row) for row in rows), default=0)
+    for r, values in enumerate(old or (), start=1):
+        for c, value in enumerate(values[:width], start=1):
+            if (r, c) not in cells and not is_blank(value):
+                cells[(r, c)] = None
+    return cells
+
+
+def replace_outbox(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:
+    """:func:`replace_block` for 发送队列, whose staff columns (right of the generated ones) stay beside
+    their message: a staff row goes with the line of the same 订单号 + 短信类型 in the new block; the notes
+    of a message no longer queued move just under the block, in their order (never beside another
+    buyer's line); notes on rows without a message stay where they are."""
+    cells = replace_block(old, rows)
+    width = max((len(row) for row in rows), default=0)
+    if not old or not width:
+        return cells
+
+    def key(row):
+        if not row or is_blank(row[0]):
+            return None
+        return to_text(row[0]), to_text(row[2]) if len(row) > 2 and not is_blank(row[2]) else ""
+
+    staff = {r: row[width:] for r, row in enumerate(old, start=1)
+             if r > 1 and any(not is_blank(v) for v in row[width:])}
+    if not staff:
+        return cells
+    new_rows: dict[tuple, list[int]] = {}
+    for r, row in enumerate(rows[1:], start=2):
+        new_rows.setdefault(key(row), []).append(r)
+    keys = {r: key(old[r - 1][:width]) for r in staff}
+    placed = {r: notes for r, notes in staff.items() if keys[r] is None}   # beside no message: where it was
+    orphans = []
+    for r, notes in staff.items():
+        if keys[r] is None:
+            continue
+        target = new_rows[keys[r]].pop(0) if new_rows.get(keys[r]) else None
+        if target is None or target in placed:
+            orphans.append(notes)
+        else:
+            placed[target] = notes
+    r = len(rows) + 1
+    for notes in orphans:
+        while r in placed:
+            r += 1
+        placed[r] = notes
+    for r in set(staff) | set(placed):
+        want, had = placed.get(r, []), staff.get(r, [])
+        for i in range(max(len(want), len(had))):
+            value = want[i] if i < len(want) and not is_blank(want[i]) else None
+            before = had[i] if i < len(had) and not is_blank(had[i]) else None
+            if before != value:
+                cells[(r, width + 1 + i)] = value
+    return cells
+
+
+# Columns Excel must show as text: a CSV cell ="3000012345678901" opens as that text, where a bare
+# 16-digit id would turn into 3.00001E+15 and lose its last digits (Microsoft KB Q66033: enter such
+# values as ="..." in the text file). The quotes inside are doubled, so any id stays a literal string.
+CSV_TEXT_COLUMNS = ("订单号",)
+
+
+def write_csv(path: Path, rows: list[list]) -> None:
+    """The upload file: UTF-8 with BOM (Excel and the SMS sites' importers then read Chinese right),
+    times as YYYY-MM-DD HH:MM, blanks empty, order ids as ="..." text; written beside the target and
+    renamed into place."""
+    text_cols = {i for i, h in enumerate(rows[0]) if h in CSV_TEXT_COLUMNS} if rows else set()
+
+    def save(tmp: Path) -> None:
+        with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
+            writer = csv.writer(fh)
+            for n, row in enumerate(rows):
+                writer.writerow([_csv_value(v, n > 0 and i in text_cols) for i, v in enumerate(row)])
+
+    save_atomic(path, save)
+
+
+def _csv_value(value, as_text: bool):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if as_text:
+        return '="' + to_text(value).replace('"', '""') + '"'
+    return value
