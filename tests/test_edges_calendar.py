@@ -32,7 +32,7 @@ def test_each_2026_holiday_block_at_its_edges(first, last, before, after):
     cal = WorkCalendar()
     day = D(first)
     while day <= D(last):
-        assert cal.is_rest_day(day) and not cal.is_workday(day), day
+        assert not cal.is_workday(day), day
         day += dt.timedelta(days=1)
     assert cal.is_workday(D(before)) and cal.is_workday(D(after))
     assert cal.next_workday_on_or_after(D(first)) == D(after)
@@ -47,7 +47,7 @@ def test_each_2026_make_up_day_is_a_working_weekend_day(day):
 
 def test_ordinary_weekdays_and_weekends():
     cal = WorkCalendar()
-    assert cal.is_workday(D("2026-11-06")) and cal.is_rest_day(D("2026-11-07")) and cal.is_rest_day(D("2026-11-08"))
+    assert cal.is_workday(D("2026-11-06")) and not cal.is_workday(D("2026-11-07")) and not cal.is_workday(D("2026-11-08"))
 
 
 def test_add_workdays_edges():
@@ -72,8 +72,8 @@ def test_next_workday_on_or_after_a_workday_is_that_day():
 def test_official_sheet_rows_replace_the_whole_year():
     """The 日历 sheet with an official source wins: the year is exactly its rows, other weekdays work."""
     cal = WorkCalendar(rows=[CalendarDay(D("2026-10-09"), False, "国庆节", "国务院办公厅通知")])
-    assert cal.is_rest_day(D("2026-10-09")) and cal.is_workday(D("2026-10-01"))
-    assert cal.is_rest_day(D("2026-10-10"))                     # no make-up row: an ordinary Saturday
+    assert not cal.is_workday(D("2026-10-09")) and cal.is_workday(D("2026-10-01"))
+    assert not cal.is_workday(D("2026-10-10"))                     # no make-up row: an ordinary Saturday
     assert (cal.year(2026).provisional, cal.year(2026).source) == (False, "日历")
 
 
@@ -82,7 +82,7 @@ def test_provisional_sheet_rows_fill_a_year_without_a_notice_but_not_one_with():
     rows = [CalendarDay(D("2030-06-03"), False, "端午节", PROVISIONAL, True),
             CalendarDay(D("2026-06-22"), False, "端午节", PROVISIONAL, True)]
     cal = WorkCalendar(rows=rows)
-    assert cal.is_rest_day(D("2030-06-03")) and cal.year(2030).source == "日历 (推算)" and cal.year(2030).provisional
+    assert not cal.is_workday(D("2030-06-03")) and cal.year(2030).source == "日历 (推算)" and cal.year(2030).provisional
     assert cal.is_workday(D("2030-02-04"))                      # the rows replace the computed 春节 too
     assert cal.is_workday(D("2026-06-22")) and not cal.year(2026).provisional
 
@@ -90,13 +90,13 @@ def test_provisional_sheet_rows_fill_a_year_without_a_notice_but_not_one_with():
 def test_legacy_overrides_make_a_year_official_and_win_day_by_day():
     """规则 sheet CAL.extra_holidays / CAL.extra_workdays: a year they name counts as official."""
     cal = WorkCalendar(extra_holidays=[D("2030-03-04")], extra_workdays=[D("2030-03-09")])
-    assert cal.is_rest_day(D("2030-03-04")) and cal.is_workday(D("2030-03-09"))
+    assert not cal.is_workday(D("2030-03-04")) and cal.is_workday(D("2030-03-09"))
     assert cal.year(2030).provisional is False
     assert cal.year(2030).source == "规则 CAL.extra_holidays / CAL.extra_workdays"
     assert cal.is_workday(D("2030-02-04"))                      # the computed 春节 no longer applies
     both = WorkCalendar(extra_holidays=[D("2026-10-12")], extra_workdays=[D("2026-10-12")])
     assert both.is_workday(D("2026-10-12"))                     # a workday override wins
-    assert WorkCalendar(extra_holidays=[D("2026-10-12")]).is_rest_day(D("2026-10-12"))
+    assert not WorkCalendar(extra_holidays=[D("2026-10-12")]).is_workday(D("2026-10-12"))
 
 
 def test_computed_years_are_provisional_and_named():
@@ -104,7 +104,7 @@ def test_computed_years_are_provisional_and_named():
     cal = WorkCalendar()
     year = cal.year(2030)
     assert (year.provisional, year.source) == (True, PROVISIONAL)
-    assert cal.is_rest_day(D("2030-02-04")) and cal.is_rest_day(D("2030-10-01"))
+    assert not cal.is_workday(D("2030-02-04")) and not cal.is_workday(D("2030-10-01"))
     assert cal.provisional_years(D("2026-05-01"), D("2026-06-01")) == ()
     assert cal.provisional_years(D("2026-12-01"), D("2030-01-05")) == (2027, 2028, 2029, 2030)
     assert cal.provisional_years(D("2026-12-01"), D("2030-01-05")) == (2027, 2028, 2029, 2030)
@@ -190,9 +190,9 @@ def test_the_policy_overrides_reach_the_calendar():
     policy, errors = DEFAULT_POLICY.with_raw({"CAL.extra_holidays": "2026-10-12", "CAL.extra_workdays": "2026-10-11"})
     assert not errors
     cal = calendar_from_policy(policy)
-    assert cal.is_rest_day(D("2026-10-12")) and cal.is_workday(D("2026-10-11"))
+    assert not cal.is_workday(D("2026-10-12")) and cal.is_workday(D("2026-10-11"))
     with_rows = calendar_from_policy(DEFAULT_POLICY, rows=[CalendarDay(D("2026-10-09"), False)])
-    assert with_rows.is_rest_day(D("2026-10-09"))
+    assert not with_rows.is_workday(D("2026-10-09"))
 
 
 def test_a_new_workbook_lists_last_this_and_next_year():

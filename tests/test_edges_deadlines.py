@@ -70,6 +70,12 @@ KIND_EXAMPLES = {
     "RV-6.default": (Case(platform="TB", reason="other", trade_done_at=T("2026-10-01 10:00")), D24("2026-10-16")),
     "JD-PP": (Case(platform="JD", reason="price_protection", ordered_at=T("2026-09-28 10:00"),
                    signed_at=T("2026-09-30 12:00")), D24("2026-10-30")),
+    # The platform's exported 超时时间 (docs/dev/stages.md): the instant itself, named by the case's stage.
+    "PLAT-TIMEOUT.refund": (Case(platform="TB", outcome="ST-SELLER", platform_deadline=T("2026-10-03 10:00:07")),
+                            T("2026-10-03 10:00:07")),
+    "PLAT-TIMEOUT.close": (Case(platform="TB", outcome="ST-RETURN", platform_deadline=T("2026-10-03 10:00:07")),
+                           T("2026-10-03 10:00:07")),
+    "PLAT-TIMEOUT": (Case(platform="TB", platform_deadline=T("2026-10-03 10:00:07")), T("2026-10-03 10:00:07")),
 }
 
 
@@ -327,3 +333,12 @@ def test_jd_pp_deadline_follows_the_policy_basis():
     case = Case(platform="JD", reason="price_protection", ordered_at=T("2026-09-28 10:00"),
                 signed_at=T("2026-09-30 12:00"))
     assert at(case, "JD-PP", policy({"JD-PP.basis": "order"})) == T("2026-10-28 10:00")
+
+
+def test_a_finished_case_runs_no_clock_and_a_return_stage_drops_the_request_clocks():
+    """docs/dev/stages.md: a closed or finished case has no deadline; once the return is under way the 7-day
+    request window (R7-2) is behind it."""
+    signed = dict(platform="TB", reason="no_reason_return", signed_at=T("2026-09-29 15:20"))
+    assert deadlines_for(Case(outcome="ST-DONE", **signed)) == []
+    kinds = {d.kind for d in deadlines_for(Case(outcome="ST-RETURN", return_shipped_at=T("2026-10-01 15:00"), **signed))}
+    assert kinds == {"RF-RET.receive"}
