@@ -505,3 +505,26 @@ def test_jd_pp_readings_disagree_exactly_at_the_other_end():
 def test_an_unknown_platform_is_named():
     with pytest.raises(ValueError, match="^XX$"):
         late_shipment("XX", Y("10"))
+
+
+# --- 店长审批: the manager's decision ends 需店长审批 (workbook feature on top of LAD-2) --------------------
+
+def test_manager_decision_approves_or_rejects_a_pending_amount():
+    """LAD-2 (§1.A): >30 needs 店长 approval; once decided the row no longer waits."""
+    from addin.core.compensation import APPROVED, MANAGER_REJECTED, NEEDS_APPROVAL, REJECTED, manager_decision
+
+    pending = ladder(Y("35"))
+    assert pending.findings == (NEEDS_APPROVAL,)
+    ok = manager_decision(pending, APPROVED)
+    assert (ok.amount, ok.approval, ok.note, ok.findings) == (Y("35.00"), False, "超过30.00元, 店长已批", ())
+    no = manager_decision(pending, REJECTED)
+    assert (no.approval, no.note, no.findings) == (False, "超过30.00元, 店长已驳回", (MANAGER_REJECTED,))
+    assert MANAGER_REJECTED == Finding("LAD-2", "WARN", "店长已驳回", "the shop manager rejected this amount")
+    within = ladder(Y("20"))
+    assert manager_decision(within, APPROVED) == within                  # nothing was pending
+    rejected_within = manager_decision(within, REJECTED)
+    assert (rejected_within.note, rejected_within.findings) == ("客服权限内(5-30元)", (MANAGER_REJECTED,))
+    assert manager_decision(pending, None) == pending
+    assert manager_decision(Compensation(None, "-", approval=True), REJECTED).findings == ()
+    case = Case(platform="TB", reason="goodwill", proposed=Y("35"), manager_approval=APPROVED)
+    assert compensation_for(case).approval is False and compensation_for(case).note == "超过30.00元, 店长已批"

@@ -342,3 +342,16 @@ def test_a_finished_case_runs_no_clock_and_a_return_stage_drops_the_request_cloc
     assert deadlines_for(Case(outcome="ST-DONE", **signed)) == []
     kinds = {d.kind for d in deadlines_for(Case(outcome="ST-RETURN", return_shipped_at=T("2026-10-01 15:00"), **signed))}
     assert kinds == {"RF-RET.receive"}
+
+
+def test_a_not_delivered_refund_runs_the_shipped_clock_unless_told_otherwise():
+    """RF-TB (§1.B): 未收到货 is offered on shipped orders only, so a blank 退款时已发货 means shipped."""
+    t = T("2026-02-13 10:00")
+    got = {d.kind: d for d in deadlines_for(Case(platform="TB", reason="not_delivered", refund_requested_at=t))}
+    assert got["RF-TB.shipped"] == Deadline("RF-TB.shipped", T("2026-02-18 10:00"), "按未收到货视为已发货")
+    assert got["RF-TB.alert"] == Deadline("RF-TB.alert", T("2026-02-16 10:00"), "按未收到货视为已发货")
+    told = {d.kind for d in deadlines_for(Case(platform="TB", reason="not_delivered", refund_requested_at=t, shipped=False))}
+    assert told == {"RF-TB.unshipped"}
+    typed = {d.kind: d.note for d in deadlines_for(Case(platform="TB", reason="quality", refund_requested_at=t,
+                                                        shipped=True))}
+    assert typed == {"RF-TB.alert": "", "RF-TB.shipped": ""}

@@ -345,3 +345,13 @@ def test_the_candidate_rows_per_reason_are_the_table_rows_that_admit_it_in_order
         for rule, conditions in rows:
             assert conditions == tuple((k, v, isinstance(v, tuple)) for k, v in rule.when.items())
     assert [r.id for r, _ in index["no_reason_return"]] == ["F12", "F14", "F3", "F1", "F2"]
+
+
+def test_f16_not_delivered_seller_reships_and_checks_the_tracking_first():
+    """F16 (docs/rules.md's freight table, added after rules.md §2): not delivered: the seller pays OUT and RE;
+    without evidence it is still to be verified."""
+    fr = decide(Case(platform="TB", reason="not_delivered"))
+    assert (fr.rule, legs(fr)) == ("F16", (SELLER, NONE, SELLER))
+    assert fr.findings == (Finding("F16", "WARN", "未收到货待核实: 查物流轨迹和签收底单",
+                                   "not delivered: check the tracking and the proof of signing"),)
+    assert decide(Case(platform="TB", reason="not_delivered", evidence=True)).findings == ()
