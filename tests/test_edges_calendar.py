@@ -114,7 +114,7 @@ def test_a_year_no_source_knows_is_refused_with_a_bilingual_message():
     with pytest.raises(CalendarUnknown) as info:
         WorkCalendar().is_workday(D("2101-03-01"))
     err = info.value
-    assert err.year == 2101
+    assert err.year == 2101 and err.kind == "calendar"
     assert err.zh == ("没有2101年的节假日数据: 请在「日历」表填写2101年国务院通知的放假和调休上班日期, "
                       "或请管理员升级节假日数据")
     assert err.en == str(err) == ("no holiday calendar for 2101: type 2101's holidays and make-up workdays "
@@ -225,6 +225,10 @@ def test_the_chinese_calendar_rows_themselves():
             day += dt.timedelta(days=1)
     assert holidays == expected
     assert {d.source for d in days} == {"国务院办公厅通知 2025-11-04"} and not any(d.provisional for d in days)
+    assert all(d.workday is False for d in days if d.day in expected)
+    older = calendar_cn._from_chinese_calendar(2024)            # a year without a notice date on file
+    assert {d.source for d in older} == {calendar_cn._notice_source(2024, "chinese-calendar")}
+    assert older[0].source.startswith("国务院办公厅通知 (chinese-calendar ")
     names = {d.day: d.name for d in days}
     assert (names[D("2026-10-01")], names[D("2026-02-15")], names[D("2026-10-10")]) == ("国庆节", "春节", "国庆节")
     assert [d.day for d in days] == sorted(d.day for d in days)

@@ -525,6 +525,8 @@ def test_manager_decision_approves_or_rejects_a_pending_amount():
     rejected_within = manager_decision(within, REJECTED)
     assert (rejected_within.note, rejected_within.findings) == ("客服权限内(5-30元)", (MANAGER_REJECTED,))
     assert manager_decision(pending, None) == pending
+    low = manager_decision(ladder(Y("3")), REJECTED)                  # the coupon warning stays
+    assert [f.zh for f in low.findings] == ["低于5.00元, 建议用优惠券", "店长已驳回"]
     assert manager_decision(Compensation(None, "-", approval=True), REJECTED).findings == ()
     case = Case(platform="TB", reason="goodwill", proposed=Y("35"), manager_approval=APPROVED)
     assert compensation_for(case).approval is False and compensation_for(case).note == "超过30.00元, 店长已批"

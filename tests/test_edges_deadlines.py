@@ -335,6 +335,12 @@ def test_jd_pp_deadline_follows_the_policy_basis():
     assert at(case, "JD-PP", policy({"JD-PP.basis": "order"})) == T("2026-10-28 10:00")
 
 
+def test_the_platform_time_out_says_what_happens_then():
+    """docs/dev/stages.md: the 超时时间's note names the event of the stage."""
+    got = {d.kind: d.note for d in deadlines_for(KIND_EXAMPLES["PLAT-TIMEOUT.close"][0])}
+    assert got == {"PLAT-TIMEOUT.close": "买家未退货, 退款自动关闭"}
+
+
 def test_a_finished_case_runs_no_clock_and_a_return_stage_drops_the_request_clocks():
     """docs/dev/stages.md: a closed or finished case has no deadline; once the return is under way the 7-day
     request window (R7-2) is behind it."""
