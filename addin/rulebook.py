@@ -10,7 +10,7 @@ both addin.core and addin.messages, and the core must not import upwards.
 """
 from __future__ import annotations
 
-from .core import case, deadlines, freight, reasons, status
+from .core import case, deadlines, freight, reason_families, reasons, stage, status
 from .core.policy import PARAMS, SOURCES
 from .messages import reviews, sms, vendor_templates
 from .messages.lint import LINT_RULES
@@ -44,6 +44,7 @@ CITED: tuple[tuple[str, str, str], ...] = (
     ("SMS-7", "preferred times for payment reminders by customer type", "S1"),
     ("SMS-8", "frequency: reminders per order, the vendor's limit per number, template and day", "S1, P15"),
     ("SMS-9", "no promises the shop cannot keep; a delay notice gives an estimate", "S0, S2"),
+    ("SMS-10", "no SMS asking the buyer to act on a finished or closed case (STAGE_BLOCKED, addin/messages/sms.py)", ""),
     ("TPL-1", "an approved vendor template's variable names", "P15"),
     ("TPL-2", "an approved vendor template has a TemplateCode and a signature, and no 【signature】 inside", "P16"),
     ("VAR-1", "a vendor variable's value is at most SMS-VAR.max_chars characters (a phone number 15)", "P15"),
@@ -61,6 +62,8 @@ CITED: tuple[tuple[str, str, str], ...] = (
     ("FIELD", "a field a template or check needs is missing or unreadable", ""),
     ("TPL", "a template that cannot be rendered, or a text starting with = + - @", ""),
     ("ROW", "a row the program could not process (reported, the batch goes on)", ""),
+    ("ST-UNKNOWN", "a platform status wording no PS-* row knows: today's clocks run, 提示 names the wording", ""),
+    ("OUTCOME", "the case's stage as staff typed it in 处理结果 (wins over the platform's status)", ""),
 )
 
 
@@ -111,7 +114,7 @@ def _freight() -> list[str]:
     for order, r in enumerate(freight.FREIGHT_RULES, 1):
         when = ", ".join(f"{k}={'/'.join(v) if isinstance(v, tuple) else v}" for k, v in r.when.items())
         rows.append((order, f"`{r.id}`", when, payer[r.out], payer[r.ret], payer[r.re], r.zh, r.source))
-    return ["## Freight: who pays each leg (F1-F15)", "",
+    return ["## Freight: who pays each leg (F1-F16)", "",
             "`FREIGHT_RULES` (addin/core/freight.py), in the order they are tried: the first row whose "
             "conditions all hold decides the outbound (去程), return (退回) and reship (补发) payers. F4 and "
             "F13 are overlays applied after it (above); F5's exchange split is `F5.exchange`, a blank 包邮 "
@@ -149,7 +152,41 @@ def _reasons() -> list[str]:
             "The platforms' wordings (`REASON_RULES`, addin/core/reasons.py). Source classes: Q the 千牛 "
             "export or Taobao's seller dispute list, A the buyer-side reason lists, U our reading. A row "
             "with a 售后类型 or a platform applies only with it; the 原因对照 sheet's rows win over these.", "",
-            *_table(("id", "wording", "reason", "售后类型", "platform", "source"), rows)]
+            *_table(("id", "wording", "reason", "售后类型", "platform", "source"), rows),
+            *_families()]
+
+
+def _families() -> list[str]:
+    names = {code: words[0] for code, words in case.REASONS.items()}
+    rows = [(f"`{f.id}`", names[f.reason], "、".join(f.words)) for f in reason_families.FAMILIES]
+    return ["A wording no row above knows is read by its words (`FAMILIES`, addin/core/reason_families.py): "
+            "the first family with one of its words decides, and 提示 says 按关键词归为「…」.", "",
+            *_table(("id", "售后原因", "words"), rows)]
+
+
+def _stages() -> list[str]:
+    stages = [(f"`{s.id}`", s.zh, s.en, "是" if s.open else "否 (no clock runs)",
+               ", ".join(f"`{k}`" for k in sorted(stage.STAGE_DROPS.get(s.id, ()))) or "–",
+               f"`{stage.TIMEOUT_KIND.get(s.id, '–')}`" if s.open else "–") for s in stage.STAGES.values()]
+    statuses = [(f"`{r.id}`", platform, r.text, stage.STAGES[r.stage].zh if r.stage else "–", r.source)
+                for platform, rules in stage.STATUS_RULES.items() for r in rules]
+    outcomes = [(stage.STAGES[s].zh, "、".join(words)) for s, words in stage.OUTCOME_WORDS.items()]
+    shipped = [(f"`{r.id}`", r.text, {True: "是", False: "否", None: "–"}[r.shipped], r.source)
+               for r in stage.SHIPPED_RULES]
+    sources = list(stage.SOURCES.items())
+    return ["## The case's stage", "",
+            "`STAGES` (addin/core/stage.py): where the after-sales case stands. A finished or closed case "
+            "runs no clock and reads 已完结 / 已关闭; an open stage drops the clocks of steps already passed, "
+            "and the platform's 超时时间 is a deadline of the kind shown.", "",
+            *_table(("id", "阶段", "meaning", "open", "clocks dropped", "超时时间 kind"), stages),
+            "The platforms' status wordings (`STATUS_RULES`), matched ignoring width, case, spaces and "
+            "punctuation:", "",
+            *_table(("id", "platform", "wording", "阶段", "source"), statuses),
+            "What staff may type in 处理结果 (`OUTCOME_WORDS`), which wins over the platform's status:", "",
+            *_table(("阶段", "words"), outcomes),
+            "货物状态 / 订单状态 -> 退款时已发货 when that cell is blank (`SHIPPED_RULES`):", "",
+            *_table(("id", "wording", "已发货", "source"), shipped),
+            *_table(("source", "where"), sources)]
 
 
 def _sms() -> list[str]:
@@ -176,14 +213,16 @@ def _sms() -> list[str]:
 
 
 def _reviews() -> list[str]:
-    routes = [(f"`{r}`", reviews.ROUTE_ZH[r]) for r in reviews.ROUTES]
-    cues = [(f"`{cid}`", reviews.CUE_ZH[cid]) for cid, _ in reviews.NEGATIVE_CUES]
+    routes = [(f"`{r}`", reviews.ROUTE_ZH[r]) for r in (*reviews.ROUTES, reviews.MANUAL)]
+    cues = [(f"`{cid}`", zh, "strong" if weight >= 2 else "mild") for cid, zh, weight, _ in reviews.NEGATIVE_CUES]
     sarcasm = [(f"`{sid}`", level, zh, en) for sid, _, level, zh, en in reviews.SARCASM_RULES]
     return ["## Review replies", "",
             "Routes (`ROUTES`, addin/messages/reviews.py; stars by `RV-4.*`, negative text by `RV-3.min_stars`):", "",
             *_table(("route", "回复类型"), routes),
-            "Negative cues that send a good rating to the bad-review reply (RV-3, `NEGATIVE_CUES`):", "",
-            *_table(("cue", "note"), cues),
+            "Negative cues (RV-3, `NEGATIVE_CUES`, addin/messages/review_text.py), not counted when negated "
+            "within their clause: a good rating with clearly negative text (a strong cue, no praise) gets the "
+            "bad-review reply, mixed text or one mild cue goes to 人工确认:", "",
+            *_table(("cue", "note", "weight"), cues),
             "Wording a reply must not use (RV-7, `SARCASM_RULES`):", "",
             *_table(("id", "level", "note", "meaning"), sarcasm)]
 
@@ -205,10 +244,10 @@ def markdown() -> str:
             "away from zero, as Excel's ROUND; a percentage is rounded first, then the minimum and the cap "
             "apply. Every output cites the id that produced it: 赔偿规则, 运费规则 and 规则编号 on the 案件 sheet.",
             "", "Contents: [Sources](#sources) · [Policy parameters](#policy-parameters-the-规则-sheet) · "
-            "[Rule ids cited](#rule-ids-cited-in-the-outputs) · [Freight](#freight-who-pays-each-leg-f1-f15) · "
-            "[Deadline kinds](#deadline-kinds) · [状态](#状态-words) · [Reasons](#reasons) · [SMS](#sms) · "
+            "[Rule ids cited](#rule-ids-cited-in-the-outputs) · [Freight](#freight-who-pays-each-leg-f1-f16) · "
+            "[Deadline kinds](#deadline-kinds) · [状态](#状态-words) · [Stage](#the-cases-stage) · [Reasons](#reasons) · [SMS](#sms) · "
             "[Review replies](#review-replies) · [Forbidden phrases](#forbidden-phrases-禁忌用语)", ""]
-    parts = (_sources(), _policy(), _cited(), _freight(), _deadlines(), _status(), _reasons(), _sms(),
+    parts = (_sources(), _policy(), _cited(), _freight(), _deadlines(), _status(), _stages(), _reasons(), _sms(),
              _reviews(), _lint())
     return "\n".join(head + [line for part in parts for line in part]).rstrip("\n") + "\n"
 

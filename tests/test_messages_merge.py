@@ -6,8 +6,8 @@ import pytest
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages import FIELDS, MergeResult, TemplateSet, merge_rows
 from addin.messages.sms import KINDS
+from tests.helpers.clock import NOW_SMS_EXAMPLE
 
-NOW = dt.datetime(2026, 10, 8, 12, 10)
 SHOP = dict(shop_name="小美家居", platform="天猫", phone="13800138000", buyer_nick="tb_小王", order_id="3812345678901234567",
             item_name="北欧布艺沙发三人位", paid_amount=899.0, customer_type="上班族")
 TYPICAL = dict(SHOP, ship_eta="10月9日前", refund_amount=899, return_address="浙江省杭州市余杭区文一西路1号 小美家居售后收 0571-88886666",
@@ -18,7 +18,7 @@ def rules(findings, level=None):
     return {f.rule for f in findings if level is None or f.level == level}
 
 
-def merge(rows, templates=None, policy=None, now=NOW, opted_out=()):
+def merge(rows, templates=None, policy=None, now=NOW_SMS_EXAMPLE, opted_out=()):
     return merge_rows(rows, templates or TemplateSet.defaults(), policy or DEFAULT_POLICY, now=now, opted_out=opted_out)
 
 
@@ -48,13 +48,23 @@ def test_default_reminder_fits_one_sms_with_a_long_item_name():
 
 @pytest.mark.parametrize("stars, text, photos, route", [
     (5, "很好", False, "good"), (5, "沙发很舒服" * 12, True, "good_long"), (3, "一般般吧", False, "medium"),
-    (1, "发货太慢了", False, "bad"), (5, "物流快,但是用了两天就漏水", False, "bad"),
+    (1, "发货太慢了", False, "bad"), (5, "质量太差，用了两天就漏水", False, "bad"),
 ])
 def test_default_review_templates_pass(stars, text, photos, route):
     [r] = merge([dict(SHOP, stars=stars, review_text=text, has_photos=photos)])
     assert r.review_route == route
     assert r.reply_verdict == "PASS", r.reply_reasons_text
     assert r.sms_verdict is None and r.sms_text is None and not r.ok_to_send
+
+
+@pytest.mark.parametrize("stars, text, note", [
+    (5, "物流快,但是用了两天就漏水", "5星但提到「漏水」"), (4, "很好看，就是有点掉色", "4星但提到「掉色」"),
+    (1, "很好，很快", "1星但内容是好评"),
+])
+def test_doubtful_review_goes_to_a_person_without_a_reply(stars, text, note):
+    [r] = merge([dict(SHOP, stars=stars, review_text=text)])
+    assert r.review_route == "manual" and r.reply_text is None and r.reply_verdict == "WARN"
+    assert r.reply_reasons_text.startswith(f"提醒: {note}: 请人工确认后回复")
 
 
 def test_case_sheet_keys_are_aliases():

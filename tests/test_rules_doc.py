@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from addin import rulebook
-from addin.core import case, deadlines, freight, reasons, status
+from addin.core import case, deadlines, freight, reason_families, reasons, stage, status
 from addin.core.policy import PARAMS, SOURCES
 from addin.messages import reviews, sms, vendor_templates
 from addin.messages.lint import LINT_RULES
@@ -34,8 +34,11 @@ def test_every_id_of_the_code_tables_is_in_the_document():
         "sms kinds": [k.id for k in sms.KINDS],
         "promises": [pid for pid, *_ in sms.PROMISE_RULES],
         "variables": [f"${{{v.name}}}" for v in vendor_templates.VARIABLES] + list(vendor_templates.VAR_RULES),
-        "routes": list(reviews.ROUTES),
-        "cues": [cid for cid, _ in reviews.NEGATIVE_CUES] + [sid for sid, *_ in reviews.SARCASM_RULES],
+        "routes": [*reviews.ROUTES, reviews.MANUAL],
+        "cues": [cid for cid, *_ in reviews.NEGATIVE_CUES] + [sid for sid, *_ in reviews.SARCASM_RULES],
+        "stages": list(stage.STAGES) + [r.id for rules in stage.STATUS_RULES.values() for r in rules]
+                  + [r.id for r in stage.SHIPPED_RULES],
+        "families": [f.id for f in reason_families.FAMILIES],
         "lint": [r.id for r in LINT_RULES],
     }
     ids = doc_ids()

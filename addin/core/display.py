@@ -29,7 +29,8 @@ ZH, ZH_EN = LANG_ZH, LANG_ZH_EN          # the two values of 显示语言 (other
 LEVEL_WORDS = {"ERROR": ("错误", "error"), "WARN": ("提醒", "warning"), "INFO": ("提示", "note")}
 VERDICT_WORDS = {"PASS": ("通过", "PASS"), "WARN": ("提醒", "WARN"), "ERROR": ("错误", "ERROR")}
 ROUTE_WORDS = {"good": ("好评", "good review"), "good_long": ("好评(长评/带图)", "good review, detailed"),
-               "medium": ("中评", "medium review"), "bad": ("差评", "bad review")}
+               "medium": ("中评", "medium review"), "bad": ("差评", "bad review"),
+               "manual": ("人工确认", "check by a person")}
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Display:
         return None if code is None else self.pair(*VERDICT_WORDS[code])
 
     def route(self, code: str | None) -> str | None:
-        """The review route: 好评, 好评(长评/带图), 中评, 差评."""
+        """The review route: 好评, 好评(长评/带图), 中评, 差评, 人工确认."""
         return None if code is None else self.pair(*ROUTE_WORDS[code])
 
     def deadline_name(self, kind: str) -> str:

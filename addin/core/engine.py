@@ -28,6 +28,7 @@ class CaseResult:
     missing: list[str] = field(default_factory=list)   # Case fields a rule needed but the row lacks
     stage: str | None = None        # the case's stage (addin.core.stage.STAGES), None when not known
     stage_rule: str | None = None   # the status-table row (PS-*) or OUTCOME (处理结果) it was read from
+    reason: str | None = None       # the reason code the rules used (after 原因对照, the table and the families)
 
     @property
     def errors(self) -> list[Finding]:
@@ -54,7 +55,7 @@ def unknown_status_finding(text: str) -> Finding:
 
 
 def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar | None = None) -> CaseResult:
-    result = CaseResult()
+    result = CaseResult(reason=case.reason)
     findings = result.findings
     if case.reason_note is not None:      # 售后原因 read by its words, or a reason the shop decides
         findings.append(case.reason_note)

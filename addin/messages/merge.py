@@ -32,8 +32,8 @@ from ..core.parse import is_blank, to_phone
 from .fields import FieldError, normalize_row
 from .history import SendHistory, message_key
 from .render import RenderError, TemplateSet, starts_like_formula
-from .reviews import Review, check_reply, classify_review
-from .sms import check_sms, compose, resolve_kind
+from .reviews import MANUAL, Review, check_reply, classify_review
+from .sms import STAGE_BLOCKED, STAGE_WORD, check_sms, compose, resolve_kind
 from .vendor_templates import ApprovedTemplate, fill
 
 REVIEW_INPUTS = ("stars", "review_stars", "review_text")
@@ -43,7 +43,7 @@ _BOTH = Display(ZH_EN)
 @dataclass(slots=True)          # no __dict__: a 100k-row batch keeps one small object per row
 class MergeResult:
     row: int                                   # index in the input list
-    review_route: str | None = None            # good | good_long | medium | bad; None: no review in the row
+    review_route: str | None = None            # good | good_long | medium | bad | manual; None: no review in the row
     reply_text: str | None = None
     reply_verdict: str | None = None           # PASS | WARN | ERROR; None: no review
     reply_reasons: list[Finding] = field(default_factory=list)
@@ -179,6 +179,10 @@ def _merge_review(result: MergeResult, values: dict, field_findings: list[Findin
         known = batch.routes[key] = (review, classify_review(review, policy))
     review, routing = known
     result.review_route = routing.route
+    if routing.route == MANUAL:               # 人工确认: no reply drafted, the reason is the check's note
+        result.reply_reasons = reasons + routing.findings
+        result.reply_verdict = verdict(result.reply_reasons)
+        return
     try:
         reply = templates.render(f"review_{routing.route}", values, review_route=routing.route,
                                  has_photos=review.has_photos)
@@ -207,6 +211,10 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         result.sms_verdict, result.sms_reasons = "ERROR", reasons
         return
     result.sms_kind = kind.id
+    stage = values.get("case_stage")             # the case's stage, where the rules read one (texts)
+    if stage in STAGE_BLOCKED and kind.id in STAGE_BLOCKED[stage]:
+        reasons.append(Finding("SMS-10", "ERROR", f"案件{STAGE_WORD[stage]}, 不再发送{kind.zh}短信",
+                               f"the case is {'finished' if stage == 'ST-DONE' else 'closed'}: no {kind.id} SMS"))
     approved = batch.approved.get(kind.id)
     if approved is not None:                      # the vendor's approved text, ${variables} from the row
         filled = fill(approved, values, policy)

@@ -2,8 +2,10 @@
 
 Routes: ``good`` (short good review), ``good_long`` (≥ RV-1.long_chars characters or with photos:
 a bare 谢谢 is not enough), ``medium``, ``bad``. Stars map as on JD (4-5★ 好评, 2-3★ 中评, 1★ 差评;
-policy RV-4.*). RV-3: a good-star review whose text is negative goes to ``bad``; by default this
-covers every good-star review (RV-3.min_stars = 4), set 5 for the literal S4 reading.
+policy RV-4.*). RV-3: a good-star review whose text is clearly negative goes to ``bad``; one whose
+text is mixed, or a bad-star review with only praise, goes to ``manual`` (人工确认: no reply drafted,
+the reason on the row); the text is read by :mod:`.review_text`. RV-3 covers every good-star review
+by default (RV-3.min_stars = 4), set 5 for the literal S4 reading.
 """
 from __future__ import annotations
 
@@ -14,29 +16,11 @@ from ..core.findings import Finding
 from ..core.policy import DEFAULT_POLICY, Policy
 from ..core.parse import fold
 from .lint import lint
+from .review_text import CUE_ZH, NEGATIVE_CUES, read_tone   # noqa: F401 (the cue table is reviews' data)
 
-ROUTES = ("good", "good_long", "medium", "bad")
-ROUTE_ZH = {"good": "好评", "good_long": "用心好评(长评/带图)", "medium": "中评", "bad": "差评"}
-
-# Negative cue words for RV-3, as data: (id, pattern). Written so 不错, 不差, 差不多, 差价, 不好意思,
-# 不影响使用 and 不贵 do not count.
-NEGATIVE_CUES: tuple[tuple[str, str], ...] = (
-    ("leak", r"漏水|漏气|漏电|渗水|漏油"),
-    ("broken", r"坏了|坏掉|坏的|损坏|破损|破了|碎了|裂了|开裂|断了|掉漆|变形"),
-    ("return", r"(?<!不)(?<!不用)(?<!不想)退货|要退款|申请退款"),
-    ("bad_quality", r"(?<!不)(?<!没有)(?<!没那么)(?:很|太|真|好|特别|非常|极|超|巨)差|差劲|差评|(?:质量|做工|服务|态度|效果|包装|物流)(?:很|太|真|特别)?差(?!不多)"),
-    ("unusable", r"不好用|不能用|用不了|没法用|无法使用|不能使用|不工作|不制冷|不加热|不出水|开不了机|充不进|不亮了?"),
-    ("not_good", r"不好(?:看|穿|吃|闻|使)|(?:质量|做工|效果|味道|体验)(?:不好|一般)|不怎么样|一般般"),
-    ("disappointed", r"不满意|失望|后悔|上当|被骗|骗人|坑人|垃圾|假货|劣质|智商税|不值"),
-    ("defect", r"掉色|褪色|起球|脱线|开线|异味|有味道|很臭|好臭|臭味|发霉|过期|少发|漏发|错发|少件|缺件|有瑕疵|划痕|卡顿|死机|发烫"),
-    # "但是/可是/不过/就是 … 不…": a turn followed by a negation, except the common positive ones.
-    ("but_not", r"(?:但是|可是|不过|就是|只是)[^，,。！!？?~]{0,10}?不(?!错|贵|差|影响|难|算|过|愧|会|用说|少|一样|输)"),
-)
-# How each cue reads in the RV-3 note on the sheet.
-CUE_ZH = {"leak": "漏水漏气", "broken": "损坏", "return": "要退货", "bad_quality": "质量差", "unusable": "不能用",
-          "not_good": "不好", "disappointed": "不满意", "defect": "瑕疵", "but_not": "转折后的否定"}
-_NEGATIVE = tuple((cid, re.compile(p)) for cid, p in NEGATIVE_CUES)
-_NEGATIVE_ANY = re.compile("|".join(f"(?:{p})" for _, p in NEGATIVE_CUES))   # one search for clean texts
+ROUTES = ("good", "good_long", "medium", "bad")       # each has a reply template
+MANUAL = "manual"                                      # 人工确认: no template, no reply drafted
+ROUTE_ZH = {"good": "好评", "good_long": "用心好评(长评/带图)", "medium": "中评", "bad": "差评", MANUAL: "人工确认"}
 
 # RV-7 wording that insults or mocks the buyer (JD-HAR), as data: (id, pattern, level, zh, en).
 SARCASM_RULES: tuple[tuple[str, str, str, str, str], ...] = (
@@ -83,27 +67,40 @@ class Routing:
 
 
 def negative_cues(text: str) -> list[str]:
-    """Ids of the NEGATIVE_CUES found in ``text`` (RV-3)."""
-    norm = fold(text or "")
-    if not _NEGATIVE_ANY.search(norm):
-        return []
-    return [cid for cid, rx in _NEGATIVE if rx.search(norm)]
+    """Ids of the NEGATIVE_CUES that count in ``text`` (RV-3): not negated, hedged or about another shop."""
+    return list(read_tone(text or "").cues)
 
 
 def classify_review(review: Review, policy: Policy = DEFAULT_POLICY) -> Routing:
+    """The route by stars (RV-4), unless the text disagrees: clearly negative text under good stars is a
+    差评 (RV-3); mixed text under good stars, or only praise under bad stars, goes to a person (人工确认)."""
     policy = policy or DEFAULT_POLICY
     stars = review.stars
     if stars >= policy["RV-4.good_min_stars"]:
-        cues = negative_cues(review.text) if stars >= policy["RV-3.min_stars"] else []
-        if cues:
-            return Routing("bad", [Finding("RV-3", "INFO", f"{stars}星但内容是差评 ({'/'.join(CUE_ZH[c] for c in cues)}): 按差评处理",
-                                           f"{stars}-star review with negative text ({', '.join(cues)}): handled as a bad review"),
-                                   _approval()], cues)
+        tone = read_tone(review.text or "") if stars >= policy["RV-3.min_stars"] else None
+        if tone is not None and tone.verdict == "negative":
+            return Routing("bad", [Finding("RV-3", "INFO", f"{stars}星但内容是差评 ({_said(tone)}): 按差评处理",
+                                           f"{stars}-star review with negative text ({', '.join(tone.cues)}): handled as a bad review"),
+                                   _approval()], list(tone.cues))
+        if tone is not None and tone.verdict == "mixed":
+            return Routing(MANUAL, [_manual(f"{stars}星但提到{_said(tone)}", f"{stars}-star review mentioning "
+                                            f"{', '.join(tone.cues)}")], list(tone.cues))
         long = len(review.text or "") >= policy["RV-1.long_chars"] or review.has_photos
         return Routing("good_long" if long else "good")
     if stars >= policy["RV-4.medium_min_stars"]:
         return Routing("medium")
+    if read_tone(review.text or "").verdict == "positive":
+        return Routing(MANUAL, [_manual(f"{stars}星但内容是好评", f"{stars}-star review with only praise in the text")])
     return Routing("bad", [_approval()])
+
+
+def _said(tone) -> str:
+    """The words that counted, as the note quotes them: 「掉色」「异味」 (three at most)."""
+    return "".join(f"「{w}」" for w in tone.words[:3])
+
+
+def _manual(zh: str, en: str) -> Finding:
+    return Finding("RV-3", "WARN", f"{zh}: 请人工确认后回复, 未起草回复", f"{en}: a person decides the reply; none drafted")
 
 
 def _approval() -> Finding:
@@ -134,7 +131,12 @@ def check_reply(review: Review, reply_text: str | None, policy: Policy = DEFAULT
         elif len(reply) < policy["RV-1.min_reply_chars"]:
             findings.append(Finding("RV-1", "WARN", f"回复过短 ({len(reply)}字), 请针对评价内容互动",
                                     f"reply too short ({len(reply)} characters) for a detailed review"))
-    if routing.route in ("medium", "bad"):
+    if routing.route == MANUAL:                # staff wrote a reply to a doubtful review: no thanks for a 好评 at least
+        m = _THANKS_FOR_GOOD.search(norm)
+        if m:
+            findings.append(Finding("RV-3", "ERROR", f"评价内容提到问题, 不能回「{m.group(0)}」: 先看清买家说的问题再回复",
+                                    "the text mentions a problem: do not thank for a good review"))
+    elif routing.route in ("medium", "bad"):
         m = _THANKS_FOR_GOOD.search(norm)
         if m:
             rule = "RV-3" if routing.rerouted else "RV-4"

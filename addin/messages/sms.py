@@ -59,6 +59,14 @@ KINDS: tuple[SmsKind, ...] = (
     SmsKind("marketing", "营销", False, True, True),
 )
 KINDS_BY_ID: dict[str, SmsKind] = {k.id: k for k in KINDS}
+# SMS-10: kinds that ask the buyer to act on a case, never sent once the case is over (addin.core.stage):
+# a refund that succeeded still gets its 退款完成 notice and a 回访; a closed one (no refund) gets neither
+# a 退款完成 nor a 运费险理赔 notice.
+STAGE_BLOCKED: dict[str, frozenset[str]] = {
+    "ST-DONE": frozenset({"payment_reminder", "shipping_delay", "return_address"}),
+    "ST-CLOSED": frozenset({"payment_reminder", "shipping_delay", "return_address", "refund_done", "insurance_payout"}),
+}
+STAGE_WORD = {"ST-DONE": "已完结", "ST-CLOSED": "已关闭"}
 _KIND_ALIASES = {**{k.zh: k for k in KINDS}, "催付短信": KINDS_BY_ID["payment_reminder"],
                  "延迟发货": KINDS_BY_ID["shipping_delay"], "发货延迟": KINDS_BY_ID["shipping_delay"],
                  "退款": KINDS_BY_ID["refund_done"], "退款通知": KINDS_BY_ID["refund_done"],

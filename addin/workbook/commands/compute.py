@@ -197,7 +197,7 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
     pick_olds = picker(out_idx)                  # the row's computed cells as they are, in one C call
     olds_width = max(out_idx, default=-1) + 1
     horizon = now + dt.timedelta(hours=24)        # due_within's
-    group_cols = [header.inputs.get(k) for k in ("platform", "reason", "shop_name")]
+    group_cols = [header.inputs.get(k) for k in ("platform", "shop_name")]   # by reason: the reason the rules used
     pick_group = picker([c - 1 for c in group_cols]) if all(group_cols) else None
     group_width = max(filter(None, group_cols), default=0)
     pick_verdicts = picker(verdict_cols)
@@ -287,7 +287,8 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
             out_shown = out
         group = pick_group(current) if pick_group and width >= group_width else \
             [current[c - 1] if c and c <= width else None for c in group_cols]
-        part.tally.add_row(platform=group[0], reason=group[1], shop=group[2], next_deadline=nd, amount=amount,
+        part.tally.add_row(platform=group[0], reason=out_shown["reason_used"], shop=group[1], next_deadline=nd,
+                           amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
         olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
         if not kept and olds.count("") + olds.count(None) == len(olds):

@@ -110,6 +110,8 @@ def _add_rule_outputs(row: dict, result: CaseResult) -> None:
     """Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ refund_amount }},
     {{ deadline_text }}; the values output_values gives those columns, taken straight from `result`."""
     comp, fr = result.compensation, result.freight
+    if result.stage is not None:
+        row["case_stage"] = result.stage          # a finished or closed case gets no reminder (SMS-10)
     if comp is not None and comp.amount is not None:
         row["comp_amount"] = comp.amount
     if fr is not None:

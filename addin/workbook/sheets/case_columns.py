@@ -32,6 +32,12 @@ INPUTS: tuple[Column, ...] = (
       width=10),
     C("refund_amount", "退款金额", "money", ("买家退款金额", "申请退款金额", "refund amount")),
     C("refund_status", "退款状态", "text", ("售后状态", "服务单状态", "refund status"), width=14),
+    # The platform's own state of the case (addin.core.stage): its deadline for the current step, and the
+    # goods and order status that tell whether the seller had shipped.
+    C("platform_deadline", "超时时间", "datetime", ("平台超时时间", "超时截止时间", "platform deadline", "timeout"),
+      width=17),
+    C("goods_status", "货物状态", "text", ("goods status",), width=12),
+    C("order_status", "订单状态", "text", ("order status",), width=10),
     C("tracking_no", "物流单号", "text", ("退货物流单号", "退货运单号", "tracking no", "tracking number"), width=18),
     C("shipped_at", "发货时间", "datetime", ("卖家发货时间", "shipped at"), width=17),
     C("shop_name", "店铺名", "text", ("店铺", "店铺名称", "shop", "shop name")),
@@ -75,6 +81,10 @@ INPUTS: tuple[Column, ...] = (
     C("proposed", "客服拟赔金额", "money", ("拟赔金额", "proposed amount")),
     C("action", "处理方式", "text", ("客服处理", "action")),
     C("override", "赔偿金额(手工)", "money", ("手工赔偿金额", "人工赔偿金额", "override amount", "manual amount")),
+    # Staff's word on the case: 处理结果 (已结案, 已退款, 已关闭 …) sets its stage over the platform's status;
+    # 店长审批 (已批 / 驳回) ends 需审批.
+    C("outcome", "处理结果", "outcome", ("结案", "结案状态", "outcome"), width=10),
+    C("manager_approval", "店长审批", "manager_approval", ("审批", "审批结果", "manager approval"), width=9),
     C("free_shipping", "包邮", "bool", ("是否包邮", "free shipping")),
     C("insurance", "运费险", "insurance", ("shipping insurance", "insurance")),
     C("confirmed", "已确认收货", "bool", ("确认收货", "confirmed")),
@@ -93,7 +103,8 @@ INPUTS: tuple[Column, ...] = (
 )
 
 OUTPUTS: tuple[Column, ...] = (
-    # One word per row (addin.core.status): 有错误 / 已逾期 / 即将到期 / 需审批 / 正常, as of the last recalc.
+    # One word per row (addin.core.status): 有错误 / 已完结 / 已关闭 / 已逾期 / 即将到期 / 需审批 / 正常, as of
+    # the last recalc.
     C("status", "状态", "text", ("status", "row status"), width=9),
     C("comp_amount", "赔偿金额", "money", ("compensation", "comp amount"), width=10),
     C("comp_rule", "赔偿规则", "text", ("compensation rule",), width=11),
@@ -108,6 +119,9 @@ OUTPUTS: tuple[Column, ...] = (
     C("seller_pays_buyer", "卖家应退运费", "money", ("postage to refund",), width=10),
     C("refund", "应退货款", "money", ("goods refund",), width=10),
     C("freight_rule", "运费规则", "text", ("freight rule",), width=10),
+    # The 售后原因 the rules used, as the drop-down names it (after 原因对照, the platforms' wordings and the
+    # keyword families): what 汇总 and the summary count by.
+    C("reason_used", "判定原因", "text", ("reason used",), width=10),
     C("warnings", "提示", "text", ("warnings",), width=40),
     C("errors", "错误", "text", ("errors", "error"), width=40),
     # Audit: the rule ids behind 全部时限, 提示 and 错误 (the texts themselves carry none).

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, fields
 
 from addin.core.calendar_cn import WorkCalendar
-from addin.core.case import Case, case_of
+from addin.core.case import REASON_ZH, Case, case_of
 from addin.core.deadlines import DEADLINE_KINDS, next_due
 from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
@@ -235,10 +235,13 @@ def output_values(result: CaseResult | None, problems=(), locate=_header_of, *, 
         if result.missing:
             errors += [f"{locate(m)}: {show.pair(*MISSING_BY_FIELD.get(m, MISSING))}" for m in result.missing]
         out["rule_ids"] = rule_ids(result)
+        if result.reason is not None:
+            out["reason_used"] = REASON_ZH.get(result.reason, result.reason)
     errors += checks
     out["errors"] = "\n".join(errors) or None
     if result is not None or errors:
-        out["status"] = row_status(bool(errors), nd.at if nd else None, approval, now or china_now())
+        out["status"] = row_status(bool(errors), nd.at if nd else None, approval, now or china_now(),
+                                   stage=result.stage if result is not None else None)
     return out
 
 
@@ -250,6 +253,8 @@ def rule_ids(result: CaseResult) -> str | None:
     comp = result.compensation
     if comp is not None and comp.rule == "MANUAL" and comp.computed_rule not in (None, "-"):
         parts.append(f"手工金额替代: {comp.computed_rule}")
+    if result.stage_rule is not None:
+        parts.append(f"阶段: {result.stage_rule}")
     if result.deadlines:
         parts.append(f"全部时限: {', '.join([d.kind for d in result.deadlines])}")
     findings = result.findings

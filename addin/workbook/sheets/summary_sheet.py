@@ -9,9 +9,11 @@ Definitions (the same as `aftersales recalc`'s summary, counted on the computed 
   counted, and its sums added, a second time);
 * 赔偿金额: the sum of 赔偿金额; 待审批: rows whose 需店长审批 is 是;
 * 已逾期: 下一截止 before the 统计时间 (B2, =NOW() unless staff type a time);
-* 今天到期: 下一截止 from the 统计时间 to the end of that day.
-Every figure counts only such rows. A platform or reason counts the drop-down name and its aliases as typed (COUNTIFS compares whole cells,
-case-insensitive); rows typed another way are in the 其他 line, so every table adds up to the 合计.
+* 今天到期: 下一截止 from the 统计时间 to the end of that day;
+* 待人工确认的评价 (B4): rows whose 回复类型 is 人工确认 (issue 23).
+Every figure counts only such rows. A platform counts the drop-down name and its aliases as typed (COUNTIFS compares whole cells,
+case-insensitive), a reason the 判定原因 recalc wrote (the reason the rules used, whatever the wording);
+rows typed another way, or without a 判定原因, are in the 其他 line, so every table adds up to the 合计.
 """
 from __future__ import annotations
 
@@ -20,7 +22,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from addin.core.case import PLATFORMS, REASONS
-from addin.core.reasons import REASON_RULES
 
 from addin.workbook.files.xlsx_patch import MAX_ROW, col_letter
 
@@ -36,7 +37,8 @@ MONEY, DAY, STAMP = "#,##0.00", 'm"月"d"日"', "yyyy-mm-dd hh:mm"
 # name pointing at its column when staff insert or move columns.
 NAMED_COLUMNS = {"order_id": "案件_订单号", "platform": "案件_平台", "reason": "案件_售后原因", "shop_name": "案件_店铺名",
                  "comp_amount": "案件_赔偿金额", "approval": "案件_需店长审批", "next_deadline": "案件_下一截止",
-                 "errors": "案件_错误", "status": "案件_状态"}
+                 "errors": "案件_错误", "status": "案件_状态", "review_route": "案件_回复类型",
+                 "reason_used": "案件_判定原因"}
 # Every formula counts only the rows recalc computed (状态 filled): never a totals row of the 案件 sheet.
 CASE_ROWS = f'{NAMED_COLUMNS["status"]},"<>"'
 MEASURES = ("案件数", "赔偿金额", "待审批", "已逾期", "今天到期")
@@ -61,22 +63,6 @@ def _one_of(names: list[str]) -> str:
 def platform_names() -> dict[str, list[str]]:
     """淘宝 -> every spelling the platform cell accepts as written (the parser also normalises case)."""
     return {names[0]: list(dict.fromkeys(names)) for names in PLATFORMS.values()}
-
-
-def reason_names() -> dict[str, list[str]]:
-    """延迟发货 -> the drop-down name, its aliases and the platforms' wordings that always mean it."""
-    out = {names[0]: list(dict.fromkeys(names)) for names in REASONS.values()}
-    zh = {code: names[0] for code, names in REASONS.items()}
-    claimed = {n.lower() for names in out.values() for n in names}
-    wording: dict[str, set[str]] = {}
-    for rule in REASON_RULES:
-        if rule.after_sales_type is None and rule.platform is None:
-            wording.setdefault(rule.text, set()).add(rule.reason)
-    for text, reasons in wording.items():
-        if len(reasons) == 1 and text.lower() not in claimed:
-            out[zh[next(iter(reasons))]].append(text)
-            claimed.add(text.lower())
-    return out
 
 
 def _measures(by: str | None, crit: str | None) -> list[str]:
@@ -157,6 +143,9 @@ def build_summary_sheet(ws, *, shops: list[str] = ()) -> dict[str, tuple[int, in
                 "待审批 = 需店长审批为「是」. 数据来自「案件」表已计算的行(有状态的行, 合计行不算), "
                 "点「重新计算」后这里随之更新.")
     ws["A3"].font = NOTE
+    # Reviews the mail merge left to a person (回复类型 人工确认, also when the display adds English).
+    ws["A4"], ws["B4"] = "待人工确认的评价", f'=COUNTIFS({NAMED_COLUMNS["review_route"]},"人工确认*",{CASE_ROWS})'
+    ws["A4"].font = BOLD
     w = _Writer(ws)
     w.row = 5
     tables: dict[str, tuple[int, int]] = {}
@@ -173,11 +162,12 @@ def build_summary_sheet(ws, *, shops: list[str] = ()) -> dict[str, tuple[int, in
     tables["platform"] = (start, w.row - 1)
     w.row += 1
 
+    # By the reason the rules used (判定原因, which recalc writes), not the wording typed or imported.
     w.head("按售后原因", ("售后原因",) + MEASURES)
     start = w.row
-    for zh, names in reason_names().items():
-        w.line(zh, _measures("reason", _one_of(names)))
-    w.rest("其他写法/未填", total_row, start, w.row - 1)
+    for names in REASONS.values():
+        w.line(names[0], _measures("reason_used", _criterion(names[0])))
+    w.rest("未判定(有错误)", total_row, start, w.row - 1)
     tables["reason"] = (start, w.row - 1)
     w.row += 1
 
