@@ -225,7 +225,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     approved = batch.approved.get(kind.id)
     if approved is not None:                      # the vendor's approved text, ${variables} from the row
         filled = fill(approved, values, policy)
-        result.sms_template_code, result.sms_params = approved.code, filled.params
+        result.sms_template_code, result.sms_params = approved.key, filled.params
         reasons += filled.findings
         if filled.body is None:
             result.sms_reasons, result.sms_verdict = reasons, "ERROR"

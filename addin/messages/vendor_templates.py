@@ -195,6 +195,10 @@ class ApprovedTemplate:
                                               f"请在「腾讯云变量顺序」按顺序填变量名 (如 orderNo eta)",
                             f"the 腾讯云 template has {n} variables but only {len(order)} names are known: list them "
                             f"in 腾讯云变量顺序 (e.g. orderNo eta)")]
+        extra = [n for n in order[:n] if self.text and n not in VAR_PATTERN.findall(self.text)]
+        if extra:
+            return [Finding("TPL-2", "ERROR", f"腾讯云变量顺序里的「{extra[0]}」不在阿里云模板内容中, 两个模板应是同一条短信",
+                            f"'{extra[0]}' of 腾讯云变量顺序 is not in the 阿里云 text: both should be the same message")]
         return []
 
 
