@@ -230,6 +230,10 @@ def cmd_receipts(args) -> int:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
         print(f"未匹配 unknown: {len(report.unknown)} 条在发送记录中没有, 已作为新行记入 / not in the send log, added "
               f"as new rows: {rows}")
+    if report.case_rows:
+        print(f"案件 cases: {report.case_rows} 行的短信状态已更新 / rows whose 短信状态 changed")
+    if report.opted_out:
+        print(f"退订名单 opt-outs: 已加入 added {len(report.opted_out)} 个号码 numbers: {', '.join(report.opted_out[:20])}")
     if report.skipped:
         rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
         print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")

@@ -301,3 +301,27 @@ def test_a_field_over_131072_characters_is_read_and_a_bad_file_is_a_clear_error(
         import_receipts(book, broken, now=NOW)
     assert "broken.xlsx" in err.value.zh and "broken.xlsx" in err.value.en
     assert main(["receipts", str(book), str(broken)]) != 0
+
+
+def test_the_worked_example_for_tencent(tmp_path):
+    """docs/admin/短信服务商.md, 完整例子: the same 发货延迟通知 through 腾讯云, file and receipt."""
+    text = "亲，非常抱歉，您的订单${orderNo}因${reason}需延迟发货，预计${eta}揽件发出，给您添麻烦了~"
+    approved = {"shipping_delay": ApprovedTemplate(
+        "shipping_delay", "SMS_478520001", text, "小美家居", tencent_id="1234567",
+        tencent_text="亲，非常抱歉，您的订单{1}因{2}需延迟发货，预计{3}揽件发出，给您添麻烦了~")}
+    row = dict(SHOP, order_id="3000202610231732", phone="13408421828", reason="延迟发货", sms_kind="发货延迟通知",
+               ship_eta="11月25日", delay_reason="仓库爆单", item_name="台灯")
+    book = book_with(tmp_path, [row], approved=approved)
+    assert main(["outbox", str(book), "--format", "tencent-xlsx", "--out", str(tmp_path / "out"),
+                 "--now", NOW.isoformat()]) == 0
+    file = tmp_path / "out" / "EXP-20261123-100000_腾讯云_1234567_小美家居.xlsx"
+    assert read_workbook(file, ["Sheet1"])["Sheet1"] == [["手机号码", "变量{1}", "变量{2}", "变量{3}"],
+                                                          ["13408421828", "3000202610231732", "仓库爆单", "11月25日"]]
+    assert sheet(book, "发送记录")[0]["模板CODE"] == "SMS_478520001"
+    receipt = write_csv(tmp_path / "腾讯云回执.csv",
+                        ["PhoneNumber", "SerialNo", "ReportStatus", "Description", "UserReceiveTime"],
+                        [["+8613408421828", "5000:1045710669157053657849499619", "SUCCESS", "DELIVRD", 1795399209]])
+    assert main(["receipts", str(book), str(receipt)]) == 0
+    [entry] = sheet(book, "发送记录")
+    assert (entry["状态"], entry["回执代码"], entry["回执时间"]) == ("成功", "DELIVRD", dt.datetime(2026, 11, 23, 10, 0, 9))
+    assert sheet(book, "案件")[0]["短信状态"] == "已送达 11-23 10:00 (发货延迟通知)"
