@@ -261,7 +261,42 @@ def cmd_import(args) -> int:
     return 0
 
 
+# new-workbook's shop settings: option -> (规则 parameter id, the question asked once in a terminal).
+SHOP_OPTIONS = (
+    ("shop", "SHOP.name", "店铺名 (短信签名和催付短信用; 可留空) / shop name: "),
+    ("platform", "SHOP.platform", "默认平台 淘宝/天猫/京东/拼多多/抖店 (千牛报表按它区分淘宝天猫; 可留空) / default platform: "),
+    ("free_shipping", "FREE.default", "全店包邮吗? 包邮/不包邮/逐行填写 (默认 逐行填写) / free shipping shop-wide: "),
+)
+
+
+def shop_settings(args, ask: Callable[[str], str] | None) -> dict:
+    """The 规则 values new-workbook sets from --shop / --platform / --free-shipping; the ones not given are
+    asked once through `ask` (input, when stdin is a terminal; None never asks: tests, CI, pipes).
+    A value the parameter cannot read raises CellError (or is asked again, up to 3 times)."""
+    from addin.core.parse import CellError
+    from addin.core.policy import PARAMS_BY_ID
+
+    out = {}
+    for option, param_id, question in SHOP_OPTIONS:
+        param = PARAMS_BY_ID[param_id]
+        given = getattr(args, option, None)
+        if given is not None:
+            out[param_id] = param.parse(given)
+            continue
+        for _ in range(3 if ask else 0):
+            answer = ask(question).strip()
+            if not answer:
+                break
+            try:
+                out[param_id] = param.parse(answer)
+                break
+            except CellError as exc:
+                print(f"  {exc.zh} / {exc.en}")
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def cmd_new_workbook(args) -> int:
+    from addin.core.parse import CellError
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
     from addin.workbook.commands.summary import first_few
     from addin.workbook.files.session import new_book, open_book
@@ -280,11 +315,29 @@ def cmd_new_workbook(args) -> int:
         with open_book(source, write=False) as old:                 # only read, never written
             carried = read_old(old)
         prepare = lambda wb: carry_into(wb, carried)   # noqa: E731 - fills the new book before it is saved
+    # 店铺名, 默认平台, 包邮未填时: from the options, else asked once in a terminal (never when upgrading --from:
+    # the old 规则 sheet has them).
+    ask = input if sys.stdin is not None and sys.stdin.isatty() and not args.source else None
+    try:
+        settings = shop_settings(args, ask)
+    except CellError as exc:
+        return _fail(f"选项值无法识别: {exc.zh}", f"cannot read an option: {exc.en}")
+    if settings and prepare is not None:
+        from addin.workbook.sheets.catalogue import POLICY
+        from addin.workbook.sheets.new_book import set_policy_values
+
+        carry = prepare
+        prepare = lambda wb: (carry(wb), set_policy_values(wb[POLICY.name], settings))   # noqa: E731
     # An existing file is refused unless --force; overwriting one goes through the same guards as
     # every other write (not while Excel has it open, not under another run of ours).
     with new_book(target, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
-        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target)
+        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target, settings=settings)
     print(f"新工作簿 new workbook: {target}")
+    if settings:
+        from addin.core.policy import PARAMS_BY_ID
+
+        print("规则 settings: " + ", ".join(f"{PARAMS_BY_ID[k].zh.split(':')[0]} {PARAMS_BY_ID[k].text(v)}"
+                                           for k, v in settings.items()))
     for key, value in interpreter_settings().items():
         print(f"xlwings.conf {key}: {value}")
     if carried:
@@ -468,6 +521,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", metavar="OLD",
                    help="copy the cases (by header), the staff's own columns and the settings sheets of an existing "
                         "workbook into the new layout; OLD is only read")
+    p.add_argument("--shop", help="店铺名 on the 规则 sheet: the SMS signature and reminders use it where 店铺名 is blank")
+    p.add_argument("--platform", help="默认平台 on the 规则 sheet: 淘宝 | 天猫 | 京东 | 拼多多 | 抖店 (a 千牛 file is 淘宝 or 天猫)")
+    p.add_argument("--free-shipping", dest="free_shipping",
+                   help="包邮未填时 on the 规则 sheet: 包邮 | 不包邮 | 逐行填写 (yes | no | ask)")
     _add_wait(p)
     p.set_defaults(func=cmd_new_workbook)
 

@@ -199,7 +199,9 @@ def test_platform_comes_from_the_file_or_the_option(new_book, tmp_path, capsys):
     report = import_exports(new_book, [other], dry_run=True)
     assert report.files[0].platform == "TM" and report.unchanged == 1   # the workbook's cases are Tmall
     report = import_exports(new_book, [other], platform="淘宝", dry_run=True)
-    assert report.files[0].platform == "TB" and report.added == 1       # another platform: another case
+    # the same refund under another platform: its row is updated, never a second one (issue 18)
+    assert report.files[0].platform == "TB" and report.added == 0 and report.updated == 1
+    assert report.platform_changes == {("TM", "TB"): 1}
     assert {r["平台"] for r in rows_by_order(new_book).values()} == {"天猫"}
 
 

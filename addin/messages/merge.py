@@ -28,7 +28,7 @@ from typing import Iterable
 from ..core.display import ZH_EN, Display
 from ..core.findings import Finding, verdict
 from ..core.gcpause import gc_paused
-from ..core.policy import DEFAULT_POLICY, Policy
+from ..core.policy import DEFAULT_POLICY, SHOP_NAME, Policy
 from ..core.parse import is_blank, to_phone
 from .fields import FieldError, normalize_row
 from .history import SendHistory, message_key
@@ -161,6 +161,9 @@ def _merge_one(i: int, row: dict, templates: TemplateSet, policy: Policy, now: d
     if not (has_review or has_sms):          # most case rows: nothing to write, nothing to check
         return result
     values, errors = normalize_row(row, batch.values)
+    if "shop_name" not in values and policy[SHOP_NAME]:
+        # A blank 店铺名 cell is the shop set once on the 规则 sheet: the signature and the reminder's shop name.
+        values["shop_name"] = policy[SHOP_NAME]
     field_findings = [_field_finding(e) for e in errors]
     if has_review:
         _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors}, batch)
