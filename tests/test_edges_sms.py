@@ -129,7 +129,7 @@ def test_first_7_characters_of_the_body_when_set():
 
 def test_a_reminder_without_the_shop_name_cannot_be_checked():
     got = check_sms("【小美家居】亲，您的订单还未付款~回T退订", "payment_reminder").findings
-    assert by_rule(got, "SMS-3") == [Finding("SMS-3", "ERROR", "缺少「店铺名」, 无法检查催付短信",
+    assert by_rule(got, "SMS-3") == [Finding("SMS-3", "ERROR", "缺少「店铺名」, 无法检查催付短信 (在「规则」表填一次店铺名, 或逐行填写)",
                                              "shop_name missing: cannot check the reminder")]
 
 
