@@ -146,7 +146,7 @@ def cmd_outbox(args) -> int:
             print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
             return 2
     report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
-                           wait=args.wait)
+                           wait=args.wait, retry_failed=args.retry_failed)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
@@ -170,6 +170,10 @@ def _print_selection(sel) -> None:
     if sel.already:
         print(f"跳过 skipped: {len(sel.already)} 条已导出或已发送 (--resend 可重发) / already exported or sent "
               f"(--resend to send again)")
+    if getattr(sel, "failed", None):
+        rows = ", ".join(str(r) for r, _ in sel.failed[:20])
+        print(f"跳过 skipped: {len(sel.failed)} 条上次发送失败 (见发送记录和案件的短信状态; --retry-failed 可重发) / "
+              f"failed last time (see the send log; --retry-failed to send again): 行 rows {rows}")
 
 
 def _print_log_state(report, book) -> None:
@@ -226,6 +230,10 @@ def cmd_receipts(args) -> int:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
         print(f"未匹配 unknown: {len(report.unknown)} 条在发送记录中没有, 已作为新行记入 / not in the send log, added "
               f"as new rows: {rows}")
+    if report.case_rows:
+        print(f"案件 cases: {report.case_rows} 行的短信状态已更新 / rows whose 短信状态 changed")
+    if report.opted_out:
+        print(f"退订名单 opt-outs: 已加入 added {len(report.opted_out)} 个号码 numbers: {', '.join(report.opted_out[:20])}")
     if report.skipped:
         rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
         print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")
@@ -369,6 +377,11 @@ def cmd_demo(args) -> int:
     print(f"短信群发文件 bulk-SMS files: {out_dir} ({report.exported} 条 messages, {len(report.files)} 个文件 files)")
     _print_selection(report.selection)
     _print_log_state(report, path)
+    # the same messages as 腾讯云 files, for shops that send there (a shop uses one vendor, so they are
+    # logged once: by the 阿里云 export above)
+    tencent = export_outbox(path, out_dir, fmt="tencent-xlsx", now=_now(args.now), wait=args.wait, resend=True,
+                            log=False)
+    print(f"腾讯云群发文件 Tencent Cloud files: {len(tencent.files)} 个文件 files ({tencent.exported} 条 messages)")
     return 0
 
 
@@ -467,10 +480,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
-                   help="aliyun-xlsx (default), aliyun-batch-json or csv; 'text' is the old name of csv")
+                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv; 'text' is the old name of csv")
     p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
     p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="export again the messages whose receipt said 失败 (left out otherwise)")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     _add_wait(p)
     p.set_defaults(func=cmd_outbox)

@@ -27,10 +27,12 @@ def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     assert statuses.count("有错误") == 13 and statuses.count("已逾期") == 15
     amounts = [row[heads.index("赔偿金额")] for row in grid[1:] if row[heads.index("赔偿金额")] is not None]
     assert len(amounts) == 18 and round(sum(amounts), 2) == 1704.73     # the total the 汇总 sheet shows
-    # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature
+    # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature, and the
+    # same messages as 腾讯云 files beside them (logged once)
     files = sorted(p.name for p in (tmp_path / "demo_outbox").iterdir())
-    assert len(files) == 3 and all(f.endswith(".xlsx") and "SMS_示例" in f for f in files)
-    assert any("定时1123-1210" in f for f in files)             # the 催付 planned for 12:10 says when to send
+    aliyun, tencent = [f for f in files if "SMS_示例" in f], [f for f in files if "_腾讯云_示例" in f]
+    assert len(aliyun) == 3 and len(tencent) == 3 and len(files) == 6 and all(f.endswith(".xlsx") for f in files)
+    assert any("定时1123-1210" in f for f in aliyun) and any("定时1123-1210" in f for f in tencent)
     log = read_workbook(book, ["发送记录"])["发送记录"]
     assert log[0][:3] == ["批次号", "时间", "手机号"] and [r[9] for r in log[1:]] == ["已导出"] * 3
 

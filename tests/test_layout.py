@@ -18,7 +18,8 @@ from addin.demo import sample_rows
 from addin.workbook.sheets.case_layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
-from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
+from addin.workbook.sheets.case_columns import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, RECEIPT_OUTPUTS,
+                                                find_header_row)
 from addin.workbook.sheets.catalogue import SUMMARY, normalise_header
 from addin.workbook.sheets.summary_sheet import NAMED_COLUMNS
 from addin.workbook.sheets.new_book import build_workbook, put_text_safe
@@ -27,7 +28,7 @@ from tests.helpers.books import load
 from tests.helpers.zips import CALC_PR, compare_books, members
 from tests.helpers.clock import NOW_DEMO
 
-HEADER = {c.key: c.header for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS}
+HEADER = {c.key: c.header for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS}
 SCREEN_PX = 1280
 
 
@@ -64,7 +65,7 @@ def test_identity_columns_then_the_status_block_then_topics_then_long_texts(case
     # every schema column exactly once, so nothing the engine reads or writes is missing
     listed = [normalise_header(v) for v in row if v]
     assert sorted(listed) == sorted(normalise_header(c.header) for c in case_columns())
-    assert len(case_columns()) == len(INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS)
+    assert len(case_columns()) == len(INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS)
 
 
 def test_the_status_block_fits_the_first_screen(case):
@@ -121,7 +122,7 @@ def test_every_input_column_prompts_what_to_type_with_an_example(case):
     for key in ("platform", "reason", "insurance", "sms_kind", "free_shipping"):
         letter = col_letter(h[normalise_header(HEADER[key])])
         assert prompts[letter][f"{letter}2:{letter}{MAX_ROW}"].type == "list", key
-    for col in OUTPUTS + MESSAGE_OUTPUTS:                      # computed columns: nothing to type
+    for col in OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS:    # computed columns: nothing to type
         assert col_letter(h[normalise_header(col.header)]) not in prompts
 
 

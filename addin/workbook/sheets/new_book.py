@@ -26,7 +26,7 @@ from addin.messages.sms import KINDS
 from addin.workbook.sheets.calendar_sheet import calendar_rows
 from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, OPTOUT, OUTBOX, POLICY, REASON_MAP, SEND_LOG,
                                              SUMMARY, TEMPLATES)
-from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER
+from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_cells
 from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES
 from addin.workbook.sheets.guide_sheet import build_guide_sheet
 from addin.workbook.sheets.case_layout import (APPROVAL, DUE_SOON, FROZEN_GROUPS, GROUPS, LINK_COLUMN_AFTER, OVERDUE, PLACED, STATUS_STYLES,
@@ -305,10 +305,10 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
         if name == TEMPLATES.name:   # the bundled defaults, ready for staff to edit, and the approved vendor templates
             for r, values in enumerate(template_rows(), start=2):
                 tpl = (approved or {}).get(values[1])
-                extra = (tpl.code, tpl.text, tpl.signature) if tpl else ()
+                extra = approved_cells(tpl)
                 for i, v in enumerate((*values, *extra), start=1):
                     put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
-            for letter, w in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
+            for letter, w in zip("ABCDEFGHIJKL", (18, 18, 70, 40, 16, 60, 14, 14, 60, 18, 12, 10)):
                 sheet.column_dimensions[letter].width = w
     return wb, case
 
