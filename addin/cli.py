@@ -169,7 +169,7 @@ def cmd_outbox(args) -> int:
             print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
             return 2
     report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
-                           wait=args.wait)
+                           wait=args.wait, retry_failed=args.retry_failed)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
@@ -193,6 +193,10 @@ def _print_selection(sel) -> None:
     if sel.already:
         print(f"跳过 skipped: {len(sel.already)} 条已导出或已发送 (--resend 可重发) / already exported or sent "
               f"(--resend to send again)")
+    if getattr(sel, "failed", None):
+        rows = ", ".join(str(r) for r, _ in sel.failed[:20])
+        print(f"跳过 skipped: {len(sel.failed)} 条上次发送失败 (见发送记录和案件的短信状态; --retry-failed 可重发) / "
+              f"failed last time (see the send log; --retry-failed to send again): 行 rows {rows}")
 
 
 def _print_log_state(report, book) -> None:
@@ -249,6 +253,10 @@ def cmd_receipts(args) -> int:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
         print(f"未匹配 unknown: {len(report.unknown)} 条在发送记录中没有, 已作为新行记入 / not in the send log, added "
               f"as new rows: {rows}")
+    if report.case_rows:
+        print(f"案件 cases: {report.case_rows} 行的短信状态已更新 / rows whose 短信状态 changed")
+    if report.opted_out:
+        print(f"退订名单 opt-outs: 已加入 added {len(report.opted_out)} 个号码 numbers: {', '.join(report.opted_out[:20])}")
     if report.skipped:
         rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
         print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")
@@ -292,7 +300,42 @@ def cmd_archive(args) -> int:
     return 0
 
 
+# new-workbook's shop settings: option -> (规则 parameter id, the question asked once in a terminal).
+SHOP_OPTIONS = (
+    ("shop", "SHOP.name", "店铺名 (短信签名和催付短信用; 可留空) / shop name: "),
+    ("platform", "SHOP.platform", "默认平台 淘宝/天猫/京东/拼多多/抖店 (千牛报表按它区分淘宝天猫; 可留空) / default platform: "),
+    ("free_shipping", "FREE.default", "全店包邮吗? 包邮/不包邮/逐行填写 (默认 逐行填写) / free shipping shop-wide: "),
+)
+
+
+def shop_settings(args, ask: Callable[[str], str] | None) -> dict:
+    """The 规则 values new-workbook sets from --shop / --platform / --free-shipping; the ones not given are
+    asked once through `ask` (input, when stdin is a terminal; None never asks: tests, CI, pipes).
+    A value the parameter cannot read raises CellError (or is asked again, up to 3 times)."""
+    from addin.core.parse import CellError
+    from addin.core.policy import PARAMS_BY_ID
+
+    out = {}
+    for option, param_id, question in SHOP_OPTIONS:
+        param = PARAMS_BY_ID[param_id]
+        given = getattr(args, option, None)
+        if given is not None:
+            out[param_id] = param.parse(given)
+            continue
+        for _ in range(3 if ask else 0):
+            answer = ask(question).strip()
+            if not answer:
+                break
+            try:
+                out[param_id] = param.parse(answer)
+                break
+            except CellError as exc:
+                print(f"  {exc.zh} / {exc.en}")
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def cmd_new_workbook(args) -> int:
+    from addin.core.parse import CellError
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
     from addin.workbook.commands.summary import first_few
     from addin.workbook.files.session import new_book, open_book
@@ -311,11 +354,29 @@ def cmd_new_workbook(args) -> int:
         with open_book(source, write=False) as old:                 # only read, never written
             carried = read_old(old)
         prepare = lambda wb: carry_into(wb, carried)   # noqa: E731 - fills the new book before it is saved
+    # 店铺名, 默认平台, 包邮未填时: from the options, else asked once in a terminal (never when upgrading --from:
+    # the old 规则 sheet has them).
+    ask = input if sys.stdin is not None and sys.stdin.isatty() and not args.source else None
+    try:
+        settings = shop_settings(args, ask)
+    except CellError as exc:
+        return _fail(f"选项值无法识别: {exc.zh}", f"cannot read an option: {exc.en}")
+    if settings and prepare is not None:
+        from addin.workbook.sheets.catalogue import POLICY
+        from addin.workbook.sheets.new_book import set_policy_values
+
+        carry = prepare
+        prepare = lambda wb: (carry(wb), set_policy_values(wb[POLICY.name], settings))   # noqa: E731
     # An existing file is refused unless --force; overwriting one goes through the same guards as
     # every other write (not while Excel has it open, not under another run of ours).
     with new_book(target, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
-        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target)
+        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target, settings=settings)
     print(f"新工作簿 new workbook: {target}")
+    if settings:
+        from addin.core.policy import PARAMS_BY_ID
+
+        print("规则 settings: " + ", ".join(f"{PARAMS_BY_ID[k].zh.split(':')[0]} {PARAMS_BY_ID[k].text(v)}"
+                                           for k, v in settings.items()))
     for key, value in interpreter_settings().items():
         print(f"xlwings.conf {key}: {value}")
     if carried:
@@ -355,6 +416,11 @@ def cmd_demo(args) -> int:
     print(f"短信群发文件 bulk-SMS files: {out_dir} ({report.exported} 条 messages, {len(report.files)} 个文件 files)")
     _print_selection(report.selection)
     _print_log_state(report, path)
+    # the same messages as 腾讯云 files, for shops that send there (a shop uses one vendor, so they are
+    # logged once: by the 阿里云 export above)
+    tencent = export_outbox(path, out_dir, fmt="tencent-xlsx", now=_now(args.now), wait=args.wait, resend=True,
+                            log=False)
+    print(f"腾讯云群发文件 Tencent Cloud files: {len(tencent.files)} 个文件 files ({tencent.exported} 条 messages)")
     return 0
 
 
@@ -466,10 +532,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
-                   help="aliyun-xlsx (default), aliyun-batch-json or csv; 'text' is the old name of csv")
+                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv; 'text' is the old name of csv")
     p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
     p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="export again the messages whose receipt said 失败 (left out otherwise)")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     _add_wait(p)
     p.set_defaults(func=cmd_outbox)
@@ -516,6 +584,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", metavar="OLD",
                    help="copy the cases (by header), the staff's own columns and the settings sheets of an existing "
                         "workbook into the new layout; OLD is only read")
+    p.add_argument("--shop", help="店铺名 on the 规则 sheet: the SMS signature and reminders use it where 店铺名 is blank")
+    p.add_argument("--platform", help="默认平台 on the 规则 sheet: 淘宝 | 天猫 | 京东 | 拼多多 | 抖店 (a 千牛 file is 淘宝 or 天猫)")
+    p.add_argument("--free-shipping", dest="free_shipping",
+                   help="包邮未填时 on the 规则 sheet: 包邮 | 不包邮 | 逐行填写 (yes | no | ask)")
     _add_wait(p)
     p.set_defaults(func=cmd_new_workbook)
 

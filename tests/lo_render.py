@@ -6,7 +6,6 @@ Used by tests/test_render.py. Run it as a script to redraw the pictures in docs/
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -127,10 +126,11 @@ def docs_pictures(folder: Path | None = None) -> list[Path]:
     from addin.demo import sample_rows
     from addin.excel.xlsm import new_workbook
     from addin.workbook.commands.recalc import recalc
+    from tests.helpers.clock import NOW_DEMO
 
     work = Path(folder or tempfile.mkdtemp(prefix="aftersales_docs_"))
     book = new_workbook(work / "售后.xlsm", sample_rows())
-    recalc(book, now=dt.datetime(2026, 11, 23, 10, 0))
+    recalc(book, now=NOW_DEMO)
     office = Office(work)
     pdf = office.pdf(book, work / "pdf")
     img = ROOT / "docs" / "img"

@@ -14,7 +14,7 @@ from addin.excel import buttons
 from addin.workbook.commands.archive import archive_book
 from addin.workbook.files.reader import read_workbook, sheet_names
 from addin.workbook.sheets.new_book import build_workbook
-from tests.test_excel_buttons import FakeBook
+from tests.helpers.fake_xlwings import FakeBook
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 STATUSES = [None, "退款成功", "退款关闭", "买家已经申请退款，等待卖家同意", "待买家退货"]

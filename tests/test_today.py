@@ -12,7 +12,7 @@ from addin.excel import buttons
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.commands.todo import same_grid
 from addin.workbook.files.reader import read_workbook, sheet_names
-from tests.test_excel_buttons import FakeBook
+from tests.helpers.fake_xlwings import FakeBook
 
 NOW = dt.datetime(2026, 11, 23, 10, 0)
 

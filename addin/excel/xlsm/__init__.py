@@ -68,18 +68,19 @@ class NotMacroName(BilingualError, ValueError):
 
 
 def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interpreter: dict[str, str] | None = None,
-                 prepare=None, name: str | Path | None = None) -> Path:
+                 prepare=None, name: str | Path | None = None, settings: dict | None = None) -> Path:
     """Write the ready .xlsm (optionally with case rows) and return its path.
 
     interpreter: xlwings.conf values (Interpreter_Win / Interpreter_Mac); default: the Python running this.
     prepare(wb): called on the openpyxl workbook before it is saved (the upgrade from an old workbook
     fills its other sheets there). name: the file's final name when `path` is a temp file that will be
-    renamed to it (the CLI saves through addin.workbook.files.session.new_book); it must end in .xlsm."""
+    renamed to it (the CLI saves through addin.workbook.files.session.new_book); it must end in .xlsm.
+    settings: 规则 values set at creation (parameter id -> parsed value; see make_workbook)."""
     path = Path(path)
     if Path(name or path).suffix.lower() != ".xlsm":
         raise NotMacroName(Path(name or path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb, case_sheet = make_workbook(rows)
+    wb, case_sheet = make_workbook(rows, settings=settings)
     if prepare is not None:
         prepare(wb)
     wb.code_name = "ThisWorkbook"
