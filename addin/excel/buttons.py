@@ -1,4 +1,5 @@
-"""What the workbook's buttons run: 重新计算, 生成回复与短信, 导出短信, 检查.
+"""What the workbook's buttons run: 重新计算, 生成回复与短信, 检查, 结案归档 (and, in addin.excel.steps,
+导入平台导出, 导出短信, 导入回执).
 
 The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
@@ -53,8 +54,19 @@ def generate_texts():
     _run(texts_book)
 
 
+def import_exports():
+    from .steps import import_book
+    _run(import_book)
+
+
 def export_sms():
-    _run(export_book)
+    from .steps import outbox_book
+    _run(outbox_book)
+
+
+def import_receipts():
+    from .steps import receipts_book
+    _run(receipts_book)
 
 
 def validate():
@@ -409,7 +421,7 @@ def _user() -> str:
     return "" if user == "web_user" else user
 
 
-def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:
+def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings, extra: list[str] = ()) -> None:
     """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
     log_sheet = find_sheet(names, ACTIVITY_LOG_SHEET_NAMES)
     if log_sheet is None:
@@ -423,5 +435,6 @@ def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settin
     notes += [show.pair(f"「{h}」列已有不是本工具写的内容, 未写入", f"the {h} column holds values this tool did not "
                                                                  f"write; not written") for h in s.skipped_columns]
     notes += settings.problem_lines(show)
+    notes += extra
     row = io.last_row(log_sheet) + 1
     io.write(log_sheet, Block(row, 1, [[_now(), _user(), action, s.rows, s.errors, rules, "\n".join(notes)]]))
