@@ -84,7 +84,12 @@ def restore_cases():
 def _run(action):
     import xlwings as xw   # only here: everything below runs without Excel
 
-    book = xw.Book.caller()
+    run_on(xw.Book.caller(), action)
+
+
+def run_on(book, action):
+    """Run a button on `book` (classic: the caller; Lite: the book a @script receives): refused when a
+    command-line run holds it, and a bilingual error is said on the status bar and in a dialog."""
     try:
         _not_busy(book)
         action(book)

@@ -24,7 +24,7 @@ from addin.workbook.sheets.catalogue import IMPORT
 from addin.workbook.sheets.settings import read_settings
 
 from .blocks import Block
-from .buttons import _log, _replace_all
+from .buttons import _log, _now, _replace_all
 from .session import ExcelSession
 
 EXPORT_FILTER = "平台导出 (*.csv;*.xlsx;*.xls;*.txt),*.csv;*.xlsx;*.xls;*.txt,所有文件 (*.*),*.*"
@@ -137,7 +137,7 @@ def outbox_book(book, now: dt.datetime | None = None, out_dir: str | Path | None
     goes to the first vendor that approved its template: the next format sees it in 发送记录), with the
     发送记录 entries. Files go to BOOK_outbox beside the book, or (Lite) to sheets."""
     session = ExcelSession(book)
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or _now()
     to_sheets = in_browser() if to_sheets is None else to_sheets
     out_dir = Path(out_dir) if out_dir else session.source.parent / f"{session.source.stem}_outbox"
     sink = SheetSink(session) if to_sheets else None
@@ -185,7 +185,7 @@ def receipts_book(book, file: str | None = None, now: dt.datetime | None = None)
     session = ExcelSession(book)
     settings = read_settings(session)
     show = settings.display
-    now = now or dt.datetime.now().replace(microsecond=0)
+    now = now or _now()
     if file is None:
         chosen = pick_files(book, "选择短信回执文件 (取消 = 导入「导入」表中粘贴的回执)", RECEIPT_FILTER, multi=False)
         file = chosen[0] if chosen else None
