@@ -2,18 +2,17 @@
 scripts that run the buttons' book functions (on Linux the Lite decorators are pass-throughs)."""
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
-from addin.excel import buttons, steps
+from addin.excel import activity, steps
 from addin.excel import functions
 from addin.excel import udfs
 from tests.helpers.excel_rows import HEADERS, OFFICE_ROWS, ROWS
-from tests.helpers.fake_xlwings import FakeBook, call_counts, fake_book
+from tests.helpers.fake_xlwings import fake_book
 
 LITE = Path(__file__).resolve().parents[1] / "workbook_templates" / "xlwings_lite"
 
@@ -55,7 +54,7 @@ def test_lite_export_writes_the_vendor_files_as_sheets(main, monkeypatch, tmp_pa
     from tests.helpers.clock import NOW_DEMO
 
     monkeypatch.setattr(steps, "in_browser", lambda: True)
-    monkeypatch.setattr(steps, "_now", lambda: NOW_DEMO)
+    monkeypatch.setattr(steps, "current_time", lambda: NOW_DEMO)
     book = _fake(_book(tmp_path))
     main.export_sms(book)
     sheets = [s.name for s in book.sheets if s.name.startswith("短信文件")]
@@ -118,12 +117,12 @@ def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
 
 
 def test_log_user_is_blank_in_the_browser(monkeypatch):
-    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "web_user")       # what Pyodide reports
-    assert buttons._user() == ""
-    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "小王")
-    assert buttons._user() == "小王"
-    monkeypatch.setattr(buttons.sys, "platform", "emscripten")
-    assert buttons._user() == ""
+    monkeypatch.setattr(activity.getpass, "getuser", lambda: "web_user")       # what Pyodide reports
+    assert activity.clicked_by() == ""
+    monkeypatch.setattr(activity.getpass, "getuser", lambda: "小王")
+    assert activity.clicked_by() == "小王"
+    monkeypatch.setattr(activity.sys, "platform", "emscripten")
+    assert activity.clicked_by() == ""
 
 
 def test_xlwings_is_not_required_in_the_browser():

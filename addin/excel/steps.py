@@ -23,8 +23,8 @@ from addin.workbook.commands.texts import load_book
 from addin.workbook.sheets.catalogue import IMPORT
 from addin.workbook.sheets.settings import read_settings
 
-from .blocks import Block
-from .buttons import _log, _now, _replace_all
+from .activity import current_time, log_click
+from .blocks import Block, replace_all
 from .session import ExcelSession
 
 EXPORT_FILTER = "平台导出 (*.csv;*.xlsx;*.xls;*.txt),*.csv;*.xlsx;*.xls;*.txt,所有文件 (*.*),*.*"
@@ -80,7 +80,7 @@ def import_book(book, files: list[str] | None = None) -> object:
         notes.append(show.pair(f"「{IMPORT.name}」表的内容保留 (再点一次不会重复导入); 粘贴下一份导出前请先清空该表",
                                f"the {IMPORT.name} sheet is kept (importing it again adds nothing); clear it before "
                                f"pasting the next export"))
-    _log(session, session.sheet_names, show.pair("导入平台导出", "import"),
+    log_click(session, session.sheet_names, show.pair("导入平台导出", "import"),
          Summary(rows=report.added + report.updated, errors=len(report.refused), cells_written=report.cells,
                  added_columns=report.added_columns), settings, notes)
     session.status(line + (show.pair("; 下一步: 重新计算", "; next: recalc") if report.written else ""))
@@ -120,7 +120,7 @@ class SheetSink:
         old = self.session.sheet(name) if name in names else []
         if name not in names:
             self.session.add_sheet(name)
-        self.session.write(name, _replace_all([[str(v) for v in row] for row in rows], old))
+        self.session.write(name, replace_all([[str(v) for v in row] for row in rows], old))
 
     def clear_others(self) -> None:
         """Sheets an earlier export left that this one did not fill are emptied (never sent twice)."""
@@ -137,7 +137,7 @@ def outbox_book(book, now: dt.datetime | None = None, out_dir: str | Path | None
     goes to the first vendor that approved its template: the next format sees it in 发送记录), with the
     发送记录 entries. Files go to BOOK_outbox beside the book, or (Lite) to sheets."""
     session = ExcelSession(book)
-    now = now or _now()
+    now = now or current_time()
     to_sheets = in_browser() if to_sheets is None else to_sheets
     out_dir = Path(out_dir) if out_dir else session.source.parent / f"{session.source.stem}_outbox"
     sink = SheetSink(session) if to_sheets else None
@@ -170,7 +170,7 @@ def outbox_book(book, now: dt.datetime | None = None, out_dir: str | Path | None
         where = show.pair(f"文件在 {out_dir}", f"files in {out_dir}") if files else ""
     line = show.pair(f"导出短信完成: {exported} 条, {len(files)} 个文件", f"SMS exported: {exported}, {len(files)} files")
     line = "; ".join(filter(None, [line, where, show.pair("未导出: ", "not exported: ") + ", ".join(skipped) if skipped else ""]))
-    _log(session, session.sheet_names, show.pair("导出短信", "export SMS"),
+    log_click(session, session.sheet_names, show.pair("导出短信", "export SMS"),
          Summary(rows=exported, cells_written=session.writes), merge.settings,
          [f"{r.fmt}: {r.batch}" for r in reports if r.exported] + ([where] if where else []))
     session.status(line)
@@ -185,7 +185,7 @@ def receipts_book(book, file: str | None = None, now: dt.datetime | None = None)
     session = ExcelSession(book)
     settings = read_settings(session)
     show = settings.display
-    now = now or _now()
+    now = now or current_time()
     if file is None:
         chosen = pick_files(book, "选择短信回执文件 (取消 = 导入「导入」表中粘贴的回执)", RECEIPT_FILTER, multi=False)
         file = chosen[0] if chosen else None
@@ -206,7 +206,7 @@ def receipts_book(book, file: str | None = None, now: dt.datetime | None = None)
         notes.append(show.pair(f"退订名单新增 {len(report.opted_out)} 个号码", f"{len(report.opted_out)} numbers opted out"))
     if report.skipped:
         notes.append(show.pair(f"跳过 {len(report.skipped)} 行无法读取", f"{len(report.skipped)} rows skipped"))
-    _log(session, session.sheet_names, show.pair("导入回执", "receipts"),
+    log_click(session, session.sheet_names, show.pair("导入回执", "receipts"),
          Summary(rows=report.rows, errors=len(report.skipped), cells_written=session.writes), settings, notes)
     session.status(line)
     return report
