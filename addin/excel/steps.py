@@ -120,7 +120,7 @@ class SheetSink:
         old = self.session.sheet(name) if name in names else []
         if name not in names:
             self.session.add_sheet(name)
-        self.session.write(name, replace_all([[str(v) for v in row] for row in rows], old))
+        self.session.write(name, replace_all(rows, old))     # text Excel would parse goes as text
 
     def clear_others(self) -> None:
         """Sheets an earlier export left that this one did not fill are emptied (never sent twice)."""
