@@ -256,11 +256,12 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
     view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
     items = []
+    memo: dict = {}                 # each distinct value of a column read once, as compute_rows does
     for r, _ in batch:
         values = view[r - 1]
         width = len(values)
         raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
-        parsed = case_from_row(raw, reasons)
+        parsed = case_from_row(raw, reasons, memo)
         if parsed.blank or parsed.problems:
             continue
         try:
