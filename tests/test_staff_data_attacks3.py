@@ -131,7 +131,7 @@ def test_a_huge_amount_fails_its_row_only(tmp_path, paid):
     assert "内部错误" not in err and code in (0, 1)
     grid, header = read_back(path)
     assert "实付金额" in out(grid, header, 2, "errors") and out(grid, header, 2, "status") == "有错误"
-    assert out(grid, header, 3, "errors") in (None, "") and out(grid, header, 3, "compensation") not in (None, "")
+    assert out(grid, header, 3, "errors") in (None, "") and out(grid, header, 3, "comp_amount") not in (None, "")
 
 
 # --- 11. a CSV field longer than csv's default limit ---------------------------------------------------
