@@ -187,3 +187,47 @@ def test_a_truncated_xlsx_export_is_called_incomplete(book, tmp_path):
     path.write_bytes(data[: len(data) // 2])              # the download stopped halfway
     code, _, err = run("import", book, path)
     assert code == 2 and "不完整" in err and "incomplete" in err and "Word" not in err
+
+
+# --- 4. an input cell holding an Excel error ----------------------------------------------------------
+
+ERRORS = ["#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]
+
+
+def _with_errors(path: Path, cells: dict[tuple[int, str], str]) -> Path:
+    """Put Excel error values (as Excel saves them: <c t="e"><v>#N/A</v></c>) into cells by (row, header)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["案件"]
+    head = [c.value for c in ws[1]]
+    for (row, name), code in cells.items():
+        cell = ws.cell(row=row, column=head.index(name) + 1, value=code)
+        cell.data_type = "e"
+    wb.save(path)
+    return path
+
+
+def test_calamine_reads_each_excel_error_as_blank_and_the_reader_puts_it_back(tmp_path):
+    wb = openpyxl.Workbook()
+    for i, code in enumerate(ERRORS, start=1):
+        wb.active.cell(row=i, column=1, value=code).data_type = "e"
+    wb.save(tmp_path / "e.xlsx")
+    import python_calamine
+    raw = python_calamine.CalamineWorkbook.from_path(str(tmp_path / "e.xlsx")).get_sheet_by_index(0).to_python()
+    assert raw == [[""]] * 7                        # what calamine 0.9 gives: the error is lost
+    assert read_workbook(tmp_path / "e.xlsx", ["Sheet"])["Sheet"] == [[c] for c in ERRORS]
+
+
+@pytest.mark.parametrize("code", ERRORS)
+def test_an_excel_error_in_any_input_names_the_cell_and_the_error(tmp_path, code):
+    header = [H[k] for k in ("order_id", "platform", "reason", "paid", "signed_at", "promise_rate", "override",
+                             "buyer")]
+    rows = [case(f"A{i}", "淘宝", "延迟发货", paid=89, signed_at=NOW, promise_rate="60%", override=10, buyer="小王")
+            for i in range(5)]
+    path = make_book(tmp_path / "cases.xlsx", header, rows)
+    targets = ["实付金额", "签收时间", "店铺承诺比例", "赔偿金额(手工)", "买家"]
+    _with_errors(path, {(r, name): code for r, name in zip(range(2, 7), targets)})
+    run("recalc", path, "--now", NOW_ISO, "--quiet")
+    grid, hdr = read_back(path)
+    for r, name in zip(range(2, 7), targets):
+        error = out(grid, hdr, r, "errors") or ""
+        assert name in error and code in error and out(grid, hdr, r, "status") == "有错误", (name, error)
