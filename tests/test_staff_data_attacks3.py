@@ -231,3 +231,98 @@ def test_an_excel_error_in_any_input_names_the_cell_and_the_error(tmp_path, code
     for r, name in zip(range(2, 7), targets):
         error = out(grid, hdr, r, "errors") or ""
         assert name in error and code in error and out(grid, hdr, r, "status") == "有错误", (name, error)
+
+
+# --- 6. send: a 5xx answer proves nothing; the journal follows the book, not its name -------------------
+
+class _Answers(__import__("http.server").server.BaseHTTPRequestHandler):
+    """A SendBatchSms endpoint answering each request with the next (status, JSON body) of `plan`."""
+    plan: list = []
+    seen: list = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        status, body = self.plan[min(len(self.seen), len(self.plan) - 1)]
+        self.seen.append(status)
+        data = __import__("json").dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json;charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def answers(monkeypatch):
+    import http.server
+    import threading
+    _Answers.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answers)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_ID", "test-key-id")
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "test-secret")
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("status, body, logged, again", [
+    (500, {"Code": "InternalError", "Message": "The request processing has failed due to some unknown error.",
+           "RequestId": "R1"}, "未确认", 0),
+    (503, {"Code": "ServiceUnavailable", "Message": "busy", "RequestId": "R2"}, "未确认", 0),
+    (400, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控", "RequestId": "R3"}, "失败", 1)])
+def test_only_an_answer_that_proves_nothing_went_allows_a_resend(tmp_path, answers, status, body, logged, again):
+    pytest.importorskip("alibabacloud_dysmsapi20170525")
+    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, book_with, log_rows
+    _Answers.plan = [(status, body), (200, {"Code": "OK", "Message": "OK", "BizId": "900^1", "RequestId": "R"})]
+    path = book_with(tmp_path, [DELAY])
+    assert main(["send", str(path), "--yes", "--endpoint", answers, "--now", SMS_NOW.isoformat()]) == 1
+    assert _Answers.seen == [status] and [r["状态"] for r in log_rows(path)] == [logged]
+    main(["send", str(path), "--yes", "--endpoint", answers, "--now", SMS_NOW.isoformat()])
+    assert len(_Answers.seen) == 1 + again                # 未确认 waits for a receipt or --resend
+
+
+def test_the_journal_follows_the_book_saved_under_another_name(tmp_path):
+    from addin.workbook.commands import outbox as outbox_module
+    from addin.workbook.commands.outbox import export_outbox
+    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, REFUND, book_with, log_rows
+    path = book_with(tmp_path, [DELAY, REFUND])
+    owner = tmp_path / ("~$" + path.name)
+    real_write = outbox_module.write_numbers_xlsx
+
+    def excel_opens_the_book_meanwhile(target, rows):
+        real_write(target, rows)
+        owner.write_text("x")
+
+    outbox_module.write_numbers_xlsx = excel_opens_the_book_meanwhile
+    try:
+        first = export_outbox(path, tmp_path / "out1", now=SMS_NOW)
+    finally:
+        outbox_module.write_numbers_xlsx = real_write
+    assert first.exported == 2 and first.log_pending          # the log could not be written into the book
+    owner.unlink()
+    copy = Path(shutil.copy(path, tmp_path / "售后-另存.xlsx"))   # Excel's "save as": the same book, another name
+    again = export_outbox(copy, tmp_path / "out2", now=SMS_NOW)
+    assert again.exported == 0 and len(again.selection.already) == 2
+    assert [r["状态"] for r in log_rows(copy)] == ["已导出", "已导出"]
+
+
+def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
+    import zipfile as zf_module
+    from addin.workbook.commands.outbox import export_outbox
+    from addin.workbook.files.book_id import read_book_id
+    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, book_with
+    path = book_with(tmp_path, [DELAY])
+    wb = openpyxl.load_workbook(path)
+    wb.custom_doc_props = type(wb.custom_doc_props)()      # as books made before ids were
+    wb.save(path)
+    assert read_book_id(path) is None
+    assert export_outbox(path, tmp_path / "out", now=SMS_NOW).log_written
+    book_id = read_book_id(path)
+    assert book_id and len(book_id) == 32
+    assert openpyxl.load_workbook(path).custom_doc_props["AfterSalesBookId"].value == book_id   # a valid part
+    with zf_module.ZipFile(path) as zf:
+        assert zf.testzip() is None

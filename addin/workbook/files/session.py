@@ -346,7 +346,14 @@ class Book:
 
     # -- writing
 
-    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False, styles=None) -> PatchReport:
+    @property
+    def book_id(self) -> str | None:
+        """The identity stored in the book (addin.workbook.files.book_id), as read at open."""
+        from addin.workbook.files.book_id import read_book_id
+        return read_book_id(self.data)
+
+    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False, styles=None,
+              book_id: str | None = None) -> PatchReport:
         """Write `edits` (see addin.workbook.files.xlsx_patch) to the target atomically, only if the target on
         disk is still what it was when the book was read. Text longer than Excel's cell limit is cut
         (marked, and counted in report.texts_clipped). full_calc_on_load: mark the book for Excel to
@@ -362,7 +369,7 @@ class Book:
         try:
             written = write_patched(io.BytesIO(self.data), target, edits, mode=stat.S_IMODE(existing.st_mode),
                                     source_name=self.name, cache=self._parts, full_calc_on_load=full_calc_on_load,
-                                    styles=styles)
+                                    styles=styles, book_id=book_id)
             self._parts = {}
         except OSError as exc:
             raise write_error(shown, exc) from None
