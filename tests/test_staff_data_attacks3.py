@@ -326,3 +326,28 @@ def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
     assert openpyxl.load_workbook(path).custom_doc_props["AfterSalesBookId"].value == book_id   # a valid part
     with zf_module.ZipFile(path) as zf:
         assert zf.testzip() is None
+
+
+# --- 9. a template that would run for ever ---------------------------------------------------------------
+
+@pytest.mark.parametrize("template", [
+    "{% for i in range(99999) %}{% for j in range(99999) %}{% endfor %}{% endfor %}亲",
+    "{% for i in range(99999) %}{% for j in range(99999) %}{{ j }}{% endfor %}{% endfor %}",
+    "{{ '好' * 1000000000 }}",
+    "{{ 9 ** 9999999 }}"])
+def test_an_endless_template_fails_its_row_only(tmp_path, template):
+    from addin.workbook.commands.texts import generate_texts
+    from addin.workbook.sheets.new_book import build_workbook
+    from tests.test_texts_workbook import NOW as TEXTS_NOW, ROWS, read
+    path = build_workbook(tmp_path / "t.xlsx", ROWS)
+    wb = openpyxl.load_workbook(path)
+    for row in wb["模板"].iter_rows(min_row=2):
+        if row[1].value == "payment_reminder":
+            row[2].value = template
+    wb.save(path)
+    generate_texts(path, now=TEXTS_NOW)                    # returns: nothing runs until killed
+    rows = read(path)
+    reminders = [r for r in rows if r["短信类型"] == "催付"]
+    assert reminders and all(r["短信校验"] == "错误" and "已停止" in r["短信校验说明"] and r["短信内容"] is None
+                             for r in reminders)
+    assert any(r["短信内容"] for r in rows if r["短信类型"] not in (None, "催付"))   # other kinds still render
