@@ -284,6 +284,10 @@ def cmd_new_workbook(args) -> int:
             f", {name} {n}" for name, n in carried.changed.items()))
         if carried.staff_headers:
             print("自有列 staff columns (放在最右边 at the far right): " + ", ".join(carried.staff_headers))
+        if carried.not_carried:
+            print("未带到新工作簿 not carried to the new book (请在旧文件中查看 see the old file):")
+            for line in carried.not_carried:
+                print(f"  {line}")
         if carried.totals_rows:
             print(f"合计行未复制 totals rows not carried: {len(carried.totals_rows)} (行 rows {first_few(carried.totals_rows)})")
         if carried.left:

@@ -351,3 +351,34 @@ def test_an_endless_template_fails_its_row_only(tmp_path, template):
     assert reminders and all(r["短信校验"] == "错误" and "已停止" in r["短信校验说明"] and r["短信内容"] is None
                              for r in reminders)
     assert any(r["短信内容"] for r in rows if r["短信类型"] not in (None, "催付"))   # other kinds still render
+
+
+# --- 2. new-workbook --from says per column what it did not carry ------------------------------------------
+
+def test_upgrade_lists_per_column_what_was_not_carried(tmp_path):
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+    header = [H["order_id"], H["platform"], H["reason"], H["paid"], H["status"], "跟进人"]
+    old = make_book(tmp_path / "旧.xlsx", header, [case("A1", "淘宝", "延迟发货", paid=89), case("A2", "淘宝", "延迟发货",
+                                                                                              paid=89)])
+    wb = openpyxl.load_workbook(old)
+    ws = wb["案件"]
+    ws["E2"], ws["E3"] = "正常", "已逾期"                     # 状态: ours, not an input
+    ws["F2"] = "=A2&\"-跟进\""                                 # a staff formula
+    ws["F3"] = "小王"
+    ws["F3"].comment = Comment("周一回电", "店长")
+    ws["F3"].fill = PatternFill("solid", start_color="FFFF00")
+    ws["F3"].hyperlink = "https://example.com/ticket/1"
+    dv = DataValidation(type="list", formula1='"小王,小李"')
+    dv.add("F2:F100")
+    ws.add_data_validation(dv)
+    wb.save(old)
+    code, output, err = run("new-workbook", tmp_path / "新.xlsm", "--from", old)
+    assert code == 0, err
+    lines = [line for line in output.splitlines() if line.startswith("  「")]
+    status = next(line for line in lines if line.startswith("  「状态」"))
+    assert "2 格未搬" in status
+    staff = next(line for line in lines if line.startswith("  「跟进人」"))
+    for word in ("公式→值 formulas as values 1", "批注 notes 1", "超链接 hyperlinks 1", "填充色 fills 1", "下拉列表"):
+        assert word in staff, (word, staff)
