@@ -71,21 +71,43 @@ def _now(value: dt.datetime | None) -> dt.datetime:
     return china_now()
 
 
+def out_path(book: str, out: str | None) -> str | None:
+    """--out: a file, or a folder (a path ending in / or \\) to write BOOK's name into. An existing folder
+    named without the slash stays a clean refusal (the session's), so a typo never lands in a folder."""
+    if out is None:
+        return None
+    if out.endswith(("/", "\\", os.sep)):
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / Path(book).name)
+    return out
+
+
+def written_line(written: bool, target: str, extra: str = "") -> str:
+    """已写入 only when the file changed; 未改动 when the run left it byte for byte as it was."""
+    if written:
+        return f"已写入 written: {target}{extra}"
+    return f"未改动 unchanged: {target} (没有需要写入的变化 nothing to write){extra}"
+
+
 def cmd_recalc(args) -> int:
     from addin.workbook.commands.recalc import recalc
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
-    summary = recalc(args.book, args.out, now=_now(args.now), progress=progress, wait=args.wait)
+    out = out_path(args.book, args.out)
+    summary = recalc(args.book, out, now=_now(args.now), progress=progress, wait=args.wait)
     for line in summary.lines():
         print(line)
-    print(f"已写入 written: {args.out or args.book}   用时 time: {time.perf_counter() - started:.2f} s")
+    print(written_line(summary.written or out is not None, out or args.book,
+                       f"   用时 time: {time.perf_counter() - started:.2f} s"))
     return 0
 
 
 def cmd_texts(args) -> int:
     from addin.workbook.commands.texts import generate_texts
 
+    args.out = out_path(args.book, args.out)
     n = generate_texts(args.book, args.out, now=_now(args.now), wait=args.wait)
     print(f"行数 rows: {n['rows']}   回复 replies: {n['replies']}   短信 SMS: {n['sms']}   "
           f"可发送 ready: {n['ready']}   有错误 with errors: {n['errors']}")
@@ -102,6 +124,7 @@ def cmd_run(args) -> int:
 
     started = time.perf_counter()
     progress = None if args.quiet else stderr_progress("计算 computing")
+    args.out = out_path(args.book, args.out)
     report = run_book(args.book, args.out, now=_now(args.now), fmt=args.format, outbox_dir=args.outbox,
                       resend=args.resend, wait=args.wait, progress=progress)
     for line in report.summary.lines():
@@ -146,7 +169,7 @@ def cmd_outbox(args) -> int:
             print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
             return 2
     report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
-                           wait=args.wait)
+                           wait=args.wait, retry_failed=args.retry_failed)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
@@ -170,6 +193,10 @@ def _print_selection(sel) -> None:
     if sel.already:
         print(f"跳过 skipped: {len(sel.already)} 条已导出或已发送 (--resend 可重发) / already exported or sent "
               f"(--resend to send again)")
+    if getattr(sel, "failed", None):
+        rows = ", ".join(str(r) for r, _ in sel.failed[:20])
+        print(f"跳过 skipped: {len(sel.failed)} 条上次发送失败 (见发送记录和案件的短信状态; --retry-failed 可重发) / "
+              f"failed last time (see the send log; --retry-failed to send again): 行 rows {rows}")
 
 
 def _print_log_state(report, book) -> None:
@@ -226,6 +253,10 @@ def cmd_receipts(args) -> int:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
         print(f"未匹配 unknown: {len(report.unknown)} 条在发送记录中没有, 已作为新行记入 / not in the send log, added "
               f"as new rows: {rows}")
+    if report.case_rows:
+        print(f"案件 cases: {report.case_rows} 行的短信状态已更新 / rows whose 短信状态 changed")
+    if report.opted_out:
+        print(f"退订名单 opt-outs: 已加入 added {len(report.opted_out)} 个号码 numbers: {', '.join(report.opted_out[:20])}")
     if report.skipped:
         rows = ", ".join(f"{r}行 {why}" for r, why in report.skipped[:20])
         print(f"跳过 skipped: {len(report.skipped)} 行无法读取 / rows that cannot be read: {rows}")
@@ -253,7 +284,58 @@ def cmd_import(args) -> int:
     return 0
 
 
+def cmd_archive(args) -> int:
+    from addin.workbook.commands.archive import archive_book
+
+    report = archive_book(args.book, undo=args.undo, now=_now(args.now), wait=args.wait)
+    rows = ", ".join(map(str, report.rows[:20])) + (" …" if len(report.rows) > 20 else "")
+    if args.undo:
+        print(f"移回 restored: {len(report.rows)} 个案件回到「案件」(行 rows {rows or '-'})" if report.rows else
+              "没有可移回的归档批次 / nothing to restore")
+    else:
+        print(f"归档 archived: {len(report.rows)} 个已完结/已关闭且超过{report.days}天的案件移到「归档」"
+              f"(原行 rows {rows or '-'}); 撤销 undo: aftersales archive {args.book} --undo" if report.rows else
+              f"没有要归档的案件 (已完结/已关闭且超过{report.days}天) / nothing to archive")
+    print(written_line(report.written, args.book))
+    return 0
+
+
+# new-workbook's shop settings: option -> (规则 parameter id, the question asked once in a terminal).
+SHOP_OPTIONS = (
+    ("shop", "SHOP.name", "店铺名 (短信签名和催付短信用; 可留空) / shop name: "),
+    ("platform", "SHOP.platform", "默认平台 淘宝/天猫/京东/拼多多/抖店 (千牛报表按它区分淘宝天猫; 可留空) / default platform: "),
+    ("free_shipping", "FREE.default", "全店包邮吗? 包邮/不包邮/逐行填写 (默认 逐行填写) / free shipping shop-wide: "),
+)
+
+
+def shop_settings(args, ask: Callable[[str], str] | None) -> dict:
+    """The 规则 values new-workbook sets from --shop / --platform / --free-shipping; the ones not given are
+    asked once through `ask` (input, when stdin is a terminal; None never asks: tests, CI, pipes).
+    A value the parameter cannot read raises CellError (or is asked again, up to 3 times)."""
+    from addin.core.parse import CellError
+    from addin.core.policy import PARAMS_BY_ID
+
+    out = {}
+    for option, param_id, question in SHOP_OPTIONS:
+        param = PARAMS_BY_ID[param_id]
+        given = getattr(args, option, None)
+        if given is not None:
+            out[param_id] = param.parse(given)
+            continue
+        for _ in range(3 if ask else 0):
+            answer = ask(question).strip()
+            if not answer:
+                break
+            try:
+                out[param_id] = param.parse(answer)
+                break
+            except CellError as exc:
+                print(f"  {exc.zh} / {exc.en}")
+    return {k: v for k, v in out.items() if v is not None}
+
+
 def cmd_new_workbook(args) -> int:
+    from addin.core.parse import CellError
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
     from addin.workbook.commands.summary import first_few
     from addin.workbook.files.session import new_book, open_book, same_file
@@ -272,11 +354,29 @@ def cmd_new_workbook(args) -> int:
         with open_book(source, write=False) as old:                 # only read, never written
             carried = read_old(old)
         prepare = lambda wb: carry_into(wb, carried)   # noqa: E731 - fills the new book before it is saved
+    # 店铺名, 默认平台, 包邮未填时: from the options, else asked once in a terminal (never when upgrading --from:
+    # the old 规则 sheet has them).
+    ask = input if sys.stdin is not None and sys.stdin.isatty() and not args.source else None
+    try:
+        settings = shop_settings(args, ask)
+    except CellError as exc:
+        return _fail(f"选项值无法识别: {exc.zh}", f"cannot read an option: {exc.en}")
+    if settings and prepare is not None:
+        from addin.workbook.sheets.catalogue import POLICY
+        from addin.workbook.sheets.new_book import set_policy_values
+
+        carry = prepare
+        prepare = lambda wb: (carry(wb), set_policy_values(wb[POLICY.name], settings))   # noqa: E731
     # An existing file is refused unless --force; overwriting one goes through the same guards as
     # every other write (not while Excel has it open, not under another run of ours).
     with new_book(target, overwrite=args.force, wait=args.wait, command="new-workbook") as tmp:
-        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target)
+        new_workbook(tmp, carried.rows if carried else None, prepare=prepare, name=target, settings=settings)
     print(f"新工作簿 new workbook: {target}")
+    if settings:
+        from addin.core.policy import PARAMS_BY_ID
+
+        print("规则 settings: " + ", ".join(f"{PARAMS_BY_ID[k].zh.split(':')[0]} {PARAMS_BY_ID[k].text(v)}"
+                                           for k, v in settings.items()))
     for key, value in interpreter_settings().items():
         print(f"xlwings.conf {key}: {value}")
     if carried:
@@ -320,6 +420,11 @@ def cmd_demo(args) -> int:
     print(f"短信群发文件 bulk-SMS files: {out_dir} ({report.exported} 条 messages, {len(report.files)} 个文件 files)")
     _print_selection(report.selection)
     _print_log_state(report, path)
+    # the same messages as 腾讯云 files, for shops that send there (a shop uses one vendor, so they are
+    # logged once: by the 阿里云 export above)
+    tencent = export_outbox(path, out_dir, fmt="tencent-xlsx", now=_now(args.now), wait=args.wait, resend=True,
+                            log=False)
+    print(f"腾讯云群发文件 Tencent Cloud files: {len(tencent.files)} 个文件 files ({tencent.exported} 条 messages)")
     return 0
 
 
@@ -376,6 +481,19 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+# Each option's help, Chinese first (staff read the Chinese; the English stays after " / ").
+_HELP_ZH = {'show this help message and exit': '显示本帮助后退出', '.xlsx or .xlsm': '工作簿 (.xlsx 或 .xlsm)', 'write here instead of updating the book in place': '写到这个文件或文件夹(以 / 结尾), 不改原工作簿', "'now' in China time": '「现在」(北京时间), 用于判断逾期、24小时内到期和发送时段', 'no progress bar': '不显示进度条', 'wait this long': '另一个售后助手任务在处理同一工作簿时最多等这么多秒', 'write the book here instead of updating it in place': '工作簿写到这个文件或文件夹(以 / 结尾), 不改原工作簿', 'the SMS files: aliyun-xlsx (default), aliyun-batch-json or csv': '短信文件格式', 'folder for the SMS files (default: BOOK_outbox beside the book written)': '短信文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'export messages the send log already has again': '发送记录里已有的短信也再导出一次', 'aliyun-xlsx (default)': '文件格式', 'export again the messages whose receipt said 失败': '回执为失败的短信也再导出', 'folder for the files (default: BOOK_outbox beside the book)': '文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'deprecated: --format csv written to this file': '已停用: 等同 --format csv, 写到这个文件', 'show the requests; send and write nothing': '只预览请求, 不发送也不写入', 'really send (keys from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)': '真的发送 (密钥取自 ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)', 'send messages the send log already has again': '发送记录里已有的短信也再发一次', 'API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)': '接口地址', "the vendor's 发送记录 / 回执 export, .csv or .xlsx": '短信平台导出的发送记录/回执 (.csv 或 .xlsx)', '.xlsx or .xlsm with a 案件 sheet': '有「案件」表的工作簿 (.xlsx 或 .xlsm)', '.csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多': '从千牛、京麦或拼多多下载的导出表', 'auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多': '平台: auto(按文件判断) | 淘宝 | 天猫 | 京东 | 拼多多', 'show what would be added/updated/refused, write nothing': '试运行: 只显示会新增/更新/拒绝什么, 不写入', 'e.g. 售后.xlsm (must end in .xlsm: it has macros)': '例如 售后.xlsm (带宏, 须以 .xlsm 结尾)', 'overwrite an existing file (not while it is open in Excel)': '覆盖已有文件 (Excel 打开时不会覆盖)', "copy the cases (by header), the staff's own columns and the settings sheets of an existing workbook into the new layout; OLD is only read": '把旧工作簿的案件、自有列和设置表搬进新版式; 旧文件只读不改'}
+
+
+def _chinese_first(parser: argparse.ArgumentParser) -> None:
+    for action in parser._actions:
+        text = action.help or ""
+        if text and not re.match(r"[\u4e00-\u9fff]", text):
+            zh = next((z for en, z in _HELP_ZH.items() if text.startswith(en)), None)
+            if zh:
+                action.help = f"{zh} / {text}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="aftersales", description="售后助手: 赔偿 / 时限 / 运费 / 回复与短信 (after-sales rules engine and mail merge)")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -418,10 +536,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
     p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
-                   help="aliyun-xlsx (default), aliyun-batch-json or csv; 'text' is the old name of csv")
+                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv; 'text' is the old name of csv")
     p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
     p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
+    p.add_argument("--retry-failed", action="store_true",
+                   help="export again the messages whose receipt said 失败 (left out otherwise)")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
     _add_wait(p)
     p.set_defaults(func=cmd_outbox)
@@ -451,20 +571,38 @@ def build_parser() -> argparse.ArgumentParser:
     _add_wait(p)
     p.set_defaults(func=cmd_import)
 
+    p = sub.add_parser("archive", help="结案归档: 已完结/已关闭且超过规则表天数的案件移到「归档」, --undo 移回 / "
+                                       "move finished cases to the 归档 sheet (--undo moves them back)",
+                       description="把已完结/已关闭、最后一次记录超过N天(规则表 ARCH-1.days)的案件从「案件」移到「归档」, "
+                                   "列相同, 另加归档时间和原行号; --undo 把最近一批移回原来的行 / move finished or "
+                                   "closed cases older than N days to the 归档 sheet; --undo puts the last batch back")
+    p.add_argument("book", help="工作簿 .xlsx 或 .xlsm / the workbook")
+    p.add_argument("--undo", action="store_true", help="把最近一次归档的案件移回原行 / move the last batch back")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
+    _add_wait(p)
+    p.set_defaults(func=cmd_archive)
+
     p = sub.add_parser("new-workbook", help="生成员工使用的 .xlsm 工作簿 / write the ready .xlsm staff start from")
     p.add_argument("path", help="e.g. 售后.xlsm (must end in .xlsm: it has macros)")
     p.add_argument("--force", action="store_true", help="overwrite an existing file (not while it is open in Excel)")
     p.add_argument("--from", dest="source", metavar="OLD",
                    help="copy the cases (by header), the staff's own columns and the settings sheets of an existing "
                         "workbook into the new layout; OLD is only read")
+    p.add_argument("--shop", help="店铺名 on the 规则 sheet: the SMS signature and reminders use it where 店铺名 is blank")
+    p.add_argument("--platform", help="默认平台 on the 规则 sheet: 淘宝 | 天猫 | 京东 | 拼多多 | 抖店 (a 千牛 file is 淘宝 or 天猫)")
+    p.add_argument("--free-shipping", dest="free_shipping",
+                   help="包邮未填时 on the 规则 sheet: 包邮 | 不包邮 | 逐行填写 (yes | no | ask)")
     _add_wait(p)
     p.set_defaults(func=cmd_new_workbook)
 
     p = sub.add_parser("demo", help="生成示例工作簿并计算 / build a sample workbook and recalculate it")
-    p.add_argument("--out", default=DEMO_DEFAULT)
+    p.add_argument("--out", default=DEMO_DEFAULT, help=f"示例工作簿的位置 / where to write it (default {DEMO_DEFAULT})")
     p.add_argument("--now", type=now_arg, help=NOW_HELP)
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_demo)
+    _chinese_first(parser)
+    for sub_parser in sub.choices.values():
+        _chinese_first(sub_parser)
     return parser
 
 

@@ -121,9 +121,16 @@ SAMPLE_SIGNATURE = "小美家居"
 
 
 def sample_approved() -> dict:
-    """kind id -> ApprovedTemplate for the demo (examples, not real codes)."""
-    from addin.messages.vendor_templates import ApprovedTemplate
-    return {kind: ApprovedTemplate(kind, code, text, SAMPLE_SIGNATURE) for kind, (code, text) in SAMPLE_APPROVED.items()}
+    """kind id -> ApprovedTemplate for the demo (examples, not real codes): each approved by 阿里云 (${name})
+    and by 腾讯云 (the same text with {1} … {N}, template ids 示例1001 …)."""
+    from addin.messages.vendor_templates import VAR_PATTERN, ApprovedTemplate
+    out = {}
+    for n, (kind, (code, text)) in enumerate(SAMPLE_APPROVED.items(), start=1):
+        names: list[str] = []
+        tencent_text = VAR_PATTERN.sub(lambda m: "{%d}" % (names.append(m.group(1)) or len(names)), text)
+        out[kind] = ApprovedTemplate(kind, code, text, SAMPLE_SIGNATURE, tencent_id=f"示例{1000 + n}",
+                                     tencent_text=tencent_text)
+    return out
 
 
 def bulk_rows(n: int, seed: int = 7) -> list[dict]:

@@ -25,6 +25,8 @@ CITED: tuple[tuple[str, str, str], ...] = (
     ("COMP-JD", "JD late shipment: only when the shop configures the rate", "U"),
     ("COMP-PDD", "Pinduoduo late shipment: only when the shop configures the rate", "U"),
     ("COMP-PROM", "the shop's own promise against the platform rule: Taobao pays the higher", "P3, P4"),
+    ("COMP-DY", "抖店 late shipment: no public source, not computed; 提示 says so", "U"),
+    ("RF-DY", "an open 抖店 refund without 超时时间: no public source for its time-outs, none computed; 提示 says so", "U"),
     ("COMP-DEF", "a platform whose late-shipment rate is not configured: the row says so", "U"),
     ("COMP-REF", "reference amounts from the seeds (price drop, a declined gift), through the ladder", "S1, S2, S3"),
     ("JD-COMP-1", "JD misdescribed listing (不当发布): a share of the paid amount, capped", "P5"),

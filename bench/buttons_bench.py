@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.test_excel_buttons import FakeBook, FakeRange  # noqa: E402  (the recording stand-in)
+from tests.helpers.fake_xlwings import FakeBook, FakeRange  # noqa: E402  (the recording stand-in)
 
 NOW = dt.datetime(2026, 10, 1, 12, 0)
 

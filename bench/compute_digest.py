@@ -82,7 +82,8 @@ def books(tmp: Path, rows: int) -> dict[str, Path]:
     from addin.demo import bulk_rows
     from addin.workbook.sheets.new_book import build_workbook
     from bench.recalc_bench import OUT, make_book
-    from tests.test_recalc_workbook import BAD_HEADER, BAD_ROWS, make_book as plain_book
+    from tests.helpers.books import make_book as plain_book
+    from tests.test_recalc_workbook import BAD_HEADER, BAD_ROWS
 
     OUT.mkdir(parents=True, exist_ok=True)
     bench = OUT / f"cases_{rows}.xlsx"

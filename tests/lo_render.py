@@ -6,7 +6,6 @@ Used by tests/test_render.py. Run it as a script to redraw the pictures in docs/
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -121,24 +120,26 @@ def png(pdf: Path, page: int, out: Path, *, dpi: int = SCREEN_DPI, width: int | 
 
 
 def docs_pictures(folder: Path | None = None) -> list[Path]:
-    """The pictures in docs/img: the 案件 sheet's first screen, the 汇总 sheet and the 使用说明 sheet of a
+    """The pictures in docs/img: the 案件 sheet's first screen, 今日待办, the 汇总 sheet and the 使用说明 sheet of a
     new workbook (.xlsm, with its buttons) holding the demo's cases, recalculated."""
     sys.path.insert(0, str(ROOT))
     from addin.demo import sample_rows
     from addin.excel.xlsm import new_workbook
     from addin.workbook.commands.recalc import recalc
+    from tests.helpers.clock import NOW_DEMO
 
     work = Path(folder or tempfile.mkdtemp(prefix="aftersales_docs_"))
     book = new_workbook(work / "售后.xlsm", sample_rows())
-    recalc(book, now=dt.datetime(2026, 11, 23, 10, 0))
+    recalc(book, now=NOW_DEMO)
     office = Office(work)
     pdf = office.pdf(book, work / "pdf")
     img = ROOT / "docs" / "img"
     img.mkdir(parents=True, exist_ok=True)
     # 72 dpi = 75 % of the screen: a 1280 px wide screen is 960 px here.
     return [png(pdf, 1, img / "layout.png", dpi=72, width=960, height=420),
-            png(pdf, 2, img / "summary.png", dpi=60, width=900, height=640),
-            png(pdf, 3, img / "guide.png", dpi=60, width=780, height=330)]
+            png(pdf, 2, img / "today.png", width=1500, height=560),
+            png(pdf, 3, img / "summary.png", dpi=60, width=900, height=640),
+            png(pdf, 4, img / "guide.png", dpi=60, width=780, height=330)]
 
 
 if __name__ == "__main__":

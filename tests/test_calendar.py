@@ -25,7 +25,7 @@ from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.sheets.new_book import build_workbook
 
-from .test_excel_buttons import FakeBook
+from tests.helpers.fake_xlwings import FakeBook
 
 TODAY = dt.date(2026, 11, 30)
 NOTICE_2027 = "国务院办公厅通知 2026-11-xx (test)"
@@ -80,7 +80,7 @@ def test_a_year_beyond_every_source_is_a_row_error_naming_the_year_and_the_sheet
     result = compute_case(promise_case(dt.datetime(2100, 12, 30)))
     [error] = result.errors
     assert "2101" in error.zh and "日历" in error.zh and "2101" in error.en
-    assert result.compensation is not None        # the rest of the row still computes
+    assert result.compensation.amount == Decimal("5.00")    # the rest of the row still computes (淘宝, 89: 5.00)
 
 
 def test_packages_prefill_official_and_provisional_years():

@@ -7,16 +7,17 @@ import pytest
 
 from addin.cli import main
 from addin.workbook.files.reader import read_workbook
+from tests.helpers.clock import NOW_DEMO_ARG
 
-NOW = "2026-11-23T10:00"
 
 
 def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     book = tmp_path / "demo.xlsx"
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
     out = capsys.readouterr().out
     assert "行数 rows: 55" in out and "有错误 with errors: 11" in out and "可发送 ready: 3" in out
-    assert "已逾期 overdue: 16   今日到期 due today: 1" in out          # as of --now, most sample deadlines are past
+    # as of --now, most sample deadlines are past; one overdue figure (one overdue row has an error too)
+    assert "已逾期 overdue: 16 (其中有错误 1 行 of them with errors)   今日到期 due today: 1" in out
     grid = read_workbook(book, ["案件"])["案件"]
     heads = grid[0]
     errors = [row[heads.index("错误")] for row in grid[1:] if row[heads.index("错误")]]
@@ -25,36 +26,39 @@ def test_demo_builds_recalculates_merges_and_exports(tmp_path, capsys):
     assert sum(e.startswith("短信校验未通过: ") for e in errors) == 2
     statuses = [row[heads.index("状态")] for row in grid[1:]]
     assert statuses.count("有错误") == 13 and statuses.count("已逾期") == 15
-    assert sum(1 for row in grid[1:] if row[heads.index("赔偿金额")] is not None) > 10
-    # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature
+    amounts = [row[heads.index("赔偿金额")] for row in grid[1:] if row[heads.index("赔偿金额")] is not None]
+    assert len(amounts) == 18 and round(sum(amounts), 2) == 1704.73     # the total the 汇总 sheet shows
+    # the sample approved templates (marked 示例) give one 群发助手 file per TemplateCode + signature, and the
+    # same messages as 腾讯云 files beside them (logged once)
     files = sorted(p.name for p in (tmp_path / "demo_outbox").iterdir())
-    assert len(files) == 3 and all(f.endswith(".xlsx") and "SMS_示例" in f for f in files)
-    assert any("定时1123-1210" in f for f in files)             # the 催付 planned for 12:10 says when to send
+    aliyun, tencent = [f for f in files if "SMS_示例" in f], [f for f in files if "_腾讯云_示例" in f]
+    assert len(aliyun) == 3 and len(tencent) == 3 and len(files) == 6 and all(f.endswith(".xlsx") for f in files)
+    assert any("定时1123-1210" in f for f in aliyun) and any("定时1123-1210" in f for f in tencent)
     log = read_workbook(book, ["发送记录"])["发送记录"]
     assert log[0][:3] == ["批次号", "时间", "手机号"] and [r[9] for r in log[1:]] == ["已导出"] * 3
 
 
 def test_recalc_texts_and_outbox_commands(tmp_path, capsys):
     book = tmp_path / "demo.xlsx"
-    main(["demo", "--out", str(book), "--now", NOW, "--quiet"])
+    main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"])
     copy = tmp_path / "copy.xlsx"
-    assert main(["recalc", str(book), "--out", str(copy), "--now", NOW, "--quiet"]) == 0
-    assert main(["texts", str(copy), "--now", NOW]) == 0          # now shows what the demo's outbox exported
+    assert main(["recalc", str(book), "--out", str(copy), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
+    assert main(["texts", str(copy), "--now", NOW_DEMO_ARG]) == 0          # now shows what the demo's outbox exported
     first = copy.read_bytes()
-    assert main(["texts", str(copy), "--now", NOW]) == 0
+    assert main(["texts", str(copy), "--now", NOW_DEMO_ARG]) == 0
     assert copy.read_bytes() == first                             # and doing it again changes nothing
     capsys.readouterr()
 
-    assert main(["outbox", str(book), "--format", "params", "--now", NOW]) == 2
+    assert main(["outbox", str(book), "--format", "params", "--now", NOW_DEMO_ARG]) == 2
     assert "aliyun-xlsx" in capsys.readouterr().err               # withdrawn, with what to use instead
     out_dir = tmp_path / "json"
-    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW]) == 0
+    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW_DEMO_ARG]) == 0
     assert "已导出 exported: 0" in capsys.readouterr().out and not out_dir.exists()   # the demo exported them
-    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW,
+    assert main(["outbox", str(book), "--format", "aliyun-batch-json", "--out", str(out_dir), "--now", NOW_DEMO_ARG,
                  "--resend"]) == 0
     assert "已导出 exported: 3" in capsys.readouterr().out and len(list(out_dir.iterdir())) == 3
     upload = tmp_path / "up.csv"
-    assert main(["outbox", str(book), "--csv", str(upload), "--resend", "--now", NOW]) == 0
+    assert main(["outbox", str(book), "--csv", str(upload), "--resend", "--now", NOW_DEMO_ARG]) == 0
     with open(upload, encoding="utf-8-sig") as fh:
         assert next(csv.reader(fh)) == ["手机号码", "短信内容", "计划发送时间", "订单号"]
 
@@ -97,12 +101,12 @@ def test_new_workbook_force_does_not_overwrite_a_book_open_in_excel(tmp_path, ca
 
 def test_demo_overwrites_its_own_book_but_not_while_it_is_open(tmp_path, capsys):
     book = tmp_path / "demo.xlsx"
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0   # run again: rebuilt
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 0   # run again: rebuilt
     (tmp_path / ("~$" + book.name)).write_bytes(b"owner")
     stamp = book.read_bytes()
     capsys.readouterr()
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 2
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 2
     assert "Excel" in capsys.readouterr().err and book.read_bytes() == stamp
 
 
@@ -116,7 +120,7 @@ def test_demo_never_replaces_a_staff_workbook(tmp_path, capsys):
     wb.save(book)
     stamp = book.read_bytes()
     capsys.readouterr()
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 2
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 2
     err = capsys.readouterr().err
     assert "售后.xlsx" in err and "示例" in err and " / " in err and "Traceback" not in err
     assert book.read_bytes() == stamp and not (tmp_path / "售后_outbox").exists()
@@ -157,7 +161,7 @@ def run_cli(args, tmp_path, encoding="gbk", pipe=False):
 @pytest.fixture(scope="module")
 def gbk_demo(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("gbk")
-    code, out, err = run_cli(["demo", "--out", str(tmp / "demo.xlsx"), "--now", NOW], tmp, encoding="cp936")
+    code, out, err = run_cli(["demo", "--out", str(tmp / "demo.xlsx"), "--now", NOW_DEMO_ARG], tmp, encoding="cp936")
     return tmp, code, out, err
 
 
@@ -174,10 +178,10 @@ def test_every_subcommand_on_a_gbk_console(gbk_demo, encoding, pipe):
     book = tmp / "demo.xlsx"
     runs = [
         ["recalc", str(book), "--out", str(tmp / f"r_{encoding}.xlsx"), "--now", "2026年11月23日 10时"],
-        ["texts", str(book), "--out", str(tmp / f"t_{encoding}.xlsx"), "--now", NOW],
-        ["outbox", str(book), "--csv", str(tmp / f"o_{encoding}.csv"), "--now", NOW],
+        ["texts", str(book), "--out", str(tmp / f"t_{encoding}.xlsx"), "--now", NOW_DEMO_ARG],
+        ["outbox", str(book), "--csv", str(tmp / f"o_{encoding}.csv"), "--now", NOW_DEMO_ARG],
         ["run", str(book), "--out", str(tmp / f"run_{encoding}.xlsx"), "--outbox", str(tmp / f"run_{encoding}"),
-         "--now", NOW],
+         "--now", NOW_DEMO_ARG],
         ["new-workbook", str(tmp / f"售后_{encoding}.xlsm")],
         ["--help"],
     ]
@@ -218,7 +222,7 @@ def test_now_takes_the_cell_spellings_and_an_offset(text, expected):
 def test_now_with_an_offset_counts_due_deadlines_in_china_time(tmp_path, capsys):
     """UTC 01:00 is 09:00 in China: the demo has 3 deadlines due within 24 h then, 2 at 01:00 China time."""
     book = tmp_path / "demo.xlsx"
-    main(["demo", "--out", str(book), "--now", NOW, "--quiet"])
+    main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"])
 
     def due(now: str) -> str:
         capsys.readouterr()
@@ -268,7 +272,7 @@ def test_recalc_never_imports_the_mail_merge(gbk_demo, tmp_path):
     assert "addin.workbook.commands.recalc" in modules and "addin.workbook.files.xlsx_patch.sheet" in modules
     assert "jinja2" not in modules and not {m for m in modules if m.startswith("addin.messages")}
     # the mail merge's own commands still find it
-    code, modules, _ = imported_by(["texts", str(out), "--now", NOW])
+    code, modules, _ = imported_by(["texts", str(out), "--now", NOW_DEMO_ARG])
     assert code == 0 and "jinja2" in modules
 
 

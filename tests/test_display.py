@@ -21,16 +21,15 @@ from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_rows import check_lines
 from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
 from addin.workbook.commands.texts import generate_texts
-from tests.test_excel_buttons import FakeBook, case_rows, HEADERS as BUTTON_HEADERS
+from tests.helpers.fake_xlwings import BUTTON_HEADERS, FakeBook, case_rows
+from tests.helpers.clock import NOW_DEMO, NOW_DEMO_ARG
 
-NOW = "2026-11-23 10:00"
-NOW_DT = dt.datetime(2026, 11, 23, 10, 0)
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     book = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    assert main(["demo", "--out", str(book), "--now", NOW, "--quiet"]) == 0
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
     return book
 
 
@@ -141,8 +140,8 @@ def test_chinese_plus_english_brings_the_english_back(tmp_path):
 
     path = build_workbook(tmp_path / "both.xlsx", sample_rows(), approved=sample_approved())
     set_language(path, "中文+English")
-    summary = recalc(path, now=NOW_DT)
-    generate_texts(path, now=NOW_DT)
+    summary = recalc(path, now=NOW_DEMO)
+    generate_texts(path, now=NOW_DEMO)
     _, rows = sheet_rows(path)
     bad = next(r for r in rows if r["订单号"] and r["实付金额"] == "八十九")
     heads, _ = sheet_rows(path)
@@ -197,24 +196,24 @@ def test_switch_words_and_the_old_codes_both_read():
 # --- 状态 ----------------------------------------------------------------------------------------------
 
 def test_status_precedence():
-    due_soon, past, later = NOW_DT + dt.timedelta(hours=3), NOW_DT - dt.timedelta(minutes=1), NOW_DT + dt.timedelta(days=3)
-    assert row_status(True, past, True, NOW_DT) == "有错误"
-    assert row_status(False, past, True, NOW_DT) == "已逾期"
-    assert row_status(False, due_soon, True, NOW_DT) == "即将到期"
-    assert row_status(False, NOW_DT + dt.timedelta(hours=24), False, NOW_DT) == "即将到期"   # 24 h inclusive
-    assert row_status(False, later, True, NOW_DT) == "需审批"
-    assert row_status(False, later, False, NOW_DT) == row_status(False, None, False, NOW_DT) == "正常"
-    assert row_status(True, None, False, NOW_DT, stage="ST-DONE") == "有错误"        # an error still shows
-    assert row_status(False, past, True, NOW_DT, stage="ST-DONE") == "已完结"
-    assert row_status(False, None, True, NOW_DT, stage="ST-CLOSED") == "已关闭"
-    assert row_status(False, past, False, NOW_DT, stage="ST-RETURN") == "已逾期"       # an open stage: its clocks
+    due_soon, past, later = NOW_DEMO + dt.timedelta(hours=3), NOW_DEMO - dt.timedelta(minutes=1), NOW_DEMO + dt.timedelta(days=3)
+    assert row_status(True, past, True, NOW_DEMO) == "有错误"
+    assert row_status(False, past, True, NOW_DEMO) == "已逾期"
+    assert row_status(False, due_soon, True, NOW_DEMO) == "即将到期"
+    assert row_status(False, NOW_DEMO + dt.timedelta(hours=24), False, NOW_DEMO) == "即将到期"   # 24 h inclusive
+    assert row_status(False, later, True, NOW_DEMO) == "需审批"
+    assert row_status(False, later, False, NOW_DEMO) == row_status(False, None, False, NOW_DEMO) == "正常"
+    assert row_status(True, None, False, NOW_DEMO, stage="ST-DONE") == "有错误"        # an error still shows
+    assert row_status(False, past, True, NOW_DEMO, stage="ST-DONE") == "已完结"
+    assert row_status(False, None, True, NOW_DEMO, stage="ST-CLOSED") == "已关闭"
+    assert row_status(False, past, False, NOW_DEMO, stage="ST-RETURN") == "已逾期"       # an open stage: its clocks
     assert STATUSES == ("有错误", "已完结", "已关闭", "已逾期", "即将到期", "需审批", "正常")
 
 
 def test_status_follows_now(tmp_path, demo):
     book = shutil.copy(demo, tmp_path / "later.xlsx")
     early = recalc(book, now=dt.datetime(2026, 2, 1, 9, 0))           # before the February deadlines
-    late = recalc(book, now=NOW_DT)
+    late = recalc(book, now=NOW_DEMO)
     assert late.overdue > early.overdue
     _, rows = sheet_rows(book)
     assert {r["状态"] for r in rows if r["订单号"] or r["平台"]} <= set(STATUSES)
@@ -229,7 +228,7 @@ def test_a_staff_column_named_status_is_left_alone(tmp_path):
     ws.append(["S1", "淘宝", "延迟发货", 89, "已电话联系"])
     ws.append(["S2", "淘宝", "延迟发货", 120, None])
     wb.save(path)
-    summary = recalc(path, now=NOW_DT)
+    summary = recalc(path, now=NOW_DEMO)
     heads, rows = sheet_rows(path)
     assert [r["状态"] for r in rows] == ["已电话联系", None]            # staff's own words, never overwritten
     assert summary.skipped_columns == ["状态"] and heads.count("状态") == 1
@@ -240,14 +239,14 @@ def test_a_staff_column_named_status_is_left_alone(tmp_path):
 
 def test_texts_then_recalc_then_texts_is_stable(tmp_path, demo):
     book = shutil.copy(demo, tmp_path / "stable.xlsx")
-    generate_texts(book, now=NOW_DT)
+    generate_texts(book, now=NOW_DEMO)
     after_texts = book.read_bytes()
     _, rows = sheet_rows(book)
     failed = [r for r in rows if r["短信校验"] == "错误"]
-    assert failed and all(r["状态"] == "有错误" and "短信校验未通过: " in r["错误"] for r in failed)
-    recalc(book, now=NOW_DT)                                           # recalc reads the checks back ...
+    assert len(failed) == 2 and all(r["状态"] == "有错误" and "短信校验未通过: " in r["错误"] for r in failed)
+    recalc(book, now=NOW_DEMO)                                           # recalc reads the checks back ...
     assert book.read_bytes() == after_texts                            # ... and writes nothing: same lines
-    generate_texts(book, now=NOW_DT)
+    generate_texts(book, now=NOW_DEMO)
     assert book.read_bytes() == after_texts
 
 
@@ -260,11 +259,11 @@ def test_a_fixed_sms_clears_its_error_line(tmp_path, demo):
         if row[heads.index("短信类型")].value == "退货地址":
             row[heads.index("退货地址")].value = "杭州市文一西路1号 小美家居售后部"     # no phone, short enough
     wb.save(book)
-    generate_texts(book, now=NOW_DT)
+    generate_texts(book, now=NOW_DEMO)
     _, rows = sheet_rows(book)
     fixed = next(r for r in rows if r["短信类型"] == "退货地址")
     assert fixed["短信校验"] == "通过" and fixed["错误"] is None and fixed["状态"] == "正常"
-    recalc(book, now=NOW_DT)
+    recalc(book, now=NOW_DEMO)
     assert next(r for r in sheet_rows(book)[1] if r["短信类型"] == "退货地址")["错误"] is None
 
 
@@ -287,7 +286,7 @@ def test_check_lines_read_every_form_a_cell_was_written_in():
 
 def test_summary_figures_are_counts_of_the_written_cells(tmp_path, demo):
     book = shutil.copy(demo, tmp_path / "figures.xlsx")
-    summary = recalc(book, now=NOW_DT)
+    summary = recalc(book, now=NOW_DEMO)
     _, rows = sheet_rows(book)
     cases = [r for r in rows if any(r.get(c.header) not in (None, "") for c in INPUTS)]
     assert summary.rows == len(cases)
@@ -296,15 +295,15 @@ def test_summary_figures_are_counts_of_the_written_cells(tmp_path, demo):
     # overdue / due today count 下一截止 against now, as the 汇总 sheet's formulas do, whatever the 状态
     # (a row with an error can be overdue too: 状态 says 有错误 first)
     due = [r["下一截止"] for r in cases if r["下一截止"]]
-    end_of_today = dt.datetime.combine(NOW_DT.date() + dt.timedelta(days=1), dt.time())
-    assert summary.overdue == sum(d < NOW_DT for d in due) >= summary.by_status["已逾期"]
-    assert summary.due_today == sum(NOW_DT <= d < end_of_today for d in due)
+    end_of_today = dt.datetime.combine(NOW_DEMO.date() + dt.timedelta(days=1), dt.time())
+    assert summary.overdue == sum(d < NOW_DEMO for d in due) >= summary.by_status["已逾期"]
+    assert summary.due_today == sum(NOW_DEMO <= d < end_of_today for d in due)
 
     def figures(group):
         amount = sum((Decimal(str(r["赔偿金额"])) for r in group if r["赔偿金额"] is not None), Decimal("0.00"))
         return (len(group), amount, sum(r["需店长审批"] == "是" for r in group),
-                sum(r["下一截止"] is not None and r["下一截止"] < NOW_DT for r in group),
-                sum(r["下一截止"] is not None and NOW_DT <= r["下一截止"] < end_of_today for r in group))
+                sum(r["下一截止"] is not None and r["下一截止"] < NOW_DEMO for r in group),
+                sum(r["下一截止"] is not None and NOW_DEMO <= r["下一截止"] < end_of_today for r in group))
 
     def key(v):
         return "(空)" if v in (None, "") else str(v)
@@ -331,13 +330,13 @@ def test_buttons_follow_the_language_setting():
     rules = [["参数ID", "名称", "值"], ["UI.language", "显示语言", "中文+English"]]
     book = FakeBook({"案件": [BUTTON_HEADERS] + case_rows(6), "规则": rules,
                      "日志": [["时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"]]})
-    buttons.recalc_book(book, now=NOW_DT)
+    buttons.recalc_book(book, now=NOW_DEMO)
     assert book.rec.status[-1].startswith("重新计算完成 / recalculated: ") and "overdue" in book.rec.status[-1]
     log = book.grid("日志")
     assert log[1][2] == "重新计算 / recalc"
     chinese = FakeBook({"案件": [BUTTON_HEADERS] + case_rows(6),
                         "日志": [["时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"]]})
-    buttons.recalc_book(chinese, now=NOW_DT)
+    buttons.recalc_book(chinese, now=NOW_DEMO)
     assert not LETTERS.search(chinese.rec.status[-1]) and chinese.grid("日志")[1][2] == "重新计算"
 
 
@@ -346,7 +345,7 @@ def test_worksheet_functions_give_the_buttons_status_and_errors(demo, monkeypatc
     (a formula names the column, the sheet the cell)."""
     from addin.excel import functions
 
-    monkeypatch.setattr(functions, "_minute", lambda: NOW_DT)
+    monkeypatch.setattr(functions, "_minute", lambda: NOW_DEMO)
     grid = read_workbook(demo, ["案件"])["案件"]
     heads, body = grid[0], grid[1:]
     status = [row[0] for row in functions.result("状态", heads, body)]

@@ -16,8 +16,8 @@ from addin.workbook.sheets.case_rows import excel_instant
 from addin.workbook.sheets.case_columns import DEADLINE_OUTPUTS, find_header_row
 from addin.workbook.sheets.new_book import build_workbook
 from tests.examples import EXAMPLES, check
+from tests.helpers.clock import NOW_EXAMPLES
 
-NOW = dt.datetime(2026, 10, 1, 12, 0)
 
 
 def build(path, rows, policy_raw):
@@ -68,7 +68,7 @@ def test_default_policy_examples_in_one_workbook(tmp_path):
     examples = _default_policy_examples()
     rows = [r for _, _, rows, _ in examples for r in rows]
     path = build(tmp_path / "examples.xlsx", rows, {})
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_EXAMPLES)
     assert summary.rows == len(rows)
     got = read_outputs(path)
     failures = {}
@@ -84,7 +84,7 @@ def test_default_policy_examples_in_one_workbook(tmp_path):
                          ids=[e[0] for e in EXAMPLES if e[1]])
 def test_policy_override_examples_through_the_rules_sheet(tmp_path, example_id, policy_raw, rows, expected):
     path = build(tmp_path / f"example_{example_id}.xlsx", rows, policy_raw)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_EXAMPLES)
     assert set(summary.policy_changes) == set(policy_raw) and not summary.policy_errors
     got = read_outputs(path)
     for r, want in zip(rows, expected):
@@ -94,7 +94,7 @@ def test_policy_override_examples_through_the_rules_sheet(tmp_path, example_id, 
 def test_money_is_written_as_numbers_rounded_like_excel(tmp_path):
     rows = [r for _, _, rows, _ in EXAMPLES[:3] for r in rows]     # 89 -> 5.00, 1299 -> 30.00, 356.80 -> 17.84
     path = build(tmp_path / "money.xlsx", rows, {})
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_EXAMPLES)
     got = read_outputs(path)
     assert [got[r["order_id"]]["comp_amount"] for r in rows] == [5.0, 30.0, 17.84]
     assert all(isinstance(got[r["order_id"]]["comp_amount"], float) for r in rows)

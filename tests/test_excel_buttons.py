@@ -16,195 +16,18 @@ from addin.excel import buttons
 from addin.excel.blocks import column_runs, for_excel, plan_blocks
 from addin.workbook.commands.compute import compute_sheet
 from addin.workbook.sheets.case_columns import INPUTS, OUTPUTS
-
-NOW = dt.datetime(2026, 10, 3, 9, 0)
-
-
-# --- the recording stand-in ------------------------------------------------------------------------
-
-class Recorder:
-    def __init__(self):
-        self.reads: list[tuple[str, tuple]] = []
-        self.formula_reads: list[tuple[str, tuple]] = []
-        self.writes: list[tuple[str, tuple, tuple]] = []    # sheet, top-left, bottom-right
-        self.status: list[str] = []
-        self.written_cells: dict[tuple[str, int, int], object] = {}
-
-
-def _like_xlwings(rows: list[list]):
-    """What xlwings hands back for a range's rows: a scalar for one cell, a flat list for one row or
-    column, else the rows."""
-    if len(rows) == 1:
-        return rows[0][0] if len(rows[0]) == 1 else rows[0]
-    if len(rows[0]) == 1:
-        return [row[0] for row in rows]
-    return rows
-
-
-class FakeRange:
-    def __init__(self, sheet: "FakeSheet", first: tuple[int, int], last: tuple[int, int] | None = None):
-        self.sheet, self.first, self.last = sheet, first, last or first
-
-    @property
-    def row(self):
-        return self.first[0]
-
-    @property
-    def column(self):
-        return self.first[1]
-
-    @property
-    def shape(self):
-        return self.last[0] - self.first[0] + 1, self.last[1] - self.first[1] + 1
-
-    @property
-    def value(self):
-        """Like xlwings: a scalar for one cell, a flat list for one row or column, else rows."""
-        self.sheet.rec.reads.append((self.sheet.name, (self.first, self.last)))
-        (r1, c1), (r2, c2) = self.first, self.last
-        rows = [[self.sheet.cells.get((r, c)) for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
-        return _like_xlwings(rows)
-
-    @property
-    def formula(self):
-        """Like classic xlwings: a formula reads "=…", any other cell its value as text ("" when empty)."""
-        self.sheet.rec.formula_reads.append((self.sheet.name, (self.first, self.last)))
-        if self.sheet.no_formulas:
-            raise NotImplementedError("Reading formulas synchronously isn't supported on this engine.")
-        (r1, c1), (r2, c2) = self.first, self.last
-        rows = [[self.sheet.formulas.get((r, c), "" if self.sheet.cells.get((r, c)) is None
-                                         else str(self.sheet.cells[(r, c)])) for c in range(c1, c2 + 1)]
-                for r in range(r1, r2 + 1)]
-        return _like_xlwings(rows)
-
-    @value.setter
-    def value(self, values):
-        self.sheet.rec.writes.append((self.sheet.name, self.first, self.last))
-        (r1, c1), (r2, c2) = self.first, self.last
-        assert len(values) == r2 - r1 + 1 and all(len(row) == c2 - c1 + 1 for row in values)
-        for i, row in enumerate(values):
-            for j, v in enumerate(row):
-                if isinstance(v, str) and v.startswith("="):
-                    if self.sheet.formulas.get((r1 + i, c1 + j)) == v:
-                        continue        # a formula written back to its own cell: Excel keeps it a formula
-                    raise AssertionError(f"would become a formula in Excel: {v!r}")
-                if isinstance(v, str) and v.strip().isdigit() and len(v.strip()) > 15:
-                    raise AssertionError(f"Excel would store it as a number and lose digits: {v!r}")
-                if isinstance(v, str) and v.startswith("'"):
-                    v = v[1:]      # Excel's text prefix: stored as the text after it
-                self.sheet.formulas.pop((r1 + i, c1 + j), None)   # a value replaces a formula
-                self.sheet.cells[(r1 + i, c1 + j)] = v
-                self.sheet.rec.written_cells[(self.sheet.name, r1 + i, c1 + j)] = v
-
-
-class FakeSheet:
-    def __init__(self, name: str, grid: list[list], rec: Recorder):
-        self.name, self.rec = name, rec
-        self.cells = {(r, c): v for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if v is not None}
-        self.formulas: dict[tuple[int, int], str] = {}    # cells holding a formula (cells has its value)
-        self.no_formulas = False                          # xlwings Lite: formulas cannot be read synchronously
-
-    @property
-    def used_range(self):
-        if not self.cells:
-            return FakeRange(self, (1, 1))
-        return FakeRange(self, (1, 1), (max(r for r, _ in self.cells), max(c for _, c in self.cells)))
-
-    def range(self, first, last=None):
-        return FakeRange(self, first, last)
-
-
-class FakeApp:
-    def __init__(self, rec: Recorder):
-        self.rec = rec
-
-    @property
-    def status_bar(self):
-        return self.rec.status[-1] if self.rec.status else False
-
-    @status_bar.setter
-    def status_bar(self, text):
-        self.rec.status.append(text)
-
-
-class FakeSheets(list):
-    def __init__(self, sheets, rec: Recorder):
-        super().__init__(sheets)
-        self.rec = rec
-
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            return next(s for s in self if s.name == key)
-        return super().__getitem__(key)
-
-    def add(self, name, before=None, after=None):
-        sheet = FakeSheet(name, [], self.rec)
-        self.insert(self.index(after) + 1 if after is not None else 0, sheet)
-        return sheet
-
-
-class FakeBook:
-    def __init__(self, sheets: dict[str, list[list]], fullname: str = "/tmp/cases.xlsm"):
-        self.rec = Recorder()
-        self.sheets = FakeSheets((FakeSheet(n, g, self.rec) for n, g in sheets.items()), self.rec)
-        self.app = FakeApp(self.rec)
-        self.fullname = fullname
-
-    def grid(self, name: str) -> list[list]:
-        cells = self.sheets[name].cells
-        rows, cols = max(r for r, _ in cells), max(c for _, c in cells)
-        return [[cells.get((r, c)) for c in range(1, cols + 1)] for r in range(1, rows + 1)]
-
-
-# --- a case sheet laid out as staff leave it -------------------------------------------------------
-
-HEADERS = ["订单号", "平台", "售后原因", "实付金额", "付款时间", "买家", "签收时间", "包邮", "运费险",
-           "赔偿金额", "赔偿规则", "赔偿金额(手工)", "需店长审批", "赔偿说明", "我的备注", "下一截止"]
-OVERRIDE_COL = HEADERS.index("赔偿金额(手工)") + 1
-NOTE_COL = HEADERS.index("我的备注") + 1
-
-
-def case_rows(n: int) -> list[list]:
-    base = [
-        ["TB{}", "淘宝", "延迟发货", 89.0, dt.datetime(2026, 10, 8, 9, 12), None, None, None, None],
-        ["TM{}", "天猫", "延迟发货", 1200.0, dt.datetime(2026, 10, 1, 10), "tb_小王", None, None, None],
-        ["TM{}", "天猫", "延迟发货", 900, dt.datetime(2026, 10, 1, 20), "tb_小王", None, None, None],
-        ["R{}", "淘宝", "七天无理由退货", None, None, None, dt.datetime(2026, 9, 29, 15, 20), "是", "无"],
-        ["J{}", "京东", "不当发布", 2500.0, None, None, None, None, None],
-        ["X{}", "淘宝", "不存在的原因", 10, None, None, None, None, None],
-    ]
-    rows = []
-    for i in range(n):
-        row = list(base[i % len(base)]) + [None] * (len(HEADERS) - len(base[0]))
-        row[0] = row[0].format(i)
-        if i % len(base) == 4:
-            row[OVERRIDE_COL - 1] = 300.0          # staff typed a manual amount
-        row[NOTE_COL - 1] = f"备注{i}"
-        rows.append(row)
-    return rows
-
-
-def policy_grid():
-    return [["参数ID", "名称", "值"], ["LAD-2.approval_above", "审批线", 30]]
-
-
-def make_book(n: int) -> FakeBook:
-    return FakeBook({"案件": [HEADERS] + case_rows(n), "规则": policy_grid(),
-                     "日志": [["时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"]],
-                     "发送队列": [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"]]})
-
-
-def call_counts(book: FakeBook) -> tuple[int, int]:
-    return len(book.rec.reads), len(book.rec.writes)
+from tests.helpers.clock import NOW_BUTTONS
+from tests.helpers.fake_xlwings import (BUTTON_HEADERS, NOTE_COL, OVERRIDE_COL, FakeBook, call_counts, fake_book,
+                                        policy_grid)
 
 
 # --- tests -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("action", [buttons.recalc_book, buttons.validate_book])
 def test_reads_and_writes_do_not_grow_with_rows(action):
-    small, large = make_book(10), make_book(1000)
-    action(small, now=NOW)
-    action(large, now=NOW)
+    small, large = fake_book(10), fake_book(1000)
+    action(small, now=NOW_BUTTONS)
+    action(large, now=NOW_BUTTONS)
     assert call_counts(small) == call_counts(large)
     reads, writes = call_counts(large)
     assert reads == 2          # the 规则 and 案件 sheets, one call each (used-range extents are not reads)
@@ -214,9 +37,9 @@ def test_reads_and_writes_do_not_grow_with_rows(action):
 
 
 def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
-    book = make_book(30)
+    book = fake_book(30)
     before = book.grid("案件")
-    buttons.recalc_book(book, now=NOW)
+    buttons.recalc_book(book, now=NOW_BUTTONS)
     after = book.grid("案件")
 
     computed = {i + 1 for i, h in enumerate(after[0]) if h in {c.header for c in OUTPUTS}}
@@ -232,7 +55,7 @@ def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
                 assert new[c - 1] == old[c - 1], (r, h)
 
     from addin.workbook.sheets.settings import policy_from_grid
-    expected = compute_sheet(before, policy_from_grid(policy_grid())[0], now=NOW)
+    expected = compute_sheet(before, policy_from_grid(policy_grid())[0], now=NOW_BUTTONS)
     for (r, c), value in expected.cells.items():
         got = after[r - 1][c - 1] if c - 1 < len(after[r - 1]) else None
         assert got == (float(value) if hasattr(value, "as_tuple") else value), (r, c)
@@ -241,14 +64,14 @@ def test_recalc_writes_only_computed_columns_and_matches_compute_sheet():
 @pytest.mark.parametrize("action", [buttons.recalc_book, buttons.validate_book])
 def test_a_formula_in_a_computed_column_is_kept_by_the_buttons(action):
     """As `aftersales recalc` keeps it: the formula stays a formula, and the row says so."""
-    book = make_book(12)
-    comp_col, note_col = HEADERS.index("赔偿金额") + 1, HEADERS.index("赔偿说明") + 1
+    book = fake_book(12)
+    comp_col, note_col = BUTTON_HEADERS.index("赔偿金额") + 1, BUTTON_HEADERS.index("赔偿说明") + 1
     sheet = book.sheets["案件"]
     sheet.formulas[(2, comp_col)] = "=D2*0.1"         # staff's own rule for this row (TB, paid 89)
     sheet.cells[(2, comp_col)] = 8.9
     sheet.formulas[(3, note_col)] = '="见群聊"'
     sheet.cells[(3, note_col)] = "见群聊"
-    summary = action(book, now=NOW)
+    summary = action(book, now=NOW_BUTTONS)
     assert sheet.formulas == {(2, comp_col): "=D2*0.1", (3, note_col): '="见群聊"'}
     assert sheet.cells[(2, comp_col)] == 8.9 and sheet.cells[(3, note_col)] == "见群聊"
     if action is buttons.recalc_book:
@@ -259,23 +82,23 @@ def test_a_formula_in_a_computed_column_is_kept_by_the_buttons(action):
 
 
 def test_buttons_on_xlwings_lite_cannot_see_formulas_and_still_run():
-    book = make_book(6)
+    book = fake_book(6)
     book.sheets["案件"].no_formulas = True
-    summary = buttons.recalc_book(book, now=NOW)
+    summary = buttons.recalc_book(book, now=NOW_BUTTONS)
     assert summary.rows == 6 and book.rec.formula_reads     # tried once, then went on without
 
 
 def test_override_between_computed_columns_splits_the_blocks():
-    book = make_book(12)
-    buttons.recalc_book(book, now=NOW)
+    book = fake_book(12)
+    buttons.recalc_book(book, now=NOW_BUTTONS)
     case_writes = [(first, last) for sheet, first, last in book.rec.writes if sheet == "案件"]
     assert all(not (first[1] <= OVERRIDE_COL <= last[1]) for first, last in case_writes)
     assert all(not (first[1] <= NOTE_COL <= last[1]) for first, last in case_writes)
 
 
 def test_status_bar_is_updated_and_ends_with_a_summary():
-    book = make_book(2500)
-    buttons.recalc_book(book, now=NOW)
+    book = fake_book(2500)
+    buttons.recalc_book(book, now=NOW_BUTTONS)
     status = book.rec.status
     assert status[0].startswith("重新计算")
     assert any("1000/2500" in s for s in status)            # progress while computing
@@ -283,9 +106,9 @@ def test_status_bar_is_updated_and_ends_with_a_summary():
 
 
 def test_validate_writes_only_the_errors_column():
-    book = make_book(12)
-    buttons.validate_book(book, now=NOW)
-    errors_col = len(HEADERS) + 1 + [c.key for c in OUTPUTS if c.header not in HEADERS].index("errors")
+    book = fake_book(12)
+    buttons.validate_book(book, now=NOW_BUTTONS)
+    errors_col = len(BUTTON_HEADERS) + 1 + [c.key for c in OUTPUTS if c.header not in BUTTON_HEADERS].index("errors")
     case_cells = {(r, c) for sheet, r, c in book.rec.written_cells if sheet == "案件"}
     assert case_cells and {c for _, c in case_cells} == {errors_col}
     assert book.grid("案件")[0][errors_col - 1] == "错误"
@@ -293,9 +116,9 @@ def test_validate_writes_only_the_errors_column():
 
 
 def test_each_run_appends_one_log_line():
-    book = make_book(6)
-    buttons.recalc_book(book, now=NOW)
-    buttons.validate_book(book, now=NOW)
+    book = fake_book(6)
+    buttons.recalc_book(book, now=NOW_BUTTONS)
+    buttons.validate_book(book, now=NOW_BUTTONS)
     log = book.grid("日志")
     assert [row[2] for row in log[1:]] == ["重新计算", "检查"]           # in the display language (中文)
     assert log[1][3] == 6 and log[1][5] == "默认"
@@ -315,8 +138,8 @@ def test_sample_rows_through_the_button_match_the_cli_pipeline():
     cols = case_columns()
     grid = [[c.header for c in cols]] + [[row.get(c.key) for c in cols] for row in sample_rows()]
     book = FakeBook({"案件": grid})
-    buttons.recalc_book(book, now=NOW)
-    expected = compute_sheet(grid, now=NOW)
+    buttons.recalc_book(book, now=NOW_BUTTONS)
+    expected = compute_sheet(grid, now=NOW_BUTTONS)
     after = book.grid("案件")
     for (r, c), value in expected.cells.items():
         assert after[r - 1][c - 1] == (float(value) if hasattr(value, "as_tuple") else value)
@@ -345,7 +168,7 @@ def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
               ["A1", 13800138000.0, "退款完成", "【小美】退款已完成", 9, 1, dt.datetime(2026, 10, 3, 9, 30), "PASS", None],
               ["A2", "13900139000", "催付", "【小美】快付款", 7, 1, None, "ERROR", "缺退订"],
               ["A3", "13700137000", "回访", "【小美】满意吗", 7, 1, None, "WARN", "x"]]
-    book = FakeBook({"案件": [HEADERS], "发送队列": outbox}, fullname=str(tmp_path / "店铺.xlsm"))
+    book = FakeBook({"案件": [BUTTON_HEADERS], "发送队列": outbox}, fullname=str(tmp_path / "店铺.xlsm"))
     path = buttons.export_book(book)
     text = path.read_bytes()
     assert text.startswith(b"\xef\xbb\xbf")
@@ -360,10 +183,10 @@ def test_texts_button_writes_text_columns_and_the_outbox():
     from addin.workbook.commands.texts import compute_texts
 
     def book_with_sms(n):
-        book = make_book(n)
+        book = fake_book(n)
         sheet = book.sheets["案件"]
         extra = {"店铺名": "小美家居", "短信类型": "回访", "商品名称": "电热水壶", "手机号": None}
-        width = len(HEADERS)
+        width = len(BUTTON_HEADERS)
         for j, (head, value) in enumerate(extra.items(), start=width + 1):
             sheet.cells[(1, j)] = head
             for r in range(2, n + 2):
@@ -372,13 +195,13 @@ def test_texts_button_writes_text_columns_and_the_outbox():
 
     small, big = book_with_sms(10), book_with_sms(400)
     before = small.grid("案件")
-    result = buttons.texts_book(small, now=NOW)
-    buttons.texts_book(big, now=NOW)
+    result = buttons.texts_book(small, now=NOW_BUTTONS)
+    buttons.texts_book(big, now=NOW_BUTTONS)
     assert call_counts(small) == call_counts(big)
     case_cols = {c for _, c in result.cells}
     assert all(c in case_cols for sheet, r, c in small.rec.written_cells if sheet == "案件")
     from addin.workbook.sheets.settings import policy_from_grid
-    expected = compute_texts(before, policy_from_grid(policy_grid())[0], now=NOW)
+    expected = compute_texts(before, policy_from_grid(policy_grid())[0], now=NOW_BUTTONS)
     after = small.grid("案件")
     assert result.summary["sms"] == 10 and result.summary["ready"] == 10
     for (r, c), value in expected.cells.items():
@@ -400,37 +223,37 @@ def test_texts_button_uses_the_approved_templates_and_the_send_log(tmp_path: Pat
     rows = [dict(order_id=f"300000{i}", platform="天猫", reason="其他", shop_name="小美家居", phone=f"1380013800{i}",
                  sms_kind="回访", item_name="台灯") for i in range(3)]
     path = build_workbook(tmp_path / "b.xlsx", rows, approved=approved)
-    export_outbox(path, tmp_path / "out", now=NOW, csv_file=None)           # logs all three as 已导出
+    export_outbox(path, tmp_path / "out", now=NOW_BUTTONS, csv_file=None)           # logs all three as 已导出
     rows.append(dict(rows[0], order_id="3000009", phone="13800138009"))
     path2 = build_workbook(tmp_path / "c.xlsx", rows, approved=approved)
     grids = read_workbook(path, sheet_names(path))
     grids["案件"] = read_workbook(path2, ["案件"])["案件"]
     book = FakeBook(grids, fullname=str(tmp_path / "c.xlsx"))
-    result = buttons.texts_book(book, now=NOW)
+    result = buttons.texts_book(book, now=NOW_BUTTONS)
     assert [res.sms_text for res in result.merged.values()] == ["【小美家居】亲，您反馈的台灯问题已处理好~"] * 4
     assert len(book.grid("发送队列")) == 2                                     # only the new number is queued
-    generate_texts(path2, now=NOW)                                        # the CLI on a book without that log
+    generate_texts(path2, now=NOW_BUTTONS)                                        # the CLI on a book without that log
     assert len(read_workbook(path2, ["发送队列"])["发送队列"]) == 5
 
 
 def test_texts_button_keeps_staff_notes_beside_their_message():
     """The 生成回复与短信 button, like `aftersales texts`, rebuilds 发送队列 without wiping the staff's own
     columns to its right, and a note stays beside its message when another message comes in above it."""
-    book = make_book(3)
+    book = fake_book(3)
     sheet = book.sheets["案件"]
     sheet.cells[(3, 1)] = "3000202610215894"                  # a real 16-digit order id: text in the queue too
-    width = len(HEADERS)
+    width = len(BUTTON_HEADERS)
     for j, head in enumerate(("店铺名", "短信类型", "商品名称", "手机号"), start=width + 1):
         sheet.cells[(1, j)] = head
     for r in range(2, 5):
         sheet.cells.update({(r, width + 1): "小美家居", (r, width + 3): "电热水壶", (r, width + 4): f"1380013{r:04d}"})
     sheet.cells[(3, width + 2)] = sheet.cells[(4, width + 2)] = "回访"
-    buttons.texts_book(book, now=NOW)
+    buttons.texts_book(book, now=NOW_BUTTONS)
     queue = book.sheets["发送队列"]
     assert [queue.cells.get((r, 1)) for r in (2, 3)] == ["3000202610215894", "TM2"]
     queue.cells.update({(1, 12): "跟进人", (2, 12): "小王已回访", (3, 12): "=公式备注"})
     sheet.cells[(2, width + 2)] = "回访"                         # TB0, above them, gets one too
-    buttons.texts_book(book, now=NOW)
+    buttons.texts_book(book, now=NOW_BUTTONS)
     assert [(queue.cells.get((r, 1)), queue.cells.get((r, 12))) for r in (1, 2, 3, 4)] == \
         [("订单号", "跟进人"), ("TB0", None), ("3000202610215894", "小王已回访"), ("TM2", "=公式备注")]
 
@@ -440,7 +263,7 @@ def test_export_to_sheet_keeps_long_order_ids_as_text():
     text (Excel would store a number and drop its last digits)."""
     outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"],
               ["3000202610215894", "13800138000", "退款完成", "【小美】退款已完成", 9, 1, None, "PASS", None]]
-    book = FakeBook({"案件": [HEADERS], "发送队列": outbox})
+    book = FakeBook({"案件": [BUTTON_HEADERS], "发送队列": outbox})
     buttons.export_to_sheet(book)
     assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
                                                ["13800138000", "【小美】退款已完成", None, "3000202610215894"]]

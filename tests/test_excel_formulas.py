@@ -20,9 +20,9 @@ from addin.workbook.commands.compute import compute_sheet  # noqa: E402
 from addin.workbook.sheets.case_rows import excel_instant  # noqa: E402
 from addin.workbook.sheets.case_columns import OUTPUTS  # noqa: E402
 from addin.workbook.sheets.new_book import build_workbook  # noqa: E402
+from tests.helpers.clock import NOW_BUTTONS
 
 
-NOW = dt.datetime(2026, 10, 3, 9)
 
 
 def _plain(arg):
@@ -82,9 +82,9 @@ def evaluated(tmp_path_factory):
     with_formulas = folder / "formulas.xlsx"
     wb.save(with_formulas)
 
-    # 状态 depends on 'now': the functions read the clock, the test pins it to the button's NOW
+    # 状态 depends on 'now': the functions read the clock, the test pins it to the buttons' NOW_BUTTONS
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(functions, "_minute", lambda: NOW)
+        mp.setattr(functions, "_minute", lambda: NOW_BUTTONS)
         solution = formulas.ExcelModel().loads(str(with_formulas)).finish().calculate()
     values = {}
     for key, cell in solution.items():
@@ -110,7 +110,7 @@ def _as_button_writes(value):
 
 def test_array_formula_equals_compute_sheet(evaluated):
     grid, n, first_free, _, values = evaluated
-    sheet = compute_sheet(grid, now=NOW)
+    sheet = compute_sheet(grid, now=NOW_BUTTONS)
     header = sheet.header
     out_cols = {**header.outputs, **sheet.new_columns}
     checked = 0

@@ -12,8 +12,8 @@ import pytest
 from addin.excel import buttons
 from addin.excel import functions
 from addin.excel import udfs
-from tests.test_excel_buttons import FakeBook, call_counts, make_book
-from tests.test_excel_udfs import HEADERS, OFFICE_ROWS, ROWS
+from tests.helpers.excel_rows import HEADERS, OFFICE_ROWS, ROWS
+from tests.helpers.fake_xlwings import FakeBook, call_counts, fake_book
 
 LITE = Path(__file__).resolve().parents[1] / "workbook_templates" / "xlwings_lite"
 
@@ -41,7 +41,7 @@ def test_lite_reads_office_js_zeros_as_empty(main):
 
 
 def test_lite_scripts_run_the_buttons(main):
-    book = make_book(20)
+    book = fake_book(20)
     main.recalc(book)
     assert book.rec.status[-1].startswith("重新计算完成")
     main.validate(book)
@@ -76,8 +76,8 @@ def test_lite_runs_without_python_calamine():
         "import importlib.util\n"
         f"spec = importlib.util.spec_from_file_location('lite_main', {str(LITE / 'main.py')!r})\n"
         "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
-        "from tests.test_excel_buttons import make_book\n"
-        "book = make_book(5); m.recalc(book); m.generate_texts(book)\n"
+        "from tests.helpers.fake_xlwings import fake_book\n"
+        "book = fake_book(5); m.recalc(book); m.generate_texts(book)\n"
         "print(book.rec.status[-1])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=LITE.parents[1], capture_output=True, text=True)
@@ -119,3 +119,25 @@ def test_xlwings_is_not_required_in_the_browser():
     assert len(xlwings) == 1 and "sys_platform != 'emscripten'" in xlwings[0].replace('"', "'")
     text = (LITE / "requirements.txt").read_text(encoding="utf-8")
     assert "BELOW" in text and "keep Lite's xlwings line" in text
+
+
+def test_the_lite_path_imports_neither_openpyxl_nor_calamine_nor_xlwings():
+    """The wheel leaves them out in the browser (sys_platform == 'emscripten' markers in pyproject.toml), so
+    the modules Lite's main.py runs must not import them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "class Block:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name.split('.')[0] in ('openpyxl', 'python_calamine', 'xlwings'):\n"
+            "            raise ImportError('not in the browser: ' + name)\n"
+            "sys.meta_path.insert(0, Block())\n"
+            "import addin.excel.buttons, addin.excel.functions\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    pyproject = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text(encoding="utf-8")
+    for name in ("openpyxl", "python-calamine", "xlwings"):
+        line = next(l for l in pyproject.splitlines() if l.strip().startswith(f'"{name}'))
+        assert "sys_platform != 'emscripten'" in line, name

@@ -20,6 +20,7 @@ from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF, normalise_heade
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import OUTPUTS, find_header_row
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
+from tests.helpers.zips import CASE_PART, member
 
 SHEETS = ["案件", "汇总", "使用说明", "规则", "模板", "发送队列", "日志", XLWINGS_CONF.name]
 # Run by LibreOffice's own python3 (it has the uno module): open the book, list VBA modules and buttons.
@@ -71,7 +72,7 @@ def test_opens_with_openpyxl_and_calamine_and_has_all_sheets(book):
     with python_calamine.CalamineWorkbook.from_path(str(book)) as cb:
         assert all(name in cb.sheet_names for name in SHEETS)
         header = cb.get_sheet_by_name(CASES.name).to_python()[0]
-    assert find_header_row([header]) is not None
+    assert find_header_row([header]).row == 1
 
 
 def test_conf_sheet_names_the_udf_module(book):
@@ -135,15 +136,15 @@ def test_recalc_runs_on_it_after_rows_are_added(book, tmp_path):
     amount = grid[0].index(next(c.header for c in OUTPUTS if c.key == "comp_amount"))
     assert [grid[1][amount], grid[2][amount]] == [5.0, 116.24]   # Excel rounding: 387.45 x 30% = 116.24
     assert VBA_Parser(str(filled)).detect_vba_macros()          # the patch kept the VBA project ...
-    with zipfile.ZipFile(filled) as z:                           # ... and the buttons
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    sheet = member(filled, CASE_PART).decode()                 # ... and the buttons
     assert "<legacyDrawing" in sheet and sheet.count("<control ") == len(BUTTONS)
 
 
 def test_sample_rows_version_recalculates(tmp_path):
     path = new_workbook(tmp_path / "demo.xlsm", sample_rows())
     summary = recalc(path, now=dt.datetime(2026, 10, 3, 9))
-    assert summary.rows == len(sample_rows()) and summary.computed > 0
+    assert (summary.rows, summary.errors) == (len(sample_rows()), 11)       # the demo's 11 bad rows
+    assert summary.computed == summary.rows - summary.errors
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") and Path("/usr/lib/python3/dist-packages/uno.py").exists()),
@@ -165,9 +166,7 @@ def test_buttons_sit_in_the_frozen_corner_and_do_not_move_or_size_with_cells(boo
     MS-OI29500 2.1.1881) and the x14 anchor (no moveWithCells/sizeWithCells attribute: false)."""
     ws = openpyxl.load_workbook(book)[CASES.name]
     frozen_cols = openpyxl.utils.cell.coordinate_to_tuple(ws.freeze_panes)[1] - 1          # F2 -> 5
-    with zipfile.ZipFile(book) as z:
-        vml = z.read("xl/drawings/vmlDrawingButtons.vml").decode()
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    vml, sheet = member(book, "xl/drawings/vmlDrawingButtons.vml").decode(), member(book, CASE_PART).decode()
     shapes = re.findall(r"<x:ClientData ObjectType=\"Button\">(.*?)</x:ClientData>", vml, re.S)
     assert len(shapes) == len(BUTTONS)
     for data in shapes:

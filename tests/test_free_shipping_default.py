@@ -22,9 +22,9 @@ from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_rows import case_from_row
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
-
-from .test_import import NOW, export_rows, jm_line, pdd_line, qn_line, rows_by_order, write_export
-from .test_import import book, master_book  # noqa: F401 - the fixtures: a copy of a `new-workbook` book
+from tests.helpers.books import rows_by_order
+from tests.helpers.clock import NOW_IMPORT
+from tests.helpers.exports import export_rows, jm_line, pdd_line, qn_line, write_export
 
 ASSUMED_NOTE = "「包邮」未填, 按「规则」表「包邮未填时」视为包邮"
 ASK_HINT = "「规则」表「包邮未填时」一行设置"
@@ -55,17 +55,18 @@ def every_reason_exports(tmp_path: Path) -> tuple[list[Path], dict[str, str]]:
             order = f"30002123456789{n:05d}"
             qn.append(qn_line(order, f"18765432109876{n:04d}", rule.text))
         wording[order] = rule.text
-    assert len(qn) > 50
+    assert len(qn) == sum(r.platform is None and r.after_sales_type in (None, "return_refund") for r in REASON_RULES)
+    assert len(wording) == len(REASON_RULES)                    # one order per row of the table, none lost
     files = [write_export(tmp_path / "退款报表.utf8bom.csv", export_rows("QN", qn)),
              write_export(tmp_path / "拼多多售后.xlsx", export_rows("PDD", pdd)),
              write_export(tmp_path / "京麦.gbk.csv", export_rows("JM", jd))]
     return files, wording
 
 
-def test_the_setting_is_on_the_rules_sheet_and_reads_staff_spellings(book):
+def test_the_setting_is_on_the_rules_sheet_and_reads_staff_spellings(new_book):
     param = PARAMS_BY_ID[FREE_DEFAULT]
     assert DEFAULT_POLICY[FREE_DEFAULT] == "ask" and param.text() == "逐行填写"
-    rules = {r[0]: r for r in read_workbook(book, ["规则"])["规则"][1:]}
+    rules = {r[0]: r for r in read_workbook(new_book, ["规则"])["规则"][1:]}
     assert rules[FREE_DEFAULT][1].startswith("包邮未填时") and rules[FREE_DEFAULT][2] == "逐行填写"
     for typed, want in (("包邮", "yes"), (" 是", "yes"), ("全部包邮", "yes"), ("yes", "yes"), ("不包邮", "no"),
                         ("否", "no"), ("非包邮", "no"), ("逐行填写", "ask"), ("ask", "ask")):
@@ -75,25 +76,25 @@ def test_the_setting_is_on_the_rules_sheet_and_reads_staff_spellings(book):
     assert policy[FREE_DEFAULT] == "ask" and len(errors) == 1 and "逐行填写/包邮/不包邮" in errors[0].zh
 
 
-def test_with_the_setting_at_baoyou_every_imported_reason_recalcs_with_no_error(book, tmp_path):
+def test_with_the_setting_at_baoyou_every_imported_reason_recalcs_with_no_error(new_book, tmp_path):
     files, wording = every_reason_exports(tmp_path)
-    report = import_exports(book, files)
+    report = import_exports(new_book, files)
     assert report.added == len(REASON_RULES) and not report.refused and not report.unknown_reasons
-    set_rule(book, FREE_DEFAULT, "包邮")
+    set_rule(new_book, FREE_DEFAULT, "包邮")
     # 价格保护 needs the price drop, which no export carries (not a 包邮 question): staff type it.
-    grid = read_workbook(book, ["案件"])["案件"]
+    grid = read_workbook(new_book, ["案件"])["案件"]
     head = [str(h).rstrip("*") for h in grid[0]]
     drops = {(r, head.index("降价金额") + 1): 10 for r, row in enumerate(grid, start=1)
              if row[head.index("售后原因")] in ("价格保护", "商品降价")}
     assert len(drops) == len([x for x in REASON_RULES if x.reason == "price_protection"]) == 2
-    patch_workbook(book, book, {"案件": SheetEdit(cells=drops)})
-    recalc(book, now=NOW)
-    rows = rows_by_order(book)
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells=drops)})
+    recalc(new_book, now=NOW_IMPORT)
+    rows = rows_by_order(new_book)
     assert len(rows) == len(REASON_RULES)
     errors = {order: row.get("错误") for order, row in rows.items()}
     assert errors == dict.fromkeys(wording), {wording[o]: e for o, e in errors.items() if e}
     no_reason = [r for r in rows.values() if r.get("运费规则", "").split("+")[0] in ("F1", "F5")]
-    assert len(no_reason) >= 9 + 4          # the table's no-reason returns and exchanges
+    assert len(no_reason) == sum(r.reason in ("no_reason_return", "no_reason_exchange") for r in REASON_RULES)
     for row in no_reason:
         assert ASSUMED_NOTE in row["提示"] and FREE_DEFAULT in row["规则编号"], row
         assert (row["运费规则"] != "F1" or (row["去程运费承担"], row["退货运费承担"]) == ("卖家", "买家"))
@@ -101,14 +102,14 @@ def test_with_the_setting_at_baoyou_every_imported_reason_recalcs_with_no_error(
     assert not any(ASSUMED_NOTE in r.get("提示", "") for r in rows.values() if r.get("运费规则", "").split("+")[0] == "F8")
 
 
-def test_by_default_the_imported_no_reason_rows_ask_and_name_the_rules_row(book, tmp_path):
+def test_by_default_the_imported_no_reason_rows_ask_and_name_the_rules_row(new_book, tmp_path):
     lines = [qn_line("3000212345678900001", "187654321098700001", "七天无理由退换货"),
              qn_line("3000212345678900002", "187654321098700002", "7天无理由退货"),
              qn_line("3000212345678900003", "187654321098700003", "少件/漏发")]
-    import_exports(book, [write_export(tmp_path / "退款报表.gbk.csv", export_rows("QN", lines))])
-    recalc(book, now=NOW)
-    rows = rows_by_order(book)
-    head = read_workbook(book, ["案件"])["案件"][0]
+    import_exports(new_book, [write_export(tmp_path / "退款报表.gbk.csv", export_rows("QN", lines))])
+    recalc(new_book, now=NOW_IMPORT)
+    rows = rows_by_order(new_book)
+    head = read_workbook(new_book, ["案件"])["案件"][0]
     column = next(get_column_letter(i) for i, h in enumerate(head, start=1) if str(h).rstrip("*") == "包邮")
     for order in ("3000212345678900001", "3000212345678900002"):
         error = rows[order]["错误"]
@@ -119,35 +120,35 @@ def test_by_default_the_imported_no_reason_rows_ask_and_name_the_rules_row(book,
     assert "错误" not in rows["3000212345678900003"]     # wrong item: F8 needs no 包邮
 
 
-def test_the_ask_message_is_bilingual_in_zh_en_mode(book, tmp_path):
-    import_exports(book, [write_export(tmp_path / "退款报表.csv",
+def test_the_ask_message_is_bilingual_in_zh_en_mode(new_book, tmp_path):
+    import_exports(new_book, [write_export(tmp_path / "退款报表.csv",
                                        export_rows("QN", [qn_line("3000212345678900009", "1876543210987009", "七天无理由退货")]))])
-    set_rule(book, "UI.language", "中文+English")
-    recalc(book, now=NOW)
-    error = rows_by_order(book)["3000212345678900009"]["错误"]
+    set_rule(new_book, "UI.language", "中文+English")
+    recalc(new_book, now=NOW_IMPORT)
+    error = rows_by_order(new_book)["3000212345678900009"]["错误"]
     assert ASK_HINT in error and "set the shop-wide default in the 规则 sheet row 「包邮未填时」" in error
 
 
-def test_a_typed_baoyou_no_beats_the_setting(book, tmp_path):
+def test_a_typed_baoyou_no_beats_the_setting(new_book, tmp_path):
     lines = [qn_line("3000212345678900011", "187654321098700011", "七天无理由退换货"),
              qn_line("3000212345678900012", "187654321098700012", "七天无理由退换货")]
-    import_exports(book, [write_export(tmp_path / "退款报表.xlsx", export_rows("QN", lines))])
-    set_rule(book, FREE_DEFAULT, "包邮")
-    grid = read_workbook(book, ["案件"])["案件"]
+    import_exports(new_book, [write_export(tmp_path / "退款报表.xlsx", export_rows("QN", lines))])
+    set_rule(new_book, FREE_DEFAULT, "包邮")
+    grid = read_workbook(new_book, ["案件"])["案件"]
     head = [str(h).rstrip("*") for h in grid[0]]
     r = next(i for i, row in enumerate(grid, start=1) if row[head.index("订单号")] == "3000212345678900012")
-    patch_workbook(book, book, {"案件": SheetEdit(cells={(r, head.index("包邮") + 1): "否"})})
-    recalc(book, now=NOW)
-    rows = rows_by_order(book)
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells={(r, head.index("包邮") + 1): "否"})})
+    recalc(new_book, now=NOW_IMPORT)
+    rows = rows_by_order(new_book)
     typed, assumed = rows["3000212345678900012"], rows["3000212345678900011"]
     assert "错误" not in typed and typed["运费规则"] == "F2" and typed["去程运费承担"] == "买家"
     assert ASSUMED_NOTE not in typed.get("提示", "") and FREE_DEFAULT not in typed.get("规则编号", "")
     assert assumed["运费规则"] == "F1" and ASSUMED_NOTE in assumed["提示"]
     # and the setting 不包邮 with a typed 是: the typed cell wins again
-    set_rule(book, FREE_DEFAULT, "不包邮")
-    patch_workbook(book, book, {"案件": SheetEdit(cells={(r, head.index("包邮") + 1): "是"})})
-    recalc(book, now=NOW)
-    rows = rows_by_order(book)
+    set_rule(new_book, FREE_DEFAULT, "不包邮")
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells={(r, head.index("包邮") + 1): "是"})})
+    recalc(new_book, now=NOW_IMPORT)
+    rows = rows_by_order(new_book)
     assert rows["3000212345678900012"]["运费规则"] == "F1" and FREE_DEFAULT not in rows["3000212345678900012"].get("规则编号", "")
     assert rows["3000212345678900011"]["运费规则"] == "F2" and "视为不包邮" in rows["3000212345678900011"]["提示"]
 

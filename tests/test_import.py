@@ -6,17 +6,14 @@ and a real .xls written by xlwt), imported with the real code, read back with ca
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-import xlwt
 
 from addin.cli import main
 from addin.core.reasons import AFTER_SALES_TYPE_ZH, REASON_RULES, ReasonRule, match_reason, normalise_reason
@@ -28,116 +25,10 @@ from addin.workbook.sheets.case_sheet import CaseSheetError
 from addin.workbook.sheets.case_rows import case_from_row
 from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
-
-NOW = dt.datetime(2026, 10, 12, 10, 0)
-
-# --------------------------------------------------------------------------- the platforms' shapes
-
-QN_HEAD = ["订单编号", "退款编号", "支付宝交易号", "订单付款时间", "商品编码", "退款完结时间", "买家会员名称", "买家实际支付金额",
-           "宝贝标题", "买家退款金额", "手工退款/系统退款", "是否需要退货", "退款的申请时间", "超时时间", "退款状态", "货物状态",
-           "退货物流信息", "发货物流信息", "客服介入状态", "卖家真实姓名", "卖家退货地址", "退货物流单号", "退货物流公司",
-           "买家退款原因", "买家退款说明", "买家退货时间", "责任方", "售中或售后", "商家备注"]
-JM_HEAD = ["服务单号", "申请单号", "订单号", "商品编号", "商品名称", "客户期望", "服务单状态", "申请时间", "客户账号", "客户姓名",
-           "实付金额", "退款金额", "退款原因", "问题描述", "店铺名称"]
-PDD_HEAD = ["售后编号", "订单编号", "商品名称", "商品规格", "售后类型", "售后原因", "售后状态", "订单状态", "退款金额(元)",
-            "用户实付金额(元)", "申请时间", "发货时间", "退货运单号", "店铺名称"]
-
-
-def qn_line(order, refund, reason, *, paid="89.00", refund_amount="89.00", returned="是", status="退款成功",
-            buyer="tb_小王", applied="2026-10-10 10:00:00", tracking="SF1234567890123"):
-    line = dict.fromkeys(QN_HEAD, "")
-    line.update({"订单编号": f'="{order}"', "退款编号": f'="{refund}"', "订单付款时间": "2026-10-08 09:12:00",
-                 "买家会员名称": buyer, "买家实际支付金额": paid, "宝贝标题": "加厚保暖袜 5双装", "买家退款金额": refund_amount,
-                 "是否需要退货": returned, "退款的申请时间": applied, "退款状态": status, "退货物流单号": tracking,
-                 "买家退款原因": reason, "售中或售后": "售后"})
-    return [line[h] for h in QN_HEAD]
-
-
-def jm_line(service, order, reason, expect="退货", status="待审核", paid="199.00"):
-    line = dict.fromkeys(JM_HEAD, "")
-    line.update({"服务单号": service, "订单号": order, "商品名称": "电热水壶", "客户期望": expect, "服务单状态": status,
-                 "申请时间": "2026/10/10 10:00", "客户账号": "jd_buyer1", "实付金额": paid, "退款金额": paid,
-                 "退款原因": reason, "问题描述": "买家的话", "店铺名称": "小美京东自营旗舰店"})
-    return [line[h] for h in JM_HEAD]
-
-
-def pdd_line(after_id, order, reason, kind="退货退款", status="待商家处理", amount="39.90", shipped="2026-10-09 08:00:00"):
-    line = dict.fromkeys(PDD_HEAD, "")
-    line.update({"售后编号": after_id, "订单编号": order, "商品名称": "收纳盒", "售后类型": kind, "售后原因": reason,
-                 "售后状态": status, "订单状态": "已发货", "退款金额(元)": amount, "用户实付金额(元)": amount,
-                 "申请时间": "2026-10-10 10:00:00", "发货时间": shipped, "退货运单号": "YT0001", "店铺名称": "小美家居"})
-    return [line[h] for h in PDD_HEAD]
-
-
-QN_LINES = [qn_line("3000212345678901234", "187654321098765432", "七天无理由退换货"),
-            qn_line("3000212345678901235", "187654321098765433", "少件/漏发", refund_amount="30.00", returned="否",
-                    status="等待卖家同意"),
-            qn_line("3000212345678901236", "187654321098765434", "包装/商品破损/污渍", paid="129.00", refund_amount="129")]
-JM_LINES = [jm_line("1530000011", "290000000001", "质量问题"), jm_line("1530000012", "290000000002", "七天无理由退货", "换货")]
-PDD_LINES = [pdd_line("PA2610100001", "261010-123456789012345", "未按约定时间发货", "仅退款"),
-             pdd_line("PA2610100002", "261010-123456789012346", "做工粗糙/有瑕疵"),
-             pdd_line("PA2610100003", "261010-123456789012347", "七天无理由退换货", "换货")]
-SHAPES = {"QN": (QN_HEAD, QN_LINES), "JM": (JM_HEAD, JM_LINES), "PDD": (PDD_HEAD, PDD_LINES)}
-
-
-def export_rows(shape: str, lines=None) -> list[list]:
-    head, default = SHAPES[shape]
-    lines = default if lines is None else lines
-    return [["售后导出 2026-10-12 10:00"], head, *lines, ["合计", *[""] * (len(head) - 1)]]
-
-
-def write_export(path: Path, rows: list[list]) -> Path:
-    kind = path.name.split(".", 1)[1]
-    if kind in ("utf8bom.csv", "gbk.csv", "csv"):
-        encoding = {"utf8bom.csv": "utf-8-sig", "gbk.csv": "gbk", "csv": "utf-8"}[kind]
-        with open(path, "w", encoding=encoding, newline="") as fh:
-            csv.writer(fh).writerows(rows)
-    elif kind == "utf16.txt":             # Excel's "Unicode text": UTF-16 with BOM, tab-separated
-        path.write_bytes("\r\n".join("\t".join(r) for r in rows).encode("utf-16"))
-    elif kind == "xlsx":
-        wb = openpyxl.Workbook()
-        for r in rows:
-            wb.active.append([c.removeprefix('="').removesuffix('"') if isinstance(c, str) else c for c in r])
-        wb.save(path)
-    elif kind == "xls":
-        wb = xlwt.Workbook(encoding="utf-8")
-        ws = wb.add_sheet("Sheet1")
-        for i, r in enumerate(rows):
-            for j, c in enumerate(r):
-                ws.write(i, j, c.removeprefix('="').removesuffix('"'))
-        wb.save(str(path))
-    return path
-
-
-@pytest.fixture(scope="module")
-def master_book(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("import") / "master.xlsm"
-    assert main(["new-workbook", str(path)]) == 0
-    return path
-
-
-@pytest.fixture
-def book(master_book, tmp_path) -> Path:
-    return Path(shutil.copy(master_book, tmp_path / "售后.xlsm"))
-
-
-def case_grid(path: Path) -> list[list]:
-    """The 案件 sheet; header texts without the '*' that marks a required column."""
-    grid = read_workbook(path, ["案件"])["案件"]
-    grid[0] = [h.rstrip("*") if isinstance(h, str) else h for h in grid[0]]
-    return grid
-
-
-def rows_by_order(path: Path) -> dict[str, dict]:
-    grid = case_grid(path)
-    head = grid[0]
-    return {row[head.index("订单号")]: {h: v for h, v in zip(head, row) if v not in (None, "")} for row in grid[1:]
-            if row[head.index("订单号")] not in (None, "")}
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
+from tests.helpers.books import case_grid, rows_by_order, table_book
+from tests.helpers.clock import NOW_IMPORT
+from tests.helpers.exports import QN_LINES, SHAPES, export_rows, jm_line, pdd_line, qn_line, write_export
+from tests.helpers.zips import CASE_PART, cells_xml, compare_books, members, table_part
 
 
 def reason_errors(path: Path) -> list[str]:
@@ -152,13 +43,13 @@ def reason_errors(path: Path) -> list[str]:
     ("JM", "gbk.csv"), ("JM", "xlsx"), ("JM", "xls"),
     ("PDD", "utf8bom.csv"), ("PDD", "utf16.txt"), ("PDD", "xls"),
 ])
-def test_each_platform_export_imports_into_a_new_workbook_and_recalcs(book, tmp_path, shape, kind):
+def test_each_platform_export_imports_into_a_new_workbook_and_recalcs(new_book, tmp_path, shape, kind):
     export = write_export(tmp_path / f"export.{kind}", export_rows(shape))
-    report = import_exports(book, [export])
+    report = import_exports(new_book, [export])
     n = len(SHAPES[shape][1])
     assert (report.added, report.updated, report.unchanged, report.refused) == (n, 0, 0, [])
     assert report.files[0].format.id == shape and report.files[0].lines == n      # title and totals lines skipped
-    got = rows_by_order(book)
+    got = rows_by_order(new_book)
     assert len(got) == n
     if shape == "QN":
         row = got["3000212345678901234"]                  # 19 digits, text all the way
@@ -176,11 +67,11 @@ def test_each_platform_export_imports_into_a_new_workbook_and_recalcs(book, tmp_
         row = got["261010-123456789012346"]
         assert (row["平台"], row["退款编号"], row["售后类型"], row["退款金额"]) == ("拼多多", "PA2610100002", "退货退款", 39.9)
         assert row["发货时间"] == dt.datetime(2026, 10, 9, 8, 0) and row["退款时已发货"] == "是"
-    recalc(book, now=NOW)
-    assert reason_errors(book) == []
+    recalc(new_book, now=NOW_IMPORT)
+    assert reason_errors(new_book) == []
 
 
-def test_every_wording_in_the_reason_table_recalcs_to_its_reason(book, tmp_path):
+def test_every_wording_in_the_reason_table_recalcs_to_its_reason(new_book, tmp_path):
     """One export line per row of REASON_RULES (JD rows in a 京麦 file, the rest in a 拼多多 file)."""
     jd, pdd, expected = [], [], {}
     for n, rule in enumerate(REASON_RULES):
@@ -194,11 +85,11 @@ def test_every_wording_in_the_reason_table_recalcs_to_its_reason(book, tmp_path)
         expected[order] = rule.reason
     files = [write_export(tmp_path / "jd.gbk.csv", export_rows("JM", jd)),
              write_export(tmp_path / "pdd.xlsx", export_rows("PDD", pdd))]
-    report = import_exports(book, files)
+    report = import_exports(new_book, files)
     assert report.added == len(REASON_RULES) > 50 and not report.refused and not report.unknown_reasons
-    recalc(book, now=NOW)
-    assert reason_errors(book) == []
-    grid = case_grid(book)
+    recalc(new_book, now=NOW_IMPORT)
+    assert reason_errors(new_book) == []
+    grid = case_grid(new_book)
     header = find_header_row(grid)
     got = {}
     for row in grid[header.row:]:
@@ -209,35 +100,35 @@ def test_every_wording_in_the_reason_table_recalcs_to_its_reason(book, tmp_path)
 
 # --------------------------------------------------------------------------- upsert: same bytes, only export cells
 
-def test_reimport_changes_nothing_not_even_the_bytes(book, tmp_path):
+def test_reimport_changes_nothing_not_even_the_bytes(new_book, tmp_path):
     export = write_export(tmp_path / "tb.gbk.csv", export_rows("QN"))
-    import_exports(book, [export])
-    recalc(book, now=NOW)
-    before = book.read_bytes()
-    report = import_exports(book, [export])
+    import_exports(new_book, [export])
+    recalc(new_book, now=NOW_IMPORT)
+    before = new_book.read_bytes()
+    report = import_exports(new_book, [export])
     assert (report.added, report.updated, report.unchanged, report.cells, report.written) == (0, 0, 3, 0, False)
-    assert book.read_bytes() == before
+    assert new_book.read_bytes() == before
 
 
-def test_updated_export_changes_only_its_cells_and_the_staff_remark_survives(book, tmp_path):
-    import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
-    recalc(book, now=NOW)
-    grid = case_grid(book)
+def test_updated_export_changes_only_its_cells_and_the_staff_remark_survives(new_book, tmp_path):
+    import_exports(new_book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    recalc(new_book, now=NOW_IMPORT)
+    grid = case_grid(new_book)
     head = grid[0]
     target = next(r for r, row in enumerate(grid, start=1) if row[0] == "3000212345678901235")
     # staff: a remark in a column of their own, the 处理方式 and the manual amount on the same row
     remark_col = len(head) + 1
     staff = {(1, remark_col): "备注", (target, remark_col): "已电话联系, 买家同意补发",
              (target, head.index("处理方式") + 1): "补发", (target, head.index("赔偿金额(手工)") + 1): 5}
-    patch_workbook(book, book, {"案件": SheetEdit(cells=staff)})
-    before_members, before = members(book), case_grid(book)
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells=staff)})
+    before_members, before = members(new_book), case_grid(new_book)
 
     lines = list(QN_LINES)
     lines[1] = qn_line("3000212345678901235", "187654321098765433", "少件/漏发", refund_amount="35.00", returned="否",
                        status="退款成功", buyer="")           # a blank cell in the export never erases
-    report = import_exports(book, [write_export(tmp_path / "tb2.utf8bom.csv", export_rows("QN", lines))])
+    report = import_exports(new_book, [write_export(tmp_path / "tb2.utf8bom.csv", export_rows("QN", lines))])
     assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
-    after = case_grid(book)
+    after = case_grid(new_book)
     changed = {(r, c) for r in range(len(after)) for c in range(max(len(after[r]), len(before[r])))
                if (before[r][c] if c < len(before[r]) else None) != (after[r][c] if c < len(after[r]) else None)}
     assert changed == {(target - 1, head.index("退款金额")), (target - 1, head.index("退款状态"))}
@@ -245,73 +136,73 @@ def test_updated_export_changes_only_its_cells_and_the_staff_remark_survives(boo
     assert row[head.index("退款金额")] == 35.0 and row[head.index("退款状态")] == "退款成功"
     assert row[remark_col - 1] == "已电话联系, 买家同意补发" and row[head.index("处理方式")] == "补发"
     assert row[head.index("赔偿金额(手工)")] == 5 and row[head.index("买家")] == "tb_小王"
-    after_members = members(book)
-    sheet = next(n for n in after_members if n.startswith("xl/worksheets/sheet1"))
-    assert {n for n in after_members if after_members[n] != before_members.get(n)} == {sheet}
+    assert list(compare_books(before_members, new_book)) == [CASE_PART]
 
 
-def test_a_case_typed_without_refund_id_is_matched_and_completed(book, tmp_path):
-    grid = case_grid(book)
+def test_a_case_typed_without_refund_id_is_matched_and_completed(new_book, tmp_path):
+    grid = case_grid(new_book)
     head = grid[0]
     typed = {(2, head.index("订单号") + 1): "261010-123456789012346", (2, head.index("平台") + 1): "拼多多",
              (2, head.index("售后原因") + 1): "质量问题", (2, head.index("处理方式") + 1): "已安抚"}
-    patch_workbook(book, book, {"案件": SheetEdit(cells=typed)})
-    report = import_exports(book, [write_export(tmp_path / "pdd.utf8bom.csv", export_rows("PDD"))])
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells=typed)})
+    report = import_exports(new_book, [write_export(tmp_path / "pdd.utf8bom.csv", export_rows("PDD"))])
     assert (report.added, report.updated) == (2, 1)
-    row = rows_by_order(book)["261010-123456789012346"]
+    row = rows_by_order(new_book)["261010-123456789012346"]
     assert row["退款编号"] == "PA2610100002" and row["处理方式"] == "已安抚"
     assert row["售后原因"] == "质量问题"       # 做工粗糙/有瑕疵 is the same reason: staff's wording stays
 
 
-def test_dry_run_reports_and_writes_nothing(book, tmp_path, capsys):
+def test_dry_run_reports_and_writes_nothing(new_book, tmp_path, capsys):
     export = write_export(tmp_path / "tb.gbk.csv", export_rows("QN"))
-    before = book.read_bytes()
-    assert main(["import", str(book), str(export), "--dry-run"]) == 0
+    before = new_book.read_bytes()
+    assert main(["import", str(new_book), str(export), "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "将新增 added: 3" in out and "拒绝 refused: 0" in out and "dry run, nothing written" in out
-    assert book.read_bytes() == before
+    assert new_book.read_bytes() == before
 
 
-def test_refused_lines_are_counted_with_their_reason(book, tmp_path, capsys):
+def test_refused_lines_are_counted_with_their_reason(new_book, tmp_path, capsys):
     lines = [*QN_LINES, qn_line("", "187654321098765499", "质量问题"),
              qn_line("3000212345678901299", "187654321098765498", "质量问题", paid="八十九"),
              QN_LINES[0]]
     export = write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN", lines))
-    assert main(["import", str(book), str(export)]) == 0
+    assert main(["import", str(new_book), str(export)]) == 0
     out = capsys.readouterr().out
     assert "新增 added: 3" in out and "拒绝 refused: 3" in out
     assert "第6行 line 6: 缺少订单号 / no order id" in out
     assert "第7行 line 7: 「买家实际支付金额」无法识别金额" in out
     assert "第8行 line 8: 与 " in out and "重复" in out and "duplicate" in out
-    assert len(rows_by_order(book)) == 3
+    assert len(rows_by_order(new_book)) == 3
 
 
-def test_unknown_reasons_are_named_and_staff_lines_map_them(book, tmp_path):
+def test_unknown_reasons_are_named_and_staff_lines_map_them(new_book, tmp_path):
     lines = [pdd_line("PA1", "261010-1", "退运费"), pdd_line("PA2", "261010-2", "商品和图片不一样")]
     export = write_export(tmp_path / "pdd.utf8bom.csv", export_rows("PDD", lines))
-    report = import_exports(book, [export])
+    report = import_exports(new_book, [export])
     assert dict(report.unknown_reasons) == {"商品和图片不一样": 1}       # 退运费 is an example line of 原因对照
-    recalc(book, now=NOW)
-    errors = reason_errors(book)
+    recalc(new_book, now=NOW_IMPORT)
+    errors = reason_errors(new_book)
     assert len(errors) == 1 and "未识别的原因「商品和图片不一样」: 请在「原因对照」表添加一行" in errors[0]
-    grid = read_workbook(book, ["原因对照"])["原因对照"]
-    patch_workbook(book, book, {"原因对照": SheetEdit(cells={(len(grid) + 1, 1): "拼多多", (len(grid) + 1, 2): "商品和图片不一样",
+    grid = read_workbook(new_book, ["原因对照"])["原因对照"]
+    patch_workbook(new_book, new_book, {"原因对照": SheetEdit(cells={(len(grid) + 1, 1): "拼多多", (len(grid) + 1, 2): "商品和图片不一样",
                                                             (len(grid) + 1, 4): "描述不符"})})
-    recalc(book, now=NOW)
-    assert reason_errors(book) == []
+    recalc(new_book, now=NOW_IMPORT)
+    assert reason_errors(new_book) == []
 
 
 # --------------------------------------------------------------------------- platform
 
-def test_platform_comes_from_the_file_or_the_option(book, tmp_path, capsys):
+def test_platform_comes_from_the_file_or_the_option(new_book, tmp_path, capsys):
     tm = write_export(tmp_path / "天猫退款.utf8bom.csv", export_rows("QN"))
-    assert import_exports(book, [tm]).files[0].platform == "TM"
+    assert import_exports(new_book, [tm]).files[0].platform == "TM"
     other = write_export(tmp_path / "export.utf8bom.csv", export_rows("QN", [QN_LINES[0]]))
-    report = import_exports(book, [other], dry_run=True)
+    report = import_exports(new_book, [other], dry_run=True)
     assert report.files[0].platform == "TM" and report.unchanged == 1   # the workbook's cases are Tmall
-    report = import_exports(book, [other], platform="淘宝", dry_run=True)
-    assert report.files[0].platform == "TB" and report.added == 1       # another platform: another case
-    assert {r["平台"] for r in rows_by_order(book).values()} == {"天猫"}
+    report = import_exports(new_book, [other], platform="淘宝", dry_run=True)
+    # the same refund under another platform: its row is updated, never a second one (issue 18)
+    assert report.files[0].platform == "TB" and report.added == 0 and report.updated == 1
+    assert report.platform_changes == {("TM", "TB"): 1}
+    assert {r["平台"] for r in rows_by_order(new_book).values()} == {"天猫"}
 
 
 # --------------------------------------------------------------------------- bad files
@@ -329,45 +220,43 @@ def _docx(path: Path) -> Path:
     (lambda p: _docx(p), "不是导出的表格"),
     (lambda p: (p.write_bytes(b""), p)[1], "文件是空的"),
 ])
-def test_a_bad_export_is_one_bilingual_line_exit_2_and_nothing_written(book, tmp_path, capsys, make, words):
+def test_a_bad_export_is_one_bilingual_line_exit_2_and_nothing_written(new_book, tmp_path, capsys, make, words):
     bad = make(tmp_path / "export.csv")
     good = write_export(tmp_path / "good.utf8bom.csv", export_rows("QN"))
-    before = book.read_bytes()
-    assert main(["import", str(book), str(good), str(bad)]) == 2
+    before = new_book.read_bytes()
+    assert main(["import", str(new_book), str(good), str(bad)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and err.startswith("错误 error: ") and words in err and " / " in err
-    assert book.read_bytes() == before
+    assert new_book.read_bytes() == before
 
 
-def test_an_order_id_saved_as_a_number_is_refused_not_rounded(book, tmp_path):
+def test_an_order_id_saved_as_a_number_is_refused_not_rounded(new_book, tmp_path):
     rows = export_rows("PDD", [pdd_line("PA1", "261010-1", "质量问题")])
     wb = openpyxl.Workbook()
     for r in rows:
         wb.active.append(r)
     wb.active.append(["PA2", 3000212345678901234, "收纳盒", "", "退货退款", "质量问题"])
     wb.save(tmp_path / "pdd.xlsx")
-    report = import_exports(book, [tmp_path / "pdd.xlsx"])
+    report = import_exports(new_book, [tmp_path / "pdd.xlsx"])
     assert report.added == 1 and len(report.refused) == 1 and "超过15位已失真" in report.refused[0].zh
 
 
-def test_new_rows_are_not_appended_below_a_totals_row(book, tmp_path):
-    grid = case_grid(book)
+def test_new_rows_are_not_appended_below_a_totals_row(new_book, tmp_path):
+    grid = case_grid(new_book)
     head = grid[0]
-    patch_workbook(book, book, {"案件": SheetEdit(cells={
+    patch_workbook(new_book, new_book, {"案件": SheetEdit(cells={
         (2, head.index("订单号") + 1): "A1", (2, head.index("平台") + 1): "淘宝", (2, head.index("售后原因") + 1): "质量问题",
         (3, 1): "合计", (3, head.index("实付金额") + 1): 89})})
-    before = book.read_bytes()
+    before = new_book.read_bytes()
     with pytest.raises(CaseSheetError, match="合计行"):
-        import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
-    assert book.read_bytes() == before
+        import_exports(new_book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
+    assert new_book.read_bytes() == before
 
 
 def _case_book(path: Path, kind: str) -> Path:
     """Three cases (A1 淘宝, A2 天猫, A3 淘宝) under 订单号/平台/售后原因/实付金额, then per `kind` a totals row:
     an Excel Table's (table_totals), a 合计 row with =SUM (label), a bare =SUBTOTAL row (sum_only); or an
     Excel Table without one (table), or that Table with a staff note two rows below it (table_note)."""
-    from tests.test_staff_data import table_book
-
     if kind.startswith("table"):
         table_book(path, totals=kind == "table_totals")
         if kind == "table_note":
@@ -387,8 +276,6 @@ def _case_book(path: Path, kind: str) -> Path:
 
 
 def _row_cells(path: Path, row: int) -> dict[str, str]:
-    from tests.test_recalc_workbook import CASE_PART, cells_xml
-
     return {ref: x for ref, x in cells_xml(members(path)[CASE_PART]).items() if int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) == row}
 
 
@@ -415,8 +302,6 @@ def test_an_import_never_writes_into_or_below_a_totals_row(tmp_path, capsys, kin
 
 
 def test_imported_rows_join_the_case_table(tmp_path):
-    from tests.test_staff_data import table_part
-
     book = _case_book(tmp_path / "cases.xlsx", "table")
     report = import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))])
     assert report.added == 3 and report.written
@@ -427,7 +312,7 @@ def test_imported_rows_join_the_case_table(tmp_path):
     assert re.search(rf'<table [^>]*ref="A1:{last}7"', xml)                     # rows and new columns are in it
     assert re.search(rf'<autoFilter ref="A1:{last}7"', xml)
     assert xml.count("<tableColumn ") == len(grid[0]) and "退款编号" in xml
-    assert recalc(book, now=NOW).rows == 6
+    assert recalc(book, now=NOW_IMPORT).rows == 6
 
 
 def test_imported_rows_outside_the_case_table_are_refused(tmp_path):
@@ -438,20 +323,20 @@ def test_imported_rows_outside_the_case_table_are_refused(tmp_path):
     assert caught.value.kind == "table_below" and book.read_bytes() == before
 
 
-def test_an_import_refuses_a_book_open_in_excel(book, tmp_path, capsys):
+def test_an_import_refuses_a_book_open_in_excel(new_book, tmp_path, capsys):
     """Excel's next save would throw the imported rows away: refused up front, one line, exit 2, the
-    book, its folder and the export untouched; a dry run, which writes nothing, still reports."""
-    owner = tmp_path / ("~$" + book.name)
+    new_book, its folder and the export untouched; a dry run, which writes nothing, still reports."""
+    owner = tmp_path / ("~$" + new_book.name)
     owner.write_bytes(b"owner")
     export = write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))
-    before = book.read_bytes()
-    assert main(["import", str(book), str(export)]) == 2
+    before = new_book.read_bytes()
+    assert main(["import", str(new_book), str(export)]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Excel" in err and owner.name in err and " / " in err and "--out" not in err
-    assert book.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([book.name, owner.name, export.name])
-    assert main(["import", str(book), str(export), "--dry-run"]) == 0
-    assert "将新增 added: 3" in capsys.readouterr().out and book.read_bytes() == before
+    assert new_book.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([new_book.name, owner.name, export.name])
+    assert main(["import", str(new_book), str(export), "--dry-run"]) == 0
+    assert "将新增 added: 3" in capsys.readouterr().out and new_book.read_bytes() == before
 
 
 # --------------------------------------------------------------------------- typed sheets and the table itself
@@ -464,7 +349,7 @@ def test_the_case_sheet_reads_export_headers_pasted_straight_in(tmp_path):
     ws.append(["3000212345678901234", "淘宝", "七天无理由退换货", "换货", "tb_小王", "89.00", "2026-10-10 10:00", "89"])
     ws.append(["3000212345678901235", "拼多多", "商品与描述不符", "退货退款", "pdd_1", "59", "2026-10-10 10:00", "59"])
     wb.save(tmp_path / "pasted.xlsx")
-    summary = recalc(tmp_path / "pasted.xlsx", now=NOW)
+    summary = recalc(tmp_path / "pasted.xlsx", now=NOW_IMPORT)
     grid = case_grid(tmp_path / "pasted.xlsx")
     header = find_header_row(grid)
     assert {"order_id", "reason", "after_sales_type", "buyer", "paid", "refund_requested_at", "refund_amount"} \
@@ -502,6 +387,6 @@ def test_staff_lines_win_and_bad_lines_are_reported():
     assert match_reason("嫌贵", extra=[ReasonRule("x", "嫌贵", "goodwill")]) == "goodwill"
 
 
-def test_platform_option_must_be_a_platform(book, tmp_path):
+def test_platform_option_must_be_a_platform(new_book, tmp_path):
     with pytest.raises(ExportFileError, match="--platform"):
-        import_exports(book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))], platform="抖音")
+        import_exports(new_book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))], platform="抖音")

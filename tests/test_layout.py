@@ -6,7 +6,6 @@ import datetime as dt
 import posixpath
 import re
 import shutil
-import warnings
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,26 +18,23 @@ from addin.demo import sample_rows
 from addin.workbook.sheets.case_layout import GROUPS, KIND_HINT, STATUS_STYLES, case_columns
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
-from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, find_header_row
+from addin.workbook.sheets.case_columns import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, RECEIPT_OUTPUTS,
+                                                find_header_row)
 from addin.workbook.sheets.catalogue import SUMMARY, normalise_header
 from addin.workbook.sheets.summary_sheet import NAMED_COLUMNS
 from addin.workbook.sheets.new_book import build_workbook, put_text_safe
 from addin.workbook.files.xlsx_patch import MAX_ROW, col_letter
+from tests.helpers.books import load
+from tests.helpers.zips import CALC_PR, NAMES, compare_books, members
+from tests.helpers.clock import NOW_DEMO
 
-NOW = dt.datetime(2026, 11, 23, 10, 0)
-HEADER = {c.key: c.header for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS}
+HEADER = {c.key: c.header for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS}
 SCREEN_PX = 1280
 
 
 def px(width: float) -> int:
     """Excel's column width in pixels at the default font: 7 px per character and 5 of padding."""
     return int(width * 7 + 5)
-
-
-def load(path: Path) -> openpyxl.Workbook:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return openpyxl.load_workbook(path)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +65,7 @@ def test_identity_columns_then_the_status_block_then_topics_then_long_texts(case
     # every schema column exactly once, so nothing the engine reads or writes is missing
     listed = [normalise_header(v) for v in row if v]
     assert sorted(listed) == sorted(normalise_header(c.header) for c in case_columns())
-    assert len(case_columns()) == len(INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS)
+    assert len(case_columns()) == len(INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS)
 
 
 def test_the_status_block_fits_the_first_screen(case):
@@ -126,7 +122,7 @@ def test_every_input_column_prompts_what_to_type_with_an_example(case):
     for key in ("platform", "reason", "insurance", "sms_kind", "free_shipping"):
         letter = col_letter(h[normalise_header(HEADER[key])])
         assert prompts[letter][f"{letter}2:{letter}{MAX_ROW}"].type == "list", key
-    for col in OUTPUTS + MESSAGE_OUTPUTS:                      # computed columns: nothing to type
+    for col in OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS:    # computed columns: nothing to type
         assert col_letter(h[normalise_header(col.header)]) not in prompts
 
 
@@ -239,7 +235,7 @@ def test_guide_sheet_has_the_workflow_in_six_steps(book):
 
 
 def test_workbook_sheets_in_order(book):
-    assert load(book).sheetnames[:6] == ["案件", "汇总", "使用说明", "规则", "日历", "原因对照"]
+    assert load(book).sheetnames[:7] == ["案件", "今日待办", "汇总", "使用说明", "规则", "日历", "原因对照"]
 
 
 # --------------------------------------------------------------------------- older workbooks
@@ -301,29 +297,27 @@ def values_by_order(path: Path) -> dict[str, dict[str, object]]:
     return out
 
 
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as z:
-        return {n: z.read(n) for n in z.namelist()}
-
-
 def test_an_old_order_workbook_still_recalcs_losslessly(tmp_path):
     rows = sample_rows()
     old = make_old_book(tmp_path / "old.xlsx", rows)
     before = members(old)
-    summary = recalc(old, now=NOW)
+    summary = recalc(old, now=NOW_DEMO)
     after = members(old)
     assert summary.rows == len(rows) and summary.added_columns == ["状态"]       # the one column it lacked
-    changed = {n for n in after if after[n] != before.get(n)}
-    # the case sheet; calcPr; a date style for 下一截止 in cells that had none (the patcher's documented change)
-    assert changed == {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"}
-    wb_xml = re.sub(rb"<calcPr[^>]*/>", b"", after["xl/workbook.xml"])
-    assert wb_xml == re.sub(rb"<calcPr[^>]*/>", b"", before["xl/workbook.xml"])      # only calcPr changed ...
+    # the case sheet; calcPr; a date style for 下一截止 in cells that had none (the patcher's documented change);
+    # and the 今日待办 sheet recalc adds (a new member, its relationship and content type, its <sheet> entry)
+    todo = r'<sheet name="今日待办"[^>]*/>'
+    assert set(compare_books(before, after)) == {"xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml",
+                                                 NAMES, "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert set(compare_books(before, after, ignore={"xl/workbook.xml": CALC_PR + "|" + todo})) == {
+        "xl/worksheets/sheet1.xml", "xl/styles.xml", NAMES, "xl/_rels/workbook.xml.rels",
+        "[Content_Types].xml"}                                                         # only calcPr changed ...
     assert b'fullCalcOnLoad="1"' in after["xl/workbook.xml"]                         # ... to recalc on open
-    recalc(old, now=NOW)
-    assert members(old) == after                                                       # twice: same bytes
+    recalc(old, now=NOW_DEMO)
+    assert compare_books(after, old) == {}                                             # twice: same bytes
     # the same cases in the new layout give the same computed values
-    new = build_workbook(tmp_path / "new.xlsx", rows, today=NOW.date())
-    recalc(new, now=NOW)
+    new = build_workbook(tmp_path / "new.xlsx", rows, today=NOW_DEMO.date())
+    recalc(new, now=NOW_DEMO)
     assert values_by_order(old) == values_by_order(new)
 
 
@@ -348,8 +342,8 @@ def test_new_workbook_from_an_old_one_moves_cases_columns_and_settings(tmp_path,
     assert policy["COMP-TB.min"][0] == policy["COMP-TB.min"][1]               # a default stays the new default
     optout = [r for r in wb["退订名单"].iter_rows(min_row=2, values_only=True)]
     assert optout == [("13800000001", "2026-10-01", "短信回复T")]
-    recalc(old, now=NOW)
-    recalc(target, now=NOW)
+    recalc(old, now=NOW_DEMO)
+    recalc(target, now=NOW_DEMO)
     old_values, new_values = values_by_order(old), values_by_order(target)
     assert new_values == old_values
 

@@ -6,8 +6,8 @@ import pytest
 from addin.core.policy import DEFAULT_POLICY
 from addin.messages import FIELDS, MergeResult, TemplateSet, merge_rows
 from addin.messages.sms import KINDS
+from tests.helpers.clock import NOW_SMS_EXAMPLE
 
-NOW = dt.datetime(2026, 10, 8, 12, 10)
 SHOP = dict(shop_name="小美家居", platform="天猫", phone="13800138000", buyer_nick="tb_小王", order_id="3812345678901234567",
             item_name="北欧布艺沙发三人位", paid_amount=899.0, customer_type="上班族")
 TYPICAL = dict(SHOP, ship_eta="10月9日前", refund_amount=899, return_address="浙江省杭州市余杭区文一西路1号 小美家居售后收 0571-88886666",
@@ -18,7 +18,7 @@ def rules(findings, level=None):
     return {f.rule for f in findings if level is None or f.level == level}
 
 
-def merge(rows, templates=None, policy=None, now=NOW, opted_out=()):
+def merge(rows, templates=None, policy=None, now=NOW_SMS_EXAMPLE, opted_out=()):
     return merge_rows(rows, templates or TemplateSet.defaults(), policy or DEFAULT_POLICY, now=now, opted_out=opted_out)
 
 

@@ -138,7 +138,9 @@ REFUSED = [
 def test_refused_spellings_are_bilingual_errors(kind, raw):
     with pytest.raises(CellError) as info:
         parse.PARSERS[kind](raw)
-    assert info.value.zh and info.value.en
+    zh, en = info.value.zh, info.value.en
+    assert en[0].isascii() and en[0].isalpha()                     # the English half is English
+    assert isinstance(raw, bool) or (str(raw) in zh and str(raw) in en)   # both name what was refused
     assert any("\u4e00" <= ch <= "\u9fff" for ch in info.value.zh)
 
 
@@ -225,7 +227,9 @@ def test_a_batch_memo_reads_each_value_as_the_plain_parsers_do():
     assert case_from_row(rows[1], memo=memo).problems[0].zh == "金额不能是是/否"
     assert case_from_row(rows[0], memo=memo).case.signed_has_time is False
     assert case_from_row(rows[1], memo=memo).case.signed_has_time is True
-    assert memo["paid"] and memo["platform"]
+    assert {k: v for k, v in memo["platform"].items() if isinstance(v, str)} == {"淘宝": "TB", "京东": "JD"}
+    assert isinstance(memo["platform"]["抖音"], CellError)             # an unreadable value remembered as its error
+    assert len(memo["paid"]) == 5       # 1.0, True, 1 and Decimal 1 kept apart by type; "八十九" once for two rows
 
 
 def test_a_batch_memo_holds_no_cycle_a_paused_collector_would_keep():

@@ -22,9 +22,9 @@ from addin.workbook.commands.importer import import_exports
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
-
-from .test_import import NOW, export_rows, qn_line, rows_by_order, write_export
-from .test_import import book, master_book  # noqa: F401 - the fixtures: a copy of a `new-workbook` book
+from tests.helpers.books import rows_by_order
+from tests.helpers.clock import NOW_IMPORT
+from tests.helpers.exports import export_rows, qn_line, write_export
 
 # 淘宝/天猫 buyer 退款原因, as copied in public apps (index ids: 40163928756 and 24089757565 the 退货退款 list;
 # 41502112000 adds 误拍/重拍, 有瑕疵换货; 363076690 a TH001-TH014 table; 14163228244, 2287463385 and
@@ -181,20 +181,20 @@ def test_case_by_case_gives_a_short_note_and_no_error():
 
 # --- end to end: a 千牛 export, recalc, the cells read back ----------------------------------------
 
-def test_recalc_writes_the_family_note_the_case_by_case_note_and_the_not_delivered_freight(book, tmp_path):
+def test_recalc_writes_the_family_note_the_case_by_case_note_and_the_not_delivered_freight(new_book, tmp_path):
     lines = [qn_line("3000212345678901001", "187654321098701001", "快递长时间未送达", returned="否"),
              qn_line("3000212345678901002", "187654321098701002", "商品的质量问题"),
              qn_line("3000212345678901003", "187654321098701003", "发票问题", returned="否"),
              qn_line("3000212345678901004", "187654321098701004", "快递/物流一直未送到", returned="否",
                      status="买家已经申请退款，等待卖家同意"),      # still open: its clocks run
              qn_line("3000212345678901005", "187654321098701005", "空包裹", returned="否")]
-    report = import_exports(book, [write_export(tmp_path / "退款报表.gbk.csv", export_rows("QN", lines))])
+    report = import_exports(new_book, [write_export(tmp_path / "退款报表.gbk.csv", export_rows("QN", lines))])
     assert report.added == 5 and not report.unknown_reasons
     # 原因对照: the shop says 空包裹 is a wrong item (its line wins over the table)
-    grid = read_workbook(book, ["原因对照"])["原因对照"]
-    patch_workbook(book, book, {"原因对照": SheetEdit(cells={(len(grid) + 1, 2): "空包裹", (len(grid) + 1, 4): "错发漏发"})})
-    recalc(book, now=NOW)
-    rows = rows_by_order(book)
+    grid = read_workbook(new_book, ["原因对照"])["原因对照"]
+    patch_workbook(new_book, new_book, {"原因对照": SheetEdit(cells={(len(grid) + 1, 2): "空包裹", (len(grid) + 1, 4): "错发漏发"})})
+    recalc(new_book, now=NOW_IMPORT)
+    rows = rows_by_order(new_book)
     assert not any("错误" in r for r in rows.values()), {o: r.get("错误") for o, r in rows.items()}
     family = rows["3000212345678901001"]
     assert "按关键词归为「未收到货」" in family["提示"] and "RW-2" in family["规则编号"]

@@ -8,16 +8,12 @@ new_workbook); recalc never rewrites them with openpyxl, so what comes back is w
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import struct
-import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from addin.excel.xlsm import new_workbook
@@ -25,101 +21,15 @@ from addin.workbook.files.xlsx_patch import col_letter, zipcopy
 from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_sheet import CaseSheetError
-from addin.workbook.sheets.case_columns import INPUTS, OUTPUTS, HeaderMap, find_header_row
 from addin.workbook.files.session import BookError
-from addin.workbook.sheets.new_book import build_workbook, put_text_safe
+from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
+from tests.helpers.books import H, OUTPUT_HEADERS, case, files_in, load, make_book, out, read_back
+from tests.helpers.clock import NOW_RECALC
+from tests.helpers.zips import CASE_PART, cells_xml, members, outside_sheet_data, recompressed, write_members
 
-NOW = dt.datetime(2026, 10, 8, 12, 0)
-H = {c.key: c.header for c in INPUTS + OUTPUTS}          # Case field / output key -> Chinese header
-OUTPUT_HEADERS = [c.header for c in OUTPUTS]
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-CASE_PART = "xl/worksheets/sheet1.xml"                    # the 案件 sheet in every book built here
-
-
-# --------------------------------------------------------------------------- building workbooks
-
-def make_book(path: Path, header: list[str], rows: list[dict | None], *, above: list[list] = (),
-              rules: dict | None = None) -> Path:
-    """A plain .xlsx: optional rows above the header, the header, then one row per dict (keyed by header
-    text; None = a blank row). Numbers stay General (so a serial is read as a number, not a date).
-    `rules`: 规则 sheet values by id (no 规则 sheet without it)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "案件"
-    if rules:
-        policy = wb.create_sheet("规则")
-        policy.append(["参数ID", "值"])
-        for key, value in rules.items():
-            policy.append([key, value])
-    for values in above:
-        ws.append(list(values))
-    ws.append(header)
-    first = ws.max_row + 1
-    for r, values in enumerate(rows, start=first):
-        for name, value in (values or {}).items():
-            put_text_safe(ws.cell(row=r, column=header.index(name) + 1), value)   # '=..' stays text
-    wb.save(path)
-    return path
-
-
-def case(order_id, platform, reason, **fields) -> dict:
-    """A case row keyed by Chinese header, from Case field names (None = leave the cell empty)."""
-    values = dict(order_id=order_id, platform=platform, reason=reason, **fields)
-    return {H[k]: v for k, v in values.items() if v is not None}
-
-
-def read_back(path: Path) -> tuple[list[list], HeaderMap]:
-    """The case sheet as calamine reads it, and its header map."""
-    grid = read_workbook(path, ["案件"])["案件"]
-    return grid, find_header_row(grid)
-
-
-def out(grid, header, row: int, key: str):
-    """The value of output (or input) column `key` in Excel row `row`."""
-    col = header.column_of(key)
-    values = grid[row - 1]
-    return values[col - 1] if col - 1 < len(values) else None
-
-
-def members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
-
-
-def raw_members(path: Path) -> list[tuple[str, bytes, int]]:
-    """(name, compressed bytes, CRC) of every member, in zip order."""
-    found = []
-    with zipfile.ZipFile(path) as zf, open(path, "rb") as fh:
-        for info in zf.infolist():
-            fh.seek(info.header_offset)
-            name_len, extra_len = struct.unpack_from("<HH", fh.read(30), 26)
-            fh.seek(name_len + extra_len, os.SEEK_CUR)
-            found.append((info.filename, fh.read(info.compress_size), info.CRC))
-    return found
-
-
-def cells_xml(sheet_xml: bytes) -> dict[str, str]:
-    """Cell reference -> the cell's XML, for every <c> in sheetData."""
-    return {m.group(1).decode(): m.group(0).decode()
-            for m in re.finditer(rb'<c r="([A-Z]+[0-9]+)"[^>]*?(?:/>|>.*?</c>)', sheet_xml, re.S)}
-
-
-def outside_sheet_data(sheet_xml: bytes) -> tuple[bytes, bytes]:
-    """What precedes <sheetData> (with <dimension> blanked) and what follows </sheetData>."""
-    start, end = sheet_xml.index(b"<sheetData>"), sheet_xml.index(b"</sheetData>")
-    return re.sub(rb"<dimension [^>]*/>", b"<dimension/>", sheet_xml[:start]), sheet_xml[end:]
-
-
-def load(path: Path) -> openpyxl.Workbook:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")          # extLst / x14 warnings
-        return openpyxl.load_workbook(path, keep_vba=True)
-
-
-def files_in(directory: Path) -> set[str]:
-    return {p.name for p in directory.iterdir()}
 
 
 # --------------------------------------------------------------------------- the staff .xlsm
@@ -171,9 +81,7 @@ def add_note_table_and_sparklines(path: Path) -> None:
         '<Override PartName="/xl/comments1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
         'spreadsheetml.comments+xml"/><Override PartName="/xl/tables/table1.xml" ContentType="application/'
         'vnd.openxmlformats-officedocument.spreadsheetml.table+xml"/></Types>').encode())
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(path, parts)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +107,7 @@ def test_the_staff_xlsm_opens_and_has_what_openpyxl_would_lose(staff_xlsm):
     assert ws.data_validations.dataValidation and len(ws.conditional_formatting) >= 3
     parts = members(staff_xlsm)
     assert parts["xl/vbaProject.bin"][:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # an OLE compound file
-    assert parts[CASE_PART].count(b"<control ") == 4 and b"<x14:sparklineGroups" in parts[CASE_PART]
+    assert parts[CASE_PART].count(b"<control ") == 5 and b"<x14:sparklineGroups" in parts[CASE_PART]
     grid, header = read_back(staff_xlsm)                                     # calamine reads it too
     assert header.row == 1 and [row[0] for row in grid[1:]] == ["TB1", "TM1", "TB2", "TB3"]
 
@@ -207,14 +115,11 @@ def test_the_staff_xlsm_opens_and_has_what_openpyxl_would_lose(staff_xlsm):
 def test_recalc_rewrites_only_the_case_sheet_xml(staff_xlsm, tmp_path):
     before = tmp_path / "before.xlsm"
     shutil.copy(staff_xlsm, before)
-    summary = recalc(staff_xlsm, now=NOW)
-    assert summary.cells_written > 0 and summary.added_columns == []
+    summary = recalc(staff_xlsm, now=NOW_RECALC)
+    assert summary.added_columns == []
 
-    old, new = raw_members(before), raw_members(staff_xlsm)
-    assert [m[0] for m in old] == [m[0] for m in new]                     # same members, same order
-    for (name, raw_a, crc_a), (_, raw_b, crc_b) in zip(old, new):
-        if name != CASE_PART:
-            assert (raw_a, crc_a) == (raw_b, crc_b), name                 # compressed bytes copied verbatim
+    # the rest: stored bytes copied verbatim; 今日待办 (the second sheet of a new book) is rebuilt by every recalc
+    assert recompressed(before, staff_xlsm) == [CASE_PART, "xl/worksheets/sheet2.xml"]
     a, b = members(before)[CASE_PART], members(staff_xlsm)[CASE_PART]
     assert a != b
     assert outside_sheet_data(a) == outside_sheet_data(b)                 # buttons, DV, CF, table, sparklines
@@ -222,6 +127,7 @@ def test_recalc_rewrites_only_the_case_sheet_xml(staff_xlsm, tmp_path):
     grid, header = read_back(staff_xlsm)
     computed = {col_letter(c) for c in header.outputs.values()}
     cells_a, cells_b = cells_xml(a), cells_xml(b)
+    assert summary.cells_written == len({ref for ref in cells_b if cells_b[ref] != cells_a.get(ref)})
     kept = {ref for ref in cells_a if re.match(r"[A-Z]+", ref).group() not in computed}
     assert {ref: cells_b.get(ref) for ref in kept} == {ref: cells_a[ref] for ref in kept}
     assert {ref for ref in cells_b if ref not in cells_a} <= {ref for ref in cells_b
@@ -229,7 +135,7 @@ def test_recalc_rewrites_only_the_case_sheet_xml(staff_xlsm, tmp_path):
 
 
 def test_recalc_output_still_opens_with_note_table_and_buttons(staff_xlsm):
-    recalc(staff_xlsm, now=NOW)
+    recalc(staff_xlsm, now=NOW_RECALC)
     ws = load(staff_xlsm)["案件"]
     assert ws["E2"].comment.text == "客服:老客户, 优先处理" and list(ws.tables) == ["Cases"]
     with zipfile.ZipFile(staff_xlsm) as zf:
@@ -237,12 +143,15 @@ def test_recalc_output_still_opens_with_note_table_and_buttons(staff_xlsm):
 
 
 def test_xlsm_values_are_computed_and_the_bad_row_named(staff_xlsm):
-    summary = recalc(staff_xlsm, now=NOW)
+    summary = recalc(staff_xlsm, now=NOW_RECALC)
     grid, header = read_back(staff_xlsm)
     assert out(grid, header, 2, "comp_amount") == 5.0                    # 淘宝 延迟发货 89 -> 5.00 (example 1)
     assert out(grid, header, 2, "comp_rule") == "COMP-TB" and out(grid, header, 2, "approval") == "否"
     assert out(grid, header, 3, "comp_amount") == 116.24                 # 387.45 x 30%, rounded like Excel
-    assert out(grid, header, 4, "next_deadline_item") and out(grid, header, 4, "freight_rule") == "F1"
+    # signed 09-29 15:20: the platform's 168 h reading, 10-06 15:20, comes first (rules.md example 14)
+    assert out(grid, header, 4, "next_deadline_item") == "七天无理由168小时(平台口径预警)"
+    assert out(grid, header, 4, "next_deadline") == dt.datetime(2026, 10, 6, 15, 20)
+    assert out(grid, header, 4, "freight_rule") == "F1"
     error = out(grid, header, 5, "errors")
     paid = col_letter(header.inputs["paid"])                             # the layout puts 实付金额 where it likes
     assert error.startswith(f"{paid}5「实付金额」") and "无法识别金额" in error and " / " not in error    # 中文 by default
@@ -286,7 +195,7 @@ def bad_book(tmp_path) -> Path:
 
 
 def test_each_bad_row_gets_an_error_naming_the_cell(bad_book):
-    summary = recalc(bad_book, now=NOW)
+    summary = recalc(bad_book, now=NOW_RECALC)
     grid, header = read_back(bad_book)
     for row, (cell, zh, en) in BAD_EXPECTED.items():
         error = out(grid, header, row, "errors")
@@ -300,7 +209,7 @@ def test_each_bad_row_gets_an_error_naming_the_cell(bad_book):
 
 def test_bad_row_errors_carry_the_english_when_the_rules_sheet_asks(tmp_path):
     path = make_book(tmp_path / "bad_en.xlsx", BAD_HEADER, BAD_ROWS, rules={"UI.language": "中文+English"})
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, header = read_back(path)
     for row, (cell, zh, en) in BAD_EXPECTED.items():
         error = out(grid, header, row, "errors")
@@ -308,7 +217,7 @@ def test_bad_row_errors_carry_the_english_when_the_rules_sheet_asks(tmp_path):
 
 
 def test_good_rows_next_to_bad_ones_still_compute(bad_book):
-    recalc(bad_book, now=NOW)
+    recalc(bad_book, now=NOW_RECALC)
     grid, header = read_back(bad_book)
     assert out(grid, header, 2, "comp_amount") == 5.0 and out(grid, header, 2, "errors") is None
     assert out(grid, header, 11, "comp_amount") == 26.7 and out(grid, header, 11, "errors") is None
@@ -323,7 +232,7 @@ def test_input_cells_are_left_exactly_as_typed(bad_book):
                 {ref: x for ref, x in xml.items() if re.match(r"[A-Z]+", ref).group() in {col_letter(c) for c in cols}})
 
     before = inputs(bad_book)
-    recalc(bad_book, now=NOW)
+    recalc(bad_book, now=NOW_RECALC)
     assert inputs(bad_book) == before
 
 
@@ -331,7 +240,7 @@ def test_money_spellings_parse_and_compute(tmp_path):
     spellings = ["¥356.80", "356.80元", "３５６．８０", "RMB 356.8", 356.8]
     rows = [case(f"M{i}", "淘宝", "延迟发货", paid=s) for i, s in enumerate(spellings)]
     path = make_book(tmp_path / "money.xlsx", BAD_HEADER, rows)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, header = read_back(path)
     assert summary.errors == 0
     assert [out(grid, header, r, "comp_amount") for r in range(2, 2 + len(spellings))] == [17.84] * len(spellings)
@@ -346,7 +255,7 @@ def test_date_spellings_parse_the_same_as_real_dates(tmp_path):
     rows = [case(f"D{i}", "淘宝", "七天无理由退货", signed_at=v, free_shipping="是")
             for i, v in enumerate(with_time + date_only)]
     path = make_book(tmp_path / "dates.xlsx", BAD_HEADER + [H["free_shipping"]], rows)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, header = read_back(path)
     assert summary.errors == 0
     timed = {out(grid, header, r, "deadlines_all") for r in range(2, 2 + len(with_time))}
@@ -371,7 +280,7 @@ def test_override_amount_wins_and_the_typed_value_is_kept(tmp_path):
             case("O3", "淘宝", "延迟发货", paid=89)]
     path = make_book(tmp_path / "override.xlsx", header, rows)
     typed = {ref: x for ref, x in cells_xml(members(path)[CASE_PART]).items() if ref[0] == "E"}
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert [out(grid, hm, r, "comp_amount") for r in (2, 3, 4)] == [12.5, 40.0, 5.0]
     assert [out(grid, hm, r, "comp_rule") for r in (2, 3, 4)] == ["MANUAL", "MANUAL", "COMP-TB"]
@@ -386,7 +295,7 @@ def test_override_wins_even_when_the_rule_lacks_an_input(tmp_path):
     rule's amount, but the manual 50 is what staff decided: it should show, rule MANUAL."""
     header = [H["order_id"], H["platform"], H["reason"], H["paid"], H["override"]]
     path = make_book(tmp_path / "override.xlsx", header, [case("O1", "淘宝", "延迟发货", override=50)])
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert (out(grid, hm, 2, "comp_amount"), out(grid, hm, 2, "comp_rule")) == (50.0, "MANUAL")
 
@@ -394,9 +303,9 @@ def test_override_wins_even_when_the_rule_lacks_an_input(tmp_path):
 # --------------------------------------------------------------------------- idempotence and out=
 
 def test_second_recalc_writes_the_same_bytes(staff_xlsm):
-    recalc(staff_xlsm, now=NOW)
+    recalc(staff_xlsm, now=NOW_RECALC)
     first = staff_xlsm.read_bytes()
-    again = recalc(staff_xlsm, now=NOW)
+    again = recalc(staff_xlsm, now=NOW_RECALC)
     assert staff_xlsm.read_bytes() == first
     assert again.cells_written == 0 and again.added_columns == []
 
@@ -404,20 +313,21 @@ def test_second_recalc_writes_the_same_bytes(staff_xlsm):
 def test_out_leaves_the_source_untouched_and_matches_in_place(staff_xlsm, tmp_path):
     source = staff_xlsm.read_bytes()
     copy = tmp_path / "out.xlsm"
-    recalc(staff_xlsm, copy, now=NOW)
+    recalc(staff_xlsm, copy, now=NOW_RECALC)
     assert staff_xlsm.read_bytes() == source
-    recalc(staff_xlsm, now=NOW)                                           # the same job in place
+    recalc(staff_xlsm, now=NOW_RECALC)                                           # the same job in place
     assert copy.read_bytes() == staff_xlsm.read_bytes()
 
 
 def test_changed_input_updates_the_stale_output(tmp_path):
     header = [H["order_id"], H["platform"], H["reason"], H["paid"]]
     path = make_book(tmp_path / "b.xlsx", header, [case("C1", "淘宝", "延迟发货", paid=89)])
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     patch_workbook(path, path, {"案件": SheetEdit({(2, 4): 1299})})         # staff correct the amount
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
-    assert out(grid, hm, 2, "comp_amount") == 30.0 and summary.cells_written >= 1
+    assert out(grid, hm, 2, "comp_amount") == 30.0 and summary.cells_written == 2       # 赔偿金额 and 赔偿说明
+    assert out(grid, hm, 2, "comp_note") == "1299.00×5%=64.95; 封顶30.00"
 
 
 # --------------------------------------------------------------------------- finding the header
@@ -430,7 +340,7 @@ def test_header_under_a_title_with_moved_alias_and_staff_columns(tmp_path):
             {"order id": "T2", "Platform": "淘宝", "Reason": "延迟发货", "paid amount": "abc", "客服跟进": "待回电"},
             {"compensation": 99, "客服跟进": "旧记录"}]          # no case inputs: a stale amount, a staff note
     path = make_book(tmp_path / "moved.xlsx", header, rows, above=[["小美家居 售后登记表 2026年10月"], []])
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert hm.row == 3
     assert grid[0][0] == "小美家居 售后登记表 2026年10月" and all(v is None for v in grid[0][1:])
@@ -447,19 +357,19 @@ def test_header_under_a_title_with_moved_alias_and_staff_columns(tmp_path):
 def test_missing_output_columns_are_appended_with_headers_and_filled(tmp_path):
     header = [H["order_id"], H["platform"], H["reason"], H["paid"]]
     path = make_book(tmp_path / "bare.xlsx", header, [case("B1", "淘宝", "延迟发货", paid=1299)])
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert summary.added_columns == OUTPUT_HEADERS
     grid, hm = read_back(path)
     assert grid[0] == header + OUTPUT_HEADERS                               # E.. in schema order
     assert grid[1][4:8] == ["正常", 30.0, "COMP-TB", "否"]
-    assert recalc(path, now=NOW).added_columns == []                          # found by name next time
+    assert recalc(path, now=NOW_RECALC).added_columns == []                          # found by name next time
 
 
 def test_appended_columns_do_not_overwrite_unlabelled_staff_notes(tmp_path):
     header = [H["order_id"], H["platform"], H["reason"], H["paid"]]
     path = make_book(tmp_path / "notes.xlsx", header, [case("N1", "淘宝", "延迟发货", paid=89)])
     patch_workbook(path, path, {"案件": SheetEdit({(2, 6): "周三回访过"})})    # a jotted note in F, no header
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, _ = read_back(path)
     assert grid[1][5] == "周三回访过"
 
@@ -472,11 +382,11 @@ BASIC = [H["order_id"], H["platform"], H["reason"], H["paid"]] + OUTPUT_HEADERS
 def test_outputs_of_a_row_that_became_blank_are_cleared(tmp_path):
     rows = [case(f"S{i}", "淘宝", "延迟发货", paid=89) for i in range(3)]
     path = make_book(tmp_path / "stale.xlsx", BASIC, rows)
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert out(grid, hm, 3, "comp_amount") == 5.0 and out(grid, hm, 3, "comp_note")
     patch_workbook(path, path, {"案件": SheetEdit({(3, c): None for c in range(1, 5)})})   # staff clear row 3
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert summary.rows == 2
     assert all(out(grid, hm, 3, key) is None for key in hm.outputs)
@@ -488,7 +398,7 @@ def test_blank_rows_in_the_middle_are_skipped(tmp_path):
             case("  ", " ", None),                                              # whitespace only: blank too
             case("K2", "天猫", "延迟发货", paid=89)]
     path = make_book(tmp_path / "gaps.xlsx", BASIC, rows)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert (summary.rows, summary.errors) == (2, 0)
     assert all(out(grid, hm, r, key) is None for r in (3, 4) for key in hm.outputs)
@@ -517,11 +427,11 @@ POLICY_ROWS = [dict(order_id="P1", platform="淘宝", reason="延迟发货", pai
 
 def test_policy_sheet_override_changes_results(tmp_path):
     path = build_workbook(tmp_path / "policy.xlsx", POLICY_ROWS)
-    assert recalc(path, now=NOW).policy_changes == {}                       # the defaults as written
+    assert recalc(path, now=NOW_RECALC).policy_changes == {}                       # the defaults as written
     grid, hm = read_back(path)
     assert [out(grid, hm, r, "comp_amount") for r in (2, 3)] == [5.0, 30.0]
     _set_policy(path, {"COMP-TB.rate": "10%", "COMP-TB.cap": 100})
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert summary.policy_changes == {"COMP-TB.rate": Decimal("0.1"), "COMP-TB.cap": Decimal("100")}
     assert summary.policy_errors == []
@@ -531,7 +441,7 @@ def test_policy_sheet_override_changes_results(tmp_path):
 def test_bad_policy_values_are_reported_and_defaults_used(tmp_path):
     path = build_workbook(tmp_path / "policy.xlsx", POLICY_ROWS)
     _set_policy(path, {"COMP-TB.rate": "10%", "COMP-TB.cap": "abc", "NO-SUCH.param": 3})
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert summary.policy_changes == {"COMP-TB.rate": Decimal("0.1")}
     errors = summary.policy_errors
     assert len(errors) == 2
@@ -550,12 +460,12 @@ def test_summary_counts_with_a_fixed_now(tmp_path):
     rows = [case("S1", "淘宝", "延迟发货", paid=89),                           # 5.00
             case("S2", "天猫", "延迟发货", paid=89),                           # 26.70
             case("S3", "淘宝", "协商补偿", proposed=35),                       # 35.00, needs approval (> 30)
-            case("S4", "天猫", "未付款", ordered_at=NOW - 60 * hours),         # PAY-TM closes in 12 h: due
-            case("S5", "天猫", "未付款", ordered_at=NOW - 100 * hours),        # already past: not due
-            case("S6", "天猫", "未付款", ordered_at=NOW),                      # 72 h away: not due
+            case("S4", "天猫", "未付款", ordered_at=NOW_RECALC - 60 * hours),         # PAY-TM closes in 12 h: due
+            case("S5", "天猫", "未付款", ordered_at=NOW_RECALC - 100 * hours),        # already past: not due
+            case("S6", "天猫", "未付款", ordered_at=NOW_RECALC),                      # 72 h away: not due
             case("S7", "淘宝", "延迟发货", paid="abc")]                        # error
     path = make_book(tmp_path / "summary.xlsx", header, rows)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert (summary.rows, summary.computed, summary.errors) == (7, 6, 1)
     assert summary.total_compensation == Decimal("66.70")
     assert summary.approvals == 1
@@ -588,7 +498,7 @@ def test_a_failed_write_leaves_the_original_and_no_temp_file(bad_book, tmp_path,
     before, listing = bad_book.read_bytes(), files_in(tmp_path)
     fail(monkeypatch)
     with pytest.raises(BookError) as exc:
-        recalc(bad_book, tmp_path / "out.xlsx" if to_copy else None, now=NOW)
+        recalc(bad_book, tmp_path / "out.xlsx" if to_copy else None, now=NOW_RECALC)
     assert exc.value.kind == "write_failed" and ".tmp" not in str(exc.value)   # names the book, not the temp
     assert bad_book.read_bytes() == before
     assert files_in(tmp_path) == listing                                  # no .tmp, no lock, no half-written out
@@ -598,7 +508,7 @@ def test_no_header_row_is_an_error_and_nothing_is_written(tmp_path):
     path = make_book(tmp_path / "nohead.xlsx", ["名字", "金额"], [{"名字": "x", "金额": 1}])
     before = path.read_bytes()
     with pytest.raises(CaseSheetError) as exc:
-        recalc(path, now=NOW)
+        recalc(path, now=NOW_RECALC)
     assert "找不到表头行" in exc.value.zh and "no header row" in exc.value.en
     assert path.read_bytes() == before and files_in(tmp_path) == {"nohead.xlsx"}
 
@@ -611,7 +521,7 @@ def test_formula_like_buyer_text_stays_text(tmp_path):
     rows = [case(f"N{i}", "淘宝", "延迟发货", paid=89, buyer=n) for i, n in enumerate(nicks)]
     rows.append(case("N9", "=1+1", "延迟发货", paid=89, buyer="=SUM(1)"))      # its error quotes '=1+1'
     path = make_book(tmp_path / "nicks.xlsx", header, rows)
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     xml = cells_xml(members(path)[CASE_PART])
     grid, hm = read_back(path)
     buyers = [out(grid, hm, r, "buyer") for r in range(2, 2 + len(rows))]
@@ -639,8 +549,8 @@ def test_workers_give_the_same_cells_and_summary(tmp_path, monkeypatch):
     rows = bulk_rows(400) + tm_cap
     src = build_workbook(tmp_path / "src.xlsx", rows)
     one, two = tmp_path / "one.xlsx", tmp_path / "two.xlsx"
-    s1 = recalc(src, one, now=NOW, workers=1)
-    s2 = recalc(src, two, now=NOW, workers=2)
+    s1 = recalc(src, one, now=NOW_RECALC, workers=1)
+    s2 = recalc(src, two, now=NOW_RECALC, workers=2)
     assert s1 == s2 and s1.rows == len(rows)
     assert one.read_bytes() == two.read_bytes()
     grid, header = read_back(two)

@@ -25,8 +25,8 @@ from addin.workbook.sheets.catalogue import SUMMARY
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
 from tests.lo_render import Office, ensure_tools, pages, png, words
+from tests.helpers.clock import NOW_DEMO, NOW_DEMO_ARG
 
-NOW = dt.datetime(2026, 11, 23, 10, 0)
 SCREEN_PX = 1280
 
 
@@ -42,7 +42,7 @@ def office(tmp_path_factory) -> Office:
 
 def test_new_workbook_renders_with_the_status_block_on_the_first_screen(office, tmp_path):
     book = new_workbook(tmp_path / "售后.xlsm", sample_rows())
-    recalc(book, now=NOW)
+    recalc(book, now=NOW_DEMO)
     pdf = office.pdf(book, tmp_path / "pdf")
     assert pages(pdf) == len(sheet_names(book))              # one page per sheet, 案件 first
     header = {}
@@ -56,7 +56,7 @@ def test_new_workbook_renders_with_the_status_block_on_the_first_screen(office, 
     assert max(w.x1 for w in header.values()) > 5 * SCREEN_PX   # the rest of the columns are further right
     picture = png(pdf, 1, tmp_path / "first_screen.png", width=SCREEN_PX, height=720)
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size > 20_000
-    guide = " ".join(w.text for w in words(pdf, 3))
+    guide = " ".join(w.text for w in words(pdf, 4))          # 案件, 今日待办, 汇总, 使用说明
     assert "录入或导入案件" in guide and "6." in guide
 
 
@@ -142,13 +142,13 @@ def same(sheet: list, cli: list) -> bool:
 
 def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tmp_path, capsys):
     demo = tmp_path / "demo.xlsx"
-    assert main(["demo", "--out", str(demo), "--now", "2026-11-23 10:00", "--quiet"]) == 0
-    summary = recalc(demo, now=NOW)                     # the CLI's own summary (nothing left to write)
-    cli = cli_figures(demo, NOW)
+    assert main(["demo", "--out", str(demo), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
+    summary = recalc(demo, now=NOW_DEMO)                     # the CLI's own summary (nothing left to write)
+    cli = cli_figures(demo, NOW_DEMO)
     # 统计时间 (B2, =NOW() in the workbook) set to the CLI's --now, written as Excel would save it
     fixed = tmp_path / "fixed" / "demo.xlsx"
     fixed.parent.mkdir()
-    patch_workbook(demo, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW})})
+    patch_workbook(demo, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW_DEMO})})
     grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     assert not [v for row in grid for v in row if isinstance(v, str) and (v.startswith("#") or v.startswith("Err:"))]
 
@@ -157,7 +157,7 @@ def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tm
     assert same(total, [summary.rows, summary.total_compensation, summary.approvals, summary.overdue,
                         summary.due_today])                 # the figures the CLI prints
     assert same(total, cli["groups"]["total"]["合计"])
-    assert total[3] > 0                                   # the demo's past deadlines are counted as overdue
+    assert total[3] == 16                                 # the demo's past deadlines are counted as overdue
     for label, figures in platforms.items():
         assert same(figures, cli["groups"]["platform"].get(label, [0, 0, 0, 0, 0])), label
     reasons = table(grid, "按售后原因")
@@ -170,17 +170,17 @@ def test_demo_summary_formulas_evaluate_to_the_cli_figures_and_render(office, tm
         assert same(figures, cli["groups"]["shop"][label]), label
     days = table(grid, "按日期 (下一截止)", width=3)
     assert same(days.pop("已逾期"), cli["days"]["已逾期"])
-    assert list(days) == [NOW.date() + dt.timedelta(days=k) for k in range(14)]
+    assert list(days) == [NOW_DEMO.date() + dt.timedelta(days=k) for k in range(14)]
     for day, figures in days.items():
         assert same(figures, cli["days"].get(day, [0, 0, 0])), day
     assert sum(f[0] for f in days.values()) == sum(v[0] for k, v in cli["days"].items()
-                                                   if k != "已逾期" and k < NOW.date() + dt.timedelta(days=14))
+                                                   if k != "已逾期" and k < NOW_DEMO.date() + dt.timedelta(days=14))
 
     pdf = office.pdf(fixed, tmp_path / "pdf")
-    text = " ".join(w.text for w in words(pdf, 2))
+    text = " ".join(w.text for w in words(pdf, 3))
     for title in ("各平台赔偿金额", "各售后原因案件数", "每日到期案件"):   # the charts are drawn
         assert title in text.replace(" ", "")
-    assert png(pdf, 2, tmp_path / "summary.png").stat().st_size > 20_000
+    assert png(pdf, 3, tmp_path / "summary.png").stat().st_size > 20_000
 
 
 def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(office, tmp_path):
@@ -189,7 +189,7 @@ def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(offi
     import openpyxl
 
     book = tmp_path / "合计.xlsx"
-    assert main(["demo", "--out", str(book), "--now", "2026-11-23 10:00", "--quiet"]) == 0
+    assert main(["demo", "--out", str(book), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
     wb = openpyxl.load_workbook(book)
     ws = wb["案件"]
     heads = [(c.value or "").rstrip("*") for c in ws[1]]
@@ -199,15 +199,15 @@ def test_a_totals_row_on_the_case_sheet_is_not_counted_again_by_the_summary(offi
     ws.cell(row=last + 1, column=heads.index("订单号") + 1, value="合计")
     ws.cell(row=last + 1, column=comp, value=f"=SUM({letter}2:{letter}{last})")
     wb.save(book)
-    summary = recalc(book, now=NOW)
+    summary = recalc(book, now=NOW_DEMO)
     assert summary.totals_rows == [last + 1]
     fixed = tmp_path / "fixed.xlsx"
-    patch_workbook(book, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW})})
+    patch_workbook(book, fixed, {SUMMARY.name: SheetEdit(cells={(2, 2): NOW_DEMO})})
     grid = read_workbook(office.recalculated(fixed, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     total = table(grid, "按平台")["合计"]
     assert same(total, [summary.rows, summary.total_compensation, summary.approvals, summary.overdue,
                         summary.due_today])
-    assert total[1] > 0 and summary.rows == 55
+    assert total[1] == 1704.73 and summary.rows == 55
 
 
 def test_the_summary_counts_reviews_left_to_a_person(office, tmp_path):
@@ -221,7 +221,7 @@ def test_the_summary_counts_reviews_left_to_a_person(office, tmp_path):
             dict(shop, order_id="3", review_stars=5, review_text="很好看"),
             dict(shop, order_id="4", review_stars=5, review_text="质量太差了")]
     book = build_workbook(tmp_path / "评价.xlsx", rows)
-    recalc(book, now=NOW)
-    generate_texts(book, now=NOW)
+    recalc(book, now=NOW_DEMO)
+    generate_texts(book, now=NOW_DEMO)
     grid = read_workbook(office.recalculated(book, tmp_path / "calc"), [SUMMARY.name])[SUMMARY.name]
     assert grid[3][:2] == ["待人工确认的评价", 2]

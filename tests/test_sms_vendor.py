@@ -27,8 +27,8 @@ from addin.workbook.sheets.send_log import journal_path
 from addin.workbook.commands.sms_send import Outcome, send_book
 from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.commands.texts import generate_texts
+from tests.helpers.clock import NOW_DEMO
 
-NOW = dt.datetime(2026, 11, 23, 10, 0)
 SHOP = dict(shop_name="小美家居", platform="天猫")
 SIG = "小美家居"
 APPROVED = {
@@ -70,7 +70,7 @@ def rules_of(result) -> set[str]:
 
 
 def merge_one(row, approved=APPROVED, policy=DEFAULT_POLICY):
-    [result] = merge_rows([row], TemplateSet.defaults(), policy, now=NOW, approved=approved)
+    [result] = merge_rows([row], TemplateSet.defaults(), policy, now=NOW_DEMO, approved=approved)
     return result
 
 
@@ -146,7 +146,7 @@ def test_a_blank_field_a_variable_needs_is_a_row_error():
 
 def test_aliyun_xlsx_has_the_template_columns_and_text_phone_numbers(tmp_path):
     book = book_with(tmp_path, [REFUND, DELAY, dict(DELAY, order_id="3000000000000005", phone="13800138005")])
-    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
     assert report.exported == 3
     by_code = {f.name.split("_")[2]: f for f in report.files}       # EXP-date-time_SMS_code_sig.xlsx
     assert set(by_code) == {"100000001", "100000002"}
@@ -164,7 +164,7 @@ def test_aliyun_xlsx_has_the_template_columns_and_text_phone_numbers(tmp_path):
 def test_aliyun_xlsx_splits_beyond_the_row_limit(tmp_path, monkeypatch):
     monkeypatch.setattr(outbox_module, "NUMBERS_FILE_MAX_ROWS", 2)
     rows = [dict(DELAY, order_id=f"30000000000001{i:02d}", phone=f"138001381{i:02d}") for i in range(5)]
-    report = export_outbox(book_with(tmp_path, rows), tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    report = export_outbox(book_with(tmp_path, rows), tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
     assert report.exported == 5 and len(report.files) == 3
     sizes = [len(read_workbook(f, ["Sheet1"])["Sheet1"]) - 1 for f in report.files]
     assert sizes == [2, 2, 1] and [f.stem[-1] for f in report.files] == ["1", "2", "3"]
@@ -172,7 +172,7 @@ def test_aliyun_xlsx_splits_beyond_the_row_limit(tmp_path, monkeypatch):
 
 def test_batch_json_bodies_are_sendbatchsms_requests(tmp_path):
     book = book_with(tmp_path, [REFUND, DELAY, dict(DELAY, order_id="3000000000000005", phone="13800138005")])
-    report = export_outbox(book, tmp_path / "out", fmt="aliyun-batch-json", now=NOW)
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-batch-json", now=NOW_DEMO)
     bodies = {b["TemplateCode"]: b for f in report.files for b in json.loads(f.read_text(encoding="utf-8"))}
     assert set(bodies) == {"SMS_100000001", "SMS_100000002"}
     delay = bodies["SMS_100000002"]
@@ -192,9 +192,9 @@ def test_at_most_100_numbers_per_request():
 
 def test_kinds_without_an_approved_template_go_to_csv_only(tmp_path):
     book = book_with(tmp_path, [DELAY, REFUND], approved={"shipping_delay": APPROVED["shipping_delay"]})
-    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
     assert report.exported == 1 and report.selection.no_template == [3]
-    report = export_outbox(book, tmp_path / "out", fmt="csv", now=NOW)
+    report = export_outbox(book, tmp_path / "out", fmt="csv", now=NOW_DEMO)
     assert report.exported == 1                              # the Jinja2 refund notice, in the free-text file
     with open(report.files[0], encoding="utf-8-sig", newline="") as fh:
         [head, row] = list(csv.reader(fh))
@@ -210,7 +210,7 @@ def test_csv_file_never_replaces_a_workbook(tmp_path, capsys, target):
     victim = book if target == "book" else other
     stamps = {p: p.read_bytes() for p in (book, other)}
     capsys.readouterr()
-    assert main(["outbox", str(book), "--format", "csv", "--csv", str(victim), "--now", NOW.isoformat()]) == 2
+    assert main(["outbox", str(book), "--format", "csv", "--csv", str(victim), "--now", NOW_DEMO.isoformat()]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and err[0].startswith("提示 note") and err[1].startswith("错误 error: ") and " / " in err[1]
     assert victim.name in err[1]
@@ -222,10 +222,10 @@ def test_an_order_id_stored_as_a_rounded_number_is_never_sent(tmp_path):
     the SMS would carry another order's id. The row's check fails naming 订单号, and nothing is exported."""
     rounded = float(3000000000000000017)                 # what Excel keeps of 3000000000000000017
     book = book_with(tmp_path, [dict(DELAY, order_id=rounded), REFUND])
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     delay = case_rows(book)[0]
     assert delay["状态"] == "有错误" and "订单号" in delay["错误"] and "15" in delay["错误"]
-    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    report = export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
     assert report.exported == 1                                          # the refund notice only
     [file] = report.files
     assert [row[1] for row in read_workbook(file, ["Sheet1"])["Sheet1"][1:]] == ["3000000000000001"]
@@ -234,7 +234,7 @@ def test_an_order_id_stored_as_a_rounded_number_is_never_sent(tmp_path):
 def test_a_stale_message_is_not_exported(tmp_path):
     stale = dict(REMIND, send_at=dt.datetime(2026, 11, 23, 9, 30))       # inside the window, but before now
     later = dict(REMIND, order_id="3000000000000009", phone="13800138009")
-    report = export_outbox(book_with(tmp_path, [stale, later]), tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
+    report = export_outbox(book_with(tmp_path, [stale, later]), tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
     assert report.exported == 1 and report.selection.stale == [(2, dt.datetime(2026, 11, 23, 9, 30))]
     [file] = report.files
     assert "定时1123-1210" in file.name                          # when to set the 群发助手 定时发送
@@ -243,41 +243,41 @@ def test_a_stale_message_is_not_exported(tmp_path):
 
 def test_a_second_export_exports_nothing_new_unless_resend(tmp_path):
     book = book_with(tmp_path, [REFUND, DELAY])
-    assert export_outbox(book, tmp_path / "a", fmt="aliyun-xlsx", now=NOW).exported == 2
-    again = export_outbox(book, tmp_path / "b", fmt="aliyun-batch-json", now=NOW + dt.timedelta(hours=1))
+    assert export_outbox(book, tmp_path / "a", fmt="aliyun-xlsx", now=NOW_DEMO).exported == 2
+    again = export_outbox(book, tmp_path / "b", fmt="aliyun-batch-json", now=NOW_DEMO + dt.timedelta(hours=1))
     assert again.exported == 0 and again.files == [] and len(again.selection.already) == 2
     assert not (tmp_path / "b").exists()
     log = log_rows(book)
     assert [r["状态"] for r in log] == ["已导出", "已导出"] and {r["手机号"] for r in log} == {"138****8001", "138****8002"}
     assert all("13800138001" not in str(v) for r in log for v in r.values())     # the log shows no full number
     # the 发送队列 after texts no longer lists them, and says why on the case row
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     assert len(read_workbook(book, ["发送队列"])["发送队列"]) == 1
     assert "已在批次EXP-20261123-100000导出" in case_rows(book)[0]["短信校验说明"]
-    resent = export_outbox(book, tmp_path / "c", fmt="csv", now=NOW, resend=True)
+    resent = export_outbox(book, tmp_path / "c", fmt="csv", now=NOW_DEMO, resend=True)
     assert resent.exported == 2 and len(log_rows(book)) == 4
 
 
 def test_an_export_with_nothing_new_says_the_book_is_unchanged(tmp_path, capsys):
     """The second `outbox` exports nothing: it must not claim to have written the send log."""
     book = book_with(tmp_path, [REFUND, DELAY])
-    assert main(["outbox", str(book), "--out", str(tmp_path / "a"), "--now", NOW.isoformat()]) == 0
+    assert main(["outbox", str(book), "--out", str(tmp_path / "a"), "--now", NOW_DEMO.isoformat()]) == 0
     assert "已写入 written to" in capsys.readouterr().out
     stamp = book.read_bytes()
-    assert main(["outbox", str(book), "--out", str(tmp_path / "b"), "--now", NOW.isoformat()]) == 0
+    assert main(["outbox", str(book), "--out", str(tmp_path / "b"), "--now", NOW_DEMO.isoformat()]) == 0
     out = capsys.readouterr().out
     assert "已写入" not in out and "工作簿未改动 the book is unchanged" in out and book.read_bytes() == stamp
 
 
 def test_a_staff_edit_makes_a_new_message(tmp_path):
     book = book_with(tmp_path, [DELAY])
-    export_outbox(book, tmp_path / "a", now=NOW)
+    export_outbox(book, tmp_path / "a", now=NOW_DEMO)
     wb = openpyxl.load_workbook(book)
     ws = wb["案件"]
     heads = [(c.value or "").rstrip("*") for c in ws[1]]     # 订单号* = required
     ws.cell(row=2, column=heads.index("预计发货时间") + 1, value="11月26日")
     wb.save(book)
-    assert export_outbox(book, tmp_path / "b", now=NOW).exported == 1
+    assert export_outbox(book, tmp_path / "b", now=NOW_DEMO).exported == 1
 
 
 # --- SMS-8 caps count the log across batches and days -----------------------------------------------
@@ -291,7 +291,7 @@ def _set_policy(path, param, value):
 
 
 def test_caps_count_the_log_across_two_days(tmp_path):
-    day1, day2 = NOW, NOW + dt.timedelta(days=1)
+    day1, day2 = NOW_DEMO, NOW_DEMO + dt.timedelta(days=1)
     first = dict(REMIND, send_at=day1.replace(hour=12, minute=10))
     book = book_with(tmp_path, [first, FOLLOW])
     _set_policy(book, "SMS-8.daily_per_number", 1)
@@ -329,8 +329,8 @@ def _sent_texts(book):
 
 def test_receipts_update_statuses_and_keep_unknown_rows(tmp_path):
     book = book_with(tmp_path, [REFUND, DELAY])
-    export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW)
-    generate_texts(book, now=NOW)                             # the texts, as the vendor reports them back
+    export_outbox(book, tmp_path / "out", fmt="aliyun-xlsx", now=NOW_DEMO)
+    generate_texts(book, now=NOW_DEMO)                             # the texts, as the vendor reports them back
     texts = {r["手机号"]: r["短信内容"] for r in case_rows(book)}
     assert all(t.startswith("【小美家居】") for t in texts.values())
     receipt = tmp_path / "回执.csv"
@@ -358,7 +358,7 @@ def test_receipts_update_statuses_and_keep_unknown_rows(tmp_path):
 
 def test_receipts_from_the_console_export_as_xlsx_with_chinese_headers(tmp_path):
     book = book_with(tmp_path, [DELAY])
-    export_outbox(book, tmp_path / "out", now=NOW)
+    export_outbox(book, tmp_path / "out", now=NOW_DEMO)
     wb = openpyxl.Workbook()
     wb.active.append(["接收号码", "模板CODE", "发送时间", "发送状态", "错误码"])
     wb.active.append(["13800138002", "SMS_100000002", "2026-11-23 10:01:00", "发送成功", "DELIVERED"])
@@ -410,9 +410,9 @@ def test_send_calls_sendbatchsms_with_the_template_code_and_parameters(tmp_path,
     pytest.importorskip("alibabacloud_dysmsapi20170525")
     url, received = sms_server
     book = book_with(tmp_path, [DELAY, dict(DELAY, order_id="3000000000000005", phone="13800138005")])
-    assert main(["send", str(book), "--dry-run", "--endpoint", url, "--now", NOW.isoformat()]) == 0
+    assert main(["send", str(book), "--dry-run", "--endpoint", url, "--now", NOW_DEMO.isoformat()]) == 0
     assert received == [] and log_rows(book) == []                # a dry run sends and writes nothing
-    assert main(["send", str(book), "--yes", "--endpoint", url, "--now", NOW.isoformat()]) == 0
+    assert main(["send", str(book), "--yes", "--endpoint", url, "--now", NOW_DEMO.isoformat()]) == 0
     [request] = received
     assert request["action"] == "SendBatchSms" and request["version"] == "2017-05-25"
     assert request["TemplateCode"] == "SMS_100000002"
@@ -424,7 +424,7 @@ def test_send_calls_sendbatchsms_with_the_template_code_and_parameters(tmp_path,
     assert "test-key-id" in request["authorization"]          # the key from the environment, signed by the SDK
     assert [(r["状态"], r["回执代码"]) for r in log_rows(book)] == [("已发送", "900^1")] * 2
     assert "已发送 sent: 2" in capsys.readouterr().out
-    assert main(["send", str(book), "--yes", "--endpoint", url, "--now", NOW.isoformat()]) == 0
+    assert main(["send", str(book), "--yes", "--endpoint", url, "--now", NOW_DEMO.isoformat()]) == 0
     assert len(received) == 1                                   # nothing is sent twice
 
 
@@ -434,7 +434,7 @@ def test_send_without_keys_is_a_clear_message(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", raising=False)
     book = book_with(tmp_path, [DELAY])
     before = book.read_bytes()
-    assert main(["send", str(book), "--yes", "--now", NOW.isoformat()]) == 2
+    assert main(["send", str(book), "--yes", "--now", NOW_DEMO.isoformat()]) == 2
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in capsys.readouterr().err and book.read_bytes() == before
 
 
@@ -449,13 +449,13 @@ def test_a_crash_mid_batch_leaves_a_log_and_a_rerun_sends_only_the_rest(tmp_path
         return Outcome("已发送", f"biz{len(calls)}")
 
     with pytest.raises(KeyboardInterrupt):
-        send_book(book, now=NOW, dry_run=False, sender=crashing)
+        send_book(book, now=NOW_DEMO, dry_run=False, sender=crashing)
     statuses = {r["模板CODE"]: r["状态"] for r in log_rows(book)}
     assert statuses == {calls[0]: "已发送", calls[1]: "未确认"}     # which went, and which may have gone
     assert not journal_path(book).exists()
 
     rerun = []
-    report = send_book(book, now=NOW, dry_run=False, sender=lambda body: rerun.append(body["TemplateCode"])
+    report = send_book(book, now=NOW_DEMO, dry_run=False, sender=lambda body: rerun.append(body["TemplateCode"])
                        or Outcome("已发送", "biz"))
     assert len(rerun) == 1 and rerun[0] not in calls        # resumes: no duplicate, the unconfirmed one waits
     assert len(report.selection.already) == 2
@@ -472,13 +472,13 @@ def test_the_journal_keeps_the_log_when_excel_opens_the_book_meanwhile(tmp_path,
 
     with monkeypatch.context() as m:
         m.setattr(outbox_module, "write_numbers_xlsx", write_then_excel_opens_the_book)
-        report = export_outbox(book, tmp_path / "out", now=NOW)
+        report = export_outbox(book, tmp_path / "out", now=NOW_DEMO)
     assert report.exported == 2 and report.log_pending and report.log_error.kind == "locked"
     assert journal_path(book).exists() and report.journal == journal_path(book)
     assert log_rows(book) == [] and len(list((tmp_path / "out").iterdir())) == 2
     owner.unlink()                                    # Excel closed it
     # the next run merges the journal: nothing is exported twice, nothing is lost
-    again = export_outbox(book, tmp_path / "out2", now=NOW)
+    again = export_outbox(book, tmp_path / "out2", now=NOW_DEMO)
     assert again.exported == 0 and len(again.selection.already) == 2 and not again.log_pending
     assert [r["状态"] for r in log_rows(book)] == ["已导出", "已导出"] and not journal_path(book).exists()
 
@@ -492,7 +492,7 @@ def test_the_journal_keeps_the_log_when_the_book_is_saved_meanwhile(tmp_path, mo
         os.utime(book, ns=(0, 0))                     # the book on disk is no longer the one that was read
         return Outcome("已发送", "biz1")
 
-    report = send_book(book, now=NOW, dry_run=False, sender=sender)
+    report = send_book(book, now=NOW_DEMO, dry_run=False, sender=sender)
     assert report.log_pending and report.log_error.kind == "changed" and journal_path(book).exists()
     assert log_rows(book) == []
     receipt = tmp_path / "r.csv"
@@ -509,7 +509,7 @@ def test_a_receipt_update_survives_a_book_that_cannot_be_written(tmp_path, monke
     from addin.workbook.files.xlsx_patch import patch as patch_module
 
     book = book_with(tmp_path, [DELAY])
-    send_book(book, now=NOW, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
+    send_book(book, now=NOW_DEMO, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
     receipt = tmp_path / "r.csv"
     receipt.write_text("PhoneNum,SendStatus,ErrCode,TemplateCode,ReceiveDate\n"
                        "13800138002,3,DELIVERED,SMS_100000002,2026-11-23 10:01:00\n", encoding="utf-8")
@@ -522,7 +522,7 @@ def test_a_receipt_update_survives_a_book_that_cannot_be_written(tmp_path, monke
         pending = import_receipts(book, receipt)
     assert pending.log_pending and pending.log_error.kind == "write_failed" and pending.updated == 1
     assert [r["状态"] for r in log_rows(book)] == ["已发送"] and journal_path(book).exists()
-    assert export_outbox(book, tmp_path / "out", now=NOW).exported == 0          # any command writes it now
+    assert export_outbox(book, tmp_path / "out", now=NOW_DEMO).exported == 0          # any command writes it now
     [row] = log_rows(book)
     assert (row["状态"], row["回执代码"], row["回执时间"]) == ("成功", "DELIVERED", dt.datetime(2026, 11, 23, 10, 1))
     assert not journal_path(book).exists()
@@ -545,7 +545,7 @@ def test_the_log_writers_refuse_a_book_open_in_excel(tmp_path, capsys, monkeypat
     args = {"outbox": ["outbox", str(book), "--out", str(tmp_path / "out")],
             "send": ["send", str(book), "--yes"],
             "receipts": ["receipts", str(book), str(receipt)]}[command]
-    assert main([*args, "--now", NOW.isoformat()] if command != "receipts" else args) == 2
+    assert main([*args, "--now", NOW_DEMO.isoformat()] if command != "receipts" else args) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and "Excel" in err and "~$" in err and " / " in err
     assert "--out" not in err                         # these commands have no --out for the book
@@ -556,14 +556,14 @@ def test_the_log_writers_refuse_a_book_open_in_excel(tmp_path, capsys, monkeypat
 
 def test_an_unanswered_request_in_the_journal_reads_unconfirmed(tmp_path):
     book = book_with(tmp_path, [DELAY])
-    send_book(book, now=NOW, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
+    send_book(book, now=NOW_DEMO, dry_run=False, sender=lambda body: Outcome("已发送", "biz1"))
     [entry] = log_rows(book)
     # a later run that was killed after writing 发送中 and before any answer
-    line = {"batch": "SND-X", "at": NOW.isoformat(), "phone": "138****8009", "phone_fp": fingerprint("13800138009"),
+    line = {"batch": "SND-X", "at": NOW_DEMO.isoformat(), "phone": "138****8009", "phone_fp": fingerprint("13800138009"),
             "order_id": "3000000000000009", "kind": "回访", "template": "SMS_100000003", "signature": SIG,
             "text_fp": "abc", "status": "发送中", "code": None, "receipt_at": None, "planned": None, "note": None}
     journal_path(book).write_text(json.dumps(line, ensure_ascii=False) + "\n" + '{"batch": "cut sh', encoding="utf-8")
-    export_outbox(book, tmp_path / "out", now=NOW)
+    export_outbox(book, tmp_path / "out", now=NOW_DEMO)
     log = log_rows(book)
     assert [r["状态"] for r in log] == [entry["状态"], "未确认"] and not journal_path(book).exists()
 
@@ -575,11 +575,11 @@ def test_the_readme_worked_example(tmp_path):
     row = dict(SHOP, order_id="3000202610231732", phone="13408421828", reason="延迟发货", sms_kind="发货延迟通知",
                ship_eta="11月25日", delay_reason="仓库爆单", item_name="台灯")
     book = book_with(tmp_path, [row], approved=approved, name="BOOK.xlsx")
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     [case] = case_rows(book)
     assert case["短信内容"] == "【小美家居】亲，非常抱歉，您的订单3000202610231732因仓库爆单需延迟发货，预计11月25日揽件发出，给您添麻烦了~"
     assert (case["短信字数"], case["短信条数"], case["短信校验"]) == (64, 1, "通过")
-    assert main(["outbox", str(book), "--out", str(tmp_path / "out"), "--now", NOW.isoformat()]) == 0
+    assert main(["outbox", str(book), "--out", str(tmp_path / "out"), "--now", NOW_DEMO.isoformat()]) == 0
     file = tmp_path / "out" / "EXP-20261123-100000_SMS_478520001_小美家居.xlsx"
     assert read_workbook(file, ["Sheet1"])["Sheet1"] == [["手机号码", "orderNo", "reason", "eta"],
                                                           ["13408421828", "3000202610231732", "仓库爆单", "11月25日"]]
@@ -592,10 +592,10 @@ def test_staff_columns_beside_the_log_survive(tmp_path):
     from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
     book = book_with(tmp_path, [DELAY])
-    export_outbox(book, tmp_path / "a", now=NOW)
+    export_outbox(book, tmp_path / "a", now=NOW_DEMO)
     patch_workbook(book, book, {"发送记录": SheetEdit({(1, 15): "客服备注", (2, 15): "已电话确认", (2, 16): "小王"})})
-    export_outbox(book, tmp_path / "b", now=NOW, resend=True)          # appends a row
-    generate_texts(book, now=NOW)
+    export_outbox(book, tmp_path / "b", now=NOW_DEMO, resend=True)          # appends a row
+    generate_texts(book, now=NOW_DEMO)
     text = case_rows(book)[0]["短信内容"]
     receipt = tmp_path / "r.csv"
     receipt.write_text(f"PhoneNum,SendStatus,ErrCode,Content\n13800138002,3,DELIVERED,{text}\n", encoding="utf-8")

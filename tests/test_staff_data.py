@@ -28,8 +28,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
-from openpyxl.worksheet.filters import AutoFilter
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from addin.cli import main
 from addin.workbook.files import session as session_module
@@ -39,13 +37,12 @@ from addin.workbook.files.session import BookError, open_book
 from addin.workbook.commands.texts import generate_texts
 from addin.workbook.sheets.catalogue import OUTBOX
 from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
-from tests.test_recalc_workbook import (CASE_PART, H, NOW, OUTPUT_HEADERS, case, cells_xml, files_in, make_book,
-                                        members, out, read_back)
+from tests.helpers.books import (BASIC_HEADER, H, OUTPUT_HEADERS, THREE_CASES, case, files_in, make_book, out,
+                                 read_back, table_book)
+from tests.helpers.clock import NOW_RECALC
+from tests.helpers.zips import CASE_PART, cells_xml, formulas_of, members, table_part, write_members
 
-NOW_ISO = NOW.isoformat()
-BASIC = [H["order_id"], H["platform"], H["reason"], H["paid"]]
-ROWS = [case("A1", "淘宝", "延迟发货", paid=89), case("A2", "天猫", "延迟发货", paid=89),
-        case("A3", "淘宝", "延迟发货", paid=1299)]
+NOW_ISO = NOW_RECALC.isoformat()
 
 
 def run(*argv) -> tuple[int, str]:
@@ -66,55 +63,12 @@ def one_clean_line(err: str) -> str:
     return lines[0]
 
 
-def formulas_of(path: Path) -> dict[str, str]:
-    """Cell -> its <f> element, for every formula on the case sheet."""
-    return {ref: m.group(0) for ref, xml in cells_xml(members(path)[CASE_PART]).items()
-            if (m := re.search(r"<f[ >/].*?(?:</f>|/>)", xml))}
-
-
 # --------------------------------------------------------------------------- 1. totals rows
 
-def table_book(path: Path, *, totals: bool, header: list[str] = BASIC, rows=ROWS, right_note: str | None = None) -> Path:
-    """The cases as an Excel Table named 案件表 (A1 to the last header), optionally with a totals row that
-    sums 实付金额 (and 赔偿金额 when present) with SUBTOTAL, as Excel's Total Row does."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "案件"
-    ws.append(header)
-    for values in rows:
-        ws.append([values.get(h) for h in header])
-    last = len(rows) + 1
-    if totals:
-        last += 1
-        ws.cell(last, 1, "合计")
-        for name in (H["paid"], "赔偿金额"):
-            if name in header:
-                ws.cell(last, header.index(name) + 1, f"=SUBTOTAL(109,案件表[{name}])")
-    if right_note:
-        ws.cell(2, len(header) + 2, right_note)            # staff jotted a note one column right of the Table
-    ref = f"A1:{openpyxl.utils.get_column_letter(len(header))}{last}"
-    table = Table(displayName="案件表", ref=ref, totalsRowCount=1 if totals else None,
-                  tableStyleInfo=TableStyleInfo(name="TableStyleMedium2", showRowStripes=True))
-    if totals:
-        table.tableColumns = [TableColumn(id=i, name=h, totalsRowFunction="sum" if h in (H["paid"], "赔偿金额") else None,
-                                          totalsRowLabel="合计" if i == 1 else None)
-                              for i, h in enumerate(header, start=1)]
-    last_data = last - 1 if totals else last
-    table.autoFilter = AutoFilter(ref=f"A1:{openpyxl.utils.get_column_letter(len(header))}{last_data}")
-    ws.add_table(table)
-    wb.save(path)
-    return path
-
-
-def table_part(path: Path) -> str:
-    parts = members(path)
-    return next(v.decode() for k, v in parts.items() if k.startswith("xl/tables/"))
-
-
 def test_a_table_totals_row_is_left_alone_and_counted(tmp_path):
-    path = table_book(tmp_path / "t.xlsx", totals=True, header=BASIC + ["赔偿金额"])
+    path = table_book(tmp_path / "t.xlsx", totals=True, header=BASIC_HEADER + ["赔偿金额"])
     before = cells_xml(members(path)[CASE_PART])
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     after = cells_xml(members(path)[CASE_PART])
     totals = {ref: x for ref, x in before.items() if ref.endswith("5")}
     assert totals and {ref: after[ref] for ref in totals} == totals          # the SUBTOTALs and the label, as they were
@@ -126,13 +80,13 @@ def test_a_table_totals_row_is_left_alone_and_counted(tmp_path):
 
 
 def test_a_sum_row_labelled_total_is_left_alone(tmp_path):
-    rows = ROWS + [None, {H["order_id"]: "合计"}]
-    path = make_book(tmp_path / "sum.xlsx", BASIC + ["赔偿金额", "错误"], rows)
+    rows = THREE_CASES + [None, {H["order_id"]: "合计"}]
+    path = make_book(tmp_path / "sum.xlsx", BASIC_HEADER + ["赔偿金额", "错误"], rows)
     wb = openpyxl.load_workbook(path)
     wb["案件"]["E6"] = "=SUM(E2:E4)"
     wb.save(path)
     before = {ref: x for ref, x in cells_xml(members(path)[CASE_PART]).items() if ref.endswith("6")}
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     after = cells_xml(members(path)[CASE_PART])
     assert {ref: x for ref, x in after.items() if ref.endswith("6")} == before   # no 必填 error, SUM kept
     assert summary.totals_rows == [6] and summary.errors == 0
@@ -140,11 +94,11 @@ def test_a_sum_row_labelled_total_is_left_alone(tmp_path):
 
 def test_a_sum_formula_alone_marks_a_totals_row(tmp_path):
     """No label, no Table: a row whose computed cell aggregates the column is not a case either."""
-    path = make_book(tmp_path / "sum.xlsx", BASIC + ["赔偿金额"], ROWS)
+    path = make_book(tmp_path / "sum.xlsx", BASIC_HEADER + ["赔偿金额"], THREE_CASES)
     wb = openpyxl.load_workbook(path)
     wb["案件"]["E5"] = "=SUBTOTAL(9,E2:E4)"
     wb.save(path)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert summary.totals_rows == [5] and summary.rows == 3
     assert formulas_of(path) == {"E5": "<f>SUBTOTAL(9,E2:E4)</f>"}
 
@@ -152,7 +106,7 @@ def test_a_sum_formula_alone_marks_a_totals_row(tmp_path):
 def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
     """A staff helper column summing cells of its own row (=SUM(D3:E3)) is not a totals row: a case
     with a typo in 售后原因 or no 平台 still gets its error, and its stale 赔偿金额/状态 are cleared."""
-    header = BASIC + ["运费", "赔偿金额", "状态", "错误", "我的小计"]
+    header = BASIC_HEADER + ["运费", "赔偿金额", "状态", "错误", "我的小计"]
     rows = [case("A1", "淘宝", "延迟发货", paid=89), case("A2", "淘宝", "延迟发货x", paid=89),
             case("A3", None, "延迟发货", paid=89)]
     path = make_book(tmp_path / "helper.xlsx", header, rows)
@@ -167,7 +121,7 @@ def test_a_row_sum_helper_does_not_hide_a_bad_case(tmp_path):
     ws["J1"], ws["J3"] = "我的小计2", "=SUM(表1[@[实付金额]:[运费]])"
     ws["K1"], ws["K4"] = "重复?", "=COUNTIF(A:A,A4)>1"      # the usual duplicate check reads its own row
     wb.save(path)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert summary.totals_rows == [] and summary.rows == 3 and summary.errors == 2
     assert [out(grid, hm, r, "status") for r in (3, 4)] == ["有错误", "有错误"]
@@ -189,14 +143,14 @@ def test_a_helper_formula_column_without_cached_values_is_not_taken(tmp_path):
     path = tmp_path / "xw.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("案件")
-    ws.write_row(0, 0, BASIC)
-    for r, values in enumerate(ROWS, start=1):
-        ws.write_row(r, 0, [values[h] for h in BASIC])
+    ws.write_row(0, 0, BASIC_HEADER)
+    for r, values in enumerate(THREE_CASES, start=1):
+        ws.write_row(r, 0, [values[h] for h in BASIC_HEADER])
         ws.write_formula(r, 5, f'=IF(A{r + 1}="","",A{r + 1}&"-回访")', None, "")      # F: helper, no header
     wb.close()
     grid, _ = read_back(path)
     assert all(len(row) < 6 or row[5] in ("", None) for row in grid)               # calamine: looks empty
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     assert formulas_of(path) == {f"F{r}": f'<f>IF(A{r}="","",A{r}&amp;"-回访")</f>' for r in (2, 3, 4)}
     grid, hm = read_back(path)
     assert min(hm.outputs.values()) == 7 and grid[0][6] == OUTPUT_HEADERS[0]      # from G, right of F
@@ -204,18 +158,18 @@ def test_a_helper_formula_column_without_cached_values_is_not_taken(tmp_path):
 
 @pytest.mark.parametrize("language", ["中文", "中文+English"])
 def test_a_formula_in_a_computed_column_is_kept_and_said(tmp_path, language):
-    path = make_book(tmp_path / "f.xlsx", BASIC + ["赔偿金额", "提示"], ROWS, rules={"UI.language": language})
+    path = make_book(tmp_path / "f.xlsx", BASIC_HEADER + ["赔偿金额", "提示"], THREE_CASES, rules={"UI.language": language})
     wb = openpyxl.load_workbook(path)
     wb["案件"]["E3"] = "=D3*0.1"                     # staff typed their own amount for A2 (cached: none)
     wb.save(path)
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert formulas_of(path) == {"E3": "<f>D3*0.1</f>"}
     grid, hm = read_back(path)
     note = out(grid, hm, 3, "warnings")
     assert "E3「赔偿金额」是公式, 未覆盖" in note
     assert ("holds a formula" in note) == (language == "中文+English")        # the display language words it
     assert summary.formulas_kept == ["E3"] and out(grid, hm, 2, "comp_amount") == 5.0
-    again = recalc(path, now=NOW)                                       # the note is stable: nothing to rewrite
+    again = recalc(path, now=NOW_RECALC)                                       # the note is stable: nothing to rewrite
     assert again.cells_written == 0
 
 
@@ -235,7 +189,7 @@ def _replace_book_while_computing(monkeypatch, book: Path, replacement: Path):
 
 
 def test_a_book_saved_by_someone_else_during_the_run_is_not_overwritten(tmp_path, monkeypatch):
-    book = make_book(tmp_path / "cases.xlsx", BASIC + ["客服备注"], [dict(r, 客服备注="旧") for r in ROWS])
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER + ["客服备注"], [dict(r, 客服备注="旧") for r in THREE_CASES])
     theirs = tmp_path / "theirs" / "cases.xlsx"
     theirs.parent.mkdir()
     shutil.copy(book, theirs)
@@ -249,8 +203,8 @@ def test_a_book_saved_by_someone_else_during_the_run_is_not_overwritten(tmp_path
 
 def test_with_out_the_copy_is_one_consistent_version_even_if_the_source_changes(tmp_path, monkeypatch):
     """The source is read once: a replacement mid-run cannot mix two versions into one zip."""
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
-    other = make_book(tmp_path / "other.xlsx", BASIC, ROWS[:1])
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
+    other = make_book(tmp_path / "other.xlsx", BASIC_HEADER, THREE_CASES[:1])
     _replace_book_while_computing(monkeypatch, book, other)
     copy = tmp_path / "copy.xlsx"
     assert run("recalc", str(book), "--out", str(copy), "--now", NOW_ISO, "--quiet")[0] == 0
@@ -261,20 +215,20 @@ def test_with_out_the_copy_is_one_consistent_version_even_if_the_source_changes(
 
 
 def test_two_runs_of_ours_never_overlap_on_one_book(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     before = book.read_bytes()
     with open_book(book, command="texts"):                               # texts is running on it
         code, err = run("recalc", str(book), "--wait", "0", "--quiet")
         assert code == 2 and "another AfterSales run" in one_clean_line(err) and "texts" in err
         with pytest.raises(BookError) as exc:
-            generate_texts(book, now=NOW)
+            generate_texts(book, now=NOW_RECALC)
         assert exc.value.kind == "busy"
     assert book.read_bytes() == before
     assert run("recalc", str(book), "--now", NOW_ISO, "--quiet")[0] == 0   # free again
 
 
 def test_a_waiting_run_goes_on_when_the_other_finishes(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; from addin.workbook.files.session import open_book\n"
         "with open_book(sys.argv[1], command='texts'):\n    print('held', flush=True); time.sleep(1.5)"), str(book)],
@@ -286,7 +240,7 @@ def test_a_waiting_run_goes_on_when_the_other_finishes(tmp_path):
 
 
 def test_a_lock_left_by_a_killed_run_is_broken(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()                                                          # a pid that no longer runs
     lock = tmp_path / ".~cases.xlsx.aftersales-lock"
@@ -300,12 +254,12 @@ def test_a_lock_left_by_a_killed_run_is_broken(tmp_path):
 
 
 def test_temp_files_of_a_killed_run_are_cleaned(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     leftover = tmp_path / ".~cases.xlsx.k1ll3d_9.tmp"
     leftover.write_bytes(b"PK half a zip")
     unrelated = tmp_path / ".~other.xlsx.abcdefgh.tmp"                  # another book's: not ours to judge
     unrelated.write_bytes(b"x")
-    summary = recalc(book, now=NOW)
+    summary = recalc(book, now=NOW_RECALC)
     assert not leftover.exists() and unrelated.exists() and summary.temps_removed == 1
 
 
@@ -313,7 +267,7 @@ def test_temp_files_of_a_killed_run_are_cleaned(tmp_path):
 
 @pytest.mark.parametrize("owner", ["~$cases.xlsx", ".~lock.cases.xlsx#"], ids=["excel", "libreoffice"])
 def test_a_book_open_in_excel_or_libreoffice_is_refused(tmp_path, owner):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     (tmp_path / owner).write_bytes(b"\x05staff" + b" " * 50)
     before = book.read_bytes()
     for command in ("recalc", "texts"):
@@ -328,7 +282,7 @@ def test_a_book_open_in_excel_or_libreoffice_is_refused(tmp_path, owner):
 
 
 def test_a_read_only_book_is_refused(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     before = book.read_bytes()
     book.chmod(0o444)
     code, err = run("recalc", str(book), "--now", NOW_ISO, "--quiet")
@@ -357,7 +311,7 @@ def test_a_read_only_book_is_refused_for_a_non_root_user(tmp_path):
     folder = Path(tempfile.mkdtemp(prefix="aftersales-ro-"))
     try:
         folder.chmod(0o777)
-        book = make_book(folder / "cases.xlsx", BASIC, ROWS)
+        book = make_book(folder / "cases.xlsx", BASIC_HEADER, THREE_CASES)
         book.chmod(0o444)
         before = book.read_bytes()
         child = ("import os, sys\n"
@@ -387,7 +341,7 @@ def test_a_read_only_book_is_refused_for_a_non_root_user(tmp_path):
 def test_no_case_sheet_by_name_is_refused_naming_the_sheets(tmp_path):
     wb = openpyxl.Workbook()
     wb.active.title = "订单导出"                       # a raw export, which happens to have case columns
-    wb.active.append(BASIC)
+    wb.active.append(BASIC_HEADER)
     wb.active.append(["X1", "淘宝", "延迟发货", 89])
     wb.create_sheet("Sheet2")
     path = tmp_path / "export.xlsx"
@@ -401,7 +355,7 @@ def test_no_case_sheet_by_name_is_refused_naming_the_sheets(tmp_path):
 
 
 def test_duplicate_headers_are_an_error_naming_both_cells(tmp_path):
-    path = make_book(tmp_path / "dup.xlsx", BASIC + ["赔偿金额", "备注", "compensation"], ROWS)
+    path = make_book(tmp_path / "dup.xlsx", BASIC_HEADER + ["赔偿金额", "备注", "compensation"], THREE_CASES)
     before = path.read_bytes()
     code, err = run("recalc", str(path), "--now", NOW_ISO, "--quiet")
     line = one_clean_line(err)
@@ -410,18 +364,18 @@ def test_duplicate_headers_are_an_error_naming_both_cells(tmp_path):
 
 
 def test_new_columns_go_right_of_a_merged_header(tmp_path):
-    path = make_book(tmp_path / "merged.xlsx", BASIC + ["客服备注"], ROWS)
+    path = make_book(tmp_path / "merged.xlsx", BASIC_HEADER + ["客服备注"], THREE_CASES)
     wb = openpyxl.load_workbook(path)
     wb["案件"].merge_cells("E1:G1")                     # 客服备注 spans E..G; F1 and G1 are hidden under it
     wb.save(path)
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     grid, hm = read_back(path)
     assert min(hm.outputs.values()) == 8 and grid[0][7] == OUTPUT_HEADERS[0]     # from H
 
 
 def test_new_columns_join_the_case_table(tmp_path):
     path = table_book(tmp_path / "t.xlsx", totals=True)
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     xml = table_part(path)
     heads = read_back(path)[0][0]
     ref = re.search(r' ref="([^"]+)"', xml).group(1)
@@ -432,13 +386,13 @@ def test_new_columns_join_the_case_table(tmp_path):
     ws = openpyxl.load_workbook(path)["案件"]                            # an independent reader accepts it
     assert ws.tables["案件表"].ref == ref
     first = path.read_bytes()
-    recalc(path, now=NOW)
+    recalc(path, now=NOW_RECALC)
     assert path.read_bytes() == first                                     # and the second run changes nothing
 
 
 def test_with_a_note_right_of_the_table_new_columns_stay_outside_and_say_so(tmp_path):
     path = table_book(tmp_path / "t.xlsx", totals=False, right_note="周三回访")
-    summary = recalc(path, now=NOW)
+    summary = recalc(path, now=NOW_RECALC)
     assert re.search(r' ref="A1:D4"', table_part(path))                   # the Table is not stretched over the note
     grid, hm = read_back(path)
     assert grid[1][5] == "周三回访" and min(hm.outputs.values()) == 7
@@ -447,7 +401,7 @@ def test_with_a_note_right_of_the_table_new_columns_stay_outside_and_say_so(tmp_
 
 def test_a_symlinked_book_writes_the_real_file(tmp_path):
     (tmp_path / "real").mkdir()
-    real = make_book(tmp_path / "real" / "cases.xlsx", BASIC, ROWS)
+    real = make_book(tmp_path / "real" / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     link = tmp_path / "link.xlsx"
     link.symlink_to(real)
     assert run("recalc", str(link), "--now", NOW_ISO, "--quiet")[0] == 0
@@ -457,7 +411,7 @@ def test_a_symlinked_book_writes_the_real_file(tmp_path):
 
 
 def test_a_hard_linked_book_is_refused(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     os.link(book, tmp_path / "backup.xlsx")
     before = book.read_bytes()
     code, err = run("recalc", str(book), "--now", NOW_ISO, "--quiet")
@@ -472,7 +426,7 @@ def test_a_17000_character_cell_does_not_stop_the_batch(tmp_path):
     long_text = "长" * 17_000
     rows = [case("L1", "淘宝", "延迟发货", paid=long_text), case("L2", "淘宝", "延迟发货", paid=89, item_name=long_text),
             case("L3", "天猫", "延迟发货", paid=89)]
-    path = make_book(tmp_path / "long.xlsx", BASIC + [H["item_name"]], rows)
+    path = make_book(tmp_path / "long.xlsx", BASIC_HEADER + [H["item_name"]], rows)
     code, err = run("recalc", str(path), "--now", NOW_ISO, "--quiet")
     assert code == 0, err
     grid, hm = read_back(path)
@@ -486,9 +440,7 @@ def test_a_17000_character_cell_does_not_stop_the_batch(tmp_path):
 def _corrupt_sheet(path: Path, damage) -> None:
     parts = members(path)
     parts[CASE_PART] = damage(parts[CASE_PART])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(path, parts)
 
 
 @pytest.mark.parametrize("damage", [
@@ -497,7 +449,7 @@ def _corrupt_sheet(path: Path, damage) -> None:
     lambda xml: xml.replace(b'<row r="3"', b'<row r="1"', 1),                      # rows out of order
 ], ids=["truncated", "unclosed-row", "rows-out-of-order"])
 def test_damaged_sheet_xml_is_a_clean_message(tmp_path, damage):
-    path = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    path = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     _corrupt_sheet(path, damage)
     before = path.read_bytes()
     code, err = run("recalc", str(path), "--now", NOW_ISO, "--quiet")
@@ -509,14 +461,12 @@ def test_damaged_sheet_xml_is_a_clean_message(tmp_path, damage):
 def test_valid_but_unsupported_books_are_not_called_damaged(tmp_path):
     encrypted = tmp_path / "secret.xlsx"                # what Excel saves with a password: an OLE file
     encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedPackage".encode("utf-16-le"))
-    strict = make_book(tmp_path / "strict.xlsx", BASIC, ROWS)
+    strict = make_book(tmp_path / "strict.xlsx", BASIC_HEADER, THREE_CASES)
     parts = members(strict)
     for name in ("xl/workbook.xml", CASE_PART):
         parts[name] = parts[name].replace(b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
                                           b"http://purl.oclc.org/ooxml/spreadsheetml/main")
-    with zipfile.ZipFile(strict, "w") as zf:
-        for name, data in parts.items():
-            zf.writestr(name, data)
+    write_members(strict, parts, zipfile.ZIP_STORED)
     for path, what in ((encrypted, "password"), (strict, "Strict")):
         code, err = run("recalc", str(path), "--quiet")
         line = one_clean_line(err)
@@ -524,7 +474,7 @@ def test_valid_but_unsupported_books_are_not_called_damaged(tmp_path):
 
 
 def test_out_pointing_at_a_folder_is_a_clean_message(tmp_path):
-    book = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    book = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     (tmp_path / "outdir").mkdir()
     code, err = run("recalc", str(book), "--out", str(tmp_path / "outdir"), "--quiet")
     assert code == 2 and "folder" in one_clean_line(err) and files_in(tmp_path / "outdir") == set()
@@ -550,7 +500,7 @@ def small_disk():
 
 
 def test_disk_full_leaves_the_book_and_no_temp_file(tmp_path, small_disk):
-    src = make_book(tmp_path / "cases.xlsx", BASIC, ROWS)
+    src = make_book(tmp_path / "cases.xlsx", BASIC_HEADER, THREE_CASES)
     wb = openpyxl.load_workbook(src)
     noise = wb.create_sheet("附件")                    # ~400 KB that does not compress: the copy cannot fit too
     for r in range(1, 1601):
@@ -572,7 +522,7 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
                  ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付", item_name="沙发", paid=99,
                  send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
     path = build_workbook(tmp_path / "cases.xlsx", rows)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_RECALC)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert len(queue) == 4
     width = len(OUTBOX.header)
@@ -580,7 +530,7 @@ def test_texts_keeps_staff_columns_right_of_the_outbox(tmp_path):
     patch_workbook(path, path, {"发送队列": SheetEdit(notes)})               # staff add a column of their own
     width_cases = len(read_workbook(path, ["案件"])["案件"][0])
     patch_workbook(path, path, {"案件": SheetEdit({(3, c): None for c in range(1, width_cases + 1)})})  # P1 deleted
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_RECALC)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert [row[0] for row in queue[1:4]] == ["P0", "P2", None]              # the generated block was rebuilt
     assert all(v in (None, "") for v in queue[3][:width])
@@ -600,7 +550,7 @@ def test_outbox_staff_notes_follow_their_message(tmp_path):
                  ordered_at=dt.datetime(2026, 10, 7, 21, 0), sms_kind="催付" if i else None, item_name="沙发",
                  paid=99, send_at=dt.datetime(2026, 10, 8, 12, 10)) for i in range(3)]
     path = build_workbook(tmp_path / "cases.xlsx", rows)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_RECALC)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert [row[0] for row in queue[1:]] == ["P1", "P2"]
     width = len(OUTBOX.header)
@@ -608,6 +558,6 @@ def test_outbox_staff_notes_follow_their_message(tmp_path):
     grid = read_workbook(path, ["案件"])["案件"]
     kind_col = grid[0].index("短信类型") + 1
     patch_workbook(path, path, {"案件": SheetEdit({(2, kind_col): "催付"})})      # P0 now needs one too
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_RECALC)
     queue = read_workbook(path, ["发送队列"])["发送队列"]
     assert [(row[0], row[width]) for row in queue] == [("订单号", "已发?"), ("P0", None), ("P1", "已发"), ("P2", None)]

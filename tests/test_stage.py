@@ -18,8 +18,8 @@ from addin.core.stage import (CLOSED, DONE, RECEIVE, REFUSED, RETURN, SELLER, SH
                               STATUS_RULES, TIMEOUT_KIND, shipped_from_status, status_rule)
 from addin.core.status import row_status
 from addin.workbook.sheets.case_rows import case_from_row, output_values, rule_ids
+from tests.helpers.clock import NOW_DEMO
 
-NOW = dt.datetime(2026, 11, 23, 10, 0)
 REQUESTED = dt.datetime(2026, 11, 20, 9, 0)
 
 
@@ -179,11 +179,11 @@ def test_clocks_of_other_matters_keep_running_in_an_open_stage():
 @pytest.mark.parametrize("status, word", [("退款成功", "已完结"), ("退款关闭", "已关闭"), ("买家撤销", "已关闭")])
 def test_finished_and_closed_cases_carry_no_deadline_and_say_so(status, word):
     case = tb_case(platform="PDD" if status == "买家撤销" else "TM", refund_status=status,
-                   platform_deadline=NOW - dt.timedelta(days=2), complaint_at=NOW - dt.timedelta(days=1))
+                   platform_deadline=NOW_DEMO - dt.timedelta(days=2), complaint_at=NOW_DEMO - dt.timedelta(days=1))
     result = compute_case(case)
     assert result.deadlines == [] and next_due(result.deadlines) is None
-    assert row_status(False, None, False, NOW, stage=result.stage) == word
-    out = output_values(result, now=NOW)            # as recalc writes the row: no 下一截止, no 全部时限
+    assert row_status(False, None, False, NOW_DEMO, stage=result.stage) == word
+    out = output_values(result, now=NOW_DEMO)            # as recalc writes the row: no 下一截止, no 全部时限
     assert out["next_deadline"] is None and out["deadlines_all"] is None
 
 
@@ -193,7 +193,7 @@ def test_a_finished_row_read_from_the_sheet_has_no_deadline():
                             "signed_at": dt.datetime(2026, 11, 1, 10, 0), "refund_status": "退款成功"})
     assert not parsed.problems and parsed.case.refund_status == "退款成功"
     result = compute_cases([parsed.case])[0]
-    assert result.stage == DONE and output_values(result, now=NOW)["next_deadline"] is None
+    assert result.stage == DONE and output_values(result, now=NOW_DEMO)["next_deadline"] is None
 
 
 # --- the platform's own clock ------------------------------------------------------------------------
@@ -222,11 +222,11 @@ def test_next_deadline_is_the_earlier_of_the_platforms_and_ours():
 
 
 def test_a_platform_timeout_already_passed_reads_overdue():
-    passed = NOW - dt.timedelta(hours=5)
+    passed = NOW_DEMO - dt.timedelta(hours=5)
     case = Case(order_id="P1", platform="PDD", reason="quality", refund_status="买家申请退款，待商家处理",
                 platform_deadline=passed)
     result = compute_case(case)
-    out = output_values(result, now=NOW)
+    out = output_values(result, now=NOW_DEMO)
     assert out["next_deadline"] == passed and out["next_deadline_item"] == "平台超时自动退款"
     assert out["status"] == "已逾期"
 
@@ -268,19 +268,19 @@ def goodwill(**kw) -> Case:
 def test_a_proposal_above_the_agents_authority_needs_approval():
     comp = compensation_for(goodwill())
     assert comp.approval and "需店长审批" in Display().findings(comp.findings)
-    assert row_status(False, None, comp.approval, NOW) == "需审批"
+    assert row_status(False, None, comp.approval, NOW_DEMO) == "需审批"
 
 
 def test_approved_ends_needs_approval_and_the_amount_stands():
     comp = compensation_for(goodwill(manager_approval=to_manager_approval("已批")))
     assert not comp.approval and comp.amount == Decimal("50.00") and "店长已批" in comp.note
     assert not comp.findings
-    assert output_values(compute_case(goodwill(manager_approval="approved")), now=NOW)["status"] == "正常"
+    assert output_values(compute_case(goodwill(manager_approval="approved")), now=NOW_DEMO)["status"] == "正常"
 
 
 def test_rejected_ends_needs_approval_and_says_so():
     result = compute_case(goodwill(manager_approval=to_manager_approval(" 驳回 ")))
-    out = output_values(result, now=NOW)
+    out = output_values(result, now=NOW_DEMO)
     assert out["approval"] == "否" and out["status"] == "正常"
     assert "店长已驳回" in out["warnings"] and "需店长审批" not in out["warnings"]
 

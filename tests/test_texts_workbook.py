@@ -1,18 +1,18 @@
 """`aftersales texts` / `aftersales outbox` on real workbook files: build, run, read back."""
 import csv
 import datetime as dt
-import zipfile
 
 import openpyxl
 import pytest
 
 from addin.workbook.files.reader import read_workbook
-from addin.workbook.sheets.case_columns import find_header_row
 from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.commands.outbox import export_outbox
 from addin.workbook.commands.texts import generate_texts
+from tests.helpers.books import case_records, read_back
+from tests.helpers.clock import NOW_DEMO
+from tests.helpers.zips import CASE_PART, compare_books, member, members
 
-NOW = dt.datetime(2026, 11, 23, 10, 0)
 SHOP = dict(shop_name="小美家居", platform="天猫")
 ROWS = [
     # 2: payment reminder, passes
@@ -45,16 +45,11 @@ def book(tmp_path):
 
 
 def read(path, sheet="案件"):
-    grid = read_workbook(path, [sheet])[sheet]
-    if sheet != "案件":
-        return grid
-    header = find_header_row(grid)
-    heads = [str(v) for v in grid[header.row - 1]]
-    return [dict(zip(heads, row)) for row in grid[header.row:]]
+    return case_records(path) if sheet == "案件" else read_workbook(path, [sheet])[sheet]
 
 
 def test_texts_fill_columns_and_outbox(book):
-    summary = generate_texts(book, now=NOW)
+    summary = generate_texts(book, now=NOW_DEMO)
     assert summary["rows"] == len(ROWS)
     rows = read(book)
     remind, opted, delay, formula, five_star, insurance = rows
@@ -81,7 +76,7 @@ def test_texts_fill_columns_and_outbox(book):
 
 
 def test_buyer_text_is_written_as_text_not_formula(book):
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     ws = openpyxl.load_workbook(book)["案件"]
     heads = {c.value.rstrip("*"): c.column for c in ws[1] if c.value}    # '*' marks a required column
     order = ws.cell(row=5, column=heads["订单号"])
@@ -89,9 +84,10 @@ def test_buyer_text_is_written_as_text_not_formula(book):
     assert order.data_type == "s" and order.value.startswith("=HYPERLINK")
     assert buyer.data_type == "s" and buyer.value.startswith("=cmd")
     reply = ws.cell(row=5, column=heads["回复内容"]).value
-    assert reply and "{{" not in reply                     # our template rendered ...
-    with zipfile.ZipFile(book) as z:
-        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert reply == ("亲，很抱歉给您带来了不好的购物体验。您反馈的问题我们非常重视，小美家居售后已经在核实处理，会第一时间主动"
+                     "联系您，给您一个满意的答复。之后购买的亲如遇到类似情况，也请随时联系在线客服，我们会尽全力为您解决。")
+    # our template rendered with the shop's name, the buyer's "+{{ 7*7 }}" neither evaluated nor copied in ...
+    sheet = member(book, CASE_PART).decode()
     assert "<f>" not in sheet and "<f " not in sheet       # ... and no cell became a formula
 
 
@@ -103,7 +99,7 @@ def test_review_text_is_never_evaluated_as_template(tmp_path):
         if row[1].value == "review_bad":
             row[2].value = "亲，您说「{{ review_text }}」，我们马上处理。{% if stars <= 2 %}非常抱歉。{% endif %}"
     wb.save(path)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_DEMO)
     [row] = read(path)
     assert row["回复内容"] == "亲，您说「+{{ 7*7 }} 质量太差了 -@SUM(A1)」，我们马上处理。非常抱歉。"
 
@@ -115,7 +111,7 @@ def test_template_sheet_edits_win_and_missing_field_is_a_row_error(tmp_path):
         if row[1].value == "payment_reminder":
             row[2].value = "{{ shop_name }}提醒: {{ item_name }}待付款, {{ coupon_code }} 回T退订"
     wb.save(path)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_DEMO)
     [row] = read(path)
     assert row["短信校验"] == "错误" and "coupon_code" in row["短信校验说明"]
     assert row["短信内容"] is None                          # never a text with a silent blank
@@ -124,7 +120,7 @@ def test_template_sheet_edits_win_and_missing_field_is_a_row_error(tmp_path):
 
 def test_outbox_csv_only_passed_messages(book, tmp_path):
     out = tmp_path / "upload.csv"
-    report = export_outbox(book, fmt="csv", csv_file=out, now=NOW)
+    report = export_outbox(book, fmt="csv", csv_file=out, now=NOW_DEMO)
     assert report.exported == 2 and report.files == [out]
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
@@ -135,14 +131,11 @@ def test_outbox_csv_only_passed_messages(book, tmp_path):
 
 
 def test_texts_twice_gives_the_same_file_and_keeps_other_sheets(book):
-    generate_texts(book, now=NOW)
-    first = book.read_bytes()
-    with zipfile.ZipFile(book) as z:
-        before = {n: z.read(n) for n in z.namelist()}
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
+    first, before = book.read_bytes(), members(book)
+    generate_texts(book, now=NOW_DEMO)
     assert book.read_bytes() == first
-    with zipfile.ZipFile(book) as z:
-        assert {n: z.read(n) for n in z.namelist()} == before
+    assert compare_books(before, book) == {}
 
 
 def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
@@ -156,7 +149,7 @@ def test_appended_text_columns_leave_unlabelled_staff_notes_alone(tmp_path):
     wb.save(tmp_path / "bare.xlsx")
     path = tmp_path / "bare.xlsx"
     patch_workbook(path, path, {"案件": SheetEdit({(2, 9): "周三回访过"})})    # a note in I, no header
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_DEMO)
     grid = read_workbook(path, ["案件"])["案件"]
     assert grid[1][8] == "周三回访过"
     assert grid[0][9] == "回复类型" and grid[1][9 + 4].startswith("【小美家居】")   # columns start at J
@@ -166,12 +159,12 @@ def test_texts_of_a_row_emptied_by_staff_are_cleared(book):
     from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS
     from addin.workbook.files.xlsx_patch import SheetEdit, patch_workbook
 
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     heads = read_workbook(book, ["案件"])["案件"][0]
     inputs = {c.header for c in INPUTS + MESSAGE_INPUTS}
     empty_row_2 = {(2, i): None for i, h in enumerate(heads, start=1) if h in inputs}
     patch_workbook(book, book, {"案件": SheetEdit(empty_row_2)})
-    generate_texts(book, now=NOW)
+    generate_texts(book, now=NOW_DEMO)
     values = dict(zip(heads, read_workbook(book, ["案件"])["案件"][1]))
     assert values["短信内容"] is None and values["短信校验"] is None and values["建议发送时间"] is None
 
@@ -181,15 +174,16 @@ def test_doubtful_review_is_left_to_a_person(tmp_path):
                  review_text="很好看，就是有点掉色"),
             dict(SHOP, order_id="3000011", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="很好看")]
     path = build_workbook(tmp_path / "cases.xlsx", rows)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_DEMO)
     wb = openpyxl.load_workbook(path)       # staff wrote a reply into the doubtful row: the next run clears it
     ws = wb["案件"]
-    header = find_header_row(read_workbook(path, ["案件"])["案件"])
+    header = read_back(path)[1]
     col = [c.value for c in ws[header.row]].index("回复内容") + 1
     ws.cell(row=header.row + 1, column=col, value="旧的回复")
     wb.save(path)
-    generate_texts(path, now=NOW)
+    generate_texts(path, now=NOW_DEMO)
     doubtful, happy = read(path)
     assert doubtful["回复类型"] == "人工确认" and doubtful["回复内容"] is None and doubtful["回复校验"] == "提醒"
     assert doubtful["回复校验说明"].startswith("提醒: 5星但提到「掉色」: 请人工确认后回复")
-    assert happy["回复类型"] == "好评" and happy["回复内容"]
+    assert happy["回复类型"] == "好评" and happy["回复内容"] == ("亲，感谢您的好评和支持！能让您满意是小美家居最开心的事，"
+                                                       "使用中有任何问题随时联系我们，期待您再次光临哦~")

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import struct
-import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +18,8 @@ import pytest
 from addin.workbook.files.xlsx_patch import cellxml, zipcopy
 from addin.workbook.files.reader import read_sheet, sheet_names
 from addin.workbook.files.xlsx_patch import PatchError, SheetEdit, patch_workbook, shift_formula
+from tests.helpers.books import files_in, load
+from tests.helpers.zips import NAMES, compare_books, member, outside_sheet_data, recompressed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -131,44 +131,9 @@ def xlsm(tmp_path) -> Path:
 
 # --------------------------------------------------------------------------- helpers
 
-def raw_members(path: Path) -> list[tuple[str, bytes, int]]:
-    """(name, compressed bytes, CRC) of every member, in zip order."""
-    out = []
-    with zipfile.ZipFile(path) as zf, open(path, "rb") as f:
-        for info in zf.infolist():
-            f.seek(info.header_offset)
-            header = f.read(30)
-            name_len, extra_len = struct.unpack_from("<HH", header, 26)
-            f.seek(name_len + extra_len, os.SEEK_CUR)
-            out.append((info.filename, f.read(info.compress_size), info.CRC))
-    return out
-
-
-def member(path: Path, name: str) -> bytes:
-    with zipfile.ZipFile(path) as zf:
-        return zf.read(name)
-
-
-def load(path: Path) -> openpyxl.Workbook:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # extLst / data-validation-extension warnings
-        return openpyxl.load_workbook(path)
-
-
 def cell_xml(sheet_xml: bytes, ref: str) -> str:
     m = re.search(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)'.encode(), sheet_xml, re.S)
     return m.group(0).decode() if m else ""
-
-
-def outside_sheet_data(sheet_xml: bytes) -> tuple[bytes, bytes]:
-    start = sheet_xml.index(b"<sheetData>")
-    end = sheet_xml.index(b"</sheetData>")
-    head = re.sub(rb'<dimension ref="[^"]*"/>', b"<dimension/>", sheet_xml[:start])
-    return head, sheet_xml[end:]
-
-
-def files_in(directory: Path) -> set[str]:
-    return {p.name for p in directory.iterdir()}
 
 
 # --------------------------------------------------------------------------- lossless copy
@@ -182,12 +147,8 @@ def test_only_the_sheet_xml_changes(xlsm, tmp_path):
     assert report.sheets_patched == ["案件"] and report.cells_written == 5
     assert not (report.calc_chain_dropped or report.full_calc_on_load or report.date_styles_added)
 
-    before, after = raw_members(xlsm), raw_members(dst)
-    assert [m[0] for m in before] == [m[0] for m in after]  # same members, same order
-    for (name, raw_a, crc_a), (_, raw_b, crc_b) in zip(before, after):
-        if name != SHEET1:
-            assert (raw_a, crc_a) == (raw_b, crc_b), name  # compressed bytes copied verbatim
-            assert member(xlsm, name) == member(dst, name), name
+    assert recompressed(xlsm, dst) == [SHEET1]  # the rest: compressed bytes copied verbatim
+    assert list(compare_books(xlsm, dst)) == [SHEET1]
     with zipfile.ZipFile(xlsm) as a, zipfile.ZipFile(dst) as b:
         assert [i.date_time for i in a.infolist()] == [i.date_time for i in b.infolist()]
         assert b.testzip() is None
@@ -489,9 +450,9 @@ def test_missing_sheet_is_created(xlsm, tmp_path):
         assert '<sheet name="日志 &amp; log" sheetId="3" r:id="rId7"/></sheets>'.encode() in zf.read("xl/workbook.xml")
         assert b'Target="worksheets/sheet3.xml"' in zf.read("xl/_rels/workbook.xml.rels")
         assert b'PartName="/xl/worksheets/sheet3.xml"' in zf.read("[Content_Types].xml")
-    for name, raw, crc in raw_members(dst):
-        if name not in report.changed_members:
-            assert member(dst, name) == member(xlsm, name)
+    differ = compare_books(xlsm, dst)
+    assert differ.pop(NAMES) == "only in the first: []; only in the second: ['xl/worksheets/sheet3.xml']"
+    assert set(differ) == set(report.changed_members) - {"xl/worksheets/sheet3.xml"}   # the rest as it was
 
 
 @pytest.mark.parametrize("name", ["a/b", "x" * 32, "History", "案件"[:0]])

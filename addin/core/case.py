@@ -16,8 +16,11 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
     "TM": ("天猫", "tmall", "tm", "天猫商城"),
     "JD": ("京东", "jd", "jd.com", "京东pop", "京东自营"),
     "PDD": ("拼多多", "pdd", "pinduoduo", "多多"),
+    # 抖店 (抖音电商): only the rules that are national law or platform-neutral compute for it; a rule with no
+    # public source for 抖店 is not guessed, the row says so in 提示 (COMP-DY, RF-DY).
+    "DY": ("抖店", "抖音小店", "抖音电商", "抖店商家", "douyin", "dy"),
 }
-PLATFORM_ZH = {"TB": "淘宝", "TM": "天猫", "JD": "京东", "PDD": "拼多多"}
+PLATFORM_ZH = {"TB": "淘宝", "TM": "天猫", "JD": "京东", "PDD": "拼多多", "DY": "抖店"}
 
 # Reason codes: Chinese name first (the drop-down value), then the aliases staff use.
 REASONS: dict[str, tuple[str, ...]] = {
@@ -65,7 +68,7 @@ NO_REASON_EXCLUDED = ("定制", "生鲜", "鲜活", "易腐", "报纸", "期刊"
 class Case:
     """Inputs of one row. Every field is optional: each rule says which ones it needs."""
     order_id: str | None = None
-    platform: str | None = None            # TB | TM | JD | PDD
+    platform: str | None = None            # TB | TM | JD | PDD | DY
     reason: str | None = None              # a key of REASONS
     reason_note: Finding | None = None           # Finding for 提示 on how 售后原因 was read (keyword family, case by case)
     buyer: str | None = None               # buyer id or nickname, groups Tmall payments (COMP-TM cap)

@@ -51,6 +51,12 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}"
 
 
+# No public source for 抖店's late-shipment compensation: not guessed; a 提示 (not an error) says so.
+DY_LATE_SHIPMENT = Compensation(None, "COMP-DY", note="抖店延迟发货赔付无公开依据, 未计算", findings=(Finding(
+    "COMP-DY", "WARN", "抖店延迟发货赔付规则无公开来源, 未计算, 请按抖店后台的赔付处理",
+    "no public source for Douyin's late-shipment compensation: not computed, follow the 抖店 back office"),))
+
+
 def late_shipment(platform: str, paid: Decimal, *, special_category: bool = False,
                   promise_rate: Decimal | None = None, promise_cap: Decimal | None = None,
                   policy: Policy = DEFAULT_POLICY) -> Compensation:
@@ -71,6 +77,8 @@ def late_shipment(platform: str, paid: Decimal, *, special_category: bool = Fals
                 f"{PLATFORM_ZH[platform]}延迟发货赔付比例未配置, 请在「规则」表「{PARAMS_BY_ID[rule + '.rate'].zh}」一行填写",
                 f"{platform} late-shipment rate is not configured; set {rule}.rate on the 规则 sheet"),))
         amount, note = _percent_min_cap(paid, rate, policy[f"{rule}.min"], policy[f"{rule}.cap"])
+    elif platform == "DY":
+        return DY_LATE_SHIPMENT
     else:
         raise ValueError(platform)
 
@@ -287,7 +295,9 @@ def compensation_for(case: Case, policy: Policy = DEFAULT_POLICY) -> Compensatio
 def _rule_amount(case: Case, policy: Policy) -> Compensation:
     """What the rules give for the case's reason and platform, before proposals and overrides."""
     reason, platform = case.reason, case.platform
-    if reason == "late_shipment":
+    if reason == "late_shipment" and platform == "DY":
+        comp = DY_LATE_SHIPMENT                 # needs no amount: nothing is computed
+    elif reason == "late_shipment":
         comp = late_shipment(platform, _need(case.paid, "paid"), special_category=case.special_category,
                              promise_rate=case.promise_rate, promise_cap=case.promise_cap, policy=policy)
     elif reason == "misdescription" and platform == "JD":

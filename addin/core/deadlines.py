@@ -169,7 +169,8 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
         add(Deadline("SLA-4", clock_hours(case.refund_requested_at, policy["SLA-4.hours"])))
 
     if case.return_shipped_at:
-        add(Deadline("RF-RET.receive", clock_hours(case.return_shipped_at, 24 * policy["RF-RET.receive_days"])))
+        # §3 "Taobao return receipt": 10 days of day type calendar, so counted as days (§0), not as 240 h
+        add(Deadline("RF-RET.receive", calendar_days(case.return_shipped_at.date(), policy["RF-RET.receive_days"])))
 
     if case.refund_done_at and case.insurance != "none":
         add(Deadline("INS-1", clock_hours(case.refund_done_at, policy["INS-1.hours"])))

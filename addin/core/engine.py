@@ -16,7 +16,13 @@ from .deadlines import Deadline, deadlines_for, tmall_review_note
 from .findings import Finding
 from .freight import Freight, decide
 from .policy import DEFAULT_POLICY, Policy
-from .stage import stage_of
+from .stage import TERMINAL, stage_of
+
+# 抖店 has no public source for a refund time-out of its own (淘宝's RF-TB clocks are 淘宝's rule): an open
+# 抖店 refund without the export's 超时时间 gets no platform clock, and 提示 says so.
+DY_NO_REFUND_CLOCK = Finding("RF-DY", "WARN", "抖店退款超时规则无公开来源, 未推算平台时限; 请填「超时时间」",
+                             "no public source for Douyin's refund time-outs: no platform deadline computed; "
+                             "fill in 超时时间")
 
 
 @dataclass
@@ -79,6 +85,9 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
             provisional = provisional_finding(deadlines)
             if provisional:
                 findings.append(provisional)
+        if case.platform == "DY" and case.refund_requested_at and case.platform_deadline is None \
+                and result.stage not in TERMINAL:
+            findings.append(DY_NO_REFUND_CLOCK)
         note = tmall_review_note(case)
         if note:
             findings.append(Finding("RV-6", "INFO", *note))

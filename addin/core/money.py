@@ -34,7 +34,7 @@ def excel_round(value, digits: int = 2) -> Decimal:
     which is what Excel does (ROUND(-2.5, 0) = -3).
     """
     d = value if value.__class__ is Decimal else to_decimal(value)
-    quantum = _QUANTUM.get(digits) or Decimal(1).scaleb(-digits)
+    quantum = _QUANTUM.get(digits) or Decimal(1).scaleb(-digits)   # pragma: no mutate (only the exponent counts)
     return d.quantize(quantum, rounding=ROUND_HALF_UP)
 
 

@@ -373,7 +373,7 @@ def _lookup(value, vocab: _Vocab) -> str:
                     f"unknown {vocab.en} {quote(value)}; choose one of: {vocab.choices}")
 
 
-_PLATFORM = _Vocab(PLATFORMS, "平台", "platform", "淘宝/天猫/京东/拼多多")
+_PLATFORM = _Vocab(PLATFORMS, "平台", "platform", "淘宝/天猫/京东/拼多多/抖店")
 _INSURANCE = _Vocab(INSURANCE, "运费险类型", "insurance kind", "无/买家购买/卖家赠送")
 _CUSTOMER = _Vocab(CUSTOMER_TYPES, "客户类型", "customer type", "上班族/学生/其他")
 _APPROVAL = _Vocab({"approved": ("已批", "批准", "已批准", "同意", "已同意", "通过", "已通过", "审批通过", "是", "approve"),

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping
 
-from .parse import CellError, quote, one_of, optional, to_bool, to_clock, to_date_list, to_int, to_money, to_rate
+from .case import PLATFORM_ZH
+from .parse import (CellError, quote, one_of, optional, to_bool, to_clock, to_date_list, to_int, to_money,
+                    to_platform, to_rate, to_text)
 from .errors import BilingualError
 
 
@@ -120,12 +122,24 @@ def _switch(param_id: str, *options: str):
 FREE_DEFAULT = "FREE.default"
 FREE_DEFAULT_NAME = "包邮未填时"      # the start of its 名称 on the 规则 sheet; messages name the row by it
 
+# One shop, set once (new-workbook asks for them): the exports carry neither. 店铺名 fills a blank 店铺名
+# cell where a rule needs one (the SMS signature, the payment reminder's shop name: addin.messages.merge);
+# 默认平台 is the platform of an export that does not say (a 千牛 file is 淘宝 or 天猫: the importer).
+SHOP_NAME, SHOP_PLATFORM = "SHOP.name", "SHOP.platform"
+SHOP_NAME_LABEL, SHOP_PLATFORM_LABEL = "店铺名", "默认平台"
+_optional_text = optional(to_text)
+_optional_platform = optional(to_platform)
+_optional_platform.labels = PLATFORM_ZH         # the 规则 sheet shows 天猫, not TM
+
 _OUR_CLOCK = "具体时刻为本工具的理解"
 _JD_STARS = "参照京东: 4-5星好评, 2-3星中评, 1星差评"
 PARAMS: tuple[Param, ...] = (
     # 0. display --------------------------------------------------------------------------------
     P("UI.language", LANG_ZH, one_of(LANG_ZH, LANG_ZH_EN, aliases=LANGUAGE_ALIASES),
       "显示语言: 中文 / 中文+English (表格里写出的说明、提示和错误)", note="本工具设置"),
+    P("ARCH-1.days", 30, to_int, "结案归档: 已完结/已关闭且最后一次记录超过这么多天的案件移到「归档」表", note="本工具设置"),
+    P("REP-1.refunds", 3, to_int, "重复退款提醒: 同一买家或手机号在下面的天数内退款达到这么多次(0=不提醒)", note="本工具设置"),
+    P("REP-1.days", 30, to_int, "重复退款提醒: 统计的天数", note="本工具设置"),
     # A. compensation -----------------------------------------------------------------------
     P("COMP-TB.rate", D("0.05"), to_rate, "淘宝延迟发货赔付比例", "P6"),
     P("COMP-TB.min", D("5"), to_money, "淘宝延迟发货最低赔付(元)", "P6"),
@@ -196,6 +210,11 @@ PARAMS: tuple[Param, ...] = (
     P(FREE_DEFAULT, "ask", _switch(FREE_DEFAULT, "ask", "yes", "no"),
       f"{FREE_DEFAULT_NAME}: 逐行填写=该行报错请填 / 包邮 / 不包邮 (全店默认, 用于运费; 行内填写的优先)",
       note="本工具设置; 平台导出表没有包邮列"),
+    P(SHOP_NAME, None, _optional_text, f"{SHOP_NAME_LABEL}: 「案件」店铺名未填时用它 (短信签名、催付短信的店铺名)",
+      note="本工具设置; 平台导出表没有店铺名列"),
+    P(SHOP_PLATFORM, None, _optional_platform,
+      f"{SHOP_PLATFORM_LABEL}: 导入的文件看不出平台时用它 (淘宝/天猫/京东/拼多多/抖店; 千牛的报表淘宝天猫一样)",
+      note="本工具设置"),
     # 4. messages -----------------------------------------------------------------------------
     P("SMS-2.single", 70, to_int, "单条短信字数", "P15"),
     P("SMS-2.part", 67, to_int, "长短信每条字数", "P15"),

@@ -28,7 +28,11 @@ from .reason_families import family_of, reason_of_family
 AFTER_SALES_TYPES: dict[str, tuple[str, ...]] = {
     "refund_only": ("仅退款", "退款", "售前退款", "未发货仅退款", "已发货仅退款", "退款不退货", "仅退款未发货",
                     "仅退款已发货", "refund only"),
-    "return_refund": ("退货退款", "退货", "退款退货", "退货退款已发货", "return and refund", "return"),
+    # 拦截退货 (a shipped parcel called back: 抖店 aftersale_type 9 in public ERP code, index id 20486656837; 拼多多's
+    # export assumed to word it the same), 拒收退货 (the buyer refused the parcel: an ERP's return types, index id
+    # 38412796909) and 档口退货 (an ERP's stall return, our reading): the goods come back, so a return.
+    "return_refund": ("退货退款", "退货", "退款退货", "退货退款已发货", "拦截退货", "拒收退货", "档口退货",
+                      "return and refund", "return"),
     "exchange": ("换货", "退换货", "exchange"),
     "repair": ("维修", "上门维修", "返修", "repair"),
     "reship": ("补寄", "补发", "补发商品", "缺货补寄", "reship"),

@@ -60,6 +60,12 @@ class BookIO:
         sheet = self.book.sheets[name]
         sheet.range((block.top, block.left), (block.bottom, block.right)).value = block.values
 
+    def write_formulas(self, name: str, block: Block) -> None:
+        """Formulas ("=…" texts) into a rectangle, through .formula (a .value write would be the same in
+        Excel, but says what is meant: these cells are formulas on purpose)."""
+        sheet = self.book.sheets[name]
+        sheet.range((block.top, block.left), (block.bottom, block.right)).formula = block.values
+
     def status(self, text: str) -> None:
         """Excel's status bar; xlwings Lite has none, so there the text goes to the output pane."""
         if self._status_ok:

@@ -30,7 +30,12 @@ from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEE
 from addin.workbook.sheets.send_log import SendLog, journal_path
 from addin.workbook.sheets.settings import Settings, policy_from_grid, read_settings, settings_sheets
 from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
+from addin.workbook.commands.todo import todo_sheet_grid
+from addin.workbook.files.xlsx_patch import Formula
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
+from addin.workbook.commands.archive import archive_plan
+from addin.workbook.files.session import lock_holder
+from addin.workbook.sheets.catalogue import ARCHIVE, TODO
 
 from .blocks import Block, column_runs, for_excel, plan_blocks
 from .book import BookIO
@@ -56,14 +61,33 @@ def validate():
     _run(validate_book)
 
 
+def archive_cases():
+    _run(archive_cases_book)
+
+
+def restore_cases():
+    _run(lambda book: archive_cases_book(book, undo=True))
+
+
 def _run(action):
     import xlwings as xw   # only here: everything below runs without Excel
 
     book = xw.Book.caller()
     try:
+        _not_busy(book)
         action(book)
     except BilingualError as exc:
         _tell(book, _display(BookIO(book)).pair(exc.zh, exc.en))
+
+
+def _not_busy(book) -> None:
+    """A command-line run of ours holding this book (its lock file beside it) is said plainly, and the
+    button does nothing: both would write the same cells."""
+    holder = lock_holder(getattr(book, "fullname", "") or "")
+    if holder:
+        raise BilingualError(f"另一个售后助手任务正在处理此工作簿 ({holder.get('command', '?')}), 请等它结束后再点",
+                             f"another AfterSales run ({holder.get('command', '?')}) is working on this book; click "
+                             f"again when it has finished", "busy")
 
 
 def _tell(book, text: str) -> None:
@@ -146,9 +170,30 @@ def recalc_book(book, now: dt.datetime | None = None) -> Summary:
     columns = result.out_columns.values()
     for block in plan_blocks(result.cells, columns, grid, keep=_kept(result)):
         io.write(case_sheet, block)
+    write_todo(io, names, case_sheet, result.summary, result.now, show)
     _log(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
     io.status(_summary_line(show.pair("重新计算完成", "recalculated"), result.summary, show))
     return result.summary
+
+
+def write_todo(io: BookIO, names: list[str], case_sheet: str, summary: Summary, now, show: Display) -> None:
+    """今日待办 as `aftersales recalc` writes it: the values in one block from A1 (blanks over the old
+    content), then the HYPERLINK column as formulas in one more call."""
+    grid = todo_sheet_grid(summary, now, case_sheet, show)
+    name = find_sheet(names, TODO.aliases)
+    if name is None:
+        name = TODO.name
+        io.add_sheet(name)
+        old = []
+    else:
+        old = io.sheet(name)
+    values = [[v.cached if isinstance(v, Formula) else v for v in row] for row in grid]
+    io.write(name, _replace_all(values, old))
+    links = [(r, c, v) for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if isinstance(v, Formula)]
+    if links:
+        top, bottom, col = links[0][0], links[-1][0], links[0][1]
+        column = {r: "=" + str(v) for r, _, v in links}
+        io.write_formulas(name, Block(top, col, [[column.get(r, "")] for r in range(top, bottom + 1)]))
 
 
 @gc_paused()
@@ -293,6 +338,49 @@ def export_to_sheet(book) -> None:
     io.write(SMS_EXPORT.name, _replace_all(rows, old))
     io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {SMS_EXPORT.name}",
                                 f"exported {len(rows) - 1} SMS → {SMS_EXPORT.name}"))
+
+
+# --- 结案归档 ------------------------------------------------------------------------------------
+
+@gc_paused()
+def archive_cases_book(book, now: dt.datetime | None = None, undo: bool = False):
+    """结案归档 as `aftersales archive` does it (the same plan, addin.workbook.sheets.archive_sheet): the 案件
+    rows from the first one that changes are rewritten in one block, the 归档 sheet in another."""
+    io = BookIO(book)
+    names = io.sheet_names
+    case_sheet = _case_sheet(io, names)
+    settings = read_settings(io)
+    show = settings.display
+    archive_sheet = find_sheet(names, ARCHIVE.aliases)
+    grids = {case_sheet: io.sheet(case_sheet)}
+    if archive_sheet:
+        grids[archive_sheet] = io.sheet(archive_sheet)
+    now = now or _now()
+    plan, days = archive_plan(grids, case_sheet, archive_sheet, settings, now, undo)
+    label = show.pair("撤销归档", "undo archive") if undo else show.pair("结案归档", "archive")
+    if plan.rows:
+        old = grids[case_sheet]
+        first = plan.first_changed
+        width = max([len(r) for r in old] + [len(r) for r in plan.cases] + [1])
+        formulas = io.formulas(case_sheet, first, 1, max(len(old), first), width)
+        if formulas and any(isinstance(v, str) and v.startswith("=") for row in formulas for v in row):
+            raise BilingualError(f"「{case_sheet}」第{first}行起有公式, 归档会把它们变成数值, 未归档",
+                                 f"the {case_sheet} sheet has formulas from row {first} on; nothing was moved",
+                                 "formulas")
+        io.write(case_sheet, Block(first, 1, _replace_all(plan.cases[first - 1:], old[first - 1:], width).values))
+        if archive_sheet is None:
+            archive_sheet = ARCHIVE.name
+            io.add_sheet(archive_sheet)
+            grids[archive_sheet] = []
+        io.write(archive_sheet, _replace_all(plan.archive, grids[archive_sheet]))
+    summary = Summary(rows=len(plan.rows), policy_changes=settings.policy.changed())
+    _log(io, io.sheet_names, label, summary, settings)
+    if undo:
+        io.status(show.pair(f"撤销归档完成: 移回 {len(plan.rows)} 个案件", f"undo done: {len(plan.rows)} cases back"))
+    else:
+        io.status(show.pair(f"归档完成: {len(plan.rows)} 个已完结/已关闭且超过{days}天的案件移到「{ARCHIVE.name}」",
+                            f"archived: {len(plan.rows)} finished cases older than {days} days"))
+    return plan
 
 
 # --- status and log ------------------------------------------------------------------------------

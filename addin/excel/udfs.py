@@ -9,12 +9,26 @@ Arguments: `headers` is the 案件 header row (=案件!$A$1:$BZ$1), `rows` one r
 rows; `rules` (optional) the 规则 sheet (=规则!$A$1:$C$200) when the shop changed a rate or limit;
 `calendar` (optional) the 日历 sheet (=日历!$A$1:$E$400), so working days follow the holidays typed there.
 Results spill down, one value per row.
+
+A one-column range reaches Python as a flat list unless the argument says otherwise, and a flat list
+reads as one row (=AS_SMS_CHECK(D2:D500, …) would spill across 499 columns). So the arguments that
+take a column of values are declared ``ndim=2`` (xlwings' @arg: always a list of rows, a single cell
+too); see https://docs.xlwings.org/en/latest/udfs.html ("ndim") and, for Lite,
+https://lite.xlwings.org/custom_functions ("Dimension of arguments"). COLUMN_ARGS lists them; the Lite
+main.py declares the same.
 """
 from __future__ import annotations
 
 import xlwings as xw
 
 from . import functions as f
+
+# The arguments that take a column (or any block) of values, one result per cell: declared ndim=2 below.
+COLUMN_ARGS = {
+    "AS_HOURS_END": ("start", "hours"), "AS_DAYS_END": ("start", "days"), "AS_LEGAL_END": ("start", "days"),
+    "AS_WORKDAYS_END": ("start", "days"), "AS_JD_CLOCK_END": ("start", "hours"), "AS_SMS_CHARS": ("text",),
+    "AS_SMS_PARTS": ("text",), "AS_SMS_CHECK": ("text", "kind", "signature", "shop_name"), "AS_LINT": ("text",),
+}
 
 
 @xw.func(category="AfterSales")
@@ -78,54 +92,71 @@ def AS_OUTPUTS(headers, rows, rules=None, calendar=None):
 
 
 @xw.func(category="AfterSales")
+@xw.arg("start", ndim=2)
+@xw.arg("hours", ndim=2)
 def AS_HOURS_END(start, hours):
     """start + N hours, weekends and holidays included."""
     return f.hours_end(start, hours)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("start", ndim=2)
+@xw.arg("days", ndim=2)
 def AS_DAYS_END(start, days):
     """N calendar days after start's day, ending 24:00 (shown 23:59:59)."""
     return f.days_end(start, days)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("start", ndim=2)
+@xw.arg("days", ndim=2)
 def AS_LEGAL_END(start, days, rules=None, calendar=None):
     """N days, extended past a closing rest day (民法典 §203)."""
     return f.legal_end(start, days, rules, calendar)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("start", ndim=2)
+@xw.arg("days", ndim=2)
 def AS_WORKDAYS_END(start, days, rules=None, calendar=None):
     """N working days (official holidays and 调休 make-up days), ending 24:00."""
     return f.workdays_end(start, days, rules, calendar)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("start", ndim=2)
+@xw.arg("hours", ndim=2)
 def AS_JD_CLOCK_END(start, hours, rules=None):
     """N hours counted only 09:00-18:00 (JD evidence, SLA-3)."""
     return f.jd_clock_end(start, hours, rules)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("text", ndim=2)
 def AS_SMS_CHARS(text):
     """SMS characters as billed (every character counts 1)."""
     return f.sms_chars(text)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("text", ndim=2)
 def AS_SMS_PARTS(text, rules=None):
     """Billed SMS parts: 1 up to 70 characters, else ceil(n/67)."""
     return f.sms_parts(text, rules)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("text", ndim=2)
+@xw.arg("kind", ndim=2)
+@xw.arg("signature", ndim=2)
+@xw.arg("shop_name", ndim=2)
 def AS_SMS_CHECK(text, kind, signature=None, shop_name=None, rules=None):
     """通过 / 提醒 / 错误 with reasons for an SMS of a kind (催付, 退款完成 ...)."""
     return f.sms_check(text, kind, signature, shop_name, rules)
 
 
 @xw.func(category="AfterSales")
+@xw.arg("text", ndim=2)
 def AS_LINT(text):
     """Forbidden phrases (禁忌用语) in a reply or SMS."""
     return f.lint_text(text)

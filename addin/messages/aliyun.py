@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .history import STATUS_DELIVERED, STATUS_FAILED, STATUS_WAITING
 
 SEND_BATCH_MAX = 100          # numbers per SendBatchSms call
 NUMBERS_FILE_MAX_ROWS = 50_000  # rows per 群发助手 numbers file (the issue's figure; see README)
@@ -56,33 +55,27 @@ def numbers_file_rows(names: list[str], messages: list[Message]) -> list[list[st
 
 # --- receipts ----------------------------------------------------------------------------------
 
-# Header spellings of a receipt export: QuerySendDetails' field names and the console's Chinese ones.
+# Header spellings of a receipt file: 阿里云 QuerySendDetails' and SmsReport's field names (phone_number,
+# send_time, report_time, success, err_code, err_msg, biz_id, out_id), 腾讯云 PullSmsSendStatus' (PhoneNumber,
+# SerialNo, ReportStatus, Description, UserReceiveTime) and its callback's (mobile, report_status, errmsg,
+# description, sid, user_receive_time), and the consoles' Chinese headers.
 RECEIPT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "phone": ("phonenum", "phone number", "phonenumber", "手机号码", "手机号", "接收号码", "号码"),
-    "status": ("sendstatus", "send status", "发送状态", "状态", "回执状态"),
-    "code": ("errcode", "err code", "错误码", "状态码", "回执码", "运营商错误码", "失败原因"),
+    "phone": ("phonenum", "phone number", "phonenumber", "mobile", "手机号码", "手机号", "接收号码", "号码"),
+    "status": ("sendstatus", "send status", "reportstatus", "report status", "success", "发送状态", "状态",
+               "回执状态"),
+    "code": ("errcode", "err code", "errmsg", "错误码", "状态码", "回执码", "运营商错误码", "失败原因"),
+    "message": ("err msg", "description", "错误信息", "状态说明", "失败描述"),
     "template": ("templatecode", "template code", "模板code", "模板编号", "模板"),
     "content": ("content", "短信内容", "内容"),
-    "sent_at": ("senddate", "send date", "发送时间", "发送日期"),
-    "received_at": ("receivedate", "receive date", "接收时间", "回执时间", "送达时间"),
+    "sent_at": ("senddate", "send date", "send time", "发送时间", "发送日期"),
+    "received_at": ("receivedate", "receive date", "report time", "userreceivetime", "user receive time",
+                    "接收时间", "回执时间", "送达时间"),
     "out_id": ("outid", "out id", "外部流水号"),
+    "serial": ("serialno", "serial no", "sid", "bizid", "biz id", "流水号", "回执id"),
 }
 
 
 def receipt_status(status, code) -> str | None:
-    """等待回执 / 成功 / 失败 from SendStatus (1/2/3 or the console's words) and ErrCode."""
-    text = "" if status is None else str(status).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text == "3" or "成功" in text or text.lower() in ("success", "delivered"):
-        return STATUS_DELIVERED
-    if text == "2" or "失败" in text or text.lower() in ("failed", "fail"):
-        return STATUS_FAILED
-    if text == "1" or "等待" in text or "发送中" in text or text.lower() in ("waiting", "sending"):
-        return STATUS_WAITING
-    code_text = "" if code is None else str(code).strip().upper()
-    if code_text == "DELIVERED":
-        return STATUS_DELIVERED
-    if code_text:
-        return STATUS_FAILED
-    return None
+    """等待回执 / 成功 / 失败 (kept for callers of this module; both vendors: receipt_codes.receipt_status)."""
+    from .receipt_codes import receipt_status as both
+    return both(status, code)

@@ -38,6 +38,7 @@ FIELDS: tuple[Field, ...] = (
     Field("platform", "platform", "平台", "platform", "TB / TM / JD / PDD or 淘宝, 天猫, 京东, 拼多多"),
     Field("order_id", "text", "订单号", "order id", "SMS-8 counts reminders per order"),
     Field("item_name", "text", "商品名称", "item name"),
+    Field("item_short", "text", "短标题", "short title", "used in an SMS when 商品名称 is over the variable cap"),
     Field("paid_amount", "money", "实付金额", "paid amount", "SMS-8 large-order threshold", ("paid",)),
     Field("refund_amount", "money", "退款金额", "refund amount", "", ("refund",)),
     Field("stars", "stars", "评分", "stars", "1-5, or 好评/中评/差评", ("review_stars",)),

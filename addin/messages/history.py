@@ -58,9 +58,17 @@ class SendHistory:
     sent: dict[tuple[str, str, str], str] = field(default_factory=dict)   # message key -> batch id
     reminders: Counter = field(default_factory=Counter)                    # order id -> 催付 in the log
     daily: Counter = field(default_factory=Counter)                        # (phone fp, template, date) -> count
+    failed: dict[tuple[str, str, str], str] = field(default_factory=dict)  # message key -> batch: the carrier said 失败
 
     def add(self, *, phone_fp: str, template: str, text_fp: str, kind: str | None, order_id: str | None,
-            day: dt.date | None, batch: str, status: str) -> None:
+            day: dt.date | None, batch: str, status: str, receipt: bool = False) -> None:
+        """``receipt``: the status came from the vendor's receipt (a 失败 there went to the carrier and
+        counts towards the day's cap; a 失败 answer to a request sent nothing)."""
+        if status == STATUS_FAILED and receipt:
+            self.failed.setdefault((phone_fp, template, text_fp), batch)
+            if day is not None:
+                self.daily[(phone_fp, template, day)] += 1
+            return
         if status not in COUNTED:
             return
         self.sent.setdefault((phone_fp, template, text_fp), batch)

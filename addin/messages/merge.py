@@ -21,13 +21,14 @@ exported or sent not sendable again (unless ``resend``) and adds the log's count
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..core.display import ZH_EN, Display
 from ..core.findings import Finding, verdict
 from ..core.gcpause import gc_paused
-from ..core.policy import DEFAULT_POLICY, Policy
+from ..core.policy import DEFAULT_POLICY, SHOP_NAME, Policy
 from ..core.parse import is_blank, to_phone
 from .fields import FieldError, normalize_row
 from .history import SendHistory, message_key
@@ -37,6 +38,8 @@ from .sms import STAGE_BLOCKED, STAGE_WORD, check_sms, compose, resolve_kind
 from .vendor_templates import ApprovedTemplate, fill
 
 REVIEW_INPUTS = ("stars", "review_stars", "review_text")
+# A number SMS can reach in mainland China: 11 digits, 1 then 3-9 (landlines and 10-digit typos cannot).
+MAINLAND_MOBILE = re.compile(r"1[3-9]\d{9}")
 _BOTH = Display(ZH_EN)
 
 
@@ -60,6 +63,8 @@ class MergeResult:
     sms_params: dict[str, str] | None = None   # approved template: variable -> value as sent
     sms_key: tuple[str, str, str] | None = None  # (phone fingerprint, template, text fingerprint), see history
     sent_before: str | None = None             # batch id of the send log entry for this very message
+    failed_before: str | None = None           # batch id of this very message's failed receipt (not queued again
+                                               # unless retry_failed)
 
     # The reasons in both languages, for logs and tests; the workbook words them by its display setting.
     @property
@@ -90,7 +95,8 @@ class _Batch:
     """What earlier rows of the batch already queued (dedup, SMS-8 counts), and what earlier batches sent."""
 
     def __init__(self, approved: dict[str, ApprovedTemplate] | None = None, history: SendHistory | None = None,
-                 resend: bool = False, sheet_rows: list[int] | None = None):
+                 resend: bool = False, sheet_rows: list[int] | None = None, retry_failed: bool = False):
+        self.retry_failed = retry_failed
         self.sheet_rows = sheet_rows                      # input index -> workbook row, for the notes
         self.approved = approved or {}                    # kind id -> approved vendor template
         self.history = history or SendHistory()           # earlier batches, from the send log
@@ -110,13 +116,14 @@ class _Batch:
 def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None = None, *,
                now: dt.datetime, opted_out: Iterable[str] = (), approved: dict[str, ApprovedTemplate] | None = None,
                history: SendHistory | None = None, resend: bool = False,
-               sheet_rows: list[int] | None = None) -> list[MergeResult]:
+               sheet_rows: list[int] | None = None, retry_failed: bool = False) -> list[MergeResult]:
     """`sheet_rows`: the workbook row of each input row; a duplicate's note then names the row
-    (第12行) instead of its place in the batch (本批第3条)."""
+    (第12行) instead of its place in the batch (本批第3条). `retry_failed`: a message whose receipt
+    said 失败 is queued again (otherwise it is held back with a note)."""
     policy = policy or DEFAULT_POLICY
     templates = templates if templates is not None else TemplateSet.defaults()
     opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
-    batch = _Batch(approved, history, resend, sheet_rows)
+    batch = _Batch(approved, history, resend, sheet_rows, retry_failed)
     results = []
     with gc_paused():                  # many small objects, no cycles: a full collection midway costs 20 %
         for i, row in enumerate(rows):
@@ -154,6 +161,9 @@ def _merge_one(i: int, row: dict, templates: TemplateSet, policy: Policy, now: d
     if not (has_review or has_sms):          # most case rows: nothing to write, nothing to check
         return result
     values, errors = normalize_row(row, batch.values)
+    if "shop_name" not in values and policy[SHOP_NAME]:
+        # A blank 店铺名 cell is the shop set once on the 规则 sheet: the signature and the reminder's shop name.
+        values["shop_name"] = policy[SHOP_NAME]
     field_findings = [_field_finding(e) for e in errors]
     if has_review:
         _merge_review(result, values, field_findings, templates, policy, {e.field for e in errors}, batch)
@@ -218,7 +228,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     approved = batch.approved.get(kind.id)
     if approved is not None:                      # the vendor's approved text, ${variables} from the row
         filled = fill(approved, values, policy)
-        result.sms_template_code, result.sms_params = approved.code, filled.params
+        result.sms_template_code, result.sms_params = approved.key, filled.params
         reasons += filled.findings
         if filled.body is None:
             result.sms_reasons, result.sms_verdict = reasons, "ERROR"
@@ -236,12 +246,16 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     phone = values.get("phone") or None
     if not phone:
         reasons.append(Finding("FIELD", "ERROR", "缺少「手机号」, 无法发送", "phone missing: cannot send"))
+    elif not MAINLAND_MOBILE.fullmatch(phone):
+        reasons.append(Finding("FIELD", "ERROR", f"手机号「{phone}」不是大陆手机号 (11位, 1开头, 第二位3-9), 请核对",
+                               f"phone '{phone}' is not a mainland mobile number (11 digits, 1[3-9]...): check it"))
     order_id = values.get("order_id")
     history = batch.history
-    template_key = approved.code if approved is not None else kind.id
+    template_key = approved.key if approved is not None else kind.id
     queued = batch.reminders.get(order_id, 0) if kind.id == "payment_reminder" and order_id else 0
     key = message_key(phone, template_key, compose(body, signature)[0]) if phone else None
     before = history.sent.get(key) if key and not batch.resend else None
+    failed = history.failed.get(key) if key and before is None and not batch.retry_failed else None
     logged = history.reminders.get(order_id, 0) if kind.id == "payment_reminder" and order_id and before is None else 0
     check = check_sms(body, kind, policy=policy, signature=signature, shop_name=values.get("shop_name"),
                       item_name=values.get("item_name"), send_at=values.get("send_at"), now=now,
@@ -254,7 +268,11 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         reasons.append(Finding("SMS-8", "INFO", f"这条短信已在批次{before}导出或发送, 不再重复发送",
                                f"this SMS was already exported or sent in batch {before}; not queued again "
                                f"(use --resend to send it again)"))
-    elif day_key is not None:
+    elif failed is not None:
+        reasons.append(Finding("SMS-8", "INFO", f"这条短信在批次{failed}发送失败 (见发送记录), 要再发请用 --retry-failed",
+                               f"this SMS failed in batch {failed} (see the send log); use --retry-failed to send it "
+                               f"again"))
+    if before is None and day_key is not None:
         daily = history.daily.get(day_key, 0) + batch.daily.get(day_key, 0)
         cap = policy["SMS-8.daily_per_number"]
         if daily >= cap:
@@ -275,7 +293,7 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
         reasons.append(Finding("SMS-8", "WARN", f"{where_zh} (订单{order}) 已给同一买家发{kind.zh}短信, 本条跳过",
                                f"duplicate: {where_en} (order {order}) already sends this buyer a {kind.id} SMS; skipped"))
     sms_verdict = verdict(reasons)
-    ok = sms_verdict != "ERROR" and duplicate_of is None and before is None
+    ok = sms_verdict != "ERROR" and duplicate_of is None and before is None and failed is None
     if ok:
         if buyer:
             batch.sent[(buyer, kind.id)] = (result.row, order_id)
@@ -288,4 +306,4 @@ def _merge_sms(result: MergeResult, values: dict, field_findings: list[Finding],
     result.sms_reasons, result.sms_verdict = reasons, sms_verdict
     result.planned_send_at, result.ok_to_send = check.planned_send_at, ok
     result.sms_signature = signature.strip().strip("【】").strip() if signature else None
-    result.sms_key, result.sent_before = key, before
+    result.sms_key, result.sent_before, result.failed_before = key, before, failed

@@ -373,7 +373,7 @@ def _check_reminder(received: str, body: str, parts: int, shop_name, item_name, 
     scope = received if policy["SMS-3.scope"] == "received" else body
     where = "含签名" if policy["SMS-3.scope"] == "received" else "正文"
     if not shop_name:
-        out.append(Finding("SMS-3", "ERROR", "缺少「店铺名」, 无法检查催付短信", "shop_name missing: cannot check the reminder"))
+        out.append(Finding("SMS-3", "ERROR", "缺少「店铺名」, 无法检查催付短信 (在「规则」表填一次店铺名, 或逐行填写)", "shop_name missing: cannot check the reminder"))
     elif shop_name not in scope[:n]:
         out.append(Finding("SMS-3", "ERROR", f"催付短信前{n}个字 ({where}) 须出现店铺名「{shop_name}」",
                            f"shop name '{shop_name}' must appear in the first {n} characters"))

@@ -11,7 +11,7 @@ Office.js hands empty cells to custom functions as 0, so every function here tre
 """
 
 import xlwings as xw
-from xlwings import func, script
+from xlwings import arg, func, script
 
 # python-calamine is not needed in Lite: Lite reads cells through Excel, and the add-in imports it only
 # when it opens a saved file (the command line). Pyodide 0.28+ ships it anyway.
@@ -84,54 +84,71 @@ def AS_OUTPUTS(headers, rows, rules=None, calendar=None):
 
 
 @func
+@arg("start", ndim=2)
+@arg("hours", ndim=2)
 def AS_HOURS_END(start, hours):
     """start + N hours, weekends and holidays included."""
     return f.hours_end(start, hours, **LITE)
 
 
 @func
+@arg("start", ndim=2)
+@arg("days", ndim=2)
 def AS_DAYS_END(start, days):
     """N calendar days after start's day, ending 24:00 (shown 23:59:59)."""
     return f.days_end(start, days, **LITE)
 
 
 @func
+@arg("start", ndim=2)
+@arg("days", ndim=2)
 def AS_LEGAL_END(start, days, rules=None, calendar=None):
     """N days, extended past a closing rest day (民法典 §203)."""
     return f.legal_end(start, days, rules, calendar, **LITE)
 
 
 @func
+@arg("start", ndim=2)
+@arg("days", ndim=2)
 def AS_WORKDAYS_END(start, days, rules=None, calendar=None):
     """N working days (official holidays and 调休 make-up days), ending 24:00."""
     return f.workdays_end(start, days, rules, calendar, **LITE)
 
 
 @func
+@arg("start", ndim=2)
+@arg("hours", ndim=2)
 def AS_JD_CLOCK_END(start, hours, rules=None):
     """N hours counted only 09:00-18:00 (JD evidence, SLA-3)."""
     return f.jd_clock_end(start, hours, rules, **LITE)
 
 
 @func
+@arg("text", ndim=2)
 def AS_SMS_CHARS(text):
     """SMS characters as billed (every character counts 1)."""
     return f.sms_chars(text, **LITE)
 
 
 @func
+@arg("text", ndim=2)
 def AS_SMS_PARTS(text, rules=None):
     """Billed SMS parts: 1 up to 70 characters, else ceil(n/67)."""
     return f.sms_parts(text, rules, **LITE)
 
 
 @func
+@arg("text", ndim=2)
+@arg("kind", ndim=2)
+@arg("signature", ndim=2)
+@arg("shop_name", ndim=2)
 def AS_SMS_CHECK(text, kind, signature=None, shop_name=None, rules=None):
     """通过 / 提醒 / 错误 with reasons for an SMS of a kind (催付, 退款完成 ...)."""
     return f.sms_check(text, kind, signature, shop_name, rules, **LITE)
 
 
 @func
+@arg("text", ndim=2)
 def AS_LINT(text):
     """Forbidden phrases (禁忌用语) in a reply or SMS."""
     return f.lint_text(text, **LITE)

@@ -34,6 +34,18 @@ Public Sub ValidateCases()
     ScheduleStatusReset
 End Sub
 
+'' Move finished or closed cases older than the rules sheet's ARCH-1.days to the archive sheet.
+Public Sub ArchiveCases()
+    RunPython "import addin.excel.buttons as b; b.archive_cases()"
+    ScheduleStatusReset
+End Sub
+
+' Undo the last archive: its cases go back to the rows they came from (Alt+F8, no button).
+Public Sub RestoreCases()
+    RunPython "import addin.excel.buttons as b; b.restore_cases()"
+    ScheduleStatusReset
+End Sub
+
 ' Give the status bar back to Excel: False restores Excel's own text.
 Public Sub ResetStatusBar()
     Application.StatusBar = False

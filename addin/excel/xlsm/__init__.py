@@ -29,8 +29,8 @@ from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF
 
 UDF_MODULE = "addin.excel.udfs"
 # (caption, VBA sub in AfterSales.bas, width in pixels). They must fit within the frozen columns.
-BUTTONS = (("重新计算", "RecalculateCases", 76), ("生成回复与短信", "GenerateTexts", 104),
-           ("导出短信", "ExportSms", 76), ("检查", "ValidateCases", 52))
+BUTTONS = (("重新计算", "RecalculateCases", 64), ("生成回复与短信", "GenerateTexts", 96),
+           ("导出短信", "ExportSms", 64), ("检查", "ValidateCases", 44), ("结案归档", "ArchiveCases", 64))
 HEADER_ROW_POINTS = 60       # room for the buttons above the header text, which sits at the bottom
 BUTTON_TOP, BUTTON_HEIGHT, BUTTON_GAP = 4, 28, 5
 
@@ -68,18 +68,19 @@ class NotMacroName(BilingualError, ValueError):
 
 
 def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interpreter: dict[str, str] | None = None,
-                 prepare=None, name: str | Path | None = None) -> Path:
+                 prepare=None, name: str | Path | None = None, settings: dict | None = None) -> Path:
     """Write the ready .xlsm (optionally with case rows) and return its path.
 
     interpreter: xlwings.conf values (Interpreter_Win / Interpreter_Mac); default: the Python running this.
     prepare(wb): called on the openpyxl workbook before it is saved (the upgrade from an old workbook
     fills its other sheets there). name: the file's final name when `path` is a temp file that will be
-    renamed to it (the CLI saves through addin.workbook.files.session.new_book); it must end in .xlsm."""
+    renamed to it (the CLI saves through addin.workbook.files.session.new_book); it must end in .xlsm.
+    settings: 规则 values set at creation (parameter id -> parsed value; see make_workbook)."""
     path = Path(path)
     if Path(name or path).suffix.lower() != ".xlsm":
         raise NotMacroName(Path(name or path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb, case_sheet = make_workbook(rows)
+    wb, case_sheet = make_workbook(rows, settings=settings)
     if prepare is not None:
         prepare(wb)
     wb.code_name = "ThisWorkbook"

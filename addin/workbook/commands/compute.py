@@ -15,10 +15,13 @@ from operator import itemgetter
 from typing import Callable
 
 from addin.core.calendar_cn import WorkCalendar
+from addin.core.case import PLATFORM_ZH
 from addin.core.display import Display, display_of
 from addin.core.engine import CaseResult, due_within
 from addin.core.gcpause import gc_paused
+from addin.core.deadlines import next_due
 from addin.core.parse import is_blank
+from addin.core.repeat import refund_event, repeat_note, repeat_refunders
 from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.core.status import ERROR as STATUS_ERROR
 from addin.core.timeparts import china_now
@@ -33,6 +36,7 @@ from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, cell_loc
     foreign_status_at, foreign_status_column, same_value
 from addin.workbook.sheets.protected import Protection, formula_kept, place_new_columns
 from addin.workbook.sheets.tally import Tally
+from addin.workbook.sheets.todo_sheet import TodoItem
 
 
 @dataclass
@@ -105,6 +109,9 @@ class Job:
     # (row -> Compensation; None = merge within these rows) and whether 状态 holds foreign words.
     tm_caps: dict | None = None
     check_status: bool = False
+    # Repeat refunders look across rows too: row -> (zh, en) note for 提示, found over the whole sheet
+    # (repeaters_of) before the rows are computed, or after a streamed pass that then runs again.
+    repeaters: dict | None = None
 
 
 @dataclass
@@ -120,6 +127,8 @@ class Part:
     formulas_kept: list[str] = field(default_factory=list)
     tm_items: list = field(default_factory=list)    # (row, buyer, paid_at, COMP-TM before and after the merge)
     foreign_status: bool = False                   # a 状态 cell holds a word that is not ours (check_status)
+    todo: list = field(default_factory=list)        # TodoItem of each open row overdue or due within 24 h
+    refunds: list = field(default_factory=list)     # RefundEvent of each row (repeat refunders)
 
     def merge(self, other: "Part") -> None:
         """Add another share's cells and figures to this one."""
@@ -133,6 +142,8 @@ class Part:
         self.formulas_kept.extend(other.formulas_kept)
         self.tm_items.extend(other.tm_items)
         self.foreign_status |= other.foreign_status
+        self.todo.extend(other.todo)
+        self.refunds.extend(other.refunds)
 
 def place_outputs(grid, header: HeaderMap, layout: SheetLayout | None, summary: Summary):
     """Where the output columns the sheet lacks go (noted in the summary), every output column, and what
@@ -155,7 +166,8 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, r
         summary.skipped_columns.append(HEADER_OF["status"])
     cells: dict[tuple[int, int], object] = {(header.row, c): HEADER_OF[k] for k, c in new_columns.items()}
     show = display_of(policy)
-    job = Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show, checks)
+    job = Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show, checks,
+              repeaters=repeaters_of(scan_refunds(grid, header, reasons, protection), policy))
     row_numbers = range(header.row + 1, len(grid) + 1) if rows is None else \
         sorted(r for r in set(rows) if header.row < r <= len(grid))
     if workers > 1 and len(row_numbers) >= cores.PARALLEL_MIN_ROWS:
@@ -173,6 +185,7 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, r
     summary.totals_rows.extend(r for r in protection.not_case_rows | protection.aggregate_rows if r > len(grid))
     summary.totals_rows.sort()
     summary.take(whole.tally)
+    summary.todo = whole.todo
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = len(cells)
@@ -230,6 +243,9 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
             continue
         rows.append(r)
         parsed.append(p)
+        event = refund_event(r, p.case)
+        if event is not None:
+            part.refunds.append(event)
 
     caps = None if job.tm_caps is None else {i: job.tm_caps[r] for i, r in enumerate(rows) if r in job.tm_caps}
     items: list = []
@@ -271,6 +287,8 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
                 amount = res.compensation.amount
             if res.deadlines and due_within(res, now, horizon=horizon):
                 part.due_24h += 1
+            if job.repeaters and r in job.repeaters:
+                out["warnings"] = "\n".join(filter(None, [out.get("warnings"), show.pair(*job.repeaters[r])]))
         nd = out["next_deadline"]
         nd = excel_instant(nd) if nd is not None else None
         kept = prot.formulas.get(r)
@@ -290,6 +308,8 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
         part.tally.add_row(platform=group[0], reason=out_shown["reason_used"], shop=group[1], next_deadline=nd,
                            amount=amount,
                            approval=out_shown["approval"] == "是", status=out_shown["status"], now=now)
+        if nd is not None and nd < horizon and not p.problems:
+            part.todo.append(_todo_item(r, p.case, results[r], out_shown, nd, job))
         olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
         if not kept and olds.count("") + olds.count(None) == len(olds):
             # Every computed cell is empty (a first recalc): each value is new. The loop below, shortened.
@@ -318,6 +338,47 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
     if keep_results:
         part.results = results
     return part
+
+
+_LEGS = (("去程", "out_payer"), ("退货", "ret_payer"), ("补发", "re_payer"))
+
+
+def _todo_item(r: int, case, res: CaseResult, out: dict, nd: dt.datetime, job: Job) -> TodoItem:
+    """The 今日待办 line of row r (its 下一截止 `nd` has passed or is within 24 h)."""
+    due = next_due(res.deadlines)
+    legs = "; ".join(f"{leg}: {out[key]}" for leg, key in _LEGS if out.get(key) not in (None, "", "-"))
+    note = job.repeaters.get(r) if job.repeaters else None
+    return TodoItem(row=r, at=nd, kind=due.kind if due else "", event=out.get("next_deadline_item") or "",
+                    amount=out.get("refund") or case.paid, compensation=_as_amount(out.get("comp_amount")),
+                    freight=legs or None, order_id=case.order_id, platform=PLATFORM_ZH.get(case.platform, case.platform),
+                    buyer=case.buyer, status=out.get("status"), repeat=note[0] if note else None)
+
+
+def scan_refunds(grid, header: HeaderMap, reasons=None, protection: Protection | None = None) -> list:
+    """The refund events of a whole grid, read from the three cells they need (buyer, phone, 退款申请时间)."""
+    cols = [(k, header.inputs[k] - 1) for k in ("buyer", "phone", "refund_requested_at") if k in header.inputs]
+    if len(cols) < 2 or "refund_requested_at" not in header.inputs:
+        return []
+    skip = protection.not_case_rows if protection else ()
+    events = []
+    for r in range(header.row + 1, len(grid) + 1):
+        if r in skip:
+            continue
+        values = grid[r - 1]
+        raw = {k: values[i] for k, i in cols if i < len(values) and values[i] not in (None, "")}
+        if "refund_requested_at" not in raw:
+            continue
+        event = refund_event(r, case_from_row(raw, reasons).case)
+        if event is not None:
+            events.append(event)
+    return events
+
+
+def repeaters_of(events: list, policy: Policy) -> dict:
+    """row -> (zh, en) 提示 note for the rows of repeat refunders (规则: REP-1.refunds within REP-1.days)."""
+    days = policy["REP-1.days"]
+    found = repeat_refunders(events, policy["REP-1.refunds"], days)
+    return {row: repeat_note(who, n, days) for row, (who, n) in found.items()}
 
 
 def _any_filled(values: list, indexes: list[int]) -> bool:

@@ -8,6 +8,9 @@ Formats (:data:`FORMATS`):
 * ``aliyun-batch-json``: SendBatchSms request bodies (PhoneNumberJson, SignNameJson, TemplateCode,
   TemplateParamJson), at most 100 numbers each; one .json file (an array of bodies) per TemplateCode
   and planned time.
+* ``tencent-xlsx``: 腾讯云 群发 files, one per 腾讯云 模板ID + signature (+ planned time): the number,
+  then the values of {1} … {N} in the order 模板's 腾讯云变量顺序 gives; cells in 常规 (General) format
+  holding text; split so that no file exceeds the console's 30 MB.
 * ``csv``: the free-text file for other vendors (手机号码, 短信内容, 计划发送时间, 订单号), UTF-8 with BOM,
   order ids as ="..." so Excel keeps them as text.
 
@@ -31,6 +34,7 @@ from pathlib import Path
 from addin.core.parse import to_phone, to_text
 from addin.messages.aliyun import NUMBERS_FILE_MAX_ROWS, Message, batch_requests, numbers_file_rows
 from addin.messages.history import STATUS_EXPORTED, mask_phone
+from addin.messages import tencent
 from addin.messages.merge import MergeResult
 from addin.messages.sms import KINDS_BY_ID
 
@@ -63,30 +67,44 @@ class Selection:
     stale: list[tuple[int, dt.datetime]] = field(default_factory=list)     # (row, planned) already past
     no_template: list[int] = field(default_factory=list)                   # rows without an approved template
     already: list[tuple[int, str]] = field(default_factory=list)           # (row, batch) in the send log
+    failed: list[tuple[int, str]] = field(default_factory=list)            # (row, batch) failed: --retry-failed
     moved: int = 0                                                         # moved into the send window
 
 
-def select(book, texts, now: dt.datetime, *, vendor: bool) -> Selection:
-    """The messages to export or send now: passed, not stale, and (``vendor``) from an approved template."""
+def select(book, texts, now: dt.datetime, *, vendor: bool, vendor_name: str = "aliyun") -> Selection:
+    """The messages to export or send now: passed, not stale, and (``vendor``) from a template that
+    ``vendor_name`` (aliyun / tencent) approved."""
     sel = Selection()
+    approved = getattr(book, "approved", {}) or {}
     header, grid = texts.header, book.grids[book.case]
     phone_col, order_col = header.inputs.get("phone"), header.inputs.get("order_id")
     for r, res in sorted(texts.merged.items()):
         if res.sent_before is not None:
             sel.already.append((r, res.sent_before))
+        if res.failed_before is not None:
+            sel.failed.append((r, res.failed_before))
         if not res.ok_to_send:
             continue
         planned = res.planned_send_at or now
         if planned < now:
             sel.stale.append((r, planned))
             continue
-        if vendor and not res.sms_template_code:
+        if vendor and not _vendor_template(approved.get(res.sms_kind), res, vendor_name):
             sel.no_template.append(r)
             continue
         sel.moved += any(f.rule == "SMS-6" for f in res.sms_reasons)
         order = grid[r - 1][order_col - 1] if order_col else None
         sel.ready.append(Ready(r, res, to_phone(grid[r - 1][phone_col - 1]), _order(order), planned))
     return sel
+
+
+def _vendor_template(tpl, res: MergeResult, vendor_name: str) -> bool:
+    """Whether the message's approved template has an id at this vendor."""
+    if not res.sms_template_code:
+        return False
+    if tpl is None:                  # a book without the 模板 object at hand: the code is 阿里云's
+        return vendor_name == "aliyun"
+    return bool(tpl.tencent_id if vendor_name == "tencent" else tpl.code)
 
 
 def _order(value) -> str | None:
@@ -116,9 +134,12 @@ class OutboxReport(LogState):
 
 def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: str = "aliyun-xlsx",
                   now: dt.datetime | None = None, resend: bool = False,
-                  csv_file: str | Path | None = None, wait: float = 0.0) -> OutboxReport:
+                  csv_file: str | Path | None = None, wait: float = 0.0, retry_failed: bool = False,
+                  log: bool = True) -> OutboxReport:
     """Write the vendor files for every message ready now and log them in 发送记录, in one guarded
-    session on the book (refused up front when Excel has it open; see addin.workbook.files.session)."""
+    session on the book (refused up front when Excel has it open; see addin.workbook.files.session).
+    A message whose receipt said 失败 is left out (and counted in the report) unless ``retry_failed``.
+    ``log=False`` writes the files only (the demo's second vendor: the messages are logged once)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
@@ -127,10 +148,11 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         _refuse_workbook_as_csv(Path(csv_file), path)
     with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
         book = load_book(session)
-        texts = book.texts(now, resend=resend)
+        texts = book.texts(now, resend=resend, retry_failed=retry_failed)
         out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
-        report, entries = export_files(book, texts, now, fmt, out_dir, csv_file)
-        write_log(session, book.log, entries, report)
+        report, entries = export_files(book, texts, now, fmt, out_dir, csv_file, log=log)
+        if log:
+            write_log(session, book.log, entries, report)
     return report
 
 
@@ -147,15 +169,15 @@ def _refuse_workbook_as_csv(csv_file: Path, book: Path) -> None:
 
 
 def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
-                 csv_file: str | Path | None = None) -> tuple[OutboxReport, list[LogEntry]]:
+                 csv_file: str | Path | None = None, *, log: bool = True) -> tuple[OutboxReport, list[LogEntry]]:
     """Write the vendor files for the messages of `texts` ready now, after journalling their 发送记录
     entries (which the caller then writes with :func:`write_log`)."""
-    sel = select(book, texts, now, vendor=fmt != "csv")
+    sel = select(book, texts, now, vendor=fmt != "csv", vendor_name="tencent" if fmt.startswith("tencent") else "aliyun")
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"
-    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file)
+    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file, getattr(book, "approved", {}))
     entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
                for ready in group]
-    if entries:
+    if entries and log:
         book.log.journal_write(entries)          # first: a crash after this knows which files were meant
     for file, write, group in planned_files:
         write()
@@ -220,9 +242,12 @@ def _groups(ready: list[Ready], key) -> dict:
     return out
 
 
-def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, csv_file):
+def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, csv_file,
+                approved: dict | None = None):
     """[(file, write(), messages in it)]; nothing is written until write() is called."""
     plans = []
+    if fmt == "tencent-xlsx":
+        return _plan_tencent(ready, out_dir, batch, now, approved or {})
     if fmt == "csv":
         file = Path(csv_file) if csv_file else out_dir / f"{batch}_短信.csv"
         rows = [list(UPLOAD_HEADER)] + [[r.phone, r.result.sms_text, r.planned, r.order_id] for r in ready]
@@ -247,13 +272,34 @@ def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt
     return plans
 
 
+def _plan_tencent(ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, approved: dict):
+    """腾讯云 files: one per 模板ID + signature (+ planned time), split to stay under 30 MB."""
+    plans = []
+    key = (lambda r: (approved[r.result.sms_kind].tencent_id, r.result.sms_signature, _slot(r, now)))
+    for (tid, sig, slot), group in _groups(ready, key).items():
+        order = approved[group[0].result.sms_kind].tencent_order[:approved[group[0].result.sms_kind].tencent_count]
+        rows = tencent.numbers_file_rows(order, [r.message() for r in group])
+        parts, start = [], 0
+        for chunk in tencent.split_by_size(rows[1:]):
+            parts.append((chunk, group[start:start + len(chunk)]))
+            start += len(chunk)
+        for n, (chunk, part) in enumerate(parts, start=1):
+            stem = "_".join(filter(None, (batch, "腾讯云", _safe(tid), _safe(sig or ""), slot,
+                                          f"{n}" if len(parts) > 1 else "")))
+            file = out_dir / f"{stem}.xlsx"
+            data = [rows[0]] + chunk
+            plans.append((file, (lambda f=file, d=data: write_numbers_xlsx(f, d, number_format="General")), part))
+    return plans
+
+
 def _names(group: list[Ready]) -> list[str]:
     """The template's variables in order (every message of a group has the same TemplateCode)."""
     return list(group[0].result.sms_params or {})
 
 
-def write_numbers_xlsx(path: Path, rows: list[list[str]]) -> None:
-    """A 群发助手 numbers file: every cell a text cell (a phone number never becomes 1.38E+10)."""
+def write_numbers_xlsx(path: Path, rows: list[list[str]], number_format: str = "@") -> None:
+    """A bulk numbers file: every cell holds text (a phone number never becomes 1.38E+10), formatted as
+    ``number_format``: 文本 (@) for 阿里云, 常规 (General) for 腾讯云, whose console asks for 常规 cells."""
     from openpyxl import Workbook            # builds a new file only (never rewrites a staff file)
 
     wb = Workbook()
@@ -263,7 +309,7 @@ def write_numbers_xlsx(path: Path, rows: list[list[str]]) -> None:
         for c, value in enumerate(values, start=1):
             cell = ws.cell(row=r, column=c, value=str(value))
             cell.data_type = "s"
-            cell.number_format = "@"
+            cell.number_format = number_format
     for c in range(1, len(rows[0]) + 1):
         ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = 16 if c == 1 else 20
     save_atomic(path, wb.save)

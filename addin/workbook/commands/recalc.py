@@ -17,6 +17,7 @@ from addin.workbook.commands.compute import compute_case_sheet
 from addin.workbook.commands.cores import default_workers
 from addin.workbook.commands.recalc_stream import CHUNK_BYTES, NotStreamable, recalc_streamed
 from addin.workbook.commands.summary import Summary
+from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import open_book
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.sheets.case_sheet import require_case_sheet
@@ -50,8 +51,10 @@ def _recalc_whole(book, case_sheet: str, settings, now, progress, workers) -> Su
                                 layout=book.layout(case_sheet))
     # Formulas over the computed columns (the 汇总 sheet, the staff's own) are recalculated when Excel
     # opens it: calcPr fullCalcOnLoad, set once (workbook.xml is not rewritten while it is set).
-    report = book.patch({case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)},
-                        full_calc_on_load=True)
+    edits = {case_sheet: SheetEdit(cells=result.cells, table_columns=result.table_columns)}
+    edits.update(todo_edits(book, result.summary, case_sheet, now, settings.display))
+    report = book.patch(edits, full_calc_on_load=True)
+    result.summary.written = bool(report.changed_members)
     result.summary.texts_clipped = report.texts_clipped
     result.summary.temps_removed = book.temps_removed
     return result.summary

@@ -28,11 +28,13 @@ from dataclasses import dataclass, field, replace
 from addin.core.compensation import MissingInput, compensation_for, merge_tmall_cap
 from addin.core.display import display_of
 from addin.core.parse import CellError, to_platform, to_reason
+from addin.core.repeat import refund_event
 
 from addin.workbook.files.reader import RowsReader, WorkbookReadError
 from addin.workbook.commands import cores
-from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs
+from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs, repeaters_of
 from addin.workbook.commands.summary import Summary
+from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import clip_long_texts, read_error, write_error
 from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, find_case_header
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
@@ -118,10 +120,14 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         stream = SheetStream(book.data, info, chunk_bytes)
         scan = LayoutScan(stream.head, stream.prefix)
         tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
+        refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons)
+        refunds: list = []
         pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
-        for chunk, (scanned, candidates) in _in_pool(_scan_chunk, stream.chunks(), (scan, tmall), pool_size):
+        for chunk, (scanned, candidates, found) in _in_pool(_scan_chunk, stream.chunks(), (scan, tmall, refund_scan),
+                                                            pool_size):
             scan.merge(scanned)
             tmall.merge(candidates)
+            refunds.extend(found)
         layout = scan.finish(stream.tail)
     except NotStreamable:
         raise
@@ -141,7 +147,8 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     except WorkbookReadError as exc:
         raise _read_error(book, exc) from None
     job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
-               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols)
+               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols,
+               repeaters=repeaters_of([e for e in refunds if e.row not in protection.not_case_rows], policy))
     total = max(0, last_row - header.row)
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
 
@@ -164,6 +171,12 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
         if any(m != item[4] for m, item in zip(merged, items)):
             job = replace(job, tm_caps={item[0]: m for item, m in zip(items, merged)})
             rerun = True
+        # Repeat refunders, found in pass 0 from three cells a row (_RefundScan); if the full reading
+        # finds otherwise (a spelling only it understands), the pass runs again with its answer.
+        repeaters = repeaters_of(whole.refunds, policy)
+        if repeaters != (job.repeaters or {}):
+            job = replace(job, repeaters=repeaters)
+            rerun = True
         if not rerun:
             break
 
@@ -174,11 +187,14 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     summary.totals_rows = sorted(whole.totals_rows + [r for r in unseen if r > header.row])
     summary.formulas_kept = whole.formulas_kept
     summary.take(whole.tally)
+    summary.todo = whole.todo
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = done.cells
     edit = SheetEdit(cells=dict(header_cells), table_columns=place.table_columns, streamed=done.sheet)
-    report = book.patch({case_sheet: edit}, full_calc_on_load=True, styles=styles)
+    edits = {case_sheet: edit, **todo_edits(book, summary, case_sheet, now, display_of(policy))}
+    report = book.patch(edits, full_calc_on_load=True, styles=styles)
+    summary.written = bool(report.changed_members)
     summary.texts_clipped = report.texts_clipped + done.clipped
     summary.temps_removed = book.temps_removed
     return summary
@@ -273,8 +289,52 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
 
 
 def _scan_chunk(chunk):
-    scan, tmall = _CTX
-    return scan.piece(chunk.xml), tmall.feed(chunk.xml)
+    scan, tmall, refunds = _CTX
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml)
+
+
+class _RefundScan:
+    """Pass 0's reading of the three cells a repeat refunder needs (买家, 手机号, 退款申请时间), so the
+    rows get their 提示 note in the one pass. Numbers (a date's serial) are handed over as numbers."""
+
+    KEYS = ("buyer", "phone", "refund_requested_at")
+
+    def __init__(self, header, prefix: bytes, sst, reasons):
+        self.prefix, self.sst, self.reasons = prefix, sst, reasons
+        self.cols = {k: COL_BYTES[header.inputs[k]] for k in self.KEYS if k in header.inputs}
+        self.header_row = header.row
+
+    def feed(self, body: bytes) -> list:
+        if "refund_requested_at" not in self.cols or len(self.cols) < 2:
+            return []
+        found = column_cells(body, self.prefix, tuple(self.cols.values()))
+        rows: dict[int, dict] = {}
+        for key, col in self.cols.items():
+            for r, attrs, content, _ in found[col]:
+                if r <= self.header_row:
+                    continue
+                try:
+                    text = cell_text(attrs, content, self.sst)
+                except (CellError, ValueError):
+                    continue
+                if text.strip():
+                    rows.setdefault(r, {})[key] = _number_or_text(attrs, text)
+        events = []
+        for r, raw in rows.items():
+            if "refund_requested_at" in raw:
+                event = refund_event(r, case_from_row(raw, self.reasons).case)
+                if event is not None:
+                    events.append(event)
+        return events
+
+
+def _number_or_text(attrs: bytes, text: str):
+    if b' t="' in attrs and b' t="n"' not in attrs:
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def _in_pool(fn, tasks, ctx, workers: int):

@@ -1,27 +1,39 @@
-"""`aftersales receipts BOOK FILE`: the vendor's 发送记录 / 回执 export fills the statuses in 发送记录.
+"""`aftersales receipts BOOK FILE`: the vendor's 发送记录 / 回执 file fills the statuses in 发送记录 and 案件.
 
 The file is a .csv (UTF-8, with or without BOM, or GBK as Excel on a Chinese Windows saves it) or an
-.xlsx/.xls, with a header row naming the columns (QuerySendDetails' field names or the console's
-Chinese headers, :data:`addin.messages.aliyun.RECEIPT_COLUMNS`). Each receipt is matched to the log:
+.xlsx/.xls, with a header row naming the columns: 阿里云's QuerySendDetails / SmsReport field names or its
+console's Chinese headers, 腾讯云's PullSmsSendStatus / callback field names
+(:data:`addin.messages.aliyun.RECEIPT_COLUMNS`). 腾讯云's +86 numbers and Unix-second times are read as
+such. Each receipt is matched to the log:
 
-1. by phone + text (the received text, signature included, is what the vendor reports as Content);
-2. else by phone + TemplateCode, the latest entry still waiting for a receipt.
+1. by phone + text (the received text, signature included, is what 阿里云 reports as Content);
+2. else by phone + TemplateCode, the latest entry still waiting for a receipt;
+3. else (腾讯云 reports neither) by phone: the latest entry still waiting, or the one this very
+   receipt already settled.
 
-A matched entry gets the status (成功 / 失败 / 等待回执), the carrier code (DELIVERED, or why it failed)
-and the receipt time. A receipt that matches nothing is reported and added to the log as its own row
-(batch 回执导入), so nothing is lost and SMS-8's caps count what the vendor sent outside this book.
+A matched entry gets the status (成功 / 失败 / 等待回执), the carrier code (DELIVERED / DELIVRD, or why
+it failed) and the receipt time. A final status (成功 / 失败) is never replaced by a non-final one or by
+an older receipt. A receipt that matches nothing is reported and added to the log as its own row
+(batch 回执导入, known by its serial number or times), so nothing is lost, SMS-8's caps count what the
+vendor sent outside this book, and importing it again finds it instead of adding it twice.
+
+Then each case row with a receipt gets 短信状态: 已送达, or 失败 and what to do (空号 → 核对手机号;
+退订 → the number is added to 退订名单; 频控 → 明天再发; see addin.messages.receipt_codes).
 Importing the same file twice changes nothing the second time.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.core.parse import CellError, is_blank, to_datetime, to_phone, to_text
-from addin.messages.aliyun import RECEIPT_COLUMNS, receipt_status
+from addin.messages.aliyun import RECEIPT_COLUMNS
 from addin.messages.history import STATUS_DELIVERED, STATUS_FAILED, fingerprint, mask_phone, phone_fingerprint
+from addin.messages.receipt_codes import OPTOUT, failure, receipt_status
+from addin.workbook.commands.receipt_case import case_status_edits
 
 from addin.workbook.commands.outbox import LogState, write_log
 from addin.workbook.files.reader import read_workbook, sheet_names
@@ -49,12 +61,23 @@ class ReceiptReport(LogState):
     updated: int = 0
     unknown: list[tuple[int, str]] = field(default_factory=list)    # (file row, masked phone)
     skipped: list[tuple[int, str]] = field(default_factory=list)    # (file row, why) rows without a phone
+    case_rows: int = 0                                              # 案件 rows whose 短信状态 changed
+    opted_out: list[str] = field(default_factory=list)              # numbers added to 退订名单 (masked)
+
+
+# A receipt file's field may be long (a full SMS text, or junk): never the csv module's 131,072 default.
+CSV_FIELD_LIMIT = 16 * 1024 * 1024
 
 
 def read_receipt_file(path: Path) -> list[list]:
+    """The file's rows; a file that cannot be read is a ReceiptFileError naming it (never 内部错误)."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
-        names = sheet_names(path)
-        return read_workbook(path, names[:1])[names[0]]
+        try:
+            names = sheet_names(path)
+            return read_workbook(path, names[:1])[names[0]]
+        except Exception as exc:          # a damaged or mislabelled file: the reader says why
+            raise ReceiptFileError(f"回执文件 {path.name} 无法作为表格读取: {exc}",
+                                   f"the receipt file {path.name} cannot be read as a spreadsheet: {exc}") from None
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -64,7 +87,15 @@ def read_receipt_file(path: Path) -> list[list]:
             continue
     else:
         raise ReceiptFileError(f"无法识别回执文件的编码: {path.name}", f"cannot read the receipt file's encoding: {path.name}")
-    return [row for row in csv.reader(text.splitlines())]
+    old = csv.field_size_limit()
+    csv.field_size_limit(max(old, CSV_FIELD_LIMIT))
+    try:
+        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise ReceiptFileError(f"回执文件 {path.name} 不是可读的 CSV: {exc}; 请从控制台重新下载",
+                               f"the receipt file {path.name} is not a readable CSV: {exc}; download it again") from None
+    finally:
+        csv.field_size_limit(old)
 
 
 def _columns(grid: list[list]) -> tuple[int, dict[str, int]]:
@@ -82,72 +113,141 @@ def _columns(grid: list[list]) -> tuple[int, dict[str, int]]:
                            "the receipt file has no phone column together with a status or error-code column")
 
 
+_CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
 def _time(value) -> dt.datetime | None:
+    """A receipt time: a date-time cell or text, or Unix seconds (腾讯云's UserReceiveTime) or
+    milliseconds, as China time."""
     if is_blank(value):
         return None
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if number is None and isinstance(value, str) and value.strip().isdigit():
+        number = int(value.strip())
+    if number is not None and 1e9 <= number < 1e13:
+        seconds = number / 1000 if number >= 1e11 else number
+        return dt.datetime.fromtimestamp(seconds, _CHINA).replace(tzinfo=None)
     try:
         return to_datetime(value)[0]
-    except (CellError, ValueError, TypeError):
+    except (CellError, ValueError, TypeError, OverflowError):
         return None
 
 
-def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: float = 0.0) -> ReceiptReport:
-    """Match every receipt to the send log and write the statuses, in one guarded session on the book."""
+def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: float = 0.0,
+                    now: dt.datetime | None = None) -> ReceiptReport:
+    """Match every receipt to the send log and write the statuses (发送记录, 案件's 短信状态, 退订名单),
+    in one guarded session on the book."""
     receipt_path = Path(receipt_path)
     grid = read_receipt_file(receipt_path)
     head, cols = _columns(grid)
+    now = now or dt.datetime.now().replace(microsecond=0)
     with open_book(book_path, wait=wait, command="receipts", out_hint=False) as session:
-        return _apply(grid, head, cols, receipt_path, session)
+        return _apply(grid, head, cols, receipt_path, session, now)
 
 
-def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session) -> ReceiptReport:
+@dataclass
+class _Receipt:
+    row: int
+    phone: str
+    status: str
+    code: str | None
+    at: dt.datetime | None
+    sent_at: dt.datetime | None
+    content: str | None
+    template: str
+    serial: str
+
+    @property
+    def own_fp(self) -> str:
+        """How a receipt that matched no message is known in the log (its text, else its serial or times)."""
+        if self.content:
+            return fingerprint(self.content.strip())
+        return fingerprint(f"回执|{self.serial}|{self.template}|{self.sent_at or ''}")
+
+
+def _read(row: list, r: int, cols: dict[str, int], report: ReceiptReport) -> _Receipt | None:
+    def get(key):
+        c = cols.get(key)
+        return row[c] if c is not None and c < len(row) and not is_blank(row[c]) else None
+
+    def text(key):
+        v = get(key)
+        return to_text(v).strip() if v is not None else None
+    phone = to_phone(get("phone") or "")
+    if len(phone) < 7:
+        report.skipped.append((r, "没有手机号 / no phone number"))
+        return None
+    code, message = text("code"), text("message")
+    status = receipt_status(get("status"), code, message)
+    if status is None:
+        report.skipped.append((r, "没有发送状态 / no status"))
+        return None
+    if status == STATUS_DELIVERED:
+        code = code or message
+    elif code is None or (message and status == STATUS_FAILED and code.upper() in ("FAIL", "")):
+        code = message
+    return _Receipt(r, phone, status, code, _time(get("received_at")) or _time(get("sent_at")), _time(get("sent_at")),
+                    text("content"), text("template") or "", text("serial") or "")
+
+
+def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session, now: dt.datetime) -> ReceiptReport:
     book = load_book(session)
     log, show = book.log, book.settings.display
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
     by_template: dict[tuple[str, str], list[LogEntry]] = {}
-    for e in log.entries:
+    by_phone: dict[str, list[LogEntry]] = {}
+
+    def index(e: LogEntry) -> None:
         by_text.setdefault((e.phone_fp, e.text_fp), []).append(e)
         by_template.setdefault((e.phone_fp, e.template), []).append(e)
+        by_phone.setdefault(e.phone_fp, []).append(e)
+    for e in log.entries:
+        index(e)
     report = ReceiptReport()
     new: list[LogEntry] = []
+    opted_out: dict[str, str] = {}                  # number -> why (a receipt said 退订 / 黑名单)
     for r, row in enumerate(grid[head + 1:], start=head + 2):
-        def get(key):
-            c = cols.get(key)
-            return row[c] if c is not None and c < len(row) and not is_blank(row[c]) else None
         if all(is_blank(v) for v in row):
             continue
         report.rows += 1
-        phone = to_phone(get("phone") or "")
-        if len(phone) < 7:
-            report.skipped.append((r, "没有手机号 / no phone number"))
+        rec = _read(row, r, cols, report)
+        if rec is None:
             continue
-        status = receipt_status(get("status"), get("code"))
-        if status is None:
-            report.skipped.append((r, "没有发送状态 / no status"))
-            continue
-        phone_fp = phone_fingerprint(phone)
-        content = to_text(get("content")) if get("content") is not None else None
-        template = to_text(get("template")) if get("template") is not None else ""
-        code = to_text(get("code")) if get("code") is not None else None
-        at = _time(get("received_at")) or _time(get("sent_at"))
-        entry = _match(by_text, by_template, phone_fp, content, template)
+        phone_fp = phone_fingerprint(rec.phone)
+        if rec.status == STATUS_FAILED and failure(rec.code).id == OPTOUT.id:
+            opted_out.setdefault(rec.phone, rec.code or "")
+        entry = _match(by_text, by_template, by_phone, phone_fp, rec)
         if entry is None:
-            report.unknown.append((r, mask_phone(phone)))
-            entry = LogEntry(batch=IMPORT_BATCH, at=_time(get("sent_at")) or at or dt.datetime.now().replace(microsecond=0),
-                             phone=mask_phone(phone), phone_fp=phone_fp, order_id=None, kind="",
-                             template=template, signature=None, text_fp=fingerprint(content or ""), status=status,
-                             code=code, receipt_at=at, note=show.pair(f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有",
-                                                            f"receipt row {r} not in this log"))
+            report.unknown.append((r, mask_phone(rec.phone)))
+            entry = LogEntry(batch=IMPORT_BATCH, at=rec.sent_at or rec.at or now,
+                             phone=mask_phone(rec.phone), phone_fp=phone_fp, order_id=None, kind="",
+                             template=rec.template, signature=None, text_fp=rec.own_fp, status=rec.status,
+                             code=rec.code, receipt_at=rec.at or now,
+                             note=show.pair(f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有",
+                                            f"receipt row {r} not in this log"))
             new.append(entry)
-            by_text.setdefault((phone_fp, entry.text_fp), []).append(entry)
-            by_template.setdefault((phone_fp, template), []).append(entry)
+            index(entry)
             continue
         report.matched += 1
-        if (entry.status, entry.code, entry.receipt_at) != (status, code, at):
-            log.update(entry, status=status, code=code, receipt_at=at)
+        at = rec.at or entry.receipt_at or now    # no time in the file: the import's, so it reads as a receipt
+        if _settles(entry, rec) and (entry.status, entry.code, entry.receipt_at) != (rec.status, rec.code, at):
+            log.update(entry, status=rec.status, code=rec.code, receipt_at=at)
             report.updated += 1
-    write_log(session, log, new, report)
+    for entry in new:
+        log.add(entry)
+    edits, report.case_rows, report.opted_out = case_status_edits(book, opted_out, receipt_path.name, now)
+    write_log(session, log, [], report, edits)
     return report
+
+
+def _settles(entry: LogEntry, rec: _Receipt) -> bool:
+    """Whether this receipt may change the entry: a final status is never replaced by a non-final one,
+    nor by a receipt older than the one that settled it."""
+    if entry.status not in FINAL:
+        return True
+    if rec.status not in FINAL:
+        return False
+    return rec.at is None or entry.receipt_at is None or rec.at >= entry.receipt_at
 
 
 def _latest(entries: list[LogEntry]) -> LogEntry:
@@ -155,7 +255,8 @@ def _latest(entries: list[LogEntry]) -> LogEntry:
     return max(entries, key=lambda e: (e.status not in FINAL, e.at, e.row or 0))
 
 
-def _match(by_text, by_template, phone_fp: str, content: str | None, template: str) -> LogEntry | None:
+def _match(by_text, by_template, by_phone, phone_fp: str, rec: _Receipt) -> LogEntry | None:
+    content, template = rec.content, rec.template
     if content:
         hits = by_text.get((phone_fp, fingerprint(content.strip())))
         if hits:
@@ -165,4 +266,16 @@ def _match(by_text, by_template, phone_fp: str, content: str | None, template: s
         waiting = [e for e in hits if e.status not in FINAL]
         if waiting or (hits and not content):
             return _latest(waiting or hits)
-    return None
+        return None
+    if content:
+        return None
+    own = by_text.get((phone_fp, rec.own_fp))
+    if own:
+        return own[-1]
+    hits = by_phone.get(phone_fp, [])
+    waiting = [e for e in hits if e.status not in FINAL]
+    if waiting:
+        return _latest(waiting)
+    # re-imported: the entry this very receipt settled before
+    same = [e for e in hits if (e.status, e.code) == (rec.status, rec.code) and (rec.at is None or e.receipt_at == rec.at)]
+    return _latest(same) if same else None

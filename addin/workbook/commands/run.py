@@ -22,6 +22,7 @@ from addin.workbook.commands.outbox import FORMATS, LogState, OutboxReport, expo
 from addin.workbook.commands.compute import compute_case_sheet
 from addin.workbook.commands.cores import default_workers
 from addin.workbook.commands.summary import Summary
+from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book
 
@@ -62,6 +63,7 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
         report = RunReport(summary=summary, texts=texts.summary, outbox=exported)
         edits = book.edits(texts, sheet.cells, sheet.table_columns)
         summary.cells_written = len(edits[book.case].cells)          # recalc's and the text columns
+        edits.update(todo_edits(session, summary, book.case, now, book.settings.display))   # as recalc does
         patched = write_log(session, book.log, entries, report, edits, full_calc_on_load=True)
         if patched is None and report.log_error is not None and not entries:
             raise report.log_error           # nothing went out: a plain refusal, as for recalc

@@ -41,6 +41,8 @@ class Summary:
     notes: list[Note] = field(default_factory=list)           # about the sheet as a whole
     texts_clipped: int = 0
     temps_removed: int = 0
+    todo: list = field(default_factory=list)                  # TodoItem lines of the 今日待办 sheet
+    written: bool = True                                      # False: the book was left as it was (未改动)
 
     def note_settings(self, settings) -> None:
         """The lines of the settings sheets (规则, 日历, 原因对照) that could not be used."""
@@ -55,13 +57,21 @@ class Summary:
         self.by_platform, self.by_reason, self.by_shop, self.by_day = \
             tally.by_platform, tally.by_reason, tally.by_shop, tally.by_day
 
+    def _overdue_errors(self) -> str:
+        """Overdue rows whose 状态 reads 有错误 (an error goes first), said with the one overdue figure."""
+        n = self.overdue - self.by_status.get("已逾期", self.overdue)
+        return f" (其中有错误 {n} 行 of them with errors)" if n > 0 else ""
+
     def lines(self) -> list[str]:
         when = f" ({self.now:%Y-%m-%d %H:%M})" if self.now else ""
         out = [f"行数 rows: {self.rows}   已计算 computed: {self.computed}   有错误 with errors: {self.errors}",
                f"赔偿合计 total compensation: ￥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
-               f"已逾期 overdue: {self.overdue}   今日到期 due today: {self.due_today}   "
+               f"已逾期 overdue: {self.overdue}{self._overdue_errors()}   今日到期 due today: {self.due_today}   "
                f"24小时内到期 deadlines due within 24 h: {self.due_24h}{when}",
-               "状态 status: " + ", ".join(f"{word} {n}" for word, n in self.by_status.items()),
+               # 已逾期 and 即将到期 are on the line above, once: the 状态 word gives 有错误 first, so its count
+               # of 已逾期 leaves out overdue rows that also have an error (the 汇总 sheet counts by 下一截止).
+               "状态 status: " + ", ".join(f"{word} {n}" for word, n in self.by_status.items()
+                                           if word not in _ON_THE_LINE_ABOVE),
                "按平台 by platform: " + "; ".join(f"{k} {f.cases}单 ￥{f.compensation:,.2f} 逾期{f.overdue}"
                                                  for k, f in self.by_platform.items()),
                f"写入单元格 cells written: {self.cells_written}"]
@@ -85,6 +95,9 @@ class Summary:
                    for e in self.policy_errors)
         out.extend(f"原因对照表错误 reason sheet error: {e}" for e in self.reason_errors)
         return out
+
+
+_ON_THE_LINE_ABOVE = ("已逾期", "即将到期")
 
 
 def first_few(items: list, n: int = 8) -> str:

@@ -136,7 +136,8 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
                   opted_out: set[str] = frozenset(), now: dt.datetime | None = None, *,
                   cal: WorkCalendar | None = None, reasons=None, approved: dict | None = None,
                   history: SendHistory | None = None, resend: bool = False,
-                  layout: SheetLayout | None = None, before_recalc: bool = False, workers: int = 1) -> TextsResult:
+                  layout: SheetLayout | None = None, before_recalc: bool = False, workers: int = 1,
+                  retry_failed: bool = False) -> TextsResult:
     """``cal`` and ``reasons``: the workbook's 日历 and 原因对照 (see settings.py); ``approved`` (kind ->
     approved vendor template) and ``history`` (the send log) go to merge_rows. ``layout`` (from the
     sheet XML) as for :func:`~addin.workbook.commands.recalc.compute_sheet`: totals rows and formula cells are
@@ -154,7 +155,8 @@ def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templa
     with gc_paused():
         return _compute_texts(case_grid, _TextsJob(case_grid, policy, templates or TemplateSet.defaults(), opted_out,
                                                    now or china_now(), cal, reasons, layout,
-                                                   dict(approved=approved, history=history, resend=resend),
+                                                   dict(approved=approved, history=history, resend=resend,
+                                                        retry_failed=retry_failed),
                                                    before_recalc), workers)
 
 
@@ -426,7 +428,7 @@ class MergeBook:
     _layout: SheetLayout | None = field(default=None, repr=False)
 
     def texts(self, now: dt.datetime | None, resend: bool = False, before_recalc: bool = False,
-              workers: int | None = None) -> TextsResult:
+              workers: int | None = None, retry_failed: bool = False) -> TextsResult:
         """Every row's reply and SMS, with the approved vendor templates and the send log's history;
         totals rows and formula cells of the case sheet left alone (its layout). `before_recalc`: see
         :func:`compute_texts`; `workers`: processes for a big batch (default: the cores, at most 4)."""
@@ -434,7 +436,8 @@ class MergeBook:
             return compute_texts(self.grids[self.case], self.policy, self.templates, self.opted_out, now,
                                  cal=self.settings.cal, reasons=self.settings.reasons, approved=self.approved,
                                  history=self.log.history(), resend=resend, layout=self.layout,
-                                 before_recalc=before_recalc, workers=default_workers(workers))
+                                 before_recalc=before_recalc, workers=default_workers(workers),
+                                 retry_failed=retry_failed)
         except CaseSheetError as exc:
             raise exc.in_sheet(self.case) from None
 

@@ -1,0 +1,1 @@
+"""Bytes on disk: reading a workbook fast, the guarded session, the lossless writer."""

@@ -375,6 +375,10 @@ class Book:
             raise write_error(shown, exc) from None
         except (PatchError, ValueError) as exc:
             raise self.patch_error(exc) from None
+        if not written.report.changed_members and self.target == self.source:
+            written.discard()                        # nothing to change: the book stays as it was (未改动)
+            self._written = True
+            return written.report
         try:
             self._check_target()                     # Excel may have opened it while we computed
             self._check_unchanged()
@@ -447,6 +451,19 @@ def _fingerprint(path: Path) -> _Fingerprint:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return _Fingerprint(st.st_size, st.st_mtime_ns, h.digest())
+
+
+def lock_holder(path: str | os.PathLike) -> dict | None:
+    """The live lock of another run of ours on the book at `path` (what it records), or None. The buttons
+    ask before they write, so a command-line run on the same book is said plainly."""
+    if not path:
+        return None
+    target = Path(path)
+    lock = target.with_name(".~" + target.name + LOCK_SUFFIX)
+    if not lock.exists():
+        return None
+    holder = _read_lock(lock)
+    return None if _is_stale(holder, lock) else (holder or {})
 
 
 def _read_lock(lock: Path) -> dict | None:

@@ -5,7 +5,7 @@ columns feed a :class:`~addin.core.case.Case` field; output columns are the only
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from addin.core.deadlines import DEADLINE_KINDS
 from addin.workbook.sheets.catalogue import normalise_header
@@ -140,6 +140,8 @@ MESSAGE_INPUTS: tuple[Column, ...] = (
     C("delay_reason", "延迟原因", "text", ("delay reason",)),
     C("return_address", "退货地址", "text", ("return address",), width=24),
     C("promo_text", "活动内容", "text", ("promo text", "promotion"), width=20),
+    # A short form of 商品名称 for SMS whose variable cap it is over (addin.messages.vendor_templates.fill).
+    C("item_short", "短标题", "text", ("商品短标题", "short title"), width=14),
 )
 # Written by the mail merge (`aftersales texts`), never by recalc.
 MESSAGE_OUTPUTS: tuple[Column, ...] = (
@@ -154,6 +156,10 @@ MESSAGE_OUTPUTS: tuple[Column, ...] = (
     C("sms_reasons", "短信校验说明", "text", ("sms check notes",), width=40),
     C("planned_send_at", "建议发送时间", "datetime", ("planned send", "next send time"), width=17),
 )
+# Written by `aftersales receipts` only (the vendor's word on the last SMS of the row), never by recalc or texts.
+RECEIPT_OUTPUTS: tuple[Column, ...] = (
+    C("sms_status", "短信状态", "text", ("sms status", "回执状态"), width=24),
+)
 # A column per deadline kind is optional: staff who want e.g. 七天无理由退货截止 as its own column add it.
 DEADLINE_OUTPUTS: tuple[Column, ...] = tuple(
     C(f"deadline:{k.id}", k.zh, "datetime", (k.id, k.en), width=17) for k in DEADLINE_KINDS.values())
@@ -165,7 +171,7 @@ del C
 
 def _lookup() -> dict[str, Column]:
     table: dict[str, Column] = {}
-    for col in INPUTS + OUTPUTS + DEADLINE_OUTPUTS + MESSAGE_INPUTS + MESSAGE_OUTPUTS:
+    for col in INPUTS + OUTPUTS + DEADLINE_OUTPUTS + MESSAGE_INPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS:
         for name in (col.header, col.key) + col.aliases:
             key = normalise_header(name)
             if key in table and table[key] is not col:
@@ -186,17 +192,19 @@ class HeaderMap:
     msg_outputs: dict[str, int]       # mail-merge output key -> column
     duplicates: list[tuple[int, int]]  # (first, second) columns naming the same column: an error
     width: int                        # columns in the header row
+    receipt_outputs: dict[str, int] = field(default_factory=dict)   # written by receipts only (短信状态)
 
     def column_of(self, key: str) -> int | None:
         return self.inputs.get(key) or self.outputs.get(key)
 
 
 _GROUP = {**{c.key: "outputs" for c in OUTPUTS + DEADLINE_OUTPUTS}, **{c.key: "msg_inputs" for c in MESSAGE_INPUTS},
-          **{c.key: "msg_outputs" for c in MESSAGE_OUTPUTS}}
+          **{c.key: "msg_outputs" for c in MESSAGE_OUTPUTS}, **{c.key: "receipt_outputs" for c in RECEIPT_OUTPUTS}}
 
 
 def map_headers(row_values: list, row: int) -> HeaderMap:
-    groups: dict[str, dict[str, int]] = {"inputs": {}, "outputs": {}, "msg_inputs": {}, "msg_outputs": {}}
+    groups: dict[str, dict[str, int]] = {"inputs": {}, "outputs": {}, "msg_inputs": {}, "msg_outputs": {},
+                                         "receipt_outputs": {}}
     dups = []
     last = 0
     for i, value in enumerate(row_values, start=1):
@@ -210,7 +218,8 @@ def map_headers(row_values: list, row: int) -> HeaderMap:
             dups.append((target[col.key], i))
             continue
         target[col.key] = i
-    return HeaderMap(row, groups["inputs"], groups["outputs"], groups["msg_inputs"], groups["msg_outputs"], dups, last)
+    return HeaderMap(row, groups["inputs"], groups["outputs"], groups["msg_inputs"], groups["msg_outputs"], dups, last,
+                     groups["receipt_outputs"])
 
 
 def find_header_row(grid: list[list], scan: int = 15) -> HeaderMap | None:

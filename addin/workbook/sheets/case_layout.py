@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from addin.workbook.sheets.case_columns import INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, Column
+from addin.workbook.sheets.case_columns import (INPUTS, MESSAGE_INPUTS, MESSAGE_OUTPUTS, OUTPUTS, RECEIPT_OUTPUTS,
+                                                Column)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,8 @@ GROUPS: tuple[Group, ...] = (
     Group("price", "价保与赠品", ("price_drop", "price_drop_at", "pp_days", "gift_price", "gift_has_sku"), collapsed=True),
     Group("promise", "店铺发货承诺", ("promise_at", "promise_workdays", "promise_rate", "promise_cap"), collapsed=True),
     Group("sms", "短信", ("sms_kind", "send_at", "customer_type", "sms_signature", "reminders_sent", "ship_eta",
-                        "delay_reason", "return_address", "promo_text", "sms_verdict", "sms_chars", "sms_parts",
-                        "planned_send_at")),
+                        "delay_reason", "return_address", "promo_text", "item_short", "sms_verdict", "sms_status",
+                        "sms_chars", "sms_parts", "planned_send_at")),
     Group("review", "评价", ("review_at", "review_stars", "review_text", "has_photos", "review_route", "reply_verdict")),
     Group("notes", "说明", ("comp_note", "deadlines_all", "warnings", "reply_text", "reply_reasons", "sms_text",
                           "sms_reasons", "rule_ids"), outline=False),     # 规则编号 last: the audit column
@@ -57,7 +58,7 @@ LINK_COLUMN_AFTER = "buyer"      # the hidden column for the xlwings Lite button
 # Widths (characters) where the layout wants other than the schema's default: a narrow status block, so
 # that 错误 is within the first screen, and long explanations wide enough to read a line without wrap.
 WIDTHS = {
-    "order_id": 18, "platform": 7, "reason": 13, "buyer": 12,
+    "order_id": 21, "platform": 7, "reason": 13, "buyer": 12,
     "status": 8, "next_deadline": 16, "next_deadline_item": 20, "comp_amount": 10, "approval": 10, "errors": 36,
     "comp_note": 44, "deadlines_all": 60, "warnings": 50, "reply_text": 50, "reply_reasons": 40, "sms_text": 60,
     "sms_reasons": 40, "review_text": 24, "return_address": 24,
@@ -75,7 +76,7 @@ STATUS_STYLES = (
 )
 OVERDUE, DUE_SOON, APPROVAL = STATUS_STYLES[0], STATUS_STYLES[1], STATUS_STYLES[2]
 
-_ALL = {c.key: c for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS}
+_ALL = {c.key: c for c in INPUTS + MESSAGE_INPUTS + OUTPUTS + MESSAGE_OUTPUTS + RECEIPT_OUTPUTS}
 
 
 def _placed() -> list[tuple[Group, Column]]:
@@ -106,7 +107,7 @@ def column_width(col: Column) -> int:
 
 
 def is_computed(col: Column) -> bool:
-    return col in OUTPUTS or col in MESSAGE_OUTPUTS
+    return col in OUTPUTS or col in MESSAGE_OUTPUTS or col in RECEIPT_OUTPUTS
 
 
 def header_text(col: Column) -> str:
@@ -194,6 +195,7 @@ HELP: dict[str, tuple[str, str]] = {
     "agreed_no_freight": ("协商退货但没约定运费选 是", "否"),
     "merchant_silent": ("京东商家24小时未响应选 是", "否"),
     "sms_kind": ("从下拉选要发的短信", "发货延迟通知"),
+    "item_short": ("商品名称太长时短信里用的短名称 (空白: 自动按词截短)", "实木餐桌 1.2米"),
     "send_at": ("计划发送时间; 空白=马上", "2026-11-23 12:10"),
     "customer_type": ("上班族 / 学生 / 其他; 决定催付的时段", "上班族"),
     "review_text": ("买家评价原文", "物流快, 包装好"),

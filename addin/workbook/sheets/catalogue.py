@@ -29,6 +29,9 @@ ACTIVITY_LOG = Sheet("日志", ("日志", "log"),                          # one
 SUMMARY = Sheet("汇总", ("汇总", "summary"))
 GUIDE = Sheet("使用说明", ("使用说明", "guide"))
 SMS_EXPORT = Sheet("短信导出", ("短信导出",))                          # the 导出短信 button's free-text csv sheet
+TODO = Sheet("今日待办", ("今日待办", "todo", "today"))             # rebuilt by every recalc (sheets/todo_sheet.py)
+ARCHIVE = Sheet("归档", ("归档", "archive"))                          # finished cases moved off 案件 (commands/archive.py)
+IMPORT = Sheet("导入", ("导入", "import", "粘贴导入"))                  # a platform export pasted in, header included
 XLWINGS_CONF = Sheet("xlwings.conf", ("xlwings.conf",))
 
 # The header of the csv a bulk-SMS console takes (`outbox --format csv`).

@@ -25,9 +25,10 @@ from addin.messages.render import template_rows
 from addin.messages.sms import KINDS
 
 from addin.workbook.sheets.calendar_sheet import calendar_rows
-from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, OPTOUT, OUTBOX, POLICY, REASON_MAP, SEND_LOG,
-                                             SUMMARY, TEMPLATES)
-from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER
+from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUIDE, IMPORT, OPTOUT, OUTBOX, POLICY,
+                                             REASON_MAP, SEND_LOG, SUMMARY, TEMPLATES, TODO)
+from addin.workbook.sheets.todo_sheet import widths as todo_widths
+from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_cells
 from addin.workbook.files.book_id import PROPERTY as BOOK_ID_PROPERTY, new_book_id
 from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES
 from addin.workbook.sheets.guide_sheet import build_guide_sheet
@@ -215,19 +216,32 @@ def _conditional_formats(ws, where: dict[str, int], last: int) -> None:
 
 
 
-def build_policy_sheet(ws) -> None:
-    """规则: one row per parameter; sources by name (the ids, for audit, in the last column)."""
+def build_policy_sheet(ws, values: dict | None = None) -> None:
+    """规则: one row per parameter; sources by name (the ids, for audit, in the last column).
+    `values`: parameter id -> a value already parsed by the parameter (new-workbook's --shop ...), written
+    into 值 instead of the default."""
+    values = values or {}
     for i, h in enumerate(POLICY.header, start=1):
         c = ws.cell(row=1, column=i, value=h)
         c.font, c.fill = BOLD, FILL_INPUT
     for r, p in enumerate(PARAMS, start=2):
-        values = (p.id, p.zh, p.text(), p.text(), p.source_text() or None, p.alternative or None, p.source or None)
-        for i, v in enumerate(values, start=1):
+        line = (p.id, p.zh, p.text(values.get(p.id)), p.text(), p.source_text() or None, p.alternative or None,
+                p.source or None)
+        for i, v in enumerate(line, start=1):
             ws.cell(row=r, column=i, value=v)
         ws.cell(row=r, column=3).fill = FILL_OVERRIDE
     for letter, width in zip("ABCDEFG", (26, 44, 14, 14, 40, 44, 10)):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
+
+
+def set_policy_values(ws, values: dict) -> None:
+    """Write parsed values into the 值 column of an existing 规则 sheet's rows (by 参数ID, column A)."""
+    by_id = {p.id: p for p in PARAMS}
+    for row in ws.iter_rows(min_row=2, max_col=3):
+        param = by_id.get(row[0].value)
+        if param is not None and param.id in values:
+            row[2].value = param.text(values[param.id])
 
 
 def build_calendar_sheet(ws, today: dt.date) -> None:
@@ -270,11 +284,12 @@ def build_reason_sheet(ws) -> None:
 
 
 def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, today: dt.date | None = None,
-                  approved: dict | None = None) -> tuple[Workbook, CaseSheet]:
+                  approved: dict | None = None, settings: dict | None = None) -> tuple[Workbook, CaseSheet]:
     """A new workbook in memory: 案件 (and rows), 汇总, 使用说明, 规则, 日历 (around `today`, default: the
     date now), 原因对照 and the message/log sheets.
 
-    ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns."""
+    ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns. ``settings``:
+    规则 values set at creation (parameter id -> parsed value: 店铺名, 默认平台, 包邮未填时)."""
     wb = Workbook()
     # The book's identity (the send log's journal is named after it): set once, here, and kept by every save.
     wb.custom_doc_props.append(StringProperty(name=BOOK_ID_PROPERTY, value=new_book_id()))
@@ -285,7 +300,7 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
     shops = list(dict.fromkeys(str(r["shop_name"]) for r in rows or [] if r.get("shop_name")))
     build_summary_sheet(wb.create_sheet(SUMMARY.name), shops=shops)
     build_guide_sheet(wb.create_sheet(GUIDE.name))
-    build_policy_sheet(wb.create_sheet(POLICY.name))
+    build_policy_sheet(wb.create_sheet(POLICY.name), settings)
     build_calendar_sheet(wb.create_sheet(CALENDAR.name), today or china_now().date())
     build_reason_sheet(wb.create_sheet(REASON_MAP.name))
     for name, heads in extra_sheets.items():
@@ -295,12 +310,35 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
         if name == TEMPLATES.name:   # the bundled defaults, ready for staff to edit, and the approved vendor templates
             for r, values in enumerate(template_rows(), start=2):
                 tpl = (approved or {}).get(values[1])
-                extra = (tpl.code, tpl.text, tpl.signature) if tpl else ()
+                extra = approved_cells(tpl)
                 for i, v in enumerate((*values, *extra), start=1):
                     put_text_safe(sheet.cell(row=r, column=i), v).alignment = Alignment(wrap_text=True, vertical="top")
-            for letter, w in zip("ABCDEFG", (18, 18, 70, 40, 16, 60, 14)):
+            for letter, w in zip("ABCDEFGHIJKL", (18, 18, 70, 40, 16, 60, 14, 14, 60, 18, 12, 10)):
                 sheet.column_dimensions[letter].width = w
+        for i, w in enumerate(SHEET_WIDTHS.get(name, ()), start=1):   # times and texts readable, no ###
+            sheet.column_dimensions[get_column_letter(i)].width = w
+    todo = wb.create_sheet(TODO.name, 1)                 # right after 案件: the first thing staff open
+    todo.cell(row=1, column=1, value="今日待办: 点「重新计算」后生成").font = BOLD
+    for i, w in todo_widths().items():
+        todo.column_dimensions[get_column_letter(i)].width = w
+    todo.column_dimensions["B"].number_format = "yyyy-mm-dd hh:mm"     # 截止时间: recalc adds no style of its own
+    todo.column_dimensions["D"].number_format = "¥#,##0.00"            # 赔偿金额
+    paste = wb.create_sheet(IMPORT.name)
+    paste.cell(row=1, column=1, value=IMPORT_HINT).font = BOLD
+    paste.column_dimensions["A"].width = 24
     return wb, case
+
+
+# What the 导入 sheet says until staff paste an export over it (row 1 is then the export's header).
+IMPORT_HINT = "把平台导出表的内容(含表头)粘贴到A1, 再点「导入平台导出」"
+
+# Column widths (characters) of the message sheets, so 计划发送时间 and 时间 show as dates, not ###.
+SHEET_WIDTHS = {
+    OUTBOX.name: (20, 14, 10, 60, 6, 6, 17, 9, 30, 7),
+    SEND_LOG.name: (16, 17, 14, 12, 20, 10, 14, 12, 12, 9, 10, 17, 17, 30),
+    ACTIVITY_LOG.name: (17, 10, 14, 7, 7, 20, 40),
+    OPTOUT.name: (14, 17, 16),
+}
 
 
 def build_workbook(path: str | Path, rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA,

@@ -271,7 +271,8 @@ class SendLog:
                 pass
             day = (e.planned or e.at).date() if (e.planned or e.at) not in (None, dt.datetime.min) else None
             hist.add(phone_fp=e.phone_fp, template=e.template_key, text_fp=e.text_fp, kind=kind,
-                     order_id=e.order_id, day=day, batch=e.batch, status=e.status)
+                     order_id=e.order_id, day=day, batch=e.batch, status=e.status,
+                     receipt=e.receipt_at is not None)
         return hist
 
 

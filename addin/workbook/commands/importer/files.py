@@ -4,7 +4,8 @@ The file's bytes decide, not its name: a .xlsx or .xls renamed .csv is still rea
 Word document renamed .csv is refused. Text files are decoded by their BOM (UTF-8, UTF-16 as Excel's
 "Unicode text" writes it, tab-separated), else as strict UTF-8, else as strict GB18030 (a superset of
 GBK, what Chinese Excel and the 千牛 downloads use). A file that is none of these is refused rather than
-guessed. Every text cell keeps its characters: long order ids stay text.
+guessed. An .xls that is really an HTML page with a <table> (some back offices save them so) is read as
+its tables (html_tables.py). Every text cell keeps its characters: long order ids stay text.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from addin.core.errors import BilingualError
+
+from .html_tables import html_charset, html_tables, looks_like_html
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"     # .xls (and .doc: calamine tells them apart)
 ZIP = b"PK\x03\x04"                            # .xlsx (and .docx, .zip)
@@ -56,7 +59,27 @@ def read_export(path: str | Path) -> list[ExportSheet]:
         return _read_workbook(path, data)
     if data.startswith(OLE2):
         return _read_workbook(path, data)
+    if looks_like_html(data):
+        return _read_html(path, data)
     return [ExportSheet(path.name, _read_text(path, data))]
+
+
+def _read_html(path: Path, data: bytes) -> list[ExportSheet]:
+    charset = html_charset(data)
+    text = None
+    if charset:
+        try:
+            text = data.decode(charset)
+        except UnicodeDecodeError:
+            text = None                 # the page lies about itself: try as a CSV would be
+    if text is None:
+        text = decode_text(path.name, data)
+    tables = html_tables(text)
+    if not tables:
+        raise ExportFileError(f"{path.name}: 网页格式的文件里没有表格", f"{path.name}: an HTML file without a table")
+    if len(tables) == 1:
+        return [ExportSheet(path.name, tables[0])]
+    return [ExportSheet(f"{path.name}[表{i}]", rows) for i, rows in enumerate(tables, start=1)]
 
 
 def _read_workbook(path: Path, data: bytes) -> list[ExportSheet]:

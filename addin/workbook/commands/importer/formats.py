@@ -1,7 +1,8 @@
 """The platforms' after-sales exports, as data: one header-mapping table per export, each row with an id.
 
 A row says which 案件 column (a key of addin.workbook.sheets.case_columns.INPUTS) takes which export column; the
-first of its headers that the file has wins. ``source`` names where the header was confirmed (the keys
+first of its headers that the file has wins. Several rows may fill one 案件 column (拼多多's 退款成功时间, then
+售后完成时间, then 同意退款时间): on each line the first row with a value wins. ``source`` names where the header was confirmed (the keys
 of :data:`SOURCES`, listed in the README); ``""`` marks our assumption. Headers are compared after
 :func:`~addin.workbook.sheets.case_columns.normalise_header`, so 退款金额（元） is 退款金额(元) is 退款金额.
 """
@@ -45,6 +46,11 @@ SOURCES = {
     "PD2": "拼多多 open API after-sales fields (niltor/open-pdd-net-sdk GetRefundInformationResponseModel.cs, "
            "zeasin/qihangerp-oms PddRefund.java): 售后类型 仅退款/退货退款/换货/补寄/维修, 售后原因",
     "PD3": "public scripts reading the 拼多多 order export: 用户实付金额(元), 商家实收金额(元), 发货时间, 确认收货时间",
+    "PD4": "the same dashboard (PD1): the 售后 export's .xlsx has its rows on the sheet 售后信息; 订单状态 reads 未发货 "
+           "on refunds before shipping; it dates the refund by 同意退款时间, 退款成功时间 or 售后完成时间",
+    "DY1": "public script merging the 抖店 order, after-sales and settlement exports (find_string id 47165227665): the "
+           "after-sales export's 订单号, 商品单号, 售后单号, 售后类型, 售后申请时间, 售后原因, 售后状态, 退货物流单号, 退货发货时间, "
+           "同意售后申请时间, 商家退款时间, 售后关闭时间, 售后完结时间",
 }
 
 F = FieldMap
@@ -66,6 +72,8 @@ QIANNIU = ExportFormat(
         F("QN-12", "paid_at", ("订单付款时间",), "TB1"),
         F("QN-13", "refund_done_at", ("退款完结时间",), "TB1"),
         F("QN-14", "return_shipped_at", ("买家退货时间",), "TB2"),
+        F("QN-15", "platform_deadline", ("超时时间",), "TB1"),
+        F("QN-16", "goods_status", ("货物状态",), "TB1"),
     ))
 JINGMAI = ExportFormat(
     "JM", "京麦服务单", "JD service orders", ("JD",),
@@ -83,6 +91,7 @@ JINGMAI = ExportFormat(
         F("JM-10", "item_name", ("商品名称",), "JD1"),
         F("JM-11", "shop_name", ("店铺名称",)),
         F("JM-12", "tracking_no", ("运单号", "快递单号", "退货运单号")),
+        F("JM-13", "platform_deadline", ("超时时间", "处理截止时间")),
     ))
 PINDUODUO = ExportFormat(
     "PDD", "拼多多售后单", "Pinduoduo after-sales orders", ("PDD",),
@@ -102,7 +111,33 @@ PINDUODUO = ExportFormat(
         F("PDD-12", "tracking_no", ("退货运单号", "退货物流单号")),
         F("PDD-13", "shipped_at", ("发货时间",), "PD3"),
         F("PDD-14", "signed_at", ("签收时间", "确认收货时间"), "PD3"),
+        F("PDD-15", "order_status", ("订单状态",), "PD4"),
+        F("PDD-16", "refund_done_at", ("退款成功时间",), "PD4"),
+        F("PDD-17", "refund_done_at", ("售后完成时间",), "PD4"),
+        F("PDD-18", "refund_done_at", ("同意退款时间",), "PD4"),     # the seller agreed: the money is on its way
+        F("PDD-19", "platform_deadline", ("超时时间", "处理截止时间")),
+    ))
+DOUDIAN = ExportFormat(
+    "DY", "抖店售后单", "Douyin after-sales orders", ("DY",),
+    marks=("商品单号", "售后申请时间", "同意售后申请时间", "售后完结时间"),
+    fields=(
+        F("DY-01", "order_id", ("订单号", "主订单编号"), "DY1"),
+        F("DY-02", "refund_id", ("售后单号",), "DY1"),
+        F("DY-03", "after_sales_type", ("售后类型",), "DY1"),
+        F("DY-04", "refund_requested_at", ("售后申请时间",), "DY1"),
+        F("DY-05", "reason", ("售后原因",), "DY1"),
+        F("DY-06", "refund_status", ("售后状态",), "DY1"),
+        F("DY-07", "tracking_no", ("退货物流单号",), "DY1"),
+        F("DY-08", "return_shipped_at", ("退货发货时间",), "DY1"),
+        F("DY-09", "refund_done_at", ("商家退款时间",), "DY1"),
+        F("DY-10", "refund_done_at", ("售后完结时间",), "DY1"),
+        F("DY-11", "item_name", ("商品名称", "选购商品")),
+        F("DY-12", "refund_amount", ("退款金额", "申请退款金额", "售后金额")),
+        F("DY-13", "paid", ("订单实付金额", "实付金额", "用户实付")),
+        F("DY-14", "buyer", ("买家昵称", "用户昵称")),
+        F("DY-15", "shop_name", ("店铺名称",)),
+        F("DY-16", "platform_deadline", ("超时时间", "处理截止时间")),
     ))
 del F
 
-EXPORT_FORMATS: tuple[ExportFormat, ...] = (QIANNIU, JINGMAI, PINDUODUO)
+EXPORT_FORMATS: tuple[ExportFormat, ...] = (QIANNIU, JINGMAI, PINDUODUO, DOUDIAN)

@@ -1,7 +1,8 @@
 """`aftersales import`: the platforms' exports into the 案件 sheet, one row per case, never twice.
 
 read the exports -> find each one's header row and format (formats.py) -> typed values per line ->
-match each line to a 案件 row by platform + order id + refund id -> the cells that differ (updates)
+match each line to a 案件 row by order id + refund id (whatever the platform: a file imported again under
+another platform updates its rows and the summary says so) -> the cells that differ (updates)
 and the new rows below the last case row -> one lossless patch of the case sheet (the same writer as
 recalc, through the same guarded session: addin.workbook.files.session), or nothing at all when nothing
 changed or on --dry-run.
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from addin.core.case import PLATFORM_ZH
+from addin.core.policy import SHOP_PLATFORM
 from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
 from addin.core.reasons import match_reason
 
@@ -60,6 +62,8 @@ class FileSummary:
     platform: str                  # TB | TM | JD | PDD
     lines: int = 0
     note: str = ""                 # how the platform was chosen, when the file did not say
+    missing: list[str] = field(default_factory=list)   # 案件 columns the format maps that the file lacks
+    ignored: list[str] = field(default_factory=list)   # the file's columns no mapping reads
 
 
 @dataclass
@@ -72,6 +76,7 @@ class ImportReport:
     unknown_reasons: Counter = field(default_factory=Counter)
     added_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # about the sheet as a whole (Table placement)
+    platform_changes: Counter = field(default_factory=Counter)   # (was, now) platform codes -> rows
     cells: int = 0                 # cells that differ (written unless dry run)
     written: bool = False
 
@@ -82,12 +87,21 @@ class ImportReport:
                        f"{PLATFORM_ZH[f.platform]}   行 lines: {f.lines}")
             if f.note:
                 out.append(f"  {f.note}")
+            if f.missing:
+                names = "".join(f"「{h}」" for h in f.missing)
+                out.append(f"  {names}未找到来源列, 这些列不变 / no source column in the file for: {', '.join(f.missing)}")
+            if f.ignored:
+                shown = ", ".join(f.ignored[:30]) + (f" … (+{len(f.ignored) - 30})" if len(f.ignored) > 30 else "")
+                out.append(f"  忽略的列 ignored columns ({len(f.ignored)}): {shown}")
         verb = "将" if dry_run else ""
         out.append(f"{verb}新增 added: {self.added}   {verb}更新 updated: {self.updated}   未变 unchanged: "
                    f"{self.unchanged}   拒绝 refused: {len(self.refused)}")
         out.extend(f"  拒绝 refused {r.text()}" for r in self.refused[:show])
         if len(self.refused) > show:
             out.append(f"  ... 另有 {len(self.refused) - show} 行 and {len(self.refused) - show} more")
+        for (was, now), n in sorted(self.platform_changes.items()):
+            out.append(f"平台已更改 platform changed: {PLATFORM_ZH[was]} → {PLATFORM_ZH[now]} {n} 行 rows "
+                       "(同一订单号+退款编号, 未新增行 / same order id + refund id, no row added)")
         if self.added_columns:
             out.append("新增列 added columns: " + ", ".join(self.added_columns))
         out.extend(self.notes)
@@ -105,8 +119,9 @@ class _Line:
     values: dict[str, object]      # 案件 key -> typed value to write (platform included)
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return self.platform, self.values["order_id"], self.values.get("refund_id", "")
+    def key(self) -> tuple[str, str]:
+        """A refund is its order id + refund id on whatever platform it is imported under."""
+        return self.values["order_id"], self.values.get("refund_id", "")
 
 
 # --------------------------------------------------------------------------- reading the exports
@@ -122,15 +137,18 @@ def _find_format(rows: list[list], wanted: str | None) -> tuple[ExportFormat, in
                 i = next((heads[h] for h in map(normalise_header, f.headers) if h in heads), None)
                 if i is not None:
                     cols[f.id] = i
-            if fmt.order_id.id not in cols or not any(normalise_header(m) in heads for m in fmt.marks):
+            marks = sum(normalise_header(m) in heads for m in fmt.marks)
+            if fmt.order_id.id not in cols or not marks:
                 continue
-            score = (fmt.platforms[0] == wanted or wanted in fmt.platforms, len(cols))
+            # the platform asked for, then the marks (抖店's 售后单号 is also a 拼多多 header), then the columns read
+            score = (fmt.platforms[0] == wanted or wanted in fmt.platforms, marks, len(cols))
             if best is None or score > best[0]:
                 best = (score, fmt, r, cols)
     return best[1:] if best else None
 
 
-def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, book_platforms: Counter) -> tuple[str, str]:
+def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, book_platforms: Counter,
+              default: str | None = None) -> tuple[str, str]:
     """The platform of a file's lines and, when it was a choice, a note saying how it was made."""
     if override:
         note = "" if override in fmt.platforms else \
@@ -147,13 +165,15 @@ def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, bo
         names = [str(row[shop]) for row in rows[header_row + 1:] if shop < len(row) and not is_blank(row[shop])]
         if names and all("天猫" in n or n.endswith(("旗舰店", "专卖店", "专营店")) for n in names):
             return "TM", "店铺名是天猫店铺类型 / the shop names are Tmall store types"
+    if default in fmt.platforms:
+        return default, f"按「规则」表默认平台导入为{PLATFORM_ZH[default]} / the 规则 sheet's 默认平台 says {default}"
     seen = [p for p in fmt.platforms if book_platforms.get(p)]
     if len(seen) == 1:
         return seen[0], f"工作簿中已有的案件都是{PLATFORM_ZH[seen[0]]} / the workbook's cases are all {seen[0]}"
     first = fmt.platforms[0]
     others = "/".join(PLATFORM_ZH[p] for p in fmt.platforms[1:])
-    return first, (f"按{PLATFORM_ZH[first]}导入; {others}店铺请加 --platform {others} / imported as {first}; "
-                   f"add --platform for the other platform")
+    return first, (f"按{PLATFORM_ZH[first]}导入; {others}店铺请加 --platform {others}, 或在「规则」表填默认平台 / "
+                   f"imported as {first}; add --platform, or set 默认平台 on the 规则 sheet")
 
 
 def _value(f: FieldMap, raw, header: str):
@@ -207,7 +227,7 @@ def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[st
             except CellError as exc:
                 problems.append(Refused(where, f"「{str(heads[i]).strip()}」{exc.zh}", f"{heads[i]!s}: {exc.en}"))
                 continue
-            if v is not None:
+            if v is not None and f.key not in values:    # several columns for one key: the first with a value
                 values[f.key] = v
         order = values.get("order_id")
         if (order is None or SUMMARY_LINE.search(order)) and any(isinstance(v, str) and SUMMARY_LINE.search(v)
@@ -226,6 +246,16 @@ def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[st
         values["platform"] = PLATFORM_ZH[platform]
         out.append(_Line(where, platform, values))
     return out
+
+
+def _coverage(fmt: ExportFormat, heads: list, cols: dict[str, int]) -> dict[str, list[str]]:
+    """What the import could not do with this file: the 案件 columns its format maps that the file has no
+    column for (missing), and the file's columns no mapping reads (ignored), both in order."""
+    found = {f.key for f in fmt.fields if f.id in cols}
+    missing = list(dict.fromkeys(INPUT_BY_KEY[f.key].header for f in fmt.fields if f.key not in found))
+    used = set(cols.values())
+    ignored = [str(h).strip() for i, h in enumerate(heads) if i not in used and not is_blank(h)]
+    return {"missing": missing, "ignored": ignored}
 
 
 # --------------------------------------------------------------------------- the 案件 sheet
@@ -294,9 +324,11 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         case_sheet = require_case_sheet(names, session.name)
         sheets = settings_sheets(names)
         grids = session.read([case_sheet] + [n for n in sheets.values() if n])
-        reasons = load_settings(sheets, grids.__getitem__).reasons
+        settings = load_settings(sheets, grids.__getitem__)
+        reasons = settings.reasons
         try:
-            report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons)
+            report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons,
+                                   settings.policy[SHOP_PLATFORM])
         except CaseSheetError as exc:
             raise exc.in_sheet(case_sheet) from None
         report.cells = len(edit.cells)
@@ -306,14 +338,17 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
     return report
 
 
-def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons) -> tuple[ImportReport, SheetEdit]:
-    """The report and the case sheet's edit (nothing is written here)."""
+def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons,
+            default_platform: str | None = None) -> tuple[ImportReport, SheetEdit]:
+    """The report and the case sheet's edit (nothing is written here). default_platform: the 规则 sheet's
+    默认平台 (a platform code), for a file that does not say."""
     header = find_case_header(grid)
     not_cases = totals_rows(grid, header, layout, reasons)
     skip = set(not_cases)
     cols = dict(header.inputs)
     order_col, platform_col, refund_col = cols.get("order_id"), cols.get("platform"), cols.get("refund_id")
-    existing: dict[tuple, list[int]] = {}
+    existing: dict[tuple, list[int]] = {}          # (order id, refund id) -> 案件 rows
+    row_platform: dict[int, str] = {}
     book_platforms: Counter = Counter()
     for r in range(header.row + 1, len(grid) + 1):
         order = _id(_cell(grid, r, order_col))
@@ -321,24 +356,27 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             continue
         try:
             plat = to_platform(_cell(grid, r, platform_col))
+            book_platforms[plat] += 1
+            row_platform[r] = plat
         except CellError:
-            continue
-        book_platforms[plat] += 1
-        existing.setdefault((plat, order, _id(_cell(grid, r, refund_col))), []).append(r)
+            pass                      # a blank or unknown 平台 cell: the import fills it
+        existing.setdefault((order, _id(_cell(grid, r, refund_col))), []).append(r)
 
     report = ImportReport()
     lines: list[_Line] = []
     for path in map(Path, files):
-        sheets = read_export(path)
+        # a workbook's 售后信息 sheet first (拼多多's .xlsx keeps its rows there)
+        sheets = sorted(read_export(path), key=lambda s: not s.name.endswith("[售后信息]"))
         found = next(((s, m) for s in sheets if (m := _find_format(s.rows, override))), None)
         if found is None:
             seen = next((", ".join(str(v) for v in row if not is_blank(v))[:80] for s in sheets for row in s.rows
                          if any(not is_blank(v) for v in row)), "")
-            raise ExportFileError(f"{path.name}: 找不到订单号列, 不是淘宝/天猫/京东/拼多多的售后或退款导出 (首行: {seen})",
-                                  f"{path.name}: no order id column; not a Taobao/Tmall/JD/Pinduoduo refund export")
+            raise ExportFileError(f"{path.name}: 找不到订单号列, 不是淘宝/天猫/京东/拼多多/抖店的售后或退款导出 (首行: {seen})",
+                                  f"{path.name}: no order id column; not a Taobao/Tmall/JD/Pinduoduo/Douyin refund export")
         sheet, (fmt, header_row, fcols) = found
-        code, note = _platform(fmt, path.name, sheet.rows, fcols, header_row, override, book_platforms)
-        summary = FileSummary(sheet.name, fmt, code, note=note)
+        code, note = _platform(fmt, path.name, sheet.rows, fcols, header_row, override, book_platforms,
+                               default_platform)
+        summary = FileSummary(sheet.name, fmt, code, note=note, **_coverage(fmt, sheet.rows[header_row], fcols))
         report.files.append(summary)
         lines.extend(_lines(sheet, fmt, header_row, fcols, summary, report))
 
@@ -360,13 +398,13 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     for line in lines:
         key = line.key
         if key in seen:
-            report.refused.append(Refused(line.where, f"与 {seen[key]} 重复 (同一平台+订单号+退款编号)",
-                                          f"duplicate of {seen[key]} (same platform + order id + refund id)"))
+            report.refused.append(Refused(line.where, f"与 {seen[key]} 重复 (同一订单号+退款编号)",
+                                          f"duplicate of {seen[key]} (same order id + refund id)"))
             continue
         seen[key] = line.where
         rows = existing.get(key, [])
-        if not rows and key[2]:       # a case staff typed without the refund id: it gets one
-            loose = [r for r in existing.get(key[:2] + ("",), []) if r not in claimed]
+        if not rows and key[1]:       # a case staff typed without the refund id: it gets one
+            loose = [r for r in existing.get((key[0], ""), []) if r not in claimed]
             rows = loose[:1] if len(loose) == 1 else []
         if not rows and not key[2]:   # a re-export that left the refund id blank: the order's one case
             if by_order is None:
@@ -381,7 +419,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
                 continue
             rows = same_order
         if len(rows) > 1:
-            report.refused.append(Refused(line.where, f"案件表第 {'、'.join(map(str, rows))} 行的平台+订单号+退款编号相同, "
+            report.refused.append(Refused(line.where, f"案件表第 {'、'.join(map(str, rows))} 行的订单号+退款编号相同, "
                                                       "无法确定更新哪一行", f"sheet rows {rows} share this key; which to update?"))
             continue
         if rows:
@@ -391,6 +429,9 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             changed = {(r, cols[k]): v for k, v in line.values.items()
                        if not _same(_cell(grid, r, cols[k]), v, k, row_type, line.platform, reasons)}
             cells.update(changed)
+            was = row_platform.get(r)
+            if was is not None and was != line.platform:
+                report.platform_changes[(was, line.platform)] += 1
             if changed:
                 report.updated += 1
             else:

@@ -22,11 +22,11 @@ One module per job, as in XlsxWriter:
   stream.py    a sheet inflated in chunks of whole rows, and deflated back as they come
   patch.py     patch_workbook, which puts them together
 """
-from .edits import CellValue, PatchError, PatchReport, SheetEdit, StreamedSheet
+from .edits import CellValue, Formula, PatchError, PatchReport, SheetEdit, StreamedSheet
 from .formulas import shift_formula
 from addin.core.gcpause import gc_paused
 from .patch import patch_workbook
 from .refs import MAX_COL, MAX_ROW, col_letter
 
-__all__ = ["CellValue", "MAX_COL", "MAX_ROW", "PatchError", "PatchReport", "SheetEdit", "StreamedSheet", "col_letter",
+__all__ = ["CellValue", "Formula", "MAX_COL", "MAX_ROW", "PatchError", "PatchReport", "SheetEdit", "StreamedSheet", "col_letter",
            "gc_paused", "patch_workbook", "shift_formula"]

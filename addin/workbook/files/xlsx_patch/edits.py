@@ -5,7 +5,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-CellValue = None | str | int | float | Decimal | bool | dt.datetime | dt.date
+
+
+class Formula(str):
+    """A formula to write (the text without "="), with the value Excel shows until it recalculates
+    (`cached`, text): readers that do not calculate (calamine) see that value. Used for the 今日待办
+    sheet's HYPERLINK cells; computed columns never hold one."""
+
+    def __new__(cls, formula: str, cached: str = ""):
+        self = super().__new__(cls, formula)
+        self.cached = cached
+        return self
+
+
+CellValue = None | str | int | float | Decimal | bool | dt.datetime | dt.date | Formula
 
 
 class PatchError(Exception):
@@ -30,6 +43,8 @@ class SheetEdit:
     # The sheet part already rewritten and deflated by the caller (the streamed recalc: see
     # addin.workbook.files.xlsx_patch.stream); `cells` then only holds the header cells of new Table columns.
     streamed: "StreamedSheet | None" = None
+    # Column widths (1-based column -> characters) for a sheet this edit creates (a new sheet has none).
+    new_sheet_widths: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass

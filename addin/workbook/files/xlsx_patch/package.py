@@ -23,6 +23,14 @@ NEW_SHEET_XML = (
 )
 
 
+def new_sheet_xml(widths: dict[int, float] | None = None) -> bytes:
+    """An empty worksheet, with column widths (1-based column -> characters) when given."""
+    if not widths:
+        return NEW_SHEET_XML
+    cols = "".join(f'<col min="{c}" max="{c}" width="{w:g}" customWidth="1"/>' for c, w in sorted(widths.items()))
+    return NEW_SHEET_XML.replace(b"<sheetData/>", f"<cols>{cols}</cols><sheetData/>".encode())
+
+
 class Package:
     """Locates the workbook, its sheets and related parts, and edits the small package XML parts."""
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .edits import PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
-from .package import NEW_SHEET_XML, Package
+from .package import Package, new_sheet_xml
 from .sheet import SheetPatcher
 from .styles import Styles
 from .tables import extend_table_rows, grow_table, parse_table, sheet_tables
@@ -83,7 +83,7 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
         for name, edit in edits.items():
             if name not in pkg.sheets:
                 part = pkg.add_sheet(name)
-                pkg.write(part, NEW_SHEET_XML)
+                pkg.write(part, new_sheet_xml(edit.new_sheet_widths))
                 report.sheets_created.append(name)
             part = pkg.sheets[name]
             if part is None:

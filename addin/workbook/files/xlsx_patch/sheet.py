@@ -10,13 +10,13 @@ from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
 
-from .edits import CellValue, PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
+from .edits import CellValue, Formula, PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .formulas import SharedGroup, shift_formula
 from addin.core.gcpause import gc_paused
 from .refs import COL_BYTES, COL_INDEX, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
 from .styles import Styles
 from .cellxml import excel_serial, inline_string_tail, number_text
-from .xmlbytes import column_styles, get_attr, root_prefix, set_attr, xml_escape, xml_unescape
+from .xmlbytes import text_xml, column_styles, get_attr, root_prefix, set_attr, xml_escape, xml_unescape
 
 _MISSING = object()
 _first = operator.itemgetter(0)
@@ -467,6 +467,10 @@ class SheetPatcher:
             if not self.styles.is_date(style):
                 style = self.styles.date_style(style, "datetime" if isinstance(value, dt.datetime) else "date")
             tail = self.v_open + excel_serial(value, self.date1904).encode() + self.v_close
+        elif kind is Formula:
+            self.formula_changed = True     # calcChain and fullCalcOnLoad: Excel computes it on open
+            tail = (b' t="str"><' + self.p + b'f>' + text_xml(value).encode() + b'</' + self.p + b'f><' + self.p
+                    + b'v>' + text_xml(value.cached).encode() + self.v_close)
         elif isinstance(value, str):
             return self._cell_rest(row, col, str(value), style)
         elif isinstance(value, numbers.Real):
