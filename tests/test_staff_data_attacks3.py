@@ -19,8 +19,9 @@ import pytest
 
 from addin.cli import main
 from addin.workbook.files.reader import read_workbook
-from tests.test_import import JM_HEAD, QN_HEAD, case_grid, export_rows, jm_line, qn_line, rows_by_order, write_export
-from tests.test_recalc_workbook import H, NOW, case, make_book, out, read_back
+from tests.helpers.books import H, case, make_book, out, read_back, rows_by_order
+from tests.helpers.clock import NOW_DEMO, NOW_RECALC as NOW
+from tests.helpers.exports import QN_HEAD, export_rows, jm_line, qn_line, write_export
 
 NOW_ISO = NOW.isoformat()
 
@@ -276,7 +277,8 @@ def answers(monkeypatch):
     (400, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控", "RequestId": "R3"}, "失败", 1)])
 def test_only_an_answer_that_proves_nothing_went_allows_a_resend(tmp_path, answers, status, body, logged, again):
     pytest.importorskip("alibabacloud_dysmsapi20170525")
-    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, book_with, log_rows
+    from tests.test_sms_vendor import DELAY, book_with, log_rows
+    SMS_NOW = NOW_DEMO
     _Answers.plan = [(status, body), (200, {"Code": "OK", "Message": "OK", "BizId": "900^1", "RequestId": "R"})]
     path = book_with(tmp_path, [DELAY])
     assert main(["send", str(path), "--yes", "--endpoint", answers, "--now", SMS_NOW.isoformat()]) == 1
@@ -288,7 +290,8 @@ def test_only_an_answer_that_proves_nothing_went_allows_a_resend(tmp_path, answe
 def test_the_journal_follows_the_book_saved_under_another_name(tmp_path):
     from addin.workbook.commands import outbox as outbox_module
     from addin.workbook.commands.outbox import export_outbox
-    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, REFUND, book_with, log_rows
+    from tests.test_sms_vendor import DELAY, REFUND, book_with, log_rows
+    SMS_NOW = NOW_DEMO
     path = book_with(tmp_path, [DELAY, REFUND])
     owner = tmp_path / ("~$" + path.name)
     real_write = outbox_module.write_numbers_xlsx
@@ -314,7 +317,8 @@ def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
     import zipfile as zf_module
     from addin.workbook.commands.outbox import export_outbox
     from addin.workbook.files.book_id import read_book_id
-    from tests.test_sms_vendor import DELAY, NOW as SMS_NOW, book_with
+    from tests.test_sms_vendor import DELAY, book_with
+    SMS_NOW = NOW_DEMO
     path = book_with(tmp_path, [DELAY])
     wb = openpyxl.load_workbook(path)
     wb.custom_doc_props = type(wb.custom_doc_props)()      # as books made before ids were
@@ -338,7 +342,8 @@ def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
 def test_an_endless_template_fails_its_row_only(tmp_path, template):
     from addin.workbook.commands.texts import generate_texts
     from addin.workbook.sheets.new_book import build_workbook
-    from tests.test_texts_workbook import NOW as TEXTS_NOW, ROWS, read
+    from tests.test_texts_workbook import ROWS, read
+    TEXTS_NOW = NOW_DEMO
     path = build_workbook(tmp_path / "t.xlsx", ROWS)
     wb = openpyxl.load_workbook(path)
     for row in wb["模板"].iter_rows(min_row=2):

@@ -394,7 +394,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     first_new_row = next_row
     seen: dict[tuple, str] = {}
     claimed: set[int] = set()
-    by_order: dict[tuple, list[int]] | None = None      # (platform, order id) -> rows, built when needed
+    by_order: dict[str, list[int]] | None = None        # order id -> rows, built when needed
     for line in lines:
         key = line.key
         if key in seen:
@@ -406,12 +406,12 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         if not rows and key[1]:       # a case staff typed without the refund id: it gets one
             loose = [r for r in existing.get((key[0], ""), []) if r not in claimed]
             rows = loose[:1] if len(loose) == 1 else []
-        if not rows and not key[2]:   # a re-export that left the refund id blank: the order's one case
+        if not rows and not key[1]:   # a re-export that left the refund id blank: the order's one case
             if by_order is None:
                 by_order = {}
                 for k, rs in existing.items():
-                    by_order.setdefault(k[:2], []).extend(rs)
-            same_order = [r for r in by_order.get(key[:2], []) if r not in claimed]
+                    by_order.setdefault(k[0], []).extend(rs)
+            same_order = [r for r in by_order.get(key[0], []) if r not in claimed]
             if len(same_order) > 1:
                 report.refused.append(Refused(
                     line.where, f"退款编号为空, 而案件表第 {'、'.join(map(str, same_order))} 行是同一订单, 无法确定更新哪一行",
