@@ -1,7 +1,8 @@
 """SHA-256 of the files recalc, texts and run write on bench/recalc_bench.py's books: the byte-level guard
 of speed work (bench/compute_digest.py guards compute_sheet; this guards the streamed writer and the
 commands around it). Each member of each written zip is hashed decompressed, with its name, so the
-digest does not depend on zip timestamps; the outbox files of `run` are hashed too.
+digest does not depend on zip timestamps, and the book's random id is masked; the outbox files of `run`
+are hashed too.
 
     python bench/file_digest.py [--rows 10000] [--chunk-bytes N] [--workers N]
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import hashlib
 import shutil
 import sys
@@ -24,11 +26,18 @@ sys.path.insert(0, str(ROOT))
 NOW = "2026-10-01T12:00"
 
 
+# The book's id (addin.workbook.files.book_id), a random uuid set at the first 发送记录 write, is masked.
+_BOOK_ID = re.compile(rb"(name=\"AfterSalesBookId\"[^>]*>\s*<(?:[\w.-]+:)?lpwstr>)[0-9a-f]{32}")
+
+
 def zip_digest(path: Path) -> str:
     h = hashlib.sha256()
     with zipfile.ZipFile(path) as zf:
         for info in zf.infolist():
-            h.update(info.filename.encode() + b"\0" + zf.read(info) + b"\0")
+            data = zf.read(info)
+            if info.filename == "docProps/custom.xml":
+                data = _BOOK_ID.sub(rb"\1<id>", data)
+            h.update(info.filename.encode() + b"\0" + data + b"\0")
     return h.hexdigest()[:16]
 
 
