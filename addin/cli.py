@@ -350,7 +350,7 @@ def cmd_new_workbook(args) -> int:
     from addin.core.parse import CellError
     from addin.excel.xlsm import NotMacroName, interpreter_settings, new_workbook
     from addin.workbook.commands.summary import first_few
-    from addin.workbook.files.session import new_book, open_book
+    from addin.workbook.files.session import new_book, open_book, same_file
 
     target = Path(args.path)
     if target.suffix.lower() != ".xlsm":
@@ -361,7 +361,7 @@ def cmd_new_workbook(args) -> int:
         from addin.workbook.commands.upgrade import carry_into, read_old
 
         source = Path(args.source)
-        if target.exists() and source.exists() and target.resolve() == source.resolve():
+        if same_file(target, source):
             return _fail(f"新工作簿不能覆盖旧的: {args.path}", f"the new workbook cannot replace the old one: {args.path}")
         with open_book(source, write=False) as old:                 # only read, never written
             carried = read_old(old)
@@ -396,6 +396,10 @@ def cmd_new_workbook(args) -> int:
             f", {name} {n}" for name, n in carried.changed.items()))
         if carried.staff_headers:
             print("自有列 staff columns (放在最右边 at the far right): " + ", ".join(carried.staff_headers))
+        if carried.not_carried:
+            print("未带到新工作簿 not carried to the new book (请在旧文件中查看 see the old file):")
+            for line in carried.not_carried:
+                print(f"  {line}")
         if carried.totals_rows:
             print(f"合计行未复制 totals rows not carried: {len(carried.totals_rows)} (行 rows {first_few(carried.totals_rows)})")
         if carried.left:
@@ -407,11 +411,11 @@ def cmd_new_workbook(args) -> int:
 def cmd_demo(args) -> int:
     from addin.demo import sample_approved, sample_rows
     from addin.workbook.commands.outbox import export_outbox
-    from addin.workbook.files.session import new_book
+    from addin.workbook.files.session import new_book, resolve_path
     from addin.workbook.sheets.new_book import make_workbook
 
     path = Path(args.out)
-    if path.exists() and not _is_demo_book(path):      # a staff file given as --out is never replaced
+    if resolve_path(path).exists() and not _is_demo_book(resolve_path(path)):      # a staff file given as --out is never replaced
         return _fail(f"{path} 已存在且不是示例工作簿, 示例不会覆盖它; 请换一个 --out 路径",
                      f"{path} exists and is not a sample workbook, so the demo does not replace it; "
                      f"choose another --out path")

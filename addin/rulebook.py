@@ -32,6 +32,7 @@ CITED: tuple[tuple[str, str, str], ...] = (
     ("JD-COMP-1", "JD misdescribed listing (不当发布): a share of the paid amount, capped", "P5"),
     ("JD-COMP-2", "JD missing gift: its price capped by a share of the main item, or 京豆", "P5"),
     ("JD-PP", "JD price protection: the drop within the window from signing (or order)", "S0, P10"),
+    ("CALC", "a row whose figures cannot be computed (an amount out of range): that row's error, never the batch", "U"),
     ("LAD-2", "staff authority: amounts above the limit need the shop manager, below the minimum a coupon", "S3"),
     ("LAD-3", "a 7-day no-reason return cannot be refused, only retained", "P1"),
     ("MANUAL", "a value typed into 赔偿金额(手工) wins; the approval check still applies", ""),

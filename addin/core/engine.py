@@ -116,7 +116,7 @@ def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY, cal: WorkC
     if given, gets (index, buyer, paid_at, amount before the merge) of each such case, to merge later
     over the larger batch."""
     cal = cal or calendar_from_policy(policy)
-    results = [compute_case(c, policy, cal) for c in cases]
+    results = [_compute_or_fail(c, policy, cal) for c in cases]
     tm = tmall_cap_items(cases, results)
     if tm_items is not None:
         tm_items.extend((i, cases[i].buyer, cases[i].paid_at, results[i].compensation) for i in tm)
@@ -129,6 +129,17 @@ def compute_cases(cases: list[Case], policy: Policy = DEFAULT_POLICY, cal: WorkC
         for i, comp in zip(tm, merged):
             results[i].compensation = comp
     return results
+
+
+def _compute_or_fail(case: Case, policy: Policy, cal: WorkCalendar) -> CaseResult:
+    """One case; an amount the Decimal context cannot hold (the parsers cap amounts, so only a figure
+    computed out of range) fails this row only, never the batch."""
+    try:
+        return compute_case(case, policy, cal)
+    except ArithmeticError as exc:          # decimal.InvalidOperation, Overflow ...
+        return CaseResult(reason=case.reason, findings=[Finding(
+            "CALC", "ERROR", f"金额超出可计算的范围, 请检查本行的金额 ({type(exc).__name__})",
+            f"an amount is out of the range that can be computed; check this row's amounts ({type(exc).__name__})")])
 
 
 def tmall_cap_items(cases: list[Case], results: list[CaseResult]) -> list[int]:

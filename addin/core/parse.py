@@ -102,17 +102,33 @@ def to_text(value) -> str:
 _CURRENCY_PREFIX = re.compile(r"^(?:rmb|cny)\s*", re.I)
 
 
+# The largest amount read: far above any order, far below what the Decimal context (28 digits) can round
+# to the fen. 1e27 yuan once stopped a whole recalc (InvalidOperation); now its cell is the row's error.
+MAX_AMOUNT = Decimal("1e12")
+# Thousands separators only every 3 digits before the point (the Chinese and English grouping): 1,299.00;
+# 1.299,00 (the German way) or 1,2,3 would otherwise read as 1.299 or 123.
+_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def to_money(value) -> Decimal:
-    """An amount in yuan; never negative."""
-    if value.__class__ is float and value >= 0 and value != float("inf"):
+    """An amount in yuan; never negative, never above MAX_AMOUNT."""
+    if value.__class__ is float and 0 <= value < 1e12:
         return Decimal(repr(value))    # the usual cell (calamine reads numbers as floats), kept cheap
     if isinstance(value, bool):
         raise CellError("金额不能是是/否", "an amount cannot be TRUE/FALSE")
+    if isinstance(value, str) and is_excel_error(value):
+        raise excel_error(value)
     if isinstance(value, (int, float, Decimal)):
         d = to_decimal(value)
     else:
         text = _CURRENCY_PREFIX.sub("", halfwidth(str(value)))
-        text = text.replace("¥", "").replace("￥", "").replace(",", "").replace("元", "").replace(" ", "")
+        text = text.replace("¥", "").replace("￥", "").replace("元", "").replace(" ", "")
+        if "," in text:
+            if not _GROUPED.fullmatch(text):
+                raise CellError(f"无法识别金额 {quote(value)}: 千位分隔符只能每3位一个, 小数点用 . (如 1,299.00)",
+                                f"not an amount: {quote(value)}; thousands separators go every 3 digits and the "
+                                f"decimal point is '.' (1,299.00)")
+            text = text.replace(",", "")
         try:
             d = Decimal(text)
         except InvalidOperation:
@@ -122,7 +138,27 @@ def to_money(value) -> Decimal:
         raise CellError(f"无法识别金额 {quote(value)}", f"not an amount: {quote(value)}")
     if d < 0:
         raise CellError(f"金额不能为负数 ({quote(value)})", f"amount cannot be negative ({quote(value)})")
+    if d > MAX_AMOUNT:
+        raise CellError(f"金额过大 ({quote(value)}), 请检查", f"amount too large ({quote(value)}); check it")
     return d
+
+
+# --- Excel's error values ---------------------------------------------------------------------------
+
+# What a formula cell shows when it fails. A saved file stores them as <c t="e"><v>#N/A</v></c> (ECMA-376
+# §18.18.11 ST_CellType "e"); calamine hands such a cell over as "" (as if blank), so the reader puts the
+# error text back (addin.workbook.files.reader); xlwings gives the same text with err_to_str=True.
+EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
+def is_excel_error(text: str) -> bool:
+    return text[:1] == "#" and text.strip().upper() in EXCEL_ERRORS
+
+
+def excel_error(text: str) -> CellError:
+    code = text.strip().upper()
+    return CellError(f"单元格是错误值 {code} (公式出错), 请修正", f"the cell holds the error {code} (a formula failed); fix it")
 
 
 def to_rate(value) -> Decimal:

@@ -32,7 +32,11 @@ class BookIO:
         sheet = self.book.sheets[name]
         used = sheet.used_range
         n_rows, n_cols = used.row + used.shape[0] - 1, used.column + used.shape[1] - 1
-        return as_grid(sheet.range((1, 1), (n_rows, n_cols)).value, n_rows, n_cols, raw=raw)
+        rng = sheet.range((1, 1), (n_rows, n_cols))
+        # err_to_str: a cell showing #N/A, #DIV/0! ... comes as that text (xlwings >= 0.28; by default it
+        # would be None, a blank input), and the rows name it (addin.core.parse.excel_error).
+        values = rng.options(err_to_str=True).value if hasattr(rng, "options") else rng.value
+        return as_grid(values, n_rows, n_cols, raw=raw)
 
     def formulas(self, name: str, top: int, left: int, bottom: int, right: int) -> list[list[str]] | None:
         """The formulas of a rectangle as Excel gives them (a formula reads "=…", any other cell its value as

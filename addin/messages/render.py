@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Iterator, Mapping
 
+from jinja2 import nodes
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
@@ -89,11 +92,63 @@ def _date(value, fmt: str = "%m月%d日") -> str:
     return value.strftime(fmt) if isinstance(value, (dt.date, dt.datetime)) else _fmt(value)
 
 
+# Every render is bounded, so a template staff typed (nested loops, "x" * 10**9) fails its own row and
+# never holds the book's lock for ever: loop steps are counted (each {% for %} iterates through _steps),
+# the clock is looked at every _CLOCK_EVERY steps, the output is cut off beyond MAX_OUTPUT characters,
+# and * / ** may not build a huge text, list or number. The default templates use a few dozen steps.
+MAX_STEPS = 100_000
+MAX_SECONDS = 2.0
+MAX_OUTPUT = 20_000          # characters; an SMS is at most a few hundred, a review reply about 500
+_CLOCK_EVERY = 1_000
+_BUDGET: ContextVar[list | None] = ContextVar("render_budget", default=None)   # [steps left, deadline]
+
+
+class RenderLimit(Exception):
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+def _steps(iterable):
+    """The items of a template loop, each one counted against the render's budget."""
+    budget = _BUDGET.get()
+    for item in iterable:
+        if budget is not None:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise RenderLimit(f"循环超过 {MAX_STEPS} 步", f"loops ran more than {MAX_STEPS} steps")
+            if budget[0] % _CLOCK_EVERY == 0 and time.monotonic() > budget[1]:
+                raise RenderLimit(f"渲染超过 {MAX_SECONDS:g} 秒", f"rendering took more than {MAX_SECONDS:g} s")
+        yield item
+
+
+class _BoundedEnvironment(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_OUTPUT:
+                    raise RenderLimit(f"结果超过 {MAX_OUTPUT} 个字符", f"the result exceeds {MAX_OUTPUT} characters")
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64 \
+                and isinstance(left, (int, float, Decimal)) and abs(left) > 1:
+            raise RenderLimit("乘方过大", "the power is too large")
+        return super().call_binop(context, operator, left, right)
+
+
 def _env() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
-                               finalize=_fmt, keep_trailing_newline=False)
+    env = _BoundedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                              finalize=_fmt, keep_trailing_newline=False)
     env.filters.update(yuan=_yuan, short=_short, payer_zh=_payer_zh, date=_date)
+    env.globals["_steps"] = _steps
     return env
+
+
+def _count_loops(tree: nodes.Template) -> nodes.Template:
+    """Every {% for %} of a parsed template iterates through _steps (its budget counter)."""
+    for loop in tree.find_all(nodes.For):
+        loop.iter = nodes.Call(nodes.Name("_steps", "load"), [loop.iter], [], None, None)
+    return tree
 
 
 ENV = _env()
@@ -108,7 +163,7 @@ def _label(name: str) -> str:
 
 def compile_template(key: str, text: str):
     try:
-        template = ENV.from_string(text)
+        template = ENV.from_string(_count_loops(ENV.parse(text)))
     except TemplateSyntaxError as exc:
         raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」第{exc.lineno}行语法错误: {exc.message}",
                           f"template '{key}' line {exc.lineno}: syntax error: {exc.message}") from None
@@ -164,9 +219,26 @@ def _exact(value):
     raise _Unshareable
 
 
+def _bounded_render(template, context: Mapping) -> str:
+    token = _BUDGET.set([MAX_STEPS, time.monotonic() + MAX_SECONDS])
+    try:
+        parts, size = [], 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise RenderLimit(f"结果超过 {MAX_OUTPUT} 个字符", f"the result exceeds {MAX_OUTPUT} characters")
+            parts.append(chunk)
+        return "".join(parts)
+    finally:
+        _BUDGET.reset(token)
+
+
 def render_template(key: str, template, context: Mapping) -> str:
     try:
-        return template.render(context).strip()
+        return _bounded_render(template, context).strip()
+    except RenderLimit as exc:
+        raise RenderError(f"模板「{TEMPLATE_ZH.get(key, key)}」{exc.zh}, 已停止 (请简化模板)",
+                          f"template '{key}': {exc.en}; stopped (simplify the template)") from None
     except UndefinedError as exc:
         m = _UNDEFINED_NAME.search(str(exc))
         name = (m.group(1) or m.group(2)) if m else str(exc)

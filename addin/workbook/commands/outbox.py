@@ -40,6 +40,7 @@ from addin.messages.sms import KINDS_BY_ID
 
 from addin.workbook.commands.outbox_formats import FORMATS
 from addin.workbook.sheets.send_log import LogEntry, SendLog, file_note
+from addin.workbook.files.book_id import new_book_id
 from addin.workbook.files.session import Book, BookError, open_book, save_atomic
 from addin.workbook.commands.texts import load_book, write_csv
 from addin.workbook.sheets.catalogue import UPLOAD_HEADER
@@ -206,6 +207,8 @@ def write_log(session: Book, log: SendLog, entries: list[LogEntry], state: LogSt
         edits[log.sheet] = SheetEdit(cells=log.cells())
     if not edits:
         return None
+    if getattr(session, "book_id", "") is None:     # an older book: its identity is set with its first log write
+        patch_options.setdefault("book_id", new_book_id())
     try:
         report = session.patch(edits, **patch_options)
     except BookError as exc:

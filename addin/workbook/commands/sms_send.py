@@ -10,7 +10,8 @@ default (dysmsapi.aliyuncs.com, HTTPS) unless ``--endpoint`` names another (a te
 What goes: the messages `outbox` would export in a vendor format whose planned time has come (later
 ones wait for a later run), grouped by TemplateCode, at most 100 numbers a request. Each request is
 written to the send-log journal as 发送中 (fsynced) before it is made and as 已发送 (with the BizId) or
-失败 (with the vendor's code) after; an exception with no answer leaves 未确认. So after a crash the
+失败 (with the vendor's code: only a 4xx answer proves nothing went) after; a 5xx answer or an exception
+with no answer leaves 未确认, which is never sent again automatically. So after a crash the
 log says which messages went, and a re-run sends only the rest (see :mod:`.sendlog`).
 """
 from __future__ import annotations
@@ -101,16 +102,32 @@ def sdk_sender(client) -> Callable[[dict], Outcome]:
         try:
             answer = client.send_batch_sms_with_options(request, runtime).body
         except Exception as exc:        # noqa: BLE001 - the SDK raises its own types for HTTP and network errors
-            code = getattr(exc, "code", None)
-            data = getattr(exc, "data", None)
-            if code and isinstance(data, dict):          # the vendor answered with an error
-                return Outcome(STATUS_FAILED, str(code))
-            return Outcome(STATUS_UNCONFIRMED, f"{type(exc).__name__}: {exc}"[:200])
+            return failed_or_unconfirmed(exc)
         if answer.code == "OK":
             return Outcome(STATUS_SENT, answer.biz_id)
         return Outcome(STATUS_FAILED, f"{answer.code}: {answer.message}"[:200])
 
     return send
+
+
+def failed_or_unconfirmed(exc: Exception) -> Outcome:
+    """What an SDK exception proves. Only a 4xx answer with the vendor's error code (the SDK's
+    ClientException / ThrottlingException: status_code, code, data = the JSON body; alibabacloud_tea_openapi
+    client.py) proves the request was refused, so 失败, which a later send may retry. A 5xx (ServerException:
+    the gateway failed, perhaps after handing the batch on), a timeout or a dropped connection proves
+    nothing: 未确认, never sent again automatically (the API is not idempotent)."""
+    code, data = getattr(exc, "code", None), getattr(exc, "data", None)
+    status = getattr(exc, "status_code", None)
+    if status is None and isinstance(data, dict):
+        status = data.get("statusCode")
+    try:
+        status = int(status) if status is not None else None
+    except (TypeError, ValueError):
+        status = None
+    if code and isinstance(data, dict) and status is not None and 400 <= status < 500:
+        return Outcome(STATUS_FAILED, str(code))
+    shown = f"HTTP {status} {code}" if status is not None else f"{type(exc).__name__}: {exc}"
+    return Outcome(STATUS_UNCONFIRMED, shown[:200])
 
 
 def send_book(path: str | Path, *, now: dt.datetime | None = None, dry_run: bool = True, resend: bool = False,

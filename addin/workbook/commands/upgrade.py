@@ -54,6 +54,7 @@ class Carried:
     left: list[str] = field(default_factory=list)               # old sheets not carried
     totals_rows: list[int] = field(default_factory=list)        # old 案件 rows that are not cases (合计 ...)
     changed: dict[str, int] = field(default_factory=dict)        # sheet -> cells or rows carried (after carry_into)
+    not_carried: list[str] = field(default_factory=list)        # per old 案件 column: what did not come along
 
 
 def _cell(key: str | None, value):
@@ -115,6 +116,7 @@ def read_old(book: Book) -> Carried:
         if row or any(v is not None for v in extra):
             out.rows.append(row)
             out.staff_values.append(extra)
+    out.not_carried = _not_carried(book, case_sheet, header.row, grid, keys, staff, not_cases)
     for new, old in wanted.items():
         if old:
             out.sheets[new] = grids[old]
@@ -122,6 +124,60 @@ def read_old(book: Book) -> Carried:
     skip = {normalise_header(n) for n in OUTBOX_SHEET_NAMES + XLWINGS_CONF.aliases + SUMMARY.aliases + GUIDE.aliases}
     out.left = [n for n in names if n not in used and normalise_header(n) not in skip]
     return out
+
+
+def _not_carried(book: Book, sheet: str, header_row: int, grid, keys: dict[int, str], staff: dict[int, str],
+                 not_cases: set[int]) -> list[str]:
+    """What of the old 案件 sheet the new book will not have, per column, worded for the command's output:
+    a column of ours that the add-in computes (状态, 赔偿金额 ...: recalc fills the new one), and, in the
+    columns carried, formulas (carried as their values), notes, fills, hyperlinks and drop-down lists
+    (only values are carried). Read with openpyxl from the bytes already read (never written)."""
+    import io
+    import openpyxl
+
+    head = grid[header_row - 1]
+    lines = []
+    for i, text in enumerate(head, start=1):
+        if i in keys or i in staff or is_blank(text):
+            continue
+        filled = sum(1 for r, row in enumerate(grid[header_row:], start=header_row + 1)
+                     if r not in not_cases and i <= len(row) and not is_blank(row[i - 1]))
+        if filled:
+            lines.append(f"「{str(text).strip()}」: 计算列, {filled} 格未搬, 由 recalc 重新计算 / a computed column: "
+                         f"{filled} cells not carried, recalc computes them again")
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(book.data), rich_text=False)
+    except Exception:  # noqa: BLE001 - a book calamine read but openpyxl cannot: say so rather than stop
+        return lines + ["未能检查公式、批注、填充色、超链接和下拉列表 / formulas, notes, fills, hyperlinks and drop-downs "
+                        "could not be checked"]
+    ws = wb[sheet]
+    names = {**{i: str(head[i - 1]).strip() for i in keys}, **staff}
+    counts: dict[int, dict[str, int]] = {}
+    for row in ws.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            c = cell.column
+            if c not in names or cell.row in not_cases:
+                continue
+            found = counts.setdefault(c, {})
+            if cell.data_type == "f":
+                found["公式→值 formulas as values"] = found.get("公式→值 formulas as values", 0) + 1
+            if cell.comment is not None:
+                found["批注 notes"] = found.get("批注 notes", 0) + 1
+            if cell.hyperlink is not None:
+                found["超链接 hyperlinks"] = found.get("超链接 hyperlinks", 0) + 1
+            if cell.fill is not None and cell.fill.fill_type not in (None, "none"):
+                found["填充色 fills"] = found.get("填充色 fills", 0) + 1
+    for dv in ws.data_validations.dataValidation:
+        for rng in dv.sqref.ranges:
+            for c in range(rng.min_col, rng.max_col + 1):
+                if c in names and rng.max_row > header_row:
+                    found = counts.setdefault(c, {})
+                    found["下拉列表/数据验证 drop-downs"] = found.get("下拉列表/数据验证 drop-downs", 0) + 1
+    for c in sorted(counts):
+        if counts[c]:
+            what = ", ".join(f"{k} {n}" for k, n in counts[c].items())
+            lines.append(f"「{names[c]}」: 只搬了值, 未搬 not carried (only values): {what}")
+    return lines
 
 
 def _at(values: list, col: int):

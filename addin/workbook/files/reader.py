@@ -85,7 +85,64 @@ def read_workbook(path: Source, names: Iterable[str], *, empty=None, label: str 
                 result[name] = _absolute_grid(wb.get_sheet_by_name(name), empty)
             except calamine.CalamineError as exc:       # the sheet's XML is damaged
                 raise WorkbookReadError(label, exc, sheet=name) from exc
-        return result
+    _restore_errors(path, result, empty)
+    return result
+
+
+# A cell holding an Excel error (#N/A, #DIV/0! ...) is <c t="e"><v>#N/A</v></c> (ECMA-376 ST_CellType "e").
+# python-calamine 0.9 hands such a cell over as "" (an empty cell), so a failed formula would read as a
+# blank input; the error text is put back from the sheet's XML (addin.core.parse.excel_error names it).
+_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\s([^>]*?\bt=\"e\"[^>]*)>(.*?)</(?:[\w.-]+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br=\"([A-Z]{1,3})([0-9]+)\"")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+
+
+def error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(row, column, error text) of each error cell in worksheet XML (or a stretch of its rows)."""
+    if b't="e"' not in xml:
+        return []
+    out = []
+    for m in _ERROR_CELL.finditer(xml):
+        ref, value = _CELL_REF.search(m.group(1)), _VALUE.search(m.group(2))
+        if ref is None or value is None:
+            continue
+        col = 0
+        for ch in ref.group(1):
+            col = col * 26 + ch - 64
+        out.append((int(ref.group(2)), col, value.group(1).decode("utf-8", "replace").strip()))
+    return out
+
+
+def put_errors(grid: Grid, errors, empty=None, first_row: int = 1) -> None:
+    """Write error texts into an absolute grid (grid[0] is row `first_row`) where the cell reads blank."""
+    for row, col, text in errors:
+        i = row - first_row
+        if i < 0 or not text:
+            continue
+        while len(grid) <= i:
+            grid.append([])
+        cells = grid[i]
+        if len(cells) < col:
+            cells.extend([empty] * (col - len(cells)))
+        if cells[col - 1] in ("", None):
+            cells[col - 1] = text
+
+
+def _restore_errors(source: Source, grids: dict[str, Grid], empty) -> None:
+    from addin.workbook.files.xlsx_patch.package import Package       # not needed inside Excel (see _calamine)
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else os.fspath(source))
+    except (OSError, zipfile.BadZipFile):
+        return                          # not a zip (an .xls): calamine's reading stands
+    with zf:
+        try:
+            pkg = Package(zf)
+        except Exception:  # noqa: BLE001 - a package calamine could read but we cannot map: its reading stands
+            return
+        for name, grid in grids.items():
+            part = pkg.sheets.get(name)
+            if part:
+                put_errors(grid, error_cells(pkg.read(part)), empty)
 
 
 def _absolute_grid(sheet, empty=None, first_row: int = 1) -> Grid:
@@ -141,9 +198,11 @@ class RowsReader:
         buf.seek(0)
         try:
             with calamine.CalamineWorkbook.from_filelike(buf) as wb:
-                return _absolute_grid(wb.get_sheet_by_index(0), empty, first_row)
+                grid = _absolute_grid(wb.get_sheet_by_index(0), empty, first_row)
         except calamine.CalamineError as exc:
             raise WorkbookReadError(self.label, exc, sheet=self.sheet) from exc
+        put_errors(grid, error_cells(rows_xml), empty, first_row)
+        return grid
 
     def _inline_shared(self, xml: bytes) -> bytes:
         sst, p = self.sst, self.prefix

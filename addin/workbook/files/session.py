@@ -48,7 +48,7 @@ from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.edits import UnsupportedWorkbook
 from addin.workbook.files.xlsx_patch.scan import SheetLayout, read_layout
 from addin.workbook.files.xlsx_patch.patch import check_workbook, write_patched
-from addin.workbook.files.xlsx_patch.xmlbytes import MAX_TEXT
+from addin.workbook.files.xlsx_patch.xmlbytes import CLIP_MARK, MAX_TEXT
 from addin.workbook.files.xlsx_patch.zipcopy import TEMP_SUFFIX, discard_temp, replace_atomic, temp_prefix
 from addin.core.errors import BilingualError
 
@@ -56,7 +56,6 @@ LOCK_SUFFIX = ".aftersales-lock"
 LOCK_STALE_AFTER = 15 * 60        # seconds: far longer than any run (100k rows: about 20 s)
 _LOCK_UNREADABLE_GRACE = 30       # seconds: a lock file still being written by its owner
 _TEMP_RE_TAIL = r"\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX)    # tempfile.mkstemp's 8 random characters
-CLIP_MARK = "…(已截断 truncated)"
 
 
 class BookError(BilingualError):
@@ -166,8 +165,10 @@ class Book:
         self._remove_stale_temps()
 
     def open_new(self, overwrite: bool, wait: float, command: str) -> None:
-        """For new_book: the target may not exist yet; nothing is read."""
-        path = Path(self.name)
+        """For new_book: the target may not exist yet; nothing is read. Every check is made on the
+        resolved path, the one the rename writes: `不存在/../旧.xlsm` does not exist for the OS (the
+        folder is missing) but resolves to, and would replace, 旧.xlsm."""
+        path = resolve_path(self.name)
         if path.is_dir():
             raise BookError(f"这是文件夹, 不是工作簿: {self.name}", f"this is a folder, not a workbook: {self.name}",
                             "folder")
@@ -175,7 +176,7 @@ class Book:
             raise BookError(f"文件已存在, 未写入: {self.name} (用 --force 覆盖)",
                             f"the file exists; nothing was written: {self.name} (--force to overwrite)", "exists")
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.target = path.resolve()
+        self.target = path
         self._guard_target(wait, command)
         self._expected = _fingerprint(self.target) if self.target.exists() else None
 
@@ -267,16 +268,28 @@ class Book:
                 time.sleep(0.2)
                 continue
             except OSError as exc:
-                raise BookError(f"无法在文件夹中创建锁文件: {lock.parent} ({exc.strerror})",
-                                f"cannot create the lock file in the folder: {lock.parent} ({exc.strerror})",
-                                "not_writable") from None
+                raise self._lock_error(lock, exc) from None
             try:
-                os.write(fd, entry)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+                try:
+                    if os.write(fd, entry) != len(entry):
+                        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as exc:             # a full disk: no empty lock file is left behind
+                with contextlib.suppress(OSError):
+                    lock.unlink()
+                raise self._lock_error(lock, exc) from None
             self._lock, self._token = lock, token
             return
+
+    def _lock_error(self, lock: Path, exc: OSError) -> BookError:
+        shown = self.out_name or self.name
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+            return write_error(shown, exc)
+        return BookError(f"无法在文件夹中创建锁文件, 未写入: {shown} ({lock.parent}: {exc.strerror})",
+                         f"cannot create the lock file in the folder; nothing was written: {shown} "
+                         f"({lock.parent}: {exc.strerror})", "not_writable")
 
     def _remove_stale_temps(self) -> None:
         """Temp files of our killed runs on this book (we hold its lock, so none is being written)."""
@@ -332,7 +345,14 @@ class Book:
 
     # -- writing
 
-    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False, styles=None) -> PatchReport:
+    @property
+    def book_id(self) -> str | None:
+        """The identity stored in the book (addin.workbook.files.book_id), as read at open."""
+        from addin.workbook.files.book_id import read_book_id
+        return read_book_id(self.data)
+
+    def patch(self, edits: dict[str, SheetEdit], *, full_calc_on_load: bool = False, styles=None,
+              book_id: str | None = None) -> PatchReport:
         """Write `edits` (see addin.workbook.files.xlsx_patch) to the target atomically, only if the target on
         disk is still what it was when the book was read. Text longer than Excel's cell limit is cut
         (marked, and counted in report.texts_clipped). full_calc_on_load: mark the book for Excel to
@@ -348,7 +368,7 @@ class Book:
         try:
             written = write_patched(io.BytesIO(self.data), target, edits, mode=stat.S_IMODE(existing.st_mode),
                                     source_name=self.name, cache=self._parts, full_calc_on_load=full_calc_on_load,
-                                    styles=styles)
+                                    styles=styles, book_id=book_id)
             self._parts = {}
         except OSError as exc:
             raise write_error(shown, exc) from None
@@ -395,6 +415,25 @@ class Book:
 
 
 # --------------------------------------------------------------------------- helpers
+
+def resolve_path(path: str | os.PathLike) -> Path:
+    """The file a path names once symlinks and `..` are resolved: what a write through it replaces. Checks
+    such as "exists" must be made on this, never on the path as typed (see Book.open_new)."""
+    return Path(os.path.realpath(os.path.abspath(os.fspath(path))))
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether two paths name one file: equal once resolved (compared with normcase, so a case-only
+    difference counts on Windows), or, both existing, the same inode (os.path.samefile: a hard link, or a
+    case variant on a case-insensitive file system such as macOS's APFS, which normcase leaves alone)."""
+    ra, rb = resolve_path(a), resolve_path(b)
+    if os.path.normcase(ra) == os.path.normcase(rb):
+        return True
+    try:
+        return os.path.samefile(ra, rb)
+    except OSError:
+        return False
+
 
 def _existing_file(path: Path, shown: str) -> Path:
     if path.is_dir():

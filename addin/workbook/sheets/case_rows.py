@@ -16,7 +16,7 @@ from addin.core.display import Display, error_lines, is_error_verdict
 from addin.core.engine import CaseResult, compute_cases
 from addin.core.policy import FREE_DEFAULT_NAME, Policy
 from addin.core.freight import PAYER_ZH
-from addin.core.parse import PARSERS, CellError, to_datetime, to_platform, to_reason_match
+from addin.core.parse import PARSERS, CellError, excel_error, is_excel_error, to_datetime, to_platform, to_reason_match
 from addin.core.status import row_status
 from addin.core.timeparts import china_now
 
@@ -90,6 +90,11 @@ def case_from_row(raw: dict[str, object], reasons=None, memo: dict | None = None
         if value.__class__ is str:
             text = value.strip()
             if not text:
+                continue
+            if text[0] == "#" and is_excel_error(text):      # #N/A, #DIV/0! ...: never read as blank or as text
+                filled = True
+                exc = excel_error(text)
+                problems.append(RowProblem(key, exc.zh, exc.en))
                 continue
         filled = True
         kind = _KIND_OF.get(key)

@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from openpyxl.packaging.custom import StringProperty
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -28,6 +29,7 @@ from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, CALENDAR, CASES, GUID
                                              REASON_MAP, SEND_LOG, SUMMARY, TEMPLATES, TODO)
 from addin.workbook.sheets.todo_sheet import widths as todo_widths
 from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_cells
+from addin.workbook.files.book_id import PROPERTY as BOOK_ID_PROPERTY, new_book_id
 from addin.workbook.sheets.reason_sheet import REASON_SHEET_EXAMPLES
 from addin.workbook.sheets.guide_sheet import build_guide_sheet
 from addin.workbook.sheets.case_layout import (APPROVAL, DUE_SOON, FROZEN_GROUPS, GROUPS, LINK_COLUMN_AFTER, OVERDUE, PLACED, STATUS_STYLES,
@@ -289,6 +291,8 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
     ``approved``: kind id -> ApprovedTemplate, written into the 模板 sheet's vendor columns. ``settings``:
     规则 values set at creation (parameter id -> parsed value: 店铺名, 默认平台, 包邮未填时)."""
     wb = Workbook()
+    # The book's identity (the send log's journal is named after it): set once, here, and kept by every save.
+    wb.custom_doc_props.append(StringProperty(name=BOOK_ID_PROPERTY, value=new_book_id()))
     ws = wb.active
     ws.title = CASES.name
     case = build_case_sheet(ws, rows)

@@ -32,6 +32,7 @@ from addin.messages.sms import resolve_kind
 
 from addin.core.display import Display
 from addin.core.parse import is_blank, to_text
+from addin.workbook.files.book_id import read_book_id
 from addin.workbook.sheets.catalogue import LOG_SHEET_NAMES, SEND_LOG, find_sheet, normalise_header
 
 # (attribute, header): the sheet's columns, found by header (any order; missing ones are added).
@@ -92,8 +93,19 @@ class LogEntry:
         return cls(**values)
 
 
-def journal_path(book: str | os.PathLike) -> Path:
-    """The journal beside the real book file (a symlinked book has one journal, beside its target)."""
+def journal_path(book: str | os.PathLike, book_id: str | None = None) -> Path:
+    """The journal beside the real book file (a symlinked book has one journal, beside its target), named
+    after the book's identity (addin.workbook.files.book_id, read from the file when not given), so a copy
+    saved under another name in the same folder finds it; a book without an id yet: after its file name."""
+    book = Path(book).resolve()
+    book_id = book_id or read_book_id(book)
+    if book_id:
+        return book.with_name(f".aftersales-{book_id}.sendlog.jsonl")
+    return legacy_journal_path(book)
+
+
+def legacy_journal_path(book: str | os.PathLike) -> Path:
+    """The journal of a book without an id (and of every book before ids): its file name + .sendlog.jsonl."""
     book = Path(book).resolve()
     return book.with_name(book.name + ".sendlog.jsonl")
 
@@ -118,11 +130,13 @@ def _cell_text(value) -> str | None:
 class SendLog:
     """The log as read from the sheet plus the journal; collects what a command adds or changes."""
 
-    def __init__(self, grid: list[list] | None, journal: Path, sheet: str | None = None, show: Display = Display()):
+    def __init__(self, grid: list[list] | None, journal: Path, sheet: str | None = None, show: Display = Display(),
+                 older_journals: list[Path] = ()):
         grid = grid or []
         self.sheet = sheet or SEND_LOG.name
         self.show = show                           # how notes this log writes are worded (显示语言)
         self.journal = journal
+        self.older_journals = list(older_journals)  # read and removed with it (the name-keyed journal)
         self.columns: dict[str, int] = {}          # attribute -> 1-based column
         self.entries: list[LogEntry] = []
         self._dirty: dict[int, LogEntry] = {}      # id(entry) -> entry: rows to (re)write
@@ -162,17 +176,20 @@ class SendLog:
     # --- journal ---------------------------------------------------------------------------------
 
     def _merge_journal(self) -> int:
-        """Entries the journal holds that the sheet does not (a run that did not finish); returns how many."""
-        if not self.journal.exists():
+        """Entries the journals hold that the sheet does not (a run that did not finish); returns how many.
+        Read: the book's journal, and the one named after its file (written before the book had an id)."""
+        journals = [j for j in dict.fromkeys([*self.older_journals, self.journal]) if j.exists()]
+        if not journals:
             return 0
         latest: dict[tuple, LogEntry] = {}
-        with open(self.journal, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    entry = LogEntry.from_json(json.loads(line))
-                except (ValueError, TypeError, KeyError):
-                    continue                         # a line cut short by a crash
-                latest[entry.identity] = entry       # later lines supersede earlier ones
+        for journal in journals:
+            with open(journal, encoding="utf-8") as fh:
+                for line in fh:
+                    try:
+                        entry = LogEntry.from_json(json.loads(line))
+                    except (ValueError, TypeError, KeyError):
+                        continue                         # a line cut short by a crash
+                    latest[entry.identity] = entry       # later lines supersede earlier ones
         on_sheet = {e.identity: e for e in self.entries}
         n = 0
         for key, entry in latest.items():
@@ -208,10 +225,11 @@ class SendLog:
             self.journal_write(list(self._dirty.values()))
 
     def journal_done(self) -> None:
-        try:
-            self.journal.unlink()
-        except FileNotFoundError:
-            pass
+        for journal in dict.fromkeys([self.journal, *self.older_journals]):
+            try:
+                journal.unlink()
+            except FileNotFoundError:
+                pass
 
     # --- changes ---------------------------------------------------------------------------------
 
@@ -262,7 +280,9 @@ def read_log(names: list[str], grids: dict[str, list[list]], book: str | os.Path
              show: Display = Display()) -> SendLog:
     """The log of a book whose sheets were read into ``grids`` (the log sheet included when present)."""
     sheet = find_sheet(names, LOG_SHEET_NAMES)
-    return SendLog(grids.get(sheet) if sheet else None, journal_path(book), sheet, show)
+    journal, legacy = journal_path(book), legacy_journal_path(book)
+    return SendLog(grids.get(sheet) if sheet else None, journal, sheet, show,
+                   older_journals=[legacy] if legacy != journal else [])
 
 
 # An export's log entry names its file in 说明: "文件: PATH" ("file:PATH" in logs written before).

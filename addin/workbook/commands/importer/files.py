@@ -49,7 +49,10 @@ def read_export(path: str | Path) -> list[ExportSheet]:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 is_workbook = any(n.lower() == "xl/workbook.xml" for n in zf.namelist())
         except zipfile.BadZipFile:
-            is_workbook = False
+            # A zip whose end (the central directory) is missing: a download or copy cut short, not a Word file.
+            raise ExportFileError(f"{path.name}: 文件不完整或已损坏 (下载或复制中断?), 请重新导出或下载",
+                                  f"{path.name}: the file is incomplete or damaged (download or copy cut short?); "
+                                  "export or download it again") from None
         if not is_workbook:
             raise ExportFileError(f"{path.name}: 这是压缩包或 Word/WPS 文档, 不是导出的表格",
                                   f"{path.name}: a zip archive or Word document, not an exported table")
@@ -115,12 +118,54 @@ def decode_text(name: str, data: bytes) -> str:
                           f"{name}: unknown encoding (not UTF-8, GBK/GB18030 or UTF-16 with BOM); save it as CSV UTF-8")
 
 
+FIELD_LIMIT = 2**31 - 1          # csv's own default (131,072 characters) would stop a file with one long remark
+
+
 def _read_text(path: Path, data: bytes) -> list[list]:
     text = decode_text(path.name, data)
     head = text.splitlines()[:30]            # title lines above the header have no separators
     delimiter = "\t" if sum(x.count("\t") for x in head) > sum(x.count(",") for x in head) else ","
-    return [[cell if cell.strip() else None for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, int, list[str]]] = []          # (first line, last line, fields)
+    limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_LIMIT)
+    try:
+        last = 0
+        for row in reader:
+            records.append((last + 1, reader.line_num, row))
+            last = reader.line_num
+    except csv.Error as exc:
+        raise _quote_error(path.name, last + 1, reader.line_num, str(exc)) from None
+    finally:
+        csv.field_size_limit(limit)
+    _check_swallowed(path.name, records, delimiter)
+    return [[cell if cell.strip() else None for cell in row] for _, _, row in records]
+
+
+def _check_swallowed(name: str, records, delimiter: str) -> None:
+    """A quote opened in one field and closed lines later (or never) reads the lines between as one
+    cell: those refunds would vanish in silence. A field may hold a line break (a buyer's remark), but
+    not a line that itself looks like a row of the file (half as many separators as the header has
+    columns), nor may a record spanning lines have more fields than the widest one-line row."""
+    widths = [len(row) for first, end, row in records if first == end]
+    width = max(widths, default=0)
+    for first, end, row in records:
+        if first == end:
+            continue
+        inner = [part for cell in row for part in cell.splitlines()[1:]]
+        if len(row) > width or any(part.count(delimiter) >= max(2, width // 2) for part in inner):
+            raise _quote_error(name, first, end, "")
+
+
+def _quote_error(name: str, first: int, end: int, detail: str) -> ExportFileError:
+    lost = f"第{first + 1}-{end}行" if end > first + 1 else f"第{end}行"
+    lost_en = f"lines {first + 1}-{end}" if end > first + 1 else f"line {end}"
+    if end <= first:
+        lost, lost_en = "其后各行", "the lines after it"
+    return ExportFileError(
+        f"{name}: 第{first}行有未闭合的引号, {lost}被读成了一个单元格; 未导入任何内容. 请重新导出, 或在记事本中修正该行后再导入",
+        f"{name}: line {first} has an unclosed quote, so {lost_en} would be read as one cell; nothing was imported. "
+        f"Export again, or fix that line in a text editor{' (' + detail + ')' if detail else ''}")
 
 
 _WRAPPED = re.compile(r'=\s*"(.*)"', re.S)

@@ -41,6 +41,7 @@ from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
 
 HEADER_SCAN = 30                   # rows searched for the header (exports put titles and filters above it)
 ID_KEYS = ("order_id", "refund_id", "tracking_no")
+_E_NOTATION = re.compile(r"\d+(?:\.\d+)?[eE][+-]?\d+")    # 3.00021E+18: Excel's display of a long id, saved as text
 SUMMARY_LINE = re.compile(r"合计|总计|小计|共\s*\d+\s*条|导出时间|筛选条件")
 
 
@@ -184,6 +185,10 @@ def _value(f: FieldMap, raw, header: str):
         table = {normalise_header(a): b for a, b in f.values}
         value = table.get(normalise_header(value), value)
     kind = INPUT_BY_KEY[f.key].kind
+    if f.key in ID_KEYS and isinstance(value, str) and _E_NOTATION.fullmatch(value):
+        raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
+                        f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; export it "
+                        "again from the platform without saving it in Excel")
     if f.key in ID_KEYS and isinstance(value, float):
         if abs(value) >= 1e15:      # a double keeps 15 digits: the file already lost the id's last ones
             raise CellError(f"「{header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
@@ -426,6 +431,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     first_new_row = next_row
     seen: dict[tuple, str] = {}
     claimed: set[int] = set()
+    by_order: dict[str, list[int]] | None = None        # order id -> rows, built when needed
     for line in lines:
         key = line.key
         if key in seen:
@@ -437,6 +443,18 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         if not rows and key[1]:       # a case staff typed without the refund id: it gets one
             loose = [r for r in existing.get((key[0], ""), []) if r not in claimed]
             rows = loose[:1] if len(loose) == 1 else []
+        if not rows and not key[1]:   # a re-export that left the refund id blank: the order's one case
+            if by_order is None:
+                by_order = {}
+                for k, rs in existing.items():
+                    by_order.setdefault(k[0], []).extend(rs)
+            same_order = [r for r in by_order.get(key[0], []) if r not in claimed]
+            if len(same_order) > 1:
+                report.refused.append(Refused(
+                    line.where, f"退款编号为空, 而案件表第 {'、'.join(map(str, same_order))} 行是同一订单, 无法确定更新哪一行",
+                    f"no refund id, and sheet rows {same_order} are the same order; which to update?"))
+                continue
+            rows = same_order
         if len(rows) > 1:
             report.refused.append(Refused(line.where, f"案件表第 {'、'.join(map(str, rows))} 行的订单号+退款编号相同, "
                                                       "无法确定更新哪一行", f"sheet rows {rows} share this key; which to update?"))

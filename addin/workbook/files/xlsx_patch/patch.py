@@ -56,7 +56,8 @@ def patch_workbook(src: str | os.PathLike, dst: str | os.PathLike, edits: dict[s
 
 def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode: int | None = None,
                   source_name: str = "the workbook", cache: dict[str, bytes] | None = None,
-                  full_calc_on_load: bool = False, styles: Styles | None = None) -> PatchedFile:
+                  full_calc_on_load: bool = False, styles: Styles | None = None,
+                  book_id: str | None = None) -> PatchedFile:
     """Read the workbook from the binary file object `src` and write the patched package to a temp file
     beside `dst` (with permission bits `mode`). Nothing is renamed yet. `cache`: parts of this same
     source already inflated (see Package).
@@ -64,7 +65,8 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
     A formula written or removed drops calcChain and sets calcPr fullCalcOnLoad="1". `full_calc_on_load`
     sets only the flag (calcChain still lists the same formula cells): workbook.xml changes the first
     time, and not again while the flag is there, so a second run writes the same bytes. `styles`: the
-    book's styles as a streamed sheet's writer left them (see SheetEdit.streamed)."""
+    book's styles as a streamed sheet's writer left them (see SheetEdit.streamed). `book_id`: add the
+    book's identity (a custom document property) to a book that has none."""
     report = PatchReport()
     check_container(src, source_name)
     try:
@@ -115,6 +117,9 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
         elif full_calc_on_load:
             pkg.set_full_calc_on_load()
             report.full_calc_on_load = True
+        if book_id is not None:               # the book's identity, set once (addin.workbook.files.book_id)
+            from addin.workbook.files.book_id import set_book_id
+            set_book_id(pkg, book_id)
         new_styles = styles.to_bytes()
         if new_styles is not None:
             pkg.write(pkg.styles_part, new_styles)
