@@ -120,18 +120,40 @@ def merge_rows(rows: list[dict], templates: TemplateSet, policy: Policy | None =
     """`sheet_rows`: the workbook row of each input row; a duplicate's note then names the row
     (第12行) instead of its place in the batch (本批第3条). `retry_failed`: a message whose receipt
     said 失败 is queued again (otherwise it is held back with a note)."""
-    policy = policy or DEFAULT_POLICY
-    templates = templates if templates is not None else TemplateSet.defaults()
-    opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
-    batch = _Batch(approved, history, resend, sheet_rows, retry_failed)
-    results = []
-    with gc_paused():                  # many small objects, no cycles: a full collection midway costs 20 %
-        for i, row in enumerate(rows):
-            try:
-                results.append(_merge_one(i, row, templates, policy, now, opted, batch))
-            except Exception as exc:   # a row must never stop the batch
-                results.append(_crashed(i, row, exc))
-    return results
+    run = MergeRun(templates, policy, now=now, opted_out=opted_out, approved=approved, history=history,
+                   resend=resend, retry_failed=retry_failed, sheet_rows=sheet_rows is not None)
+    return run.add(rows, sheet_rows)
+
+
+class MergeRun:
+    """:func:`merge_rows` over a batch handed in pieces, in order (the streamed texts hands it a chunk of
+    the sheet at a time): the batch checks see every earlier piece's rows, so the results are the same
+    as one merge_rows call over all the rows. `sheet_rows`: each piece comes with its workbook rows."""
+
+    def __init__(self, templates: TemplateSet, policy: Policy | None = None, *, now: dt.datetime,
+                 opted_out: Iterable[str] = (), approved: dict[str, ApprovedTemplate] | None = None,
+                 history: SendHistory | None = None, resend: bool = False, retry_failed: bool = False,
+                 sheet_rows: bool = False):
+        self.policy = policy or DEFAULT_POLICY
+        self.templates = templates if templates is not None else TemplateSet.defaults()
+        self.opted = frozenset(to_phone(p) for p in opted_out if not is_blank(p))
+        self.now = now
+        self.batch = _Batch(approved, history, resend, [] if sheet_rows else None, retry_failed)
+        self.count = 0                 # rows merged so far: the next row's index in the batch
+
+    def add(self, rows: list[dict], sheet_rows: list[int] | None = None) -> list[MergeResult]:
+        batch, templates, policy, now, opted = self.batch, self.templates, self.policy, self.now, self.opted
+        if batch.sheet_rows is not None:
+            batch.sheet_rows.extend(sheet_rows)
+        results = []
+        with gc_paused():              # many small objects, no cycles: a full collection midway costs 20 %
+            for i, row in enumerate(rows, self.count):
+                try:
+                    results.append(_merge_one(i, row, templates, policy, now, opted, batch))
+                except Exception as exc:   # a row must never stop the batch
+                    results.append(_crashed(i, row, exc))
+        self.count += len(rows)
+        return results
 
 
 def _crashed(i: int, row, exc: Exception) -> MergeResult:

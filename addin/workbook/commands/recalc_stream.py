@@ -55,7 +55,7 @@ HEADER_ROWS = 15               # the header is looked for in the first rows (cas
 
 
 @dataclass
-class _Context:
+class ChunkContext:
     """What every chunk needs; forked workers inherit it."""
     job: Job
     reader: RowsReader
@@ -67,7 +67,7 @@ class _Context:
 
 
 @dataclass
-class _ChunkDone:
+class ChunkDone:
     xml: bytes | None            # the patched rows, None when nothing changed
     wanted: list                 # date styles to add (xlsx_patch.styles.DeferredStyles)
     box: tuple | None            # the cells written, for <dimension>
@@ -75,65 +75,21 @@ class _ChunkDone:
     clipped: int
     part: Part                  # its summary figures (cells not included)
     error: tuple | None = None   # (kind, message): exceptions are sent back as data
+    kept: int = 0                # formula cells left alone among the cells to write (texts)
 
 
-_CTX: _Context | None = None
+_CTX: ChunkContext | None = None
 
 
 def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, workers: int = 1,
                     chunk_bytes: int = CHUNK_BYTES) -> Summary:
     """Compute and write the case sheet of the open `book` (a session.Book) chunk by chunk; the
     Summary as recalc's. Raises NotStreamable (nothing written) for a sheet to be computed whole."""
-    zf = zipfile.ZipFile(io.BytesIO(book.data))
-    try:
-        pkg = Package(zf)
-        part = pkg.sheets.get(case_sheet)
-        if part is None:
-            raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
-        info = zf.getinfo(pkg.member(part))
-        styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
-        sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
-        sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
-        tables = sheet_tables(pkg, part)
-        date1904 = pkg.date1904
-    except (PatchError, ValueError, KeyError) as exc:
-        raise book.patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
-
-    # -- the header (the first rows)
-    try:
-        stream = SheetStream(book.data, info, chunk_bytes)
-        reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
-        first: list[bytes] = []
-        for chunk in stream.chunks():
-            first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
-            if not chunk.rows or chunk.rows[-1] >= HEADER_ROWS:
-                break
-        try:
-            head_grid = reader.read(b"".join(first), 1)
-        except WorkbookReadError as exc:
-            raise _read_error(book, exc) from None
-        try:
-            header = find_case_header(head_grid)
-        except CaseSheetError as exc:
-            raise exc.in_sheet(case_sheet) from None
-        # -- pass 0: the layout, and the rows that may share a Tmall cap (chunks scanned by the workers)
-        stream = SheetStream(book.data, info, chunk_bytes)
-        scan = LayoutScan(stream.head, stream.prefix)
-        tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
-        refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons)
-        refunds: list = []
-        pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
-        for chunk, (scanned, candidates, found) in _in_pool(_scan_chunk, stream.chunks(), (scan, tmall, refund_scan),
-                                                            pool_size):
-            scan.merge(scanned)
-            tmall.merge(candidates)
-            refunds.extend(found)
-        layout = scan.finish(stream.tail)
-    except NotStreamable:
-        raise
-    except (PatchError, ValueError) as exc:
-        raise book.patch_error(exc, case_sheet) from None
-    layout.add_tables(tables)
+    opened = open_stream(book, case_sheet, settings, workers, chunk_bytes)
+    info, styles_xml, date1904, reader, stream = opened.info, opened.styles_xml, opened.date1904, opened.reader, \
+        opened.stream
+    header, layout, tmall, refunds, pool_size = opened.header, opened.layout, opened.tmall, opened.refunds, \
+        opened.pool_size
     last_row = stream.last_row
 
     # -- the columns, as compute_sheet places them
@@ -145,7 +101,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     try:
         tm_caps = tmall.caps(reader, policy, pool_size, protection.not_case_rows)
     except WorkbookReadError as exc:
-        raise _read_error(book, exc) from None
+        raise book_read_error(book, exc) from None
     job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
                display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols, by_row=True,
                repeaters=repeaters_of([e for e in refunds if e.row not in protection.not_case_rows], policy))
@@ -155,8 +111,8 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
     while True:
         styles = Styles(styles_xml)
-        ctx = _Context(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
-        done = _run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
+        ctx = ChunkContext(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
+        done = run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
         whole = done.whole
         rerun = False
         if job.check_status and whole.foreign_status:
@@ -260,7 +216,7 @@ class _TmallIndex:
         linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows if x[0] not in not_cases)
         self.rows = {}
         batches = (linked[i:i + 1000] for i in range(0, len(linked), 1000))
-        items = [item for _, found in _in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
+        items = [item for _, found in in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
                                                workers) for item in found]
         merged = merge_tmall_cap([(b, paid_at, comp) for _, b, paid_at, comp in items], policy)
         return {item[0]: m for item, m in zip(items, merged)}
@@ -270,7 +226,7 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
     """(row, buyer, paid_at, compensation) of the COMP-TM rows among `batch` (rows and their XML)."""
     reader, header, reasons, policy = _CTX
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
-    view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
+    view = RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
     items = []
     memo: dict = {}                 # each distinct value of a column read once, as compute_rows does
     for r, _ in batch:
@@ -287,6 +243,11 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
         if comp.rule == "COMP-TM" and parsed.case.override is None:
             items.append((r, parsed.case.buyer, parsed.case.paid_at, comp))
     return items
+
+
+def pool_context():
+    """The context in_pool hands the chunks' function (forked workers inherit it)."""
+    return _CTX
 
 
 def _scan_chunk(chunk):
@@ -338,7 +299,7 @@ def _number_or_text(attrs: bytes, text: str):
         return text
 
 
-def _in_pool(fn, tasks, ctx, workers: int):
+def in_pool(fn, tasks, ctx, workers: int):
     """(task, fn(task)) for each task, in order; fn runs in `workers` forked processes (in this one when
     1, or where fork does not exist), which find `ctx` in _CTX. At most 2 tasks per worker are in
     flight, so memory follows the chunk."""
@@ -383,26 +344,32 @@ class _Pass:
     clipped: int = 0
     sheet: StreamedSheet | None = None    # None: no cell changed (the member is copied as it is)
     seen: set = field(default_factory=set)   # the rows of interest (totals rows) met in the chunks
+    kept: int = 0
 
-    def add(self, done: _ChunkDone) -> None:
+    def add(self, done: ChunkDone) -> None:
         self.whole.merge(done.part)         # the chunk's cells are in its XML, not in the part
         self.cells += done.cells
         self.clipped += done.clipped
+        self.kept += done.kept
 
 
-def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, workers: int, progress,
-              total: int) -> _Pass:
+def run_pass(book, info, ctx: ChunkContext, styles: Styles, chunk_bytes: int, workers: int, progress,
+              total: int, fn=None, payload=None) -> _Pass:
+    """One pass of `fn` (default: recalc's _do_chunk) over the chunks, the result deflated in order.
+    `payload(chunk)`: what the main process hands each chunk besides its XML (fn then gets both)."""
     stream = SheetStream(book.data, info, chunk_bytes)
     result = _Pass()
     watch = ctx.job.protection.not_case_rows | ctx.job.protection.aggregate_rows
     box = None
-    done_chunks = _in_pool(_do_chunk, stream.chunks(), ctx, workers)
+    tasks = stream.chunks() if payload is None else ((chunk, payload(chunk)) for chunk in stream.chunks())
+    done_chunks = in_pool(fn or _do_chunk, tasks, ctx, workers)
     writer = None
     unchanged = 0                               # chunks before the first change: not deflated (yet)
     try:
-        for chunk, done in done_chunks:
+        for task, done in done_chunks:
+            chunk = task if payload is None else task[0]
             if done.error:
-                _raise(book, ctx.sheet, done.error)
+                raise_chunk_error(book, ctx.sheet, done.error)
             if done.xml is None and writer is None:
                 unchanged += 1
             else:
@@ -442,7 +409,7 @@ def _run_pass(book, info, ctx: _Context, styles: Styles, chunk_bytes: int, worke
             writer.abandon()
 
 
-class _RowsView:
+class RowsView:
     """Rows first, first + 1, ... of a chunk, indexed as the whole grid would be (grid[r - 1] is row r)."""
     __slots__ = ("offset", "rows")
 
@@ -457,12 +424,12 @@ class _RowsView:
         return self.offset + len(self.rows)
 
 
-def _do_chunk(chunk) -> _ChunkDone:
-    ctx: _Context = _CTX
+def _do_chunk(chunk) -> ChunkDone:
+    ctx: ChunkContext = _CTX
     try:
         first = chunk.rows[0] if chunk.rows else 1
         grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
-        job = replace(ctx.job, grid=_RowsView(first, grid))
+        job = replace(ctx.job, grid=RowsView(first, grid))
         header_row = job.header.row
         part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
         rows = part.rows                    # row -> [(col, value)] in column order (Job.by_row)
@@ -470,24 +437,96 @@ def _do_chunk(chunk) -> _ChunkDone:
         if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
             rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
         if not rows:
-            return _ChunkDone(None, [], None, 0, 0, part)
+            return ChunkDone(None, [], None, 0, 0, part)
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
         xml = patcher.patch_rows(chunk.xml)
         wanted = ctx.styles.take_wanted()
-        return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
+        return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
                           part)
     except WorkbookReadError as exc:
-        return _ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
+        return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:
-        return _ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
+        return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
-def _raise(book, sheet: str, error: tuple):
+def raise_chunk_error(book, sheet: str, error: tuple):
     kind, message = error
     if kind == "read":                  # a worker's WorkbookReadError, sent back as its text
-        raise _read_error(book, WorkbookReadError(book.name, RuntimeError(message), sheet))
+        raise book_read_error(book, WorkbookReadError(book.name, RuntimeError(message), sheet))
     raise book.patch_error(PatchError(message), sheet)
 
 
-def _read_error(book, exc: WorkbookReadError):
+def book_read_error(book, exc: WorkbookReadError):
     return read_error(book.name, exc)
+
+
+@dataclass
+class Opened:
+    """A case sheet ready to stream: its zip member, header, layout (pass 0), the rows that may share
+    a Tmall cap and the repeat refunders' events."""
+    info: zipfile.ZipInfo
+    styles_xml: bytes | None
+    date1904: bool
+    reader: RowsReader
+    stream: SheetStream              # pass 0's (its head, tail and last row)
+    header: object                   # HeaderMap
+    layout: object                   # SheetLayout
+    tmall: "_TmallIndex"
+    refunds: list
+    pool_size: int
+
+
+def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int) -> Opened:
+    """The header and pass 0 of a streamed command (recalc, texts, run) on the open `book`."""
+    zf = zipfile.ZipFile(io.BytesIO(book.data))
+    try:
+        pkg = Package(zf)
+        part = pkg.sheets.get(case_sheet)
+        if part is None:
+            raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
+        info = zf.getinfo(pkg.member(part))
+        styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+        sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
+        sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
+        tables = sheet_tables(pkg, part)
+        date1904 = pkg.date1904
+    except (PatchError, ValueError, KeyError) as exc:
+        raise book.patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
+
+    # -- the header (the first rows)
+    try:
+        stream = SheetStream(book.data, info, chunk_bytes)
+        reader = RowsReader(stream.root_tag, stream.prefix, styles_xml, date1904, sst_xml, book.name, case_sheet)
+        first: list[bytes] = []
+        for chunk in stream.chunks():
+            first.append(rows_upto(chunk.xml, stream.prefix, HEADER_ROWS))
+            if not chunk.rows or chunk.rows[-1] >= HEADER_ROWS:
+                break
+        try:
+            head_grid = reader.read(b"".join(first), 1)
+        except WorkbookReadError as exc:
+            raise book_read_error(book, exc) from None
+        try:
+            header = find_case_header(head_grid)
+        except CaseSheetError as exc:
+            raise exc.in_sheet(case_sheet) from None
+        # -- pass 0: the layout, and the rows that may share a Tmall cap (chunks scanned by the workers)
+        stream = SheetStream(book.data, info, chunk_bytes)
+        scan = LayoutScan(stream.head, stream.prefix)
+        tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
+        refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons)
+        refunds: list = []
+        pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
+        for chunk, (scanned, candidates, found) in in_pool(_scan_chunk, stream.chunks(), (scan, tmall, refund_scan),
+                                                            pool_size):
+            scan.merge(scanned)
+            tmall.merge(candidates)
+            refunds.extend(found)
+        layout = scan.finish(stream.tail)
+    except NotStreamable:
+        raise
+    except (PatchError, ValueError) as exc:
+        raise book.patch_error(exc, case_sheet) from None
+    layout.add_tables(tables)
+    return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size)
+

@@ -14,28 +14,23 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 
 from addin.core.calendar_cn import WorkCalendar
-from addin.core.deadlines import next_due
-from addin.core.engine import CaseResult
-from addin.core.freight import PAYER_ZH as FREIGHT_PAYER_ZH
 from addin.core.parse import CellError, is_blank, to_phone, to_platform, to_text
 from addin.core.policy import DEFAULT_POLICY, Policy
 from addin.core.gcpause import gc_paused
 from addin.core.timeparts import china_now
 from addin.messages.history import SendHistory
-from addin.messages.merge import MergeResult, merge_rows
+from addin.messages.merge import merge_rows
 from addin.messages.render import TemplateSet, template_rows
-from addin.messages.sms import KINDS_BY_ID, resolve_kind
 
 from addin.workbook.sheets.vendor_template_sheet import TEMPLATE_HEADER, approved_from_grid
 from addin.workbook.sheets.protected import place_new_columns
 from addin.workbook.commands.compute import compute_sheet, picker
 from addin.workbook.commands.cores import PARALLEL_MIN_ROWS, balanced, default_workers, run_forked
-from addin.workbook.sheets.case_rows import check_lines, excel_instant
-from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet, same_value
+from addin.workbook.sheets.case_rows import check_lines
+from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS, HeaderMap
 from addin.workbook.sheets.catalogue import (LOG_SHEET_NAMES, OPTOUT_SHEET_NAMES, OUTBOX, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES,
                                              TEMPLATES, find_sheet, normalise_header)
@@ -44,10 +39,8 @@ from addin.workbook.files.session import Book, open_book, save_atomic
 from addin.workbook.sheets.settings import Settings, load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
-
-# The deadline kind an SMS speaks of, when it is not simply the row's next deadline.
-SMS_DEADLINE = {"insurance_payout": "INS-1", "follow_up": "SLA-1.followup", "payment_reminder": "PAY-TM"}
-
+from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
+                                                count_result, outbox_line, row_values, write_changed)
 
 def templates_from_grid(grid: list[list] | None) -> TemplateSet:
     """模板 sheet rows (模板ID, 模板内容) over the bundled defaults; a blank content keeps the default."""
@@ -75,61 +68,6 @@ def optouts_from_grid(grid: list[list] | None) -> set[str]:
             if len(phone) >= 7 and phone.isdigit():
                 out.add(phone)
     return out
-
-
-@dataclass
-class TextsResult:
-    cells: dict[tuple[int, int], object]        # case sheet cells to write
-    outbox: list[list]                          # 发送队列 rows, header first
-    merged: dict[int, MergeResult]              # sheet row -> result
-    header: HeaderMap
-    summary: dict = field(default_factory=dict)
-    table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
-    checks: dict[int, list[str]] = field(default_factory=dict)          # row -> 错误 lines of its failed checks
-
-
-class _RowReader:
-    """A row's filled cells by field key ("" and spaces are blank), for the mail merge."""
-
-    def __init__(self, columns: list[tuple[str, int]]):
-        self.keys = [k for k, _ in columns]
-        self.index = [c - 1 for _, c in columns]
-        self.width = max(self.index, default=-1) + 1
-        self.pick = itemgetter(*self.index) if len(self.index) > 1 else None
-
-    def __call__(self, values: list) -> dict:
-        if self.pick is not None and len(values) >= self.width:
-            cells = self.pick(values)            # one C call for the ~70 input columns
-        else:
-            cells = [values[i] if i < len(values) else None for i in self.index]
-        return {k: v for k, v in zip(self.keys, cells)
-                if v is not None and v != "" and (v.__class__ is not str or v.strip())}
-
-
-def _add_rule_outputs(row: dict, result: CaseResult) -> None:
-    """Fresh rule outputs for templates: {{ compensation }}, {{ payer }}, {{ refund_amount }},
-    {{ deadline_text }}; the values output_values gives those columns, taken straight from `result`."""
-    comp, fr = result.compensation, result.freight
-    if result.stage is not None:
-        row["case_stage"] = result.stage          # a finished or closed case gets no reminder (SMS-10)
-    if comp is not None and comp.amount is not None:
-        row["comp_amount"] = comp.amount
-    if fr is not None:
-        row["ret_payer"] = FREIGHT_PAYER_ZH[fr.ret]
-        if fr.refund is not None:
-            row["refund"] = fr.refund
-    # {{ deadline_text }}: the deadline the SMS is about (the payout for a 运费险理赔 notice), else the next one.
-    try:
-        kind = resolve_kind(row["sms_kind"]).id if "sms_kind" in row else None
-    except ValueError:
-        kind = None                    # the merge reports the unknown kind
-    at = next((d.at for d in result.deadlines if d.kind == SMS_DEADLINE[kind]), None) if kind in SMS_DEADLINE else None
-    if at is None:
-        nd = next_due(result.deadlines)
-        at = nd.at if nd is not None else None
-    if at is not None:
-        row["deadline_text"] = f"{at.month}月{at.day}日 {at:%H:%M}前"
-        row["deadline_at"] = at                     # ${deadline} in an approved vendor template
 
 
 def compute_texts(case_grid: list[list], policy: Policy = DEFAULT_POLICY, templates: TemplateSet | None = None,
@@ -228,7 +166,7 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
     msg_cols = set(out_columns.values())
     layout = job.layout
     kept = {(r, c) for (r, c) in layout.formula_cells() if r > header.row and c in msg_cols} if layout else set()
-    read_row = _RowReader([(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()])
+    read_row = RowReader([(k, c) for group in (header.inputs, header.msg_inputs) for k, c in group.items()])
     cells: dict[tuple[int, int], object] = {}
     case_rows, rows = [], []
     for r in targets:
@@ -236,10 +174,10 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
             continue
         row = read_row(case_grid[r - 1])
         if not row:       # a blank row: clear texts left from when it had a case
-            _write_changed(cells, r, case_grid[r - 1], out_columns, {})
+            write_changed(cells, r, case_grid[r - 1], out_columns, {})
             continue
         if r in sheet.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
-            _add_rule_outputs(row, sheet.results[r])
+            add_rule_outputs(row, sheet.results[r])
         case_rows.append(r)
         rows.append(row)
     results = merge_rows(rows, job.templates, job.policy, now=job.now, opted_out=job.opted_out, sheet_rows=case_rows,
@@ -258,14 +196,8 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
     all_checks: dict[int, list[str]] = {}
     order_col = header.inputs.get("order_id")
     for r, row, res in zip(case_rows, rows, results):
-        values = {
-            "review_route": show.route(res.review_route), "reply_text": res.reply_text,
-            "reply_verdict": show.verdict(res.reply_verdict), "reply_reasons": show.findings(res.reply_reasons),
-            "sms_text": res.sms_text, "sms_chars": res.sms_chars, "sms_parts": res.sms_parts,
-            "sms_verdict": show.verdict(res.sms_verdict), "sms_reasons": show.findings(res.sms_reasons),
-            "planned_send_at": excel_instant(res.planned_send_at) if res.planned_send_at else None,
-        }
-        _write_changed(cells, r, case_grid[r - 1], out_columns, values)
+        values = row_values(res, show)
+        write_changed(cells, r, case_grid[r - 1], out_columns, values)
         checks = check_lines(values, show)
         if checks:
             all_checks[r] = checks
@@ -273,17 +205,10 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
             out = sheet.row_output(r, case_grid[r - 1], checks)
             for rc in [(r, c) for c in row_columns.values()]:
                 cells.pop(rc, None)
-            _write_changed(cells, r, case_grid[r - 1], row_columns, out)
-        counts["rows"] += res.reply_verdict is not None or res.sms_verdict is not None
-        counts["replies"] += res.reply_text is not None
-        counts["sms"] += res.sms_text is not None
-        counts["errors"] += "ERROR" in (res.reply_verdict, res.sms_verdict)
+            write_changed(cells, r, case_grid[r - 1], row_columns, out)
+        count_result(counts, res)
         if res.ok_to_send:
-            counts["ready"] += 1
-            outbox.append([(case_grid[r - 1][order_col - 1] or None) if order_col else None,
-                           to_phone(row["phone"]) if "phone" in row else None, KINDS_BY_ID[res.sms_kind].zh,
-                           res.sms_text, res.sms_chars, res.sms_parts, res.planned_send_at, show.verdict(res.sms_verdict),
-                           show.findings(res.sms_reasons), r])
+            outbox.append(outbox_line(r, row, res, case_grid[r - 1][order_col - 1] if order_col else None, show))
     counts["formulas_kept"] = sum(1 for key in kept if key in cells)
     for key in kept:                   # a formula in a text column (or 错误, 状态) is never overwritten
         cells.pop(key, None)
@@ -333,10 +258,6 @@ def _merge_parallel(job: _TextsJob, targets: list[int], rule_rows: set[int], wor
     state = (job, shares, targets)
     parts = run_forked(_share_merge, state, len(shares), lambda: _share_merge(state, 0)) if len(shares) > 1 else None
     return parts if parts is not None else [_merge_share(job, targets, rule_rows)]
-
-
-# A row gets a review reply when it has stars or a review text, an SMS when it has a kind.
-MESSAGE_TRIGGERS = ("review_stars", "review_text", "sms_kind")
 
 
 def message_rows(grid: list[list], header: HeaderMap) -> list[int]:
@@ -398,18 +319,6 @@ def _is_tmall(value) -> bool:
         return False
 
 
-def _write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int], values: dict) -> None:
-    """Queue the row's text columns that differ from what the sheet holds (missing values clear)."""
-    width = len(current)
-    for key, c in out_columns.items():
-        value = values.get(key)
-        old = current[c - 1] if c <= width else None
-        if value is None and (old is None or old == ""):     # the common case: nothing there, nothing to write
-            continue
-        if not same_value(old, value):
-            cells[(r, c)] = value
-
-
 @dataclass
 class MergeBook:
     """What the mail merge reads from a book, in one read of its bytes through the session (the send
@@ -448,9 +357,14 @@ class MergeBook:
         columns = dict(table_columns or {})
         for name, heads in result.table_columns.items():
             columns[name] = columns.get(name, []) + heads
-        edits = {self.case: SheetEdit(cells={**(case_cells or {}), **result.cells}, table_columns=columns),
-                 self.outbox_sheet or OUTBOX.name: SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
-                                                                               result.outbox))}
+        edits = {self.case: SheetEdit(cells={**(case_cells or {}), **result.cells}, table_columns=columns)}
+        edits.update(self.message_sheet_edits(result.outbox))
+        return edits
+
+    def message_sheet_edits(self, outbox: list[list]) -> dict[str, SheetEdit]:
+        """The 发送队列 block of `outbox` (its lines, header first), and the defaults into an empty 模板 sheet."""
+        edits = {self.outbox_sheet or OUTBOX.name: SheetEdit(cells=replace_outbox(self.grids.get(self.outbox_sheet),
+                                                                                  outbox))}
         # An empty 模板 sheet gets the defaults once, so staff can see and edit them.
         template_grid = self.grids.get(self.template_sheet) if self.template_sheet else None
         if not self.template_sheet or not template_grid or len(template_grid) <= 1:
@@ -476,12 +390,19 @@ class MergeBook:
 
 def load_book(book: Book) -> MergeBook:
     """The sheets the mail merge reads, from the open session `book` (see addin.workbook.files.session)."""
+    return _load_book(book)
+
+
+def _load_book(book: Book, with_case: bool = True) -> MergeBook:
+    """load_book; `with_case` False leaves the case sheet unread (the streamed texts reads it chunk by
+    chunk), so grids has no entry for it."""
     names = book.sheet_names
     case = require_case_sheet(names, book.name)
     sheets = settings_sheets(names)
     wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES), ("optout", OPTOUT_SHEET_NAMES),
                                                     ("log", LOG_SHEET_NAMES), ("outbox", OUTBOX_SHEET_NAMES))}
-    grids = book.read([case] + [n for n in (*wanted.values(), *sheets.values()) if n], empty="")
+    grids = book.read(([case] if with_case else []) + [n for n in (*wanted.values(), *sheets.values()) if n],
+                      empty="")
     settings = load_settings(sheets, grids.__getitem__)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
@@ -493,11 +414,20 @@ def load_book(book: Book) -> MergeBook:
 def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.datetime | None = None,
                    wait: float = 0.0) -> dict:
     """`aftersales texts`: fill the reply/SMS columns and rebuild the 发送队列 sheet, losslessly."""
-    with open_book(path, out, wait=wait, command="texts") as session:
-        book = load_book(session)
-        result = book.texts(now)
-        session.patch(book.edits(result))
-    return result.summary
+    from addin.workbook.commands.texts_stream import NotStreamable, texts_streamed
+
+    with gc_paused(), open_book(path, out, wait=wait, command="texts") as session:
+        book = _load_book(session, with_case=False)
+        try:                   # the case sheet chunk by chunk (texts_stream), as recalc reads it
+            done = texts_streamed(session, book, now or china_now(), workers=default_workers(None))
+        except NotStreamable:  # rows without r="": the sheet is read whole
+            book = load_book(session)
+            result = book.texts(now)
+            session.patch(book.edits(result))
+            return result.summary
+        edits = {book.case: done.case_edit, **book.message_sheet_edits(done.result.outbox)}
+        session.patch(edits, styles=done.styles)
+    return done.result.summary
 
 
 def replace_block(old: list[list] | None, rows: list[list]) -> dict[tuple[int, int], object]:

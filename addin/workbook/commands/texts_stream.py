@@ -1,0 +1,290 @@
+"""`aftersales texts` on the case sheet as a stream, as recalc does it (addin.workbook.commands.recalc_stream):
+memory follows a chunk of rows, not the sheet.
+
+* pass 0 (open_stream, shared with recalc): the header, the layout, the rows that share a Tmall cap.
+* pass A: the workers read each chunk and, for its rows that carry a message only, compute the rules
+  and build the mail merge's input rows (with the rule outputs templates print), as
+  texts._merge_share does. The main process merges them as they come back, in sheet order, with one
+  batch (messages.merge.MergeRun): the batch checks (duplicates by buyer or phone, 催付 per order, the
+  vendor's daily cap per number) look across rows anywhere in the sheet, and one batch in sheet order
+  is what the whole-grid merge does, so no grouping by key is needed and the results are the same.
+* pass 1: each chunk gets the merged texts of its message rows from the main process; the workers write
+  the changed text cells, and 错误/状态 of those rows as texts._merge_share writes them, and patch
+  the chunk (xlsx_patch SheetPatcher.for_rows); chunks without a message row are copied as they are.
+
+The main process keeps one MergeResult per message row (the outbox and `run` need them) and the
+发送队列 lines, nothing per case row. The file is byte for byte what texts.compute_texts gives
+(tests/test_texts_stream.py, bench/file_digest.py).
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field, replace
+
+from addin.core.display import display_of
+from addin.core.parse import is_blank
+from addin.messages.merge import MergeRun
+
+from addin.workbook.commands import cores, recalc_stream
+from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
+from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
+                                                   in_pool, open_stream, pool_context, raise_chunk_error, run_pass)
+from addin.workbook.commands.summary import Summary
+from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
+                                                count_result, outbox_line, row_values, write_changed)
+from addin.workbook.files.reader import WorkbookReadError
+from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
+from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
+from addin.workbook.files.xlsx_patch.stream import SheetStream
+from addin.workbook.files.xlsx_patch.styles import Styles
+from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS
+from addin.workbook.sheets.case_rows import check_lines
+from addin.workbook.sheets.case_sheet import foreign_status_at
+from addin.workbook.sheets.catalogue import OUTBOX
+from addin.workbook.sheets.protected import place_new_columns
+
+__all__ = ["NotStreamable", "texts_streamed"]
+
+
+@dataclass
+class _TextsContext(ChunkContext):
+    """What every chunk of a streamed texts needs; forked workers inherit it."""
+    out_columns: dict = field(default_factory=dict)      # message output key -> column
+    row_columns: dict = field(default_factory=dict)      # 错误/状态 written with the texts: key -> column
+    read_row: object = None                              # texts.RowReader
+    message_index: list = field(default_factory=list)    # 0-based columns whose content makes a message row
+    status_col: int | None = None                        # 状态, looked at for staff's own words (pass A)
+    msg_formulas: dict = field(default_factory=dict)     # row -> formula columns among the text columns
+    shell: object = None                                 # SheetResult without rows: row_output of a row
+
+
+@dataclass
+class _Inputs:
+    """Pass A's answer for a chunk: (row, merge input or None for a blank row, 订单号 cell) per message
+    row in sheet order; whether 状态 holds staff's own words; the message rows that are totals rows."""
+    rows: list
+    foreign: bool = False
+    totals: int = 0
+    error: tuple | None = None
+
+
+@dataclass
+class StreamedTexts:
+    """The outcome of a streamed texts, for the caller to write (with the other sheets) and report."""
+    result: TextsResult                  # cells empty (they are in `case_edit`), outbox, merged, summary
+    case_edit: SheetEdit
+    styles: Styles
+
+
+def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bool = False, workers: int = 1,
+                   chunk_bytes: int | None = None) -> StreamedTexts:
+    """What texts.compute_texts gives for the case sheet of the open `session` (`book`: its MergeBook,
+    loaded without the case grid), read and written chunk by chunk (`chunk_bytes` of XML, default
+    recalc_stream.CHUNK_BYTES). Raises NotStreamable (nothing done) for a sheet to be read whole."""
+    chunk_bytes = chunk_bytes or recalc_stream.CHUNK_BYTES
+    settings, case = book.settings, book.case
+    opened = open_stream(session, case, settings, workers, chunk_bytes)
+    header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
+    policy = settings.policy
+    show = display_of(policy)
+    # The rule columns as compute_sheet places them (their 错误 and 状态 are written with the texts).
+    place, _, out_cols, protection = place_outputs(None, header, layout, Summary(policy_changes=policy.changed(),
+                                                                               now=now))
+    try:
+        tm_caps = opened.tmall.caps(reader, policy, opened.pool_size, protection.not_case_rows)
+    except WorkbookReadError as exc:
+        raise book_read_error(session, exc) from None
+    job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons, show,
+              tm_caps=tm_caps,
+              repeaters=repeaters_of([e for e in opened.refunds if e.row not in protection.not_case_rows], policy))
+    # The text columns, the missing ones right of everything in use (inside the case Table).
+    out_columns = dict(header.msg_outputs)
+    header_cells: dict = {}
+    table_columns: dict = {}
+    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+    if missing:
+        where = place_new_columns(None, header, layout, [col.header for col in missing])
+        for i, col in enumerate(missing):
+            out_columns[col.key] = where.start + i
+            header_cells[(header.row, out_columns[col.key])] = col.header
+        table_columns = where.table_columns
+    msg_cols = set(out_columns.values())
+    msg_formulas: dict = {}
+    for r, c in layout.formula_cells():
+        if r > header.row and c in msg_cols:
+            msg_formulas.setdefault(r, set()).add(c)
+    total = max(0, stream.last_row - header.row)
+    parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or opened.pool_size > 1)
+    pool = workers if parallel else 1
+    ctx = _TextsContext(job, reader, stream.head, case, None, opened.date1904, header_cells,
+                        out_columns=out_columns,
+                        read_row=RowReader([(k, c) for group in (header.inputs, header.msg_inputs)
+                                             for k, c in group.items()]),
+                        message_index=sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items())
+                                              if k in MESSAGE_TRIGGERS} | {c - 1 for c in header.msg_outputs.values()}),
+                        status_col=header.outputs.get("status"), msg_formulas=msg_formulas)
+
+    # -- pass A: the merge inputs of the message rows, merged here in sheet order as they come
+    merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
+                      history=book.log.history(), resend=resend, retry_failed=retry_failed, sheet_rows=True)
+    plan: dict = {}                 # message row (no totals row) -> MergeResult, None for a blank row
+    outbox: list[list] = []
+    counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
+    foreign, totals = False, 0
+    order_col = header.inputs.get("order_id")
+    for _, got in in_pool(_message_inputs, SheetStream(session.data, opened.info, chunk_bytes).chunks(), ctx, pool):
+        if got.error:
+            raise_chunk_error(session, case, got.error)
+        foreign |= got.foreign
+        totals += got.totals
+        filled = [(r, row, order) for r, row, order in got.rows if row is not None]
+        for r, row, _ in got.rows:
+            if row is None:
+                plan[r] = None
+        results = merger.add([row for _, row, _ in filled], [r for r, _, _ in filled])
+        for (r, row, order), res in zip(filled, results):
+            plan[r] = res
+            count_result(counts, res)
+            if res.ok_to_send:
+                outbox.append(outbox_line(r, row, res, order if order_col else None, show))
+    plan = dict(sorted(plan.items()))
+
+    # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
+    if foreign:                   # staff's own 状态 column: compute_sheet leaves it out
+        del out_cols["status"]
+        job = replace(job, out_items=list(out_cols.items()))
+    ctx.job = job
+    ctx.row_columns = {k: out_cols[k] for k in ("errors", "status") if k in header.outputs and k in out_cols}
+    ctx.shell = SheetResult(header, {}, {}, None, {}, show=show, now=now, out_columns=out_cols, protection=protection)
+    styles = Styles(opened.styles_xml)
+    ctx.styles = styles.deferred()
+    rows = list(plan)
+
+    def payload(chunk) -> dict:
+        if not chunk.rows:
+            return {}
+        lo, hi = bisect.bisect_left(rows, chunk.rows[0]), bisect.bisect_right(rows, chunk.rows[-1])
+        return {r: None if plan[r] is None else row_values(plan[r], show) for r in rows[lo:hi]}
+
+    done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk, payload)
+    unseen = (protection.not_case_rows | protection.aggregate_rows) - done.seen
+    counts["totals_rows"] = totals + sum(1 for r in unseen if r > header.row)
+    counts["formulas_kept"] = done.kept
+    merged = {r: res for r, res in plan.items() if res is not None}
+    result = TextsResult({}, [list(OUTBOX.header)] + outbox, merged, header, counts, table_columns)
+    edit = SheetEdit(cells=dict(header_cells), table_columns=table_columns, streamed=done.sheet)
+    return StreamedTexts(result, edit, styles)
+
+
+def _message_inputs(chunk) -> _Inputs:
+    """Pass A in a worker: the merge inputs of the chunk's message rows (texts.message_rows' test)."""
+    ctx = _ctx()
+    header_row = ctx.job.header.row
+    numbers = [r for r in chunk.rows if r > header_row]
+    if not numbers:
+        return _Inputs([])
+    try:
+        first = chunk.rows[0]
+        view = RowsView(first, ctx.reader.read(chunk.xml, first))
+        index = ctx.message_index
+        targets = [r for r in numbers if any(i < len(view[r - 1]) and not is_blank(view[r - 1][i]) for i in index)]
+        status = ctx.status_col
+        prot = ctx.job.protection
+        foreign = status is not None and any(status <= len(values) and foreign_status_at(r, values, status, prot)
+                                             for r in numbers for values in (view[r - 1],))
+        if not targets:
+            return _Inputs([], foreign)
+        part = compute_rows(replace(ctx.job, grid=view), targets, keep_results=True)
+        not_cases = set(part.totals_rows)
+        order_col = ctx.job.header.inputs.get("order_id")
+        out = []
+        for r in targets:
+            if r in not_cases:
+                continue
+            values = view[r - 1]
+            row = ctx.read_row(values)
+            if not row:
+                out.append((r, None, None))
+                continue
+            if r in part.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
+                add_rule_outputs(row, part.results[r])
+            out.append((r, row, values[order_col - 1] if order_col and order_col <= len(values) else None))
+        return _Inputs(out, foreign, len(not_cases))
+    except WorkbookReadError as exc:
+        return _Inputs([], error=("read", str(exc.cause)))
+    except (PatchError, ValueError, TypeError) as exc:
+        return _Inputs([], error=("patch", str(exc)))
+
+
+def _texts_chunk(task) -> ChunkDone:
+    """Pass 1 in a worker: the chunk's message rows written as texts._merge_share writes them."""
+    chunk, plan = task
+    ctx = _ctx()
+    header_row = ctx.job.header.row
+    with_header = bool(ctx.header_cells) and bool(chunk.rows) and chunk.rows[0] <= header_row <= chunk.rows[-1]
+    if not plan and not with_header:
+        return ChunkDone(None, [], None, 0, 0, Part())
+    try:
+        first = chunk.rows[0]
+        view = RowsView(first, ctx.reader.read(chunk.xml, first))
+        cells, kept = _text_cells(ctx, view, plan)
+        rows: dict[int, list] = {}
+        for (r, c), v in cells.items():
+            rows.setdefault(r, []).append((c, v))
+        for cols in rows.values():
+            cols.sort(key=_first)
+        if with_header:
+            rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
+        if not rows:
+            return ChunkDone(None, [], None, 0, 0, Part(), kept=kept)
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, dict(sorted(rows.items())), ctx.styles,
+                                        ctx.date1904, PatchReport())
+        xml = patcher.patch_rows(chunk.xml)
+        wanted = ctx.styles.take_wanted()
+        return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
+                          Part(), kept=kept)
+    except WorkbookReadError as exc:
+        return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
+    except (PatchError, ValueError, TypeError) as exc:
+        return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
+
+
+def _first(item):
+    return item[0]
+
+
+def _text_cells(ctx: _TextsContext, view, plan: dict) -> tuple[dict, int]:
+    """The cells texts._merge_share writes for the rows of `plan` (row -> its text columns' values, None
+    for a blank row), and how many formula cells among them were left alone."""
+    job, out_columns, row_columns, show = ctx.job, ctx.out_columns, ctx.row_columns, ctx.job.show
+    targets = list(plan)
+    part = compute_rows(replace(job, grid=view), targets, keep_results=True)
+    sheet = replace(ctx.shell, results=part.results, problems=part.problems, checks=part.checks)
+    cells: dict = {}
+    for r in targets:
+        if plan[r] is None:           # a blank row: clear texts left from when it had a case
+            write_changed(cells, r, view[r - 1], out_columns, {})
+    wanted_cols = set(row_columns.values())
+    cells.update({rc: v for rc, v in part.cells.items() if rc[1] in wanted_cols})
+    for r in targets:
+        values = plan[r]
+        if values is None:
+            continue
+        current = view[r - 1]
+        write_changed(cells, r, current, out_columns, values)
+        checks = check_lines(values, show)
+        if row_columns and checks != part.checks.get(r, []):
+            out = sheet.row_output(r, current, checks)
+            for rc in [(r, c) for c in row_columns.values()]:
+                cells.pop(rc, None)
+            write_changed(cells, r, current, row_columns, out)
+    formulas = job.protection.formulas
+    kept = [(r, c) for (r, c) in cells
+            if c in ctx.msg_formulas.get(r, ()) or (c in wanted_cols and c in formulas.get(r, ()))]
+    for key in kept:                   # a formula in a text column (or 错误, 状态) is never overwritten
+        del cells[key]
+    return cells, len(kept)
+
+
+def _ctx() -> _TextsContext:
+    return pool_context()           # set by in_pool for the pass, inherited by the forked workers

@@ -1,0 +1,154 @@
+"""`aftersales texts` streams the case sheet (addin.workbook.commands.texts_stream): the book it writes is byte
+for byte the one the whole-grid merge writes (texts.compute_texts, which the buttons use), whatever the
+chunk size and the number of workers, including the batch checks that look across chunks (a duplicate
+SMS to one buyer, 催付 counted per order, the vendor's daily cap per number), COMP-TM's shared cap,
+formula cells and totals rows, stale texts on blank rows, and a 状态 column that is staff's own."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from addin.demo import bulk_rows, sample_approved, sample_rows
+from addin.workbook.commands import cores
+from addin.workbook.commands import recalc_stream as streamed
+from addin.workbook.commands import texts, texts_stream
+from addin.workbook.commands.texts import generate_texts, load_book
+from addin.workbook.files.session import open_book
+from addin.workbook.sheets.case_layout import case_columns
+from addin.workbook.sheets.new_book import build_workbook
+from tests.helpers.books import case_records
+from tests.helpers.clock import NOW_DEMO
+from tests.helpers.zips import compare_books
+
+SMS = dict(platform="天猫", shop_name="小美家居", reason="延迟发货", item_name="台灯", ship_eta="11月25日")
+
+
+def whole_texts(src: Path, out: Path) -> dict:
+    """texts as it was before streaming: the case grid read whole, compute_texts, one patch."""
+    with open_book(src, out, command="texts") as session:
+        book = load_book(session)
+        result = book.texts(NOW_DEMO)
+        session.patch(book.edits(result))
+    return result.summary
+
+
+def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int, workers: int) -> dict:
+    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)          # workers even for these small sheets
+    monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(streamed, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(texts, "default_workers", lambda _=None: workers)
+    calls = []
+    real = texts_stream.texts_streamed
+    monkeypatch.setattr(texts_stream, "texts_streamed", lambda *a, **k: calls.append(1) or real(*a, **k))
+    summary = generate_texts(src, out, now=NOW_DEMO)
+    assert calls, "the streamed path was not taken"
+    return summary
+
+
+def xlsxwriter_book(path: Path, rows: list[dict], *, keys: list[str] | None = None, status: dict[int, str] = {},
+                    stale: dict[int, dict] = {}) -> Path:
+    """Shared strings, dates with a date format, a formula in a text column and in 错误, a 合计 row;
+    `keys`: the columns written (all of the template's by default); `stale`: row -> text cells already there."""
+    keys = keys or [c.key for c in case_columns()]
+    headers = {c.key: c.header for c in case_columns()}
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("案件")
+    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for c, key in enumerate(keys):
+        ws.write_string(0, c, headers[key])
+    for r, row in enumerate(rows, start=1):
+        for key, value in {**row, **stale.get(r + 1, {})}.items():
+            c = keys.index(key)
+            if isinstance(value, dt.datetime):
+                ws.write_datetime(r, c, value, date)
+            elif isinstance(value, str):
+                ws.write_string(r, c, value)
+            elif value is not None:
+                ws.write(r, c, value)
+    for r, word in status.items():
+        ws.write_string(r - 1, keys.index("status"), word)
+    if "sms_reasons" in keys:
+        ws.write_formula(3, keys.index("sms_reasons"), '="公式"')
+    if "errors" in keys:
+        ws.write_formula(4, keys.index("errors"), '="公式错误"')
+    last = len(rows) + 1
+    ws.write_string(last, 0, "合计")
+    if "comp_amount" in keys:
+        ws.write_formula(last, keys.index("comp_amount"), f"=SUM(H2:H{last})")
+    wb.close()
+    return path
+
+
+def message_rows() -> list[dict]:
+    """Rows whose batch checks look across the sheet: one buyer's SMS twice far apart, 催付 to one order
+    four times, one number over the daily cap, COMP-TM shared by a buyer's payments, a review."""
+    paid_at = dt.datetime(2026, 11, 20, 10, 0)
+    rows = bulk_rows(60)
+    rows += [dict(SMS, order_id="D1", paid=100, buyer="tm_甲", phone="13800138001", sms_kind="发货延迟通知")]
+    rows += bulk_rows(40)
+    rows += [dict(SMS, order_id="D2", paid=120, buyer="tm_甲", phone="13800138001", sms_kind="发货延迟通知")]
+    for i in range(4):
+        rows += [dict(SMS, order_id="P7", reason="未付款", paid=50, buyer="tm_乙", phone="13900139007",
+                      sms_kind="催付")] + bulk_rows(7)
+    for i in range(6):
+        rows.append(dict(SMS, order_id=f"Q{i}", paid=80, buyer=f"tm_丙{i}", phone="13700137000",
+                         sms_kind="退货地址", reason="质量问题"))
+    rows += [dict(SMS, order_id="T1", paid=1500, buyer="tm_老王", paid_at=paid_at)] + bulk_rows(30)
+    rows += [dict(SMS, order_id="T2", paid=1000, buyer="tm_老王", paid_at=paid_at + dt.timedelta(hours=5),
+                  phone="13800138002", sms_kind="发货延迟通知")]
+    rows += [dict(order_id="R1", platform="京东", reason="中差评", review_stars=2, review_text="一般般", shop_name="小美家居")]
+    return rows
+
+
+@pytest.mark.parametrize("chunk_bytes, workers", [(1, 1), (3000, 2), (1 << 30, 1)])
+def test_streamed_texts_write_what_the_whole_grid_merge_writes(tmp_path, monkeypatch, chunk_bytes, workers):
+    rows = message_rows()
+    rows[20] = {}                                                  # sheet row 22: blank, with a reply left over
+    assert not {"sms_kind", "review_stars", "review_text"} & set(rows[8])
+    stale = {22: {"reply_text": "旧回复"}, 10: {"sms_text": "旧短信", "sms_verdict": "通过"}}   # 10: no message now
+    src = xlsxwriter_book(tmp_path / "src.xlsx", rows, stale=stale)
+    whole = whole_texts(src, tmp_path / "whole.xlsx")
+    summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=chunk_bytes, workers=workers)
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+    assert summary == whole
+    records = case_records(tmp_path / "stream.xlsx")
+    notes = [r["短信校验说明"] or "" for r in records]
+    assert any("已给同一买家发发货延迟通知短信" in n for n in notes)         # the duplicate, 40 rows later
+    assert sum("上限" in n for n in notes) >= 1                           # the daily cap of one number
+    assert whole["formulas_kept"] >= 1 and whole["ready"] >= 3
+
+    # Again, on the written book (texts already there, checks in 错误): still the same bytes.
+    whole2 = whole_texts(tmp_path / "whole.xlsx", tmp_path / "whole2.xlsx")
+    summary2 = streamed_texts(tmp_path / "stream.xlsx", tmp_path / "stream2.xlsx", monkeypatch,
+                              chunk_bytes=chunk_bytes, workers=workers)
+    assert list(compare_books(tmp_path / "whole2.xlsx", tmp_path / "stream2.xlsx")) == []
+    assert summary2 == whole2
+
+
+def test_streamed_texts_add_the_text_columns_a_sheet_lacks(tmp_path, monkeypatch):
+    inputs = [c.key for c in case_columns() if c.key in {"order_id", "platform", "shop_name", "reason", "buyer",
+                                                         "phone", "paid", "paid_at", "item_name", "ship_eta",
+                                                         "sms_kind", "review_stars", "review_text", "status",
+                                                         "errors"}]
+    rows = [{k: v for k, v in row.items() if k in inputs} for row in message_rows()]
+    src = xlsxwriter_book(tmp_path / "src.xlsx", rows, keys=inputs, status={5: "我自己的状态"})
+    whole = whole_texts(src, tmp_path / "whole.xlsx")
+    summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=2000, workers=2)
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+    assert summary == whole and whole["sms"] > 5
+
+
+def test_streamed_texts_on_the_template_book_with_its_table_and_outbox(tmp_path, monkeypatch):
+    src = build_workbook(tmp_path / "src.xlsx", sample_rows(), approved=sample_approved())
+    whole_texts(src, tmp_path / "whole.xlsx")
+    streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=1, workers=2)
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+    # The book written by the streamed path, texts again: the 发送队列 keeps staff notes beside their line.
+    shutil.copy(tmp_path / "stream.xlsx", tmp_path / "again.xlsx")
+    whole_texts(tmp_path / "again.xlsx", tmp_path / "whole2.xlsx")
+    streamed_texts(tmp_path / "again.xlsx", tmp_path / "stream2.xlsx", monkeypatch, chunk_bytes=1, workers=1)
+    assert list(compare_books(tmp_path / "whole2.xlsx", tmp_path / "stream2.xlsx")) == []
