@@ -152,3 +152,52 @@ def test_streamed_texts_on_the_template_book_with_its_table_and_outbox(tmp_path,
     whole_texts(tmp_path / "again.xlsx", tmp_path / "whole2.xlsx")
     streamed_texts(tmp_path / "again.xlsx", tmp_path / "stream2.xlsx", monkeypatch, chunk_bytes=1, workers=1)
     assert list(compare_books(tmp_path / "whole2.xlsx", tmp_path / "stream2.xlsx")) == []
+
+
+# --- run: recalc and the merge on one stream -----------------------------------------------------------
+
+def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatch):
+    """`run` streamed (RunTexts on recalc's pass) against `run` reading the grid whole: the book, the
+    vendor files, the summary and texts' figures are the same."""
+    from addin.workbook.commands import run as run_module
+    from addin.workbook.commands.recalc_stream import NotStreamable
+    from addin.workbook.commands.run import run_book
+    from tests.test_recalc_stream import xlsxwriter_book as full_book
+    from tests.helpers.zips import members
+
+    rows = sample_rows() + message_rows()
+    for name, src in (("template", build_workbook(tmp_path / "t.xlsx", rows, approved=sample_approved())),
+                      ("xlsxwriter", full_book(tmp_path / "x.xlsx", rows))):
+        monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
+        monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+        monkeypatch.setattr(streamed, "CHUNK_BYTES", 1)
+        reports = {}
+        for how in ("whole", "stream"):
+            if how == "whole":
+                def whole(*a, **k):
+                    raise NotStreamable("the grid read whole, as before")
+                monkeypatch.setattr(run_module, "compute_streamed", whole)
+            else:
+                monkeypatch.undo()
+                monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
+                monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+                monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
+            out = tmp_path / f"{name}_{how}.xlsx"
+            reports[how] = run_book(src, out, now=NOW_DEMO, outbox_dir=tmp_path / f"{name}_{how}_files", workers=2)
+        whole_members, stream_members = (members(tmp_path / f"{name}_{how}.xlsx") for how in ("whole", "stream"))
+        log_sheet = [n for n in whole_members if whole_members[n] != stream_members[n]]
+        # Only 发送记录 may differ: its note names the folder each run wrote into.
+        assert len(log_sheet) <= 1, log_sheet
+        a, b = reports["whole"], reports["stream"]
+        assert a.texts == b.texts and a.outbox.exported == b.outbox.exported
+        # The same figures (the groups of a line come in the order the rows were computed: whole, two shares).
+        assert [sorted(line.split("; ")) for line in a.summary.lines()] == \
+            [sorted(line.split("; ")) for line in b.summary.lines()]
+        assert a.summary.cells_written == b.summary.cells_written
+        files = sorted(p.name for p in (tmp_path / f"{name}_whole_files").iterdir()) \
+            if (tmp_path / f"{name}_whole_files").exists() else []
+        assert files == (sorted(p.name for p in (tmp_path / f"{name}_stream_files").iterdir()) if files else [])
+        for f in files:
+            assert members(tmp_path / f"{name}_whole_files" / f) == members(tmp_path / f"{name}_stream_files" / f)
+        if name == "template":
+            assert a.outbox.exported >= 3 and log_sheet

@@ -76,7 +76,8 @@ def select(book, texts, now: dt.datetime, *, vendor: bool, vendor_name: str = "a
     ``vendor_name`` (aliyun / tencent) approved."""
     sel = Selection()
     approved = getattr(book, "approved", {}) or {}
-    header, grid = texts.header, book.grids[book.case]
+    header, ready_cells = texts.header, getattr(texts, "ready_cells", None)
+    grid = book.grids[book.case] if ready_cells is None else None
     phone_col, order_col = header.inputs.get("phone"), header.inputs.get("order_id")
     for r, res in sorted(texts.merged.items()):
         if res.sent_before is not None:
@@ -93,8 +94,11 @@ def select(book, texts, now: dt.datetime, *, vendor: bool, vendor_name: str = "a
             sel.no_template.append(r)
             continue
         sel.moved += any(f.rule == "SMS-6" for f in res.sms_reasons)
-        order = grid[r - 1][order_col - 1] if order_col else None
-        sel.ready.append(Ready(r, res, to_phone(grid[r - 1][phone_col - 1]), _order(order), planned))
+        if ready_cells is not None:           # the streamed run kept the two cells of each ready message
+            phone, order = ready_cells[r]
+        else:
+            phone, order = grid[r - 1][phone_col - 1], grid[r - 1][order_col - 1] if order_col else None
+        sel.ready.append(Ready(r, res, to_phone(phone), _order(order), planned))
     return sel
 
 

@@ -64,6 +64,9 @@ class ChunkContext:
     styles: object               # DeferredStyles
     date1904: bool
     header_cells: dict
+    # `aftersales run`: the mail merge's part (texts_stream.RunTexts): each chunk comes with its rows'
+    # failed-check lines and text columns (run_pass's payload), which add_cells writes beside recalc's.
+    texts: object = None
 
 
 @dataclass
@@ -85,6 +88,21 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
                     chunk_bytes: int = CHUNK_BYTES) -> Summary:
     """Compute and write the case sheet of the open `book` (a session.Book) chunk by chunk; the
     Summary as recalc's. Raises NotStreamable (nothing written) for a sheet to be computed whole."""
+    summary, edit, styles, clipped = compute_streamed(book, case_sheet, settings, now, progress=progress,
+                                                      workers=workers, chunk_bytes=chunk_bytes)
+    edits = {case_sheet: edit, **todo_edits(book, summary, case_sheet, now, display_of(settings.policy))}
+    report = book.patch(edits, full_calc_on_load=True, styles=styles)
+    summary.written = bool(report.changed_members)
+    summary.texts_clipped = report.texts_clipped + clipped
+    summary.temps_removed = book.temps_removed
+    return summary
+
+
+def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, workers: int = 1,
+                     chunk_bytes: int = CHUNK_BYTES, texts=None):
+    """recalc_streamed up to the write: (Summary, the case sheet's SheetEdit, the styles the chunks used,
+    texts the chunks clipped). `texts` (texts_stream.RunTexts, for `aftersales run`): the mail merge
+    runs first (its own pass over the message rows), and each chunk gets its texts and check lines."""
     opened = open_stream(book, case_sheet, settings, workers, chunk_bytes)
     info, styles_xml, date1904, reader, stream = opened.info, opened.styles_xml, opened.date1904, opened.reader, \
         opened.stream
@@ -107,12 +125,23 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
                repeaters=repeaters_of([e for e in refunds if e.row not in protection.not_case_rows], policy))
     total = max(0, last_row - header.row)
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
+    table_columns = place.table_columns
+    payload = None
+    if texts is not None:
+        texts.prepare(opened, job, workers if parallel else 1, chunk_bytes,
+                      [HEADER_OF[k] for k in new_columns])
+        header_cells.update(texts.header_cells)
+        table_columns = {name: list(heads) for name, heads in table_columns.items()}
+        for name, heads in texts.table_columns.items():
+            table_columns[name] = table_columns.get(name, []) + heads
+        payload = texts.payload
 
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
     while True:
         styles = Styles(styles_xml)
-        ctx = ChunkContext(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells)
-        done = run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
+        ctx = ChunkContext(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells, texts)
+        done = run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total,
+                        payload=payload)
         whole = done.whole
         rerun = False
         if job.check_status and whole.foreign_status:
@@ -147,13 +176,10 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     if progress:
         progress(summary.rows, summary.rows)
     summary.cells_written = done.cells
-    edit = SheetEdit(cells=dict(header_cells), table_columns=place.table_columns, streamed=done.sheet)
-    edits = {case_sheet: edit, **todo_edits(book, summary, case_sheet, now, display_of(policy))}
-    report = book.patch(edits, full_calc_on_load=True, styles=styles)
-    summary.written = bool(report.changed_members)
-    summary.texts_clipped = report.texts_clipped + done.clipped
-    summary.temps_removed = book.temps_removed
-    return summary
+    if texts is not None:
+        texts.formulas_kept = done.kept
+    edit = SheetEdit(cells=dict(header_cells), table_columns=table_columns, streamed=done.sheet)
+    return summary, edit, styles, done.clipped
 
 
 class _TmallIndex:
@@ -424,25 +450,32 @@ class RowsView:
         return self.offset + len(self.rows)
 
 
-def _do_chunk(chunk) -> ChunkDone:
+def _do_chunk(task) -> ChunkDone:
     ctx: ChunkContext = _CTX
+    chunk, given = (task, None) if ctx.texts is None else task
     try:
         first = chunk.rows[0] if chunk.rows else 1
         grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
-        job = replace(ctx.job, grid=RowsView(first, grid))
+        view = RowsView(first, grid)
+        job = replace(ctx.job, grid=view) if given is None else replace(ctx.job, grid=view, checks=given[0])
         header_row = job.header.row
         part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
         rows = part.rows                    # row -> [(col, value)] in column order (Job.by_row)
         part.rows = {}
+        kept = 0
+        if given is not None:               # `run`: the text columns of the chunk's message rows too
+            kept = ctx.texts.add_cells(view, given[1], rows)
         if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
             rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
+        if given is not None:
+            rows = dict(sorted(rows.items()))
         if not rows:
-            return ChunkDone(None, [], None, 0, 0, part)
+            return ChunkDone(None, [], None, 0, 0, part, kept=kept)
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
         xml = patcher.patch_rows(chunk.xml)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
-                          part)
+                         part, kept=kept)
     except WorkbookReadError as exc:
         return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:

@@ -1,7 +1,8 @@
 """`aftersales run`: recalc, texts and outbox in one read and one write of the book.
 
 The daily flow (重新计算, then 生成回复与短信, then 导出短信) as one guarded session
-(addin.workbook.files.session): the book is read once; the mail merge runs first on the rows that carry a
+(addin.workbook.files.session): the book is read once, its case sheet streamed chunk by chunk as recalc
+streams it (the merge's own pass first: addin.workbook.commands.texts_stream.RunTexts); the mail merge runs first on the rows that carry a
 message (their rules computed for it, see addin.workbook.commands.texts), so recalc then writes every row's
 computed columns with 错误 and 状态 already reflecting this run's reply/SMS checks; the messages that
 are ready go to the vendor files (addin.workbook.commands.outbox) and their 发送记录 entries into the journal;
@@ -24,7 +25,9 @@ from addin.workbook.commands.cores import default_workers
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import open_book
-from addin.workbook.commands.texts import load_book
+from addin.workbook.commands.recalc_stream import NotStreamable, compute_streamed
+from addin.workbook.commands.texts import load_book, load_book_streamed
+from addin.workbook.commands.texts_stream import RunTexts
 
 
 @dataclass
@@ -53,21 +56,29 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
     workers = default_workers(workers)
     written = Path(out) if out else Path(path)
     with gc_paused(), open_book(path, out, wait=wait, command="run") as session:
-        book = load_book(session)
-        texts = book.texts(now, resend=resend, before_recalc=True)
-        sheet = compute_case_sheet(book.grids[book.case], book.settings, book.case, now=now, progress=progress,
-                                   workers=workers, layout=book.layout, checks=texts.checks)
-        summary = sheet.summary
+        book = load_book_streamed(session)
+        try:                 # the case sheet chunk by chunk, as recalc reads it (texts_stream.RunTexts)
+            merge = RunTexts(session, book, now, resend=resend)
+            summary, edit, styles, clipped = compute_streamed(session, book.case, book.settings, now,
+                                                              progress=progress, workers=workers, texts=merge)
+            texts = merge.result
+            edits = {book.case: edit, **book.message_sheet_edits(texts.outbox)}
+        except NotStreamable:  # rows without r="": the sheet is read whole
+            book = load_book(session)
+            texts = book.texts(now, resend=resend, before_recalc=True)
+            sheet = compute_case_sheet(book.grids[book.case], book.settings, book.case, now=now, progress=progress,
+                                       workers=workers, layout=book.layout, checks=texts.checks)
+            summary, styles, clipped = sheet.summary, None, 0
+            edits = book.edits(texts, sheet.cells, sheet.table_columns)
+            summary.cells_written = len(edits[book.case].cells)      # recalc's and the text columns
         out_dir = Path(outbox_dir) if outbox_dir else written.parent / f"{written.stem}_outbox"
         exported, entries = export_files(book, texts, now, fmt, out_dir)
         report = RunReport(summary=summary, texts=texts.summary, outbox=exported)
-        edits = book.edits(texts, sheet.cells, sheet.table_columns)
-        summary.cells_written = len(edits[book.case].cells)          # recalc's and the text columns
         edits.update(todo_edits(session, summary, book.case, now, book.settings.display))   # as recalc does
-        patched = write_log(session, book.log, entries, report, edits, full_calc_on_load=True)
+        patched = write_log(session, book.log, entries, report, edits, full_calc_on_load=True, styles=styles)
         if patched is None and report.log_error is not None and not entries:
             raise report.log_error           # nothing went out: a plain refusal, as for recalc
         if patched is not None:
-            summary.texts_clipped = patched.texts_clipped
+            summary.texts_clipped = patched.texts_clipped + clipped
         summary.temps_removed = session.temps_removed
     return report

@@ -393,9 +393,13 @@ def load_book(book: Book) -> MergeBook:
     return _load_book(book)
 
 
+def load_book_streamed(book: Book) -> MergeBook:
+    """load_book without the case sheet, which the streamed texts and run read chunk by chunk: grids
+    has no entry for it."""
+    return _load_book(book, with_case=False)
+
+
 def _load_book(book: Book, with_case: bool = True) -> MergeBook:
-    """load_book; `with_case` False leaves the case sheet unread (the streamed texts reads it chunk by
-    chunk), so grids has no entry for it."""
     names = book.sheet_names
     case = require_case_sheet(names, book.name)
     sheets = settings_sheets(names)

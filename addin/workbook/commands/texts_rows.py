@@ -31,6 +31,9 @@ class TextsResult:
     summary: dict = field(default_factory=dict)
     table_columns: dict[str, list[str]] = field(default_factory=dict)   # case Table -> headers it gains
     checks: dict[int, list[str]] = field(default_factory=dict)          # row -> 错误 lines of its failed checks
+    # row -> (手机号 cell, 订单号 cell) of each message ready to go, where the case grid was not read whole
+    # (the streamed run); None: outbox.select reads them from the grid.
+    ready_cells: dict[int, tuple] | None = None
 
 
 class RowReader:

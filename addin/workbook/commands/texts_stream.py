@@ -60,8 +60,8 @@ class _TextsContext(ChunkContext):
 
 @dataclass
 class _Inputs:
-    """Pass A's answer for a chunk: (row, merge input or None for a blank row, 订单号 cell) per message
-    row in sheet order; whether 状态 holds staff's own words; the message rows that are totals rows."""
+    """Pass A's answer for a chunk: (row, merge input or None for a blank row, 订单号 cell, 手机号 cell) per
+    message row in sheet order; whether 状态 holds staff's own words; the message rows that are totals rows."""
     rows: list
     foreign: bool = False
     totals: int = 0
@@ -97,60 +97,15 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons, show,
               tm_caps=tm_caps,
               repeaters=repeaters_of([e for e in opened.refunds if e.row not in protection.not_case_rows], policy))
-    # The text columns, the missing ones right of everything in use (inside the case Table).
-    out_columns = dict(header.msg_outputs)
-    header_cells: dict = {}
-    table_columns: dict = {}
-    missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
-    if missing:
-        where = place_new_columns(None, header, layout, [col.header for col in missing])
-        for i, col in enumerate(missing):
-            out_columns[col.key] = where.start + i
-            header_cells[(header.row, out_columns[col.key])] = col.header
-        table_columns = where.table_columns
-    msg_cols = set(out_columns.values())
-    msg_formulas: dict = {}
-    for r, c in layout.formula_cells():
-        if r > header.row and c in msg_cols:
-            msg_formulas.setdefault(r, set()).add(c)
+    columns = _TextColumns.of(header, layout, [])
     total = max(0, stream.last_row - header.row)
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or opened.pool_size > 1)
     pool = workers if parallel else 1
-    ctx = _TextsContext(job, reader, stream.head, case, None, opened.date1904, header_cells,
-                        out_columns=out_columns,
-                        read_row=RowReader([(k, c) for group in (header.inputs, header.msg_inputs)
-                                             for k, c in group.items()]),
-                        message_index=sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items())
-                                              if k in MESSAGE_TRIGGERS} | {c - 1 for c in header.msg_outputs.values()}),
-                        status_col=header.outputs.get("status"), msg_formulas=msg_formulas)
-
-    # -- pass A: the merge inputs of the message rows, merged here in sheet order as they come
-    merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
-                      history=book.log.history(), resend=resend, retry_failed=retry_failed, sheet_rows=True)
-    plan: dict = {}                 # message row (no totals row) -> MergeResult, None for a blank row
-    outbox: list[list] = []
-    counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
-    foreign, totals = False, 0
-    order_col = header.inputs.get("order_id")
-    for _, got in in_pool(_message_inputs, SheetStream(session.data, opened.info, chunk_bytes).chunks(), ctx, pool):
-        if got.error:
-            raise_chunk_error(session, case, got.error)
-        foreign |= got.foreign
-        totals += got.totals
-        filled = [(r, row, order) for r, row, order in got.rows if row is not None]
-        for r, row, _ in got.rows:
-            if row is None:
-                plan[r] = None
-        results = merger.add([row for _, row, _ in filled], [r for r, _, _ in filled])
-        for (r, row, order), res in zip(filled, results):
-            plan[r] = res
-            count_result(counts, res)
-            if res.ok_to_send:
-                outbox.append(outbox_line(r, row, res, order if order_col else None, show))
-    plan = dict(sorted(plan.items()))
+    ctx = _merge_context(job, opened, case, columns)
+    merged = _merge_pass(session, book, opened, ctx, pool, chunk_bytes, now, resend, retry_failed)
 
     # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
-    if foreign:                   # staff's own 状态 column: compute_sheet leaves it out
+    if merged.foreign:            # staff's own 状态 column: compute_sheet leaves it out
         del out_cols["status"]
         job = replace(job, out_items=list(out_cols.items()))
     ctx.job = job
@@ -158,22 +113,178 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     ctx.shell = SheetResult(header, {}, {}, None, {}, show=show, now=now, out_columns=out_cols, protection=protection)
     styles = Styles(opened.styles_xml)
     ctx.styles = styles.deferred()
-    rows = list(plan)
+    done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk,
+                    lambda chunk: merged.values_of(chunk, show))
+    merged.counts["formulas_kept"] = done.kept
+    result = merged.result(header, columns.table_columns)
+    edit = SheetEdit(cells=dict(columns.header_cells), table_columns=columns.table_columns, streamed=done.sheet)
+    return StreamedTexts(result, edit, styles)
 
-    def payload(chunk) -> dict:
+
+class RunTexts:
+    """The mail merge of `aftersales run` on the streamed recalc (recalc_stream.compute_streamed's `texts`):
+    `prepare` runs pass A and the merge before recalc's pass 1, `payload` hands each chunk its rows'
+    failed-check lines (recalc's 错误 and 状态 reflect this run's checks) and text columns, and the
+    worker's `add_cells` puts the text cells beside recalc's. The cells are those of texts.compute_texts
+    with before_recalc, as `run` writes them when it reads the sheet whole."""
+
+    def __init__(self, session, book, now, *, resend: bool = False):
+        self.session, self.book, self.now, self.resend = session, book, now, resend
+        self.header_cells: dict = {}
+        self.table_columns: dict = {}
+        self.formulas_kept = 0
+        self.merged: _Merged | None = None
+        self.columns: _TextColumns | None = None
+        self.show = None
+        self.header = None
+
+    def prepare(self, opened, job, pool: int, chunk_bytes: int, recalc_headers: list[str]) -> None:
+        """Pass A and the merge (in the main process, before the forks of pass 1)."""
+        self.header, self.show = opened.header, job.show
+        # The text columns a sheet lacks go right of the columns recalc adds first.
+        self.columns = columns = _TextColumns.of(opened.header, opened.layout, recalc_headers)
+        self.header_cells, self.table_columns = columns.header_cells, columns.table_columns
+        ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns)
+        self.merged = _merge_pass(self.session, self.book, opened, ctx, pool, chunk_bytes, self.now, self.resend,
+                                  False, keep_cells=True)
+
+    def payload(self, chunk) -> tuple[dict, dict]:
+        """(row -> failed-check lines, row -> text columns or None for a blank row) of the chunk's rows."""
+        values = self.merged.values_of(chunk, self.show)
+        checks = {}
+        for r, v in values.items():
+            if v is not None and (lines := check_lines(v, self.show)):
+                checks[r] = lines
+        return checks, values
+
+    def add_cells(self, view, values: dict, rows: dict) -> int:
+        """In a worker: the changed text cells of the chunk's message rows merged into recalc's `rows`
+        (row -> [(col, value)] in column order). Returns the formula cells left alone among them."""
+        cells: dict = {}
+        for r, v in values.items():
+            write_changed(cells, r, view[r - 1], self.columns.out_columns, v or {})
+        formulas = self.columns.msg_formulas
+        kept = [key for key in cells if key[1] in formulas.get(key[0], ())]
+        for key in kept:
+            del cells[key]
+        new: dict[int, dict] = {}
+        for (r, c), v in cells.items():
+            new.setdefault(r, {})[c] = v
+        for r, cols in new.items():
+            rows[r] = sorted({**dict(rows.get(r, ())), **cols}.items(), key=_first)
+        return len(kept)
+
+    @property
+    def result(self) -> TextsResult:
+        """texts' part of the run: the outbox lines, the merged rows, the figures (no cells: they are
+        in the streamed sheet), and the 手机号/订单号 cells of the messages ready to go (outbox.select)."""
+        self.merged.counts["formulas_kept"] = self.formulas_kept
+        result = self.merged.result(self.header, self.table_columns)
+        result.ready_cells = self.merged.ready_cells
+        return result
+
+
+@dataclass
+class _TextColumns:
+    """The text columns (the missing ones placed right of everything in use, after `first`), their new
+    header cells, the Table columns they add, and the formula cells among them (never written)."""
+    out_columns: dict
+    header_cells: dict
+    table_columns: dict
+    msg_formulas: dict
+
+    @classmethod
+    def of(cls, header, layout, first: list[str]) -> "_TextColumns":
+        out_columns = dict(header.msg_outputs)
+        header_cells: dict = {}
+        table_columns: dict = {}
+        missing = [col for col in MESSAGE_OUTPUTS if col.key not in out_columns]
+        if missing:
+            where = place_new_columns(None, header, layout, first + [col.header for col in missing])
+            for i, col in enumerate(missing):
+                out_columns[col.key] = where.start + len(first) + i
+                header_cells[(header.row, out_columns[col.key])] = col.header
+            table_columns = {name: heads[len(first):] for name, heads in where.table_columns.items()}
+        msg_cols = set(out_columns.values())
+        msg_formulas: dict = {}
+        for r, c in layout.formula_cells():
+            if r > header.row and c in msg_cols:
+                msg_formulas.setdefault(r, set()).add(c)
+        return cls(out_columns, header_cells, table_columns, msg_formulas)
+
+
+def _merge_context(job, opened, case: str, columns: _TextColumns) -> _TextsContext:
+    header = opened.header
+    return _TextsContext(job, opened.reader, opened.stream.head, case, None, opened.date1904, columns.header_cells,
+                         out_columns=columns.out_columns,
+                         read_row=RowReader([(k, c) for group in (header.inputs, header.msg_inputs)
+                                             for k, c in group.items()]),
+                         message_index=sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items())
+                                               if k in MESSAGE_TRIGGERS} | {c - 1 for c in header.msg_outputs.values()}),
+                         status_col=header.outputs.get("status"), msg_formulas=columns.msg_formulas)
+
+
+@dataclass
+class _Merged:
+    """The merge of every message row, in sheet order (pass A)."""
+    plan: dict                      # message row (no totals row) -> MergeResult, None for a blank row
+    outbox: list
+    counts: dict
+    foreign: bool
+    ready_cells: dict | None        # row -> (手机号 cell, 订单号 cell) of each message ready to go (run)
+    rows: list = field(default_factory=list)
+
+    def values_of(self, chunk, show) -> dict:
+        """Row -> text columns (None: a blank row) of the message rows in `chunk`."""
         if not chunk.rows:
             return {}
+        rows, plan = self.rows, self.plan
         lo, hi = bisect.bisect_left(rows, chunk.rows[0]), bisect.bisect_right(rows, chunk.rows[-1])
         return {r: None if plan[r] is None else row_values(plan[r], show) for r in rows[lo:hi]}
 
-    done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk, payload)
-    unseen = (protection.not_case_rows | protection.aggregate_rows) - done.seen
-    counts["totals_rows"] = totals + sum(1 for r in unseen if r > header.row)
-    counts["formulas_kept"] = done.kept
-    merged = {r: res for r, res in plan.items() if res is not None}
-    result = TextsResult({}, [list(OUTBOX.header)] + outbox, merged, header, counts, table_columns)
-    edit = SheetEdit(cells=dict(header_cells), table_columns=table_columns, streamed=done.sheet)
-    return StreamedTexts(result, edit, styles)
+    def result(self, header, table_columns: dict) -> TextsResult:
+        merged = {r: res for r, res in self.plan.items() if res is not None}
+        return TextsResult({}, [list(OUTBOX.header)] + self.outbox, merged, header, self.counts, table_columns)
+
+
+def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_bytes: int, now, resend: bool,
+                retry_failed: bool, keep_cells: bool = False) -> _Merged:
+    """Pass A: the workers read each chunk's message rows into merge inputs; they are merged here, in
+    sheet order, with one batch as they come back."""
+    policy, header = book.settings.policy, opened.header
+    show = ctx.job.show
+    merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
+                      history=book.log.history(), resend=resend, retry_failed=retry_failed, sheet_rows=True)
+    plan: dict = {}
+    outbox: list[list] = []
+    ready_cells: dict | None = {} if keep_cells else None
+    counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
+    foreign, totals = False, 0
+    order_col = header.inputs.get("order_id")
+    chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
+    for _, got in in_pool(_message_inputs, chunks, ctx, pool):
+        if got.error:
+            raise_chunk_error(session, book.case, got.error)
+        foreign |= got.foreign
+        totals += got.totals
+        filled = [item for item in got.rows if item[1] is not None]
+        for item in got.rows:
+            if item[1] is None:
+                plan[item[0]] = None
+        results = merger.add([item[1] for item in filled], [item[0] for item in filled])
+        for (r, row, order, phone), res in zip(filled, results):
+            plan[r] = res
+            count_result(counts, res)
+            if res.ok_to_send:
+                outbox.append(outbox_line(r, row, res, order if order_col else None, show))
+                if ready_cells is not None:
+                    ready_cells[r] = (phone, order)
+    plan = dict(sorted(plan.items()))
+    # Totals rows among the message rows, and those below the last row (compute_sheet counts them too).
+    prot = ctx.job.protection
+    counts["totals_rows"] = totals + sum(1 for r in prot.not_case_rows | prot.aggregate_rows
+                                         if r > max(header.row, opened.stream.last_row))
+    return _Merged(plan, outbox, counts, foreign, ready_cells, list(plan))
 
 
 def _message_inputs(chunk) -> _Inputs:
@@ -196,7 +307,7 @@ def _message_inputs(chunk) -> _Inputs:
             return _Inputs([], foreign)
         part = compute_rows(replace(ctx.job, grid=view), targets, keep_results=True)
         not_cases = set(part.totals_rows)
-        order_col = ctx.job.header.inputs.get("order_id")
+        order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
         out = []
         for r in targets:
             if r in not_cases:
@@ -204,11 +315,11 @@ def _message_inputs(chunk) -> _Inputs:
             values = view[r - 1]
             row = ctx.read_row(values)
             if not row:
-                out.append((r, None, None))
+                out.append((r, None, None, None))
                 continue
             if r in part.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
                 add_rule_outputs(row, part.results[r])
-            out.append((r, row, values[order_col - 1] if order_col and order_col <= len(values) else None))
+            out.append((r, row, _cell(values, order_col), _cell(values, phone_col)))
         return _Inputs(out, foreign, len(not_cases))
     except WorkbookReadError as exc:
         return _Inputs([], error=("read", str(exc.cause)))
@@ -247,6 +358,10 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
+
+
+def _cell(values: list, col: int | None):
+    return values[col - 1] if col and col <= len(values) else None
 
 
 def _first(item):
