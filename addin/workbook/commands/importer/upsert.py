@@ -9,6 +9,11 @@ changed or on --dry-run.
 
 Only columns that come from the export are ever written; remarks, overrides and every column the
 mapping does not name stay as staff left them. A blank export cell never erases a filled one.
+A cell staff changed since the last import is kept and reported (issue 20): the hidden 导入记录 sheet
+(record.py) holds, per case, what the last import took from the export; a cell that no longer holds it
+is staff's. With export_wins (--export-wins) the export's value is written and the cell reported. A
+cell the record knows nothing of (a book imported before the record existed, a case typed by hand)
+takes the export's value as before, and every non-empty cell so replaced is reported with what it held.
 Totals rows (an Excel Table's totals row, a 合计/总计/小计 row, a row summing a column; the rules of
 addin.workbook.sheets.protected) are never written, and no row is added below one. New columns go right of
 everything in use (inside the case Table when it ends there); new rows go below the last used row
@@ -31,13 +36,14 @@ from addin.workbook.sheets.protected import place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
-from addin.workbook.sheets.catalogue import normalise_header
+from addin.workbook.sheets.catalogue import IMPORT_RECORD, find_sheet, normalise_header
 from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 from .files import ExportFileError, ExportSheet, clean_cell, read_export
 from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
+from .record import ImportRecord, same_as_recorded, shown
 
 HEADER_SCAN = 30                   # rows searched for the header (exports put titles and filters above it)
 ID_KEYS = ("order_id", "refund_id", "tracking_no")
@@ -53,6 +59,26 @@ class Refused:
 
     def text(self) -> str:
         return f"{self.where}: {self.zh} / {self.en}"
+
+
+@dataclass
+class CellChange:
+    """A 案件 cell whose value the import and staff disagree on."""
+    row: int
+    header: str
+    staff: object                  # what the cell held
+    export: object                 # what the export says
+    why: str = ""                  # for an overwrite: "export_wins" | "no_record"
+
+    def kept(self) -> str:
+        return (f"第{self.row}行「{self.header}」保留「{shown(self.staff)}」, 导出为「{shown(self.export)}」 / row "
+                f"{self.row} {self.header}: kept {shown(self.staff)}, the export says {shown(self.export)}")
+
+    def overwritten(self) -> str:
+        zh, en = {"export_wins": ("--export-wins", "--export-wins"),
+                  "no_record": ("无导入记录", "no import record")}[self.why]
+        return (f"第{self.row}行「{self.header}」原为「{shown(self.staff)}」, 改为导出的「{shown(self.export)}」({zh}) / "
+                f"row {self.row} {self.header}: was {shown(self.staff)}, now {shown(self.export)} ({en})")
 
 
 @dataclass
@@ -79,6 +105,9 @@ class ImportReport:
     platform_changes: Counter = field(default_factory=Counter)   # (was, now) platform codes -> rows
     cells: int = 0                 # cells that differ (written unless dry run)
     written: bool = False
+    kept: list[CellChange] = field(default_factory=list)          # staff's edits the export did not replace
+    overwritten: list[CellChange] = field(default_factory=list)   # non-empty cells the export replaced
+    record_cells: int = 0          # cells of the 导入记录 sheet that change
 
     def lines(self, dry_run: bool = False, show: int = 20) -> list[str]:
         out = []
@@ -99,6 +128,18 @@ class ImportReport:
         out.extend(f"  拒绝 refused {r.text()}" for r in self.refused[:show])
         if len(self.refused) > show:
             out.append(f"  ... 另有 {len(self.refused) - show} 行 and {len(self.refused) - show} more")
+        if self.kept:
+            out.append(f"{verb}保留人工修改 kept staff's edits: {len(self.kept)} 个单元格 cells (上次导入后被修改, 未用导出值覆盖; "
+                       "要以导出为准请加 --export-wins / changed since the last import, not replaced; add "
+                       "--export-wins to take the export's values)")
+            out.extend(f"  {c.kept()}" for c in self.kept[:show])
+            if len(self.kept) > show:
+                out.append(f"  ... 另有 {len(self.kept) - show} 个 and {len(self.kept) - show} more")
+        if self.overwritten:
+            out.append(f"{verb}以导出覆盖 replaced by the export: {len(self.overwritten)} 个非空单元格 non-empty cells")
+            out.extend(f"  {c.overwritten()}" for c in self.overwritten[:show])
+            if len(self.overwritten) > show:
+                out.append(f"  ... 另有 {len(self.overwritten) - show} 个 and {len(self.overwritten) - show} more")
         for (was, now), n in sorted(self.platform_changes.items()):
             out.append(f"平台已更改 platform changed: {PLATFORM_ZH[was]} → {PLATFORM_ZH[now]} {n} 行 rows "
                        "(同一订单号+退款编号, 未新增行 / same order id + refund id, no row added)")
@@ -305,11 +346,12 @@ def _last_used_row(grid) -> int:
 
 
 def import_exports(book: str | Path, files: list[str | Path], *, platform: str | None = None,
-                   dry_run: bool = False, wait: float = 0.0) -> ImportReport:
+                   dry_run: bool = False, wait: float = 0.0, export_wins: bool = False) -> ImportReport:
     """Import the export files into the workbook's 案件 sheet; see the module docstring.
 
     platform: None/"auto" (from the file) or what staff type for one (淘宝, 天猫, 京东, 拼多多).
-    wait: seconds to wait for another run of ours on the same book. Raises ExportFileError (a file
+    wait: seconds to wait for another run of ours on the same book. export_wins: a cell staff changed
+    since the last import takes the export's value too (reported). Raises ExportFileError (a file
     cannot be imported) or another BookError (the book is open in Excel, has no 案件 header, new rows
     would go below a totals row or outside the case Table ...); then nothing is written.
     """
@@ -323,25 +365,33 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         names = session.sheet_names
         case_sheet = require_case_sheet(names, session.name)
         sheets = settings_sheets(names)
-        grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+        record_sheet = find_sheet(names, IMPORT_RECORD.aliases)
+        grids = session.read([case_sheet] + [n for n in (*sheets.values(), record_sheet) if n])
         settings = load_settings(sheets, grids.__getitem__)
         reasons = settings.reasons
+        record = ImportRecord.from_book(names, grids.get)
         try:
             report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons,
-                                   settings.policy[SHOP_PLATFORM])
+                                   settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
         except CaseSheetError as exc:
             raise exc.in_sheet(case_sheet) from None
-        report.cells = len(edit.cells)
-        if edit.cells and not dry_run:
-            session.patch({case_sheet: edit})
+        record_edit = record.edit()
+        report.cells, report.record_cells = len(edit.cells), len(record_edit.cells)
+        if (edit.cells or record_edit.cells) and not dry_run:
+            # one atomic patch: the cases and the record of what this import took never disagree
+            session.patch({case_sheet: edit, record.sheet or IMPORT_RECORD.name: record_edit})
             report.written = True
     return report
 
 
 def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons,
-            default_platform: str | None = None) -> tuple[ImportReport, SheetEdit]:
+            default_platform: str | None = None, *, record: ImportRecord | None = None,
+            export_wins: bool = False) -> tuple[ImportReport, SheetEdit]:
     """The report and the case sheet's edit (nothing is written here). default_platform: the 规则 sheet's
-    默认平台 (a platform code), for a file that does not say."""
+    默认平台 (a platform code), for a file that does not say. record: the book's 导入记录, which decides
+    whose a differing cell is and gets this import's values (record.edit() then writes them)."""
+    if record is None:
+        record = ImportRecord()
     header = find_case_header(grid)
     not_cases = totals_rows(grid, header, layout, reasons)
     skip = set(not_cases)
@@ -390,6 +440,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         cells[(header.row, place.start + i)] = INPUT_BY_KEY[key].header
         report.added_columns.append(INPUT_BY_KEY[key].header)
 
+    new_columns = set(needed)
     next_row = max(_last_used_row(grid), header.row) + 1
     first_new_row = next_row
     seen: dict[tuple, str] = {}
@@ -426,8 +477,11 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             r = rows[0]
             claimed.add(r)
             row_type = line.values.get("after_sales_type") or _cell(grid, r, cols.get("after_sales_type"))
-            changed = {(r, cols[k]): v for k, v in line.values.items()
-                       if not _same(_cell(grid, r, cols[k]), v, k, row_type, line.platform, reasons)}
+            case_key = (key[0], key[1] or _id(_cell(grid, r, refund_col)))
+            found = record.find(case_key, (key[0], _id(_cell(grid, r, refund_col))))
+            changed, took = _merge_row(grid, r, line, cols, new_columns, record.values(found), export_wins,
+                                       row_type, reasons, report)
+            record.update(case_key, took, was=found)
             cells.update(changed)
             was = row_platform.get(r)
             if was is not None and was != line.platform:
@@ -439,6 +493,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         else:
             for k, v in line.values.items():
                 cells[(next_row, cols[k])] = v
+            record.update(key, line.values)
             next_row += 1
             report.added += 1
         reason = line.values.get("reason")
@@ -449,6 +504,42 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     if next_row > first_new_row:
         edit.table_rows = _rows_room(header, layout, not_cases, first_new_row, next_row - 1, report)
     return report, edit
+
+
+def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set[str],
+               recorded: dict[str, object] | None, export_wins: bool, row_type, reasons,
+               report: ImportReport) -> tuple[dict[tuple[int, int], object], dict[str, object]]:
+    """The cells of 案件 row r the export's line changes, and what the record keeps for the case.
+
+    Per cell: the same as the export (another wording of the same reason included) -> left alone; in a
+    column the import adds now, blank, or holding what the last import took (the record) -> the export's
+    value; holding something else -> staff changed it: kept and reported, or with export_wins replaced
+    and reported; no record of the cell -> the export's value, and a non-empty cell replaced is reported.
+    The record takes the export's value, or the cell's when it says the same, so a kept edit stays
+    staff's at the next import too."""
+    changed: dict[tuple[int, int], object] = {}
+    took: dict[str, object] = {}
+    for k, v in line.values.items():
+        c = cols[k]
+        old = _cell(grid, r, c)
+        if _same(old, v, k, row_type, line.platform, reasons):
+            took[k] = old
+            continue
+        took[k] = v
+        header = INPUT_BY_KEY[k].header
+        if k in new_columns or (is_blank(old) and (recorded is None or k not in recorded)):
+            changed[(r, c)] = v
+        elif recorded is None or k not in recorded:
+            changed[(r, c)] = v
+            report.overwritten.append(CellChange(r, header, old, v, "no_record"))
+        elif same_as_recorded(old, recorded[k], k):
+            changed[(r, c)] = v                    # staff did not touch it: the platform's update
+        elif export_wins:
+            changed[(r, c)] = v
+            report.overwritten.append(CellChange(r, header, old, v, "export_wins"))
+        else:
+            report.kept.append(CellChange(r, header, old, v))
+    return changed, took
 
 
 def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,

@@ -1,0 +1,145 @@
+"""The 导入记录 sheet: per imported case, what the last import took from the export, per 案件 column.
+
+A re-import compares each 案件 cell with it: a cell that still holds what the export said last time was
+not touched by staff, and the export's new value may replace it; a cell that holds something else was
+changed by staff since, and is kept (upsert.py decides and reports). The sheet is hidden and lives in
+the book, so it travels with every copy and "save as". Rows are keyed by order id + refund id (the
+importer's key); the header is 订单号, 退款编号, then one column per 案件 column, by its Chinese header.
+A blank record cell means the import never took a value for that cell.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from dataclasses import dataclass, field
+
+from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
+
+from addin.workbook.sheets.case_rows import INPUT_BY_KEY
+from addin.workbook.sheets.catalogue import IMPORT_RECORD, find_sheet, normalise_header
+from addin.workbook.files.xlsx_patch import SheetEdit
+from .files import clean_cell
+
+KEY_COLUMNS = ("order_id", "refund_id")          # the row's key, not recorded values
+_BY_HEADER = {normalise_header(c.header): k for k, c in INPUT_BY_KEY.items() if k not in KEY_COLUMNS}
+
+
+def same_as_recorded(cell, recorded, key: str) -> bool:
+    """Whether a 案件 cell holds exactly the recorded value: the same text (another wording of the same
+    reason is another text), the same number, the same instant to the second. Both blank is the same."""
+    if is_blank(cell) or is_blank(recorded):
+        return is_blank(cell) and is_blank(recorded)
+    if cell == recorded and type(cell) is type(recorded):
+        return True
+    kind = INPUT_BY_KEY[key].kind
+    if kind in ("text", "reason"):
+        return to_text(cell) == to_text(recorded)
+    try:
+        if kind == "datetime":
+            a, b = (to_datetime(v)[0] for v in (cell, recorded))
+            return abs((a - b).total_seconds()) < 1
+        if kind == "platform":
+            return to_platform(cell) == to_platform(recorded)
+        return PARSERS[kind](cell) == PARSERS[kind](recorded)
+    except CellError:
+        return to_text(cell) == to_text(recorded)
+
+
+def _id(value) -> str:
+    value = clean_cell(value)
+    return "" if value is None else to_text(value)
+
+
+@dataclass
+class ImportRecord:
+    """The record as read from the book, and the updates this import makes to it."""
+    sheet: str | None = None                                   # its name in the book (None: none yet)
+    grid: list[list] = field(default_factory=list)
+    columns: dict[str, int] = field(default_factory=dict)      # 案件 key -> 1-based column
+    rows: dict[tuple[str, str], int] = field(default_factory=dict)   # case key -> 1-based row
+    updates: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
+    _moved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)   # new key -> recorded key
+
+    @classmethod
+    def from_book(cls, names: list[str], read) -> "ImportRecord":
+        """The record of a book with sheets `names`; `read(name)` gives a sheet's grid."""
+        sheet = find_sheet(names, IMPORT_RECORD.aliases)
+        if sheet is None:
+            return cls()
+        grid = read(sheet) or []
+        head = grid[0] if grid else []
+        columns = {}
+        for c, h in enumerate(head, start=1):
+            key = _BY_HEADER.get(normalise_header(h))
+            if key is not None and key not in columns:
+                columns[key] = c
+        rows: dict[tuple[str, str], int] = {}
+        for r, line in enumerate(grid[1:], start=2):
+            order = _id(line[0]) if line else ""
+            if order:
+                rows.setdefault((order, _id(line[1]) if len(line) > 1 else ""), r)   # a duplicate: the first
+        return cls(sheet, grid, columns, rows)
+
+    @property
+    def exists(self) -> bool:
+        return self.sheet is not None
+
+    def find(self, *keys: tuple[str, str]) -> tuple[str, str] | None:
+        """The first of `keys` the record has a row for."""
+        return next((k for k in keys if k in self.rows), None)
+
+    def values(self, key: tuple[str, str] | None) -> dict[str, object] | None:
+        """What the last import took for the case (blank cells left out); None: no row for it."""
+        r = self.rows.get(key) if key is not None else None
+        if r is None:
+            return None
+        line = self.grid[r - 1]
+        return {k: line[c - 1] for k, c in self.columns.items() if c <= len(line) and not is_blank(line[c - 1])}
+
+    def update(self, key: tuple[str, str], values: dict[str, object], was: tuple[str, str] | None = None) -> None:
+        """Record `values` (案件 key -> value) for the case `key`; `was`: the key it is recorded under now
+        (a case typed without its refund id, which the export gave)."""
+        self.updates.setdefault(key, {}).update({k: v for k, v in values.items() if k not in KEY_COLUMNS})
+        if was is not None and was != key and key not in self.rows:
+            self._moved[key] = was
+
+    def edit(self) -> SheetEdit:
+        """The cells of the sheet that change (none when every update is recorded already)."""
+        cells: dict[tuple[int, int], object] = {}
+        columns = dict(self.columns)
+        width = max((len(line) for line in self.grid[:1]), default=0)
+        if not self.grid:
+            for c, name in enumerate(IMPORT_RECORD.header, start=1):
+                cells[(1, c)] = name
+            width = len(IMPORT_RECORD.header)
+        next_row = len(self.grid) + 1 if self.grid else 2
+        for key, values in self.updates.items():
+            r = self.rows.get(key) or self.rows.get(self._moved.get(key))
+            line = self.grid[r - 1] if r else []
+            if r is None:
+                r, next_row = next_row, next_row + 1
+            if not line or _id(line[1] if len(line) > 1 else None) != key[1]:
+                cells[(r, 1)], cells[(r, 2)] = key
+            for k, v in values.items():
+                c = columns.get(k)
+                if c is None:                         # a column the record has not had yet
+                    width += 1
+                    c = columns[k] = width
+                    cells[(1, c)] = INPUT_BY_KEY[k].header
+                old = line[c - 1] if c <= len(line) else None
+                if not same_as_recorded(old, v, k):
+                    cells[(r, c)] = v
+        return SheetEdit(cells=cells, new_sheet_hidden=True,
+                         new_sheet_widths={c: 14 for c in range(1, width + 1)} if not self.grid else {})
+
+
+def shown(value) -> str:
+    """A value as the import summary quotes it: times to the minute, 89.0 as 89, long text cut."""
+    if is_blank(value):
+        return "(空)"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M") if value.time() != dt.time(0) else value.strftime("%Y-%m-%d")
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return format(Decimal(str(value)).normalize(), "f")       # 89.00 and 89.0 alike: 89
+    text = to_text(value)
+    return text if len(text) <= 30 else text[:30] + "…"
