@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from dataclasses import dataclass, field
+from typing import Callable
 
 from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
 
@@ -50,71 +50,79 @@ def _id(value) -> str:
     return "" if value is None else to_text(value)
 
 
-@dataclass
 class ImportRecord:
-    """The record as read from the book, and the updates this import makes to it."""
-    sheet: str | None = None                                   # its name in the book (None: none yet)
-    grid: list[list] = field(default_factory=list)
-    columns: dict[str, int] = field(default_factory=dict)      # 案件 key -> 1-based column
-    rows: dict[tuple[str, str], int] = field(default_factory=dict)   # case key -> 1-based row
-    updates: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
-    _moved: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)   # new key -> recorded key
+    """The record of one book, read only when the import needs it (a cell differs from the export, or
+    there is something to write: a re-import of an unchanged export never reads it), and the updates
+    this import makes to it."""
+
+    def __init__(self, sheet: str | None = None, load: Callable[[], list[list]] | None = None):
+        self.sheet = sheet                       # its name in the book (None: the book has none yet)
+        self._load = load
+        self.loaded = sheet is None
+        self.grid: list[list] = []
+        self.columns: dict[str, int] = {}        # 案件 key -> 1-based column
+        self.rows: dict[tuple[str, str], int] = {}   # case key -> 1-based row
+        self.updates: dict[tuple[str, str], dict[str, object]] = {}
+        self._also: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}   # other keys the case may be under
 
     @classmethod
-    def from_book(cls, names: list[str], read) -> "ImportRecord":
-        """The record of a book with sheets `names`; `read(name)` gives a sheet's grid."""
+    def in_book(cls, names: list[str], read: Callable[[str], list[list]]) -> "ImportRecord":
+        """The record of a book with sheets `names`; `read(name)` gives a sheet's grid when it is needed."""
         sheet = find_sheet(names, IMPORT_RECORD.aliases)
-        if sheet is None:
-            return cls()
-        grid = read(sheet) or []
+        return cls(sheet, (lambda: read(sheet)) if sheet else None)
+
+    def _ensure(self) -> None:
+        if self.loaded:
+            return
+        self.loaded = True
+        self.grid = grid = self._load() or []
         head = grid[0] if grid else []
-        columns = {}
         for c, h in enumerate(head, start=1):
             key = _BY_HEADER.get(normalise_header(h))
-            if key is not None and key not in columns:
-                columns[key] = c
-        rows: dict[tuple[str, str], int] = {}
+            if key is not None and key not in self.columns:
+                self.columns[key] = c
         for r, line in enumerate(grid[1:], start=2):
             order = _id(line[0]) if line else ""
             if order:
-                rows.setdefault((order, _id(line[1]) if len(line) > 1 else ""), r)   # a duplicate: the first
-        return cls(sheet, grid, columns, rows)
+                self.rows.setdefault((order, _id(line[1]) if len(line) > 1 else ""), r)   # a duplicate: the first
 
-    @property
-    def exists(self) -> bool:
-        return self.sheet is not None
+    def _row(self, key: tuple[str, str]) -> int | None:
+        return next((self.rows[k] for k in (key, *self._also.get(key, ())) if k in self.rows), None)
 
-    def find(self, *keys: tuple[str, str]) -> tuple[str, str] | None:
-        """The first of `keys` the record has a row for."""
-        return next((k for k in keys if k in self.rows), None)
-
-    def values(self, key: tuple[str, str] | None) -> dict[str, object] | None:
-        """What the last import took for the case (blank cells left out); None: no row for it."""
-        r = self.rows.get(key) if key is not None else None
+    def values(self, key: tuple[str, str], *also: tuple[str, str]) -> dict[str, object] | None:
+        """What the last import took for the case `key` (or recorded under one of `also`), blank cells
+        left out; None: the record has no row for it."""
+        self._ensure()
+        r = next((self.rows[k] for k in (key, *also) if k in self.rows), None)
         if r is None:
             return None
         line = self.grid[r - 1]
-        return {k: line[c - 1] for k, c in self.columns.items() if c <= len(line) and not is_blank(line[c - 1])}
+        width = len(line)
+        return {k: v for k, c in self.columns.items() if c <= width and not is_blank(v := line[c - 1])}
 
-    def update(self, key: tuple[str, str], values: dict[str, object], was: tuple[str, str] | None = None) -> None:
-        """Record `values` (案件 key -> value) for the case `key`; `was`: the key it is recorded under now
-        (a case typed without its refund id, which the export gave)."""
+    def update(self, key: tuple[str, str], values: dict[str, object], *also: tuple[str, str]) -> None:
+        """Record `values` (案件 key -> value) for the case `key`; `also`: other keys it may be recorded
+        under now (a case typed without its refund id, which the export gave)."""
         self.updates.setdefault(key, {}).update({k: v for k, v in values.items() if k not in KEY_COLUMNS})
-        if was is not None and was != key and key not in self.rows:
-            self._moved[key] = was
+        if also:
+            self._also[key] = also
 
-    def edit(self) -> SheetEdit:
-        """The cells of the sheet that change (none when every update is recorded already)."""
+    def edit(self, cases_changed: bool = True) -> SheetEdit:
+        """The cells of the sheet that change (none when every update is recorded already). When the cases
+        did not change and the record was never needed, it is not read: nothing differed from it."""
         cells: dict[tuple[int, int], object] = {}
+        if not cases_changed and not self.loaded:
+            return SheetEdit(cells=cells)
+        self._ensure()
         columns = dict(self.columns)
-        width = max((len(line) for line in self.grid[:1]), default=0)
+        width = max((len(line) for line in self.grid), default=0)
         if not self.grid:
             for c, name in enumerate(IMPORT_RECORD.header, start=1):
                 cells[(1, c)] = name
             width = len(IMPORT_RECORD.header)
         next_row = len(self.grid) + 1 if self.grid else 2
         for key, values in self.updates.items():
-            r = self.rows.get(key) or self.rows.get(self._moved.get(key))
+            r = self._row(key)
             line = self.grid[r - 1] if r else []
             if r is None:
                 r, next_row = next_row, next_row + 1
@@ -122,12 +130,15 @@ class ImportRecord:
                 cells[(r, 1)], cells[(r, 2)] = key
             for k, v in values.items():
                 c = columns.get(k)
+                if not line and c is not None:        # a case new to the record: every value, nothing to compare
+                    cells[(r, c)] = v
+                    continue
                 if c is None:                         # a column the record has not had yet
                     width += 1
                     c = columns[k] = width
                     cells[(1, c)] = INPUT_BY_KEY[k].header
                 old = line[c - 1] if c <= len(line) else None
-                if not same_as_recorded(old, v, k):
+                if old != v and not same_as_recorded(old, v, k):     # != first: the cheap common case
                     cells[(r, c)] = v
         return SheetEdit(cells=cells, new_sheet_hidden=True,
                          new_sheet_widths={c: 14 for c in range(1, width + 1)} if not self.grid else {})

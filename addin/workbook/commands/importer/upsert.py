@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from addin.core.case import PLATFORM_ZH
 from addin.core.policy import SHOP_PLATFORM
@@ -36,7 +37,7 @@ from addin.workbook.sheets.protected import place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
-from addin.workbook.sheets.catalogue import IMPORT_RECORD, find_sheet, normalise_header
+from addin.workbook.sheets.catalogue import IMPORT_RECORD, normalise_header
 from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
@@ -365,17 +366,16 @@ def import_exports(book: str | Path, files: list[str | Path], *, platform: str |
         names = session.sheet_names
         case_sheet = require_case_sheet(names, session.name)
         sheets = settings_sheets(names)
-        record_sheet = find_sheet(names, IMPORT_RECORD.aliases)
-        grids = session.read([case_sheet] + [n for n in (*sheets.values(), record_sheet) if n])
+        grids = session.read([case_sheet] + [n for n in sheets.values() if n])
         settings = load_settings(sheets, grids.__getitem__)
         reasons = settings.reasons
-        record = ImportRecord.from_book(names, grids.get)
+        record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
         try:
             report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons,
                                    settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
         except CaseSheetError as exc:
             raise exc.in_sheet(case_sheet) from None
-        record_edit = record.edit()
+        record_edit = record.edit(cases_changed=bool(edit.cells))
         report.cells, report.record_cells = len(edit.cells), len(record_edit.cells)
         if (edit.cells or record_edit.cells) and not dry_run:
             # one atomic patch: the cases and the record of what this import took never disagree
@@ -477,11 +477,12 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             r = rows[0]
             claimed.add(r)
             row_type = line.values.get("after_sales_type") or _cell(grid, r, cols.get("after_sales_type"))
-            case_key = (key[0], key[1] or _id(_cell(grid, r, refund_col)))
-            found = record.find(case_key, (key[0], _id(_cell(grid, r, refund_col))))
-            changed, took = _merge_row(grid, r, line, cols, new_columns, record.values(found), export_wins,
-                                       row_type, reasons, report)
-            record.update(case_key, took, was=found)
+            refund = _id(_cell(grid, r, refund_col))
+            case_key = (key[0], key[1] or refund)
+            also = ((key[0], refund),) if refund != case_key[1] else ()     # typed without the refund id
+            changed, took = _merge_row(grid, r, line, cols, new_columns, lambda: record.values(case_key, *also),
+                                       export_wins, row_type, reasons, report)
+            record.update(case_key, took, *also)
             cells.update(changed)
             was = row_platform.get(r)
             if was is not None and was != line.platform:
@@ -507,18 +508,21 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
 
 def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set[str],
-               recorded: dict[str, object] | None, export_wins: bool, row_type, reasons,
+               read_record: Callable[[], dict[str, object] | None], export_wins: bool, row_type, reasons,
                report: ImportReport) -> tuple[dict[tuple[int, int], object], dict[str, object]]:
     """The cells of 案件 row r the export's line changes, and what the record keeps for the case.
 
     Per cell: the same as the export (another wording of the same reason included) -> left alone; in a
-    column the import adds now, blank, or holding what the last import took (the record) -> the export's
-    value; holding something else -> staff changed it: kept and reported, or with export_wins replaced
-    and reported; no record of the cell -> the export's value, and a non-empty cell replaced is reported.
+    column the import adds now, or holding what the last import took (the record) -> the export's value;
+    holding something else (emptied included) -> staff changed it: kept and reported, or with export_wins
+    replaced and reported; no record of the cell -> the export's value, a non-empty cell replaced reported.
     The record takes the export's value, or the cell's when it says the same, so a kept edit stays
-    staff's at the next import too."""
+    staff's at the next import too. read_record() gives the case's record (None: none); it is read
+    only for a cell that differs from the export."""
     changed: dict[tuple[int, int], object] = {}
     took: dict[str, object] = {}
+    recorded: dict[str, object] | None = None
+    read = False
     for k, v in line.values.items():
         c = cols[k]
         old = _cell(grid, r, c)
@@ -526,8 +530,13 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
             took[k] = old
             continue
         took[k] = v
+        if k in new_columns:
+            changed[(r, c)] = v
+            continue
+        if not read:
+            recorded, read = read_record(), True
         header = INPUT_BY_KEY[k].header
-        if k in new_columns or (is_blank(old) and (recorded is None or k not in recorded)):
+        if is_blank(old) and (recorded is None or k not in recorded):
             changed[(r, c)] = v
         elif recorded is None or k not in recorded:
             changed[(r, c)] = v
