@@ -169,3 +169,16 @@ def test_a_record_written_by_import_survives_a_recalc(new_book, export, capsys):
     staff_edit(new_book, {"实付金额": 79.5})
     out = run(capsys, new_book, export)
     assert "保留人工修改 kept staff's edits: 1" in out and row_of(new_book)[1]["实付金额"] == 79.5
+
+
+def test_an_upgraded_book_carries_the_record_and_still_keeps_staff_edits(new_book, export, tmp_path, capsys):
+    run(capsys, new_book, export)
+    staff_edit(new_book, CORRECTED)
+    upgraded = tmp_path / "新版.xlsm"
+    assert main(["new-workbook", str(upgraded), "--from", str(new_book)]) == 0
+    assert "导入记录 3" in capsys.readouterr().out
+    assert openpyxl.load_workbook(upgraded, read_only=True, keep_vba=True)["导入记录"].sheet_state == "hidden"
+    out = run(capsys, upgraded, newer_export(tmp_path / "退款报表2.gbk.csv"))
+    _, row = row_of(upgraded)
+    assert {k: row[k] for k in CORRECTED} == CORRECTED and row["退款状态"] == "退款成功"
+    assert "保留人工修改 kept staff's edits: 3" in out and "无导入记录" not in out
