@@ -45,6 +45,14 @@ def same_as_recorded(cell, recorded, key: str) -> bool:
         return to_text(cell) == to_text(recorded)
 
 
+class _Missing:
+    """A value to record only where the record has none."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
 def _id(value) -> str:
     value = clean_cell(value)
     return "" if value is None else to_text(value)
@@ -100,10 +108,17 @@ class ImportRecord:
         width = len(line)
         return {k: v for k, c in self.columns.items() if c <= width and not is_blank(v := line[c - 1])}
 
-    def update(self, key: tuple[str, str], values: dict[str, object], *also: tuple[str, str]) -> None:
-        """Record `values` (案件 key -> value) for the case `key`; `also`: other keys it may be recorded
-        under now (a case typed without its refund id, which the export gave)."""
-        self.updates.setdefault(key, {}).update({k: v for k, v in values.items() if k not in KEY_COLUMNS})
+    def update(self, key: tuple[str, str], values: dict[str, object], *also: tuple[str, str],
+               missing: dict[str, object] | None = None) -> None:
+        """Record `values` (案件 key -> the export's value) for the case `key`, and `missing` only where the
+        record has nothing yet (cells that already said what the export says: a value recorded for them
+        earlier stays, so a cell staff changed to the export's value is not taken for the import's).
+        `also`: other keys the case may be recorded under (typed without the refund id the export gave)."""
+        mine = self.updates.setdefault(key, {})
+        for k, v in (missing or {}).items():
+            if k not in KEY_COLUMNS:
+                mine[k] = _Missing(v)
+        mine.update({k: v for k, v in values.items() if k not in KEY_COLUMNS})
         if also:
             self._also[key] = also
 
@@ -127,8 +142,11 @@ class ImportRecord:
             if r is None:
                 r, next_row = next_row, next_row + 1
             if not line or _id(line[1] if len(line) > 1 else None) != key[1]:
-                cells[(r, 1)], cells[(r, 2)] = key
+                cells[(r, 1)], cells[(r, 2)] = key[0], key[1] or None
             for k, v in values.items():
+                only_if_blank = isinstance(v, _Missing)
+                if only_if_blank:
+                    v = v.value
                 c = columns.get(k)
                 if not line and c is not None:        # a case new to the record: every value, nothing to compare
                     cells[(r, c)] = v
@@ -138,6 +156,8 @@ class ImportRecord:
                     c = columns[k] = width
                     cells[(1, c)] = INPUT_BY_KEY[k].header
                 old = line[c - 1] if c <= len(line) else None
+                if only_if_blank and not is_blank(old):
+                    continue
                 if old != v and not same_as_recorded(old, v, k):     # != first: the cheap common case
                     cells[(r, c)] = v
         return SheetEdit(cells=cells, new_sheet_hidden=True,

@@ -480,9 +480,10 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             refund = _id(_cell(grid, r, refund_col))
             case_key = (key[0], key[1] or refund)
             also = ((key[0], refund),) if refund != case_key[1] else ()     # typed without the refund id
-            changed, took = _merge_row(grid, r, line, cols, new_columns, lambda: record.values(case_key, *also),
-                                       export_wins, row_type, reasons, report)
-            record.update(case_key, took, *also)
+            changed, took, agreed = _merge_row(grid, r, line, cols, new_columns,
+                                               lambda: record.values(case_key, *also), export_wins, row_type,
+                                               reasons, report)
+            record.update(case_key, took, *also, missing=agreed)
             cells.update(changed)
             was = row_platform.get(r)
             if was is not None and was != line.platform:
@@ -509,25 +510,27 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
 def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set[str],
                read_record: Callable[[], dict[str, object] | None], export_wins: bool, row_type, reasons,
-               report: ImportReport) -> tuple[dict[tuple[int, int], object], dict[str, object]]:
-    """The cells of 案件 row r the export's line changes, and what the record keeps for the case.
+               report: ImportReport) -> tuple[dict, dict[str, object], dict[str, object]]:
+    """The cells of 案件 row r the export's line changes, what the record takes for the case, and the
+    values of the cells that already agree with the export (recorded only where the record has none).
 
     Per cell: the same as the export (another wording of the same reason included) -> left alone; in a
     column the import adds now, or holding what the last import took (the record) -> the export's value;
     holding something else (emptied included) -> staff changed it: kept and reported, or with export_wins
     replaced and reported; no record of the cell -> the export's value, a non-empty cell replaced reported.
-    The record takes the export's value, or the cell's when it says the same, so a kept edit stays
-    staff's at the next import too. read_record() gives the case's record (None: none); it is read
-    only for a cell that differs from the export."""
+    The record takes the export's value of every differing cell, so a kept edit stays staff's at the next
+    import too. read_record() gives the case's record (None: none); it is read only for a cell that
+    differs from the export."""
     changed: dict[tuple[int, int], object] = {}
     took: dict[str, object] = {}
+    agreed: dict[str, object] = {}
     recorded: dict[str, object] | None = None
     read = False
     for k, v in line.values.items():
         c = cols[k]
         old = _cell(grid, r, c)
         if _same(old, v, k, row_type, line.platform, reasons):
-            took[k] = old
+            agreed[k] = v
             continue
         took[k] = v
         if k in new_columns:
@@ -548,7 +551,7 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
             report.overwritten.append(CellChange(r, header, old, v, "export_wins"))
         else:
             report.kept.append(CellChange(r, header, old, v))
-    return changed, took
+    return changed, took, agreed
 
 
 def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,
