@@ -244,10 +244,14 @@ def cmd_send(args) -> int:
 def cmd_receipts(args) -> int:
     from addin.workbook.commands.receipts import import_receipts
 
-    if not Path(args.file).is_file():
+    if bool(args.file) == bool(args.from_sheet):
+        print("错误 error: 请给出回执文件, 或用 --from-sheet 读取「导入」表中粘贴的回执 (二选一) / give the receipt file "
+              "or --from-sheet, one of the two", file=sys.stderr)
+        return 2
+    if args.file and not Path(args.file).is_file():
         print(f"错误 error: 找不到文件 / file not found: {args.file}", file=sys.stderr)
         return 2
-    report = import_receipts(args.book, args.file, wait=args.wait)
+    report = import_receipts(args.book, args.file, wait=args.wait, now=_now(args.now))
     print(f"回执行数 receipt rows: {report.rows}   匹配 matched: {report.matched}   更新 updated: {report.updated}")
     if report.unknown:
         rows = ", ".join(f"{r}行 {p}" for r, p in report.unknown[:20])
@@ -267,12 +271,16 @@ def cmd_receipts(args) -> int:
 def cmd_import(args) -> int:
     from addin.workbook.commands.importer import import_exports
 
+    if not args.files and not args.from_sheet:
+        print("错误 error: 请给出导出文件, 或加 --from-sheet 导入「导入」表中粘贴的内容 / give the export files, or "
+              "--from-sheet for the rows pasted into the 导入 sheet", file=sys.stderr)
+        return 2
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         print(f"错误 error: 找不到文件 / file not found: {', '.join(missing)}", file=sys.stderr)
         return 2
     report = import_exports(args.book, args.files, platform=args.platform, dry_run=args.dry_run, wait=args.wait,
-                            export_wins=args.export_wins)
+                            from_sheet=args.from_sheet, export_wins=args.export_wins)
     for line in report.lines(dry_run=args.dry_run):
         print(line)
     if args.dry_run:
@@ -283,6 +291,9 @@ def cmd_import(args) -> int:
               f"下一步 next: aftersales recalc {args.book}")
     else:
         print(f"无变化, 文件未改动 nothing changed, {args.book} not written")
+    if args.from_sheet:
+        print("「导入」表的内容保留 (再次导入不会重复); 粘贴下一份导出前请先清空该表 / the 导入 sheet is kept (importing it "
+              "again adds nothing); clear it before pasting the next export")
     return 0
 
 
@@ -561,13 +572,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("receipts", help="导入短信回执/发送记录, 更新发送状态 / import the vendor's receipts into 发送记录")
     p.add_argument("book", help=".xlsx or .xlsm")
-    p.add_argument("file", help="the vendor's 发送记录 / 回执 export, .csv or .xlsx")
+    p.add_argument("file", nargs="?", help="服务商的发送记录/回执文件 .csv 或 .xlsx / the vendor's 发送记录 / 回执 export")
+    p.add_argument("--from-sheet", action="store_true",
+                   help="读取工作簿「导入」表中粘贴的回执(含表头) / the receipts pasted into the book's 导入 sheet")
+    p.add_argument("--now", type=now_arg, help=NOW_HELP)
     _add_wait(p)
     p.set_defaults(func=cmd_receipts)
 
     p = sub.add_parser("import", help="导入平台的售后/退款导出表 / import the platforms' after-sales or refund exports")
     p.add_argument("book", help=".xlsx or .xlsm with a 案件 sheet")
-    p.add_argument("files", nargs="+", help=".csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多")
+    p.add_argument("files", nargs="*", help="千牛/京麦/拼多多下载的 .csv (UTF-8, GBK, UTF-16), .xlsx 或 .xls / the exports "
+                                            "as downloaded")
+    p.add_argument("--from-sheet", action="store_true",
+                   help="也导入工作簿「导入」表中粘贴的导出内容(含表头; 内容保留, 再次导入不会重复) / also the rows pasted into "
+                        "the book's 导入 sheet (kept; importing them again adds nothing)")
     p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多")
     p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
     p.add_argument("--export-wins", action="store_true",

@@ -6,7 +6,6 @@ status bar is updated, and the values written are the ones compute_sheet (the CL
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -163,22 +162,6 @@ def test_text_excel_would_parse_is_sent_with_the_text_prefix(value, sent):
     assert for_excel(value) == sent
 
 
-def test_export_writes_sendable_rows_as_utf8_csv(tmp_path: Path):
-    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"],
-              ["A1", 13800138000.0, "退款完成", "【小美】退款已完成", 9, 1, dt.datetime(2026, 10, 3, 9, 30), "PASS", None],
-              ["A2", "13900139000", "催付", "【小美】快付款", 7, 1, None, "ERROR", "缺退订"],
-              ["A3", "13700137000", "回访", "【小美】满意吗", 7, 1, None, "WARN", "x"]]
-    book = FakeBook({"案件": [BUTTON_HEADERS], "发送队列": outbox}, fullname=str(tmp_path / "店铺.xlsm"))
-    path = buttons.export_book(book)
-    text = path.read_bytes()
-    assert text.startswith(b"\xef\xbb\xbf")
-    lines = text.decode("utf-8-sig").splitlines()
-    # order ids as ="..." (CSV-quoted), so Excel opens them as text
-    assert lines == ["手机号码,短信内容,计划发送时间,订单号", '13800138000,【小美】退款已完成,2026-10-03 09:30,"=""A1"""',
-                     '13700137000,【小美】满意吗,,"=""A3"""']
-    assert call_counts(book) == (1, 0)
-
-
 def test_texts_button_writes_text_columns_and_the_outbox():
     from addin.workbook.commands.texts import compute_texts
 
@@ -256,14 +239,3 @@ def test_texts_button_keeps_staff_notes_beside_their_message():
     buttons.texts_book(book, now=NOW_BUTTONS)
     assert [(queue.cells.get((r, 1)), queue.cells.get((r, 12))) for r in (1, 2, 3, 4)] == \
         [("订单号", "跟进人"), ("TB0", None), ("3000202610215894", "小王已回访"), ("TM2", "=公式备注")]
-
-
-def test_export_to_sheet_keeps_long_order_ids_as_text():
-    """xlwings Lite's 导出短信 writes the upload rows onto the 短信导出 sheet: a 16-digit order id goes as
-    text (Excel would store a number and drop its last digits)."""
-    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "原因"],
-              ["3000202610215894", "13800138000", "退款完成", "【小美】退款已完成", 9, 1, None, "PASS", None]]
-    book = FakeBook({"案件": [BUTTON_HEADERS], "发送队列": outbox})
-    buttons.export_to_sheet(book)
-    assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
-                                               ["13800138000", "【小美】退款已完成", None, "3000202610215894"]]

@@ -2,18 +2,17 @@
 scripts that run the buttons' book functions (on Linux the Lite decorators are pass-throughs)."""
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import re
 from pathlib import Path
 
 import pytest
 
-from addin.excel import buttons
+from addin.excel import activity, steps
 from addin.excel import functions
 from addin.excel import udfs
 from tests.helpers.excel_rows import HEADERS, OFFICE_ROWS, ROWS
-from tests.helpers.fake_xlwings import FakeBook, call_counts, fake_book
+from tests.helpers.fake_xlwings import fake_book
 
 LITE = Path(__file__).resolve().parents[1] / "workbook_templates" / "xlwings_lite"
 
@@ -48,16 +47,30 @@ def test_lite_scripts_run_the_buttons(main):
     assert book.rec.status[-1].startswith("检查完成")
 
 
-def test_lite_export_writes_a_sheet_not_a_file(main):
-    outbox = [["订单号", "手机号", "短信类型", "短信内容", "字数", "条数", "计划发送时间", "校验结果", "说明", "案件行"],
-              ["A1", "13800138000", "回访", "【小美家居】满意吗", 9, 1, dt.datetime(2026, 10, 3, 9, 30), "PASS", None, 2]]
-    book = FakeBook({"案件": [["订单号", "平台"]], "发送队列": outbox})
+def test_lite_export_writes_the_vendor_files_as_sheets(main, monkeypatch, tmp_path):
+    """The browser cannot save files: 导出短信 writes each vendor file's rows to a sheet of its own (the
+    same rows as the files `aftersales outbox` writes: tests/test_excel_steps.py) and logs them."""
+    from tests.test_excel_steps import _book, _fake
+    from tests.helpers.clock import NOW_DEMO
+
+    monkeypatch.setattr(steps, "in_browser", lambda: True)
+    monkeypatch.setattr(steps, "current_time", lambda: NOW_DEMO)
+    book = _fake(_book(tmp_path))
     main.export_sms(book)
-    assert book.grid("短信导出") == [["手机号码", "短信内容", "计划发送时间", "订单号"],
-                                   ["13800138000", "【小美家居】满意吗", dt.datetime(2026, 10, 3, 9, 30), "A1"]]
-    main.export_sms(book)                       # a second export replaces the first
-    assert len(book.grid("短信导出")) == 2
-    assert call_counts(book)[1] == 2
+    sheets = [s.name for s in book.sheets if s.name.startswith("短信文件")]
+    assert sheets and book.grid(sheets[0])[0][0] == "手机号码"
+    assert "已写入工作表 短信文件1_阿里云" in book.rec.status[-1]
+
+
+def test_lite_import_and_receipts_read_the_paste_sheet(main, monkeypatch, tmp_path):
+    from tests.test_excel_steps import _book, _fake
+
+    monkeypatch.setattr(steps.sys, "platform", "emscripten")      # no file dialog in the browser
+    book = _fake(_book(tmp_path))
+    main.import_exports(book)
+    assert book.rec.status[-1].startswith("「导入」表是空的")
+    main.import_receipts(book)
+    assert "「导入」表里不是短信回执" in book.rec.status[-1]
 
 
 def test_requirements_are_pure_python_and_skip_calamine():
@@ -86,7 +99,7 @@ def test_lite_runs_without_python_calamine():
 
 
 def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
-    """Selecting a header (or any visible cell) must never run a script: the shapes link to E1-E4, in the
+    """Selecting a header (or any visible cell) must never run a script: the shapes link to E1-E7, in the
     blank hidden column a new workbook keeps right of the identity columns."""
     import openpyxl
 
@@ -94,7 +107,8 @@ def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
 
     source = (LITE / "main.py").read_text(encoding="utf-8")
     cells = re.findall(r'@script\(button="\[(\w+)\]案件!([A-Z]+)(\d+)"\)', source)
-    assert [name for name, _, _ in cells] == ["btnRecalc", "btnTexts", "btnExport", "btnCheck"]
+    assert [name for name, _, _ in cells] == ["btnRecalc", "btnTexts", "btnExport", "btnCheck", "btnImport",
+                                             "btnReceipts", "btnArchive"]
     ws = openpyxl.load_workbook(build_workbook(tmp_path / "b.xlsx"))["案件"]
     for _, column, row in cells:
         assert ws.column_dimensions[column].hidden and ws[f"{column}1"].value is None
@@ -103,12 +117,12 @@ def test_lite_buttons_link_to_hidden_cells_not_to_the_headers(main, tmp_path):
 
 
 def test_log_user_is_blank_in_the_browser(monkeypatch):
-    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "web_user")       # what Pyodide reports
-    assert buttons._user() == ""
-    monkeypatch.setattr(buttons.getpass, "getuser", lambda: "小王")
-    assert buttons._user() == "小王"
-    monkeypatch.setattr(buttons.sys, "platform", "emscripten")
-    assert buttons._user() == ""
+    monkeypatch.setattr(activity.getpass, "getuser", lambda: "web_user")       # what Pyodide reports
+    assert activity.clicked_by() == ""
+    monkeypatch.setattr(activity.getpass, "getuser", lambda: "小王")
+    assert activity.clicked_by() == "小王"
+    monkeypatch.setattr(activity.sys, "platform", "emscripten")
+    assert activity.clicked_by() == ""
 
 
 def test_xlwings_is_not_required_in_the_browser():
@@ -133,7 +147,7 @@ def test_the_lite_path_imports_neither_openpyxl_nor_calamine_nor_xlwings():
             "        if name.split('.')[0] in ('openpyxl', 'python_calamine', 'xlwings'):\n"
             "            raise ImportError('not in the browser: ' + name)\n"
             "sys.meta_path.insert(0, Block())\n"
-            "import addin.excel.buttons, addin.excel.functions\n")
+            "import addin.excel.buttons, addin.excel.functions, addin.excel.steps\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr

@@ -135,11 +135,11 @@ def reference_lint(text, scope="reply"):
 
 
 def corpus(n: int = 2500) -> list[str]:
-    """Texts that hit, nearly hit and miss every rule: the default templates, every seed document's
+    """Texts that hit, nearly hit and miss every rule: the default templates, each rule's forbidden examples, every seed document's
     lines (Chinese CS material, when the shared folder is there), and random texts built from the rules'
     own literals, their near misses (a character dropped or changed), full-width and upper/lower case
     letters, digits, emoji and punctuation."""
-    texts = [t for t in TemplateSet.defaults().values()]
+    texts = [t for t in TemplateSet.defaults().values()] + [t for t, *_ in FORBIDDEN]   # every rule hit at least once
     if SEEDS is not None:
         for path in sorted(SEEDS.glob("*.txt")):
             texts += [line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line.strip()]

@@ -47,7 +47,7 @@ def test_new_workbook_renders_with_the_status_block_on_the_first_screen(office, 
     assert pages(pdf) == len(sheet_names(book))              # one page per sheet, 案件 first
     header = {}
     for w in words(pdf, 1):
-        if w.y0 < 90 and w.text not in header:               # the header row (60 pt) is the top 80 px
+        if w.y0 < 90 and w.text not in header:               # the header row (80 pt, the buttons above its text)
             header[w.text] = w
     assert header["订单号*"].x0 < 10
     for name in ("状态", "下一截止", "截止事项", "赔偿金额", "需店长审批", "错误"):

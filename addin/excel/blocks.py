@@ -110,3 +110,11 @@ def plan_blocks(cells: dict[tuple[int, int], object], columns, grid: list[list],
         blocks.append(Block(min(rows), left, values))
     return blocks
 
+
+def replace_all(rows: list[list], old: list[list], width: int | None = None) -> Block:
+    """The new sheet content from A1, padded with blanks over whatever the old content covered (text
+    Excel would parse, such as a 16-digit order id, sent as text). `width`: only so many columns."""
+    height = max(len(rows), len(old), 1)
+    width = width or max([len(r) for r in rows] + [len(r) for r in old] + [1])
+    return Block(1, 1, [[(for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
+                        for r in range(height)])

@@ -1,4 +1,5 @@
-"""What the workbook's buttons run: 重新计算, 生成回复与短信, 导出短信, 检查.
+"""What the workbook's buttons run: 重新计算, 生成回复与短信, 检查, 结案归档 (and, in addin.excel.steps,
+导入平台导出, 导出短信, 导入回执).
 
 The VBA subs (macros/AfterSales.bas) call, e.g., RunPython "import addin.excel.buttons as b; b.recalc()".
 Each button reads every sheet it needs in one call, computes in Python with the same functions as the
@@ -10,26 +11,21 @@ xlwings-like Book, so the xlwings Lite scripts and the tests run them too. What 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import sys
-from pathlib import Path
 
-from addin.core.display import Display, display_of, is_error_verdict
+from addin.core.display import Display, display_of
 from addin.core.gcpause import gc_paused
-from addin.core.parse import to_phone, to_text
-from addin.core.timeparts import china_now
 from addin.workbook.sheets.vendor_template_sheet import approved_from_grid
 from addin.core.errors import BilingualError
 from addin.workbook.commands.compute import compute_case_sheet
 from addin.workbook.commands.summary import Summary
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header
 from addin.workbook.sheets.case_columns import OUTPUTS
-from addin.workbook.sheets.catalogue import (ACTIVITY_LOG_SHEET_NAMES, CASE_SHEET_NAMES, LOG_SHEET_NAMES,
-                                             OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, SMS_EXPORT, TEMPLATE_SHEET_NAMES,
-                                             UPLOAD_HEADER, find_sheet, normalise_header)
+from addin.workbook.sheets.catalogue import (CASE_SHEET_NAMES, LOG_SHEET_NAMES,
+                                             OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, TEMPLATE_SHEET_NAMES,
+                                             find_sheet)
 from addin.workbook.sheets.send_log import SendLog, journal_path
-from addin.workbook.sheets.settings import Settings, policy_from_grid, read_settings, settings_sheets
-from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid, write_csv
+from addin.workbook.sheets.settings import policy_from_grid, read_settings, settings_sheets
+from addin.workbook.commands.texts import compute_texts, optouts_from_grid, replace_outbox, templates_from_grid
 from addin.workbook.commands.todo import todo_sheet_grid
 from addin.workbook.files.xlsx_patch import Formula
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
@@ -37,7 +33,8 @@ from addin.workbook.commands.archive import archive_plan
 from addin.workbook.files.session import lock_holder
 from addin.workbook.sheets.catalogue import ARCHIVE, TODO
 
-from .blocks import Block, column_runs, for_excel, plan_blocks
+from .activity import current_time, log_click
+from .blocks import Block, column_runs, for_excel, plan_blocks, replace_all
 from .book import BookIO
 
 ERRORS_HEADER = next(c.header for c in OUTPUTS if c.key == "errors")
@@ -53,8 +50,19 @@ def generate_texts():
     _run(texts_book)
 
 
+def import_exports():
+    from .steps import import_book
+    _run(import_book)
+
+
 def export_sms():
-    _run(export_book)
+    from .steps import outbox_book
+    _run(outbox_book)
+
+
+def import_receipts():
+    from .steps import receipts_book
+    _run(receipts_book)
 
 
 def validate():
@@ -72,7 +80,12 @@ def restore_cases():
 def _run(action):
     import xlwings as xw   # only here: everything below runs without Excel
 
-    book = xw.Book.caller()
+    run_on(xw.Book.caller(), action)
+
+
+def run_on(book, action):
+    """Run a button on `book` (classic: the caller; Lite: the book a @script receives): refused when a
+    command-line run holds it, and a bilingual error is said on the status bar and in a dialog."""
     try:
         _not_busy(book)
         action(book)
@@ -165,13 +178,13 @@ def _kept(result) -> dict[tuple[int, int], str]:
 def recalc_book(book, now: dt.datetime | None = None) -> Summary:
     """Recompute every row; write only the computed columns, one block per run of adjacent ones."""
     io = BookIO(book)
-    names, case_sheet, grid, result, settings = _compute(io, ("重新计算", "recalculating"), now or _now())
+    names, case_sheet, grid, result, settings = _compute(io, ("重新计算", "recalculating"), now or current_time())
     show = settings.display
     columns = result.out_columns.values()
     for block in plan_blocks(result.cells, columns, grid, keep=_kept(result)):
         io.write(case_sheet, block)
     write_todo(io, names, case_sheet, result.summary, result.now, show)
-    _log(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
+    log_click(io, names, show.pair("重新计算", "recalc"), result.summary, settings)
     io.status(_summary_line(show.pair("重新计算完成", "recalculated"), result.summary, show))
     return result.summary
 
@@ -188,7 +201,7 @@ def write_todo(io: BookIO, names: list[str], case_sheet: str, summary: Summary, 
     else:
         old = io.sheet(name)
     values = [[v.cached if isinstance(v, Formula) else v for v in row] for row in grid]
-    io.write(name, _replace_all(values, old))
+    io.write(name, replace_all(values, old))
     links = [(r, c, v) for r, row in enumerate(grid, 1) for c, v in enumerate(row, 1) if isinstance(v, Formula)]
     if links:
         top, bottom, col = links[0][0], links[-1][0], links[0][1]
@@ -200,7 +213,7 @@ def write_todo(io: BookIO, names: list[str], case_sheet: str, summary: Summary, 
 def validate_book(book, now: dt.datetime | None = None) -> Summary:
     """Check every row and the 规则 sheet; write only the 错误 column, so nothing else changes."""
     io = BookIO(book)
-    names, case_sheet, grid, result, settings = _compute(io, ("检查", "checking"), now or _now())
+    names, case_sheet, grid, result, settings = _compute(io, ("检查", "checking"), now or current_time())
     show = settings.display
     errors_col = result.header.outputs.get("errors") or result.new_columns["errors"]
     cells = {rc: v for rc, v in result.cells.items() if rc[1] == errors_col}
@@ -209,7 +222,7 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
     summary = result.summary
     summary.cells_written = len(cells)
     summary.added_columns = [ERRORS_HEADER] if "errors" in result.new_columns else []
-    _log(io, names, show.pair("检查", "validate"), summary, settings)
+    log_click(io, names, show.pair("检查", "validate"), summary, settings)
     line = _summary_line(show.pair("检查完成", "checked"), summary, show)
     problems = settings.problem_lines(show)
     if problems:
@@ -218,7 +231,7 @@ def validate_book(book, now: dt.datetime | None = None) -> Summary:
     return summary
 
 
-# --- 生成回复与短信 / 导出短信 -------------------------------------------------------------------
+# --- 生成回复与短信 -------------------------------------------------------------------
 
 @gc_paused()
 def texts_book(book, now: dt.datetime | None = None):
@@ -239,7 +252,7 @@ def texts_book(book, now: dt.datetime | None = None):
     log_sheet = find_sheet(names, LOG_SHEET_NAMES)
     history = SendLog(io.sheet(log_sheet), journal_path(getattr(book, "fullname", "") or "book")).history() \
         if log_sheet else None
-    result = compute_texts(grid, settings.policy, templates, opted_out, now or _now(), cal=settings.cal,
+    result = compute_texts(grid, settings.policy, templates, opted_out, now or current_time(), cal=settings.cal,
                            reasons=settings.reasons, approved=approved_from_grid(template_grid), history=history,
                            layout=layout)
     keep = {rc: text for rc, text in (layout.formulas.items() if layout else ()) if rc not in result.cells}
@@ -257,87 +270,16 @@ def texts_book(book, now: dt.datetime | None = None):
     return result
 
 
-def _replace_all(rows: list[list], old: list[list], width: int | None = None) -> Block:
-    """The new sheet content from A1, padded with blanks over whatever the old content covered (text
-    Excel would parse, such as a 16-digit order id, sent as text). `width`: only so many columns."""
-    height = max(len(rows), len(old), 1)
-    width = width or max([len(r) for r in rows] + [len(r) for r in old] + [1])
-    return Block(1, 1, [[(for_excel(rows[r][c]) if r < len(rows) and c < len(rows[r]) else None) for c in range(width)]
-                        for r in range(height)])
-
-
 def _outbox_blocks(rows: list[list], old: list[list]) -> list[Block]:
     """发送队列 as `aftersales texts` writes it (addin.workbook.commands.texts.replace_outbox): the generated columns
     from A1 (text Excel would parse, such as a 16-digit order id, sent as text), padded with blanks over
     the old rows; the staff's columns to their right are not written,
     except a note that moves to stay beside its message (one cell each: such moves are rare)."""
     width = max([len(r) for r in rows] + [1])
-    blocks = [_replace_all(rows, old, width)]
+    blocks = [replace_all(rows, old, width)]
     moved = {rc: v for rc, v in replace_outbox(old, rows).items() if rc[1] > width}
     blocks += [Block(r, c, [[for_excel(v)]]) for (r, c), v in sorted(moved.items())]
     return blocks
-
-
-_OUTBOX_COLUMNS = {"phone": "手机号", "text": "短信内容", "send_at": "计划发送时间", "verdict": "校验结果",
-                   "order": "订单号"}
-
-
-def upload_rows(outbox: list[list]) -> list[list]:
-    """The 发送队列 rows as a bulk-SMS upload: what the sheet shows (staff may delete rows), ERROR rows left out."""
-    if not outbox:
-        return [list(UPLOAD_HEADER)]
-    heads = [normalise_header(h) for h in outbox[0]]
-    where = {key: heads.index(name) if name in heads else None for key, name in _OUTBOX_COLUMNS.items()}
-    if where["phone"] is None or where["text"] is None:
-        raise BilingualError("发送队列缺少「手机号」或「短信内容」列", "the outbox sheet has no 手机号 or 短信内容 column", "no_column")
-
-    def get(row, key):
-        i = where[key]
-        return row[i] if i is not None and i < len(row) else None
-
-    out = [list(UPLOAD_HEADER)]
-    for row in outbox[1:]:
-        phone, text = get(row, "phone"), get(row, "text")
-        if phone is None or text is None or is_error_verdict(get(row, "verdict")):
-            continue
-        order = get(row, "order")
-        out.append([to_phone(phone), text, get(row, "send_at"), None if order is None else to_text(order)])
-    return out
-
-
-
-
-def _upload(io: BookIO, names: list[str]) -> list[list]:
-    outbox_sheet = find_sheet(names, OUTBOX_SHEET_NAMES)
-    if outbox_sheet is None:
-        raise BilingualError("找不到「发送队列」工作表", "no 发送队列 (outbox) sheet in this workbook", "no_sheet")
-    return upload_rows(io.sheet(outbox_sheet))
-
-
-def export_book(book) -> Path:
-    """Save the sendable 发送队列 rows as a UTF-8 CSV beside the workbook (what bulk-SMS sites import)."""
-    io = BookIO(book)
-    rows = _upload(io, io.sheet_names)
-    stamp = dt.datetime.now().strftime("%Y%m%d_%H%M")
-    path = Path(book.fullname).with_name(f"{Path(book.fullname).stem}_短信导出_{stamp}.csv")
-    write_csv(path, rows)
-    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信: {path}", f"exported {len(rows) - 1} SMS: {path}"))
-    return path
-
-
-def export_to_sheet(book) -> None:
-    """The same rows on a 短信导出 sheet, for xlwings Lite (a browser add-in cannot write files)."""
-    io = BookIO(book)
-    names = io.sheet_names
-    rows = _upload(io, names)
-    if SMS_EXPORT.name in names:
-        old = io.sheet(SMS_EXPORT.name)
-    else:
-        io.add_sheet(SMS_EXPORT.name)
-        old = []
-    io.write(SMS_EXPORT.name, _replace_all(rows, old))
-    io.status(_display(io).pair(f"已导出 {len(rows) - 1} 条短信 → {SMS_EXPORT.name}",
-                                f"exported {len(rows) - 1} SMS → {SMS_EXPORT.name}"))
 
 
 # --- 结案归档 ------------------------------------------------------------------------------------
@@ -355,7 +297,7 @@ def archive_cases_book(book, now: dt.datetime | None = None, undo: bool = False)
     grids = {case_sheet: io.sheet(case_sheet)}
     if archive_sheet:
         grids[archive_sheet] = io.sheet(archive_sheet)
-    now = now or _now()
+    now = now or current_time()
     plan, days = archive_plan(grids, case_sheet, archive_sheet, settings, now, undo)
     label = show.pair("撤销归档", "undo archive") if undo else show.pair("结案归档", "archive")
     if plan.rows:
@@ -367,14 +309,14 @@ def archive_cases_book(book, now: dt.datetime | None = None, undo: bool = False)
             raise BilingualError(f"「{case_sheet}」第{first}行起有公式, 归档会把它们变成数值, 未归档",
                                  f"the {case_sheet} sheet has formulas from row {first} on; nothing was moved",
                                  "formulas")
-        io.write(case_sheet, Block(first, 1, _replace_all(plan.cases[first - 1:], old[first - 1:], width).values))
+        io.write(case_sheet, Block(first, 1, replace_all(plan.cases[first - 1:], old[first - 1:], width).values))
         if archive_sheet is None:
             archive_sheet = ARCHIVE.name
             io.add_sheet(archive_sheet)
             grids[archive_sheet] = []
-        io.write(archive_sheet, _replace_all(plan.archive, grids[archive_sheet]))
+        io.write(archive_sheet, replace_all(plan.archive, grids[archive_sheet]))
     summary = Summary(rows=len(plan.rows), policy_changes=settings.policy.changed())
-    _log(io, io.sheet_names, label, summary, settings)
+    log_click(io, io.sheet_names, label, summary, settings)
     if undo:
         io.status(show.pair(f"撤销归档完成: 移回 {len(plan.rows)} 个案件", f"undo done: {len(plan.rows)} cases back"))
     else:
@@ -385,43 +327,9 @@ def archive_cases_book(book, now: dt.datetime | None = None, undo: bool = False)
 
 # --- status and log ------------------------------------------------------------------------------
 
-def _now() -> dt.datetime:
-    return china_now()
-
-
 def _summary_line(label: str, s: Summary, show: Display) -> str:
     return f"{label}: " + show.pair(
         f"行数 {s.rows}, 有错误 {s.errors}, 已逾期 {s.overdue}, 今日到期 {s.due_today}, 24小时内到期 {s.due_24h}, "
         f"需审批 {s.approvals}, 赔偿合计 ￥{s.total_compensation:,.2f}, 写入 {s.cells_written} 格",
         f"rows {s.rows}, with errors {s.errors}, overdue {s.overdue}, due today {s.due_today}, due in 24 h {s.due_24h}, "
         f"approvals {s.approvals}, total ￥{s.total_compensation:,.2f}, cells written {s.cells_written}")
-
-
-def _user() -> str:
-    """Who clicked, for the 日志 sheet; blank in the browser (xlwings Lite), where Pyodide reports a
-    made-up "web_user" for everyone."""
-    if sys.platform == "emscripten":
-        return ""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name on this runtime
-        return ""
-    return "" if user == "web_user" else user
-
-
-def _log(io: BookIO, names: list[str], action: str, s: Summary, settings: Settings) -> None:
-    """One line on the 日志 sheet: 时间, 操作人, 操作, 行数, 错误行, 规则版本, 说明."""
-    log_sheet = find_sheet(names, ACTIVITY_LOG_SHEET_NAMES)
-    if log_sheet is None:
-        return
-    show = settings.display
-    rules = show.pair("默认", "default") if not s.policy_changes else \
-        "; ".join(f"{k}={v}" for k, v in s.policy_changes.items())
-    notes = [show.pair(f"写入 {s.cells_written} 格", f"{s.cells_written} cells written")]
-    if s.added_columns:
-        notes.append(show.pair(f"新增列: {', '.join(s.added_columns)}", f"added columns: {', '.join(s.added_columns)}"))
-    notes += [show.pair(f"「{h}」列已有不是本工具写的内容, 未写入", f"the {h} column holds values this tool did not "
-                                                                 f"write; not written") for h in s.skipped_columns]
-    notes += settings.problem_lines(show)
-    row = io.last_row(log_sheet) + 1
-    io.write(log_sheet, Block(row, 1, [[_now(), _user(), action, s.rows, s.errors, rules, "\n".join(notes)]]))

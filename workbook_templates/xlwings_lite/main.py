@@ -3,7 +3,7 @@
 Paste this file into the xlwings Lite editor's main.py and requirements.txt next to it into the
 requirements.txt tab, below Lite's own lines (keep its xlwings line). The worksheet functions are the
 same as with classic xlwings (AS_COMPENSATION, AS_DEADLINE, ...); the buttons are shapes on the 案件
-sheet hyperlinked to the cells named below: E1-E4, in the hidden column right of 买家 that a new
+sheet hyperlinked to the cells named below: E1-E7, in the hidden column right of 买家 that a new
 workbook keeps for them, so selecting a visible cell (a header, say) never runs a script.
 
 Office.js hands empty cells to custom functions as 0, so every function here treats a 0 as empty
@@ -15,7 +15,7 @@ from xlwings import arg, func, script
 
 # python-calamine is not needed in Lite: Lite reads cells through Excel, and the add-in imports it only
 # when it opens a saved file (the command line). Pyodide 0.28+ ships it anyway.
-from addin.excel import buttons
+from addin.excel import buttons, steps
 from addin.excel import functions as f
 
 LITE = {"zero_is_blank": True}
@@ -176,11 +176,31 @@ def generate_texts(book: xw.Book):
 
 @script(button="[btnExport]案件!E3")
 def export_sms(book: xw.Book):
-    """导出短信: the sendable SMS on the 短信导出 sheet (the browser cannot save files: copy or save it as CSV)."""
-    buttons.export_to_sheet(book)
+    """导出短信: the vendor files 模板 asks for, one sheet each (短信文件1_阿里云 …: the browser cannot save
+    files; save each sheet as the file to upload), logged in 发送记录."""
+    buttons.run_on(book, steps.outbox_book)
 
 
 @script(button="[btnCheck]案件!E4")
 def validate(book: xw.Book):
     """检查: check every row and the 规则 sheet; only the 错误 column is written."""
     buttons.validate_book(book)
+
+
+@script(button="[btnImport]案件!E5")
+def import_exports(book: xw.Book):
+    """导入平台导出: the export pasted into the 导入 sheet (header included) into 案件 (the browser cannot
+    open local files). The pasted rows stay; importing them again adds nothing."""
+    buttons.run_on(book, steps.import_book)
+
+
+@script(button="[btnReceipts]案件!E6")
+def import_receipts(book: xw.Book):
+    """导入回执: the vendor's receipts pasted into the 导入 sheet (header included) into 发送记录 and 短信状态."""
+    buttons.run_on(book, steps.receipts_book)
+
+
+@script(button="[btnArchive]案件!E7")
+def archive_cases(book: xw.Book):
+    """结案归档: finished cases older than 规则 ARCH-1.days move to 归档."""
+    buttons.run_on(book, buttons.archive_cases_book)

@@ -22,7 +22,15 @@ Public Sub GenerateTexts()
     ScheduleStatusReset
 End Sub
 
-' Save the sendable outbox rows as a UTF-8 CSV beside the workbook, for the bulk-SMS site.
+' Import the platforms' after-sales exports: Excel's Open dialog (several files at once); Cancel
+' imports the rows pasted into the import sheet instead.
+Public Sub ImportExports()
+    RunPython "import addin.excel.buttons as b; b.import_exports()"
+    ScheduleStatusReset
+End Sub
+
+' Write the bulk-SMS vendor files the templates sheet asks for (Aliyun, Tencent Cloud, else CSV)
+' into BOOK_outbox beside the workbook, and log them in the send log sheet.
 Public Sub ExportSms()
     RunPython "import addin.excel.buttons as b; b.export_sms()"
     ScheduleStatusReset
@@ -34,7 +42,14 @@ Public Sub ValidateCases()
     ScheduleStatusReset
 End Sub
 
-'' Move finished or closed cases older than the rules sheet's ARCH-1.days to the archive sheet.
+' Import the SMS vendor's receipt file (Open dialog; Cancel: the receipts pasted into the import
+' sheet): statuses into the send log and the cases' SMS status column.
+Public Sub ImportReceipts()
+    RunPython "import addin.excel.buttons as b; b.import_receipts()"
+    ScheduleStatusReset
+End Sub
+
+' Move finished or closed cases older than the rules sheet's ARCH-1.days to the archive sheet.
 Public Sub ArchiveCases()
     RunPython "import addin.excel.buttons as b; b.archive_cases()"
     ScheduleStatusReset

@@ -5,7 +5,7 @@ Built at run time, nothing binary is committed: the sheets come from
 charts, 使用说明, 规则, 日历, 原因对照, 模板, 发送队列, 发送记录, 日志), this module adds the xlwings.conf
 sheet (with the interpreter that ran the command), the VBA project (macros/AfterSales.bas plus the
 installed xlwings' standalone module, so the workbook needs no xlwings add-in and always matches the
-Python side's xlwings version) and four form-control buttons in the frozen corner of the 案件 sheet
+Python side's xlwings version) and the form-control buttons in the frozen corner of the 案件 sheet
 (header row, identity columns), where they never scroll away.
 """
 from __future__ import annotations
@@ -29,9 +29,13 @@ from addin.workbook.sheets.catalogue import CASES, XLWINGS_CONF
 
 UDF_MODULE = "addin.excel.udfs"
 # (caption, VBA sub in AfterSales.bas, width in pixels). They must fit within the frozen columns.
-BUTTONS = (("重新计算", "RecalculateCases", 64), ("生成回复与短信", "GenerateTexts", 96),
-           ("导出短信", "ExportSms", 64), ("检查", "ValidateCases", 44), ("结案归档", "ArchiveCases", 64))
-HEADER_ROW_POINTS = 60       # room for the buttons above the header text, which sits at the bottom
+# The day's order: import, recalc, texts, export, receipts, then check and archive; BUTTONS_PER_ROW in the
+# first row, the rest in a second row under it (all inside the frozen corner's header cell).
+BUTTONS_PER_ROW = 4
+BUTTONS = (("导入平台导出", "ImportExports", 88), ("重新计算", "RecalculateCases", 64),
+           ("生成回复与短信", "GenerateTexts", 96), ("导出短信", "ExportSms", 64), ("导入回执", "ImportReceipts", 64),
+           ("检查", "ValidateCases", 44), ("结案归档", "ArchiveCases", 64))
+HEADER_ROW_POINTS = 80       # room for two rows of buttons above the header text, which sits at the bottom
 BUTTON_TOP, BUTTON_HEIGHT, BUTTON_GAP = 4, 28, 5
 
 # The xlwings.conf sheet as xlwings' own quickstart lays it out (keys from A1 down, no gaps).
@@ -93,9 +97,10 @@ def new_workbook(path: str | Path, rows: list[dict] | None = None, *, interprete
     col_widths, row_heights = _pixel_grid(case)
     buttons = _buttons()
     frozen_px = sum(col_widths[:case_sheet.frozen_columns])
-    if buttons[-1].left + buttons[-1].width > frozen_px:     # a layout change must keep them in the frozen corner
-        raise AssertionError(f"the buttons need {buttons[-1].left + buttons[-1].width} px, the frozen columns "
-                             f"have {frozen_px}")
+    need = max(b.left + b.width for b in buttons)
+    if need > frozen_px or max(b.top + b.height for b in buttons) > row_heights[0]:
+        # a layout change must keep them in the frozen corner, above nothing but the header cell
+        raise AssertionError(f"the buttons need {need} px, the frozen columns have {frozen_px}")
     with tempfile.TemporaryDirectory() as tmp:
         sheets_only = Path(tmp) / "sheets.xlsx"
         wb.save(sheets_only)
@@ -166,8 +171,10 @@ def _pixel_grid(ws) -> tuple[list[int], list[int]]:
 
 
 def _buttons() -> list[Button]:
-    out, left = [], BUTTON_GAP
-    for caption, macro, width in BUTTONS:
-        out.append(Button(caption, macro, left, BUTTON_TOP, width, BUTTON_HEIGHT))
-        left += width + BUTTON_GAP
+    out = []
+    for start in range(0, len(BUTTONS), BUTTONS_PER_ROW):
+        left, top = BUTTON_GAP, BUTTON_TOP + (start // BUTTONS_PER_ROW) * (BUTTON_HEIGHT + BUTTON_GAP)
+        for caption, macro, width in BUTTONS[start:start + BUTTONS_PER_ROW]:
+            out.append(Button(caption, macro, left, top, width, BUTTON_HEIGHT))
+            left += width + BUTTON_GAP
     return out

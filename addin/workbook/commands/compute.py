@@ -109,6 +109,9 @@ class Job:
     # (row -> Compensation; None = merge within these rows) and whether 状态 holds foreign words.
     tm_caps: dict | None = None
     check_status: bool = False
+    # The streamed recalc patches row by row: each row's cells as a list of (col, value) in column order
+    # (Part.rows), which the patcher takes as they are, instead of the (row, col) dict it would regroup.
+    by_row: bool = False
     # Repeat refunders look across rows too: row -> (zh, en) note for 提示, found over the whole sheet
     # (repeaters_of) before the rows are computed, or after a streamed pass that then runs again.
     repeaters: dict | None = None
@@ -118,6 +121,7 @@ class Job:
 class Part:
     """One worker's share: cells to write and its part of the summary (the figures in `tally`)."""
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
+    rows: dict[int, list] = field(default_factory=dict)   # row -> [(col, value)] in column order (Job.by_row)
     due_24h: int = 0
     tally: Tally = field(default_factory=Tally)
     results: dict[int, CaseResult] = field(default_factory=dict)
@@ -133,6 +137,7 @@ class Part:
     def merge(self, other: "Part") -> None:
         """Add another share's cells and figures to this one."""
         self.cells.update(other.cells)
+        self.rows.update(other.rows)
         self.results.update(other.results)
         self.problems.update(other.problems)
         self.checks.update(other.checks)
@@ -197,6 +202,9 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
     """Parse, compute and diff the given sheet rows."""
     grid, header, out_items, now, show, prot = job.grid, job.header, job.out_items, job.now, job.show, job.protection
     part = Part()
+    by_row = job.by_row
+    if by_row:                   # each row's cells come out in column order
+        out_items = sorted(out_items, key=itemgetter(1))
     rows, parsed = [], []
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
     filled_inputs = _filled_inputs(input_cols)
@@ -237,9 +245,12 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
         if p.blank:
             # Stale outputs on a row that is now blank are cleared (formulas are kept).
             kept = prot.formulas.get(r, ())
-            for _, c in out_items:
-                if c <= width and c not in kept and not is_blank(values[c - 1]):
-                    part.cells[(r, c)] = None
+            stale = [(c, None) for _, c in out_items if c <= width and c not in kept and not is_blank(values[c - 1])]
+            if stale:
+                if by_row:
+                    part.rows[r] = stale
+                else:
+                    part.cells.update(((r, c), v) for c, v in stale)
             continue
         rows.append(r)
         parsed.append(p)
@@ -254,7 +265,7 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
     for i, buyer, paid_at, before in items:
         part.tm_items.append((rows[i], buyer, paid_at, before, results[rows[i]].compensation))
 
-    cells = part.cells
+    cells, by_rows = part.cells, part.rows
     for n, (r, p) in enumerate(zip(rows, parsed)):
         if progress and n % 1000 == 0:
             progress(n, len(rows))
@@ -311,30 +322,38 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
         if nd is not None and nd < horizon and not p.problems:
             part.todo.append(_todo_item(r, p.case, results[r], out_shown, nd, job))
         olds = pick_olds(current) if width >= olds_width else [current[i] if i < width else None for i in out_idx]
+        new = []                                   # (col, value) of the cells to write, in out_items' order
+        put = new.append
         if not kept and olds.count("") + olds.count(None) == len(olds):
             # Every computed cell is empty (a first recalc): each value is new. The loop below, shortened.
             for c, value, old in zip(out_cs, map(out.get, out_keys), olds):
                 if value is not None and (value != "" or old is None):
-                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
-            continue
-        for (key, c, i), value, old in zip(out_cols, map(out.get, out_keys), olds):
-            if kept and c in kept:
-                continue
-            if value is None:                      # the common case, kept cheap: 15 columns x every row
-                if old is None or old == "" or (old.__class__ is str and not old.strip()):
+                    put((c, excel_instant(value) if value.__class__ is dt.datetime else value))
+        else:
+            for (key, c, i), value, old in zip(out_cols, map(out.get, out_keys), olds):
+                if kept and c in kept:
                     continue
-            elif old == "" or old is None:
-                if value != "":                    # a new value in an empty cell (a first recalc)
-                    cells[(r, c)] = excel_instant(value) if value.__class__ is dt.datetime else value
+                if value is None:                      # the common case, kept cheap: 15 columns x every row
+                    if old is None or old == "" or (old.__class__ is str and not old.strip()):
+                        continue
+                elif old == "" or old is None:
+                    if value != "":                    # a new value in an empty cell (a first recalc)
+                        put((c, excel_instant(value) if value.__class__ is dt.datetime else value))
+                        continue
+                elif value.__class__ is str and old.__class__ is str:    # a text already there (a re-run)
+                    if value != old:
+                        put((c, value))
                     continue
-            elif value.__class__ is str and old.__class__ is str:    # a text already there (a re-run)
-                if value != old:
+                elif value.__class__ is dt.datetime:
+                    value = excel_instant(value)
+                if not same_value(old, value):
+                    put((c, value))
+        if new:
+            if by_row:
+                by_rows[r] = new
+            else:
+                for c, value in new:
                     cells[(r, c)] = value
-                continue
-            elif value.__class__ is dt.datetime:
-                value = excel_instant(value)
-            if not same_value(old, value):
-                cells[(r, c)] = value
     if keep_results:
         part.results = results
     return part

@@ -169,19 +169,26 @@ def _refuse_workbook_as_csv(csv_file: Path, book: Path) -> None:
 
 
 def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
-                 csv_file: str | Path | None = None, *, log: bool = True) -> tuple[OutboxReport, list[LogEntry]]:
+                 csv_file: str | Path | None = None, *, log: bool = True,
+                 sink=None) -> tuple[OutboxReport, list[LogEntry]]:
     """Write the vendor files for the messages of `texts` ready now, after journalling their 发送记录
-    entries (which the caller then writes with :func:`write_log`)."""
+    entries (which the caller then writes with :func:`write_log`). `sink`: where no file can be written
+    (xlwings Lite), an object whose place(file) names where a file's rows go instead and write(place,
+    rows) puts them there (addin.excel.steps writes them to a sheet per file); the log names the place."""
     sel = select(book, texts, now, vendor=fmt != "csv", vendor_name="tencent" if fmt.startswith("tencent") else "aliyun")
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"
     planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file, getattr(book, "approved", {}))
-    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(file)) for file, _, group in planned_files
-               for ready in group]
+    where = {file: sink.place(file) if sink else file for file, *_ in planned_files}
+    entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(where[file]))
+               for file, _, group, _ in planned_files for ready in group]
     if entries and log:
         book.log.journal_write(entries)          # first: a crash after this knows which files were meant
-    for file, write, group in planned_files:
-        write()
-    report = OutboxReport(batch=batch, fmt=fmt, files=[f for f, _, _ in planned_files], exported=len(entries),
+    for file, write, group, rows in planned_files:
+        if sink:
+            sink.write(where[file], rows)
+        else:
+            write()
+    report = OutboxReport(batch=batch, fmt=fmt, files=[where[f] for f, *_ in planned_files], exported=len(entries),
                           selection=sel)
     return report, entries
 
@@ -244,7 +251,7 @@ def _groups(ready: list[Ready], key) -> dict:
 
 def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, csv_file,
                 approved: dict | None = None):
-    """[(file, write(), messages in it)]; nothing is written until write() is called."""
+    """[(file, write(), messages in it, the file's rows)]; nothing is written until write() is called."""
     plans = []
     if fmt == "tencent-xlsx":
         return _plan_tencent(ready, out_dir, batch, now, approved or {})
@@ -252,7 +259,7 @@ def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt
         file = Path(csv_file) if csv_file else out_dir / f"{batch}_短信.csv"
         rows = [list(UPLOAD_HEADER)] + [[r.phone, r.result.sms_text, r.planned, r.order_id] for r in ready]
         if ready:
-            plans.append((file, lambda: write_csv(file, rows), ready))
+            plans.append((file, lambda: write_csv(file, rows), ready, rows))
         return plans
     if fmt == "aliyun-xlsx":
         for (code, sig, slot), group in _groups(ready, lambda r: (r.result.sms_template_code, r.result.sms_signature,
@@ -263,12 +270,13 @@ def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt
                 stem = "_".join(filter(None, (batch, _safe(code), _safe(sig), slot, f"{n}" if len(parts) > 1 else "")))
                 file = out_dir / f"{stem}.xlsx"
                 rows = numbers_file_rows(names, [r.message() for r in part])
-                plans.append((file, (lambda f=file, rows=rows: write_numbers_xlsx(f, rows)), part))
+                plans.append((file, (lambda f=file, rows=rows: write_numbers_xlsx(f, rows)), part, rows))
         return plans
     for (code, slot), group in _groups(ready, lambda r: (r.result.sms_template_code, _slot(r, now))).items():
         file = out_dir / f"{'_'.join(filter(None, (batch, _safe(code), slot)))}.json"
         bodies = batch_requests([r.message() for r in group])
-        plans.append((file, (lambda f=file, b=bodies: _write_json(f, b)), group))
+        rows = [["请求体 (JSON)"]] + [[json.dumps(b, ensure_ascii=False)] for b in bodies]
+        plans.append((file, (lambda f=file, b=bodies: _write_json(f, b)), group, rows))
     return plans
 
 
@@ -288,7 +296,7 @@ def _plan_tencent(ready: list[Ready], out_dir: Path, batch: str, now: dt.datetim
                                           f"{n}" if len(parts) > 1 else "")))
             file = out_dir / f"{stem}.xlsx"
             data = [rows[0]] + chunk
-            plans.append((file, (lambda f=file, d=data: write_numbers_xlsx(f, d, number_format="General")), part))
+            plans.append((file, (lambda f=file, d=data: write_numbers_xlsx(f, d, number_format="General")), part, data))
     return plans
 
 

@@ -35,7 +35,7 @@ from addin.workbook.commands import cores
 from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs, repeaters_of
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.todo import todo_edits
-from addin.workbook.files.session import clip_long_texts, read_error, write_error
+from addin.workbook.files.session import read_error, write_error
 from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, find_case_header
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
 from addin.workbook.files.xlsx_patch.scan import LayoutScan
@@ -147,7 +147,7 @@ def recalc_streamed(book, case_sheet: str, settings, now, *, progress=None, work
     except WorkbookReadError as exc:
         raise _read_error(book, exc) from None
     job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons,
-               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols,
+               display_of(policy), tm_caps=tm_caps, check_status="status" in out_cols, by_row=True,
                repeaters=repeaters_of([e for e in refunds if e.row not in protection.not_case_rows], policy))
     total = max(0, last_row - header.row)
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
@@ -272,11 +272,12 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
     view = _RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
     items = []
+    memo: dict = {}                 # each distinct value of a column read once, as compute_rows does
     for r, _ in batch:
         values = view[r - 1]
         width = len(values)
         raw = {key: v for key, j in input_cols if j < width and (v := values[j]) is not None and v != ""}
-        parsed = case_from_row(raw, reasons)
+        parsed = case_from_row(raw, reasons, memo)
         if parsed.blank or parsed.problems:
             continue
         try:
@@ -464,17 +465,17 @@ def _do_chunk(chunk) -> _ChunkDone:
         job = replace(ctx.job, grid=_RowsView(first, grid))
         header_row = job.header.row
         part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
-        cells = part.cells
-        part.cells = {}
+        rows = part.rows                    # row -> [(col, value)] in column order (Job.by_row)
+        part.rows = {}
         if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
-            cells.update(ctx.header_cells)
-        if not cells:
+            rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
+        if not rows:
             return _ChunkDone(None, [], None, 0, 0, part)
-        clipped = clip_long_texts(cells)
-        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, cells, ctx.styles, ctx.date1904, PatchReport())
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
         xml = patcher.patch_rows(chunk.xml)
         wanted = ctx.styles.take_wanted()
-        return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, len(cells), clipped, part)
+        return _ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
+                          part)
     except WorkbookReadError as exc:
         return _ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:

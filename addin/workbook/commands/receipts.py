@@ -37,7 +37,7 @@ from addin.workbook.commands.receipt_case import case_status_edits
 
 from addin.workbook.commands.outbox import LogState, write_log
 from addin.workbook.files.reader import read_workbook, sheet_names
-from addin.workbook.sheets.catalogue import normalise_header
+from addin.workbook.sheets.catalogue import IMPORT, find_sheet, normalise_header
 from addin.workbook.sheets.send_log import LogEntry
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.texts import load_book
@@ -133,16 +133,41 @@ def _time(value) -> dt.datetime | None:
         return None
 
 
-def import_receipts(book_path: str | Path, receipt_path: str | Path, *, wait: float = 0.0,
+def import_receipts(book_path: str | Path, receipt_path: str | Path | None = None, *, wait: float = 0.0,
                     now: dt.datetime | None = None) -> ReceiptReport:
     """Match every receipt to the send log and write the statuses (发送记录, 案件's 短信状态, 退订名单),
-    in one guarded session on the book."""
-    receipt_path = Path(receipt_path)
-    grid = read_receipt_file(receipt_path)
-    head, cols = _columns(grid)
+    in one guarded session on the book. No receipt_path: the rows pasted into the book's 导入 sheet."""
+    grid, name = (None, None) if receipt_path is None else (read_receipt_file(Path(receipt_path)), Path(receipt_path).name)
+    if grid is not None:
+        _columns(grid)                  # a file that is no receipt file is refused before the book is opened
     now = now or dt.datetime.now().replace(microsecond=0)
     with open_book(book_path, wait=wait, command="receipts", out_hint=False) as session:
-        return _apply(grid, head, cols, receipt_path, session, now)
+        if grid is None:
+            grid, name = pasted_receipts(session)
+        return apply_receipts(session, grid, name, now)
+
+
+def pasted_receipts(session) -> tuple[list[list], str]:
+    """(rows, name) of a receipt file pasted into the book's 导入 sheet, header included."""
+    sheet = find_sheet(session.sheet_names, IMPORT.aliases)
+    if sheet is None:
+        raise ReceiptFileError(f"工作簿里没有「{IMPORT.name}」表: 请新建它, 把回执文件的内容(含表头)粘贴到A1",
+                               f"no {IMPORT.name} sheet in the book: add one and paste the receipts, header included")
+    grid = session.read([sheet])[sheet]
+    try:
+        _columns(grid)
+    except ReceiptFileError:
+        raise ReceiptFileError(f"「{sheet}」表里不是短信回执 (找不到「手机号码」和「发送状态」列): 请把回执文件的内容(含表头)粘贴到A1",
+                               f"the {sheet} sheet holds no SMS receipts (no phone and status columns): paste the "
+                               f"receipt file, header included, at A1") from None
+    return grid, f"「{sheet}」表"
+
+
+def apply_receipts(session, grid: list[list], name: str, now: dt.datetime) -> ReceiptReport:
+    """The receipts of `grid` (a file's or pasted rows) on an open session: a saved file's, or the Excel
+    book behind the 导入回执 button (addin.excel.session)."""
+    head, cols = _columns(grid)
+    return _apply(grid, head, cols, name, session, now)
 
 
 @dataclass
@@ -190,7 +215,7 @@ def _read(row: list, r: int, cols: dict[str, int], report: ReceiptReport) -> _Re
                     text("content"), text("template") or "", text("serial") or "")
 
 
-def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session, now: dt.datetime) -> ReceiptReport:
+def _apply(grid, head: int, cols: dict[str, int], source: str, session, now: dt.datetime) -> ReceiptReport:
     book = load_book(session)
     log, show = book.log, book.settings.display
     by_text: dict[tuple[str, str], list[LogEntry]] = {}
@@ -223,7 +248,7 @@ def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session, n
                              phone=mask_phone(rec.phone), phone_fp=phone_fp, order_id=None, kind="",
                              template=rec.template, signature=None, text_fp=rec.own_fp, status=rec.status,
                              code=rec.code, receipt_at=rec.at or now,
-                             note=show.pair(f"回执文件 {receipt_path.name} 第{r}行, 发送记录中没有",
+                             note=show.pair(f"回执文件 {source} 第{r}行, 发送记录中没有",
                                             f"receipt row {r} not in this log"))
             new.append(entry)
             index(entry)
@@ -235,7 +260,7 @@ def _apply(grid, head: int, cols: dict[str, int], receipt_path: Path, session, n
             report.updated += 1
     for entry in new:
         log.add(entry)
-    edits, report.case_rows, report.opted_out = case_status_edits(book, opted_out, receipt_path.name, now)
+    edits, report.case_rows, report.opted_out = case_status_edits(book, opted_out, source, now)
     write_log(session, log, [], report, edits)
     return report
 

@@ -48,7 +48,7 @@ from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.edits import UnsupportedWorkbook
 from addin.workbook.files.xlsx_patch.scan import SheetLayout, read_layout
 from addin.workbook.files.xlsx_patch.patch import check_workbook, write_patched
-from addin.workbook.files.xlsx_patch.xmlbytes import MAX_TEXT
+from addin.workbook.files.xlsx_patch.xmlbytes import CLIP_MARK, MAX_TEXT
 from addin.workbook.files.xlsx_patch.zipcopy import TEMP_SUFFIX, discard_temp, replace_atomic, temp_prefix
 from addin.core.errors import BilingualError
 
@@ -56,7 +56,6 @@ LOCK_SUFFIX = ".aftersales-lock"
 LOCK_STALE_AFTER = 15 * 60        # seconds: far longer than any run (100k rows: about 20 s)
 _LOCK_UNREADABLE_GRACE = 30       # seconds: a lock file still being written by its owner
 _TEMP_RE_TAIL = r"\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX)    # tempfile.mkstemp's 8 random characters
-CLIP_MARK = "…(已截断 truncated)"
 
 
 class BookError(BilingualError):

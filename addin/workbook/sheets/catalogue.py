@@ -28,7 +28,6 @@ ACTIVITY_LOG = Sheet("日志", ("日志", "log"),                          # one
                      ("时间", "操作人", "操作", "行数", "错误行", "规则版本", "说明"))
 SUMMARY = Sheet("汇总", ("汇总", "summary"))
 GUIDE = Sheet("使用说明", ("使用说明", "guide"))
-SMS_EXPORT = Sheet("短信导出", ("短信导出",))                          # the 导出短信 button's free-text csv sheet
 TODO = Sheet("今日待办", ("今日待办", "todo", "today"))             # rebuilt by every recalc (sheets/todo_sheet.py)
 ARCHIVE = Sheet("归档", ("归档", "archive"))                          # finished cases moved off 案件 (commands/archive.py)
 IMPORT = Sheet("导入", ("导入", "import", "粘贴导入"))                  # a platform export pasted in, header included

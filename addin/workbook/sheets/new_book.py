@@ -330,7 +330,7 @@ def make_workbook(rows: list[dict] | None = None, *, extra_sheets=SHEETS_EXTRA, 
 
 
 # What the 导入 sheet says until staff paste an export over it (row 1 is then the export's header).
-IMPORT_HINT = "把平台导出表的内容(含表头)粘贴到A1, 再点「导入平台导出」"
+IMPORT_HINT = "把平台导出表(或短信回执)的内容含表头粘贴到A1, 再点「导入平台导出」(或「导入回执」); 下次粘贴前先清空本表"
 
 # Column widths (characters) of the message sheets, so 计划发送时间 and 时间 show as dates, not ###.
 SHEET_WIDTHS = {

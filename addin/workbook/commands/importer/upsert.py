@@ -37,7 +37,7 @@ from addin.workbook.sheets.protected import place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
-from addin.workbook.sheets.catalogue import IMPORT_RECORD, normalise_header
+from addin.workbook.sheets.catalogue import IMPORT, IMPORT_RECORD, find_sheet, normalise_header
 from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
@@ -347,41 +347,80 @@ def _last_used_row(grid) -> int:
 
 
 def import_exports(book: str | Path, files: list[str | Path], *, platform: str | None = None,
-                   dry_run: bool = False, wait: float = 0.0, export_wins: bool = False) -> ImportReport:
+                   dry_run: bool = False, wait: float = 0.0, from_sheet: bool = False,
+                   export_wins: bool = False) -> ImportReport:
     """Import the export files into the workbook's 案件 sheet; see the module docstring.
 
     platform: None/"auto" (from the file) or what staff type for one (淘宝, 天猫, 京东, 拼多多).
-    wait: seconds to wait for another run of ours on the same book. export_wins: a cell staff changed
-    since the last import takes the export's value too (reported). Raises ExportFileError (a file
-    cannot be imported) or another BookError (the book is open in Excel, has no 案件 header, new rows
-    would go below a totals row or outside the case Table ...); then nothing is written.
+    wait: seconds to wait for another run of ours on the same book. from_sheet: also the rows pasted
+    into the book's own 导入 sheet (:func:`pasted_export`). export_wins: a cell staff changed since the
+    last import takes the export's value too (listed). Raises ExportFileError (a file cannot be
+    imported) or another BookError (the book is open in Excel, has no 案件 header, new rows would go
+    below a totals row or outside the case Table ...); then nothing is written.
     """
-    override = None
-    if platform and platform.strip().lower() != "auto":
-        try:
-            override = to_platform(platform)
-        except CellError as exc:
-            raise ExportFileError(f"--platform: {exc.zh}", f"--platform: {exc.en}") from None
+    override = platform_override(platform)
     with open_book(book, write=not dry_run, wait=wait, command="import", out_hint=False) as session:
-        names = session.sheet_names
-        case_sheet = require_case_sheet(names, session.name)
-        sheets = settings_sheets(names)
-        grids = session.read([case_sheet] + [n for n in sheets.values() if n])
-        settings = load_settings(sheets, grids.__getitem__)
-        reasons = settings.reasons
-        record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
-        try:
-            report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), files, override, reasons,
-                                   settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
-        except CaseSheetError as exc:
-            raise exc.in_sheet(case_sheet) from None
-        record_edit = record.edit(cases_changed=bool(edit.cells))
-        report.cells, report.record_cells = len(edit.cells), len(record_edit.cells)
-        if (edit.cells or record_edit.cells) and not dry_run:
-            # one atomic patch: the cases and the record of what this import took never disagree
-            session.patch({case_sheet: edit, record.sheet or IMPORT_RECORD.name: record_edit})
-            report.written = True
+        sources = list(files) + ([pasted_export(session)] if from_sheet else [])
+        return import_into(session, sources, override, dry_run=dry_run, export_wins=export_wins)
+
+
+def platform_override(platform: str | None) -> str | None:
+    """The platform code staff asked for (--platform), or None for "from the file"."""
+    if not platform or platform.strip().lower() == "auto":
+        return None
+    try:
+        return to_platform(platform)
+    except CellError as exc:
+        raise ExportFileError(f"--platform: {exc.zh}", f"--platform: {exc.en}") from None
+
+
+def pasted_export(session) -> ExportSheet:
+    """The rows staff pasted into the 导入 sheet (header included), as one export table. The sheet is
+    left as it is: importing the same rows again matches them by order id + refund id and adds nothing."""
+    name = find_sheet(session.sheet_names, IMPORT.aliases)
+    if name is None:
+        raise ExportFileError(f"工作簿里没有「{IMPORT.name}」表: 请新建一个名为「{IMPORT.name}」的工作表, 把导出表(含表头)粘贴到A1",
+                              f"no {IMPORT.name} sheet in the book: add one and paste the export, header included, "
+                              f"at A1", "no_paste")
+    rows = session.read([name])[name]
+    if not any(not is_blank(v) for row in rows[1:] for v in row):
+        raise ExportFileError(f"「{name}」表是空的: 请把平台导出表的内容(含表头)粘贴到A1, 再导入",
+                              f"the {name} sheet is empty: paste the export, header included, at A1", "no_paste")
+    return ExportSheet(f"「{name}」表", rows)
+
+
+def import_into(session, sources: list, override: str | None, *, dry_run: bool = False,
+                export_wins: bool = False) -> ImportReport:
+    """The import on an open session (a saved file's, or the Excel book behind the button: any object
+    with sheet_names, read, layout and patch). sources: export files, or ExportSheets already read.
+    The 案件 sheet and the 导入记录 (record.py) are written in one patch."""
+    names = session.sheet_names
+    case_sheet = require_case_sheet(names, session.name)
+    sheets = settings_sheets(names)
+    grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+    settings = load_settings(sheets, grids.__getitem__)
+    reasons = settings.reasons
+    record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
+    try:
+        report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), sources, override, reasons,
+                               settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
+    except CaseSheetError as exc:
+        raise exc.in_sheet(case_sheet) from None
+    record_edit = record.edit(cases_changed=bool(edit.cells))
+    report.cells, report.record_cells = len(edit.cells), len(record_edit.cells)
+    if (edit.cells or record_edit.cells) and not dry_run:
+        # one atomic patch: the cases and the record of what this import took never disagree
+        session.patch({case_sheet: edit, record.sheet or IMPORT_RECORD.name: record_edit})
+        report.written = True
     return report
+
+
+def _tables(source) -> tuple[str, list[ExportSheet]]:
+    """(name, tables) of one source: an export file, or rows pasted into the book (an ExportSheet)."""
+    if isinstance(source, ExportSheet):
+        return source.name, [source]
+    path = Path(source)
+    return path.name, read_export(path)
 
 
 def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons,
@@ -414,17 +453,18 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
     report = ImportReport()
     lines: list[_Line] = []
-    for path in map(Path, files):
+    for source in files:
+        name, tables = _tables(source)
         # a workbook's 售后信息 sheet first (拼多多's .xlsx keeps its rows there)
-        sheets = sorted(read_export(path), key=lambda s: not s.name.endswith("[售后信息]"))
+        sheets = sorted(tables, key=lambda s: not s.name.endswith("[售后信息]"))
         found = next(((s, m) for s in sheets if (m := _find_format(s.rows, override))), None)
         if found is None:
             seen = next((", ".join(str(v) for v in row if not is_blank(v))[:80] for s in sheets for row in s.rows
                          if any(not is_blank(v) for v in row)), "")
-            raise ExportFileError(f"{path.name}: 找不到订单号列, 不是淘宝/天猫/京东/拼多多/抖店的售后或退款导出 (首行: {seen})",
-                                  f"{path.name}: no order id column; not a Taobao/Tmall/JD/Pinduoduo/Douyin refund export")
+            raise ExportFileError(f"{name}: 找不到订单号列, 不是淘宝/天猫/京东/拼多多/抖店的售后或退款导出 (首行: {seen})",
+                                  f"{name}: no order id column; not a Taobao/Tmall/JD/Pinduoduo/Douyin refund export")
         sheet, (fmt, header_row, fcols) = found
-        code, note = _platform(fmt, path.name, sheet.rows, fcols, header_row, override, book_platforms,
+        code, note = _platform(fmt, name, sheet.rows, fcols, header_row, override, book_platforms,
                                default_platform)
         summary = FileSummary(sheet.name, fmt, code, note=note, **_coverage(fmt, sheet.rows[header_row], fcols))
         report.files.append(summary)

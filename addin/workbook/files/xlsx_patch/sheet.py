@@ -16,7 +16,7 @@ from addin.core.gcpause import gc_paused
 from .refs import COL_BYTES, COL_INDEX, MAX_COL, MAX_ROW, cell_ref, cells_beyond, parse_range, parse_ref
 from .styles import Styles
 from .cellxml import excel_serial, inline_string_tail, number_text
-from .xmlbytes import text_xml, column_styles, get_attr, root_prefix, set_attr, xml_escape, xml_unescape
+from .xmlbytes import CLIP_MARK, MAX_TEXT, text_xml, column_styles, get_attr, root_prefix, set_attr, xml_escape, xml_unescape
 
 _MISSING = object()
 _first = operator.itemgetter(0)
@@ -66,7 +66,7 @@ class SheetPatcher:
     slices of the sheetData body and new pieces, `last` is the body offset copied so far."""
 
     def __init__(self, xml: bytes, name: str, edit: SheetEdit, styles: Styles, date1904: bool,
-                 report: PatchReport):
+                 report: PatchReport, by_row: dict[int, list[tuple[int, CellValue]]] | None = None):
         self.xml, self.name, self.edit = xml, name, edit
         self.styles, self.date1904, self.report = styles, date1904, report
         self.p = p = root_prefix(xml, b"worksheet")
@@ -87,15 +87,23 @@ class SheetPatcher:
         self.zone_end = 0  # last row that may hold a dependent of a broken shared formula
         self.skipped = 0  # None edits of cells that do not exist: nothing to write
         self._col_style_cache: dict[int, bytes | None] = {}
-        self.by_row: dict[int, list[tuple[int, CellValue]]] = defaultdict(list)
-        with gc_paused():  # 100k+ small tuples would trigger full collections over the caller's data too
-            by_row = self.by_row
-            for (row, col), value in edit.cells.items():
-                by_row[row].append((col, value))
+        self.clip = False           # cut texts over Excel's limit here (for_rows; else the session did)
+        self.clipped = 0
+        if by_row is not None:      # row -> [(col, value)], already in column order (the streamed recalc)
+            self.by_row = by_row
+            self.n_cells = sum(map(len, by_row.values()))
+        else:
+            self.by_row = defaultdict(list)
+            self.n_cells = len(edit.cells)
+            with gc_paused():  # 100k+ small tuples would trigger full collections over the caller's data too
+                by_row = self.by_row
+                for (row, col), value in edit.cells.items():
+                    by_row[row].append((col, value))
+            for cells in self.by_row.values():
+                cells.sort()  # (row, col) keys are unique, so values are never compared
         # Bounding box of the edits, for <dimension> (None edits included: harmless).
         self.box = None
         for row, cells in self.by_row.items():
-            cells.sort()  # (row, col) keys are unique, so values are never compared
             if not (1 <= row <= MAX_ROW and 1 <= cells[0][0] and cells[-1][0] <= MAX_COL):
                 raise ValueError(f"sheet {name!r}: a cell in row {row} is outside the sheet")
         if self.by_row:
@@ -128,7 +136,7 @@ class SheetPatcher:
         if not self._patch_rows(body, emit):
             return False
         emit(tail_tag + xml[end:])
-        self.report.cells_written += len(self.edit.cells) - self.skipped
+        self.report.cells_written += self.n_cells - self.skipped
         return True
 
     # -- rows
@@ -313,7 +321,8 @@ class SheetPatcher:
                 rest = rkey = None
             if rest is None:
                 rest = self._cell_rest(rownum, edits[i][0], value, style)
-                if rkey is not None and not isinstance(value, dt.date) and len(rests) < 65536:
+                if rkey is not None and not isinstance(value, dt.date) and len(rests) < 65536 \
+                        and not (self.clip and value.__class__ is str and len(value) > MAX_TEXT):
                     rests[rkey] = rest
             append(letters_of + row_key + rest)
         return cell_open.join(new)
@@ -449,6 +458,9 @@ class SheetPatcher:
         The most common types are tested first, by exact type, because this runs for every cell."""
         kind = type(value)
         if kind is str and value:
+            if self.clip and len(value) > MAX_TEXT:      # as session.clip_long_texts cuts it
+                value = value[: MAX_TEXT - len(CLIP_MARK)] + CLIP_MARK
+                self.clipped += 1
             tail = inline_string_tail(self.p, value)
         elif kind is float:
             if value - value != 0:  # inf or nan
@@ -571,12 +583,15 @@ class SheetPatcher:
     # -- a stretch of rows (the streamed recalc)
 
     @classmethod
-    def for_rows(cls, head: bytes, name: str, cells: dict, styles: Styles, date1904: bool,
+    def for_rows(cls, head: bytes, name: str, rows: dict, styles: Styles, date1904: bool,
                  report: PatchReport) -> "SheetPatcher":
         """A patcher for some whole <row> elements of a sheet whose XML up to <sheetData> is `head`.
-        The caller writes the head, with widen_dimension over every stretch's `box`."""
-        patcher = cls(head, name, SheetEdit(cells), styles, date1904, report)
+        `rows`: row -> [(col, value)] in column order. Texts over Excel's limit are cut as the session
+        cuts them (counted in `clipped`). The caller writes the head, with widen_dimension over every
+        stretch's `box`."""
+        patcher = cls(head, name, SheetEdit({}), styles, date1904, report, by_row=rows)
         patcher.col_styles = patcher._col_styles(head)
+        patcher.clip = True
         return patcher
 
     def patch_rows(self, body: bytes) -> bytes:
@@ -587,7 +602,7 @@ class SheetPatcher:
             return body
         if self.formula_changed:     # a shared formula's dependents may lie in another stretch
             raise PatchError(f"sheet {self.name!r}: a formula cell cannot be overwritten in a streamed write")
-        self.report.cells_written += len(self.edit.cells) - self.skipped
+        self.report.cells_written += self.n_cells - self.skipped
         return b"".join(out)
 
 

@@ -7,6 +7,7 @@ import re
 from .edits import PatchError, UnsupportedWorkbook
 
 MAX_TEXT = 32_767  # Excel's cell text limit
+CLIP_MARK = "…(已截断 truncated)"   # ends a text cut to MAX_TEXT (session.clip_long_texts)
 _MAIN_NS = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 Strict: valid, not supported
 
