@@ -70,7 +70,7 @@ class ImportRecord:
         self.grid: list[list] = []
         self.columns: dict[str, int] = {}        # 案件 key -> 1-based column
         self.rows: dict[tuple[str, str], int] = {}   # case key -> 1-based row
-        self.updates: dict[tuple[str, str], dict[str, object]] = {}
+        self.updates: dict[tuple[str, str], list[tuple[dict, dict]]] = {}   # key -> (missing, values), in order
         self._also: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}   # other keys the case may be under
 
     @classmethod
@@ -114,11 +114,8 @@ class ImportRecord:
         record has nothing yet (cells that already said what the export says: a value recorded for them
         earlier stays, so a cell staff changed to the export's value is not taken for the import's).
         `also`: other keys the case may be recorded under (typed without the refund id the export gave)."""
-        mine = self.updates.setdefault(key, {})
-        for k, v in (missing or {}).items():
-            if k not in KEY_COLUMNS:
-                mine[k] = _Missing(v)
-        mine.update({k: v for k, v in values.items() if k not in KEY_COLUMNS})
+        # kept as given (no copy, no filtering): a re-import that changes nothing never looks at them again
+        self.updates.setdefault(key, []).append((missing or {}, values))
         if also:
             self._also[key] = also
 
@@ -136,7 +133,13 @@ class ImportRecord:
                 cells[(1, c)] = name
             width = len(IMPORT_RECORD.header)
         next_row = len(self.grid) + 1 if self.grid else 2
-        for key, values in self.updates.items():
+        for key, given in self.updates.items():
+            values: dict[str, object] = {}
+            for missing, took in given:
+                values.update((k, _Missing(v)) for k, v in missing.items())
+                values.update(took)
+            for k in KEY_COLUMNS:
+                values.pop(k, None)
             r = self._row(key)
             line = self.grid[r - 1] if r else []
             if r is None:
