@@ -280,13 +280,14 @@ def cmd_import(args) -> int:
         print(f"错误 error: 找不到文件 / file not found: {', '.join(missing)}", file=sys.stderr)
         return 2
     report = import_exports(args.book, args.files, platform=args.platform, dry_run=args.dry_run, wait=args.wait,
-                            from_sheet=args.from_sheet)
+                            from_sheet=args.from_sheet, export_wins=args.export_wins)
     for line in report.lines(dry_run=args.dry_run):
         print(line)
     if args.dry_run:
         print(f"试运行, 未写入 dry run, nothing written ({report.cells} 个单元格会改变 cells would change)")
     elif report.written:
-        print(f"已写入 written: {args.book} (案件, {report.cells} 个单元格 cells)   "
+        print(f"已写入 written: {args.book} (案件 {report.cells} 个单元格 cells, 导入记录 import record "
+              f"{report.record_cells})   "
               f"下一步 next: aftersales recalc {args.book}")
     else:
         print(f"无变化, 文件未改动 nothing changed, {args.book} not written")
@@ -587,6 +588,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "the book's 导入 sheet (kept; importing them again adds nothing)")
     p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多")
     p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
+    p.add_argument("--export-wins", action="store_true",
+                   help="人工修改过的单元格也用导出值覆盖(逐个列出) / cells staff changed since the last import "
+                        "take the export's values too (each one listed)")
     _add_wait(p)
     p.set_defaults(func=cmd_import)
 

@@ -124,6 +124,21 @@ def test_paste_route_gives_the_file_routes_rows_and_a_second_click_adds_nothing(
     _same_sheets(_fake(by_cli), by_file, ("案件",))
 
 
+def test_the_import_button_keeps_a_cell_staff_corrected_and_says_so(tmp_path, export, monkeypatch):
+    """Issue 20 point 3 behind the button: the hidden 导入记录 is made as the command line makes it, and a
+    cell staff changed in Excel is kept at the next click and named in the log."""
+    fake = _fake(_book(tmp_path))
+    monkeypatch.setattr(steps, "pick_files", lambda *a, **k: [str(export)])
+    steps.import_book(fake)
+    assert fake.sheets["导入记录"].visible is False
+    head = [str(h).rstrip("*") for h in fake.grid("案件")[0]]
+    r = next(i for i, row in enumerate(fake.grid("案件"), 1) if row[head.index("订单号")] == "3000212345678901235")
+    fake.sheets["案件"].cells[(r, head.index("实付金额") + 1)] = 79.5          # staff type over the export's 89
+    again = steps.import_book(fake)
+    assert fake.sheets["案件"].cells[(r, head.index("实付金额") + 1)] == 79.5
+    assert len(again.kept) == 1 and f"第{r}行「实付金额」保留「79.5」, 导出为「89」" in fake.grid("日志")[-1][6]
+
+
 def test_an_empty_paste_sheet_is_said_plainly(tmp_path, monkeypatch, capsys):
     fake = _fake(_book(tmp_path))
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: None)

@@ -483,20 +483,8 @@ def test_out_pointing_at_a_folder_is_a_clean_message(tmp_path):
 
 
 @pytest.fixture
-def small_disk():
-    """A 600 KB tmpfs (root only); skipped where it cannot be mounted."""
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root on Linux")
-    mount = Path(tempfile.mkdtemp(prefix="aftersales-full-"))
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mount)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        mount.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-        mount.rmdir()
+def small_disk(small_tmpfs):
+    return small_tmpfs("600k")
 
 
 def test_disk_full_leaves_the_book_and_no_temp_file(tmp_path, small_disk):

@@ -5,13 +5,9 @@ point 11 are tested with the receipts (another branch).
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import os
 import shutil
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 import openpyxl
@@ -34,16 +30,9 @@ def run(*argv) -> tuple[int, str, str]:
     return code, so.getvalue(), se.getvalue()
 
 
-@pytest.fixture(scope="module")
-def master(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("attacks3") / "master.xlsm"
-    assert main(["new-workbook", str(path)]) == 0
-    return path
-
-
 @pytest.fixture
-def book(master, tmp_path) -> Path:
-    return Path(shutil.copy(master, tmp_path / "售后.xlsm"))
+def book(new_book) -> Path:
+    return new_book
 
 
 # --- 1. a path through a folder that does not exist ------------------------------------------------
@@ -148,20 +137,8 @@ def test_a_csv_field_over_131072_characters_is_imported(book, tmp_path):
 # --- 12. a full disk at start, a truncated export ------------------------------------------------------
 
 @pytest.fixture
-def full_disk():
-    """A 400 KB tmpfs (root only), to be filled by the test; skipped where it cannot be mounted."""
-    if not sys.platform.startswith("linux") or os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root on Linux")
-    mount = Path(tempfile.mkdtemp(prefix="aftersales-full-"))
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=400k", "tmpfs", str(mount)], capture_output=True, text=True)
-    if proc.returncode != 0:
-        mount.rmdir()
-        pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
-        mount.rmdir()
+def full_disk(small_tmpfs):
+    return small_tmpfs("400k")
 
 
 def _fill(folder: Path) -> None:

@@ -49,6 +49,11 @@ class ExcelSession(BookIO):
                 self.add_sheet(sheet)
                 names.append(sheet)
                 report.sheets_created.append(sheet)
+                if edit.new_sheet_hidden:         # 导入记录: as the command line makes it (state="hidden")
+                    try:
+                        self.book.sheets[sheet].visible = False
+                    except Exception:  # noqa: BLE001 - a runtime that cannot hide a sheet: it stays visible
+                        pass
             else:
                 self._refuse_table_growth(sheet, edit)
             for block in cell_blocks(edit.cells):

@@ -73,6 +73,13 @@ def import_book(book, files: list[str] | None = None) -> object:
                      f"imported ({where}): added {report.added}, updated {report.updated}, unchanged "
                      f"{report.unchanged}, refused {len(report.refused)}")
     notes = [show.pair(f"{r.where}: {r.zh}", f"{r.where}: {r.en}") for r in report.refused[:5]]
+    if report.kept:        # staff's corrections the export did not replace (importer/record.py)
+        notes.append(show.pair(f"保留人工修改 {len(report.kept)} 格 (要以导出为准: 命令行 --export-wins): " + "; ".join(
+            c.kept().split(" / ")[0] for c in report.kept[:5]), f"kept staff's edits in {len(report.kept)} cells"))
+    if report.overwritten:
+        notes.append(show.pair(f"以导出覆盖 {len(report.overwritten)} 个非空格: " + "; ".join(
+            c.overwritten().split(" / ")[0] for c in report.overwritten[:5]),
+            f"{len(report.overwritten)} non-empty cells replaced by the export"))
     if report.unknown_reasons:
         notes.append(show.pair("未识别的原因: " + ", ".join(report.unknown_reasons), "unknown reasons: "
                                + ", ".join(report.unknown_reasons)))

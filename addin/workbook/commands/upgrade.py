@@ -8,6 +8,8 @@ written. What is carried, all by header text:
   and are not carried, only counted;
 * 规则: the 值 of each 参数ID; 原因对照, 退订名单, 发送记录, 日志: their rows; 模板: per 模板ID the filled cells
   (edited templates, approved vendor templates); 日历: the rows whose date and kind the new sheet lacks.
+* 导入记录 (hidden; what each import took from the exports): copied as it is, still hidden, so the next
+  import still tells the cells staff corrected (importer/record.py).
 * 发送队列 is not carried: `texts` rebuilds it. Other sheets are listed in the report, not carried.
 """
 from __future__ import annotations
@@ -20,7 +22,7 @@ from openpyxl.styles import Font
 from addin.core.parse import is_blank, to_text
 
 from addin.workbook.sheets.catalogue import (ACTIVITY_LOG, ACTIVITY_LOG_SHEET_NAMES, CALENDAR, CALENDAR_SHEET_NAMES, CASES,
-                                             GUIDE, LOG_SHEET_NAMES, OPTOUT, OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, POLICY,
+                                             GUIDE, IMPORT_RECORD, LOG_SHEET_NAMES, OPTOUT, OPTOUT_SHEET_NAMES, OUTBOX_SHEET_NAMES, POLICY,
                                              POLICY_SHEET_NAMES, REASON_MAP, REASON_SHEET_NAMES, SEND_LOG, SUMMARY,
                                              TEMPLATE_SHEET_NAMES, TEMPLATES, XLWINGS_CONF, find_sheet, normalise_header)
 from addin.workbook.sheets.protected import totals_rows
@@ -42,6 +44,7 @@ _SHEETS = (
     (OPTOUT_SHEET_NAMES, OPTOUT.name, "append", None),
     (LOG_SHEET_NAMES, SEND_LOG.name, "append", None),
     (ACTIVITY_LOG_SHEET_NAMES, ACTIVITY_LOG.name, "append", None),
+    (IMPORT_RECORD.aliases, IMPORT_RECORD.name, "copy", None),      # no such sheet in a new book: see carry_into
 )
 
 
@@ -205,6 +208,15 @@ def carry_into(wb, carried: Carried) -> None:
         if not old or new not in wb.sheetnames:
             continue
         carried.changed[new] = _merge(wb[new], old, how, key)
+    record = carried.sheets.get(IMPORT_RECORD.name)
+    if record and IMPORT_RECORD.name not in wb.sheetnames:
+        ws = wb.create_sheet(IMPORT_RECORD.name)
+        ws.sheet_state = "hidden"
+        for r, values in enumerate(record, start=1):
+            for c, value in enumerate(values, start=1):
+                if (value := _cell(None, value)) is not None:
+                    put_text_safe(ws.cell(row=r, column=c), value)
+        carried.changed[IMPORT_RECORD.name] = max(len(record) - 1, 0)
 
 
 def _merge(ws, old: list[list], how: str, key: str | None) -> int:

@@ -31,6 +31,8 @@ GUIDE = Sheet("使用说明", ("使用说明", "guide"))
 TODO = Sheet("今日待办", ("今日待办", "todo", "today"))             # rebuilt by every recalc (sheets/todo_sheet.py)
 ARCHIVE = Sheet("归档", ("归档", "archive"))                          # finished cases moved off 案件 (commands/archive.py)
 IMPORT = Sheet("导入", ("导入", "import", "粘贴导入"))                  # a platform export pasted in, header included
+# Hidden: per imported case, what the last import took from the export (commands/importer/record.py)
+IMPORT_RECORD = Sheet("导入记录", ("导入记录", "import record"), ("订单号", "退款编号"))
 XLWINGS_CONF = Sheet("xlwings.conf", ("xlwings.conf",))
 
 # The header of the csv a bulk-SMS console takes (`outbox --format csv`).

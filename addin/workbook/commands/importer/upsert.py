@@ -9,6 +9,11 @@ changed or on --dry-run.
 
 Only columns that come from the export are ever written; remarks, overrides and every column the
 mapping does not name stay as staff left them. A blank export cell never erases a filled one.
+A cell staff changed since the last import is kept and reported (issue 20): the hidden 导入记录 sheet
+(record.py) holds, per case, what the last import took from the export; a cell that no longer holds it
+is staff's. With export_wins (--export-wins) the export's value is written and the cell reported. A
+cell the record knows nothing of (a book imported before the record existed, a case typed by hand)
+takes the export's value as before, and every non-empty cell so replaced is reported with what it held.
 Totals rows (an Excel Table's totals row, a 合计/总计/小计 row, a row summing a column; the rules of
 addin.workbook.sheets.protected) are never written, and no row is added below one. New columns go right of
 everything in use (inside the case Table when it ends there); new rows go below the last used row
@@ -21,6 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from addin.core.case import PLATFORM_ZH
 from addin.core.policy import SHOP_PLATFORM
@@ -31,13 +37,14 @@ from addin.workbook.sheets.protected import place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
-from addin.workbook.sheets.catalogue import IMPORT, find_sheet, normalise_header
+from addin.workbook.sheets.catalogue import IMPORT, IMPORT_RECORD, find_sheet, normalise_header
 from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
 from .files import ExportFileError, ExportSheet, clean_cell, read_export
 from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
+from .record import ImportRecord, same_as_recorded, shown
 
 HEADER_SCAN = 30                   # rows searched for the header (exports put titles and filters above it)
 ID_KEYS = ("order_id", "refund_id", "tracking_no")
@@ -53,6 +60,26 @@ class Refused:
 
     def text(self) -> str:
         return f"{self.where}: {self.zh} / {self.en}"
+
+
+@dataclass
+class CellChange:
+    """A 案件 cell whose value the import and staff disagree on."""
+    row: int
+    header: str
+    staff: object                  # what the cell held
+    export: object                 # what the export says
+    why: str = ""                  # for an overwrite: "export_wins" | "no_record"
+
+    def kept(self) -> str:
+        return (f"第{self.row}行「{self.header}」保留「{shown(self.staff)}」, 导出为「{shown(self.export)}」 / row "
+                f"{self.row} {self.header}: kept {shown(self.staff)}, the export says {shown(self.export)}")
+
+    def overwritten(self) -> str:
+        zh, en = {"export_wins": ("--export-wins", "--export-wins"),
+                  "no_record": ("无导入记录", "no import record")}[self.why]
+        return (f"第{self.row}行「{self.header}」原为「{shown(self.staff)}」, 改为导出的「{shown(self.export)}」({zh}) / "
+                f"row {self.row} {self.header}: was {shown(self.staff)}, now {shown(self.export)} ({en})")
 
 
 @dataclass
@@ -79,6 +106,9 @@ class ImportReport:
     platform_changes: Counter = field(default_factory=Counter)   # (was, now) platform codes -> rows
     cells: int = 0                 # cells that differ (written unless dry run)
     written: bool = False
+    kept: list[CellChange] = field(default_factory=list)          # staff's edits the export did not replace
+    overwritten: list[CellChange] = field(default_factory=list)   # non-empty cells the export replaced
+    record_cells: int = 0          # cells of the 导入记录 sheet that change
 
     def lines(self, dry_run: bool = False, show: int = 20) -> list[str]:
         out = []
@@ -99,6 +129,18 @@ class ImportReport:
         out.extend(f"  拒绝 refused {r.text()}" for r in self.refused[:show])
         if len(self.refused) > show:
             out.append(f"  ... 另有 {len(self.refused) - show} 行 and {len(self.refused) - show} more")
+        if self.kept:
+            out.append(f"{verb}保留人工修改 kept staff's edits: {len(self.kept)} 个单元格 cells (上次导入后被修改, 未用导出值覆盖; "
+                       "要以导出为准请加 --export-wins / changed since the last import, not replaced; add "
+                       "--export-wins to take the export's values)")
+            out.extend(f"  {c.kept()}" for c in self.kept[:show])
+            if len(self.kept) > show:
+                out.append(f"  ... 另有 {len(self.kept) - show} 个 and {len(self.kept) - show} more")
+        if self.overwritten:
+            out.append(f"{verb}以导出覆盖 replaced by the export: {len(self.overwritten)} 个非空单元格 non-empty cells")
+            out.extend(f"  {c.overwritten()}" for c in self.overwritten[:show])
+            if len(self.overwritten) > show:
+                out.append(f"  ... 另有 {len(self.overwritten) - show} 个 and {len(self.overwritten) - show} more")
         for (was, now), n in sorted(self.platform_changes.items()):
             out.append(f"平台已更改 platform changed: {PLATFORM_ZH[was]} → {PLATFORM_ZH[now]} {n} 行 rows "
                        "(同一订单号+退款编号, 未新增行 / same order id + refund id, no row added)")
@@ -305,19 +347,21 @@ def _last_used_row(grid) -> int:
 
 
 def import_exports(book: str | Path, files: list[str | Path], *, platform: str | None = None,
-                   dry_run: bool = False, wait: float = 0.0, from_sheet: bool = False) -> ImportReport:
+                   dry_run: bool = False, wait: float = 0.0, from_sheet: bool = False,
+                   export_wins: bool = False) -> ImportReport:
     """Import the export files into the workbook's 案件 sheet; see the module docstring.
 
     platform: None/"auto" (from the file) or what staff type for one (淘宝, 天猫, 京东, 拼多多).
     wait: seconds to wait for another run of ours on the same book. from_sheet: also the rows pasted
-    into the book's own 导入 sheet (:func:`pasted_export`). Raises ExportFileError (a file cannot be
+    into the book's own 导入 sheet (:func:`pasted_export`). export_wins: a cell staff changed since the
+    last import takes the export's value too (listed). Raises ExportFileError (a file cannot be
     imported) or another BookError (the book is open in Excel, has no 案件 header, new rows would go
     below a totals row or outside the case Table ...); then nothing is written.
     """
     override = platform_override(platform)
     with open_book(book, write=not dry_run, wait=wait, command="import", out_hint=False) as session:
         sources = list(files) + ([pasted_export(session)] if from_sheet else [])
-        return import_into(session, sources, override, dry_run=dry_run)
+        return import_into(session, sources, override, dry_run=dry_run, export_wins=export_wins)
 
 
 def platform_override(platform: str | None) -> str | None:
@@ -345,23 +389,28 @@ def pasted_export(session) -> ExportSheet:
     return ExportSheet(f"「{name}」表", rows)
 
 
-def import_into(session, sources: list, override: str | None, *, dry_run: bool = False) -> ImportReport:
+def import_into(session, sources: list, override: str | None, *, dry_run: bool = False,
+                export_wins: bool = False) -> ImportReport:
     """The import on an open session (a saved file's, or the Excel book behind the button: any object
-    with sheet_names, read, layout and patch). sources: export files, or ExportSheets already read."""
+    with sheet_names, read, layout and patch). sources: export files, or ExportSheets already read.
+    The 案件 sheet and the 导入记录 (record.py) are written in one patch."""
     names = session.sheet_names
     case_sheet = require_case_sheet(names, session.name)
     sheets = settings_sheets(names)
     grids = session.read([case_sheet] + [n for n in sheets.values() if n])
     settings = load_settings(sheets, grids.__getitem__)
     reasons = settings.reasons
+    record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
     try:
         report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), sources, override, reasons,
-                               settings.policy[SHOP_PLATFORM])
+                               settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
     except CaseSheetError as exc:
         raise exc.in_sheet(case_sheet) from None
-    report.cells = len(edit.cells)
-    if edit.cells and not dry_run:
-        session.patch({case_sheet: edit})
+    record_edit = record.edit(cases_changed=bool(edit.cells))
+    report.cells, report.record_cells = len(edit.cells), len(record_edit.cells)
+    if (edit.cells or record_edit.cells) and not dry_run:
+        # one atomic patch: the cases and the record of what this import took never disagree
+        session.patch({case_sheet: edit, record.sheet or IMPORT_RECORD.name: record_edit})
         report.written = True
     return report
 
@@ -375,9 +424,13 @@ def _tables(source) -> tuple[str, list[ExportSheet]]:
 
 
 def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, reasons,
-            default_platform: str | None = None) -> tuple[ImportReport, SheetEdit]:
+            default_platform: str | None = None, *, record: ImportRecord | None = None,
+            export_wins: bool = False) -> tuple[ImportReport, SheetEdit]:
     """The report and the case sheet's edit (nothing is written here). default_platform: the 规则 sheet's
-    默认平台 (a platform code), for a file that does not say."""
+    默认平台 (a platform code), for a file that does not say. record: the book's 导入记录, which decides
+    whose a differing cell is and gets this import's values (record.edit() then writes them)."""
+    if record is None:
+        record = ImportRecord()
     header = find_case_header(grid)
     not_cases = totals_rows(grid, header, layout, reasons)
     skip = set(not_cases)
@@ -427,6 +480,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         cells[(header.row, place.start + i)] = INPUT_BY_KEY[key].header
         report.added_columns.append(INPUT_BY_KEY[key].header)
 
+    new_columns = set(needed)
     next_row = max(_last_used_row(grid), header.row) + 1
     first_new_row = next_row
     seen: dict[tuple, str] = {}
@@ -463,8 +517,13 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             r = rows[0]
             claimed.add(r)
             row_type = line.values.get("after_sales_type") or _cell(grid, r, cols.get("after_sales_type"))
-            changed = {(r, cols[k]): v for k, v in line.values.items()
-                       if not _same(_cell(grid, r, cols[k]), v, k, row_type, line.platform, reasons)}
+            refund = _id(_cell(grid, r, refund_col))
+            case_key = (key[0], key[1] or refund)
+            also = ((key[0], refund),) if refund != case_key[1] else ()     # typed without the refund id
+            changed, took, agreed = _merge_row(grid, r, line, cols, new_columns,
+                                               lambda: record.values(case_key, *also), export_wins, row_type,
+                                               reasons, report)
+            record.update(case_key, took, *also, missing=agreed)
             cells.update(changed)
             was = row_platform.get(r)
             if was is not None and was != line.platform:
@@ -476,6 +535,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
         else:
             for k, v in line.values.items():
                 cells[(next_row, cols[k])] = v
+            record.update(key, line.values)
             next_row += 1
             report.added += 1
         reason = line.values.get("reason")
@@ -486,6 +546,52 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     if next_row > first_new_row:
         edit.table_rows = _rows_room(header, layout, not_cases, first_new_row, next_row - 1, report)
     return report, edit
+
+
+def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set[str],
+               read_record: Callable[[], dict[str, object] | None], export_wins: bool, row_type, reasons,
+               report: ImportReport) -> tuple[dict, dict[str, object], dict[str, object]]:
+    """The cells of 案件 row r the export's line changes, what the record takes for the case, and the
+    values of the cells that already agree with the export (recorded only where the record has none).
+
+    Per cell: the same as the export (another wording of the same reason included) -> left alone; in a
+    column the import adds now, or holding what the last import took (the record) -> the export's value;
+    holding something else (emptied included) -> staff changed it: kept and reported, or with export_wins
+    replaced and reported; no record of the cell -> the export's value, a non-empty cell replaced reported.
+    The record takes the export's value of every differing cell, so a kept edit stays staff's at the next
+    import too. read_record() gives the case's record (None: none); it is read only for a cell that
+    differs from the export."""
+    changed: dict[tuple[int, int], object] = {}
+    took: dict[str, object] = {}
+    agreed: dict[str, object] = {}
+    recorded: dict[str, object] | None = None
+    read = False
+    for k, v in line.values.items():
+        c = cols[k]
+        old = _cell(grid, r, c)
+        if _same(old, v, k, row_type, line.platform, reasons):
+            agreed[k] = v
+            continue
+        took[k] = v
+        if k in new_columns:
+            changed[(r, c)] = v
+            continue
+        if not read:
+            recorded, read = read_record(), True
+        header = INPUT_BY_KEY[k].header
+        if is_blank(old) and (recorded is None or k not in recorded):
+            changed[(r, c)] = v
+        elif recorded is None or k not in recorded:
+            changed[(r, c)] = v
+            report.overwritten.append(CellChange(r, header, old, v, "no_record"))
+        elif same_as_recorded(old, recorded[k], k):
+            changed[(r, c)] = v                    # staff did not touch it: the platform's update
+        elif export_wins:
+            changed[(r, c)] = v
+            report.overwritten.append(CellChange(r, header, old, v, "export_wins"))
+        else:
+            report.kept.append(CellChange(r, header, old, v))
+    return changed, took, agreed
 
 
 def _rows_room(header: HeaderMap, layout: SheetLayout, not_cases: list[int], first: int, last: int,

@@ -45,6 +45,9 @@ class SheetEdit:
     streamed: "StreamedSheet | None" = None
     # Column widths (1-based column -> characters) for a sheet this edit creates (a new sheet has none).
     new_sheet_widths: dict[int, float] = field(default_factory=dict)
+    # A sheet this edit creates is hidden (state="hidden": Excel's 取消隐藏 shows it again); an existing
+    # sheet keeps whatever state staff gave it.
+    new_sheet_hidden: bool = False
 
 
 @dataclass

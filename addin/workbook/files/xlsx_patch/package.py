@@ -110,8 +110,8 @@ class Package:
             out.append((el.get("Id"), el.get("Type", ""), target))
         return out
 
-    def add_sheet(self, name: str) -> str:
-        """Register a new empty worksheet; returns its part name."""
+    def add_sheet(self, name: str, hidden: bool = False) -> str:
+        """Register a new empty worksheet (hidden: state="hidden"); returns its part name."""
         if not name or len(name) > 31 or re.search(r"[\[\]:*?/\\]", name) or name[0] == "'" \
                 or name[-1] == "'" or name.lower() == "history":
             raise ValueError(f"{name!r} is not a valid Excel sheet name")
@@ -141,7 +141,8 @@ class Package:
         decl = "" if rp else f' xmlns:r="{_REL_NS}"'
         rprefix = rp.group(1).decode() if rp else "r"
         p = (m.group(1) or b"").decode()
-        el = f'<{p}sheet{decl} name="{attr_escape(name)}" sheetId="{sheet_id}" {rprefix}:id="{rid}"/>'
+        state = ' state="hidden"' if hidden else ""
+        el = f'<{p}sheet{decl} name="{attr_escape(name)}" sheetId="{sheet_id}"{state} {rprefix}:id="{rid}"/>'
         self.write(self.wb_part, wb[: m.start()] + el.encode() + wb[m.start():])
 
         target = posixpath.relpath(part, posixpath.dirname(self.wb_part))

@@ -82,7 +82,7 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
         sheets: dict[str, tuple[bytes, int, int]] = {}  # rewritten worksheet parts, deflated
         for name, edit in edits.items():
             if name not in pkg.sheets:
-                part = pkg.add_sheet(name)
+                part = pkg.add_sheet(name, hidden=edit.new_sheet_hidden)
                 pkg.write(part, new_sheet_xml(edit.new_sheet_widths))
                 report.sheets_created.append(name)
             part = pkg.sheets[name]
