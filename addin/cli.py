@@ -151,25 +151,9 @@ def cmd_run(args) -> int:
 def cmd_outbox(args) -> int:
     from addin.workbook.commands.outbox import export_outbox
 
-    fmt = args.format or ("csv" if args.csv else "aliyun-xlsx")
-    if fmt == "params":
-        print("错误 error: --format params 已停用: 它只带内部类型名和订单号/店铺/商品, 短信平台无法按它发送; "
-              "请改用 aliyun-xlsx 或 aliyun-batch-json (按审核通过的模板填变量)\n"
-              "--format params is withdrawn: it carried an internal kind name and only order/shop/item, which no "
-              "vendor can send; use aliyun-xlsx or aliyun-batch-json (approved templates, filled variables)",
-              file=sys.stderr)
-        return 2
-    if fmt == "text":
-        fmt = "csv"
-        print("提示 note: --format text 即 csv / --format text is now called csv", file=sys.stderr)
-    if args.csv:
-        print("提示 note: --csv FILE 仍可用, 等同 --format csv (写到该文件) / --csv FILE still works: it is "
-              "--format csv written to that file", file=sys.stderr)
-        if fmt != "csv":
-            print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
-            return 2
-    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
-                           wait=args.wait, retry_failed=args.retry_failed)
+    fmt = args.format
+    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, wait=args.wait,
+                           retry_failed=args.retry_failed)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
@@ -548,10 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="导出短信群发文件, 并把导出的短信记入「发送记录」/ write the vendor files and log "
                                    f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
-    p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
-                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv; 'text' is the old name of csv")
+    p.add_argument("--format", choices=FORMATS, default="aliyun-xlsx",
+                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv")
     p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
-    p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
     p.add_argument("--retry-failed", action="store_true",
                    help="export again the messages whose receipt said 失败 (left out otherwise)")
