@@ -218,76 +218,119 @@ def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, bo
                    f"imported as {first}; add --platform, or set 默认平台 on the 规则 sheet")
 
 
-def _value(f: FieldMap, raw, header: str):
-    """The typed value of one export cell for column f.key (None = blank); CellError when unreadable."""
-    value = clean_cell(raw)
-    if value is None:
-        return None
-    if f.values:
-        table = {normalise_header(a): b for a, b in f.values}
-        value = table.get(normalise_header(value), value)
-    kind = INPUT_BY_KEY[f.key].kind
-    if f.key in ID_KEYS and isinstance(value, str) and _E_NOTATION.fullmatch(value):
-        raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
-                        f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; export it "
-                        "again from the platform without saving it in Excel")
-    if f.key in ID_KEYS and isinstance(value, float):
-        if abs(value) >= 1e15:      # a double keeps 15 digits: the file already lost the id's last ones
-            raise CellError(f"「{header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
-                            f"{header!r} is stored as a number and lost digits beyond 15; export it again as text")
-        return to_text(value)
-    if kind == "datetime":
-        instant, has_time = to_datetime(value)
-        return instant if has_time else instant.date()
-    if kind in ("text", "reason"):
-        return to_text(value)
-    if kind == "platform":
-        return PLATFORM_ZH[to_platform(value)]
-    return PARSERS[kind](value)
+class _Column:
+    """One mapped column of one export file, with what typing its cells needs worked out once per file."""
+    __slots__ = ("field", "key", "index", "header", "head", "kind", "table", "is_id")
+
+    def __init__(self, f: FieldMap, index: int, head):
+        self.field, self.key, self.index = f, f.key, index
+        self.head = head                                  # the header cell as the file has it
+        self.header = str(head).strip()
+        self.kind = INPUT_BY_KEY[f.key].kind
+        self.table = {normalise_header(a): b for a, b in f.values} if f.values else None
+        self.is_id = f.key in ID_KEYS
+
+    def value(self, value):
+        """The typed value of one cleaned (clean_cell), non-blank export cell; CellError when unreadable."""
+        if self.table is not None:
+            value = self.table.get(normalise_header(value), value)
+        kind = self.kind
+        if self.is_id:
+            if isinstance(value, str) and _E_NOTATION.fullmatch(value):
+                raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
+                                f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; "
+                                "export it again from the platform without saving it in Excel")
+            if isinstance(value, float):
+                if abs(value) >= 1e15:  # a double keeps 15 digits: the file already lost the id's last ones
+                    raise CellError(f"「{self.header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
+                                    f"{self.header!r} is stored as a number and lost digits beyond 15; export it "
+                                    "again as text")
+                return to_text(value)
+        if kind in ("text", "reason"):
+            return to_text(value)
+        if kind == "datetime":
+            instant, has_time = _export_datetime(value)
+            return instant if has_time else instant.date()
+        if kind == "platform":
+            return PLATFORM_ZH[to_platform(value)]
+        return PARSERS[kind](value)
+
+
+def _export_datetime(value) -> tuple[dt.datetime, bool]:
+    """to_datetime, with its result for the exports' usual 2026-10-01 09:00:00 (or 09:00, or the day alone)
+    read straight from the digits: the same instant, a tenth of the time. Anything else goes to to_datetime."""
+    if value.__class__ is str and len(value) in (19, 16, 10) and value.isascii() and value[4] == "-" == value[7]:
+        try:
+            y, m, d = int(value[0:4]), int(value[5:7]), int(value[8:10])
+            if len(value) == 10 and value.replace("-", "").isdigit():
+                return dt.datetime(y, m, d), False
+            if value[10] == " " and value[13] == ":" and (len(value) == 16 or value[16] == ":") and \
+                    value.replace("-", "").replace(":", "").replace(" ", "").isdigit():
+                return dt.datetime(y, m, d, int(value[11:13]), int(value[14:16]),
+                                   int(value[17:19]) if len(value) == 19 else 0), True
+        except ValueError:
+            pass                      # no such date: to_datetime says so in its words
+    return to_datetime(value)
 
 
 def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[str, int], summary: FileSummary,
            report: ImportReport) -> list[_Line]:
-    """The file's data lines as typed values; unreadable lines go to report.refused."""
+    """The file's data lines as typed values; unreadable lines go to report.refused. Only the mapped
+    cells are cleaned and typed (each once); the others only for a line whose mapped cells are all blank
+    (is it blank?) or that looks like a totals line."""
     out = []
     platform = summary.platform
+    platform_zh = PLATFORM_ZH[platform]
     heads = sheet.rows[header_row]
+    columns = [_Column(f, cols[f.id], heads[cols[f.id]]) for f in fmt.fields if f.id in cols]
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        where = f"{sheet.name} 第{r + 1}行 line {r + 1}"
-        cells = [clean_cell(v) for v in row]
-        if all(v is None for v in cells):
-            continue
+        width = len(row)
         values: dict[str, object] = {}
         problems = []
-        for f in fmt.fields:
-            i = cols.get(f.id)
-            if i is None or i >= len(row):
+        filled = False
+        for col in columns:
+            i = col.index
+            if i >= width:
                 continue
+            raw = row[i]
+            if raw is None:
+                continue
+            raw = clean_cell(raw)
+            if raw is None:
+                continue
+            filled = True
             try:
-                v = _value(f, row[i], str(heads[i]).strip())
+                v = col.value(raw)
             except CellError as exc:
-                problems.append(Refused(where, f"「{str(heads[i]).strip()}」{exc.zh}", f"{heads[i]!s}: {exc.en}"))
+                problems.append((col, exc))
                 continue
-            if v is not None and f.key not in values:    # several columns for one key: the first with a value
-                values[f.key] = v
+            if v is not None and col.key not in values:    # several columns for one key: the first with a value
+                values[col.key] = v
+        if not filled and all(clean_cell(v) is None for v in row):
+            continue
         order = values.get("order_id")
-        if (order is None or SUMMARY_LINE.search(order)) and any(isinstance(v, str) and SUMMARY_LINE.search(v)
-                                                                  for v in cells):
+        if (order is None or SUMMARY_LINE.search(order)) and any(
+                isinstance(c, str) and SUMMARY_LINE.search(c) for c in map(clean_cell, row)):
             continue                      # a totals or "exported at" line under the data
         summary.lines += 1
         if problems:
-            report.refused.extend(problems[:1])
+            col, exc = problems[0]
+            report.refused.append(Refused(_where(sheet, r), f"「{col.header}」{exc.zh}", f"{col.head!s}: {exc.en}"))
             continue
         if "order_id" not in values:
-            report.refused.append(Refused(where, "缺少订单号", "no order id"))
+            report.refused.append(Refused(_where(sheet, r), "缺少订单号", "no order id"))
             continue
         shipped, asked = values.get("shipped_at"), values.get("refund_requested_at")
         if isinstance(shipped, dt.datetime) and isinstance(asked, dt.datetime):
             values["shipped"] = "是" if shipped <= asked else "否"   # 退款时已发货 (RF-TB clocks)
-        values["platform"] = PLATFORM_ZH[platform]
-        out.append(_Line(where, platform, values))
+        values["platform"] = platform_zh
+        out.append(_Line(_where(sheet, r), platform, values))
     return out
+
+
+def _where(sheet: ExportSheet, r: int) -> str:
+    return f"{sheet.name} 第{r + 1}行 line {r + 1}"
 
 
 def _coverage(fmt: ExportFormat, heads: list, cols: dict[str, int]) -> dict[str, list[str]]:
