@@ -351,10 +351,19 @@ def _id(value) -> str:
 
 
 def _cell(grid, r: int, c: int | None):
+    """Cell (r, c) of the 案件 grid; None for an empty one (the grid is read with "" for them)."""
     if c is None or r > len(grid):
         return None
     row = grid[r - 1]
-    return row[c - 1] if c <= len(row) else None
+    value = row[c - 1] if c <= len(row) else None
+    return None if value == "" else value
+
+
+# Per 案件 column, the types whose equal values _same finds the same without asking it: a text the export
+# typed is already stripped (a platform is one of PLATFORM_ZH's names, a yes/no 是 or 否); equal naive
+# datetimes are the same instant. Amounts are left to _same (a float may equal a Decimal that its repr does not).
+_SAME_WHEN_EQUAL = {k: (str,) if c.kind in ("text", "reason", "platform", "bool") else
+                    (dt.datetime,) if c.kind == "datetime" else () for k, c in INPUT_BY_KEY.items()}
 
 
 def _same(old, new, key: str, row_type=None, platform=None, reasons=None) -> bool:
@@ -440,7 +449,8 @@ def import_into(session, sources: list, override: str | None, *, dry_run: bool =
     names = session.sheet_names
     case_sheet = require_case_sheet(names, session.name)
     sheets = settings_sheets(names)
-    grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read
+    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="")
     settings = load_settings(sheets, grids.__getitem__)
     reasons = settings.reasons
     record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
@@ -609,10 +619,15 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
     agreed: dict[str, object] = {}
     recorded: dict[str, object] | None = None
     read = False
+    row = grid[r - 1] if r <= len(grid) else []
+    width = len(row)
     for k, v in line.values.items():
         c = cols[k]
-        old = _cell(grid, r, c)
-        if _same(old, v, k, row_type, line.platform, reasons):
+        old = row[c - 1] if c <= width else None
+        if old == "":
+            old = None
+        if (old == v and old.__class__ is v.__class__ and old.__class__ in _SAME_WHEN_EQUAL[k]) or \
+                _same(old, v, k, row_type, line.platform, reasons):
             agreed[k] = v
             continue
         took[k] = v
