@@ -259,17 +259,17 @@ class _Column:
 def _export_datetime(value) -> tuple[dt.datetime, bool]:
     """to_datetime, with its result for the exports' usual 2026-10-01 09:00:00 (or 09:00, or the day alone)
     read straight from the digits: the same instant, a tenth of the time. Anything else goes to to_datetime."""
-    if value.__class__ is str and len(value) in (19, 16, 10) and value.isascii() and value[4] == "-" == value[7]:
-        try:
-            y, m, d = int(value[0:4]), int(value[5:7]), int(value[8:10])
-            if len(value) == 10 and value.replace("-", "").isdigit():
-                return dt.datetime(y, m, d), False
-            if value[10] == " " and value[13] == ":" and (len(value) == 16 or value[16] == ":") and \
-                    value.replace("-", "").replace(":", "").replace(" ", "").isdigit():
-                return dt.datetime(y, m, d, int(value[11:13]), int(value[14:16]),
-                                   int(value[17:19]) if len(value) == 19 else 0), True
-        except ValueError:
-            pass                      # no such date: to_datetime says so in its words
+    if value.__class__ is str and value.isascii():
+        n = len(value)
+        if n in (10, 16, 19) and value[4] == "-" == value[7] and \
+                (n == 10 or (value[10] == " " and value[13] == ":" and (n == 16 or value[16] == ":"))):
+            digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
+            if digits.isdigit():            # ASCII digits only (isascii above): int() reads them as written
+                try:
+                    return dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]),
+                                       int(value[11:13] or 0), int(value[14:16] or 0), int(value[17:19] or 0)), n > 10
+                except ValueError:
+                    pass                    # no such date: to_datetime says so in its words
     return to_datetime(value)
 
 
