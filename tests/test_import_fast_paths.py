@@ -89,7 +89,7 @@ def test_dates_of_every_form_import_and_an_unchanged_reimport_writes_nothing(new
     applied = {order: row["退款申请时间"] for order, row in rows_by_order(new_book).items()}
     assert applied == {"3000200000000000001": dt.datetime(2026, 10, 10, 10, 0, 30),
                        "3000200000000000002": dt.datetime(2026, 10, 10, 10, 5),
-                       "3000200000000000003": dt.datetime(2026, 10, 10)}
+                       "3000200000000000003": dt.date(2026, 10, 10)}
 
     before = new_book.read_bytes()
     again = import_exports(new_book, [export])
