@@ -218,9 +218,15 @@ def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, bo
                    f"imported as {first}; add --platform, or set 默认平台 on the 规则 sheet")
 
 
+_UNSEEN = object()
+# Texts remembered per column: a status, reason or title repeats down the file; an id or a time seldom
+# does, and remembering every one would cost memory (about 60 bytes a cell) for nothing.
+SEEN_PER_COLUMN = 2048
+
+
 class _Column:
     """One mapped column of one export file, with what typing its cells needs worked out once per file."""
-    __slots__ = ("field", "key", "index", "header", "head", "kind", "table", "is_id")
+    __slots__ = ("field", "key", "index", "header", "head", "kind", "table", "is_id", "seen")
 
     def __init__(self, f: FieldMap, index: int, head):
         self.field, self.key, self.index = f, f.key, index
@@ -229,6 +235,17 @@ class _Column:
         self.kind = INPUT_BY_KEY[f.key].kind
         self.table = {normalise_header(a): b for a, b in f.values} if f.values else None
         self.is_id = f.key in ID_KEYS
+        self.seen: dict[str, object] = {}                 # cell text -> typed(text)
+
+    def typed(self, raw):
+        """None for a blank cell, else (value,) or the CellError that refuses it."""
+        value = clean_cell(raw)
+        if value is None:
+            return None
+        try:
+            return (self.value(value),)
+        except CellError as exc:
+            return exc
 
     def value(self, value):
         """The typed value of one cleaned (clean_cell), non-blank export cell; CellError when unreadable."""
@@ -296,15 +313,22 @@ def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[st
             raw = row[i]
             if raw is None:
                 continue
-            raw = clean_cell(raw)
-            if raw is None:
+            seen = col.seen
+            if raw.__class__ is str:           # the same text gives the same value: typed once per file
+                v = seen.get(raw, _UNSEEN)
+                if v is _UNSEEN:
+                    v = col.typed(raw)
+                    if len(seen) < SEEN_PER_COLUMN:
+                        seen[raw] = v
+            else:
+                v = col.typed(raw)
+            if v is None:
                 continue
             filled = True
-            try:
-                v = col.value(raw)
-            except CellError as exc:
-                problems.append((col, exc))
+            if isinstance(v, CellError):
+                problems.append((col, v))
                 continue
+            v = v[0]
             if v is not None and col.key not in values:    # several columns for one key: the first with a value
                 values[col.key] = v
         if not filled and all(clean_cell(v) is None for v in row):
