@@ -170,6 +170,7 @@ def _quote_error(name: str, first: int, end: int, detail: str) -> ExportFileErro
 
 _WRAPPED = re.compile(r'=\s*"(.*)"', re.S)
 _BLANK = {"-", "--", "—", "null", "none", "n/a"}
+_BLANK_LONGEST = max(map(len, _BLANK))           # lower() never shortens a text: longer ones are not placeholders
 
 
 def clean_cell(value):
@@ -177,12 +178,13 @@ def clean_cell(value):
     placeholders such as '-' blank."""
     if not isinstance(value, str):
         return value
-    text = value.strip().strip("\t")
-    m = _WRAPPED.fullmatch(text)
-    if m:
-        text = m.group(1).strip()
-    if text.startswith("'"):
+    text = value.strip()                         # tabs included
+    if text[:1] == "=":                          # the regex only where it can match: most cells are plain
+        m = _WRAPPED.fullmatch(text)
+        if m:
+            text = m.group(1).strip()
+    if text[:1] == "'":
         text = text[1:].strip()
-    if not text or text.lower() in _BLANK:
+    if not text or (len(text) <= _BLANK_LONGEST and text.lower() in _BLANK):
         return None
     return text
