@@ -10,6 +10,7 @@ its tables (html_tables.py). Every text cell keeps its characters: long order id
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -121,23 +122,31 @@ def decode_text(name: str, data: bytes) -> str:
 FIELD_LIMIT = 2**31 - 1          # csv's own default (131,072 characters) would stop a file with one long remark
 
 
+@contextlib.contextmanager
+def long_csv_fields():
+    """csv fields of any length while reading a platform's or vendor's file (a remark, a full SMS text)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _read_text(path: Path, data: bytes) -> list[list]:
     text = decode_text(path.name, data)
     head = text.splitlines()[:30]            # title lines above the header have no separators
     delimiter = "\t" if sum(x.count("\t") for x in head) > sum(x.count(",") for x in head) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, int, list[str]]] = []          # (first line, last line, fields)
-    limit = csv.field_size_limit()
-    csv.field_size_limit(FIELD_LIMIT)
+    last = 0
     try:
-        last = 0
-        for row in reader:
-            records.append((last + 1, reader.line_num, row))
-            last = reader.line_num
+        with long_csv_fields():
+            for row in reader:
+                records.append((last + 1, reader.line_num, row))
+                last = reader.line_num
     except csv.Error as exc:
         raise _quote_error(path.name, last + 1, reader.line_num, str(exc)) from None
-    finally:
-        csv.field_size_limit(limit)
     _check_swallowed(path.name, records, delimiter)
     return [[cell if cell.strip() else None for cell in row] for _, _, row in records]
 
