@@ -151,25 +151,9 @@ def cmd_run(args) -> int:
 def cmd_outbox(args) -> int:
     from addin.workbook.commands.outbox import export_outbox
 
-    fmt = args.format or ("csv" if args.csv else "aliyun-xlsx")
-    if fmt == "params":
-        print("错误 error: --format params 已停用: 它只带内部类型名和订单号/店铺/商品, 短信平台无法按它发送; "
-              "请改用 aliyun-xlsx 或 aliyun-batch-json (按审核通过的模板填变量)\n"
-              "--format params is withdrawn: it carried an internal kind name and only order/shop/item, which no "
-              "vendor can send; use aliyun-xlsx or aliyun-batch-json (approved templates, filled variables)",
-              file=sys.stderr)
-        return 2
-    if fmt == "text":
-        fmt = "csv"
-        print("提示 note: --format text 即 csv / --format text is now called csv", file=sys.stderr)
-    if args.csv:
-        print("提示 note: --csv FILE 仍可用, 等同 --format csv (写到该文件) / --csv FILE still works: it is "
-              "--format csv written to that file", file=sys.stderr)
-        if fmt != "csv":
-            print("错误 error: --csv 只能配 --format csv / --csv goes with --format csv only", file=sys.stderr)
-            return 2
-    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, csv_file=args.csv,
-                           wait=args.wait, retry_failed=args.retry_failed)
+    fmt = args.format
+    report = export_outbox(args.book, args.out, fmt=fmt, now=_now(args.now), resend=args.resend, wait=args.wait,
+                           retry_failed=args.retry_failed)
     print(f"批次 batch: {report.batch}   格式 format: {fmt}")
     print(f"已导出 exported: {report.exported} 条通过校验的短信 SMS that passed the checks")
     for path in report.files:
@@ -495,7 +479,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 # Each option's help, Chinese first (staff read the Chinese; the English stays after " / ").
-_HELP_ZH = {'show this help message and exit': '显示本帮助后退出', '.xlsx or .xlsm': '工作簿 (.xlsx 或 .xlsm)', 'write here instead of updating the book in place': '写到这个文件或文件夹(以 / 结尾), 不改原工作簿', "'now' in China time": '「现在」(北京时间), 用于判断逾期、24小时内到期和发送时段', 'no progress bar': '不显示进度条', 'wait this long': '另一个售后助手任务在处理同一工作簿时最多等这么多秒', 'write the book here instead of updating it in place': '工作簿写到这个文件或文件夹(以 / 结尾), 不改原工作簿', 'the SMS files: aliyun-xlsx (default), aliyun-batch-json or csv': '短信文件格式', 'folder for the SMS files (default: BOOK_outbox beside the book written)': '短信文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'export messages the send log already has again': '发送记录里已有的短信也再导出一次', 'aliyun-xlsx (default)': '文件格式', 'export again the messages whose receipt said 失败': '回执为失败的短信也再导出', 'folder for the files (default: BOOK_outbox beside the book)': '文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'deprecated: --format csv written to this file': '已停用: 等同 --format csv, 写到这个文件', 'show the requests; send and write nothing': '只预览请求, 不发送也不写入', 'really send (keys from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)': '真的发送 (密钥取自 ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)', 'send messages the send log already has again': '发送记录里已有的短信也再发一次', 'API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)': '接口地址', "the vendor's 发送记录 / 回执 export, .csv or .xlsx": '短信平台导出的发送记录/回执 (.csv 或 .xlsx)', '.xlsx or .xlsm with a 案件 sheet': '有「案件」表的工作簿 (.xlsx 或 .xlsm)', '.csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦 or 拼多多': '从千牛、京麦或拼多多下载的导出表', 'auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多': '平台: auto(按文件判断) | 淘宝 | 天猫 | 京东 | 拼多多', 'show what would be added/updated/refused, write nothing': '试运行: 只显示会新增/更新/拒绝什么, 不写入', 'e.g. 售后.xlsm (must end in .xlsm: it has macros)': '例如 售后.xlsm (带宏, 须以 .xlsm 结尾)', 'overwrite an existing file (not while it is open in Excel)': '覆盖已有文件 (Excel 打开时不会覆盖)', "copy the cases (by header), the staff's own columns and the settings sheets of an existing workbook into the new layout; OLD is only read": '把旧工作簿的案件、自有列和设置表搬进新版式; 旧文件只读不改'}
+_HELP_ZH = {'show this help message and exit': '显示本帮助后退出', '.xlsx or .xlsm': '工作簿 (.xlsx 或 .xlsm)', 'write here instead of updating the book in place': '写到这个文件或文件夹(以 / 结尾), 不改原工作簿', "'now' in China time": '「现在」(北京时间), 用于判断逾期、24小时内到期和发送时段', 'no progress bar': '不显示进度条', 'wait this long': '另一个售后助手任务在处理同一工作簿时最多等这么多秒', 'write the book here instead of updating it in place': '工作簿写到这个文件或文件夹(以 / 结尾), 不改原工作簿', 'the SMS files: aliyun-xlsx (default), aliyun-batch-json or csv': '短信文件格式', 'folder for the SMS files (default: BOOK_outbox beside the book written)': '短信文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'export messages the send log already has again': '发送记录里已有的短信也再导出一次', 'aliyun-xlsx (default)': '文件格式', 'export again the messages whose receipt said 失败': '回执为失败的短信也再导出', 'folder for the files (default: BOOK_outbox beside the book)': '文件放在这个文件夹 (默认: 工作簿旁的 BOOK_outbox)', 'show the requests; send and write nothing': '只预览请求, 不发送也不写入', 'really send (keys from ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)': '真的发送 (密钥取自 ALIBABA_CLOUD_ACCESS_KEY_ID/SECRET)', 'send messages the send log already has again': '发送记录里已有的短信也再发一次', 'API endpoint (default dysmsapi.aliyuncs.com over HTTPS; http://host:port too)': '接口地址', "the vendor's 发送记录 / 回执 export, .csv or .xlsx": '短信平台导出的发送记录/回执 (.csv 或 .xlsx)', '.xlsx or .xlsm with a 案件 sheet': '有「案件」表的工作簿 (.xlsx 或 .xlsm)', '.csv (UTF-8, GBK, UTF-16), .xlsx or .xls as downloaded from 千牛, 京麦, 拼多多 or 抖店': '从千牛、京麦、拼多多或抖店下载的导出表', 'auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多 | 抖店': '平台: auto(按文件判断, 否则用「规则」表的默认平台) | 淘宝 | 天猫 | 京东 | 拼多多 | 抖店', 'show what would be added/updated/refused, write nothing': '试运行: 只显示会新增/更新/拒绝什么, 不写入', 'e.g. 售后.xlsm (must end in .xlsm: it has macros)': '例如 售后.xlsm (带宏, 须以 .xlsm 结尾)', 'overwrite an existing file (not while it is open in Excel)': '覆盖已有文件 (Excel 打开时不会覆盖)', "copy the cases (by header), the staff's own columns and the settings sheets of an existing workbook into the new layout; OLD is only read": '把旧工作簿的案件、自有列和设置表搬进新版式; 旧文件只读不改'}
 
 
 def _chinese_first(parser: argparse.ArgumentParser) -> None:
@@ -548,10 +532,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description="导出短信群发文件, 并把导出的短信记入「发送记录」/ write the vendor files and log "
                                    f"them in the 发送记录 sheet.\n\nformats:\n{formats}")
     p.add_argument("book", help=".xlsx or .xlsm")
-    p.add_argument("--format", choices=(*FORMATS, "text", "params"), default=None,
-                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv; 'text' is the old name of csv")
+    p.add_argument("--format", choices=FORMATS, default="aliyun-xlsx",
+                   help="aliyun-xlsx (default), aliyun-batch-json, tencent-xlsx or csv")
     p.add_argument("--out", help="folder for the files (default: BOOK_outbox beside the book)")
-    p.add_argument("--csv", help="deprecated: --format csv written to this file")
     p.add_argument("--resend", action="store_true", help="export messages the send log already has again")
     p.add_argument("--retry-failed", action="store_true",
                    help="export again the messages whose receipt said 失败 (left out otherwise)")
@@ -581,12 +564,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("import", help="导入平台的售后/退款导出表 / import the platforms' after-sales or refund exports")
     p.add_argument("book", help=".xlsx or .xlsm with a 案件 sheet")
-    p.add_argument("files", nargs="*", help="千牛/京麦/拼多多下载的 .csv (UTF-8, GBK, UTF-16), .xlsx 或 .xls / the exports "
+    p.add_argument("files", nargs="*", help="千牛/京麦/拼多多/抖店下载的 .csv (UTF-8, GBK, UTF-16), .xlsx 或 .xls / the exports "
                                             "as downloaded")
     p.add_argument("--from-sheet", action="store_true",
                    help="也导入工作簿「导入」表中粘贴的导出内容(含表头; 内容保留, 再次导入不会重复) / also the rows pasted into "
                         "the book's 导入 sheet (kept; importing them again adds nothing)")
-    p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多")
+    p.add_argument("--platform", default="auto", help="auto (from the file) | 淘宝 | 天猫 | 京东 | 拼多多 | 抖店")
     p.add_argument("--dry-run", action="store_true", help="show what would be added/updated/refused, write nothing")
     p.add_argument("--export-wins", action="store_true",
                    help="人工修改过的单元格也用导出值覆盖(逐个列出) / cells staff changed since the last import "

@@ -11,7 +11,6 @@ see the same load on a shared machine; the median ratio over the rounds is print
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import subprocess

@@ -284,6 +284,19 @@ def test_rv_6_star_threshold_edge_unsettled_default_3_stars_or_fewer(stars, edit
     assert tmall_review_note(case) is None
 
 
+def test_rv_6_follows_the_shops_good_review_setting():
+    """RV-6 after a review below 好评: a shop that counts only 5 stars as 好评 (规则 RV-4.good_min_stars = 5)
+    sees the edit window after a 4-star review too, as its reply routes do."""
+    policy, problems = DEFAULT_POLICY.with_raw({"RV-4.good_min_stars": 5})
+    assert problems == []
+    case = Case(platform="TB", reason="review", review_at=T("2026-01-20 10:00"), review_stars=4)
+    assert [d.kind for d in deadlines_for(case, policy) if d.kind == "RV-6"] == ["RV-6"]
+    assert [d.kind for d in deadlines_for(case) if d.kind == "RV-6"] == []
+    tmall = Case(platform="TM", reason="review", review_at=T("2026-01-20 10:00"), review_stars=4)
+    assert tmall_review_note(tmall, policy) == ("天猫评价不可修改", "Tmall reviews cannot be edited")
+    assert tmall_review_note(tmall) is None
+
+
 def test_rv_6_needs_stars_and_the_default_good_review_only_without_a_review():
     """RV-6 (§3): the edit window follows a 中/差评; the default 好评 comes 15 days after 交易成功 if none was left."""
     assert at(Case(platform="TB", review_at=T("2026-01-20 10:00")), "RV-6") is None

@@ -206,7 +206,7 @@ def test_texts_button_uses_the_approved_templates_and_the_send_log(tmp_path: Pat
     rows = [dict(order_id=f"300000{i}", platform="天猫", reason="其他", shop_name="小美家居", phone=f"1380013800{i}",
                  sms_kind="回访", item_name="台灯") for i in range(3)]
     path = build_workbook(tmp_path / "b.xlsx", rows, approved=approved)
-    export_outbox(path, tmp_path / "out", now=NOW_BUTTONS, csv_file=None)           # logs all three as 已导出
+    export_outbox(path, tmp_path / "out", now=NOW_BUTTONS, )           # logs all three as 已导出
     rows.append(dict(rows[0], order_id="3000009", phone="13800138009"))
     path2 = build_workbook(tmp_path / "c.xlsx", rows, approved=approved)
     grids = read_workbook(path, sheet_names(path))

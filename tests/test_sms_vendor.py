@@ -201,22 +201,6 @@ def test_kinds_without_an_approved_template_go_to_csv_only(tmp_path):
     assert row[0] == "13800138001" and row[1].startswith("【小美家居】") and row[3] == '="3000000000000001"'
 
 
-@pytest.mark.parametrize("target", ["book", "other"])
-def test_csv_file_never_replaces_a_workbook(tmp_path, capsys, target):
-    """`outbox BOOK --csv FILE` with FILE the book itself (or another workbook) is refused: exit 2, one
-    bilingual line, the workbook keeps its bytes, nothing is exported or logged."""
-    book = book_with(tmp_path, [DELAY, REFUND])
-    other = build_workbook(tmp_path / "另一个.xlsx", [])
-    victim = book if target == "book" else other
-    stamps = {p: p.read_bytes() for p in (book, other)}
-    capsys.readouterr()
-    assert main(["outbox", str(book), "--format", "csv", "--csv", str(victim), "--now", NOW_DEMO.isoformat()]) == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 2 and err[0].startswith("提示 note") and err[1].startswith("错误 error: ") and " / " in err[1]
-    assert victim.name in err[1]
-    assert {p: p.read_bytes() for p in (book, other)} == stamps and not journal_path(book).exists()
-
-
 def test_an_order_id_stored_as_a_rounded_number_is_never_sent(tmp_path):
     """An order id pasted into a General column became a number and lost its last digits (Excel keeps 15):
     the SMS would carry another order's id. The row's check fails naming 订单号, and nothing is exported."""

@@ -119,9 +119,9 @@ def test_template_sheet_edits_win_and_missing_field_is_a_row_error(tmp_path):
 
 
 def test_outbox_csv_only_passed_messages(book, tmp_path):
-    out = tmp_path / "upload.csv"
-    report = export_outbox(book, fmt="csv", csv_file=out, now=NOW_DEMO)
-    assert report.exported == 2 and report.files == [out]
+    report = export_outbox(book, tmp_path / "upload", fmt="csv", now=NOW_DEMO)
+    [out] = report.files
+    assert report.exported == 2 and out.parent == tmp_path / "upload" and out.suffix == ".csv"
     with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["手机号码", "短信内容", "计划发送时间", "订单号"]

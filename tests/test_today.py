@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 from addin.cli import main
 from addin.core.repeat import RefundEvent, repeat_refunders

@@ -203,7 +203,7 @@ def deadlines_for(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar
         start = case.promise_at.date()
         add(on_calendar("PROMISE", start, working_days(start, n, cal), cal, f"{n}个工作日"))
 
-    if case.review_at and case.review_stars is not None and case.review_stars <= 3 and platform != "TM":
+    if case.review_at and case.review_stars is not None and case.review_stars < policy["RV-4.good_min_stars"] and platform != "TM":
         add(Deadline("RV-6", calendar_days(case.review_at.date(), policy["RV-6.edit_days"]), "仅可修改一次"))
     if case.trade_done_at and case.review_at is None:
         add(Deadline("RV-6.default", calendar_days(case.trade_done_at.date(), policy["RV-6.default_good_days"])))
@@ -228,9 +228,10 @@ def next_due(deadlines: list[Deadline], now: dt.datetime | None = None) -> Deadl
     return min(due, key=lambda d: d.at) if due else None
 
 
-def tmall_review_note(case: Case) -> tuple[str, str] | None:
-    """RV-6: Tmall reviews cannot be edited at all; (zh, en)."""
-    if case.platform == "TM" and case.review_at and case.review_stars is not None and case.review_stars <= 3:
+def tmall_review_note(case: Case, policy: Policy = DEFAULT_POLICY) -> tuple[str, str] | None:
+    """RV-6: Tmall reviews cannot be edited at all; (zh, en). A review below 好评 (RV-4.good_min_stars)."""
+    if case.platform == "TM" and case.review_at and case.review_stars is not None \
+            and case.review_stars < policy["RV-4.good_min_stars"]:
         return "天猫评价不可修改", "Tmall reviews cannot be edited"
     return None
 

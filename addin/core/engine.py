@@ -88,7 +88,7 @@ def compute_case(case: Case, policy: Policy = DEFAULT_POLICY, cal: WorkCalendar 
         if case.platform == "DY" and case.refund_requested_at and case.platform_deadline is None \
                 and result.stage not in TERMINAL:
             findings.append(DY_NO_REFUND_CLOCK)
-        note = tmall_review_note(case)
+        note = tmall_review_note(case, policy)
         if note:
             findings.append(Finding("RV-6", "INFO", *note))
     except MissingInput as exc:

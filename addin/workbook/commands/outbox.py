@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,9 +135,8 @@ class OutboxReport(LogState):
 
 
 def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: str = "aliyun-xlsx",
-                  now: dt.datetime | None = None, resend: bool = False,
-                  csv_file: str | Path | None = None, wait: float = 0.0, retry_failed: bool = False,
-                  log: bool = True) -> OutboxReport:
+                  now: dt.datetime | None = None, resend: bool = False, wait: float = 0.0,
+                  retry_failed: bool = False, log: bool = True) -> OutboxReport:
     """Write the vendor files for every message ready now and log them in 发送记录, in one guarded
     session on the book (refused up front when Excel has it open; see addin.workbook.files.session).
     A message whose receipt said 失败 is left out (and counted in the report) unless ``retry_failed``.
@@ -148,40 +145,24 @@ def export_outbox(path: str | Path, out_dir: str | Path | None = None, *, fmt: s
         raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
     path = Path(path)
     now = now or dt.datetime.now().replace(microsecond=0)
-    if csv_file is not None:
-        _refuse_workbook_as_csv(Path(csv_file), path)
     with open_book(path, wait=wait, command="outbox", out_hint=False) as session:
         book = load_book(session)
         texts = book.texts(now, resend=resend, retry_failed=retry_failed)
         out_dir = Path(out_dir) if out_dir else path.parent / f"{path.stem}_outbox"
-        report, entries = export_files(book, texts, now, fmt, out_dir, csv_file, log=log)
+        report, entries = export_files(book, texts, now, fmt, out_dir, log=log)
         if log:
             write_log(session, book.log, entries, report)
     return report
 
 
-def _refuse_workbook_as_csv(csv_file: Path, book: Path) -> None:
-    """`--csv FILE` replaces FILE: never when it is the book itself or another workbook (a zip package)."""
-    if not csv_file.is_file():
-        return
-    same = book.exists() and os.path.samefile(csv_file, book)
-    if same or zipfile.is_zipfile(csv_file):
-        raise BookError(f"--csv 的文件 {csv_file} 是{'要导出的工作簿本身' if same else '一个工作簿'}, 不会覆盖它; "
-                        f"请给一个新的 .csv 文件名",
-                        f"the --csv file {csv_file} is {'the book being exported' if same else 'a workbook'}, "
-                        f"so it is not replaced; give a new .csv file name", kind="csv_target")
-
-
-def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path,
-                 csv_file: str | Path | None = None, *, log: bool = True,
-                 sink=None) -> tuple[OutboxReport, list[LogEntry]]:
+def export_files(book, texts, now: dt.datetime, fmt: str, out_dir: Path, *, log: bool = True, sink=None) -> tuple[OutboxReport, list[LogEntry]]:
     """Write the vendor files for the messages of `texts` ready now, after journalling their 发送记录
     entries (which the caller then writes with :func:`write_log`). `sink`: where no file can be written
     (xlwings Lite), an object whose place(file) names where a file's rows go instead and write(place,
     rows) puts them there (addin.excel.steps writes them to a sheet per file); the log names the place."""
     sel = select(book, texts, now, vendor=fmt != "csv", vendor_name="tencent" if fmt.startswith("tencent") else "aliyun")
     batch = f"EXP-{now:%Y%m%d-%H%M%S}"
-    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, csv_file, getattr(book, "approved", {}))
+    planned_files = _plan_files(fmt, sel.ready, out_dir, batch, now, getattr(book, "approved", {}))
     where = {file: sink.place(file) if sink else file for file, *_ in planned_files}
     entries = [log_entry(batch, now, ready, STATUS_EXPORTED, file_note(where[file]))
                for file, _, group, _ in planned_files for ready in group]
@@ -253,14 +234,14 @@ def _groups(ready: list[Ready], key) -> dict:
     return out
 
 
-def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime, csv_file,
+def _plan_files(fmt: str, ready: list[Ready], out_dir: Path, batch: str, now: dt.datetime,
                 approved: dict | None = None):
     """[(file, write(), messages in it, the file's rows)]; nothing is written until write() is called."""
     plans = []
     if fmt == "tencent-xlsx":
         return _plan_tencent(ready, out_dir, batch, now, approved or {})
     if fmt == "csv":
-        file = Path(csv_file) if csv_file else out_dir / f"{batch}_短信.csv"
+        file = out_dir / f"{batch}_短信.csv"
         rows = [list(UPLOAD_HEADER)] + [[r.phone, r.result.sms_text, r.planned, r.order_id] for r in ready]
         if ready:
             plans.append((file, lambda: write_csv(file, rows), ready, rows))

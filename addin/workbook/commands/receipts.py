@@ -33,6 +33,7 @@ from addin.core.parse import CellError, is_blank, to_datetime, to_phone, to_text
 from addin.messages.aliyun import RECEIPT_COLUMNS
 from addin.messages.history import STATUS_DELIVERED, STATUS_FAILED, fingerprint, mask_phone, phone_fingerprint
 from addin.messages.receipt_codes import OPTOUT, failure, receipt_status
+from addin.workbook.commands.importer.files import ExportFileError, decode_text, long_csv_fields
 from addin.workbook.commands.receipt_case import case_status_edits
 
 from addin.workbook.commands.outbox import LogState, write_log
@@ -65,10 +66,6 @@ class ReceiptReport(LogState):
     opted_out: list[str] = field(default_factory=list)              # numbers added to 退订名单 (masked)
 
 
-# A receipt file's field may be long (a full SMS text, or junk): never the csv module's 131,072 default.
-CSV_FIELD_LIMIT = 16 * 1024 * 1024
-
-
 def read_receipt_file(path: Path) -> list[list]:
     """The file's rows; a file that cannot be read is a ReceiptFileError naming it (never 内部错误)."""
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"):
@@ -78,24 +75,17 @@ def read_receipt_file(path: Path) -> list[list]:
         except Exception as exc:          # a damaged or mislabelled file: the reader says why
             raise ReceiptFileError(f"回执文件 {path.name} 无法作为表格读取: {exc}",
                                    f"the receipt file {path.name} cannot be read as a spreadsheet: {exc}") from None
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ReceiptFileError(f"无法识别回执文件的编码: {path.name}", f"cannot read the receipt file's encoding: {path.name}")
-    old = csv.field_size_limit()
-    csv.field_size_limit(max(old, CSV_FIELD_LIMIT))
+    try:                                  # the encodings the platforms' exports come in, read the same way
+        text = decode_text(path.name, path.read_bytes())
+    except ExportFileError:
+        raise ReceiptFileError(f"无法识别回执文件的编码: {path.name}",
+                               f"cannot read the receipt file's encoding: {path.name}") from None
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""))]
+        with long_csv_fields():           # a field may be long (a full SMS text, or junk)
+            return [row for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise ReceiptFileError(f"回执文件 {path.name} 不是可读的 CSV: {exc}; 请从控制台重新下载",
                                f"the receipt file {path.name} is not a readable CSV: {exc}; download it again") from None
-    finally:
-        csv.field_size_limit(old)
 
 
 def _columns(grid: list[list]) -> tuple[int, dict[str, int]]:

@@ -68,10 +68,10 @@ class Summary:
                f"赔偿合计 total compensation: ￥{self.total_compensation:,.2f}   需店长审批 needing approval: {self.approvals}",
                f"已逾期 overdue: {self.overdue}{self._overdue_errors()}   今日到期 due today: {self.due_today}   "
                f"24小时内到期 deadlines due within 24 h: {self.due_24h}{when}",
-               # 已逾期 and 即将到期 are on the line above, once: the 状态 word gives 有错误 first, so its count
-               # of 已逾期 leaves out overdue rows that also have an error (the 汇总 sheet counts by 下一截止).
-               "状态 status: " + ", ".join(f"{word} {n}" for word, n in self.by_status.items()
-                                           if word not in _ON_THE_LINE_ABOVE),
+               # 已逾期 and 即将到期 are counted on the line above, once (by 下一截止, as the 汇总 sheet does): the
+               # 状态 word gives 有错误 first, so a count of 已逾期 words would be a second, smaller figure. Here
+               # they are one share, so that the line still adds up to the rows.
+               "状态 status: " + _status_line(self.by_status),
                "按平台 by platform: " + "; ".join(f"{k} {f.cases}单 ￥{f.compensation:,.2f} 逾期{f.overdue}"
                                                  for k, f in self.by_platform.items()),
                f"写入单元格 cells written: {self.cells_written}"]
@@ -98,6 +98,17 @@ class Summary:
 
 
 _ON_THE_LINE_ABOVE = ("已逾期", "即将到期")
+
+
+def _status_line(by_status: dict) -> str:
+    """有错误 11, 已完结 0, 已关闭 0, 逾期或即将到期 17 (见上 above), 需审批 2, 正常 25: every row once."""
+    parts, urgent = [], sum(by_status.get(word, 0) for word in _ON_THE_LINE_ABOVE)
+    for word, n in by_status.items():
+        if word == _ON_THE_LINE_ABOVE[0]:
+            parts.append(f"逾期或即将到期 {urgent} (见上 above)")
+        elif word not in _ON_THE_LINE_ABOVE:
+            parts.append(f"{word} {n}")
+    return ", ".join(parts)
 
 
 def first_few(items: list, n: int = 8) -> str:

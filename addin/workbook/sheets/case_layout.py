@@ -58,7 +58,7 @@ LINK_COLUMN_AFTER = "buyer"      # the hidden column for the xlwings Lite button
 # Widths (characters) where the layout wants other than the schema's default: a narrow status block, so
 # that 错误 is within the first screen, and long explanations wide enough to read a line without wrap.
 WIDTHS = {
-    "order_id": 21, "platform": 7, "reason": 13, "buyer": 12,
+    "order_id": 23, "platform": 7, "reason": 13, "buyer": 12,
     "status": 8, "next_deadline": 16, "next_deadline_item": 20, "comp_amount": 10, "approval": 10, "errors": 36,
     "comp_note": 44, "deadlines_all": 60, "warnings": 50, "reply_text": 50, "reply_reasons": 40, "sms_text": 60,
     "sms_reasons": 40, "review_text": 24, "return_address": 24,

@@ -79,7 +79,6 @@ def _fill(style: tuple) -> dict:
 @dataclass
 class CaseSheet:
     where: dict[str, int]          # schema key -> 1-based column
-    link_column: int               # the hidden column whose cells the xlwings Lite buttons link to
     frozen_columns: int            # columns left of the freeze line
 
 
@@ -141,7 +140,7 @@ def build_case_sheet(ws, rows: list[dict] | None = None) -> CaseSheet:
     ws.print_title_cols = f"A:{get_column_letter(frozen)}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    return CaseSheet(where, link, frozen)
+    return CaseSheet(where, frozen)
 
 
 def _outline(ws, groups: dict[str, list[int]]) -> None:

@@ -32,10 +32,15 @@ _AGGREGATE_RE = re.compile(r"\b(?:SUM|SUBTOTAL|AGGREGATE|SUMIFS?|SUMPRODUCT|AVER
                            r"MAX|MIN)\s*\(", re.I)
 
 
+# Every label holds 计, or a t or s (total, sum): a text with none of them is not one, whatever its noise.
+_MAYBE_LABEL_RE = re.compile(r"[计tTsS]")
+
+
 def is_total_label(value) -> bool:
     if value.__class__ is not str or len(value) > 20:
         return False
-    return value in TOTAL_LABELS or _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS
+    return value in TOTAL_LABELS or (_MAYBE_LABEL_RE.search(value) is not None
+                                     and _LABEL_NOISE_RE.sub("", value).lower() in TOTAL_LABELS)
 
 
 # A1 ranges (H2:H99, $H$2:$H$99, H:H); a range within one row is a row's own helper (=SUM(D5:E5)).
@@ -114,6 +119,10 @@ class Protection:
 
 
 def has_total_label(values: list) -> bool:
+    try:
+        values = set(values)        # each distinct value once: a row is mostly blanks (a second at 100k x 90)
+    except TypeError:
+        pass                        # an unhashable cell value (not from calamine): every cell then
     return any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
 
 

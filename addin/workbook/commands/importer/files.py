@@ -10,6 +10,7 @@ its tables (html_tables.py). Every text cell keeps its characters: long order id
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import io
 import re
@@ -121,23 +122,31 @@ def decode_text(name: str, data: bytes) -> str:
 FIELD_LIMIT = 2**31 - 1          # csv's own default (131,072 characters) would stop a file with one long remark
 
 
+@contextlib.contextmanager
+def long_csv_fields():
+    """csv fields of any length while reading a platform's or vendor's file (a remark, a full SMS text)."""
+    limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _read_text(path: Path, data: bytes) -> list[list]:
     text = decode_text(path.name, data)
     head = text.splitlines()[:30]            # title lines above the header have no separators
     delimiter = "\t" if sum(x.count("\t") for x in head) > sum(x.count(",") for x in head) else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     records: list[tuple[int, int, list[str]]] = []          # (first line, last line, fields)
-    limit = csv.field_size_limit()
-    csv.field_size_limit(FIELD_LIMIT)
+    last = 0
     try:
-        last = 0
-        for row in reader:
-            records.append((last + 1, reader.line_num, row))
-            last = reader.line_num
+        with long_csv_fields():
+            for row in reader:
+                records.append((last + 1, reader.line_num, row))
+                last = reader.line_num
     except csv.Error as exc:
         raise _quote_error(path.name, last + 1, reader.line_num, str(exc)) from None
-    finally:
-        csv.field_size_limit(limit)
     _check_swallowed(path.name, records, delimiter)
     return [[cell if cell.strip() else None for cell in row] for _, _, row in records]
 
@@ -170,6 +179,7 @@ def _quote_error(name: str, first: int, end: int, detail: str) -> ExportFileErro
 
 _WRAPPED = re.compile(r'=\s*"(.*)"', re.S)
 _BLANK = {"-", "--", "—", "null", "none", "n/a"}
+_BLANK_LONGEST = max(map(len, _BLANK))           # lower() never shortens a text: longer ones are not placeholders
 
 
 def clean_cell(value):
@@ -177,12 +187,13 @@ def clean_cell(value):
     placeholders such as '-' blank."""
     if not isinstance(value, str):
         return value
-    text = value.strip().strip("\t")
-    m = _WRAPPED.fullmatch(text)
-    if m:
-        text = m.group(1).strip()
-    if text.startswith("'"):
+    text = value.strip()                         # tabs included
+    if text[:1] == "=":                          # the regex only where it can match: most cells are plain
+        m = _WRAPPED.fullmatch(text)
+        if m:
+            text = m.group(1).strip()
+    if text[:1] == "'":
         text = text[1:].strip()
-    if not text or text.lower() in _BLANK:
+    if not text or (len(text) <= _BLANK_LONGEST and text.lower() in _BLANK):
         return None
     return text

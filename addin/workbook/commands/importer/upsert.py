@@ -218,76 +218,143 @@ def _platform(fmt: ExportFormat, name: str, rows, cols, header_row, override, bo
                    f"imported as {first}; add --platform, or set 默认平台 on the 规则 sheet")
 
 
-def _value(f: FieldMap, raw, header: str):
-    """The typed value of one export cell for column f.key (None = blank); CellError when unreadable."""
-    value = clean_cell(raw)
-    if value is None:
-        return None
-    if f.values:
-        table = {normalise_header(a): b for a, b in f.values}
-        value = table.get(normalise_header(value), value)
-    kind = INPUT_BY_KEY[f.key].kind
-    if f.key in ID_KEYS and isinstance(value, str) and _E_NOTATION.fullmatch(value):
-        raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
-                        f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; export it "
-                        "again from the platform without saving it in Excel")
-    if f.key in ID_KEYS and isinstance(value, float):
-        if abs(value) >= 1e15:      # a double keeps 15 digits: the file already lost the id's last ones
-            raise CellError(f"「{header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
-                            f"{header!r} is stored as a number and lost digits beyond 15; export it again as text")
-        return to_text(value)
-    if kind == "datetime":
-        instant, has_time = to_datetime(value)
-        return instant if has_time else instant.date()
-    if kind in ("text", "reason"):
-        return to_text(value)
-    if kind == "platform":
-        return PLATFORM_ZH[to_platform(value)]
-    return PARSERS[kind](value)
+_UNSEEN = object()
+# Texts remembered per column: a status, reason or title repeats down the file; an id or a time seldom
+# does, and remembering every one would cost memory (about 60 bytes a cell) for nothing.
+SEEN_PER_COLUMN = 2048
+
+
+class _Column:
+    """One mapped column of one export file, with what typing its cells needs worked out once per file."""
+    __slots__ = ("field", "key", "index", "header", "head", "kind", "table", "is_id", "seen")
+
+    def __init__(self, f: FieldMap, index: int, head):
+        self.field, self.key, self.index = f, f.key, index
+        self.head = head                                  # the header cell as the file has it
+        self.header = str(head).strip()
+        self.kind = INPUT_BY_KEY[f.key].kind
+        self.table = {normalise_header(a): b for a, b in f.values} if f.values else None
+        self.is_id = f.key in ID_KEYS
+        self.seen: dict[str, object] = {}                 # cell text -> typed(text)
+
+    def typed(self, raw):
+        """None for a blank cell, else (value,) or the CellError that refuses it."""
+        value = clean_cell(raw)
+        if value is None:
+            return None
+        try:
+            return (self.value(value),)
+        except CellError as exc:
+            return exc
+
+    def value(self, value):
+        """The typed value of one cleaned (clean_cell), non-blank export cell; CellError when unreadable."""
+        if self.table is not None:
+            value = self.table.get(normalise_header(value), value)
+        kind = self.kind
+        if self.is_id:
+            if isinstance(value, str) and _E_NOTATION.fullmatch(value):
+                raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
+                                f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; "
+                                "export it again from the platform without saving it in Excel")
+            if isinstance(value, float):
+                if abs(value) >= 1e15:  # a double keeps 15 digits: the file already lost the id's last ones
+                    raise CellError(f"「{self.header}」以数字保存, 超过15位已失真; 请在平台重新导出(文本)",
+                                    f"{self.header!r} is stored as a number and lost digits beyond 15; export it "
+                                    "again as text")
+                return to_text(value)
+        if kind in ("text", "reason"):
+            return to_text(value)
+        if kind == "datetime":
+            instant, has_time = _export_datetime(value)
+            return instant if has_time else instant.date()
+        if kind == "platform":
+            return PLATFORM_ZH[to_platform(value)]
+        return PARSERS[kind](value)
+
+
+def _export_datetime(value) -> tuple[dt.datetime, bool]:
+    """to_datetime, with its result for the exports' usual 2026-10-01 09:00:00 (or 09:00, or the day alone)
+    read straight from the digits: the same instant, a tenth of the time. Anything else goes to to_datetime."""
+    if value.__class__ is str and value.isascii():
+        n = len(value)
+        if n in (10, 16, 19) and value[4] == "-" == value[7] and \
+                (n == 10 or (value[10] == " " and value[13] == ":" and (n == 16 or value[16] == ":"))):
+            digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
+            if digits.isdigit():            # ASCII digits only (isascii above): int() reads them as written
+                try:
+                    return dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]),
+                                       int(value[11:13] or 0), int(value[14:16] or 0), int(value[17:19] or 0)), n > 10
+                except ValueError:
+                    pass                    # no such date: to_datetime says so in its words
+    return to_datetime(value)
 
 
 def _lines(sheet: ExportSheet, fmt: ExportFormat, header_row: int, cols: dict[str, int], summary: FileSummary,
            report: ImportReport) -> list[_Line]:
-    """The file's data lines as typed values; unreadable lines go to report.refused."""
+    """The file's data lines as typed values; unreadable lines go to report.refused. Only the mapped
+    cells are cleaned and typed (each once); the others only for a line whose mapped cells are all blank
+    (is it blank?) or that looks like a totals line."""
     out = []
     platform = summary.platform
+    platform_zh = PLATFORM_ZH[platform]
     heads = sheet.rows[header_row]
+    columns = [_Column(f, cols[f.id], heads[cols[f.id]]) for f in fmt.fields if f.id in cols]
     for r in range(header_row + 1, len(sheet.rows)):
         row = sheet.rows[r]
-        where = f"{sheet.name} 第{r + 1}行 line {r + 1}"
-        cells = [clean_cell(v) for v in row]
-        if all(v is None for v in cells):
-            continue
+        width = len(row)
         values: dict[str, object] = {}
         problems = []
-        for f in fmt.fields:
-            i = cols.get(f.id)
-            if i is None or i >= len(row):
+        filled = False
+        for col in columns:
+            i = col.index
+            if i >= width:
                 continue
-            try:
-                v = _value(f, row[i], str(heads[i]).strip())
-            except CellError as exc:
-                problems.append(Refused(where, f"「{str(heads[i]).strip()}」{exc.zh}", f"{heads[i]!s}: {exc.en}"))
+            raw = row[i]
+            if raw is None:
                 continue
-            if v is not None and f.key not in values:    # several columns for one key: the first with a value
-                values[f.key] = v
+            seen = col.seen
+            if raw.__class__ is str:           # the same text gives the same value: typed once per file
+                v = seen.get(raw, _UNSEEN)
+                if v is _UNSEEN:
+                    v = col.typed(raw)
+                    if len(seen) < SEEN_PER_COLUMN:
+                        seen[raw] = v
+            else:
+                v = col.typed(raw)
+            if v is None:
+                continue
+            filled = True
+            if isinstance(v, CellError):
+                problems.append((col, v))
+                continue
+            v = v[0]
+            if v is not None and col.key not in values:    # several columns for one key: the first with a value
+                values[col.key] = v
+        if not filled and all(clean_cell(v) is None for v in row):
+            continue
         order = values.get("order_id")
-        if (order is None or SUMMARY_LINE.search(order)) and any(isinstance(v, str) and SUMMARY_LINE.search(v)
-                                                                  for v in cells):
+        if (order is None or SUMMARY_LINE.search(order)) and any(
+                isinstance(c, str) and SUMMARY_LINE.search(c) for c in map(clean_cell, row)):
             continue                      # a totals or "exported at" line under the data
         summary.lines += 1
         if problems:
-            report.refused.extend(problems[:1])
+            col, exc = problems[0]
+            report.refused.append(Refused(_where(sheet, r), f"「{col.header}」{exc.zh}", f"{col.head!s}: {exc.en}"))
             continue
         if "order_id" not in values:
-            report.refused.append(Refused(where, "缺少订单号", "no order id"))
+            report.refused.append(Refused(_where(sheet, r), "缺少订单号", "no order id"))
             continue
         shipped, asked = values.get("shipped_at"), values.get("refund_requested_at")
         if isinstance(shipped, dt.datetime) and isinstance(asked, dt.datetime):
             values["shipped"] = "是" if shipped <= asked else "否"   # 退款时已发货 (RF-TB clocks)
-        values["platform"] = PLATFORM_ZH[platform]
-        out.append(_Line(where, platform, values))
+        values["platform"] = platform_zh
+        out.append(_Line(_where(sheet, r), platform, values))
     return out
+
+
+def _where(sheet: ExportSheet, r: int) -> str:
+    return f"{sheet.name} 第{r + 1}行 line {r + 1}"
 
 
 def _coverage(fmt: ExportFormat, heads: list, cols: dict[str, int]) -> dict[str, list[str]]:
@@ -308,10 +375,19 @@ def _id(value) -> str:
 
 
 def _cell(grid, r: int, c: int | None):
+    """Cell (r, c) of the 案件 grid; None for an empty one (the grid is read with "" for them)."""
     if c is None or r > len(grid):
         return None
     row = grid[r - 1]
-    return row[c - 1] if c <= len(row) else None
+    value = row[c - 1] if c <= len(row) else None
+    return None if value == "" else value
+
+
+# Per 案件 column, the types whose equal values _same finds the same without asking it: a text the export
+# typed is already stripped (a platform is one of PLATFORM_ZH's names, a yes/no 是 or 否); equal naive
+# datetimes are the same instant. Amounts are left to _same (a float may equal a Decimal that its repr does not).
+_SAME_WHEN_EQUAL = {k: (str,) if c.kind in ("text", "reason", "platform", "bool") else
+                    (dt.datetime,) if c.kind == "datetime" else () for k, c in INPUT_BY_KEY.items()}
 
 
 def _same(old, new, key: str, row_type=None, platform=None, reasons=None) -> bool:
@@ -397,7 +473,8 @@ def import_into(session, sources: list, override: str | None, *, dry_run: bool =
     names = session.sheet_names
     case_sheet = require_case_sheet(names, session.name)
     sheets = settings_sheets(names)
-    grids = session.read([case_sheet] + [n for n in sheets.values() if n])
+    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read
+    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="")
     settings = load_settings(sheets, grids.__getitem__)
     reasons = settings.reasons
     record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
@@ -566,10 +643,15 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
     agreed: dict[str, object] = {}
     recorded: dict[str, object] | None = None
     read = False
+    row = grid[r - 1] if r <= len(grid) else []
+    width = len(row)
     for k, v in line.values.items():
         c = cols[k]
-        old = _cell(grid, r, c)
-        if _same(old, v, k, row_type, line.platform, reasons):
+        old = row[c - 1] if c <= width else None
+        if old == "":
+            old = None
+        if (old == v and old.__class__ is v.__class__ and old.__class__ in _SAME_WHEN_EQUAL[k]) or \
+                _same(old, v, k, row_type, line.platform, reasons):
             agreed[k] = v
             continue
         took[k] = v

@@ -27,7 +27,6 @@ COL_LETTERS = [""] + [*_AZ, *map("".join, itertools.product(_AZ, repeat=2)),
                       *map("".join, itertools.product(_AZ, repeat=3))][:MAX_COL]
 COL_BYTES = [letters.encode() for letters in COL_LETTERS]
 COL_INDEX = {letters: c for c, letters in enumerate(COL_BYTES) if c}
-LETTERS_RE = re.compile(rb"[A-Z]+")
 _REF_RE = re.compile(rb"\$?([A-Za-z]{1,3})\$?([0-9]+)")
 
 
