@@ -50,9 +50,10 @@ def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int, worke
 
 
 def xlsxwriter_book(path: Path, rows: list[dict], *, keys: list[str] | None = None, status: dict[int, str] = {},
-                    stale: dict[int, dict] = {}) -> Path:
+                    stale: dict[int, dict] = {}, reasons: list[tuple] = ()) -> Path:
     """Shared strings, dates with a date format, a formula in a text column and in 错误, a 合计 row;
-    `keys`: the columns written (all of the template's by default); `stale`: row -> text cells already there."""
+    `keys`: the columns written (all of the template's by default); `stale`: row -> text cells already there;
+    `reasons`: lines of a 原因对照 sheet (平台, 原因文字, 售后类型, 对应原因)."""
     keys = keys or [c.key for c in case_columns()]
     headers = {c.key: c.header for c in case_columns()}
     wb = xlsxwriter.Workbook(str(path))
@@ -79,6 +80,11 @@ def xlsxwriter_book(path: Path, rows: list[dict], *, keys: list[str] | None = No
     ws.write_string(last, 0, "合计")
     if "comp_amount" in keys:
         ws.write_formula(last, keys.index("comp_amount"), f"=SUM(H2:H{last})")
+    if reasons:
+        sheet = wb.add_worksheet("原因对照")
+        for r, line in enumerate([("平台", "原因文字", "售后类型", "对应原因"), *reasons]):
+            for c, value in enumerate(line):
+                sheet.write_string(r, c, value)
     wb.close()
     return path
 
@@ -197,7 +203,76 @@ def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatc
         files = sorted(p.name for p in (tmp_path / f"{name}_whole_files").iterdir()) \
             if (tmp_path / f"{name}_whole_files").exists() else []
         assert files == (sorted(p.name for p in (tmp_path / f"{name}_stream_files").iterdir()) if files else [])
-        for f in files:
-            assert members(tmp_path / f"{name}_whole_files" / f) == members(tmp_path / f"{name}_stream_files" / f)
+        for f in files:              # the vendor's xlsx says when it was written (docProps/core.xml): not compared
+            w, s = (members(tmp_path / f"{name}_{how}_files" / f) for how in ("whole", "stream"))
+            assert {n: v for n, v in w.items() if n != "docProps/core.xml"} == \
+                {n: v for n, v in s.items() if n != "docProps/core.xml"}
         if name == "template":
             assert a.outbox.exported >= 3 and log_sheet
+
+
+# --- COMP-TM's cap when pass 0 does not link a buyer's payments ------------------------------------------
+
+LATE_PAID_AT = dt.datetime(2026, 11, 20, 10, 0)
+
+
+def linked_payments(first: dict) -> list[dict]:
+    """A buyer's two Tmall payments 5 h apart, 40 rows apart: the first (`first`'s cells over a late
+    shipment of 1,500) has no message, the second (1,000) an SMS whose template prints the compensation.
+    30 % of each, one cap of 500 between them: the SMS must say 50, not the 300 of the second alone."""
+    return bulk_rows(5) + [dict(SMS, order_id="T1", paid=1500, buyer="tm_老王", paid_at=LATE_PAID_AT, **first)] \
+        + bulk_rows(40) + [dict(SMS, order_id="T2", paid=1000, buyer="tm_老王", paid_at=LATE_PAID_AT + dt.timedelta(hours=5),
+                                phone="13800138002", sms_kind="发货延迟通知")]
+
+
+def sms_of(path: Path, order_id: str) -> str:
+    return next(r["短信内容"] for r in case_records(path) if r["订单号"] == order_id)
+
+
+def test_streamed_texts_read_a_reason_with_its_after_sales_type_in_pass_0(tmp_path, monkeypatch):
+    """A 原因对照 line for one 售后类型 only: "拖延了" is 其他 in general but 延迟发货 for a 仅退款. Pass 0 must
+    read the wording with the row's type, or it does not link the buyer's payments and the SMS prints
+    the second payment's amount alone."""
+    rows = linked_payments(dict(reason="拖延了", after_sales_type="仅退款"))
+    src = xlsxwriter_book(tmp_path / "src.xlsx", rows,
+                          reasons=[("天猫", "拖延了", "", "其他"), ("天猫", "拖延了", "仅退款", "延迟发货")])
+    whole = whole_texts(src, tmp_path / "whole.xlsx")
+    summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=1, workers=2)
+    assert "补偿50.00元" in sms_of(tmp_path / "whole.xlsx", "T2")
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+    assert summary == whole
+
+
+def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path, monkeypatch):
+    """Should pass 0 not link a buyer's payments at all (a spelling only the full reading understands;
+    here its scan is switched off), recalc's check after its pass runs the pass again with the cap
+    merged over the sheet; the mail merge must run again with it too, or the SMS keeps the 300 its
+    chunk computed alone."""
+    from addin.workbook.commands import run as run_module
+    from addin.workbook.commands.recalc_stream import NotStreamable
+    from addin.workbook.commands.run import run_book
+    from tests.helpers.zips import members
+
+    src = xlsxwriter_book(tmp_path / "src.xlsx", linked_payments({}))
+    monkeypatch.setattr(run_module, "compute_streamed", lambda *a, **k: (_ for _ in ()).throw(NotStreamable("whole")))
+    whole = run_book(src, tmp_path / "whole.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "whole_files",
+                     workers=1)
+    monkeypatch.undo()
+    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
+    monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
+    prepared = []
+    real_prepare = texts_stream.RunTexts.prepare
+    monkeypatch.setattr(texts_stream.RunTexts, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
+    monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body: {})
+    stream = run_book(src, tmp_path / "stream.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "stream_files",
+                      workers=2)
+    assert "补偿50.00元" in sms_of(tmp_path / "stream.xlsx", "T2")
+    a, b = members(tmp_path / "whole.xlsx"), members(tmp_path / "stream.xlsx")
+    # 发送记录's note names the folder, and the book's id (docProps/custom.xml) is new to each book
+    assert len([n for n in a if a[n] != b[n] and n != "docProps/custom.xml"]) <= 1
+    assert whole.texts == stream.texts and whole.outbox.exported == stream.outbox.exported == 5
+    [f] = (tmp_path / "whole_files").iterdir()
+    assert "补偿50.00元" in f.read_text(encoding="utf-8-sig")
+    assert f.read_bytes() == (tmp_path / "stream_files" / f.name).read_bytes()
+    assert len(prepared) == 2                                    # the merge ran again with the merged cap

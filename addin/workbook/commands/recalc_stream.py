@@ -103,7 +103,8 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
     """recalc_streamed up to the write: (Summary, the case sheet's SheetEdit, the styles the chunks used,
     texts the chunks clipped). `texts` (texts_stream.RunTexts, for `aftersales run`): the mail merge
     runs first (its own pass over the message rows), and each chunk gets its texts and check lines."""
-    opened = open_stream(book, case_sheet, settings, workers, chunk_bytes)
+    opened = open_stream(book, case_sheet, settings, workers, chunk_bytes,
+                         messages=texts.scan if texts is not None else None)
     info, styles_xml, date1904, reader, stream = opened.info, opened.styles_xml, opened.date1904, opened.reader, \
         opened.stream
     header, layout, tmall, refunds, pool_size = opened.header, opened.layout, opened.tmall, opened.refunds, \
@@ -127,9 +128,9 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
     table_columns = place.table_columns
     payload = None
+    recalc_headers = [HEADER_OF[k] for k in new_columns]
     if texts is not None:
-        texts.prepare(opened, job, workers if parallel else 1, chunk_bytes,
-                      [HEADER_OF[k] for k in new_columns])
+        texts.prepare(opened, job, workers if parallel else 1, chunk_bytes, recalc_headers)
         header_cells.update(texts.header_cells)
         table_columns = {name: list(heads) for name, heads in table_columns.items()}
         for name, heads in texts.table_columns.items():
@@ -137,6 +138,7 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
         payload = texts.payload
 
     # -- pass 1 (and a rerun when a cross-row rule asks for it)
+    merged_with = job                   # the rules' cross-row answers the mail merge used (`run`)
     while True:
         styles = Styles(styles_xml)
         ctx = ChunkContext(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells, texts)
@@ -164,6 +166,11 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
             rerun = True
         if not rerun:
             break
+        if texts is not None and (job.tm_caps, job.repeaters) != (merged_with.tm_caps, merged_with.repeaters):
+            # `run`: the messages were merged with the rules' outputs of pass 0's answers; a template
+            # may print a COMP-TM amount, so the merge runs again with the rules as they now stand.
+            texts.prepare(opened, job, workers if parallel else 1, chunk_bytes, recalc_headers)
+            merged_with = job
 
     summary.due_24h = whole.due_24h
     # A totals row with no <row> element at all (an empty Table totals row) is never visited, as in
@@ -192,7 +199,8 @@ class _TmallIndex:
 
     def __init__(self, header, prefix: bytes, sst, reasons):
         self.prefix, self.sst, self.reasons, self.header = prefix, sst, reasons, header
-        self.cols = [COL_BYTES[header.inputs[k]] if k in header.inputs else None for k in ("platform", "buyer", "reason")]
+        self.cols = [COL_BYTES[header.inputs[k]] if k in header.inputs else None
+                     for k in ("platform", "buyer", "reason", "after_sales_type")]
         self.rows: dict[str, list[tuple[int, bytes]]] = {}
         self._tm: dict[tuple[bytes, bytes], bool] = {}
         self._late: dict[tuple[bytes, bytes], bool] = {}
@@ -210,7 +218,7 @@ class _TmallIndex:
         """The candidate rows of a chunk: buyer -> [(row, its XML)]. One regex scan finds the platform
         cells; the buyer and reason cells are looked for only in the Tmall rows."""
         found: dict[str, list[tuple[int, bytes]]] = {}
-        platform, buyer, reason = self.cols
+        platform, buyer, reason, kind = self.cols
         if platform is None or buyer is None:
             return found
         p = self.prefix
@@ -221,7 +229,9 @@ class _TmallIndex:
             start, end = body.rfind(row_open, 0, at), body.find(row_close, at)
             if reason:
                 cell = cell_in(body, p, reason, start, end)
-                if cell and self._is(self._late, self._not_late, *cell):
+                # the wording may read as late shipment with the row's 售后类型 only (a 原因对照 row for one type)
+                kind_cell = cell_in(body, p, kind, start, end) if kind and cell else None
+                if cell and self._not_late_with(cell, kind_cell):
                     continue
             cell = cell_in(body, p, buyer, start, end)
             name = cell_text(*cell, self.sst).strip() if cell else ""
@@ -233,8 +243,16 @@ class _TmallIndex:
         for name, rows in found.items():
             self.rows.setdefault(name, []).extend(rows)
 
-    def _not_late(self, text: str) -> bool:
-        return to_reason(text, None, "TM", self.reasons) != "late_shipment"
+    def _not_late_with(self, cell: tuple[bytes, bytes], kind_cell: tuple[bytes, bytes] | None) -> bool:
+        key = (cell, kind_cell)
+        if key not in self._late:
+            try:
+                kind = cell_text(*kind_cell, self.sst).strip() if kind_cell else ""
+                text = cell_text(*cell, self.sst).strip()
+                self._late[key] = to_reason(text, kind or None, "TM", self.reasons) != "late_shipment"
+            except CellError:
+                self._late[key] = None
+        return self._late[key]
 
     def caps(self, reader: RowsReader, policy, workers: int, not_cases=frozenset()) -> dict:
         """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice
@@ -277,8 +295,9 @@ def pool_context():
 
 
 def _scan_chunk(chunk):
-    scan, tmall, refunds = _CTX
-    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml)
+    scan, tmall, refunds, messages = _CTX
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml), \
+        messages.feed(chunk) if messages is not None else None
 
 
 class _RefundScan:
@@ -507,10 +526,13 @@ class Opened:
     tmall: "_TmallIndex"
     refunds: list
     pool_size: int
+    # texts and run: the rows that may carry a message (message_scan.MessageScan), ascending; None for recalc
+    candidates: list | None = None
 
 
-def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int) -> Opened:
-    """The header and pass 0 of a streamed command (recalc, texts, run) on the open `book`."""
+def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int, messages=None) -> Opened:
+    """The header and pass 0 of a streamed command (recalc, texts, run) on the open `book`. `messages`:
+    a factory (header, prefix, shared strings) of the scan that lists the rows that may carry a message."""
     zf = zipfile.ZipFile(io.BytesIO(book.data))
     try:
         pkg = Package(zf)
@@ -549,17 +571,23 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int)
         tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
         refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons)
         refunds: list = []
+        candidates: list | None = None
+        msg_scan = None
+        if messages is not None:
+            msg_scan, candidates = messages(header, stream.prefix, reader.sst), []
         pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
-        for chunk, (scanned, candidates, found) in in_pool(_scan_chunk, stream.chunks(), (scan, tmall, refund_scan),
-                                                            pool_size):
+        for chunk, (scanned, linked, found, listed) in in_pool(_scan_chunk, stream.chunks(),
+                                                                (scan, tmall, refund_scan, msg_scan), pool_size):
             scan.merge(scanned)
-            tmall.merge(candidates)
+            tmall.merge(linked)
             refunds.extend(found)
+            if listed:
+                candidates.extend(listed)
         layout = scan.finish(stream.tail)
     except NotStreamable:
         raise
     except (PatchError, ValueError) as exc:
         raise book.patch_error(exc, case_sheet) from None
     layout.add_tables(tables)
-    return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size)
+    return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size, candidates)
 

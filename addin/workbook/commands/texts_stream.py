@@ -29,13 +29,14 @@ from addin.workbook.commands import cores, recalc_stream
 from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
                                                    in_pool, open_stream, pool_context, raise_chunk_error, run_pass)
+from addin.workbook.commands.message_scan import MessageScan, cut_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
                                                 count_result, outbox_line, row_values, write_changed)
 from addin.workbook.files.reader import WorkbookReadError
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
-from addin.workbook.files.xlsx_patch.stream import SheetStream
+from addin.workbook.files.xlsx_patch.stream import RowChunk, SheetStream
 from addin.workbook.files.xlsx_patch.styles import Styles
 from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS
 from addin.workbook.sheets.case_rows import check_lines
@@ -56,6 +57,7 @@ class _TextsContext(ChunkContext):
     status_col: int | None = None                        # 状态, looked at for staff's own words (pass A)
     msg_formulas: dict = field(default_factory=dict)     # row -> formula columns among the text columns
     shell: object = None                                 # SheetResult without rows: row_output of a row
+    prefix: bytes = b""                                  # the sheet XML's namespace prefix
 
 
 @dataclass
@@ -83,7 +85,7 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     recalc_stream.CHUNK_BYTES). Raises NotStreamable (nothing done) for a sheet to be read whole."""
     chunk_bytes = chunk_bytes or recalc_stream.CHUNK_BYTES
     settings, case = book.settings, book.case
-    opened = open_stream(session, case, settings, workers, chunk_bytes)
+    opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan)
     header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
     policy = settings.policy
     show = display_of(policy)
@@ -138,13 +140,19 @@ class RunTexts:
         self.show = None
         self.header = None
 
+    @staticmethod
+    def scan(header, prefix: bytes, sst) -> MessageScan:
+        """Pass 0's list of the rows that may carry a message (not 状态's: recalc writes it for every row)."""
+        return MessageScan(header, prefix, sst, status=False)
+
     def prepare(self, opened, job, pool: int, chunk_bytes: int, recalc_headers: list[str]) -> None:
         """Pass A and the merge (in the main process, before the forks of pass 1)."""
         self.header, self.show = opened.header, job.show
         # The text columns a sheet lacks go right of the columns recalc adds first.
         self.columns = columns = _TextColumns.of(opened.header, opened.layout, recalc_headers)
         self.header_cells, self.table_columns = columns.header_cells, columns.table_columns
-        ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns)
+        ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns,
+                             status=False)
         self.merged = _merge_pass(self.session, self.book, opened, ctx, pool, chunk_bytes, self.now, self.resend,
                                   False, keep_cells=True)
 
@@ -213,7 +221,7 @@ class _TextColumns:
         return cls(out_columns, header_cells, table_columns, msg_formulas)
 
 
-def _merge_context(job, opened, case: str, columns: _TextColumns) -> _TextsContext:
+def _merge_context(job, opened, case: str, columns: _TextColumns, status: bool = True) -> _TextsContext:
     header = opened.header
     return _TextsContext(job, opened.reader, opened.stream.head, case, None, opened.date1904, columns.header_cells,
                          out_columns=columns.out_columns,
@@ -221,7 +229,8 @@ def _merge_context(job, opened, case: str, columns: _TextColumns) -> _TextsConte
                                              for k, c in group.items()]),
                          message_index=sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items())
                                                if k in MESSAGE_TRIGGERS} | {c - 1 for c in header.msg_outputs.values()}),
-                         status_col=header.outputs.get("status"), msg_formulas=columns.msg_formulas)
+                         status_col=header.outputs.get("status") if status else None,
+                         msg_formulas=columns.msg_formulas, prefix=opened.stream.prefix)
 
 
 @dataclass
@@ -262,7 +271,7 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
     foreign, totals = False, 0
     order_col = header.inputs.get("order_id")
     chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
-    for _, got in in_pool(_message_inputs, chunks, ctx, pool):
+    for _, got in in_pool(_message_inputs, _listed_rows(chunks, opened.candidates, ctx.prefix), ctx, pool):
         if got.error:
             raise_chunk_error(session, book.case, got.error)
         foreign |= got.foreign
@@ -287,8 +296,23 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
     return _Merged(plan, outbox, counts, foreign, ready_cells, list(plan))
 
 
+def _listed_rows(chunks, candidates: list, prefix: bytes):
+    """The chunks cut down to pass 0's candidate rows (RowChunks of those rows alone); chunks without
+    one are left out. Cut here, so only those rows go to the workers."""
+    i = 0
+    for chunk in chunks:
+        if not chunk.rows:
+            continue
+        lo = i = bisect.bisect_left(candidates, chunk.rows[0], i)
+        i = bisect.bisect_right(candidates, chunk.rows[-1], lo)
+        if i > lo:
+            rows = candidates[lo:i]
+            yield RowChunk(rows, cut_rows(chunk, rows, prefix))
+
+
 def _message_inputs(chunk) -> _Inputs:
-    """Pass A in a worker: the merge inputs of the chunk's message rows (texts.message_rows' test)."""
+    """Pass A in a worker: the merge inputs of the chunk's message rows (texts.message_rows' test);
+    `chunk` holds pass 0's candidate rows only."""
     ctx = _ctx()
     header_row = ctx.job.header.row
     numbers = [r for r in chunk.rows if r > header_row]
@@ -336,9 +360,11 @@ def _texts_chunk(task) -> ChunkDone:
     if not plan and not with_header:
         return ChunkDone(None, [], None, 0, 0, Part())
     try:
-        first = chunk.rows[0]
-        view = RowsView(first, ctx.reader.read(chunk.xml, first))
-        cells, kept = _text_cells(ctx, view, plan)
+        cells, kept = {}, 0
+        if plan:                    # calamine reads the message rows only
+            listed = sorted(plan)
+            view = RowsView(listed[0], ctx.reader.read(cut_rows(chunk, listed, ctx.prefix), listed[0]))
+            cells, kept = _text_cells(ctx, view, plan)
         rows: dict[int, list] = {}
         for (r, c), v in cells.items():
             rows.setdefault(r, []).append((c, v))
