@@ -254,10 +254,14 @@ class _TmallIndex:
                 self._late[key] = None
         return self._late[key]
 
-    def caps(self, reader: RowsReader, policy, workers: int, not_cases=frozenset()) -> dict:
+    def caps(self, reader: RowsReader, policy, workers: int, not_cases=frozenset(), wanted=None) -> dict:
         """Row -> its COMP-TM compensation merged over the sheet, for the rows of buyers seen twice
-        (read and computed in batches by the workers). `not_cases`: rows that are no cases (totals)."""
-        linked = sorted(x for rows in self.rows.values() if len(rows) > 1 for x in rows if x[0] not in not_cases)
+        (read and computed in batches by the workers). `not_cases`: rows that are no cases (totals).
+        `wanted` (texts): only the buyers with one of these rows (the rows that may carry a message)."""
+        groups = [rows for rows in self.rows.values() if len(rows) > 1]
+        if wanted is not None:
+            groups = [rows for rows in groups if any(r in wanted for r, _ in rows)]
+        linked = sorted(x for rows in groups for x in rows if x[0] not in not_cases)
         self.rows = {}
         batches = (linked[i:i + 1000] for i in range(0, len(linked), 1000))
         items = [item for _, found in in_pool(_tmall_items, batches, (reader, self.header, self.reasons, policy),
@@ -296,7 +300,7 @@ def pool_context():
 
 def _scan_chunk(chunk):
     scan, tmall, refunds, messages = _CTX
-    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml), \
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml) if refunds is not None else [], \
         messages.feed(chunk) if messages is not None else None
 
 
@@ -530,9 +534,11 @@ class Opened:
     candidates: list | None = None
 
 
-def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int, messages=None) -> Opened:
+def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int, messages=None,
+                refunds: bool = True) -> Opened:
     """The header and pass 0 of a streamed command (recalc, texts, run) on the open `book`. `messages`:
-    a factory (header, prefix, shared strings) of the scan that lists the rows that may carry a message."""
+    a factory (header, prefix, shared strings) of the scan that lists the rows that may carry a message;
+    `refunds`: whether to look for repeat refunders (their note goes into 提示, which texts never writes)."""
     zf = zipfile.ZipFile(io.BytesIO(book.data))
     try:
         pkg = Package(zf)
@@ -569,7 +575,7 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         stream = SheetStream(book.data, info, chunk_bytes)
         scan = LayoutScan(stream.head, stream.prefix)
         tmall = _TmallIndex(header, stream.prefix, reader.sst, settings.reasons)
-        refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons)
+        refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons) if refunds else None
         refunds: list = []
         candidates: list | None = None
         msg_scan = None

@@ -58,6 +58,9 @@ class _TextsContext(ChunkContext):
     msg_formulas: dict = field(default_factory=dict)     # row -> formula columns among the text columns
     shell: object = None                                 # SheetResult without rows: row_output of a row
     prefix: bytes = b""                                  # the sheet XML's namespace prefix
+    # texts: column -> key of 错误/状态, whose cells pass A sends back with each row's failed-check lines
+    # as the sheet holds them, so pass 1 recomputes only the rows whose checks this merge changed
+    fixed_cols: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -85,7 +88,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     recalc_stream.CHUNK_BYTES). Raises NotStreamable (nothing done) for a sheet to be read whole."""
     chunk_bytes = chunk_bytes or recalc_stream.CHUNK_BYTES
     settings, case = book.settings, book.case
-    opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan)
+    # No repeat refunders: their note goes into 提示, which texts does not write.
+    opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan, refunds=False)
     header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
     policy = settings.policy
     show = display_of(policy)
@@ -93,7 +97,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     place, _, out_cols, protection = place_outputs(None, header, layout, Summary(policy_changes=policy.changed(),
                                                                                now=now))
     try:
-        tm_caps = opened.tmall.caps(reader, policy, opened.pool_size, protection.not_case_rows)
+        tm_caps = opened.tmall.caps(reader, policy, opened.pool_size, protection.not_case_rows,
+                                    wanted=set(opened.candidates))
     except WorkbookReadError as exc:
         raise book_read_error(session, exc) from None
     job = Job(None, header, list(out_cols.items()), policy, settings.cal, now, protection, settings.reasons, show,
@@ -104,6 +109,7 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or opened.pool_size > 1)
     pool = workers if parallel else 1
     ctx = _merge_context(job, opened, case, columns)
+    ctx.fixed_cols = {out_cols[k]: k for k in ("errors", "status") if k in header.outputs and k in out_cols}
     merged = _merge_pass(session, book, opened, ctx, pool, chunk_bytes, now, resend, retry_failed)
 
     # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
@@ -116,7 +122,7 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     styles = Styles(opened.styles_xml)
     ctx.styles = styles.deferred()
     done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk,
-                    lambda chunk: merged.values_of(chunk, show))
+                    lambda chunk: merged.texts_of(chunk, show))
     merged.counts["formulas_kept"] = done.kept
     result = merged.result(header, columns.table_columns)
     edit = SheetEdit(cells=dict(columns.header_cells), table_columns=columns.table_columns, streamed=done.sheet)
@@ -242,6 +248,7 @@ class _Merged:
     foreign: bool
     ready_cells: dict | None        # row -> (手机号 cell, 订单号 cell) of each message ready to go (run)
     rows: list = field(default_factory=list)
+    fixed: dict = field(default_factory=dict)       # row -> pass A's 错误/状态 cells and checks (texts)
 
     def values_of(self, chunk, show) -> dict:
         """Row -> text columns (None: a blank row) of the message rows in `chunk`."""
@@ -250,6 +257,17 @@ class _Merged:
         rows, plan = self.rows, self.plan
         lo, hi = bisect.bisect_left(rows, chunk.rows[0]), bisect.bisect_right(rows, chunk.rows[-1])
         return {r: None if plan[r] is None else row_values(plan[r], show) for r in rows[lo:hi]}
+
+    def texts_of(self, chunk, show) -> dict:
+        """texts' pass 1: row -> (text columns or None for a blank row, its 错误/状态 cells as pass A
+        computed them, or None when this merge changed the row's failed-check lines: computed again)."""
+        fixed, empty = self.fixed, ({}, [])
+        out = {}
+        for r, values in self.values_of(chunk, show).items():
+            cells, checks = fixed.get(r, empty)
+            same = values is None or check_lines(values, show) == checks
+            out[r] = (values, cells if same else None)
+        return out
 
     def result(self, header, table_columns: dict) -> TextsResult:
         merged = {r: res for r, res in self.plan.items() if res is not None}
@@ -265,6 +283,7 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
     merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
                       history=book.log.history(), resend=resend, retry_failed=retry_failed, sheet_rows=True)
     plan: dict = {}
+    fixed: dict = {}
     outbox: list[list] = []
     ready_cells: dict | None = {} if keep_cells else None
     counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
@@ -280,8 +299,10 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
         for item in got.rows:
             if item[1] is None:
                 plan[item[0]] = None
+            if item[4] is not None:
+                fixed[item[0]] = item[4]
         results = merger.add([item[1] for item in filled], [item[0] for item in filled])
-        for (r, row, order, phone), res in zip(filled, results):
+        for (r, row, order, phone, _), res in zip(filled, results):
             plan[r] = res
             count_result(counts, res)
             if res.ok_to_send:
@@ -293,7 +314,7 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
     prot = ctx.job.protection
     counts["totals_rows"] = totals + sum(1 for r in prot.not_case_rows | prot.aggregate_rows
                                          if r > max(header.row, opened.stream.last_row))
-    return _Merged(plan, outbox, counts, foreign, ready_cells, list(plan))
+    return _Merged(plan, outbox, counts, foreign, ready_cells, list(plan), fixed)
 
 
 def _listed_rows(chunks, candidates: list, prefix: bytes):
@@ -332,6 +353,7 @@ def _message_inputs(chunk) -> _Inputs:
         part = compute_rows(replace(ctx.job, grid=view), targets, keep_results=True)
         not_cases = set(part.totals_rows)
         order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
+        fixed = _fixed_cells(part, ctx.fixed_cols) if ctx.fixed_cols else {}
         out = []
         for r in targets:
             if r in not_cases:
@@ -339,11 +361,11 @@ def _message_inputs(chunk) -> _Inputs:
             values = view[r - 1]
             row = ctx.read_row(values)
             if not row:
-                out.append((r, None, None, None))
+                out.append((r, None, None, None, fixed.get(r)))
                 continue
             if r in part.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
                 add_rule_outputs(row, part.results[r])
-            out.append((r, row, _cell(values, order_col), _cell(values, phone_col)))
+            out.append((r, row, _cell(values, order_col), _cell(values, phone_col), fixed.get(r)))
         return _Inputs(out, foreign, len(not_cases))
     except WorkbookReadError as exc:
         return _Inputs([], error=("read", str(exc.cause)))
@@ -386,6 +408,20 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
+def _fixed_cells(part: Part, fixed_cols: dict) -> dict:
+    """Row -> (its 错误/状态 cells to write, key -> value; the failed-check lines the sheet holds) as
+    compute_rows gave them in pass A; rows with neither are left out."""
+    out: dict = {}
+    for (r, c), v in part.cells.items():
+        key = fixed_cols.get(c)
+        if key is not None:
+            out.setdefault(r, ({}, part.checks.get(r, [])))[0][key] = v
+    for r, checks in part.checks.items():
+        if r not in out:
+            out[r] = ({}, checks)
+    return out
+
+
 def _cell(values: list, col: int | None):
     return values[col - 1] if col and col <= len(values) else None
 
@@ -395,30 +431,26 @@ def _first(item):
 
 
 def _text_cells(ctx: _TextsContext, view, plan: dict) -> tuple[dict, int]:
-    """The cells texts._merge_share writes for the rows of `plan` (row -> its text columns' values, None
-    for a blank row), and how many formula cells among them were left alone."""
+    """The cells texts._merge_share writes for the rows of `plan` (row -> (its text columns' values, None
+    for a blank row; its 错误/状态 cells from pass A, None to compute them again)), and how many formula
+    cells among them were left alone."""
     job, out_columns, row_columns, show = ctx.job, ctx.out_columns, ctx.row_columns, ctx.job.show
-    targets = list(plan)
-    part = compute_rows(replace(job, grid=view), targets, keep_results=True)
-    sheet = replace(ctx.shell, results=part.results, problems=part.problems, checks=part.checks)
-    cells: dict = {}
-    for r in targets:
-        if plan[r] is None:           # a blank row: clear texts left from when it had a case
-            write_changed(cells, r, view[r - 1], out_columns, {})
     wanted_cols = set(row_columns.values())
-    cells.update({rc: v for rc, v in part.cells.items() if rc[1] in wanted_cols})
-    for r in targets:
-        values = plan[r]
-        if values is None:
-            continue
+    again = [r for r, (_, fixed) in plan.items() if fixed is None]    # the rows whose checks this merge changed
+    sheet = None
+    if again and row_columns:
+        part = compute_rows(replace(job, grid=view), again, keep_results=True)
+        sheet = replace(ctx.shell, results=part.results, problems=part.problems, checks=part.checks)
+    cells: dict = {}
+    for r, (values, fixed) in plan.items():
         current = view[r - 1]
-        write_changed(cells, r, current, out_columns, values)
-        checks = check_lines(values, show)
-        if row_columns and checks != part.checks.get(r, []):
-            out = sheet.row_output(r, current, checks)
-            for rc in [(r, c) for c in row_columns.values()]:
-                cells.pop(rc, None)
-            write_changed(cells, r, current, row_columns, out)
+        write_changed(cells, r, current, out_columns, values or {})   # a blank row: clear texts left over
+        if fixed is not None:
+            for key, v in fixed.items():
+                if key in row_columns:
+                    cells[(r, row_columns[key])] = v
+        elif sheet is not None:
+            write_changed(cells, r, current, row_columns, sheet.row_output(r, current, check_lines(values, show)))
     formulas = job.protection.formulas
     kept = [(r, c) for (r, c) in cells
             if c in ctx.msg_formulas.get(r, ()) or (c in wanted_cols and c in formulas.get(r, ()))]
