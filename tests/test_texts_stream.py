@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int, worke
     monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)          # workers even for these small sheets
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(streamed, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)    # streamed however small the sheet
     monkeypatch.setattr(texts, "default_workers", lambda _=None: workers)
     calls = []
     real = texts_stream.texts_streamed
@@ -188,6 +190,7 @@ def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatc
                 monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
                 monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
                 monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
+                monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
             out = tmp_path / f"{name}_{how}.xlsx"
             reports[how] = run_book(src, out, now=NOW_DEMO, outbox_dir=tmp_path / f"{name}_{how}_files", workers=2)
         whole_members, stream_members = (members(tmp_path / f"{name}_{how}.xlsx") for how in ("whole", "stream"))
@@ -261,6 +264,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
+    monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
     prepared = []
     real_prepare = texts_stream.RunTexts.prepare
     monkeypatch.setattr(texts_stream.RunTexts, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
@@ -276,3 +280,18 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     assert "补偿50.00元" in f.read_text(encoding="utf-8-sig")
     assert f.read_bytes() == (tmp_path / "stream_files" / f.name).read_bytes()
     assert len(prepared) == 2                                    # the merge ran again with the merged cap
+
+
+def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkeypatch):
+    """Below recalc_stream.TEXTS_STREAM_MIN_BYTES of sheet XML the grid is read whole (less CPU there);
+    from it on, chunk by chunk; the same book either way."""
+    src = xlsxwriter_book(tmp_path / "src.xlsx", message_rows())
+    size = zipfile.ZipFile(src).getinfo("xl/worksheets/sheet1.xml").file_size
+    wholes = []
+    real = texts.load_book
+    monkeypatch.setattr(texts, "load_book", lambda *a: wholes.append(1) or real(*a))
+    for limit, out in ((size + 1, "whole.xlsx"), (size, "stream.xlsx")):
+        monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", limit)
+        generate_texts(src, tmp_path / out, now=NOW_DEMO)
+    assert wholes == [1]                         # the first alone read the grid whole
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []

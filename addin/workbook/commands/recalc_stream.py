@@ -51,6 +51,11 @@ __all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
 
 CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
 PARALLEL_MIN_BYTES = 8 << 20   # a smaller sheet is done in this process (starting workers would cost more)
+# texts and run stream a case sheet of at least this much XML (about 115,000 rows as generated, 55,000
+# rows once recalculated) and read a smaller one whole: reading whole costs less CPU (the streamed
+# merge reads the message rows twice and inflates the sheet three times) and its memory is still far
+# under the 1.5 GB goal there (docs/dev/speed.md, "texts and run streamed").
+TEXTS_STREAM_MIN_BYTES = 64 << 20
 HEADER_ROWS = 15               # the header is looked for in the first rows (case_columns.find_header_row)
 
 
@@ -546,6 +551,8 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         if part is None:
             raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
         info = zf.getinfo(pkg.member(part))
+        if messages is not None and info.file_size < TEXTS_STREAM_MIN_BYTES:
+            raise NotStreamable("a sheet this small is read whole")
         styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
         sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
         sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
