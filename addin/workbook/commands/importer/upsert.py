@@ -33,7 +33,7 @@ from addin.core.policy import SHOP_PLATFORM
 from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
 from addin.core.reasons import match_reason
 
-from addin.workbook.sheets.protected import place_new_columns, totals_rows
+from addin.workbook.sheets.protected import Placement, place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
@@ -473,13 +473,18 @@ def import_into(session, sources: list, override: str | None, *, dry_run: bool =
     names = session.sheet_names
     case_sheet = require_case_sheet(names, session.name)
     sheets = settings_sheets(names)
-    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read
-    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="")
+    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read.
+    # A saved book's session keeps the sheet XML it inflated, for the layout and the patch (inflated once).
+    deferred = getattr(session, "layout_deferred", None)
+    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="",
+                         **({"keep_xml": True} if deferred else {}))
     settings = load_settings(sheets, grids.__getitem__)
     reasons = settings.reasons
     record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
     try:
-        report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), sources, override, reasons,
+        # without formulas, the sheet's cells are scanned only when new columns need the rightmost used one
+        layout = deferred(case_sheet) if deferred else session.layout(case_sheet)
+        report, edit = _upsert(grids[case_sheet], layout, sources, override, reasons,
                                settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
     except CaseSheetError as exc:
         raise exc.in_sheet(case_sheet) from None
@@ -549,7 +554,9 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
     # Columns the export fills that the sheet lacks go right of everything in use (inside the case Table).
     needed = [k for k in INPUT_BY_KEY if k not in cols and any(k in line.values for line in lines)]
-    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed])
+    # (no new column: nothing to place, and the sheet's rightmost used column is not needed)
+    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed]) if needed \
+        else Placement(0)
     report.notes.extend(note.text() for note in place.notes)
     cells: dict[tuple[int, int], object] = {}
     for i, key in enumerate(needed):
