@@ -253,7 +253,7 @@ class _Column:
             value = self.table.get(normalise_header(value), value)
         kind = self.kind
         if self.is_id:
-            if isinstance(value, str) and _E_NOTATION.fullmatch(value):
+            if isinstance(value, str) and ("e" in value or "E" in value) and _E_NOTATION.fullmatch(value):
                 raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
                                 f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; "
                                 "export it again from the platform without saving it in Excel")
@@ -281,10 +281,9 @@ def _export_datetime(value) -> tuple[dt.datetime, bool]:
         if n in (10, 16, 19) and value[4] == "-" == value[7] and \
                 (n == 10 or (value[10] == " " and value[13] == ":" and (n == 16 or value[16] == ":"))):
             digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
-            if digits.isdigit():            # ASCII digits only (isascii above): int() reads them as written
-                try:
-                    return dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]),
-                                       int(value[11:13] or 0), int(value[14:16] or 0), int(value[17:19] or 0)), n > 10
+            if digits.isdigit():            # ASCII digits only (isascii above): read as written
+                try:                        # of this one shape, fromisoformat reads what the fields say
+                    return dt.datetime.fromisoformat(value), n > 10
                 except ValueError:
                     pass                    # no such date: to_datetime says so in its words
     return to_datetime(value)
