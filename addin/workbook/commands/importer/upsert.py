@@ -42,7 +42,7 @@ from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
-from .files import _BLANK_LONGEST, ExportFileError, ExportSheet, clean_cell, read_export
+from .files import BLANK_LONGEST, ExportFileError, ExportSheet, clean_cell, read_export
 from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
 from .record import ImportRecord, same_as_recorded, shown
 
@@ -370,7 +370,7 @@ def _coverage(fmt: ExportFormat, heads: list, cols: dict[str, int]) -> dict[str,
 
 def _id(value) -> str:
     # an id as calamine reads it (a plain text, longer than any placeholder): what cleaning gives back
-    if value.__class__ is str and len(value) > _BLANK_LONGEST and value[0] not in "='" and \
+    if value.__class__ is str and len(value) > BLANK_LONGEST and value[0] not in "='" and \
             not value[0].isspace() and not value[-1].isspace():
         return value
     value = clean_cell(value)
