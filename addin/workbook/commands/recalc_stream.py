@@ -319,15 +319,18 @@ class _RefundScan:
         self.prefix, self.sst, self.reasons = prefix, sst, reasons
         self.cols = {k: COL_BYTES[header.inputs[k]] for k in self.KEYS if k in header.inputs}
         self.header_row = header.row
+        self.memo: dict = {}          # each distinct date text read once (case_from_row's batch memo, bounded)
 
     def feed(self, body: bytes) -> list:
         if "refund_requested_at" not in self.cols or len(self.cols) < 2:
             return []
         found = column_cells(body, self.prefix, tuple(self.cols.values()))
         rows: dict[int, dict] = {}
-        for key, col in self.cols.items():
-            for r, attrs, content, _ in found[col]:
-                if r <= self.header_row:
+        # The date column first: only its rows are refunds, so only their buyer and phone cells are read.
+        for key in ("refund_requested_at", *(k for k in self.cols if k != "refund_requested_at")):
+            first = key == "refund_requested_at"
+            for r, attrs, content, _ in found[self.cols[key]]:
+                if r <= self.header_row or not (first or r in rows):
                     continue
                 try:
                     text = cell_text(attrs, content, self.sst)
@@ -338,7 +341,7 @@ class _RefundScan:
         events = []
         for r, raw in rows.items():
             if "refund_requested_at" in raw:
-                event = refund_event(r, case_from_row(raw, self.reasons).case)
+                event = refund_event(r, case_from_row(raw, self.reasons, self.memo).case)
                 if event is not None:
                     events.append(event)
         return events

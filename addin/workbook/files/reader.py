@@ -66,9 +66,11 @@ def read_sheet(path: str | os.PathLike, sheet_name: str) -> Grid:
     return read_workbook(path, [sheet_name])[sheet_name]
 
 
-def read_workbook(path: Source, names: Iterable[str], *, empty=None, label: str | None = None) -> dict[str, Grid]:
+def read_workbook(path: Source, names: Iterable[str], *, empty=None, label: str | None = None,
+                  cache: dict[str, bytes] | None = None) -> dict[str, Grid]:
     """Read several sheets, opening the file once. `path` may also be the workbook's bytes (`label`
-    then names it in errors).
+    then names it in errors). `cache`: inflated zip members by name (see xlsx_patch.package.Package),
+    shared with the session's layout and patch so a big sheet's XML is inflated once, not per step.
 
     `empty` is the value of an empty cell. Pass ``""`` (what calamine itself returns) where the caller
     treats "" and None alike: it skips a pass over every cell, about a second at 100k rows x 90 columns.
@@ -85,7 +87,7 @@ def read_workbook(path: Source, names: Iterable[str], *, empty=None, label: str 
                 result[name] = _absolute_grid(wb.get_sheet_by_name(name), empty)
             except calamine.CalamineError as exc:       # the sheet's XML is damaged
                 raise WorkbookReadError(label, exc, sheet=name) from exc
-    _restore_errors(path, result, empty)
+    _restore_errors(path, result, empty, cache)
     return result
 
 
@@ -128,7 +130,7 @@ def put_errors(grid: Grid, errors, empty=None, first_row: int = 1) -> None:
             cells[col - 1] = text
 
 
-def _restore_errors(source: Source, grids: dict[str, Grid], empty) -> None:
+def _restore_errors(source: Source, grids: dict[str, Grid], empty, cache: dict[str, bytes] | None = None) -> None:
     from addin.workbook.files.xlsx_patch.package import Package       # not needed inside Excel (see _calamine)
     try:
         zf = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else os.fspath(source))
@@ -136,7 +138,7 @@ def _restore_errors(source: Source, grids: dict[str, Grid], empty) -> None:
         return                          # not a zip (an .xls): calamine's reading stands
     with zf:
         try:
-            pkg = Package(zf)
+            pkg = Package(zf, cache)
         except Exception:  # noqa: BLE001 - a package calamine could read but we cannot map: its reading stands
             return
         for name, grid in grids.items():

@@ -46,7 +46,7 @@ from typing import Callable
 from addin.workbook.files.reader import Grid, SheetNotFoundError, WorkbookReadError, read_workbook, sheet_names
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.edits import UnsupportedWorkbook
-from addin.workbook.files.xlsx_patch.scan import SheetLayout, read_layout
+from addin.workbook.files.xlsx_patch.scan import SheetLayout, read_layout, read_layout_deferred
 from addin.workbook.files.xlsx_patch.patch import check_workbook, write_patched
 from addin.workbook.files.xlsx_patch.xmlbytes import CLIP_MARK, MAX_TEXT
 from addin.workbook.files.xlsx_patch.zipcopy import TEMP_SUFFIX, discard_temp, replace_atomic, temp_prefix
@@ -325,10 +325,13 @@ class Book:
                 raise read_error(self.name, exc) from None
         return self._names
 
-    def read(self, names, *, empty=None) -> dict[str, Grid]:
-        """Sheets as grids (see addin.workbook.files.reader.read_workbook), from the bytes read at open."""
+    def read(self, names, *, empty=None, keep_xml: bool = False) -> dict[str, Grid]:
+        """Sheets as grids (see addin.workbook.files.reader.read_workbook), from the bytes read at open.
+        keep_xml: keep the sheets' inflated XML for layout() and patch() (memory for time: the import,
+        whose sheet XML is then read once; not the big-sheet commands)."""
         try:
-            return read_workbook(self.data, names, empty=empty, label=self.name)
+            return read_workbook(self.data, names, empty=empty, label=self.name,
+                                 cache=self._parts if keep_xml else None)
         except WorkbookReadError as exc:
             raise read_error(self.name, exc) from None
         except SheetNotFoundError as exc:
@@ -340,6 +343,15 @@ class Book:
         """Formula cells, the rightmost used column, merged ranges and Tables of `sheet` (from its XML)."""
         try:
             return read_layout(io.BytesIO(self.data), sheet, self._parts)
+        except (PatchError, ValueError) as exc:
+            raise self.patch_error(exc, sheet) from None
+
+    def layout_deferred(self, sheet: str):
+        """layout(), with the cell scan deferred until needed on a sheet without formulas (see
+        xlsx_patch.scan.read_layout_deferred): for a caller that mostly needs formulas and Tables."""
+        try:
+            return read_layout_deferred(io.BytesIO(self.data), sheet, self._parts,
+                                        lambda exc: self.patch_error(exc, sheet))
         except (PatchError, ValueError) as exc:
             raise self.patch_error(exc, sheet) from None
 

@@ -126,6 +126,21 @@ def has_total_label(values: list) -> bool:
     return any(v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v) for v in values)
 
 
+def _has_new_label(values: list, not_labels: set) -> bool:
+    """has_total_label, skipping the values already known to be no label (added to `not_labels` when the
+    row has none). Exact: a label is a str, and a str equals only the same str."""
+    try:
+        distinct = set(values)
+    except TypeError:
+        return has_total_label(values)
+    distinct -= not_labels
+    for v in distinct:
+        if v.__class__ is str and 0 < len(v) <= 20 and is_total_label(v):
+            return True
+    not_labels |= distinct
+    return False
+
+
 def totals_rows(grid: list[list], header: HeaderMap, layout: SheetLayout | None, reasons=None) -> list[int]:
     """Every row under the header that recalc leaves alone as a totals row, found without computing the
     cases (for writers that add rows: the importer). Only rows with a total label or an aggregate
@@ -133,9 +148,10 @@ def totals_rows(grid: list[list], header: HeaderMap, layout: SheetLayout | None,
     prot = Protection.of(layout, header, ())
     found = {r for r in prot.not_case_rows if r > header.row}
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
+    not_labels: set = set()         # values seen that are no label: each distinct value is looked at once
     for r in range(header.row + 1, len(grid) + 1):
         values = grid[r - 1]
-        if r in found or not (r in prot.aggregate_rows or has_total_label(values)):
+        if r in found or not (r in prot.aggregate_rows or _has_new_label(values, not_labels)):
             continue
         raw = {key: values[i] for key, i in input_cols if i < len(values) and not is_blank(values[i])}
         if prot.is_totals(r, values, raw, case_from_row(raw, reasons)):

@@ -33,7 +33,7 @@ from addin.core.policy import SHOP_PLATFORM
 from addin.core.parse import PARSERS, CellError, is_blank, to_datetime, to_platform, to_text
 from addin.core.reasons import match_reason
 
-from addin.workbook.sheets.protected import place_new_columns, totals_rows
+from addin.workbook.sheets.protected import Placement, place_new_columns, totals_rows
 from addin.workbook.sheets.case_sheet import CaseSheetError, find_case_header, require_case_sheet
 from addin.workbook.sheets.case_rows import INPUT_BY_KEY
 from addin.workbook.sheets.case_columns import HeaderMap
@@ -42,7 +42,7 @@ from addin.workbook.files.session import open_book
 from addin.workbook.sheets.settings import load_settings, settings_sheets
 from addin.workbook.files.xlsx_patch import SheetEdit
 from addin.workbook.files.xlsx_patch.scan import SheetLayout
-from .files import ExportFileError, ExportSheet, clean_cell, read_export
+from .files import BLANK_LONGEST, ExportFileError, ExportSheet, clean_cell, read_export
 from .formats import EXPORT_FORMATS, ExportFormat, FieldMap
 from .record import ImportRecord, same_as_recorded, shown
 
@@ -253,7 +253,7 @@ class _Column:
             value = self.table.get(normalise_header(value), value)
         kind = self.kind
         if self.is_id:
-            if isinstance(value, str) and _E_NOTATION.fullmatch(value):
+            if isinstance(value, str) and ("e" in value or "E" in value) and _E_NOTATION.fullmatch(value):
                 raise CellError(f"是科学计数法 {value} (CSV 被 Excel 打开后另存过), 原编号已丢失; 请从平台重新导出, 不要在 Excel 中另存",
                                 f"is in E notation ({value}: the CSV was saved again by Excel) and the id is lost; "
                                 "export it again from the platform without saving it in Excel")
@@ -281,10 +281,9 @@ def _export_datetime(value) -> tuple[dt.datetime, bool]:
         if n in (10, 16, 19) and value[4] == "-" == value[7] and \
                 (n == 10 or (value[10] == " " and value[13] == ":" and (n == 16 or value[16] == ":"))):
             digits = value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]
-            if digits.isdigit():            # ASCII digits only (isascii above): int() reads them as written
-                try:
-                    return dt.datetime(int(value[0:4]), int(value[5:7]), int(value[8:10]),
-                                       int(value[11:13] or 0), int(value[14:16] or 0), int(value[17:19] or 0)), n > 10
+            if digits.isdigit():            # ASCII digits only (isascii above): read as written
+                try:                        # of this one shape, fromisoformat reads what the fields say
+                    return dt.datetime.fromisoformat(value), n > 10
                 except ValueError:
                     pass                    # no such date: to_datetime says so in its words
     return to_datetime(value)
@@ -370,8 +369,30 @@ def _coverage(fmt: ExportFormat, heads: list, cols: dict[str, int]) -> dict[str,
 # --------------------------------------------------------------------------- the 案件 sheet
 
 def _id(value) -> str:
+    # an id as calamine reads it (a plain text, longer than any placeholder): what cleaning gives back
+    if value.__class__ is str and len(value) > BLANK_LONGEST and value[0] not in "='" and \
+            not value[0].isspace() and not value[-1].isspace():
+        return value
     value = clean_cell(value)
     return "" if value is None else to_text(value)
+
+
+def _platform_code(cell, seen: dict) -> str | None:
+    """to_platform of a 平台 cell, None for a blank or unknown one (the import fills it); remembered in
+    `seen` per distinct cell (its type included: to_platform reads str(cell))."""
+    key = (cell.__class__, cell)
+    try:
+        code = seen.get(key, _UNSEEN)
+    except TypeError:                 # an unhashable value (not from a sheet): read each time
+        key, code = None, _UNSEEN
+    if code is _UNSEEN:
+        try:
+            code = to_platform(cell)
+        except CellError:
+            code = None
+        if key is not None:
+            seen[key] = code
+    return code
 
 
 def _cell(grid, r: int, c: int | None):
@@ -413,6 +434,29 @@ def _same(old, new, key: str, row_type=None, platform=None, reasons=None) -> boo
         return parsed == (PARSERS[kind](new) if kind == "bool" else new)
     except CellError:
         return False
+
+
+# _same's answer depends on the row (its 售后类型, platform) and the 原因对照 sheet only for a reason; for the
+# other columns it is one per (cell, export value), types included (1 == 1.0 == True as dict keys). Amounts
+# repeat down a sheet (a float cell against the export's Decimal misses the equal-values shortcut).
+_SAME_BY_VALUES = frozenset(k for k, c in INPUT_BY_KEY.items() if c.kind != "reason")
+SAME_REMEMBERED = 4096
+
+
+def _same_remembered(old, new, key: str, row_type, platform, reasons, seen: dict | None) -> bool:
+    """_same, remembered in `seen` where its answer depends only on the two values."""
+    if seen is None or key not in _SAME_BY_VALUES:
+        return _same(old, new, key, row_type, platform, reasons)
+    k = (key, old.__class__, old, new.__class__, new)
+    try:
+        answer = seen.get(k)
+    except TypeError:                 # an unhashable cell value (not from a sheet)
+        return _same(old, new, key)
+    if answer is None:
+        answer = _same(old, new, key)
+        if len(seen) < SAME_REMEMBERED:
+            seen[k] = answer
+    return answer
 
 
 def _last_used_row(grid) -> int:
@@ -473,13 +517,18 @@ def import_into(session, sources: list, override: str | None, *, dry_run: bool =
     names = session.sheet_names
     case_sheet = require_case_sheet(names, session.name)
     sheets = settings_sheets(names)
-    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read
-    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="")
+    # empty cells as "" (calamine's own): no pass over every cell to make them None; _cell does it per cell read.
+    # A saved book's session keeps the sheet XML it inflated, for the layout and the patch (inflated once).
+    deferred = getattr(session, "layout_deferred", None)
+    grids = session.read([case_sheet] + [n for n in sheets.values() if n], empty="",
+                         **({"keep_xml": True} if deferred else {}))
     settings = load_settings(sheets, grids.__getitem__)
     reasons = settings.reasons
     record = ImportRecord.in_book(names, lambda name: session.read([name])[name])
     try:
-        report, edit = _upsert(grids[case_sheet], session.layout(case_sheet), sources, override, reasons,
+        # without formulas, the sheet's cells are scanned only when new columns need the rightmost used one
+        layout = deferred(case_sheet) if deferred else session.layout(case_sheet)
+        report, edit = _upsert(grids[case_sheet], layout, sources, override, reasons,
                                settings.policy[SHOP_PLATFORM], record=record, export_wins=export_wins)
     except CaseSheetError as exc:
         raise exc.in_sheet(case_sheet) from None
@@ -516,16 +565,15 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     existing: dict[tuple, list[int]] = {}          # (order id, refund id) -> 案件 rows
     row_platform: dict[int, str] = {}
     book_platforms: Counter = Counter()
+    platforms: dict = {}              # 平台 cell -> code (None: blank or unknown), each distinct cell read once
     for r in range(header.row + 1, len(grid) + 1):
         order = _id(_cell(grid, r, order_col))
         if not order or r in skip:
             continue
-        try:
-            plat = to_platform(_cell(grid, r, platform_col))
+        plat = _platform_code(_cell(grid, r, platform_col), platforms)
+        if plat is not None:
             book_platforms[plat] += 1
             row_platform[r] = plat
-        except CellError:
-            pass                      # a blank or unknown 平台 cell: the import fills it
         existing.setdefault((order, _id(_cell(grid, r, refund_col))), []).append(r)
 
     report = ImportReport()
@@ -549,7 +597,9 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
     # Columns the export fills that the sheet lacks go right of everything in use (inside the case Table).
     needed = [k for k in INPUT_BY_KEY if k not in cols and any(k in line.values for line in lines)]
-    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed])
+    # (no new column: nothing to place, and the sheet's rightmost used column is not needed)
+    place = place_new_columns(grid, header, layout, [INPUT_BY_KEY[k].header for k in needed]) if needed \
+        else Placement(0)
     report.notes.extend(note.text() for note in place.notes)
     cells: dict[tuple[int, int], object] = {}
     for i, key in enumerate(needed):
@@ -563,6 +613,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
     seen: dict[tuple, str] = {}
     claimed: set[int] = set()
     by_order: dict[str, list[int]] | None = None        # order id -> rows, built when needed
+    same: dict = {}                                      # _same's answers (_same_remembered)
     for line in lines:
         key = line.key
         if key in seen:
@@ -599,7 +650,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
             also = ((key[0], refund),) if refund != case_key[1] else ()     # typed without the refund id
             changed, took, agreed = _merge_row(grid, r, line, cols, new_columns,
                                                lambda: record.values(case_key, *also), export_wins, row_type,
-                                               reasons, report)
+                                               reasons, report, same)
             record.update(case_key, took, *also, missing=agreed)
             cells.update(changed)
             was = row_platform.get(r)
@@ -627,7 +678,7 @@ def _upsert(grid: list[list], layout: SheetLayout, files, override: str | None, 
 
 def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set[str],
                read_record: Callable[[], dict[str, object] | None], export_wins: bool, row_type, reasons,
-               report: ImportReport) -> tuple[dict, dict[str, object], dict[str, object]]:
+               report: ImportReport, same: dict | None = None) -> tuple[dict, dict[str, object], dict[str, object]]:
     """The cells of 案件 row r the export's line changes, what the record takes for the case, and the
     values of the cells that already agree with the export (recorded only where the record has none).
 
@@ -637,7 +688,7 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
     replaced and reported; no record of the cell -> the export's value, a non-empty cell replaced reported.
     The record takes the export's value of every differing cell, so a kept edit stays staff's at the next
     import too. read_record() gives the case's record (None: none); it is read only for a cell that
-    differs from the export."""
+    differs from the export. `same`: _same's answers remembered over the import (_same_remembered)."""
     changed: dict[tuple[int, int], object] = {}
     took: dict[str, object] = {}
     agreed: dict[str, object] = {}
@@ -651,7 +702,7 @@ def _merge_row(grid, r: int, line: _Line, cols: dict[str, int], new_columns: set
         if old == "":
             old = None
         if (old == v and old.__class__ is v.__class__ and old.__class__ in _SAME_WHEN_EQUAL[k]) or \
-                _same(old, v, k, row_type, line.platform, reasons):
+                _same_remembered(old, v, k, row_type, line.platform, reasons, same):
             agreed[k] = v
             continue
         took[k] = v

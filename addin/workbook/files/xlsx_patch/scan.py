@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 from .edits import PatchError
 from .formulas import shift_formula
@@ -81,6 +81,91 @@ def read_layout(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None
         layout = scan_sheet_xml(pkg.read(part), sheet)
         layout.add_tables(sheet_tables(pkg, part))
     return layout
+
+
+def read_layout_deferred(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None,
+                         errors: Callable[[Exception], Exception] | None = None) -> "DeferredLayout | SheetLayout":
+    """read_layout for a caller that may need only the formulas and Tables (the import): on a sheet
+    whose XML holds no formula element they are known without the cell scan, which then runs only if
+    something else is asked for. `errors` maps a PatchError/ValueError of that late scan to what the
+    caller raises (read_layout's own errors are raised here, as before)."""
+    with zipfile.ZipFile(src) as zf:
+        pkg = Package(zf, cache)
+        if sheet not in pkg.sheets:
+            raise PatchError(f"no sheet named {sheet!r}")
+        part = pkg.sheets[sheet]
+        if part is None:
+            raise PatchError(f"sheet {sheet!r} is a chart or dialog sheet, not a worksheet")
+        xml = pkg.read(part)
+        p = root_prefix(xml, b"worksheet")
+        if _has_formula(xml, p) or _sheet_data(xml, p, sheet) is None:
+            layout = scan_sheet_xml(xml, sheet)
+            layout.add_tables(sheet_tables(pkg, part))
+            return layout
+        return DeferredLayout(xml, sheet, sheet_tables(pkg, part), errors)
+
+
+def _has_formula(xml: bytes, p: bytes) -> bool:
+    """Whether the XML may hold a formula (<f>, <f ...>, <f/>); a false yes costs only the full scan."""
+    tag = b"<" + p + b"f"
+    i = xml.find(tag)
+    while i >= 0:
+        if xml[i + len(tag):i + len(tag) + 1] in (b" ", b"\t", b"\r", b"\n", b"/", b">"):
+            return True
+        i = xml.find(tag, i + 1)
+    return False
+
+
+def _sheet_data(xml: bytes, p: bytes, name: str) -> re.Match | None:
+    """The <sheetData> tag, checked as scan_sheet_xml checks it (its errors raised now); None when empty."""
+    m = re.search(rb"<" + p + rb"sheetData(?=[\s/>])[^>]*?(/?)>", xml)
+    if m is None:
+        raise PatchError(f"sheet {name!r} has no <sheetData>")
+    if m.group(1):
+        return None
+    if xml.find(b"</" + p + b"sheetData>", m.end()) < 0:
+        raise PatchError(f"sheet {name!r}: unterminated <sheetData>")
+    return m
+
+
+class DeferredLayout:
+    """A SheetLayout of a sheet without formulas whose cell scan (rightmost used column, merges) runs
+    on first need: formula_at, formula_cells, tables and table_with_header answer without it, the same
+    as the scanned layout would (no formula element: no formula, no array range)."""
+
+    def __init__(self, xml: bytes, name: str, tables: list[TableInfo], errors=None):
+        self._xml, self._name, self.tables, self._errors = xml, name, tables, errors
+        self._full: SheetLayout | None = None
+        self.formulas: dict = {}
+        self.array_ranges: list = []
+
+    @property
+    def scanned(self) -> bool:
+        return self._full is not None
+
+    def formula_at(self, row: int, col: int) -> str | None:
+        return None
+
+    def formula_cells(self) -> set[tuple[int, int]]:
+        return set()
+
+    def table_with_header(self, row: int, cols) -> TableInfo | None:
+        return SheetLayout.table_with_header(self, row, cols)
+
+    def full(self) -> SheetLayout:
+        if self._full is None:
+            try:
+                layout = scan_sheet_xml(self._xml, self._name)
+            except (PatchError, ValueError) as exc:
+                raise (self._errors(exc) if self._errors else exc) from None
+            layout.add_tables(self.tables)
+            self._full, self._xml = layout, b""
+        return self._full
+
+    def __getattr__(self, name):          # last_used_col, merged: from the scan
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.full(), name)
 
 
 def scan_sheet_xml(xml: bytes, name: str = "") -> SheetLayout:
