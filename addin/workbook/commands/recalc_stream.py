@@ -554,8 +554,6 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         if part is None:
             raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
         info = zf.getinfo(pkg.member(part))
-        if messages is not None and info.file_size < TEXTS_STREAM_MIN_BYTES:
-            raise NotStreamable("a sheet this small is read whole")
         styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
         sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)
         sst_xml = pkg.read(sst_part) if sst_part and pkg.exists(sst_part) else None
@@ -563,6 +561,8 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         date1904 = pkg.date1904
     except (PatchError, ValueError, KeyError) as exc:
         raise book.patch_error(exc if isinstance(exc, PatchError) else PatchError(str(exc)), case_sheet) from None
+    if messages is not None and info.file_size < TEXTS_STREAM_MIN_BYTES:
+        raise NotStreamable("a sheet this small is read whole")
 
     # -- the header (the first rows)
     try:
