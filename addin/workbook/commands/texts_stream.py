@@ -1,15 +1,19 @@
 """`aftersales texts` on the case sheet as a stream, as recalc does it (addin.workbook.commands.recalc_stream):
 memory follows a chunk of rows, not the sheet.
 
-* pass 0 (open_stream, shared with recalc): the header, the layout, the rows that share a Tmall cap.
-* pass A: the workers read each chunk and, for its rows that carry a message only, compute the rules
+texts and run take this path for a case sheet of recalc_stream.TEXTS_STREAM_MIN_BYTES of XML or more.
+
+* pass 0 (open_stream, shared with recalc): the header, the layout, the rows that share a Tmall cap,
+  and the rows that may carry a message (message_scan.MessageScan, read from the XML).
+* pass A: the workers read each chunk's listed rows only and, for those that carry a message, compute the rules
   and build the mail merge's input rows (with the rule outputs templates print), as
   texts._merge_share does. The main process merges them as they come back, in sheet order, with one
   batch (messages.merge.MergeRun): the batch checks (duplicates by buyer or phone, 催付 per order, the
   vendor's daily cap per number) look across rows anywhere in the sheet, and one batch in sheet order
   is what the whole-grid merge does, so no grouping by key is needed and the results are the same.
-* pass 1: each chunk gets the merged texts of its message rows from the main process; the workers write
-  the changed text cells, and 错误/状态 of those rows as texts._merge_share writes them, and patch
+* pass 1: each chunk gets the merged texts of its message rows from the main process, and their 错误/状态
+  cells from pass A (computed again only where this merge changed a row's failed checks); the workers
+  read those rows only, write the changed text cells and 错误/状态 as texts._merge_share writes them, and patch
   the chunk (xlsx_patch SheetPatcher.for_rows); chunks without a message row are copied as they are.
 
 The main process keeps one MergeResult per message row (the outbox and `run` need them) and the
