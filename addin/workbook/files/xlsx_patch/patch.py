@@ -16,10 +16,13 @@ from typing import BinaryIO
 from .edits import PatchError, PatchReport, SheetEdit, UnsupportedWorkbook
 from .package import Package, new_sheet_xml
 from .sheet import SheetPatcher
+from .stream import STREAM_LEVEL
 from .styles import Styles
 from .tables import extend_table_rows, grow_table, parse_table, sheet_tables
 from .xmlbytes import STRICT_NS
 from .zipcopy import Deflater, discard_temp, replace_atomic, write_atomic
+
+FAST_DEFLATE_BYTES = 4 << 20      # sheets of this much XML or more are deflated at STREAM_LEVEL
 
 
 @dataclass
@@ -98,8 +101,10 @@ def write_patched(src: BinaryIO, dst: Path, edits: dict[str, SheetEdit], *, mode
                 continue
             if not edit.cells and edit.clear_rows_from is None:
                 continue
-            patcher = SheetPatcher(pkg.read(part), name, edit, styles, pkg.date1904, report)
-            deflater = Deflater()
+            xml = pkg.read(part)
+            patcher = SheetPatcher(xml, name, edit, styles, pkg.date1904, report)
+            # A big sheet is deflated fast, as the streamed recalc does (a third of the time, ~25 % larger).
+            deflater = Deflater(STREAM_LEVEL) if len(xml) >= FAST_DEFLATE_BYTES else Deflater()
             try:
                 changed_sheet = patcher.run(deflater.write)
             except BaseException:
