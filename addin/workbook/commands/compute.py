@@ -72,7 +72,8 @@ class SheetResult:
 def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: WorkCalendar | None = None,
                   now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
                   workers: int = 1, reasons=None, layout: SheetLayout | None = None,
-                  rows=None, checks: dict[int, list[str]] | None = None) -> SheetResult:
+                  rows=None, checks: dict[int, list[str]] | None = None,
+                  repeat_refunders: bool = True) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     `cal` is the workbook's calendar (:func:`~addin.workbook.sheets.calendar_sheet.calendar_from_grid`);
@@ -85,10 +86,12 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
     `rows`: compute (and write) only these sheet rows, e.g. the mail merge's; None = every row.
     `checks`: the 错误 lines of each row's failed reply/SMS checks as a mail merge of this run found them
     (rows not in it: none), instead of reading them back from the sheet's check cells.
+    `repeat_refunders`: False skips the scan of every row for repeat refunders (REP-1), whose note goes to
+    提示 and 今日待办 only: for a caller that writes neither (texts).
     """
     with gc_paused():
         return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons, layout, rows,
-                              checks)
+                              checks, repeat_refunders)
 
 
 @dataclass
@@ -162,7 +165,8 @@ def place_outputs(grid, header: HeaderMap, layout: SheetLayout | None, summary: 
     return place, new_columns, out_cols, Protection.of(layout, header, out_cols.values())
 
 
-def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, rows=None, checks=None) -> SheetResult:
+def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, rows=None, checks=None,
+                   repeat_refunders=True) -> SheetResult:
     header = find_case_header(grid)
     summary = Summary(policy_changes=policy.changed(), now=now)
     place, new_columns, out_cols, protection = place_outputs(grid, header, layout, summary)
@@ -172,7 +176,8 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, r
     cells: dict[tuple[int, int], object] = {(header.row, c): HEADER_OF[k] for k, c in new_columns.items()}
     show = display_of(policy)
     job = Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show, checks,
-              repeaters=repeaters_of(scan_refunds(grid, header, reasons, protection), policy))
+              repeaters=repeaters_of(scan_refunds(grid, header, reasons, protection), policy) if repeat_refunders
+              else None)
     row_numbers = range(header.row + 1, len(grid) + 1) if rows is None else \
         sorted(r for r in set(rows) if header.row < r <= len(grid))
     if workers > 1 and len(row_numbers) >= cores.PARALLEL_MIN_ROWS:

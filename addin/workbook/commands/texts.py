@@ -160,8 +160,9 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
     """The rules of `rule_rows` and the merge of `targets` (which must hold every row that shares a buyer,
     a phone number or an order id with one of them: the batch checks look across those rows)."""
     case_grid, header, out_columns = job.grid, job.header, job.out_columns
+    # texts writes 错误, 状态 and the text columns, none of which a repeat refunder's note changes
     sheet = compute_sheet(case_grid, job.policy, cal=job.cal, now=job.now, reasons=job.reasons, layout=job.layout,
-                          rows=rule_rows)
+                          rows=rule_rows, repeat_refunders=False)
     not_cases = set(sheet.summary.totals_rows)
     msg_cols = set(out_columns.values())
     layout = job.layout
