@@ -137,6 +137,36 @@ def test_streamed_texts_write_what_the_whole_grid_merge_writes(tmp_path, monkeyp
     assert summary2 == whole2
 
 
+def test_streamed_texts_write_each_chunk_once_merged_reading_its_rows_once(tmp_path, monkeypatch):
+    """One pass (texts_stream._pipelined): a row's batch checks look at earlier rows only, so once a chunk
+    and every chunk before it are merged its texts are final and it is written then, from the cells read
+    for the merge. Two SMS to one phone (two buyers), chunks apart: the later one is the duplicate, as
+    in the whole-grid merge; each message row is read once; the reading runs a few chunks ahead only."""
+    first = dict(SMS, order_id="D1", paid=100, buyer="tm_甲", phone="13800138001", sms_kind="发货延迟通知")
+    later = dict(first, order_id="D2", buyer="tm_乙")
+    reviews = [dict(order_id=f"R{i}", platform="京东", reason="中差评", review_stars=1 + i % 5, review_text="还行",
+                    shop_name="小美家居") for i in range(20)]
+    src = xlsxwriter_book(tmp_path / "src.xlsx", bulk_rows(10) + [first] + reviews + [later] + bulk_rows(10))
+    whole = whole_texts(src, tmp_path / "whole.xlsx")
+    events = []
+    read, write = texts_stream._message_inputs, texts_stream._texts_chunk
+    monkeypatch.setattr(texts_stream, "_message_inputs", lambda chunk: events.append(("read", chunk.rows)) or read(chunk))
+    monkeypatch.setattr(texts_stream, "_texts_chunk", lambda task: events.append(("write", task[0].rows)) or write(task))
+    monkeypatch.setattr(texts_stream, "_merge_pass", None)           # not the two passes
+    summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=1, workers=1)
+    assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+    assert summary == whole
+    notes = {r["订单号"]: r["短信校验说明"] or "" for r in case_records(tmp_path / "stream.xlsx")}
+    assert "已给同一买家发发货延迟通知短信" in notes["D2"] and "已给同一买家" not in notes["D1"]
+    reads = [r for kind, rows in events if kind == "read" for r in rows]
+    assert reads == sorted(set(reads)) and {12, 33} <= set(reads) and len(reads) > 20    # each once
+    written = 0
+    for kind, rows in events:
+        if kind == "write":
+            written = rows[-1]
+            assert sum(1 for k, rs in events[:events.index((kind, rows))] if k == "read" and rs[0] > written) <= 2
+
+
 def test_streamed_texts_add_the_text_columns_a_sheet_lacks(tmp_path, monkeypatch):
     inputs = [c.key for c in case_columns() if c.key in {"order_id", "platform", "shop_name", "reason", "buyer",
                                                          "phone", "paid", "paid_at", "item_name", "ship_eta",
@@ -268,7 +298,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     prepared = []
     real_prepare = texts_stream.RunTexts.prepare
     monkeypatch.setattr(texts_stream.RunTexts, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
-    monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body: {})
+    monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body, cells=None: {})
     stream = run_book(src, tmp_path / "stream.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "stream_files",
                       workers=2)
     assert "补偿50.00元" in sms_of(tmp_path / "stream.xlsx", "T2")

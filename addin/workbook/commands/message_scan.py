@@ -11,6 +11,8 @@ that, but the regex could not place it) is listed whole.
 """
 from __future__ import annotations
 
+import re
+
 from addin.core.parse import CellError
 from addin.core.status import STATUSES
 
@@ -20,7 +22,7 @@ from addin.workbook.files.xlsx_patch.stream import cell_text, column_cells
 
 
 class MessageScan:
-    """feed(chunk) -> the chunk's candidate rows, ascending."""
+    """feed(chunk) -> (the chunk's candidate rows ascending, whether one of them was listed for its 状态)."""
 
     def __init__(self, header, prefix: bytes, sst, *, status: bool = True):
         self.prefix, self.sst, self.header_row = prefix, sst, header.row
@@ -29,26 +31,32 @@ class MessageScan:
         self.cols = tuple(COL_BYTES[c] for c in sorted(cols))
         # 状态: only for texts (run's 状态 is recalc's, which reads every row anyway)
         self.status = COL_BYTES[header.outputs["status"]] if status and "status" in header.outputs else None
-        p = prefix
-        self._any_cell = (b"<" + p + b"c ", b"<" + p + b"c>", b"<" + p + b"c/>")
-        self._placed_cell = b"<" + p + b'c r="'
+        self.scan_columns = self.cols + ((self.status,) if self.status else ())
+        self._cell = cell = b"<" + prefix + b"c"
+        self._placed_cell = cell + b' r="'
+        self._unplaced = re.compile(re.escape(cell) + rb'(?=[\s/>])(?! r=")')
         self._ours: dict[tuple[bytes, bytes], bool] = {}
 
-    def feed(self, chunk) -> list[int]:
+    def feed(self, chunk, found: dict | None = None) -> tuple[list[int], bool]:
+        """`found`: column_cells' answer for at least scan_columns (pass 0 scans the chunk once for all)."""
         body, first = chunk.xml, self.header_row
         if not chunk.rows or chunk.rows[-1] <= first:
-            return []
-        if sum(map(body.count, self._any_cell)) != body.count(self._placed_cell):
-            return [r for r in chunk.rows if r > first]         # a cell the regex cannot place: every row
-        columns = self.cols + ((self.status,) if self.status else ())
-        if not columns:
-            return []
-        found = column_cells(body, self.prefix, columns)
+            return [], False
+        # Every cell must carry r="..." first, as xlsx_patch.scan checks it: two counts settle it unless
+        # other <c...> tags (<color> in rich text) are about, then one regex.
+        if body.count(self._cell) != body.count(self._placed_cell) and self._unplaced.search(body):
+            return [r for r in chunk.rows if r > first], self.status is not None   # every row (and 状态 unknown)
+        if not self.scan_columns:
+            return [], False
+        if found is None:
+            found = column_cells(body, self.prefix, self.scan_columns)
         rows = {r for c in self.cols for r, _, content, _ in found[c] if content}
+        staff = False
         if self.status:
-            rows.update(r for r, attrs, content, _ in found[self.status]
-                        if content and not self._our_word(attrs, content))
-        return sorted(r for r in rows if r > first)
+            odd = {r for r, attrs, content, _ in found[self.status] if content and not self._our_word(attrs, content)}
+            staff = any(r > first for r in odd)
+            rows |= odd
+        return sorted(r for r in rows if r > first), staff
 
     def _our_word(self, attrs: bytes, content: bytes) -> bool:
         """Whether a 状态 cell holds one of recalc's words (the usual case, remembered per distinct cell)."""

@@ -20,6 +20,7 @@ A sheet whose rows lack r="" references (no common writer does that) is computed
 from __future__ import annotations
 
 import collections
+import contextlib
 import io
 import multiprocessing
 import zipfile
@@ -219,16 +220,25 @@ class _TmallIndex:
                 cache[key] = None
         return cache[key]
 
-    def feed(self, body: bytes) -> dict[str, list[tuple[int, bytes]]]:
+    @property
+    def scan_columns(self) -> tuple[bytes, ...]:
+        """The column whose cells `feed` takes from pass 0's one scan of the chunk (column_cells)."""
+        platform, buyer = self.cols[:2]
+        return (platform,) if platform is not None and buyer is not None else ()
+
+    def feed(self, body: bytes, cells: dict | None = None) -> dict[str, list[tuple[int, bytes]]]:
         """The candidate rows of a chunk: buyer -> [(row, its XML)]. One regex scan finds the platform
-        cells; the buyer and reason cells are looked for only in the Tmall rows."""
+        cells (`cells`: column_cells' answer, shared with pass 0's other scans); the buyer and reason
+        cells are looked for only in the Tmall rows."""
         found: dict[str, list[tuple[int, bytes]]] = {}
         platform, buyer, reason, kind = self.cols
         if platform is None or buyer is None:
             return found
         p = self.prefix
         row_open, row_close = b"<" + p + b"row ", b"</" + p + b"row>"
-        for r, attrs, content, at in column_cells(body, p, (platform,))[platform]:
+        if cells is None:
+            cells = column_cells(body, p, (platform,))
+        for r, attrs, content, at in cells[platform]:
             if not self._is(self._tm, _is_tmall, attrs, content):
                 continue
             start, end = body.rfind(row_open, 0, at), body.find(row_close, at)
@@ -305,8 +315,14 @@ def pool_context():
 
 def _scan_chunk(chunk):
     scan, tmall, refunds, messages = _CTX
-    return scan.piece(chunk.xml), tmall.feed(chunk.xml), refunds.feed(chunk.xml) if refunds is not None else [], \
-        messages.feed(chunk) if messages is not None else None
+    # One regex scan of the chunk for the columns of every feeder (the Tmall platform, the repeat
+    # refunders' three, the message columns), instead of one scan each.
+    feeders = [f for f in (tmall, refunds, messages) if f is not None]
+    columns = tuple(sorted({c for f in feeders for c in f.scan_columns}))
+    cells = column_cells(chunk.xml, tmall.prefix, columns)
+    return scan.piece(chunk.xml), tmall.feed(chunk.xml, cells), \
+        refunds.feed(chunk.xml, cells) if refunds is not None else [], \
+        messages.feed(chunk, cells) if messages is not None else None
 
 
 class _RefundScan:
@@ -321,10 +337,16 @@ class _RefundScan:
         self.header_row = header.row
         self.memo: dict = {}          # each distinct date text read once (case_from_row's batch memo, bounded)
 
-    def feed(self, body: bytes) -> list:
-        if "refund_requested_at" not in self.cols or len(self.cols) < 2:
+    @property
+    def scan_columns(self) -> tuple[bytes, ...]:
+        return tuple(self.cols.values()) if "refund_requested_at" in self.cols and len(self.cols) >= 2 else ()
+
+    def feed(self, body: bytes, found: dict | None = None) -> list:
+        """The refund events of a chunk (`found`: column_cells' answer for at least scan_columns)."""
+        if not self.scan_columns:
             return []
-        found = column_cells(body, self.prefix, tuple(self.cols.values()))
+        if found is None:
+            found = column_cells(body, self.prefix, self.scan_columns)
         rows: dict[int, dict] = {}
         # The date column first: only its rows are refunds, so only their buyer and phone cells are read.
         for key in ("refund_requested_at", *(k for k in self.cols if k != "refund_requested_at")):
@@ -356,10 +378,10 @@ def _number_or_text(attrs: bytes, text: str):
         return text
 
 
-def in_pool(fn, tasks, ctx, workers: int):
-    """(task, fn(task)) for each task, in order; fn runs in `workers` forked processes (in this one when
-    1, or where fork does not exist), which find `ctx` in _CTX. At most 2 tasks per worker are in
-    flight, so memory follows the chunk."""
+@contextlib.contextmanager
+def forked_pool(ctx, workers: int):
+    """A multiprocessing pool of `workers` forked processes that find `ctx` in _CTX (pool_context), or
+    None: one process (workers 1, or no fork: Windows), where the caller runs the tasks itself."""
     global _CTX
     _CTX = ctx
     pool = None
@@ -369,6 +391,19 @@ def in_pool(fn, tasks, ctx, workers: int):
                 pool = multiprocessing.get_context("fork").Pool(workers)
             except ValueError:          # no fork (Windows): one process
                 pool = None
+        yield pool
+    finally:
+        _CTX = None
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def in_pool(fn, tasks, ctx, workers: int):
+    """(task, fn(task)) for each task, in order; fn runs in `workers` forked processes (in this one when
+    1, or where fork does not exist), which find `ctx` in _CTX. At most 2 tasks per worker are in
+    flight, so memory follows the chunk."""
+    with forked_pool(ctx, workers) as pool:
         if pool is None:
             for task in tasks:
                 yield task, fn(task)
@@ -382,11 +417,6 @@ def in_pool(fn, tasks, ctx, workers: int):
         while pending:
             task, job = pending.popleft()
             yield task, job.get()
-    finally:
-        _CTX = None
-        if pool is not None:
-            pool.terminate()
-            pool.join()
 
 
 def _is_tmall(text: str) -> bool:
@@ -415,16 +445,32 @@ def run_pass(book, info, ctx: ChunkContext, styles: Styles, chunk_bytes: int, wo
     """One pass of `fn` (default: recalc's _do_chunk) over the chunks, the result deflated in order.
     `payload(chunk)`: what the main process hands each chunk besides its XML (fn then gets both)."""
     stream = SheetStream(book.data, info, chunk_bytes)
+    tasks = stream.chunks() if payload is None else ((chunk, payload(chunk)) for chunk in stream.chunks())
+    done_chunks = in_pool(fn or _do_chunk, tasks, ctx, workers)
+    if payload is not None:
+        done_chunks = _first_of_task(done_chunks)
+    return write_pass(book, info, ctx, styles, chunk_bytes, progress, total, stream, done_chunks)
+
+
+def _first_of_task(done_chunks):
+    try:
+        for (chunk, _), done in done_chunks:
+            yield chunk, done
+    finally:
+        done_chunks.close()
+
+
+def write_pass(book, info, ctx: ChunkContext, styles: Styles, chunk_bytes: int, progress, total: int,
+               stream: SheetStream, done_chunks) -> _Pass:
+    """The chunks of `stream` as `done_chunks` gives them back ((chunk, ChunkDone) in sheet order, a
+    generator: closed at the end) deflated in order into the new sheet."""
     result = _Pass()
     watch = ctx.job.protection.not_case_rows | ctx.job.protection.aggregate_rows
     box = None
-    tasks = stream.chunks() if payload is None else ((chunk, payload(chunk)) for chunk in stream.chunks())
-    done_chunks = in_pool(fn or _do_chunk, tasks, ctx, workers)
     writer = None
     unchanged = 0                               # chunks before the first change: not deflated (yet)
     try:
-        for task, done in done_chunks:
-            chunk = task if payload is None else task[0]
+        for chunk, done in done_chunks:
             if done.error:
                 raise_chunk_error(book, ctx.sheet, done.error)
             if done.xml is None and writer is None:
@@ -540,6 +586,8 @@ class Opened:
     pool_size: int
     # texts and run: the rows that may carry a message (message_scan.MessageScan), ascending; None for recalc
     candidates: list | None = None
+    # texts: whether a listed row's 状态 holds words that are not recalc's (staff's own column, maybe)
+    staff_status: bool = False
 
 
 def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int, messages=None,
@@ -588,6 +636,7 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         refund_scan = _RefundScan(header, stream.prefix, reader.sst, settings.reasons) if refunds else None
         refunds: list = []
         candidates: list | None = None
+        staff_status = False
         msg_scan = None
         if messages is not None:
             msg_scan, candidates = messages(header, stream.prefix, reader.sst), []
@@ -598,12 +647,14 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
             tmall.merge(linked)
             refunds.extend(found)
             if listed:
-                candidates.extend(listed)
+                candidates.extend(listed[0])
+                staff_status |= listed[1]
         layout = scan.finish(stream.tail)
     except NotStreamable:
         raise
     except (PatchError, ValueError) as exc:
         raise book.patch_error(exc, case_sheet) from None
     layout.add_tables(tables)
-    return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size, candidates)
+    return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size, candidates,
+                  staff_status)
 

@@ -23,6 +23,7 @@ The main process keeps one MergeResult per message row (the outbox and `run` nee
 from __future__ import annotations
 
 import bisect
+import collections
 from dataclasses import dataclass, field, replace
 
 from addin.core.display import display_of
@@ -32,7 +33,8 @@ from addin.messages.merge import MergeRun
 from addin.workbook.commands import cores, recalc_stream
 from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
-                                                   in_pool, open_stream, pool_context, raise_chunk_error, run_pass)
+                                                   forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
+                                                   run_pass, write_pass)
 from addin.workbook.commands.message_scan import MessageScan, cut_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
@@ -65,6 +67,7 @@ class _TextsContext(ChunkContext):
     # texts: column -> key of 错误/状态, whose cells pass A sends back with each row's failed-check lines
     # as the sheet holds them, so pass 1 recomputes only the rows whose checks this merge changed
     fixed_cols: dict = field(default_factory=dict)
+    keep_values: bool = False        # pass A sends each message row's cells back (_pipelined writes from them)
 
 
 @dataclass
@@ -75,6 +78,7 @@ class _Inputs:
     foreign: bool = False
     totals: int = 0
     error: tuple | None = None
+    values: dict = field(default_factory=dict)   # row -> its cells as read (pipelined: written from them)
 
 
 @dataclass
@@ -114,23 +118,113 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     pool = workers if parallel else 1
     ctx = _merge_context(job, opened, case, columns)
     ctx.fixed_cols = {out_cols[k]: k for k in ("errors", "status") if k in header.outputs and k in out_cols}
-    merged = _merge_pass(session, book, opened, ctx, pool, chunk_bytes, now, resend, retry_failed)
-
-    # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
-    if merged.foreign:            # staff's own 状态 column: compute_sheet leaves it out
-        del out_cols["status"]
-        job = replace(job, out_items=list(out_cols.items()))
-    ctx.job = job
     ctx.row_columns = {k: out_cols[k] for k in ("errors", "status") if k in header.outputs and k in out_cols}
     ctx.shell = SheetResult(header, {}, {}, None, {}, show=show, now=now, out_columns=out_cols, protection=protection)
-    styles = Styles(opened.styles_xml)
-    ctx.styles = styles.deferred()
-    done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk,
-                    lambda chunk: merged.texts_of(chunk, show))
+    merged = done = None
+    if not opened.staff_status:
+        # One pass: each chunk's rows merged in sheet order and written as soon as merged (_pipelined).
+        merging = _Merging(book, header, now, resend, retry_failed)
+        styles = Styles(opened.styles_xml)
+        ctx.styles = styles.deferred()
+        stream = SheetStream(session.data, opened.info, chunk_bytes)
+        ctx.keep_values = True
+        try:
+            done = write_pass(session, opened.info, ctx, styles, chunk_bytes, None, total, stream,
+                              _pipelined(session, book.case, stream, opened.candidates, ctx, pool, merging, show))
+        except _StaffStatus:        # pass 0 saw none, but calamine reads one (never so far): two passes
+            done = None
+            ctx.keep_values = False
+        else:
+            merged = merging.finish(opened, ctx)
+    if done is None:
+        merged = _merge_pass(session, book, opened, ctx, pool, chunk_bytes, now, resend, retry_failed)
+        # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
+        if merged.foreign:            # staff's own 状态 column: compute_sheet leaves it out
+            del out_cols["status"]
+            job = replace(job, out_items=list(out_cols.items()))
+            ctx.row_columns.pop("status", None)
+        ctx.job = job
+        styles = Styles(opened.styles_xml)
+        ctx.styles = styles.deferred()
+        done = run_pass(session, opened.info, ctx, styles, chunk_bytes, pool, None, total, _texts_chunk,
+                        lambda chunk: merged.texts_of(chunk, show))
     merged.counts["formulas_kept"] = done.kept
     result = merged.result(header, columns.table_columns)
     edit = SheetEdit(cells=dict(columns.header_cells), table_columns=columns.table_columns, streamed=done.sheet)
     return StreamedTexts(result, edit, styles)
+
+
+class _StaffStatus(Exception):
+    """The pipelined texts met a 状态 cell with staff's own words: 状态 is not written, which is known
+    only once every row was read (the two passes)."""
+
+
+def _pipelined(session, sheet: str, stream, candidates: list, ctx: _TextsContext, workers: int,
+               merging: "_Merging", show):
+    """(chunk, ChunkDone) of each chunk in sheet order, in one pass: the workers read a chunk's listed rows
+    (_message_inputs) and send back their merge inputs and values; here they are merged (one batch, in
+    sheet order: a row's batch checks look at earlier rows only, so its texts are final once merged),
+    and a worker writes them into the chunk (_texts_chunk, on the values already read). A few chunks
+    are in flight at a time."""
+    header_row = ctx.job.header.row
+    prefix = ctx.prefix
+    with forked_pool(ctx, workers) as pool:
+        def run(fn, task):
+            return pool.apply_async(fn, (task,)) if pool is not None else _Ready(fn(task))
+
+        chunks = stream.chunks()
+        reading: collections.deque = collections.deque()      # (chunk, its rows being read, or None)
+        writing: collections.deque = collections.deque()      # (chunk, its rows being written, or None)
+        at = 0                                                 # in candidates
+
+        def read_ahead():
+            nonlocal at
+            while len(reading) < 2 * workers:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                listed = []
+                if chunk.rows:
+                    lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
+                    at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
+                    listed = candidates[lo:at]
+                reading.append((chunk, run(_message_inputs, RowChunk(listed, cut_rows(chunk, listed, prefix)))
+                                if listed else None))
+
+        read_ahead()
+        while reading:
+            chunk, pending = reading.popleft()
+            plan, values = {}, {}
+            if pending is not None:
+                got = pending.get()
+                if got.error:
+                    raise_chunk_error(session, sheet, got.error)
+                if got.foreign:
+                    raise _StaffStatus
+                plan, values = merging.add(got, show), got.values
+            with_header = bool(ctx.header_cells) and bool(chunk.rows) and chunk.rows[0] <= header_row <= chunk.rows[-1]
+            writing.append((chunk, run(_texts_chunk, (chunk, plan, values)) if plan or with_header else None))
+            read_ahead()
+            while len(writing) > workers:
+                yield _written(writing.popleft())
+        while writing:
+            yield _written(writing.popleft())
+
+
+class _Ready:
+    """A task done in this process, as the pool's AsyncResult."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
+def _written(item):
+    chunk, pending = item
+    return chunk, pending.get() if pending is not None else ChunkDone(None, [], None, 0, 0, Part())
 
 
 class RunTexts:
@@ -265,60 +359,92 @@ class _Merged:
     def texts_of(self, chunk, show) -> dict:
         """texts' pass 1: row -> (text columns or None for a blank row, its 错误/状态 cells as pass A
         computed them, or None when this merge changed the row's failed-check lines: computed again)."""
-        fixed, empty = self.fixed, ({}, [])
-        out = {}
-        for r, values in self.values_of(chunk, show).items():
-            cells, checks = fixed.get(r, empty)
-            same = values is None or check_lines(values, show) == checks
-            out[r] = (values, cells if same else None)
-        return out
+        return _with_fixed(self.values_of(chunk, show), self.fixed, show)
 
     def result(self, header, table_columns: dict) -> TextsResult:
         merged = {r: res for r, res in self.plan.items() if res is not None}
         return TextsResult({}, [list(OUTBOX.header)] + self.outbox, merged, header, self.counts, table_columns)
 
 
-def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_bytes: int, now, resend: bool,
-                retry_failed: bool, keep_cells: bool = False) -> _Merged:
-    """Pass A: the workers read each chunk's message rows into merge inputs; they are merged here, in
-    sheet order, with one batch as they come back."""
-    policy, header = book.settings.policy, opened.header
-    show = ctx.job.show
-    merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
-                      history=book.log.history(), resend=resend, retry_failed=retry_failed, sheet_rows=True)
-    plan: dict = {}
-    fixed: dict = {}
-    outbox: list[list] = []
-    ready_cells: dict | None = {} if keep_cells else None
-    counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
-    foreign, totals = False, 0
-    order_col = header.inputs.get("order_id")
-    chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
-    for _, got in in_pool(_message_inputs, _listed_rows(chunks, opened.candidates, ctx.prefix), ctx, pool):
-        if got.error:
-            raise_chunk_error(session, book.case, got.error)
-        foreign |= got.foreign
-        totals += got.totals
+def _with_fixed(values: dict, fixed: dict, show) -> dict:
+    """row -> (its text columns or None, its 错误/状态 cells from pass A or None: compute them again)."""
+    empty = ({}, [])
+    out = {}
+    for r, v in values.items():
+        cells, checks = fixed.get(r, empty)
+        same = v is None or check_lines(v, show) == checks
+        out[r] = (v, cells if same else None)
+    return out
+
+
+class _Merging:
+    """The merge of the message rows, handed in chunk by chunk in sheet order, with one batch (MergeRun)."""
+
+    def __init__(self, book, header, now, resend: bool, retry_failed: bool, keep_cells: bool = False):
+        policy = book.settings.policy
+        self.show = display_of(policy)
+        self.order_col = header.inputs.get("order_id")
+        self.merger = MergeRun(book.templates, policy, now=now, opted_out=book.opted_out, approved=book.approved,
+                               history=book.log.history(), resend=resend, retry_failed=retry_failed,
+                               sheet_rows=True)
+        self.plan: dict = {}
+        self.fixed: dict = {}
+        self.outbox: list[list] = []
+        self.ready_cells: dict | None = {} if keep_cells else None
+        self.counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
+        self.foreign, self.totals = False, 0
+
+    def add(self, got: _Inputs, show=None, keep_fixed: bool = False) -> dict:
+        """Merge a chunk's rows (after every earlier chunk's). With `show`: returns row -> (text columns,
+        错误/状态 cells or None) of these rows for _texts_chunk (and keeps nothing of them but the plan)."""
+        plan, fixed = self.plan, self.fixed
+        self.foreign |= got.foreign
+        self.totals += got.totals
         filled = [item for item in got.rows if item[1] is not None]
         for item in got.rows:
             if item[1] is None:
                 plan[item[0]] = None
             if item[4] is not None:
                 fixed[item[0]] = item[4]
-        results = merger.add([item[1] for item in filled], [item[0] for item in filled])
+        results = self.merger.add([item[1] for item in filled], [item[0] for item in filled])
+        counts, outbox, ready_cells, order_col = self.counts, self.outbox, self.ready_cells, self.order_col
         for (r, row, order, phone, _), res in zip(filled, results):
             plan[r] = res
             count_result(counts, res)
             if res.ok_to_send:
-                outbox.append(outbox_line(r, row, res, order if order_col else None, show))
+                outbox.append(outbox_line(r, row, res, order if order_col else None, self.show))
                 if ready_cells is not None:
                     ready_cells[r] = (phone, order)
-    plan = dict(sorted(plan.items()))
-    # Totals rows among the message rows, and those below the last row (compute_sheet counts them too).
-    prot = ctx.job.protection
-    counts["totals_rows"] = totals + sum(1 for r in prot.not_case_rows | prot.aggregate_rows
-                                         if r > max(header.row, opened.stream.last_row))
-    return _Merged(plan, outbox, counts, foreign, ready_cells, list(plan), fixed)
+        if show is None:
+            return {}
+        rows = sorted(item[0] for item in got.rows)
+        values = {r: None if plan[r] is None else row_values(plan[r], show) for r in rows}
+        out = _with_fixed(values, fixed, show)
+        for r in rows:
+            fixed.pop(r, None)
+        return out
+
+    def finish(self, opened, ctx: _TextsContext) -> _Merged:
+        plan = dict(sorted(self.plan.items()))
+        header = opened.header
+        # Totals rows among the message rows, and those below the last row (compute_sheet counts them too).
+        prot = ctx.job.protection
+        self.counts["totals_rows"] = self.totals + sum(1 for r in prot.not_case_rows | prot.aggregate_rows
+                                                       if r > max(header.row, opened.stream.last_row))
+        return _Merged(plan, self.outbox, self.counts, self.foreign, self.ready_cells, list(plan), self.fixed)
+
+
+def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_bytes: int, now, resend: bool,
+                retry_failed: bool, keep_cells: bool = False) -> _Merged:
+    """Pass A: the workers read each chunk's message rows into merge inputs; they are merged here, in
+    sheet order, with one batch as they come back."""
+    merging = _Merging(book, opened.header, now, resend, retry_failed, keep_cells)
+    chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
+    for _, got in in_pool(_message_inputs, _listed_rows(chunks, opened.candidates, ctx.prefix), ctx, pool):
+        if got.error:
+            raise_chunk_error(session, book.case, got.error)
+        merging.add(got)
+    return merging.finish(opened, ctx)
 
 
 def _listed_rows(chunks, candidates: list, prefix: bytes):
@@ -370,7 +496,8 @@ def _message_inputs(chunk) -> _Inputs:
             if r in part.results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
                 add_rule_outputs(row, part.results[r])
             out.append((r, row, _cell(values, order_col), _cell(values, phone_col), fixed.get(r)))
-        return _Inputs(out, foreign, len(not_cases))
+        kept = {item[0]: view[item[0] - 1] for item in out} if ctx.keep_values else {}
+        return _Inputs(out, foreign, len(not_cases), values=kept)
     except WorkbookReadError as exc:
         return _Inputs([], error=("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:
@@ -379,7 +506,8 @@ def _message_inputs(chunk) -> _Inputs:
 
 def _texts_chunk(task) -> ChunkDone:
     """Pass 1 in a worker: the chunk's message rows written as texts._merge_share writes them."""
-    chunk, plan = task
+    chunk, plan = task[:2]
+    given = task[2] if len(task) > 2 else None        # the rows' cells as pass A read them (_pipelined)
     ctx = _ctx()
     header_row = ctx.job.header.row
     with_header = bool(ctx.header_cells) and bool(chunk.rows) and chunk.rows[0] <= header_row <= chunk.rows[-1]
@@ -388,8 +516,11 @@ def _texts_chunk(task) -> ChunkDone:
     try:
         cells, kept = {}, 0
         if plan:                    # calamine reads the message rows only
-            listed = sorted(plan)
-            view = RowsView(listed[0], ctx.reader.read(cut_rows(chunk, listed, ctx.prefix), listed[0]))
+            if given is not None:
+                view = _RowsOf(given)
+            else:
+                listed = sorted(plan)
+                view = RowsView(listed[0], ctx.reader.read(cut_rows(chunk, listed, ctx.prefix), listed[0]))
             cells, kept = _text_cells(ctx, view, plan)
         rows: dict[int, list] = {}
         for (r, c), v in cells.items():
@@ -400,9 +531,9 @@ def _texts_chunk(task) -> ChunkDone:
             rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
         if not rows:
             return ChunkDone(None, [], None, 0, 0, Part(), kept=kept)
-        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, dict(sorted(rows.items())), ctx.styles,
-                                        ctx.date1904, PatchReport())
-        xml = patcher.patch_rows(chunk.xml)
+        rows = dict(sorted(rows.items()))
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
+        xml = _patch_some(patcher, chunk.xml, list(rows), ctx.prefix)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
                           Part(), kept=kept)
@@ -410,6 +541,51 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
+
+
+def _patch_some(patcher: SheetPatcher, body: bytes, rows: list[int], prefix: bytes) -> bytes:
+    """patcher.patch_rows(body), where `rows` (ascending, each a <row> of `body`) are the rows it edits:
+    only those rows are handed to the patcher and spliced back, so it does not walk the chunk's other rows
+    (most rows of a daily sheet carry no message). A chunk with a formula is patched whole: overwriting
+    a shared formula's master would rewrite rows the patcher was not given (texts never overwrites a
+    formula, so this is caution), and array formulas are checked over the whole chunk."""
+    f = b"<" + prefix + b"f"
+    if f + b">" in body or f + b" " in body or f + b"/" in body:
+        return patcher.patch_rows(body)
+    opener = b"<" + prefix + b'row r="'
+    spans, at = [], 0
+    for r in rows:                  # a chunk holds whole <row> elements: a row ends where the next starts
+        start = body.find(b"%s%d\"" % (opener, r), at)
+        if start < 0:
+            raise ValueError(f"row {r} is not in the chunk")
+        end = body.find(opener, start + 1)
+        at = end = end if end >= 0 else len(body)
+        spans.append((start, end))
+    cut = b"".join([body[a:b] for a, b in spans])
+    new = patcher.patch_rows(cut)
+    if new is cut:
+        return body
+    out, last, pos = [], 0, 0
+    for k, (a, b) in enumerate(spans):            # each row of `cut` is one row of `new`, in order
+        nxt = new.find(opener, pos + 1) if k + 1 < len(spans) else len(new)
+        out += (body[last:a], new[pos:nxt])
+        pos, last = nxt, b
+    out.append(body[last:])
+    return b"".join(out)
+
+
+class _RowsOf:
+    """Some rows' cells (row -> values), indexed as the whole grid would be (grid[r - 1] is row r)."""
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: dict):
+        self.rows = rows
+
+    def __getitem__(self, i: int) -> list:
+        return self.rows.get(i + 1, [])
+
+    def __len__(self) -> int:
+        return max(self.rows, default=0)
 
 
 def _fixed_cells(part: Part, fixed_cols: dict) -> dict:
