@@ -78,14 +78,31 @@ def cut_rows(chunk, rows: list[int], prefix: bytes) -> bytes:
     if len(rows) == len(chunk.rows):
         return chunk.xml
     body = chunk.xml
+    return b"".join([body[a:b] for a, b in row_spans(body, rows, prefix)])
+
+
+def row_spans(body: bytes, rows: list[int], prefix: bytes) -> list[tuple[int, int]]:
+    """Where each of `rows` (ascending, all in `body`, whole <row> elements) starts and ends in `body`."""
     opener = b"<" + prefix + b'row r="'
-    pieces = []
+    spans = []
     at = 0
     for r in rows:                  # ascending: each row is looked for after the one before
         start = body.find(b"%s%d\"" % (opener, r), at)
         if start < 0:
             raise ValueError(f"row {r} is not in the chunk")
         end = body.find(opener, start + 1)
-        at = end if end >= 0 else len(body)
-        pieces.append(body[start:at])
-    return b"".join(pieces)
+        at = end = end if end >= 0 else len(body)
+        spans.append((start, end))
+    return spans
+
+
+def splice_rows(body: bytes, spans: list[tuple[int, int]], new: bytes, prefix: bytes) -> bytes:
+    """`body` with the rows at `spans` replaced by those of `new` (as many <row> elements, in order)."""
+    opener = b"<" + prefix + b'row r="'
+    out, last, pos = [], 0, 0
+    for k, (a, b) in enumerate(spans):
+        nxt = new.find(opener, pos + 1) if k + 1 < len(spans) else len(new)
+        out += (body[last:a], new[pos:nxt])
+        pos, last = nxt, b
+    out.append(body[last:])
+    return b"".join(out)

@@ -5,16 +5,24 @@ texts and run take this path for a case sheet of recalc_stream.TEXTS_STREAM_MIN_
 
 * pass 0 (open_stream, shared with recalc): the header, the layout, the rows that share a Tmall cap,
   and the rows that may carry a message (message_scan.MessageScan, read from the XML).
-* pass A: the workers read each chunk's listed rows only and, for those that carry a message, compute the rules
-  and build the mail merge's input rows (with the rule outputs templates print), as
-  texts._merge_share does. The main process merges them as they come back, in sheet order, with one
-  batch (messages.merge.MergeRun): the batch checks (duplicates by buyer or phone, 催付 per order, the
-  vendor's daily cap per number) look across rows anywhere in the sheet, and one batch in sheet order
-  is what the whole-grid merge does, so no grouping by key is needed and the results are the same.
-* pass 1: each chunk gets the merged texts of its message rows from the main process, and their 错误/状态
-  cells from pass A (computed again only where this merge changed a row's failed checks); the workers
-  read those rows only, write the changed text cells and 错误/状态 as texts._merge_share writes them, and patch
-  the chunk (xlsx_patch SheetPatcher.for_rows); chunks without a message row are copied as they are.
+* one pass (_pipelined) over the chunks in sheet order:
+  - the workers read each chunk's listed rows only (cut from the chunk in the main process, so only
+    they travel) and, for those that carry a message, compute the rules and build the mail merge's input
+    rows (with the rule outputs templates print), as texts._merge_share does (_message_inputs);
+  - the main process merges them as they come back, in sheet order, with one batch
+    (messages.merge.MergeRun): the batch checks (duplicates by buyer or phone, 催付 per order, the
+    vendor's daily cap per number) look across rows anywhere in the sheet, and one batch in sheet order
+    is what the whole-grid merge does, so no grouping by key is needed and the results are the same. A
+    row's checks look at earlier rows only, so once a chunk is merged its texts are final;
+  - the main process then writes them into the chunk (_texts_chunk) from the cells the workers sent
+    back with the merge inputs: the changed text cells, and 错误/状态 as pass A computed them (computed
+    again only where this merge changed a row's failed checks); the patcher is handed the message rows
+    only and they are spliced back (_patch_some); chunks without a message row are copied as they are.
+  The sheet is inflated twice (pass 0 and this pass) and each message row read by calamine once.
+* Whether 状态 is staff's own column (then texts leaves it alone) is known only once every row was read.
+  Pass 0 lists the rows whose 状态 is not one of recalc's words; when there are any, the merge runs as a
+  pass of its own first (_merge_pass, "pass A") and the chunks are written in a second (run_pass, "pass
+  1", reading the message rows again), as before the one pass.
 
 The main process keeps one MergeResult per message row (the outbox and `run` need them) and the
 发送队列 lines, nothing per case row. The file is byte for byte what texts.compute_texts gives
@@ -35,7 +43,7 @@ from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
                                                    forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
                                                    run_pass, write_pass)
-from addin.workbook.commands.message_scan import MessageScan, cut_rows
+from addin.workbook.commands.message_scan import MessageScan, cut_rows, row_spans, splice_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
                                                 count_result, outbox_line, row_values, write_changed)
@@ -162,19 +170,18 @@ class _StaffStatus(Exception):
 def _pipelined(session, sheet: str, stream, candidates: list, ctx: _TextsContext, workers: int,
                merging: "_Merging", show):
     """(chunk, ChunkDone) of each chunk in sheet order, in one pass: the workers read a chunk's listed rows
-    (_message_inputs) and send back their merge inputs and values; here they are merged (one batch, in
-    sheet order: a row's batch checks look at earlier rows only, so its texts are final once merged),
-    and a worker writes them into the chunk (_texts_chunk, on the values already read). A few chunks
-    are in flight at a time."""
-    header_row = ctx.job.header.row
+    (_message_inputs) and send back their merge inputs and cells; here they are merged (one batch, in
+    sheet order: a row's batch checks look at earlier rows only, so its texts are final once merged)
+    and written into the chunk (_texts_chunk, from the cells already read), while the workers read the
+    next chunks (at most 2 per worker ahead). Writing here, not in a worker, spares sending the chunk
+    and its rows' cells there and the written rows back, which cost more than the writing itself."""
     prefix = ctx.prefix
     with forked_pool(ctx, workers) as pool:
         def run(fn, task):
             return pool.apply_async(fn, (task,)) if pool is not None else _Ready(fn(task))
 
         chunks = stream.chunks()
-        reading: collections.deque = collections.deque()      # (chunk, its rows being read, or None)
-        writing: collections.deque = collections.deque()      # (chunk, its rows being written, or None)
+        reading: collections.deque = collections.deque()      # (chunk, its listed rows being read, or None)
         at = 0                                                 # in candidates
 
         def read_ahead():
@@ -202,13 +209,8 @@ def _pipelined(session, sheet: str, stream, candidates: list, ctx: _TextsContext
                 if got.foreign:
                     raise _StaffStatus
                 plan, values = merging.add(got, show), got.values
-            with_header = bool(ctx.header_cells) and bool(chunk.rows) and chunk.rows[0] <= header_row <= chunk.rows[-1]
-            writing.append((chunk, run(_texts_chunk, (chunk, plan, values)) if plan or with_header else None))
             read_ahead()
-            while len(writing) > workers:
-                yield _written(writing.popleft())
-        while writing:
-            yield _written(writing.popleft())
+            yield chunk, _texts_chunk((chunk, plan, values))
 
 
 class _Ready:
@@ -220,11 +222,6 @@ class _Ready:
 
     def get(self):
         return self.value
-
-
-def _written(item):
-    chunk, pending = item
-    return chunk, pending.get() if pending is not None else ChunkDone(None, [], None, 0, 0, Part())
 
 
 class RunTexts:
@@ -505,7 +502,8 @@ def _message_inputs(chunk) -> _Inputs:
 
 
 def _texts_chunk(task) -> ChunkDone:
-    """Pass 1 in a worker: the chunk's message rows written as texts._merge_share writes them."""
+    """The chunk's message rows written as texts._merge_share writes them: in the main process (one pass,
+    `task` (chunk, plan, the rows' cells as read)) or in a worker (pass 1, (chunk, plan): read again)."""
     chunk, plan = task[:2]
     given = task[2] if len(task) > 2 else None        # the rows' cells as pass A read them (_pipelined)
     ctx = _ctx()
@@ -533,7 +531,7 @@ def _texts_chunk(task) -> ChunkDone:
             return ChunkDone(None, [], None, 0, 0, Part(), kept=kept)
         rows = dict(sorted(rows.items()))
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
-        xml = _patch_some(patcher, chunk.xml, list(rows), ctx.prefix)
+        xml = _patch_some(patcher, chunk, list(rows), ctx.prefix)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
                           Part(), kept=kept)
@@ -543,35 +541,24 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
-def _patch_some(patcher: SheetPatcher, body: bytes, rows: list[int], prefix: bytes) -> bytes:
-    """patcher.patch_rows(body), where `rows` (ascending, each a <row> of `body`) are the rows it edits:
-    only those rows are handed to the patcher and spliced back, so it does not walk the chunk's other rows
-    (most rows of a daily sheet carry no message). A chunk with a formula is patched whole: overwriting
-    a shared formula's master would rewrite rows the patcher was not given (texts never overwrites a
-    formula, so this is caution), and array formulas are checked over the whole chunk."""
-    f = b"<" + prefix + b"f"
-    if f + b">" in body or f + b" " in body or f + b"/" in body:
+def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes) -> bytes:
+    """patcher.patch_rows(chunk.xml), where `rows` (ascending, each a <row> of the chunk) are the rows it
+    edits: only those rows are handed to the patcher and spliced back, so it does not walk the chunk's
+    other rows (most rows of a daily sheet carry no message). A chunk with a formula is patched whole:
+    overwriting a shared formula's master would rewrite rows the patcher was not given (texts never
+    overwrites a formula, so this is caution), and array formulas are checked over the whole chunk."""
+    body = chunk.xml
+    if len(rows) == len(chunk.rows) or _has_formula(body, prefix):
         return patcher.patch_rows(body)
-    opener = b"<" + prefix + b'row r="'
-    spans, at = [], 0
-    for r in rows:                  # a chunk holds whole <row> elements: a row ends where the next starts
-        start = body.find(b"%s%d\"" % (opener, r), at)
-        if start < 0:
-            raise ValueError(f"row {r} is not in the chunk")
-        end = body.find(opener, start + 1)
-        at = end = end if end >= 0 else len(body)
-        spans.append((start, end))
+    spans = row_spans(body, rows, prefix)
     cut = b"".join([body[a:b] for a, b in spans])
     new = patcher.patch_rows(cut)
-    if new is cut:
-        return body
-    out, last, pos = [], 0, 0
-    for k, (a, b) in enumerate(spans):            # each row of `cut` is one row of `new`, in order
-        nxt = new.find(opener, pos + 1) if k + 1 < len(spans) else len(new)
-        out += (body[last:a], new[pos:nxt])
-        pos, last = nxt, b
-    out.append(body[last:])
-    return b"".join(out)
+    return body if new is cut else splice_rows(body, spans, new, prefix)
+
+
+def _has_formula(body: bytes, prefix: bytes) -> bool:
+    f = b"<" + prefix + b"f"
+    return f + b">" in body or f + b" " in body or f + b"/" in body
 
 
 class _RowsOf:
