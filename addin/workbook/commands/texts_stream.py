@@ -76,6 +76,7 @@ class _TextsContext(ChunkContext):
     # as the sheet holds them, so pass 1 recomputes only the rows whose checks this merge changed
     fixed_cols: dict = field(default_factory=dict)
     keep_values: bool = False        # pass A sends each message row's cells back (_pipelined writes from them)
+    formula_rows: list = field(default_factory=list)   # the rows holding a formula (pass 0's layout), ascending
 
 
 @dataclass
@@ -331,7 +332,8 @@ def _merge_context(job, opened, case: str, columns: _TextColumns, status: bool =
                          message_index=sorted({c - 1 for k, c in (*header.inputs.items(), *header.msg_inputs.items())
                                                if k in MESSAGE_TRIGGERS} | {c - 1 for c in header.msg_outputs.values()}),
                          status_col=header.outputs.get("status") if status else None,
-                         msg_formulas=columns.msg_formulas, prefix=opened.stream.prefix)
+                         msg_formulas=columns.msg_formulas, prefix=opened.stream.prefix,
+                         formula_rows=sorted({r for r, _ in opened.layout.formulas}))
 
 
 @dataclass
@@ -531,7 +533,7 @@ def _texts_chunk(task) -> ChunkDone:
             return ChunkDone(None, [], None, 0, 0, Part(), kept=kept)
         rows = dict(sorted(rows.items()))
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
-        xml = _patch_some(patcher, chunk, list(rows), ctx.prefix)
+        xml = _patch_some(patcher, chunk, list(rows), ctx.prefix, ctx.formula_rows)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
                           Part(), kept=kept)
@@ -541,14 +543,14 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
-def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes) -> bytes:
+def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes, formula_rows: list[int]) -> bytes:
     """patcher.patch_rows(chunk.xml), where `rows` (ascending, each a <row> of the chunk) are the rows it
     edits: only those rows are handed to the patcher and spliced back, so it does not walk the chunk's
     other rows (most rows of a daily sheet carry no message). A chunk with a formula is patched whole:
     overwriting a shared formula's master would rewrite rows the patcher was not given (texts never
     overwrites a formula, so this is caution), and array formulas are checked over the whole chunk."""
     body = chunk.xml
-    if len(rows) == len(chunk.rows) or _has_formula(body, prefix):
+    if len(rows) == len(chunk.rows) or _has_formula(chunk, formula_rows):
         return patcher.patch_rows(body)
     spans = row_spans(body, rows, prefix)
     cut = b"".join([body[a:b] for a, b in spans])
@@ -556,9 +558,12 @@ def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes) ->
     return body if new is cut else splice_rows(body, spans, new, prefix)
 
 
-def _has_formula(body: bytes, prefix: bytes) -> bool:
-    f = b"<" + prefix + b"f"
-    return f + b">" in body or f + b" " in body or f + b"/" in body
+def _has_formula(chunk, formula_rows: list[int]) -> bool:
+    """Whether a row of `chunk` holds a formula (pass 0's layout lists every <f> of the sheet)."""
+    if not chunk.rows:
+        return False
+    i = bisect.bisect_left(formula_rows, chunk.rows[0])
+    return i < len(formula_rows) and formula_rows[i] <= chunk.rows[-1]
 
 
 class _RowsOf:
