@@ -336,8 +336,8 @@ def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkey
     src = xlsxwriter_book(tmp_path / "src.xlsx", message_rows())
     size = zipfile.ZipFile(src).getinfo("xl/worksheets/sheet1.xml").file_size
     wholes = []
-    real = texts.load_book
-    monkeypatch.setattr(texts, "load_book", lambda *a: wholes.append(1) or real(*a))
+    real = texts.load_book_whole
+    monkeypatch.setattr(texts, "load_book_whole", lambda *a: wholes.append(1) or real(*a))
     for limit, out in ((size + 1, "whole.xlsx"), (size, "stream.xlsx")):
         monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", limit)
         generate_texts(src, tmp_path / out, now=NOW_DEMO)

@@ -34,7 +34,7 @@ from addin.workbook.sheets.case_rows import CHECKS, case_from_row, check_lines, 
     output_values, problem_line
 from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, cell_locator, find_case_header, \
     foreign_status_at, foreign_status_column, same_value
-from addin.workbook.sheets.protected import Protection, formula_kept, place_new_columns
+from addin.workbook.sheets.protected import Placement, Protection, formula_kept, place_new_columns
 from addin.workbook.sheets.tally import Tally
 from addin.workbook.sheets.todo_sheet import TodoItem
 
@@ -73,7 +73,7 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
                   now: dt.datetime | None = None, progress: Callable[[int, int], None] | None = None,
                   workers: int = 1, reasons=None, layout: SheetLayout | None = None,
                   rows=None, checks: dict[int, list[str]] | None = None,
-                  repeat_refunders: bool = True) -> SheetResult:
+                  repeat_refunders: bool = True, outputs: bool = True) -> SheetResult:
     """Everything recalc does except file I/O: grid of values in, cells to write out.
 
     `cal` is the workbook's calendar (:func:`~addin.workbook.sheets.calendar_sheet.calendar_from_grid`);
@@ -88,10 +88,12 @@ def compute_sheet(grid: list[list], policy: Policy = DEFAULT_POLICY, *, cal: Wor
     (rows not in it: none), instead of reading them back from the sheet's check cells.
     `repeat_refunders`: False skips the scan of every row for repeat refunders (REP-1), whose note goes to
     提示 and 今日待办 only: for a caller that writes neither (texts).
+    `outputs`: False gives the rules' `results` and the totals rows only (no cells, checks or figures):
+    for run's mail merge, whose recalc then computes and writes every row's cells.
     """
     with gc_paused():
         return _compute_sheet(grid, policy, cal, now or china_now(), progress, workers, reasons, layout, rows,
-                              checks, repeat_refunders)
+                              checks, repeat_refunders, outputs)
 
 
 @dataclass
@@ -118,6 +120,7 @@ class Job:
     # Repeat refunders look across rows too: row -> (zh, en) note for 提示, found over the whole sheet
     # (repeaters_of) before the rows are computed, or after a streamed pass that then runs again.
     repeaters: dict | None = None
+    outputs: bool = True            # False: the rules' results only (compute_sheet's `outputs`)
 
 
 @dataclass
@@ -157,7 +160,8 @@ def place_outputs(grid, header: HeaderMap, layout: SheetLayout | None, summary: 
     """Where the output columns the sheet lacks go (noted in the summary), every output column, and what
     recalc leaves alone. `grid` None: the layout alone tells what is in use (the streamed recalc)."""
     missing = [col for col in OUTPUTS if col.key not in header.outputs]
-    place = place_new_columns(grid, header, layout, [col.header for col in missing])
+    # Nothing to place: where it would go is not asked (on a deferred layout that would scan the sheet).
+    place = place_new_columns(grid, header, layout, [col.header for col in missing]) if missing else Placement(None)
     new_columns = {col.key: place.start + i for i, col in enumerate(missing)}
     summary.added_columns.extend(col.header for col in missing)
     summary.notes.extend(place.notes)
@@ -166,7 +170,7 @@ def place_outputs(grid, header: HeaderMap, layout: SheetLayout | None, summary: 
 
 
 def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, rows=None, checks=None,
-                   repeat_refunders=True) -> SheetResult:
+                   repeat_refunders=True, outputs=True) -> SheetResult:
     header = find_case_header(grid)
     summary = Summary(policy_changes=policy.changed(), now=now)
     place, new_columns, out_cols, protection = place_outputs(grid, header, layout, summary)
@@ -177,7 +181,7 @@ def _compute_sheet(grid, policy, cal, now, progress, workers, reasons, layout, r
     show = display_of(policy)
     job = Job(grid, header, list(out_cols.items()), policy, cal, now, protection, reasons, show, checks,
               repeaters=repeaters_of(scan_refunds(grid, header, reasons, protection), policy) if repeat_refunders
-              else None)
+              else None, outputs=outputs)
     row_numbers = range(header.row + 1, len(grid) + 1) if rows is None else \
         sorted(r for r in set(rows) if header.row < r <= len(grid))
     if workers > 1 and len(row_numbers) >= cores.PARALLEL_MIN_ROWS:
@@ -269,6 +273,9 @@ def compute_rows(job: Job, row_numbers, progress=None, keep_results: bool = True
                                       compute_parsed(parsed, job.policy, job.cal, caps, items).items()}
     for i, buyer, paid_at, before in items:
         part.tm_items.append((rows[i], buyer, paid_at, before, results[rows[i]].compensation))
+    if not job.outputs:
+        part.results = results
+        return part
 
     cells, by_rows = part.cells, part.rows
     for n, (r, p) in enumerate(zip(rows, parsed)):

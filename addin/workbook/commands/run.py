@@ -26,7 +26,7 @@ from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import open_book
 from addin.workbook.commands.recalc_stream import NotStreamable, compute_streamed
-from addin.workbook.commands.texts import load_book, load_book_streamed
+from addin.workbook.commands.texts import load_book_streamed, load_book_whole
 from addin.workbook.commands.texts_stream import RunTexts
 
 
@@ -63,8 +63,8 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
                                                               progress=progress, workers=workers, texts=merge)
             texts = merge.result
             edits = {book.case: edit, **book.message_sheet_edits(texts.outbox)}
-        except NotStreamable:  # rows without r="": the sheet is read whole
-            book = load_book(session)
+        except NotStreamable:  # a small sheet, or rows without r="": the sheet is read whole
+            book = load_book_whole(session)
             texts = book.texts(now, resend=resend, before_recalc=True)
             sheet = compute_case_sheet(book.grids[book.case], book.settings, book.case, now=now, progress=progress,
                                        workers=workers, layout=book.layout, checks=texts.checks)

@@ -160,9 +160,10 @@ def _merge_share(job: _TextsJob, targets: list[int], rule_rows: set[int]) -> _Me
     """The rules of `rule_rows` and the merge of `targets` (which must hold every row that shares a buyer,
     a phone number or an order id with one of them: the batch checks look across those rows)."""
     case_grid, header, out_columns = job.grid, job.header, job.out_columns
-    # texts writes 错误, 状态 and the text columns, none of which a repeat refunder's note changes
+    # texts writes 错误, 状态 and the text columns, none of which a repeat refunder's note changes; before a
+    # recalc (run) only the rules' results are needed here: recalc computes and writes the rows' cells.
     sheet = compute_sheet(case_grid, job.policy, cal=job.cal, now=job.now, reasons=job.reasons, layout=job.layout,
-                          rows=rule_rows, repeat_refunders=False)
+                          rows=rule_rows, repeat_refunders=False, outputs=not job.before_recalc)
     not_cases = set(sheet.summary.totals_rows)
     msg_cols = set(out_columns.values())
     layout = job.layout
@@ -400,14 +401,24 @@ def load_book_streamed(book: Book) -> MergeBook:
     return _load_book(book, with_case=False)
 
 
-def _load_book(book: Book, with_case: bool = True) -> MergeBook:
+def load_book_whole(book: Book) -> MergeBook:
+    """load_book for `aftersales texts` and `run` on a sheet read whole (below the streaming threshold):
+    the case sheet's XML is inflated once and kept for the error cells, the layout and the patch (the
+    session's cache: under recalc_stream.TEXTS_STREAM_MIN_BYTES of XML), and its layout defers the cell
+    scan, which a sheet without formulas needs only to place missing columns (scan.read_layout_deferred)."""
+    merge = _load_book(book, keep_xml=True)
+    merge._layout = book.layout_deferred(merge.case)
+    return merge
+
+
+def _load_book(book: Book, with_case: bool = True, keep_xml: bool = False) -> MergeBook:
     names = book.sheet_names
     case = require_case_sheet(names, book.name)
     sheets = settings_sheets(names)
     wanted = {k: find_sheet(names, v) for k, v in (("templates", TEMPLATE_SHEET_NAMES), ("optout", OPTOUT_SHEET_NAMES),
                                                     ("log", LOG_SHEET_NAMES), ("outbox", OUTBOX_SHEET_NAMES))}
-    grids = book.read(([case] if with_case else []) + [n for n in (*wanted.values(), *sheets.values()) if n],
-                      empty="")
+    read = ([case] if with_case else []) + [n for n in (*wanted.values(), *sheets.values()) if n]
+    grids = book.read(read, empty="", keep_xml=True) if keep_xml else book.read(read, empty="")
     settings = load_settings(sheets, grids.__getitem__)
     templates = templates_from_grid(grids.get(wanted["templates"]))
     opted = optouts_from_grid(grids.get(wanted["optout"]))
@@ -425,8 +436,8 @@ def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.d
         book = _load_book(session, with_case=False)
         try:                   # the case sheet chunk by chunk (texts_stream), as recalc reads it
             done = texts_streamed(session, book, now or china_now(), workers=default_workers(None))
-        except NotStreamable:  # rows without r="": the sheet is read whole
-            book = load_book(session)
+        except NotStreamable:  # a small sheet, or rows without r="": the sheet is read whole
+            book = load_book_whole(session)
             result = book.texts(now)
             session.patch(book.edits(result))
             return result.summary

@@ -178,7 +178,7 @@ def formula_kept(ref: str, header: str) -> Note:
 
 @dataclass
 class Placement:
-    start: int                                   # first column of the new columns
+    start: int | None                            # first column of the new columns (None: none to place)
     table_columns: dict[str, list[str]] = field(default_factory=dict)   # Table name -> headers added to it
     notes: list[Note] = field(default_factory=list)
 
