@@ -150,8 +150,8 @@ def test_streamed_texts_write_each_chunk_once_merged_reading_its_rows_once(tmp_p
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     events = []
     read, write = texts_stream._message_inputs, texts_stream._texts_chunk
-    monkeypatch.setattr(texts_stream, "_message_inputs", lambda chunk: events.append(("read", chunk.rows)) or read(chunk))
-    monkeypatch.setattr(texts_stream, "_texts_chunk", lambda task: events.append(("write", task[0].rows)) or write(task))
+    monkeypatch.setattr(texts_stream, "_message_inputs", lambda c: events.append(("read", c.rows)) or read(c))
+    monkeypatch.setattr(texts_stream, "_texts_chunk", lambda t: events.append(("write", t[0].rows)) or write(t))
     monkeypatch.setattr(texts_stream, "_merge_pass", None)           # not the two passes
     summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=1, workers=1)
     assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
