@@ -1,13 +1,15 @@
 """`aftersales run`: recalc, texts and outbox in one read and one write of the book.
 
 The daily flow (重新计算, then 生成回复与短信, then 导出短信) as one guarded session
-(addin.workbook.files.session): the book is read once, its case sheet streamed chunk by chunk as recalc
-streams it (the merge's own pass first: addin.workbook.commands.texts_stream.RunTexts); the mail merge runs first on the rows that carry a
+(addin.workbook.files.session): the book is read once. The mail merge runs first on the rows that carry a
 message (their rules computed for it, see addin.workbook.commands.texts), so recalc then writes every row's
 computed columns with 错误 and 状态 already reflecting this run's reply/SMS checks; the messages that
 are ready go to the vendor files (addin.workbook.commands.outbox) and their 发送记录 entries into the journal;
 and one atomic patch writes the case sheet, 发送队列, 模板 (when empty) and 发送记录 together. The
 cells are the ones `recalc`, `texts` and `outbox` write one after the other on the same book.
+
+A case sheet of TEXTS_STREAM_MIN_BYTES of XML or more is streamed chunk by chunk as recalc streams it
+(the merge's own pass first: addin.workbook.commands.texts_stream.RunTexts); a smaller one is read whole.
 """
 from __future__ import annotations
 

@@ -42,6 +42,7 @@ from addin.workbook.files.xlsx_patch.scan import SheetLayout
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
                                                 count_result, outbox_line, row_values, write_changed)
 
+
 def templates_from_grid(grid: list[list] | None) -> TemplateSet:
     """模板 sheet rows (模板ID, 模板内容) over the bundled defaults; a blank content keeps the default."""
     defaults = TemplateSet.defaults()
