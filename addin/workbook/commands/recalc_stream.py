@@ -53,9 +53,9 @@ __all__ = ["CHUNK_BYTES", "NotStreamable", "recalc_streamed"]
 CHUNK_BYTES = 4 << 20          # sheet XML per chunk (about 4,000 rows of the full template)
 PARALLEL_MIN_BYTES = 8 << 20   # a smaller sheet is done in this process (starting workers would cost more)
 # texts and run stream a case sheet of at least this much XML (about 115,000 rows as generated, 55,000
-# rows once recalculated) and read a smaller one whole: reading whole costs less CPU (the streamed
-# merge reads the message rows twice and inflates the sheet three times) and its memory is still far
-# under the 1.5 GB goal there (docs/dev/speed.md, "texts and run streamed").
+# rows once recalculated) and read a smaller one whole: there reading whole costs less CPU (no pass 0
+# over the XML, no forked workers; run's message rows computed once) and its memory is still far under
+# the 1.5 GB goal (docs/dev/speed.md, "texts and run streamed").
 TEXTS_STREAM_MIN_BYTES = 64 << 20
 HEADER_ROWS = 15               # the header is looked for in the first rows (case_columns.find_header_row)
 

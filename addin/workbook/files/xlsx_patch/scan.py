@@ -85,9 +85,9 @@ def read_layout(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None
 
 def read_layout_deferred(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None,
                          errors: Callable[[Exception], Exception] | None = None) -> "DeferredLayout | SheetLayout":
-    """read_layout for a caller that may need only the formulas and Tables (the import): on a sheet
-    whose XML holds no formula element they are known without the cell scan, which then runs only if
-    something else is asked for. `errors` maps a PatchError/ValueError of that late scan to what the
+    """read_layout for a caller that may need only the formulas and Tables (the import, and texts and
+    run on a sheet read whole): on a sheet whose XML holds no formula element they are known without the
+    cell scan, which then runs only if something else is asked for. `errors` maps a PatchError/ValueError of that late scan to what the
     caller raises (read_layout's own errors are raised here, as before)."""
     with zipfile.ZipFile(src) as zf:
         pkg = Package(zf, cache)
