@@ -86,7 +86,7 @@ def sample_rows() -> list[dict]:
         # Bad input: each gets a bilingual error naming its cell; the other rows still compute.
         dict(platform="淘宝", reason="延迟发货", paid="八十九"),
         dict(platform="淘宝", reason="延迟发货", paid=-89),
-        dict(platform="抖音", reason="延迟发货", paid=89),
+        dict(platform="快手", reason="延迟发货", paid=89),
         dict(platform="天猫", reason="退货退款", paid=89),
         dict(platform="淘宝", reason="七天无理由退货", signed_at="十月五号"),
         dict(platform="天猫", reason="延迟发货", paid=89, paid_at=T("2026-10-05 10:00"), signed_at=T("2026-10-03 10:00")),

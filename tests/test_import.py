@@ -380,7 +380,7 @@ def test_wordings_are_normalised_before_matching(text, kind, expected):
 def test_staff_lines_win_and_bad_lines_are_reported():
     assert normalise_reason(" 少件 / 漏发。") == normalise_reason("少件、漏发") == "少件漏发"
     grid = [["原因对照"], ["平台", "原因文字", "售后类型", "对应原因"],
-            ["拼多多", "少件/漏发", "", "物流破损"], ["", "嫌贵", "", "协商补偿"], ["抖音", "x", "", "质量问题"],
+            ["拼多多", "少件/漏发", "", "物流破损"], ["", "嫌贵", "", "协商补偿"], ["快手", "x", "", "质量问题"],
             ["", "y", "", "不存在的原因"], ["", "z", "寄修", "质量问题"], ["", "半行", "", ""]]
     table, errors = reason_table_from_grid(grid)
     assert match_reason("少件/漏发", None, "PDD", table) == "transit_damage"    # the sheet wins, on its platform
@@ -393,4 +393,4 @@ def test_staff_lines_win_and_bad_lines_are_reported():
 
 def test_platform_option_must_be_a_platform(new_book, tmp_path):
     with pytest.raises(ExportFileError, match="--platform"):
-        import_exports(new_book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))], platform="抖音")
+        import_exports(new_book, [write_export(tmp_path / "tb.utf8bom.csv", export_rows("QN"))], platform="快手")

@@ -128,7 +128,7 @@ REFUSED = [
     ("int", "3.5"), ("int", "三"), ("int", -2),
     ("stars", 0), ("stars", 6), ("stars", "☆☆☆☆☆"), ("stars", "很好"), ("stars", "4.5"),
     ("bool", "也许"), ("bool", "maybe"),
-    ("platform", "抖音"), ("reason", "看心情"), ("insurance", "保险公司"), ("customer", "老板"),
+    ("platform", "快手"), ("reason", "看心情"), ("insurance", "保险公司"), ("customer", "老板"),
     ("datetime", "十月五号"), ("datetime", "2026-02-30"), ("datetime", "10/1"), ("datetime", -5),
     ("datetime", "2026-13-01"), ("datetime", "明天中午"), ("datetime", True), ("datetime", "2026-10-01 25:00"),
 ]
@@ -157,9 +157,15 @@ def test_long_input_is_quoted_shortened():
     assert "'" + text[:30] + "…'" in info.value.zh and text[:31] not in info.value.zh
 
 
+@pytest.mark.parametrize("text", ["抖音", "抖店", "抖音小店", " 抖音电商 ", "Douyin"])
+def test_douyin_names_staff_type_read_as_doudian(text):
+    # staff call the platform by the app's name (抖音) as often as by the merchant back end's (抖店)
+    assert parse.to_platform(text) == "DY"
+
+
 def test_platform_error_lists_the_choices():
     with pytest.raises(CellError) as info:
-        parse.to_platform("抖音")
+        parse.to_platform("快手")
     assert "淘宝/天猫/京东/拼多多" in info.value.zh
 
 
@@ -219,7 +225,7 @@ def test_a_batch_memo_reads_each_value_as_the_plain_parsers_do():
             {"order_id": "7", "platform": "淘宝", "reason": "退货退款"},
             {"order_id": "8", "platform": "淘宝", "reason": "延迟发货", "paid": "八十九", "signed_at": "十月五号"},
             {"order_id": "9", "platform": "淘宝", "reason": "延迟发货", "paid": "八十九", "signed_at": "十月五号"},
-            {"order_id": "10", "platform": "抖音", "reason": "延迟发货"}, {"order_id": "11", "platform": "抖音"}]
+            {"order_id": "10", "platform": "快手", "reason": "延迟发货"}, {"order_id": "11", "platform": "快手"}]
     memo: dict = {}
     for row in rows + rows:                 # the second pass reads everything from the memo
         plain, remembered = case_from_row(row), case_from_row(row, memo=memo)
@@ -228,7 +234,7 @@ def test_a_batch_memo_reads_each_value_as_the_plain_parsers_do():
     assert case_from_row(rows[0], memo=memo).case.signed_has_time is False
     assert case_from_row(rows[1], memo=memo).case.signed_has_time is True
     assert {k: v for k, v in memo["platform"].items() if isinstance(v, str)} == {"淘宝": "TB", "京东": "JD"}
-    assert isinstance(memo["platform"]["抖音"], CellError)             # an unreadable value remembered as its error
+    assert isinstance(memo["platform"]["快手"], CellError)             # an unreadable value remembered as its error
     assert len(memo["paid"]) == 5       # 1.0, True, 1 and Decimal 1 kept apart by type; "八十九" once for two rows
 
 

@@ -167,7 +167,7 @@ BAD_ROWS = [
     case("G1", "淘宝", "延迟发货", paid=89),                                                  # 2 good
     case("X3", None, "延迟发货", paid=89),                                                    # 3
     case("X4", "淘宝", "延迟发货", paid="abc"),                                               # 4
-    case("X5", "抖音", "延迟发货", paid=89),                                                  # 5
+    case("X5", "快手", "延迟发货", paid=89),                                                  # 5
     case("X6", "天猫", "客户嫌贵", paid=89),                                                  # 6
     case("X7", "淘宝", "延迟发货", paid=-89),                                                 # 7
     case("X8", "天猫", "延迟发货", paid=89, paid_at=dt.datetime(2026, 10, 5, 10),
@@ -180,7 +180,7 @@ BAD_ROWS = [
 BAD_EXPECTED = {
     3: ("B3「平台」", "必填, 不能为空", "required, cannot be empty"),
     4: ("D4「实付金额」", "无法识别金额", "not an amount: 'abc'"),
-    5: ("B5「平台」", "未知平台 '抖音'", "unknown platform"),
+    5: ("B5「平台」", "未知平台 '快手'", "unknown platform"),
     6: ("C6「售后原因」", "未识别的原因「客户嫌贵」: 请在「原因对照」表添加一行", "unknown reason '客户嫌贵'"),
     7: ("D7「实付金额」", "金额不能为负数", "amount cannot be negative"),
     8: ("F8「签收时间」", "签收时间早于付款时间", "signed before it was paid"),

@@ -40,7 +40,7 @@ TODO_SHEET = r'<sheet name="今日待办"[^>]*/>'
 INPUT_COLS = [H["order_id"], H["platform"], H["reason"], H["paid"]]
 OUTPUT_NAMES = [c.header for c in OUTPUTS]
 STAFF_NAMES = ["客服备注", "跟进人", "回访结果", "序号", "仓库"]
-PLATFORMS = ["淘宝", "天猫", "拼多多", "抖音"]                      # 抖音 is not a platform: an error row
+PLATFORMS = ["淘宝", "天猫", "拼多多", "快手"]                      # 快手 is not a platform: an error row
 REASONS = ["延迟发货", "七天无理由退货", "协商补偿"]
 PAIDS = [89, 387.45, 1299, "¥56", "abc", None]
 

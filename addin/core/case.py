@@ -18,7 +18,7 @@ PLATFORMS: dict[str, tuple[str, ...]] = {
     "PDD": ("拼多多", "pdd", "pinduoduo", "多多"),
     # 抖店 (抖音电商): only the rules that are national law or platform-neutral compute for it; a rule with no
     # public source for 抖店 is not guessed, the row says so in 提示 (COMP-DY, RF-DY).
-    "DY": ("抖店", "抖音小店", "抖音电商", "抖店商家", "douyin", "dy"),
+    "DY": ("抖店", "抖音", "抖音小店", "抖音电商", "抖店商家", "douyin", "dy"),
 }
 PLATFORM_ZH = {"TB": "淘宝", "TM": "天猫", "JD": "京东", "PDD": "拼多多", "DY": "抖店"}
 
