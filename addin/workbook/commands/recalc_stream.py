@@ -39,7 +39,7 @@ from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import read_error, write_error
 from addin.workbook.sheets.case_sheet import HEADER_OF, CaseSheetError, find_case_header
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit, StreamedSheet
-from addin.workbook.files.xlsx_patch.scan import LayoutScan
+from addin.workbook.files.xlsx_patch.scan import LayoutScan, worksheet_part
 from addin.workbook.files.xlsx_patch.package import Package
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher, widen_dimension
 from addin.workbook.sheets.case_rows import case_from_row
@@ -598,9 +598,7 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
     zf = zipfile.ZipFile(io.BytesIO(book.data))
     try:
         pkg = Package(zf)
-        part = pkg.sheets.get(case_sheet)
-        if part is None:
-            raise PatchError(f"sheet {case_sheet!r} is a chart or dialog sheet, not a worksheet")
+        part = worksheet_part(pkg, case_sheet)
         info = zf.getinfo(pkg.member(part))
         styles_xml = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
         sst_part = next((t for typ, t in pkg.rel_targets.values() if typ.endswith("/sharedStrings")), None)

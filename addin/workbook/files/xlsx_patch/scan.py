@@ -68,16 +68,22 @@ class SheetLayout:
         return None
 
 
+def worksheet_part(pkg: Package, sheet: str) -> str:
+    """The part of worksheet `sheet`; PatchError when there is none or it is a chart or dialog sheet."""
+    if sheet not in pkg.sheets:
+        raise PatchError(f"no sheet named {sheet!r}")
+    part = pkg.sheets[sheet]
+    if part is None:
+        raise PatchError(f"sheet {sheet!r} is a chart or dialog sheet, not a worksheet")
+    return part
+
+
 def read_layout(src: BinaryIO, sheet: str, cache: dict[str, bytes] | None = None) -> SheetLayout:
     """The layout of worksheet `sheet` of the workbook read from `src` (a binary file object).
     `cache`: see Package (pass the same dict to write_patched to inflate the sheet once)."""
     with zipfile.ZipFile(src) as zf:
         pkg = Package(zf, cache)
-        if sheet not in pkg.sheets:
-            raise PatchError(f"no sheet named {sheet!r}")
-        part = pkg.sheets[sheet]
-        if part is None:
-            raise PatchError(f"sheet {sheet!r} is a chart or dialog sheet, not a worksheet")
+        part = worksheet_part(pkg, sheet)
         layout = scan_sheet_xml(pkg.read(part), sheet)
         layout.add_tables(sheet_tables(pkg, part))
     return layout
@@ -87,15 +93,11 @@ def read_layout_deferred(src: BinaryIO, sheet: str, cache: dict[str, bytes] | No
                          errors: Callable[[Exception], Exception] | None = None) -> "DeferredLayout | SheetLayout":
     """read_layout for a caller that may need only the formulas and Tables (the import, and texts and
     run on a sheet read whole): on a sheet whose XML holds no formula element they are known without the
-    cell scan, which then runs only if something else is asked for. `errors` maps a PatchError/ValueError of that late scan to what the
-    caller raises (read_layout's own errors are raised here, as before)."""
+    cell scan, which then runs only if something else is asked for. `errors` maps a PatchError/ValueError
+    of that late scan to what the caller raises (read_layout's own errors are raised here, as before)."""
     with zipfile.ZipFile(src) as zf:
         pkg = Package(zf, cache)
-        if sheet not in pkg.sheets:
-            raise PatchError(f"no sheet named {sheet!r}")
-        part = pkg.sheets[sheet]
-        if part is None:
-            raise PatchError(f"sheet {sheet!r} is a chart or dialog sheet, not a worksheet")
+        part = worksheet_part(pkg, sheet)
         xml = pkg.read(part)
         p = root_prefix(xml, b"worksheet")
         if _has_formula(xml, p) or _sheet_data(xml, p, sheet) is None:
