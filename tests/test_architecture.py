@@ -1,5 +1,6 @@
-"""The house rules of addin/, checked on the source: no import cycle between modules, no private name
-(_x) imported from another module, and the pure rules core imports nothing outside itself."""
+"""The house rules, checked on the source: in addin/ no import cycle between modules, no private name (_x)
+imported from another module, and a pure rules core that imports nothing outside itself; in tests/ no test
+file importing from another."""
 from __future__ import annotations
 
 import ast
@@ -84,3 +85,15 @@ def test_the_rules_core_imports_nothing_outside_itself():
     outside = [f"{mod}: {base}" for mod, found in _imports().items() if mod.startswith("addin.core")
                for base, _ in found if base.startswith("addin") and not base.startswith("addin.core")]
     assert outside == []
+
+
+def test_no_test_file_imports_from_another():
+    """What tests share lives in tests/helpers/ (its __init__ says what is where), lazy imports included."""
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in tests.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            offenders += [f"{path.name}: {n}" for n in names if n.startswith("tests.test_")]
+    assert offenders == []

@@ -50,12 +50,12 @@ def test_lite_scripts_run_the_buttons(main):
 def test_lite_export_writes_the_vendor_files_as_sheets(main, monkeypatch, tmp_path):
     """The browser cannot save files: 导出短信 writes each vendor file's rows to a sheet of its own (the
     same rows as the files `aftersales outbox` writes: tests/test_excel_steps.py) and logs them."""
-    from tests.test_excel_steps import _book, _fake
+    from tests.helpers.fake_xlwings import demo_book, fake_of
     from tests.helpers.clock import NOW_DEMO
 
     monkeypatch.setattr(steps, "in_browser", lambda: True)
     monkeypatch.setattr(steps, "current_time", lambda: NOW_DEMO)
-    book = _fake(_book(tmp_path))
+    book = fake_of(demo_book(tmp_path))
     main.export_sms(book)
     sheets = [s.name for s in book.sheets if s.name.startswith("短信文件")]
     assert sheets and book.grid(sheets[0])[0][0] == "手机号码"
@@ -63,10 +63,10 @@ def test_lite_export_writes_the_vendor_files_as_sheets(main, monkeypatch, tmp_pa
 
 
 def test_lite_import_and_receipts_read_the_paste_sheet(main, monkeypatch, tmp_path):
-    from tests.test_excel_steps import _book, _fake
+    from tests.helpers.fake_xlwings import demo_book, fake_of
 
     monkeypatch.setattr(steps.sys, "platform", "emscripten")      # no file dialog in the browser
-    book = _fake(_book(tmp_path))
+    book = fake_of(demo_book(tmp_path))
     main.import_exports(book)
     assert book.rec.status[-1].startswith("「导入」表是空的")
     main.import_receipts(book)

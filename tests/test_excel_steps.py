@@ -11,15 +11,13 @@ from pathlib import Path
 import pytest
 
 from addin.cli import main
-from addin.demo import sample_approved, sample_rows
 from addin.excel import buttons, steps
 from addin.messages.history import mask_phone
 from addin.workbook.commands.importer import read_export
 from addin.workbook.files.reader import read_workbook, sheet_names
-from addin.workbook.sheets.new_book import make_workbook
 from tests.helpers.clock import NOW_DEMO, NOW_DEMO_ARG
 from tests.helpers.exports import export_rows, write_export
-from tests.helpers.fake_xlwings import FakeBook
+from tests.helpers.fake_xlwings import FakeBook, demo_book, fake_of
 
 COMPARED = ("案件", "发送记录", "退订名单")
 
@@ -42,24 +40,6 @@ def _trim(grid):
     while out and not out[-1]:
         out.pop()
     return out
-
-
-def _book(tmp_path: Path, name="demo.xlsx", paste: list[list] | None = None) -> Path:
-    """The demo's sheets and cases, recalculated and with texts, before any SMS was exported."""
-    wb, _ = make_workbook(sample_rows(), approved=sample_approved())
-    if paste is not None:
-        for row in paste:
-            wb["导入"].append(row)
-        wb["导入"].delete_rows(1)              # the paste replaces the hint in A1
-    path = tmp_path / name
-    wb.save(path)
-    assert main(["recalc", str(path), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
-    assert main(["texts", str(path), "--now", NOW_DEMO_ARG]) == 0
-    return path
-
-
-def _fake(path: Path) -> FakeBook:
-    return FakeBook(read_workbook(path, sheet_names(path)), fullname=str(path))
 
 
 def _same_sheets(fake: FakeBook, path: Path, names=COMPARED, note=lambda v: v):
@@ -90,8 +70,8 @@ def export(tmp_path) -> Path:
 
 
 def test_import_button_writes_what_the_command_line_writes(tmp_path, export, monkeypatch):
-    book = _book(tmp_path)
-    fake = _fake(book)
+    book = demo_book(tmp_path)
+    fake = fake_of(book)
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: [str(export)])
     report = steps.import_book(fake)
     assert report.added == 3 and report.written
@@ -104,9 +84,9 @@ def test_import_button_writes_what_the_command_line_writes(tmp_path, export, mon
 
 def test_paste_route_gives_the_file_routes_rows_and_a_second_click_adds_nothing(tmp_path, export, monkeypatch):
     pasted = [[_shown(v) for v in row] for row in read_export(export)[0].rows]
-    by_file = _book(tmp_path, "file.xlsx")
+    by_file = demo_book(tmp_path, "file.xlsx")
     assert main(["import", str(by_file), str(export)]) == 0
-    fake = _fake(_book(tmp_path, "paste.xlsx", paste=pasted))
+    fake = fake_of(demo_book(tmp_path, "paste.xlsx", paste=pasted))
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: [])       # dialog cancelled (or Lite: None)
     first = steps.import_book(fake)
     assert (first.added, first.updated) == (3, 0)
@@ -119,15 +99,15 @@ def test_paste_route_gives_the_file_routes_rows_and_a_second_click_adds_nothing(
     assert [k for k in fake.rec.written_cells if k[0] == "案件"] == \
         [k for k in list(fake.rec.written_cells)[:written] if k[0] == "案件"]      # 案件 not written again
     # the command line's paste route: the same rows again
-    by_cli = _book(tmp_path, "cli.xlsx", paste=pasted)
+    by_cli = demo_book(tmp_path, "cli.xlsx", paste=pasted)
     assert main(["import", str(by_cli), "--from-sheet"]) == 0
-    _same_sheets(_fake(by_cli), by_file, ("案件",))
+    _same_sheets(fake_of(by_cli), by_file, ("案件",))
 
 
 def test_the_import_button_keeps_a_cell_staff_corrected_and_says_so(tmp_path, export, monkeypatch):
     """Issue 20 point 3 behind the button: the hidden 导入记录 is made as the command line makes it, and a
     cell staff changed in Excel is kept at the next click and named in the log."""
-    fake = _fake(_book(tmp_path))
+    fake = fake_of(demo_book(tmp_path))
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: [str(export)])
     steps.import_book(fake)
     assert fake.sheets["导入记录"].visible is False
@@ -140,7 +120,7 @@ def test_the_import_button_keeps_a_cell_staff_corrected_and_says_so(tmp_path, ex
 
 
 def test_an_empty_paste_sheet_is_said_plainly(tmp_path, monkeypatch, capsys):
-    fake = _fake(_book(tmp_path))
+    fake = fake_of(demo_book(tmp_path))
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: None)
     with pytest.raises(Exception) as exc:
         steps.import_book(fake)
@@ -152,8 +132,8 @@ def test_an_empty_paste_sheet_is_said_plainly(tmp_path, monkeypatch, capsys):
 # --- 导出短信 -------------------------------------------------------------------------------------
 
 def test_outbox_button_writes_the_vendor_files_and_send_log_of_the_command_line(tmp_path):
-    book = _book(tmp_path)
-    fake = _fake(_copy(book, "button.xlsx"))
+    book = demo_book(tmp_path)
+    fake = fake_of(_copy(book, "button.xlsx"))
     reports = steps.outbox_book(fake, now=NOW_DEMO, out_dir=tmp_path / "by_button", to_sheets=False)
     assert [r.fmt for r in reports] == ["aliyun-xlsx", "tencent-xlsx"]      # both filled on the demo's 模板
     for fmt in ("aliyun-xlsx", "tencent-xlsx"):
@@ -174,10 +154,10 @@ def test_outbox_button_writes_the_vendor_files_and_send_log_of_the_command_line(
 
 
 def test_outbox_in_lite_writes_one_sheet_per_vendor_file(tmp_path):
-    book = _book(tmp_path)
-    fake = _fake(_copy(book, "lite.xlsx"))
+    book = demo_book(tmp_path)
+    fake = fake_of(_copy(book, "lite.xlsx"))
     steps.outbox_book(fake, now=NOW_DEMO, out_dir=tmp_path / "files", to_sheets=False)
-    lite = _fake(_copy(book, "lite2.xlsx"))
+    lite = fake_of(_copy(book, "lite2.xlsx"))
     steps.outbox_book(lite, now=NOW_DEMO, to_sheets=True)
     files = sorted((tmp_path / "files").iterdir())
     sheets = [s.name for s in lite.sheets if s.name.startswith(steps.SHEET_PREFIX)]
@@ -208,14 +188,14 @@ def _receipt_rows(book: Path) -> list[list]:
 
 
 def test_receipts_button_file_and_paste_routes_write_what_the_command_line_writes(tmp_path, monkeypatch):
-    book = _book(tmp_path)
+    book = demo_book(tmp_path)
     assert main(["outbox", str(book), "--now", NOW_DEMO_ARG, "--out", str(tmp_path / "out")]) == 0
     rows = _receipt_rows(book)
     receipt = tmp_path / "回执.csv"
     with open(receipt, "w", encoding="utf-8-sig", newline="") as fh:
         csv.writer(fh).writerows(rows)
-    by_file = _fake(book)
-    by_paste = _fake(book)
+    by_file = fake_of(book)
+    by_paste = fake_of(book)
     paste = by_paste.sheets["导入"]
     paste.cells = {(r, c): v for r, row in enumerate(rows, 1) for c, v in enumerate(row, 1)}
     assert main(["receipts", str(book), str(receipt), "--now", NOW_DEMO_ARG]) == 0
@@ -236,7 +216,7 @@ def test_receipts_button_file_and_paste_routes_write_what_the_command_line_write
 
 
 def test_an_export_pasted_where_receipts_are_expected_is_refused(tmp_path, monkeypatch):
-    fake = _fake(_book(tmp_path, paste=export_rows("QN")))
+    fake = fake_of(demo_book(tmp_path, paste=export_rows("QN")))
     monkeypatch.setattr(steps, "pick_files", lambda *a, **k: None)
     with pytest.raises(Exception) as exc:
         steps.receipts_book(fake, now=NOW_DEMO)
@@ -247,7 +227,7 @@ def test_each_button_says_plainly_when_another_run_holds_the_book(tmp_path, monk
     import sys
     import types
 
-    fake = _fake(_book(tmp_path))
+    fake = fake_of(demo_book(tmp_path))
     monkeypatch.setattr(buttons, "lock_holder", lambda path: {"command": "recalc", "pid": 1})
     monkeypatch.setitem(sys.modules, "xlwings", types.SimpleNamespace(Book=types.SimpleNamespace(caller=lambda: fake)))
     for entry in (buttons.import_exports, buttons.export_sms, buttons.import_receipts):

@@ -8,7 +8,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 
 from addin.demo import bulk_rows
 from addin.workbook.commands import cores
@@ -19,6 +18,7 @@ from addin.workbook.files.reader import read_workbook
 from addin.workbook.commands.recalc import recalc
 from addin.workbook.sheets.case_columns import find_header_row
 from tests.helpers.clock import NOW_RECALC
+from tests.helpers.stream_books import full_layout_book
 from tests.helpers.zips import CASE_PART, cells_xml, compare_books, member
 
 TM_BUYER = "tb_同一买家"
@@ -27,38 +27,6 @@ TM_BUYER = "tb_同一买家"
 def tm_row(i: int) -> dict:
     return dict(order_id=f"TM{i}", platform="天猫", reason="延迟发货", paid=900, buyer=TM_BUYER,
                 paid_at=dt.datetime(2026, 9, 20, 10 + i))
-
-
-def xlsxwriter_book(path: Path, rows: list[dict], *, status: dict[int, str] = {}) -> Path:
-    """The full layout written by XlsxWriter: shared strings, dates with a date format, a helper formula
-    column at the right whose cached values are empty, a formula typed into 提示, and a 合计 row."""
-    columns = case_columns()
-    keys = [c.key for c in columns]
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("案件")
-    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for c, col in enumerate(columns):
-        ws.write_string(0, c, col.header)
-    helper = len(columns)
-    ws.write_string(0, helper, "我的备注")
-    for r, row in enumerate(rows, start=1):
-        for key, value in row.items():
-            c = keys.index(key)
-            if isinstance(value, dt.datetime):
-                ws.write_datetime(r, c, value, date)
-            elif isinstance(value, str):
-                ws.write_string(r, c, value)
-            elif value is not None:
-                ws.write(r, c, value)
-        ws.write_formula(r, helper, f'=A{r + 1}&"-"&B{r + 1}')
-    for r, word in status.items():
-        ws.write_string(r - 1, keys.index("status"), word)
-    ws.write_formula(3, keys.index("warnings"), '="看这里"')
-    last = len(rows) + 1
-    ws.write_string(last, 0, "合计")
-    ws.write_formula(last, keys.index("comp_amount"), f"=SUM(H2:H{last})")
-    wb.close()
-    return path
 
 
 def run(src: Path, out: Path, monkeypatch, *, chunk_bytes: int | None, workers: int = 1):
@@ -82,7 +50,7 @@ def book(tmp_path) -> Path:
     # One buyer's three Tmall payments: at the top, in the middle and at the bottom, so a chunk per row
     # splits them; 30 % of 900 each, one cap of 500 between them.
     rows = [tm_row(0)] + bulk_rows(150) + [tm_row(1)] + bulk_rows(150, seed=3) + [tm_row(2)]
-    return xlsxwriter_book(tmp_path / "src.xlsx", rows)
+    return full_layout_book(tmp_path / "src.xlsx", rows)
 
 
 def test_chunked_and_unchunked_recalc_write_the_same_bytes(book, tmp_path, monkeypatch):
@@ -110,7 +78,7 @@ def test_recalc_again_in_chunks_changes_nothing(book, tmp_path, monkeypatch):
 def test_a_staff_status_column_seen_late_is_left_alone_in_every_chunk(tmp_path, monkeypatch):
     # Row 280's 状态 holds a word of staff's own: the column is theirs, which the chunks before it could
     # not know; it must be left alone in all of them, as in one pass.
-    src = xlsxwriter_book(tmp_path / "src.xlsx", bulk_rows(300), status={280: "跟进中"})
+    src = full_layout_book(tmp_path / "src.xlsx", bulk_rows(300), status={280: "跟进中"})
     whole, per_row = tmp_path / "whole.xlsx", tmp_path / "per_row.xlsx"
     s1, _ = run(src, whole, monkeypatch, chunk_bytes=1 << 40)
     s2, _ = run(src, per_row, monkeypatch, chunk_bytes=1, workers=2)
@@ -150,7 +118,7 @@ def test_the_streamed_recalc_writes_what_the_whole_sheet_recalc_writes(kind, tmp
     one write the same sheet XML and the same figures, on shared strings, formulas, a namespace prefix
     and the 1904 date system."""
     rows = [tm_row(0)] + bulk_rows(120) + [tm_row(1)]
-    src = xlsxwriter_book(tmp_path / "src.xlsx", rows)
+    src = full_layout_book(tmp_path / "src.xlsx", rows)
     if kind == "prefixed_1904":
         rewrite_members(src, prefixed_1904)
     streamed_out, whole_out = tmp_path / "streamed.xlsx", tmp_path / "whole.xlsx"

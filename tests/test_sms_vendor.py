@@ -25,39 +25,9 @@ from addin.workbook.files.reader import read_workbook, sheet_names
 from addin.workbook.commands.receipts import import_receipts
 from addin.workbook.sheets.send_log import journal_path
 from addin.workbook.commands.sms_send import Outcome, send_book
-from addin.workbook.sheets.new_book import build_workbook
 from addin.workbook.commands.texts import generate_texts
 from tests.helpers.clock import NOW_DEMO
-
-SHOP = dict(shop_name="小美家居", platform="天猫")
-SIG = "小美家居"
-APPROVED = {
-    "refund_done": ApprovedTemplate("refund_done", "SMS_100000001",
-                                    "亲，您的订单${orderNo}退款${amount}元已处理完成，请留意到账~", SIG),
-    "shipping_delay": ApprovedTemplate("shipping_delay", "SMS_100000002",
-                                       "亲，您的订单${orderNo}需延迟发货，预计${eta}发出，补偿${amount}元~", SIG),
-    "follow_up": ApprovedTemplate("follow_up", "SMS_100000003", "亲，您反馈的${item}问题已处理好，使用还正常吗？", SIG),
-    "payment_reminder": ApprovedTemplate("payment_reminder", "SMS_100000004",
-                                         "亲，您拍下的${item}还未付款，付款后尽快为您发货~回T退订", SIG),
-}
-REFUND = dict(SHOP, order_id="3000000000000001", phone="13800138001", reason="七天无理由退货", returned_amount=129,
-              free_shipping="是", return_received_at=dt.datetime(2026, 11, 22, 9, 0), sms_kind="退款完成",
-              item_name="记忆棉枕头")
-DELAY = dict(SHOP, order_id="3000000000000002", phone="13800138002", reason="延迟发货", paid=89,
-             paid_at=dt.datetime(2026, 11, 18, 9, 0), sms_kind="发货延迟通知", ship_eta="11月25日", item_name="台灯")
-FOLLOW = dict(SHOP, order_id="3000000000000003", phone="13800138003", reason="其他", sms_kind="回访", item_name="电热水壶")
-REMIND = dict(SHOP, order_id="3000000000000004", phone="13800138004", reason="未付款", paid=399, sms_kind="催付",
-              item_name="羊毛地毯", customer_type="学生", send_at=dt.datetime(2026, 11, 23, 12, 10))
-
-
-def book_with(tmp_path, rows, approved=APPROVED, name="cases.xlsx"):
-    return build_workbook(tmp_path / name, rows, approved=approved)
-
-
-def log_rows(path):
-    grid = read_workbook(path, ["发送记录"])["发送记录"]
-    return [dict(zip(grid[0], row)) for row in grid[1:]]
-
+from tests.helpers.sms_books import APPROVED, DELAY, FOLLOW, REFUND, REMIND, SHOP, SIG, book_with, log_rows
 
 def case_rows(path):
     grid = read_workbook(path, ["案件"])["案件"]

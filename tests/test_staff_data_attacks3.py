@@ -254,7 +254,7 @@ def answers(monkeypatch):
     (400, {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发分钟级流控", "RequestId": "R3"}, "失败", 1)])
 def test_only_an_answer_that_proves_nothing_went_allows_a_resend(tmp_path, answers, status, body, logged, again):
     pytest.importorskip("alibabacloud_dysmsapi20170525")
-    from tests.test_sms_vendor import DELAY, book_with, log_rows
+    from tests.helpers.sms_books import DELAY, book_with, log_rows
     SMS_NOW = NOW_DEMO
     _Answers.plan = [(status, body), (200, {"Code": "OK", "Message": "OK", "BizId": "900^1", "RequestId": "R"})]
     path = book_with(tmp_path, [DELAY])
@@ -267,7 +267,7 @@ def test_only_an_answer_that_proves_nothing_went_allows_a_resend(tmp_path, answe
 def test_the_journal_follows_the_book_saved_under_another_name(tmp_path):
     from addin.workbook.commands import outbox as outbox_module
     from addin.workbook.commands.outbox import export_outbox
-    from tests.test_sms_vendor import DELAY, REFUND, book_with, log_rows
+    from tests.helpers.sms_books import DELAY, REFUND, book_with, log_rows
     SMS_NOW = NOW_DEMO
     path = book_with(tmp_path, [DELAY, REFUND])
     owner = tmp_path / ("~$" + path.name)
@@ -294,7 +294,7 @@ def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
     import zipfile as zf_module
     from addin.workbook.commands.outbox import export_outbox
     from addin.workbook.files.book_id import read_book_id
-    from tests.test_sms_vendor import DELAY, book_with
+    from tests.helpers.sms_books import DELAY, book_with
     SMS_NOW = NOW_DEMO
     path = book_with(tmp_path, [DELAY])
     wb = openpyxl.load_workbook(path)
@@ -319,7 +319,8 @@ def test_an_older_book_gets_its_identity_with_its_first_log_write(tmp_path):
 def test_an_endless_template_fails_its_row_only(tmp_path, template):
     from addin.workbook.commands.texts import generate_texts
     from addin.workbook.sheets.new_book import build_workbook
-    from tests.test_texts_workbook import ROWS, read
+    from tests.helpers.books import case_records
+    from tests.helpers.sms_books import TEXT_ROWS as ROWS
     TEXTS_NOW = NOW_DEMO
     path = build_workbook(tmp_path / "t.xlsx", ROWS)
     wb = openpyxl.load_workbook(path)
@@ -328,7 +329,7 @@ def test_an_endless_template_fails_its_row_only(tmp_path, template):
             row[2].value = template
     wb.save(path)
     generate_texts(path, now=TEXTS_NOW)                    # returns: nothing runs until killed
-    rows = read(path)
+    rows = case_records(path)
     reminders = [r for r in rows if r["短信类型"] == "催付"]
     assert reminders and all(r["短信校验"] == "错误" and "已停止" in r["短信校验说明"] and r["短信内容"] is None
                              for r in reminders)

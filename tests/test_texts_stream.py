@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import xlsxwriter
 
 from addin.demo import bulk_rows, sample_approved, sample_rows
 from addin.workbook.commands import cores
@@ -23,9 +22,8 @@ from addin.workbook.sheets.case_layout import case_columns
 from addin.workbook.sheets.new_book import build_workbook
 from tests.helpers.books import case_records
 from tests.helpers.clock import NOW_DEMO
+from tests.helpers.stream_books import SMS, full_layout_book, message_book, message_rows
 from tests.helpers.zips import compare_books
-
-SMS = dict(platform="天猫", shop_name="小美家居", reason="延迟发货", item_name="台灯", ship_eta="11月25日")
 
 
 def whole_texts(src: Path, out: Path) -> dict:
@@ -51,74 +49,13 @@ def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int, worke
     return summary
 
 
-def xlsxwriter_book(path: Path, rows: list[dict], *, keys: list[str] | None = None, status: dict[int, str] = {},
-                    stale: dict[int, dict] = {}, reasons: list[tuple] = ()) -> Path:
-    """Shared strings, dates with a date format, a formula in a text column and in 错误, a 合计 row;
-    `keys`: the columns written (all of the template's by default); `stale`: row -> text cells already there;
-    `reasons`: lines of a 原因对照 sheet (平台, 原因文字, 售后类型, 对应原因)."""
-    keys = keys or [c.key for c in case_columns()]
-    headers = {c.key: c.header for c in case_columns()}
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("案件")
-    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for c, key in enumerate(keys):
-        ws.write_string(0, c, headers[key])
-    for r, row in enumerate(rows, start=1):
-        for key, value in {**row, **stale.get(r + 1, {})}.items():
-            c = keys.index(key)
-            if isinstance(value, dt.datetime):
-                ws.write_datetime(r, c, value, date)
-            elif isinstance(value, str):
-                ws.write_string(r, c, value)
-            elif value is not None:
-                ws.write(r, c, value)
-    for r, word in status.items():
-        ws.write_string(r - 1, keys.index("status"), word)
-    if "sms_reasons" in keys:
-        ws.write_formula(3, keys.index("sms_reasons"), '="公式"')
-    if "errors" in keys:
-        ws.write_formula(4, keys.index("errors"), '="公式错误"')
-    last = len(rows) + 1
-    ws.write_string(last, 0, "合计")
-    if "comp_amount" in keys:
-        ws.write_formula(last, keys.index("comp_amount"), f"=SUM(H2:H{last})")
-    if reasons:
-        sheet = wb.add_worksheet("原因对照")
-        for r, line in enumerate([("平台", "原因文字", "售后类型", "对应原因"), *reasons]):
-            for c, value in enumerate(line):
-                sheet.write_string(r, c, value)
-    wb.close()
-    return path
-
-
-def message_rows() -> list[dict]:
-    """Rows whose batch checks look across the sheet: one buyer's SMS twice far apart, 催付 to one order
-    four times, one number over the daily cap, COMP-TM shared by a buyer's payments, a review."""
-    paid_at = dt.datetime(2026, 11, 20, 10, 0)
-    rows = bulk_rows(60)
-    rows += [dict(SMS, order_id="D1", paid=100, buyer="tm_甲", phone="13800138001", sms_kind="发货延迟通知")]
-    rows += bulk_rows(40)
-    rows += [dict(SMS, order_id="D2", paid=120, buyer="tm_甲", phone="13800138001", sms_kind="发货延迟通知")]
-    for i in range(4):
-        rows += [dict(SMS, order_id="P7", reason="未付款", paid=50, buyer="tm_乙", phone="13900139007",
-                      sms_kind="催付")] + bulk_rows(7)
-    for i in range(6):
-        rows.append(dict(SMS, order_id=f"Q{i}", paid=80, buyer=f"tm_丙{i}", phone="13700137000",
-                         sms_kind="退货地址", reason="质量问题"))
-    rows += [dict(SMS, order_id="T1", paid=1500, buyer="tm_老王", paid_at=paid_at)] + bulk_rows(30)
-    rows += [dict(SMS, order_id="T2", paid=1000, buyer="tm_老王", paid_at=paid_at + dt.timedelta(hours=5),
-                  phone="13800138002", sms_kind="发货延迟通知")]
-    rows += [dict(order_id="R1", platform="京东", reason="中差评", review_stars=2, review_text="一般般", shop_name="小美家居")]
-    return rows
-
-
 @pytest.mark.parametrize("chunk_bytes, workers", [(1, 1), (3000, 2), (1 << 30, 1)])
 def test_streamed_texts_write_what_the_whole_grid_merge_writes(tmp_path, monkeypatch, chunk_bytes, workers):
     rows = message_rows()
     rows[20] = {}                                                  # sheet row 22: blank, with a reply left over
     assert not {"sms_kind", "review_stars", "review_text"} & set(rows[8])
     stale = {22: {"reply_text": "旧回复"}, 10: {"sms_text": "旧短信", "sms_verdict": "通过"}}   # 10: no message now
-    src = xlsxwriter_book(tmp_path / "src.xlsx", rows, stale=stale)
+    src = message_book(tmp_path / "src.xlsx", rows, stale=stale)
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=chunk_bytes, workers=workers)
     assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
@@ -146,7 +83,7 @@ def test_streamed_texts_write_each_chunk_once_merged_reading_its_rows_once(tmp_p
     later = dict(first, order_id="D2", buyer="tm_乙")
     reviews = [dict(order_id=f"R{i}", platform="京东", reason="中差评", review_stars=1 + i % 5, review_text="还行",
                     shop_name="小美家居") for i in range(20)]
-    src = xlsxwriter_book(tmp_path / "src.xlsx", bulk_rows(10) + [first] + reviews + [later] + bulk_rows(10))
+    src = message_book(tmp_path / "src.xlsx", bulk_rows(10) + [first] + reviews + [later] + bulk_rows(10))
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     events = []
     read, write = texts_stream._message_inputs, texts_stream._texts_chunk
@@ -173,7 +110,7 @@ def test_streamed_texts_add_the_text_columns_a_sheet_lacks(tmp_path, monkeypatch
                                                          "sms_kind", "review_stars", "review_text", "status",
                                                          "errors"}]
     rows = [{k: v for k, v in row.items() if k in inputs} for row in message_rows()]
-    src = xlsxwriter_book(tmp_path / "src.xlsx", rows, keys=inputs, status={5: "我自己的状态"})
+    src = message_book(tmp_path / "src.xlsx", rows, keys=inputs, status={5: "我自己的状态"})
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=2000, workers=2)
     assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
@@ -185,7 +122,7 @@ def test_streamed_texts_fall_back_to_two_passes_when_pass_0_misses_staff_status(
     read. Should pass 0 not see such a word (here its test is switched off), the one pass stops at the
     chunk that has one and the two passes write the book: still what the whole-grid merge writes."""
     from addin.workbook.commands import message_scan
-    src = xlsxwriter_book(tmp_path / "src.xlsx", message_rows(), status={90: "我自己的状态"})
+    src = message_book(tmp_path / "src.xlsx", message_rows(), status={90: "我自己的状态"})
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     monkeypatch.setattr(message_scan.MessageScan, "_our_word", lambda self, attrs, content: True)
     passes = []
@@ -218,12 +155,11 @@ def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatc
     from addin.workbook.commands import run as run_module
     from addin.workbook.commands.recalc_stream import NotStreamable
     from addin.workbook.commands.run import run_book
-    from tests.test_recalc_stream import xlsxwriter_book as full_book
     from tests.helpers.zips import members
 
     rows = sample_rows() + message_rows()
     for name, src in (("template", build_workbook(tmp_path / "t.xlsx", rows, approved=sample_approved())),
-                      ("xlsxwriter", full_book(tmp_path / "x.xlsx", rows))):
+                      ("xlsxwriter", full_layout_book(tmp_path / "x.xlsx", rows))):
         monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
         monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
         monkeypatch.setattr(streamed, "CHUNK_BYTES", 1)
@@ -285,7 +221,7 @@ def test_streamed_texts_read_a_reason_with_its_after_sales_type_in_pass_0(tmp_pa
     read the wording with the row's type, or it does not link the buyer's payments and the SMS prints
     the second payment's amount alone."""
     rows = linked_payments(dict(reason="拖延了", after_sales_type="仅退款"))
-    src = xlsxwriter_book(tmp_path / "src.xlsx", rows,
+    src = message_book(tmp_path / "src.xlsx", rows,
                           reasons=[("天猫", "拖延了", "", "其他"), ("天猫", "拖延了", "仅退款", "延迟发货")])
     whole = whole_texts(src, tmp_path / "whole.xlsx")
     summary = streamed_texts(src, tmp_path / "stream.xlsx", monkeypatch, chunk_bytes=1, workers=2)
@@ -304,7 +240,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     from addin.workbook.commands.run import run_book
     from tests.helpers.zips import members
 
-    src = xlsxwriter_book(tmp_path / "src.xlsx", linked_payments({}))
+    src = message_book(tmp_path / "src.xlsx", linked_payments({}))
     monkeypatch.setattr(run_module, "compute_streamed", lambda *a, **k: (_ for _ in ()).throw(NotStreamable("whole")))
     whole = run_book(src, tmp_path / "whole.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "whole_files",
                      workers=1)
@@ -333,7 +269,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
 def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkeypatch):
     """Below recalc_stream.TEXTS_STREAM_MIN_BYTES of sheet XML the grid is read whole (less CPU there);
     from it on, chunk by chunk; the same book either way."""
-    src = xlsxwriter_book(tmp_path / "src.xlsx", message_rows())
+    src = message_book(tmp_path / "src.xlsx", message_rows())
     size = zipfile.ZipFile(src).getinfo("xl/worksheets/sheet1.xml").file_size
     wholes = []
     real = texts.load_book_whole

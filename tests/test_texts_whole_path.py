@@ -8,7 +8,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 import xlsxwriter
 
 from addin.demo import sample_approved, sample_rows
@@ -26,7 +25,7 @@ from addin.workbook.sheets.case_sheet import find_case_header
 from addin.workbook.sheets.new_book import build_workbook
 from tests.helpers.clock import NOW_DEMO
 from tests.helpers.zips import compare_books, members
-from tests.test_texts_stream import message_rows, xlsxwriter_book
+from tests.helpers.stream_books import message_book, message_rows
 
 
 def plain_book(path: Path, rows: list[dict], keys: list[str] | None = None, note_at: int | None = None) -> Path:
@@ -73,7 +72,7 @@ def books(tmp_path: Path) -> dict[str, tuple[Path, bool]]:
     """name -> (book, whether its layout may skip the cell scan)."""
     rows = message_rows()
     few = [c.key for c in case_columns() if c.key in INPUTS]
-    return {"formulas": (xlsxwriter_book(tmp_path / "formulas.xlsx", rows), False),
+    return {"formulas": (message_book(tmp_path / "formulas.xlsx", rows), False),
             "plain": (plain_book(tmp_path / "plain.xlsx", rows), True),
             "missing columns": (plain_book(tmp_path / "missing.xlsx", rows, few, note_at=len(few) + 3), False),
             "template": (build_workbook(tmp_path / "template.xlsx", sample_rows() + rows, approved=sample_approved()),
@@ -99,7 +98,7 @@ def test_texts_on_a_sheet_read_whole_write_what_the_long_way_writes(tmp_path, mo
 
 
 def test_the_rules_alone_give_the_results_the_full_computation_gives(tmp_path):
-    src = xlsxwriter_book(tmp_path / "src.xlsx", message_rows())
+    src = message_book(tmp_path / "src.xlsx", message_rows())
     grid = read_workbook(src, ["案件"], empty="")["案件"]
     header = find_case_header(grid)
     rows = texts.message_rows(grid, header)
@@ -117,7 +116,7 @@ def test_run_on_a_sheet_read_whole_writes_what_the_long_way_writes(tmp_path, mon
     """The long way: load_book (full layout, XML inflated again) and the merge computing every cell."""
     rows = sample_rows() + message_rows()
     for name, src in (("template", build_workbook(tmp_path / "t.xlsx", rows, approved=sample_approved())),
-                      ("formulas", xlsxwriter_book(tmp_path / "x.xlsx", message_rows())),
+                      ("formulas", message_book(tmp_path / "x.xlsx", message_rows())),
                       ("plain", plain_book(tmp_path / "p.xlsx", rows))):
         got = {}
         for how in ("long", "short"):

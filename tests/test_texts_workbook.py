@@ -11,29 +11,8 @@ from addin.workbook.commands.outbox import export_outbox
 from addin.workbook.commands.texts import generate_texts
 from tests.helpers.books import case_records, read_back
 from tests.helpers.clock import NOW_DEMO
+from tests.helpers.sms_books import SHOP, TEXT_ROWS as ROWS
 from tests.helpers.zips import CASE_PART, compare_books, member, members
-
-SHOP = dict(shop_name="小美家居", platform="天猫")
-ROWS = [
-    # 2: payment reminder, passes
-    dict(SHOP, order_id="3000001", phone="13800138001", reason="未付款", ordered_at=dt.datetime(2026, 11, 22, 21, 0),
-         sms_kind="催付", item_name="北欧布艺沙发", paid=1299, customer_type="上班族", send_at=dt.datetime(2026, 11, 23, 12, 10)),
-    # 3: same number is on the 退订名单 sheet
-    dict(SHOP, order_id="3000002", phone="13800138002", reason="未付款", ordered_at=dt.datetime(2026, 11, 22, 21, 0),
-         sms_kind="催付", item_name="羊毛地毯", paid=399, customer_type="上班族", send_at=dt.datetime(2026, 11, 23, 12, 10)),
-    # 4: shipping-delay notice without the expected dispatch date the template needs
-    dict(SHOP, order_id="3000003", phone="13800138003", reason="延迟发货", paid=100, sms_kind="发货延迟通知",
-         item_name="加厚浴巾", delay_reason="仓库爆单"),
-    # 5: buyer text that looks like a formula and like template syntax
-    dict(SHOP, order_id="=HYPERLINK(\"http://x\")", buyer="=cmd|' /c calc'!A0", reason="中差评", review_stars=1,
-         review_at="2026-11-20", review_text="+{{ 7*7 }} 质量太差了 -@SUM(A1)"),
-    # 6: 5-star review with clearly negative words goes to the bad-review reply (RV-3)
-    dict(SHOP, order_id="3000005", reason="中差评", review_stars=5, review_at="2026-11-20", review_text="质量太差，用了两天就漏水"),
-    # 7: insurance payout notice speaks of the INS-1 deadline
-    dict(SHOP, order_id="3000006", phone="13800138006", reason="质量问题", evidence="是", paid=88, return_postage=12,
-         refund_done_at=dt.datetime(2026, 11, 21, 10, 0), insurance="买家购买", sms_kind="运费险理赔", item_name="台灯"),
-]
-
 
 @pytest.fixture()
 def book(tmp_path):

@@ -3,6 +3,7 @@ and the case sheet the button tests lay out as staff leave it."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 
 # --- the recording stand-in ------------------------------------------------------------------------
@@ -197,3 +198,30 @@ def fake_book(n: int) -> FakeBook:
 
 def call_counts(book: FakeBook) -> tuple[int, int]:
     return len(book.rec.reads), len(book.rec.writes)
+
+
+# --- the demo book the button tests start from -------------------------------------------------------
+# (imports inside: the Lite test imports this module where calamine and openpyxl must not be needed)
+
+def demo_book(tmp_path: Path, name="demo.xlsx", paste: list[list] | None = None) -> Path:
+    """The demo's sheets and cases, recalculated and with texts, before any SMS was exported (`paste`: rows
+    pasted into 导入)."""
+    from addin.cli import main
+    from addin.demo import sample_approved, sample_rows
+    from addin.workbook.sheets.new_book import make_workbook
+    from tests.helpers.clock import NOW_DEMO_ARG
+    wb, _ = make_workbook(sample_rows(), approved=sample_approved())
+    if paste is not None:
+        for row in paste:
+            wb["导入"].append(row)
+        wb["导入"].delete_rows(1)              # the paste replaces the hint in A1
+    path = tmp_path / name
+    wb.save(path)
+    assert main(["recalc", str(path), "--now", NOW_DEMO_ARG, "--quiet"]) == 0
+    assert main(["texts", str(path), "--now", NOW_DEMO_ARG]) == 0
+    return path
+
+
+def fake_of(path: Path) -> FakeBook:
+    from addin.workbook.files.reader import read_workbook, sheet_names
+    return FakeBook(read_workbook(path, sheet_names(path)), fullname=str(path))
