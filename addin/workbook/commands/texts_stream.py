@@ -52,7 +52,7 @@ from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
 from addin.workbook.files.xlsx_patch.stream import RowChunk, SheetStream
 from addin.workbook.files.xlsx_patch.styles import Styles
-from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS
+from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS
 from addin.workbook.sheets.case_rows import check_lines
 from addin.workbook.sheets.case_sheet import foreign_status_at
 from addin.workbook.sheets.catalogue import OUTBOX
@@ -106,7 +106,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     chunk_bytes = chunk_bytes or recalc_stream.CHUNK_BYTES
     settings, case = book.settings, book.case
     # No repeat refunders: their note goes into 提示, which texts does not write.
-    opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan, refunds=False)
+    opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan, refunds=False,
+                         nothing_to_place=_nothing_to_place, keep_cuts=True)
     header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
     policy = settings.policy
     show = display_of(policy)
@@ -139,7 +140,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
         ctx.keep_values = True
         try:
             done = write_pass(session, opened.info, ctx, styles, chunk_bytes, None, total, stream,
-                              _pipelined(session, book.case, stream, opened.candidates, ctx, pool, merging, show))
+                              _pipelined(session, book.case, stream.cut_as(opened.cuts), opened.candidates, ctx, pool,
+                                         merging, show))
         except _StaffStatus:        # pass 0 saw none, but calamine reads one (never so far): two passes
             done = None
             ctx.keep_values = False
@@ -163,12 +165,19 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     return StreamedTexts(result, edit, styles)
 
 
+def _nothing_to_place(header) -> bool:
+    """Whether the header has every column texts writes or asks compute_sheet to place (recalc's outputs,
+    the text columns): then pass 0 needs the formulas of the sheet, not where new columns would go."""
+    return all(col.key in header.outputs for col in OUTPUTS) and \
+        all(col.key in header.msg_outputs for col in MESSAGE_OUTPUTS)
+
+
 class _StaffStatus(Exception):
     """The pipelined texts met a 状态 cell with staff's own words: 状态 is not written, which is known
     only once every row was read (the two passes)."""
 
 
-def _pipelined(session, sheet: str, stream, candidates: list, ctx: _TextsContext, workers: int,
+def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext, workers: int,
                merging: "_Merging", show):
     """(chunk, ChunkDone) of each chunk in sheet order, in one pass: the workers read a chunk's listed rows
     (_message_inputs) and send back their merge inputs and cells; here they are merged (one batch, in
@@ -181,7 +190,6 @@ def _pipelined(session, sheet: str, stream, candidates: list, ctx: _TextsContext
         def run(fn, task):
             return pool.apply_async(fn, (task,)) if pool is not None else _Ready(fn(task))
 
-        chunks = stream.chunks()
         reading: collections.deque = collections.deque()      # (chunk, its listed rows being read, or None)
         at = 0                                                 # in candidates
 

@@ -236,6 +236,18 @@ class LayoutScan:
         return layout
 
 
+class FormulaScan(LayoutScan):
+    """LayoutScan for a caller that has no column to place (streamed texts whose header holds every
+    column it writes): it needs the formulas and merged ranges, not the rightmost used column, so a
+    piece without a formula element is not scanned cell by cell. A piece with one is scanned in full;
+    last_used_col is then not the sheet's and must not be asked for."""
+
+    def piece(self, body: bytes, whole: bool = False) -> tuple[SheetLayout, dict]:
+        if _has_formula(body, self.p):
+            return super().piece(body, whole)
+        return SheetLayout(), {"pending": []}
+
+
 class _NeedsWalk(Exception):
     """A cell without an r="" reference: its column is only known by counting."""
 

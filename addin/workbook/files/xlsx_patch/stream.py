@@ -144,6 +144,25 @@ class SheetStream:
             if not self._more():
                 raise PatchError("unterminated <sheetData>")
 
+    def cut_as(self, cuts: list) -> Iterator[RowChunk]:
+        """What chunks() gives, on a stream over a member whose chunks() an earlier pass cut into `cuts`
+        ((length of its XML, its rows) per chunk, as `cut_record` keeps them): the same chunks, without
+        looking for the row ends or reading the row numbers again (the earlier pass checked them)."""
+        for length, rows in cuts:
+            while len(self._buf) < length:
+                if not self._more():
+                    raise PatchError("the sheet is shorter than the pass before read it")
+            body, self._buf = self._buf[:length], self._buf[length:]
+            if rows:
+                self.last_row = rows[-1]
+            yield RowChunk(rows, body)
+        while (stop := self._buf.find(self._sheet_close)) < 0:     # chunks() drops blanks before it
+            if not self._more():
+                raise PatchError("unterminated <sheetData>")
+        while self._more():
+            pass
+        self.tail, self._buf = self._buf[stop:], b""
+
     def _chunk(self, body: bytes) -> RowChunk:
         p = self.prefix
         pattern = _ROW_R_RE_CACHE.get(p)
@@ -158,6 +177,16 @@ class SheetStream:
         if rows:
             self.last_row = rows[-1]
         return RowChunk(rows, body)
+
+
+def cut_record(chunks: Iterator[RowChunk], cuts: list) -> Iterator[RowChunk]:
+    """`chunks` as they come, each one's (XML length, rows) appended to `cuts` for SheetStream.cut_as;
+    a run of consecutive rows is kept as a range (a few bytes for the chunk, not a list of its rows)."""
+    for chunk in chunks:
+        rows = chunk.rows
+        compact = range(rows[0], rows[-1] + 1) if rows and rows[-1] - rows[0] + 1 == len(rows) else rows
+        cuts.append((len(chunk.xml), compact))
+        yield chunk
 
 
 # --------------------------------------------------------------------------- writing
