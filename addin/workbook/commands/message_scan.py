@@ -12,6 +12,7 @@ that, but the regex could not place it) is listed whole.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from addin.core.parse import CellError
 from addin.core.status import STATUSES
@@ -105,3 +106,73 @@ def splice_rows(body: bytes, spans: list[tuple[int, int]], new: bytes, prefix: b
         pos, last = nxt, b
     out.append(body[last:])
     return b"".join(out)
+
+
+@dataclass
+class PackedRows:
+    """Some rows of a chunk (`rows`, ascending) cut out as <row> elements numbered first, first + 1, ...
+    in `xml` (pack_rows): calamine builds a dense grid from the first row it reads to the last, so rows
+    read apart (a chunk's message rows, a buyer's Tmall payments) would cost it every row between them."""
+    rows: list[int]
+    xml: bytes
+    first: int
+
+    def read(self, reader) -> "PackedView":
+        return PackedView(self.rows, reader.read(self.xml, self.first))
+
+
+class PackedView:
+    """The cells of PackedRows as read, indexed as the whole grid would be (grid[r - 1] is row r)."""
+    __slots__ = ("at", "grid")
+
+    def __init__(self, rows: list[int], grid: list):
+        self.at, self.grid = {r: i for i, r in enumerate(rows)}, grid
+
+    def __getitem__(self, i: int) -> list:
+        k = self.at.get(i + 1)
+        return self.grid[k] if k is not None and k < len(self.grid) else []
+
+    def __len__(self) -> int:
+        return max(self.at, default=0)
+
+
+def pack_rows(chunk, rows: list[int], prefix: bytes) -> PackedRows:
+    """The <row> elements of `rows` (ascending, all in `chunk`) as PackedRows: cut as they are when they
+    follow one another, else renumbered 1, 2, ... (renumbered)."""
+    if not rows or rows[-1] - rows[0] + 1 == len(rows):
+        return PackedRows(rows, cut_rows(chunk, rows, prefix), rows[0] if rows else 1)
+    body = chunk.xml
+    return PackedRows(rows, renumbered([(r, body[a:b]) for r, (a, b) in zip(rows, row_spans(body, rows, prefix))],
+                                       prefix), 1)
+
+
+def renumbered(pieces: list[tuple[int, bytes]], prefix: bytes) -> bytes:
+    """The <row> elements of `pieces` ((row number, its XML), each a whole row) numbered 1, 2, ..., their
+    cells' references with them. A row whose number ends only its own reference and its cells' (every
+    cell with r="..." first, nothing else ending so) is renumbered by one replace; any other by a regex
+    over its tags' r attributes. A cell whose reference names another row is an invalid file, read
+    streamed as cut_rows reads it (the row it names), not renumbered."""
+    opener, cell = b"<" + prefix + b'row r="', b"<" + prefix + b'c r="'
+    out = []
+    for i, (r, xml) in enumerate(pieces, start=1):
+        old, new = b'%d"' % r, b'%d"' % i
+        if xml.startswith(opener + old) and xml.count(old) == xml.count(cell) + 1:
+            out.append(xml.replace(old, new))
+        else:
+            out.append(_renumber_tags(xml, r, i, prefix))
+    return b"".join(out)
+
+
+_REF_ATTR: dict[bytes, re.Pattern] = {}
+
+
+def _renumber_tags(xml: bytes, old: int, new: int, prefix: bytes) -> bytes:
+    pattern = _REF_ATTR.get(prefix)
+    if pattern is None:
+        p = re.escape(prefix)
+        pattern = _REF_ATTR[prefix] = re.compile(rb'(<' + p + rb'(?:row|c)(?=\s)[^>]*?\sr=")([A-Z]{0,3})([0-9]+)"')
+    number = b"%d" % old
+
+    def renumber(m: re.Match) -> bytes:
+        return m.group(0) if m.group(3) != number else b'%s%s%d"' % (m.group(1), m.group(2), new)
+    return pattern.sub(renumber, xml)

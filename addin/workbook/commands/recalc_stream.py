@@ -34,6 +34,7 @@ from addin.core.repeat import refund_event
 from addin.workbook.files.reader import RowsReader, WorkbookReadError
 from addin.workbook.commands import cores
 from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs, repeaters_of
+from addin.workbook.commands.message_scan import PackedView, renumbered
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import read_error, write_error
@@ -289,7 +290,8 @@ def _tmall_items(batch: list[tuple[int, bytes]]) -> list:
     """(row, buyer, paid_at, compensation) of the COMP-TM rows among `batch` (rows and their XML)."""
     reader, header, reasons, policy = _CTX
     input_cols = [(key, c - 1) for key, c in header.inputs.items()]
-    view = RowsView(batch[0][0], reader.read(b"".join(x for _, x in batch), batch[0][0]))
+    # renumbered 1, 2, ...: a buyer's payments lie far apart, and calamine reads every row between
+    view = PackedView([r for r, _ in batch], reader.read(renumbered(batch, reader.prefix), 1))
     items = []
     memo: dict = {}                 # each distinct value of a column read once, as compute_rows does
     for r, _ in batch:

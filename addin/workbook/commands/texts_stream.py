@@ -40,17 +40,17 @@ from addin.messages.merge import MergeRun
 
 from addin.workbook.commands import cores, recalc_stream
 from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
-from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
+from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, book_read_error,
                                                    forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
                                                    run_pass, write_pass)
-from addin.workbook.commands.message_scan import MessageScan, cut_rows, row_spans, splice_rows
+from addin.workbook.commands.message_scan import MessageScan, pack_rows, row_spans, splice_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
                                                 count_result, outbox_line, row_values, write_changed)
 from addin.workbook.files.reader import WorkbookReadError
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
-from addin.workbook.files.xlsx_patch.stream import RowChunk, SheetStream
+from addin.workbook.files.xlsx_patch.stream import SheetStream
 from addin.workbook.files.xlsx_patch.styles import Styles
 from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS
 from addin.workbook.sheets.case_rows import check_lines
@@ -204,7 +204,7 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
                     lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
                     at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
                     listed = candidates[lo:at]
-                reading.append((chunk, run(_message_inputs, RowChunk(listed, cut_rows(chunk, listed, prefix)))
+                reading.append((chunk, run(_message_inputs, pack_rows(chunk, listed, prefix))
                                 if listed else None))
 
         read_ahead()
@@ -455,7 +455,7 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
 
 
 def _listed_rows(chunks, candidates: list, prefix: bytes):
-    """The chunks cut down to pass 0's candidate rows (RowChunks of those rows alone); chunks without
+    """The chunks cut down to pass 0's candidate rows (PackedRows of those rows alone); chunks without
     one are left out. Cut here, so only those rows go to the workers."""
     i = 0
     for chunk in chunks:
@@ -465,7 +465,7 @@ def _listed_rows(chunks, candidates: list, prefix: bytes):
         i = bisect.bisect_right(candidates, chunk.rows[-1], lo)
         if i > lo:
             rows = candidates[lo:i]
-            yield RowChunk(rows, cut_rows(chunk, rows, prefix))
+            yield pack_rows(chunk, rows, prefix)
 
 
 def _message_inputs(chunk) -> _Inputs:
@@ -477,8 +477,7 @@ def _message_inputs(chunk) -> _Inputs:
     if not numbers:
         return _Inputs([])
     try:
-        first = chunk.rows[0]
-        view = RowsView(first, ctx.reader.read(chunk.xml, first))
+        view = chunk.read(ctx.reader)
         index = ctx.message_index
         targets = [r for r in numbers if any(i < len(view[r - 1]) and not is_blank(view[r - 1][i]) for i in index)]
         status = ctx.status_col
@@ -528,7 +527,7 @@ def _texts_chunk(task) -> ChunkDone:
                 view = _RowsOf(given)
             else:
                 listed = sorted(plan)
-                view = RowsView(listed[0], ctx.reader.read(cut_rows(chunk, listed, ctx.prefix), listed[0]))
+                view = pack_rows(chunk, listed, ctx.prefix).read(ctx.reader)
             cells, kept = _text_cells(ctx, view, plan)
         rows: dict[int, list] = {}
         for (r, c), v in cells.items():
