@@ -45,7 +45,7 @@ from addin.workbook.files.xlsx_patch.package import Package
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher, widen_dimension
 from addin.workbook.sheets.case_rows import case_from_row
 from addin.workbook.files.xlsx_patch.refs import COL_BYTES
-from addin.workbook.files.xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, cell_text, column_cells, cut_record, rows_upto
+from addin.workbook.files.xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, cell_text, column_cells, PassRecord, rows_upto
 from addin.workbook.files.xlsx_patch.styles import Styles
 from addin.workbook.files.xlsx_patch.tables import sheet_tables
 
@@ -590,17 +590,18 @@ class Opened:
     candidates: list | None = None
     # texts: whether a listed row's 状态 holds words that are not recalc's (staff's own column, maybe)
     staff_status: bool = False
-    cuts: list | None = None         # keep_cuts: pass 0's chunks (length, rows), for SheetStream.cut_as
+    record: PassRecord | None = None     # `hold`: pass 0's chunks, for a pass that reads the sheet again
 
 
 def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int, messages=None,
-                refunds: bool = True, nothing_to_place=None, keep_cuts: bool = False) -> Opened:
+                refunds: bool = True, nothing_to_place=None, hold: int | None = None) -> Opened:
     """The header and pass 0 of a streamed command (recalc, texts, run) on the open `book`. `messages`:
     a factory (header, prefix, shared strings) of the scan that lists the rows that may carry a message;
     `refunds`: whether to look for repeat refunders (their note goes into 提示, which texts never writes);
     `nothing_to_place(header)` (texts): true when the header has every column the command writes, so the
     layout needs no rightmost used column and chunks without a formula are not scanned (FormulaScan);
-    `keep_cuts` (texts): pass 0's chunks kept as `Opened.cuts`, for a pass that cuts the sheet alike."""
+    `hold` (texts): pass 0 kept as `Opened.record` (its first `hold` bytes of chunks, PassRecord) for a pass
+    that reads the sheet again."""
     zf = zipfile.ZipFile(io.BytesIO(book.data))
     try:
         pkg = Package(zf)
@@ -646,8 +647,8 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         if messages is not None:
             msg_scan, candidates = messages(header, stream.prefix, reader.sst), []
         pool_size = workers if workers > 1 and info.file_size >= PARALLEL_MIN_BYTES else 1
-        cuts = [] if keep_cuts else None
-        chunks = cut_record(stream.chunks(), cuts) if keep_cuts else stream.chunks()
+        record = PassRecord(hold) if hold is not None else None
+        chunks = record.record(stream) if record is not None else stream.chunks()
         for chunk, (scanned, linked, found, listed) in in_pool(_scan_chunk, chunks,
                                                                 (scan, tmall, refund_scan, msg_scan), pool_size):
             scan.merge(scanned)
@@ -663,5 +664,5 @@ def open_stream(book, case_sheet: str, settings, workers: int, chunk_bytes: int,
         raise book.patch_error(exc, case_sheet) from None
     layout.add_tables(tables)
     return Opened(info, styles_xml, date1904, reader, stream, header, layout, tmall, refunds, pool_size, candidates,
-                  staff_status, cuts)
+                  staff_status, record)
 

@@ -60,6 +60,10 @@ from addin.workbook.sheets.protected import place_new_columns
 
 __all__ = ["NotStreamable", "texts_streamed"]
 
+# Pass 0 keeps the first chunks it inflated, up to this much XML, for the one pass (and where the stream
+# stood after them): that part of the sheet is inflated and cut once, for about this much more memory.
+HOLD_BYTES = 128 << 20
+
 
 @dataclass
 class _TextsContext(ChunkContext):
@@ -107,7 +111,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     settings, case = book.settings, book.case
     # No repeat refunders: their note goes into 提示, which texts does not write.
     opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan, refunds=False,
-                         nothing_to_place=_nothing_to_place, keep_cuts=True)
+                         nothing_to_place=_nothing_to_place,
+                         hold=HOLD_BYTES)
     header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
     policy = settings.policy
     show = display_of(policy)
@@ -136,11 +141,10 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
         merging = _Merging(book, header, now, resend, retry_failed)
         styles = Styles(opened.styles_xml)
         ctx.styles = styles.deferred()
-        stream = SheetStream(session.data, opened.info, chunk_bytes)
         ctx.keep_values = True
         try:
             done = write_pass(session, opened.info, ctx, styles, chunk_bytes, None, total, stream,
-                              _pipelined(session, book.case, stream.cut_as(opened.cuts), opened.candidates, ctx, pool,
+                              _pipelined(session, book.case, opened.record.replay(), opened.candidates, ctx, pool,
                                          merging, show))
         except _StaffStatus:        # pass 0 saw none, but calamine reads one (never so far): two passes
             done = None
@@ -148,6 +152,7 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
         else:
             merged = merging.finish(opened, ctx)
     if done is None:
+        opened.record = None            # the two passes read the sheet anew: pass 0's chunks let go
         merged = _merge_pass(session, book, opened, ctx, pool, chunk_bytes, now, resend, retry_failed)
         # -- pass 1: the text cells (and 错误, 状态) of the message rows written into their chunks
         if merged.foreign:            # staff's own 状态 column: compute_sheet leaves it out
@@ -479,7 +484,8 @@ def _message_inputs(chunk) -> _Inputs:
     try:
         view = chunk.read(ctx.reader)
         index = ctx.message_index
-        targets = [r for r in numbers if any(i < len(view[r - 1]) and not is_blank(view[r - 1][i]) for i in index)]
+        targets = [r for r in numbers for values in (view[r - 1],)
+                   if any(i < len(values) and not is_blank(values[i]) for i in index)]
         status = ctx.status_col
         prot = ctx.job.protection
         foreign = status is not None and any(status <= len(values) and foreign_status_at(r, values, status, prot)

@@ -6,6 +6,8 @@ cells, conditional formats...) are kept whole; they are small next to the rows.
 """
 from __future__ import annotations
 
+import collections
+import copy
 import re
 import struct
 import tempfile
@@ -39,37 +41,62 @@ def member_bytes(data: bytes, info: zipfile.ZipInfo) -> memoryview:
 
 def inflate_pieces(data: bytes, info: zipfile.ZipInfo, piece: int = PIECE) -> Iterator[bytes]:
     """The member's uncompressed bytes, about `piece` at a time, CRC-checked at the end."""
-    raw = member_bytes(data, info)
-    crc = size = 0
-    if info.compress_type == zipfile.ZIP_STORED:
-        for i in range(0, len(raw), piece):
-            out = bytes(raw[i:i + piece])
-            crc, size = zlib.crc32(out, crc), size + len(out)
-            yield out
-    elif info.compress_type == zipfile.ZIP_DEFLATED:
-        z = zlib.decompressobj(-15)
-        pos = 0
+    return Inflater(data, info, piece)
+
+
+class Inflater:
+    """inflate_pieces' iterator, whose place can be copied (`copy`: zlib's decompressor with it), so a
+    later pass can carry on from where an earlier one stopped keeping what it read (SheetStream.copy)."""
+
+    def __init__(self, data: bytes, info: zipfile.ZipInfo, piece: int = PIECE):
+        self.raw, self.info, self.piece = member_bytes(data, info), info, piece
+        self.crc = self.size = self.pos = 0
+        self.ended = False
+        if info.compress_type == zipfile.ZIP_STORED:
+            self.z = None
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            self.z = zlib.decompressobj(-15)
+        else:
+            raise UnsupportedWorkbook(f"zip member {info.filename!r} uses compression method {info.compress_type}")
+
+    def __iter__(self) -> "Inflater":
+        return self
+
+    def copy(self) -> "Inflater":
+        twin = copy.copy(self)
+        twin.z = self.z.copy() if self.z is not None else None
+        return twin
+
+    def __next__(self) -> bytes:
+        while not self.ended:
+            out, last = self._step()
+            if out:
+                self.crc, self.size = zlib.crc32(out, self.crc), self.size + len(out)
+            if last:
+                self.ended = True
+                if (self.crc, self.size) != (self.info.CRC, self.info.file_size):
+                    raise PatchError(f"zip member {self.info.filename!r} is damaged (bad CRC or size)")
+            if out:
+                return out
+        raise StopIteration
+
+    def _step(self) -> tuple[bytes, bool]:
+        """The next bytes (maybe none), and whether they are the last."""
+        raw, piece, z = self.raw, self.piece, self.z
+        if z is None:
+            if self.pos >= len(raw):
+                return b"", True
+            self.pos += piece
+            return bytes(raw[self.pos - piece:self.pos]), False
         try:
-            while pos < len(raw) or z.unconsumed_tail:
-                src = z.unconsumed_tail or raw[pos:pos + piece]
+            if not z.eof and (self.pos < len(raw) or z.unconsumed_tail):
+                src = z.unconsumed_tail or raw[self.pos:self.pos + piece]
                 if not z.unconsumed_tail:
-                    pos += piece
-                out = z.decompress(src, piece)
-                if out:
-                    crc, size = zlib.crc32(out, crc), size + len(out)
-                    yield out
-                if z.eof:
-                    break
-            out = z.flush()
+                    self.pos += piece
+                return z.decompress(src, piece), False
+            return z.flush(), True
         except zlib.error as e:
-            raise PatchError(f"zip member {info.filename!r} is damaged: {e}") from None
-        if out:
-            crc, size = zlib.crc32(out, crc), size + len(out)
-            yield out
-    else:
-        raise UnsupportedWorkbook(f"zip member {info.filename!r} uses compression method {info.compress_type}")
-    if (crc, size) != (info.CRC, info.file_size):
-        raise PatchError(f"zip member {info.filename!r} is damaged (bad CRC or size)")
+            raise PatchError(f"zip member {self.info.filename!r} is damaged: {e}") from None
 
 
 def rows_upto(xml: bytes, prefix: bytes, last: int) -> bytes:
@@ -144,10 +171,17 @@ class SheetStream:
             if not self._more():
                 raise PatchError("unterminated <sheetData>")
 
+    def copy(self) -> "SheetStream":
+        """This stream from where it stands, to be read on apart (between chunks: chunks() keeps its place
+        in the stream's own fields)."""
+        twin = copy.copy(self)
+        twin._pieces = self._pieces.copy()
+        return twin
+
     def cut_as(self, cuts: list) -> Iterator[RowChunk]:
-        """What chunks() gives, on a stream over a member whose chunks() an earlier pass cut into `cuts`
-        ((length of its XML, its rows) per chunk, as `cut_record` keeps them): the same chunks, without
-        looking for the row ends or reading the row numbers again (the earlier pass checked them)."""
+        """What chunks() gives from where the stream stands, on a member whose chunks() an earlier pass cut
+        into `cuts` ((length of its XML, its rows) per chunk, as PassRecord keeps them): the same chunks,
+        without looking for the row ends or reading the row numbers again (the earlier pass checked them)."""
         for length, rows in cuts:
             while len(self._buf) < length:
                 if not self._more():
@@ -179,14 +213,43 @@ class SheetStream:
         return RowChunk(rows, body)
 
 
-def cut_record(chunks: Iterator[RowChunk], cuts: list) -> Iterator[RowChunk]:
-    """`chunks` as they come, each one's (XML length, rows) appended to `cuts` for SheetStream.cut_as;
-    a run of consecutive rows is kept as a range (a few bytes for the chunk, not a list of its rows)."""
-    for chunk in chunks:
-        rows = chunk.rows
-        compact = range(rows[0], rows[-1] + 1) if rows and rows[-1] - rows[0] + 1 == len(rows) else rows
-        cuts.append((len(chunk.xml), compact))
-        yield chunk
+class PassRecord:
+    """What a pass over a sheet's chunks (`record`) keeps for a second pass over the same sheet (`replay`):
+    the first chunks themselves, up to `budget` bytes of XML, then where the stream stood after them (a
+    copy, its inflater with it) and the (length, rows) of every later chunk, so the second pass neither
+    inflates the kept part again nor looks for the row ends anywhere (SheetStream.cut_as)."""
+
+    def __init__(self, budget: int):
+        self.room = budget
+        self.held: collections.deque[RowChunk] = collections.deque()
+        self.resume: "SheetStream | None" = None
+        self.cuts: list = []
+
+    def record(self, stream: "SheetStream") -> Iterator[RowChunk]:
+        """stream.chunks(), recorded as they come."""
+        chunks = stream.chunks()
+        while True:
+            at = stream.copy() if self.resume is None else None
+            chunk = next(chunks, None)
+            if chunk is None:
+                return
+            if self.resume is None and len(chunk.xml) <= self.room:
+                self.held.append(chunk)
+                self.room -= len(chunk.xml)
+            else:
+                if self.resume is None:
+                    self.resume = at
+                rows = chunk.rows       # a run of consecutive rows kept as a range (a few bytes, not a list)
+                compact = range(rows[0], rows[-1] + 1) if rows and rows[-1] - rows[0] + 1 == len(rows) else rows
+                self.cuts.append((len(chunk.xml), compact))
+            yield chunk
+
+    def replay(self) -> Iterator[RowChunk]:
+        """The recorded pass's chunks again (each kept chunk let go as it is handed over)."""
+        while self.held:
+            yield self.held.popleft()
+        if self.resume is not None:
+            yield from self.resume.cut_as(self.cuts)
 
 
 # --------------------------------------------------------------------------- writing
