@@ -136,14 +136,15 @@ class PackedView:
         return max(self.at, default=0)
 
 
-def pack_rows(chunk, rows: list[int], prefix: bytes) -> PackedRows:
-    """The <row> elements of `rows` (ascending, all in `chunk`) as PackedRows: cut as they are when they
-    follow one another, else renumbered 1, 2, ... (renumbered)."""
-    if not rows or rows[-1] - rows[0] + 1 == len(rows):
-        return PackedRows(rows, cut_rows(chunk, rows, prefix), rows[0] if rows else 1)
+def pack_rows(chunk, rows: list[int], prefix: bytes, spans: list[tuple[int, int]] | None = None) -> PackedRows:
+    """The <row> elements of `rows` (ascending, all in `chunk`; `spans`: theirs, when known) as PackedRows:
+    cut as they are when they follow one another, else renumbered 1, 2, ... (renumbered)."""
     body = chunk.xml
-    return PackedRows(rows, renumbered([(r, body[a:b]) for r, (a, b) in zip(rows, row_spans(body, rows, prefix))],
-                                       prefix), 1)
+    if not rows or rows[-1] - rows[0] + 1 == len(rows):
+        xml = b"".join([body[a:b] for a, b in spans]) if spans is not None else cut_rows(chunk, rows, prefix)
+        return PackedRows(rows, xml, rows[0] if rows else 1)
+    spans = spans if spans is not None else row_spans(body, rows, prefix)
+    return PackedRows(rows, renumbered([(r, body[a:b]) for r, (a, b) in zip(rows, spans)], prefix), 1)
 
 
 def renumbered(pieces: list[tuple[int, bytes]], prefix: bytes) -> bytes:

@@ -195,7 +195,8 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
         def run(fn, task):
             return pool.apply_async(fn, (task,)) if pool is not None else _Ready(fn(task))
 
-        reading: collections.deque = collections.deque()      # (chunk, its listed rows being read, or None)
+        # (chunk, its listed rows being read or None, row -> where it is in the chunk)
+        reading: collections.deque = collections.deque()
         at = 0                                                 # in candidates
 
         def read_ahead():
@@ -209,12 +210,17 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
                     lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
                     at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
                     listed = candidates[lo:at]
-                reading.append((chunk, run(_message_inputs, pack_rows(chunk, listed, prefix))
-                                if listed else None))
+                if not listed:
+                    reading.append((chunk, None, None))
+                    continue
+                # where the listed rows are, found once: to cut them now and to splice them back (_patch_some)
+                spans = row_spans(chunk.xml, listed, prefix)
+                reading.append((chunk, run(_message_inputs, pack_rows(chunk, listed, prefix, spans)),
+                                dict(zip(listed, spans))))
 
         read_ahead()
         while reading:
-            chunk, pending = reading.popleft()
+            chunk, pending, spans = reading.popleft()
             plan, values = {}, {}
             if pending is not None:
                 got = pending.get()
@@ -224,7 +230,7 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
                     raise _StaffStatus
                 plan, values = merging.add(got, show), got.values
             read_ahead()
-            yield chunk, _texts_chunk((chunk, plan, values))
+            yield chunk, _texts_chunk((chunk, plan, values, spans))
 
 
 class _Ready:
@@ -521,6 +527,7 @@ def _texts_chunk(task) -> ChunkDone:
     `task` (chunk, plan, the rows' cells as read)) or in a worker (pass 1, (chunk, plan): read again)."""
     chunk, plan = task[:2]
     given = task[2] if len(task) > 2 else None        # the rows' cells as pass A read them (_pipelined)
+    spans = task[3] if len(task) > 3 else None        # where the listed rows are in the chunk (_pipelined)
     ctx = _ctx()
     header_row = ctx.job.header.row
     with_header = bool(ctx.header_cells) and bool(chunk.rows) and chunk.rows[0] <= header_row <= chunk.rows[-1]
@@ -546,7 +553,7 @@ def _texts_chunk(task) -> ChunkDone:
             return ChunkDone(None, [], None, 0, 0, Part(), kept=kept)
         rows = dict(sorted(rows.items()))
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
-        xml = _patch_some(patcher, chunk, list(rows), ctx.prefix, ctx.formula_rows)
+        xml = _patch_some(patcher, chunk, list(rows), ctx.prefix, ctx.formula_rows, spans)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
                           Part(), kept=kept)
@@ -556,7 +563,8 @@ def _texts_chunk(task) -> ChunkDone:
         return ChunkDone(None, [], None, 0, 0, Part(), ("patch", str(exc)))
 
 
-def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes, formula_rows: list[int]) -> bytes:
+def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes, formula_rows: list[int],
+                known: dict | None = None) -> bytes:
     """patcher.patch_rows(chunk.xml), where `rows` (ascending, each a <row> of the chunk) are the rows it
     edits: only those rows are handed to the patcher and spliced back, so it does not walk the chunk's
     other rows (most rows of a daily sheet carry no message). A chunk with a formula is patched whole:
@@ -565,7 +573,7 @@ def _patch_some(patcher: SheetPatcher, chunk, rows: list[int], prefix: bytes, fo
     body = chunk.xml
     if len(rows) == len(chunk.rows) or _has_formula(chunk, formula_rows):
         return patcher.patch_rows(body)
-    spans = row_spans(body, rows, prefix)
+    spans = [known[r] for r in rows] if known and all(r in known for r in rows) else row_spans(body, rows, prefix)
     cut = b"".join([body[a:b] for a, b in spans])
     new = patcher.patch_rows(cut)
     return body if new is cut else splice_rows(body, spans, new, prefix)

@@ -151,13 +151,15 @@ class SheetStream:
 
     def chunks(self) -> Iterator[RowChunk]:
         close, end_tag = self._row_close, self._sheet_close
+        seen = 0                    # the buffer up to here holds no end tag: not searched again
         while True:
-            stop = self._buf.find(end_tag)
+            stop = self._buf.find(end_tag, seen)
             limit = stop if stop >= 0 else len(self._buf)
             cut = self._buf.find(close, max(0, self.chunk_bytes - len(close)), limit)
             if cut >= 0 and cut + len(close) < limit:
                 cut += len(close)
                 body, self._buf = self._buf[:cut], self._buf[cut:]
+                seen = 0
                 yield self._chunk(body)
                 continue
             if stop >= 0:
@@ -168,6 +170,7 @@ class SheetStream:
                     pass
                 self.tail, self._buf = self._buf, b""
                 return
+            seen = max(0, len(self._buf) - len(end_tag) + 1)
             if not self._more():
                 raise PatchError("unterminated <sheetData>")
 
