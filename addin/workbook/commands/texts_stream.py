@@ -31,7 +31,6 @@ The main process keeps one MergeResult per message row (the outbox and `run` nee
 from __future__ import annotations
 
 import bisect
-import collections
 from dataclasses import dataclass, field, replace
 
 from addin.core.display import display_of
@@ -120,7 +119,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     place, _, out_cols, protection = place_outputs(None, header, layout, Summary(policy_changes=policy.changed(),
                                                                                now=now))
     try:
-        tm_caps = opened.tmall.caps(reader, policy, opened.pool_size, protection.not_case_rows,
+        # in this process: for the few buyers texts asks about, forked workers cost more than they save
+        tm_caps = opened.tmall.caps(reader, policy, 1, protection.not_case_rows,
                                     wanted=set(opened.candidates))
     except WorkbookReadError as exc:
         raise book_read_error(session, exc) from None
@@ -144,8 +144,8 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
         ctx.keep_values = True
         try:
             done = write_pass(session, opened.info, ctx, styles, chunk_bytes, None, total, stream,
-                              _pipelined(session, book.case, opened.record.replay(), opened.candidates, ctx, pool,
-                                         merging, show))
+                              _pipelined(session, book.case, opened.record.replay(), opened.candidates, ctx, merging,
+                                         show))
         except _StaffStatus:        # pass 0 saw none, but calamine reads one (never so far): two passes
             done = None
             ctx.keep_values = False
@@ -182,66 +182,33 @@ class _StaffStatus(Exception):
     only once every row was read (the two passes)."""
 
 
-def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext, workers: int,
-               merging: "_Merging", show):
-    """(chunk, ChunkDone) of each chunk in sheet order, in one pass: the workers read a chunk's listed rows
-    (_message_inputs) and send back their merge inputs and cells; here they are merged (one batch, in
-    sheet order: a row's batch checks look at earlier rows only, so its texts are final once merged)
-    and written into the chunk (_texts_chunk, from the cells already read), while the workers read the
-    next chunks (at most 2 per worker ahead). Writing here, not in a worker, spares sending the chunk
-    and its rows' cells there and the written rows back, which cost more than the writing itself."""
+def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext, merging: "_Merging", show):
+    """(chunk, ChunkDone) of each chunk in sheet order, in one pass: a chunk's listed rows are read
+    (_message_inputs), merged (one batch, in sheet order: a row's batch checks look at earlier rows only,
+    so its texts are final once merged) and written into the chunk (_texts_chunk, from the cells already
+    read). All in this process: forked workers reading the rows ahead cost more CPU than they saved wall
+    time (docs/dev/speed.md, "texts streamed: pass 0 and the reading cut down"); the merge, the writing
+    and the deflating here were the pass's bottleneck anyway."""
     prefix = ctx.prefix
-    with forked_pool(ctx, workers) as pool:
-        def run(fn, task):
-            return pool.apply_async(fn, (task,)) if pool is not None else _Ready(fn(task))
-
-        # (chunk, its listed rows being read or None, row -> where it is in the chunk)
-        reading: collections.deque = collections.deque()
-        at = 0                                                 # in candidates
-
-        def read_ahead():
-            nonlocal at
-            while len(reading) < 2 * workers:
-                chunk = next(chunks, None)
-                if chunk is None:
-                    return
-                listed = []
-                if chunk.rows:
-                    lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
-                    at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
-                    listed = candidates[lo:at]
-                if not listed:
-                    reading.append((chunk, None, None))
-                    continue
-                # where the listed rows are, found once: to cut them now and to splice them back (_patch_some)
-                spans = row_spans(chunk.xml, listed, prefix)
-                reading.append((chunk, run(_message_inputs, pack_rows(chunk, listed, prefix, spans)),
-                                dict(zip(listed, spans))))
-
-        read_ahead()
-        while reading:
-            chunk, pending, spans = reading.popleft()
-            plan, values = {}, {}
-            if pending is not None:
-                got = pending.get()
-                if got.error:
-                    raise_chunk_error(session, sheet, got.error)
-                if got.foreign:
-                    raise _StaffStatus
-                plan, values = merging.add(got, show), got.values
-            read_ahead()
-            yield chunk, _texts_chunk((chunk, plan, values, spans))
-
-
-class _Ready:
-    """A task done in this process, as the pool's AsyncResult."""
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def get(self):
-        return self.value
+    at = 0                                                     # in candidates
+    with forked_pool(ctx, 1):           # no pool: the context _message_inputs and _texts_chunk find
+        for chunk in chunks:
+            listed = []
+            if chunk.rows:
+                lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
+                at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
+                listed = candidates[lo:at]
+            if not listed:
+                yield chunk, _texts_chunk((chunk, {}, {}))
+                continue
+            # where the listed rows are, found once: to cut them out and to splice them back (_patch_some)
+            spans = row_spans(chunk.xml, listed, prefix)
+            got = _message_inputs(pack_rows(chunk, listed, prefix, spans))
+            if got.error:
+                raise_chunk_error(session, sheet, got.error)
+            if got.foreign:
+                raise _StaffStatus
+            yield chunk, _texts_chunk((chunk, merging.add(got, show), got.values, dict(zip(listed, spans))))
 
 
 class RunTexts:
