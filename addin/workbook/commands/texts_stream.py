@@ -3,22 +3,26 @@ memory follows a chunk of rows, not the sheet.
 
 texts and run take this path for a case sheet of recalc_stream.TEXTS_STREAM_MIN_BYTES of XML or more.
 
-* pass 0 (open_stream, shared with recalc): the header, the layout, the rows that share a Tmall cap,
-  and the rows that may carry a message (message_scan.MessageScan, read from the XML).
-* one pass (_pipelined) over the chunks in sheet order:
-  - the workers read each chunk's listed rows only (cut from the chunk in the main process, so only
-    they travel) and, for those that carry a message, compute the rules and build the mail merge's input
-    rows (with the rule outputs templates print), as texts._merge_share does (_message_inputs);
-  - the main process merges them as they come back, in sheet order, with one batch
-    (messages.merge.MergeRun): the batch checks (duplicates by buyer or phone, 催付 per order, the
-    vendor's daily cap per number) look across rows anywhere in the sheet, and one batch in sheet order
-    is what the whole-grid merge does, so no grouping by key is needed and the results are the same. A
-    row's checks look at earlier rows only, so once a chunk is merged its texts are final;
-  - the main process then writes them into the chunk (_texts_chunk) from the cells the workers sent
-    back with the merge inputs: the changed text cells, and 错误/状态 as pass A computed them (computed
-    again only where this merge changed a row's failed checks); the patcher is handed the message rows
-    only and they are spliced back (_patch_some); chunks without a message row are copied as they are.
-  The sheet is inflated twice (pass 0 and this pass) and each message row read by calamine once.
+* pass 0 (open_stream, shared with recalc, in forked workers): the header, the layout (a chunk's cells
+  scanned only where it holds a formula when the header has every column texts writes: FormulaScan),
+  the rows that share a Tmall cap, and the rows that may carry a message (message_scan.MessageScan, read
+  from the XML). Its first chunks (HOLD_BYTES) are kept, and where the stream stood after them
+  (PassRecord), so the one pass inflates and cuts the sheet at most once more, past them.
+* one pass (_pipelined) over the chunks in sheet order, in the main process:
+  - each chunk's listed rows only are cut out, renumbered so calamine reads no row between them
+    (message_scan.pack_rows), and for those that carry a message the rules are computed and the mail
+    merge's input rows built (with the rule outputs templates print), as texts._merge_share does
+    (_message_inputs);
+  - they are merged in sheet order with one batch (messages.merge.MergeRun): the batch checks
+    (duplicates by buyer or phone, 催付 per order, the vendor's daily cap per number) look across rows
+    anywhere in the sheet, and one batch in sheet order is what the whole-grid merge does, so no
+    grouping by key is needed and the results are the same. A row's checks look at earlier rows only,
+    so once a chunk is merged its texts are final;
+  - and written into the chunk at once (_texts_chunk) from the cells just read: the changed text cells,
+    and 错误/状态 as computed for the merge (computed again only where this merge changed a row's
+    failed checks); the patcher is handed the message rows only and they are spliced back
+    (_patch_some); chunks without a message row are copied as they are.
+  Each message row is read by calamine once.
 * Whether 状态 is staff's own column (then texts leaves it alone) is known only once every row was read.
   Pass 0 lists the rows whose 状态 is not one of recalc's words; when there are any, the merge runs as a
   pass of its own first (_merge_pass, "pass A") and the chunks are written in a second (run_pass, "pass
@@ -78,7 +82,7 @@ class _TextsContext(ChunkContext):
     # texts: column -> key of 错误/状态, whose cells pass A sends back with each row's failed-check lines
     # as the sheet holds them, so pass 1 recomputes only the rows whose checks this merge changed
     fixed_cols: dict = field(default_factory=dict)
-    keep_values: bool = False        # pass A sends each message row's cells back (_pipelined writes from them)
+    keep_values: bool = False        # _message_inputs keeps each message row's cells (_pipelined writes from them)
     formula_rows: list = field(default_factory=list)   # the rows holding a formula (pass 0's layout), ascending
 
 
@@ -447,8 +451,8 @@ def _listed_rows(chunks, candidates: list, prefix: bytes):
 
 
 def _message_inputs(chunk) -> _Inputs:
-    """Pass A in a worker: the merge inputs of the chunk's message rows (texts.message_rows' test);
-    `chunk` holds pass 0's candidate rows only."""
+    """The merge inputs of the chunk's message rows (texts.message_rows' test), in the one pass or in a
+    worker of pass A; `chunk` (message_scan.PackedRows) holds pass 0's candidate rows only."""
     ctx = _ctx()
     header_row = ctx.job.header.row
     numbers = [r for r in chunk.rows if r > header_row]
@@ -491,7 +495,8 @@ def _message_inputs(chunk) -> _Inputs:
 
 def _texts_chunk(task) -> ChunkDone:
     """The chunk's message rows written as texts._merge_share writes them: in the main process (one pass,
-    `task` (chunk, plan, the rows' cells as read)) or in a worker (pass 1, (chunk, plan): read again)."""
+    `task` (chunk, plan, the rows' cells as read, where the rows are)) or in a worker (pass 1, (chunk,
+    plan): read again)."""
     chunk, plan = task[:2]
     given = task[2] if len(task) > 2 else None        # the rows' cells as pass A read them (_pipelined)
     spans = task[3] if len(task) > 3 else None        # where the listed rows are in the chunk (_pipelined)
