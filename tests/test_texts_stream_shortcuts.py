@@ -2,7 +2,8 @@
 down"), each against the long way on a real file: pass 0 scans a chunk's cells for the layout only where
 a formula is when no column is to be placed (FormulaScan); rows read apart are read renumbered
 (pack_rows, renumbered), also a buyer's Tmall payments in the COMP-TM pre-pass; the one pass takes pass
-0's kept chunks and reads the rest from where pass 0 stood (PassRecord, Inflater.copy)."""
+0's kept chunks and reads the rest from where pass 0 stood (PassRecord, Inflater.copy); SheetStream.chunks
+searches for the sheet's end once; MessageScan's r="..." check is one regex."""
 from __future__ import annotations
 
 import datetime as dt
@@ -229,3 +230,40 @@ def test_an_inflater_copied_midway_reads_on_as_the_original(tmp_path):
     bad.CRC ^= 1
     with pytest.raises(PatchError, match="damaged"):
         list(Inflater(stored, bad, piece=5000))
+
+
+@pytest.mark.parametrize("piece", [7, 64, 1000])
+def test_chunks_cut_alike_whatever_the_inflated_pieces(tmp_path, monkeypatch, piece):
+    """SheetStream.chunks looks for </sheetData> only in what it has not searched yet: with small
+    inflated pieces the end tag straddles their joins, and the chunks and the tail are still the sheet's."""
+    src = message_book(tmp_path / "src.xlsx", message_rows())
+    data, info = src.read_bytes(), zipfile.ZipFile(src).getinfo(SHEET)
+    member = zipfile.ZipFile(src).read(SHEET)
+    real = sheet_stream.inflate_pieces
+    for chunk_bytes in (1, 3000, 1 << 30):
+        expected = [c.rows for c in SheetStream(data, info, chunk_bytes).chunks()]
+        monkeypatch.setattr(sheet_stream, "inflate_pieces", lambda d, i: real(d, i, piece))
+        stream = SheetStream(data, info, chunk_bytes)
+        chunks = list(stream.chunks())
+        monkeypatch.setattr(sheet_stream, "inflate_pieces", real)
+        assert [c.rows for c in chunks] == expected
+        assert stream.head + b"".join(c.xml for c in chunks) + stream.tail == member
+        assert stream.tail.startswith(b"</sheetData>")
+
+
+def test_a_chunk_with_a_cell_not_placed_by_r_lists_every_row(tmp_path):
+    """MessageScan's check that every cell starts with r="..." (one regex): a chunk with one that does
+    not is listed whole, its 状态 taken for staff's own (the passes then read every row as the long way
+    would); a chunk whose cells are all placed lists its message rows only."""
+    src = message_book(tmp_path / "src.xlsx", message_rows())
+    [chunk] = chunks_of(src, 1 << 30)
+    with open_book(src, tmp_path / "x.xlsx", command="texts") as session:
+        book = load_book(session)
+        header = streamed.open_stream(session, book.case, book.settings, 1, 1 << 30).header
+    scan = message_scan.MessageScan(header, b"", None)
+    listed, staff = scan.feed(chunk)
+    assert 0 < len(listed) < len(chunk.rows) - 1 and not staff
+    at = chunk.xml.index(b'<c r="B40"')
+    odd = sheet_stream.RowChunk(chunk.rows, chunk.xml[:at] + b'<c s="0"/>' + chunk.xml[at:])
+    listed, staff = scan.feed(odd)
+    assert listed == [r for r in chunk.rows if r > header.row] and staff
