@@ -23,6 +23,7 @@ from addin.workbook.files.reader import RowsReader
 from addin.workbook.files.session import open_book
 from addin.workbook.files.xlsx_patch import PatchError
 from addin.workbook.files.xlsx_patch import scan as layout_scan
+from addin.workbook.files.xlsx_patch import row_cuts
 from addin.workbook.files.xlsx_patch import stream as sheet_stream
 from addin.workbook.files.xlsx_patch.stream import Inflater, SheetStream
 from addin.workbook.sheets.case_layout import case_columns
@@ -116,26 +117,26 @@ def test_rows_read_apart_read_as_the_whole_chunk_reads_them(tmp_path):
     whole = streamed.RowsView(chunk.rows[0], reader.read(chunk.xml, chunk.rows[0]))
     rows = sorted({r for r in chunk.rows if r % 2 == 0} | {3, 5, 12, chunk.rows[-1]})
     slow = []
-    real = message_scan._renumber_tags
-    message_scan._renumber_tags = lambda x, old, *a: slow.append(old) or real(x, old, *a)
+    real = row_cuts._renumber_tags
+    row_cuts._renumber_tags = lambda x, old, *a: slow.append(old) or real(x, old, *a)
     try:
-        packed = message_scan.pack_rows(chunk, rows, p)
+        packed = row_cuts.pack_rows(chunk, rows, p)
     finally:
-        message_scan._renumber_tags = real
+        row_cuts._renumber_tags = real
     assert packed.first == 1 and 12 in slow and len(slow) < len(rows) // 4 and cell > row12
     view = packed.read(reader)
     assert [view[r - 1] for r in rows] == [long_way(reader, chunk, rows, p)[r - 1] for r in rows]
     assert [view[r - 1] for r in rows] == [whole[r - 1] for r in rows]   # as wide: row 12's odd cell
     assert view[11][-1] == '12"'                    # the odd cell itself, read in its place
     consecutive = list(range(20, 40))
-    packed = message_scan.pack_rows(chunk, consecutive, p)
+    packed = row_cuts.pack_rows(chunk, consecutive, p)
     assert packed.first == 20 and [packed.read(reader)[r - 1] for r in consecutive] == \
         [long_way(reader, chunk, consecutive, p)[r - 1] for r in consecutive]
 
 
 def long_way(reader, chunk, rows: list[int], prefix: bytes):
     """The rows cut as they are and read from the first one on (calamine fills the rows between)."""
-    return streamed.RowsView(rows[0], reader.read(message_scan.cut_rows(chunk, rows, prefix), rows[0]))
+    return streamed.RowsView(rows[0], reader.read(row_cuts.cut_rows(chunk, rows, prefix), rows[0]))
 
 
 def payments_far_apart() -> list[dict]:
@@ -153,7 +154,7 @@ def test_a_buyers_tmall_payments_read_apart_share_the_cap_as_in_the_whole_grid(t
     recalc streamed write what the whole grid writes, with the cap merged over both payments."""
     src = message_book(tmp_path / "src.xlsx", payments_far_apart())
     read = []
-    real = message_scan.renumbered
+    real = row_cuts.renumbered
     monkeypatch.setattr(streamed, "renumbered", lambda pieces, p: read.append([r for r, _ in pieces]) or real(pieces, p))
     same_as_whole(tmp_path, src, monkeypatch, workers=1)      # one process: the readings are seen here
     assert any({7, 128} <= set(rows) for rows in read)         # both payments, read together

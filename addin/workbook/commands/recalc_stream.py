@@ -34,7 +34,6 @@ from addin.core.repeat import refund_event
 from addin.workbook.files.reader import RowsReader, WorkbookReadError
 from addin.workbook.commands import cores
 from addin.workbook.commands.compute import Job, Part, compute_rows, place_outputs, repeaters_of
-from addin.workbook.commands.message_scan import PackedView, renumbered
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.todo import todo_edits
 from addin.workbook.files.session import read_error, write_error
@@ -45,6 +44,7 @@ from addin.workbook.files.xlsx_patch.package import Package
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher, widen_dimension
 from addin.workbook.sheets.case_rows import case_from_row
 from addin.workbook.files.xlsx_patch.refs import COL_BYTES
+from addin.workbook.files.xlsx_patch.row_cuts import PackedView, renumbered
 from addin.workbook.files.xlsx_patch.stream import NotStreamable, SheetStream, SheetWriter, cell_in, cell_text, column_cells, PassRecord, rows_upto
 from addin.workbook.files.xlsx_patch.styles import Styles
 from addin.workbook.files.xlsx_patch.tables import sheet_tables

@@ -10,7 +10,7 @@ texts and run take this path for a case sheet of recalc_stream.TEXTS_STREAM_MIN_
   (PassRecord), so the one pass inflates and cuts the sheet at most once more, past them.
 * one pass (_pipelined) over the chunks in sheet order, in the main process:
   - each chunk's listed rows only are cut out, renumbered so calamine reads no row between them
-    (message_scan.pack_rows), and for those that carry a message the rules are computed and the mail
+    (row_cuts.pack_rows), and for those that carry a message the rules are computed and the mail
     merge's input rows built (with the rule outputs templates print), as texts._merge_share does
     (_message_inputs);
   - they are merged in sheet order with one batch (messages.merge.MergeRun): the batch checks
@@ -46,7 +46,8 @@ from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, book_read_error,
                                                    forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
                                                    run_pass, write_pass)
-from addin.workbook.commands.message_scan import MessageScan, pack_rows, row_spans, splice_rows
+from addin.workbook.commands.message_scan import MessageScan
+from addin.workbook.files.xlsx_patch.row_cuts import pack_rows, row_spans, splice_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
                                                 count_result, outbox_line, row_values, write_changed)
@@ -452,7 +453,7 @@ def _listed_rows(chunks, candidates: list, prefix: bytes):
 
 def _message_inputs(chunk) -> _Inputs:
     """The merge inputs of the chunk's message rows (texts.message_rows' test), in the one pass or in a
-    worker of pass A; `chunk` (message_scan.PackedRows) holds pass 0's candidate rows only."""
+    worker of pass A; `chunk` (row_cuts.PackedRows) holds pass 0's candidate rows only."""
     ctx = _ctx()
     header_row = ctx.job.header.row
     numbers = [r for r in chunk.rows if r > header_row]
