@@ -249,9 +249,9 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
     monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
-    prepared = []
-    real_prepare = texts_stream.RunTexts.prepare
-    monkeypatch.setattr(texts_stream.RunTexts, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
+    merges = []
+    real_written = texts_stream.RunTexts.written
+    monkeypatch.setattr(texts_stream.RunTexts, "written", lambda self, *a: merges.append(1) or real_written(self, *a))
     monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body, cells=None: {})
     stream = run_book(src, tmp_path / "stream.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "stream_files",
                       workers=2)
@@ -263,7 +263,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     [f] = (tmp_path / "whole_files").iterdir()
     assert "补偿50.00元" in f.read_text(encoding="utf-8-sig")
     assert f.read_bytes() == (tmp_path / "stream_files" / f.name).read_bytes()
-    assert len(prepared) == 2                                    # the merge ran again with the merged cap
+    assert len(merges) == 2                                      # the pass, and its merge, ran again with the merged cap
 
 
 def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkeypatch):
