@@ -39,7 +39,7 @@ from addin.core.parse import is_blank
 from addin.messages.merge import MergeRun
 
 from addin.workbook.commands import cores, recalc_stream
-from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
+from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, picker, place_outputs, repeaters_of
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, RowsView, book_read_error,
                                                    forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
                                                    run_pass, write_pass)
@@ -257,9 +257,11 @@ class RunTexts:
         self.ctx: _TextsContext | None = None     # the columns and readers the workers use (inherited by fork)
 
     @staticmethod
-    def scan(header, prefix: bytes, sst) -> MessageScan:
-        """Pass 0's list of the rows that may carry a message (not 状态's: recalc writes it for every row)."""
-        return MessageScan(header, prefix, sst, status=False)
+    def scan(header, prefix: bytes, sst) -> "_NoList":
+        """Pass 0 lists no rows for `run` (its workers read every row of a chunk for recalc and find the
+        message rows there); open_stream is still handed a scan, so it streams only a sheet of
+        TEXTS_STREAM_MIN_BYTES or more, as for texts."""
+        return _NoList()
 
     def prepare(self, opened, job, recalc_headers: list[str]) -> None:
         """The text columns (a sheet lacks: right of the columns recalc adds first), before the pass's forks."""
@@ -268,6 +270,7 @@ class RunTexts:
         self.header_cells, self.table_columns = columns.header_cells, columns.table_columns
         self.ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns,
                                   status=False)
+        self._pick, self._width = picker(self.ctx.message_index), max(self.ctx.message_index, default=-1) + 1
 
     def hold(self, chunk, view, part: Part, rows: dict) -> "_Held":
         """In a worker, after recalc's compute_rows (keep_results) of the chunk: its message rows (pass 0's
@@ -278,11 +281,8 @@ class RunTexts:
         part.results, part.problems, part.checks = {}, {}, {}
         if not chunk.rows:
             return _Held(_Inputs([]), {}, {}, {})
-        candidates = self.opened.candidates
-        lo = bisect.bisect_left(candidates, chunk.rows[0])
-        header_row, index = ctx.job.header.row, ctx.message_index
-        targets = [r for r in candidates[lo:bisect.bisect_right(candidates, chunk.rows[-1], lo)] if r > header_row
-                   and any(i < len(values) and not is_blank(values[i]) for values in (view[r - 1],) for i in index)]
+        header_row, has_message = ctx.job.header.row, self._has_message
+        targets = [r for r in chunk.rows if r > header_row and has_message(view[r - 1])]
         not_cases = set(part.totals_rows)
         order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
         out, cells, kept = [], {}, {}
@@ -300,6 +300,20 @@ class RunTexts:
             out.append((r, row, _cell(values, order_col), _cell(values, phone_col), None))
         totals = sum(1 for r in targets if r in not_cases)
         return _Held(_Inputs(out, totals=totals), cells, kept, {r: guessed[r] for r in cells if r in guessed})
+
+    def _has_message(self, values: list) -> bool:
+        """Whether a row has a message cell or a text cell (to refresh or clear) that is not blank, as
+        _message_inputs tests pass 0's candidates; most rows have none, which one C call tells."""
+        index = self.ctx.message_index
+        if not index:
+            return False
+        if len(values) >= self._width:
+            cells = self._pick(values)
+            if cells.count(None) + cells.count("") == len(cells):
+                return False
+        else:
+            cells = [values[i] for i in index if i < len(values)]
+        return any(not is_blank(v) for v in cells)
 
     def written(self, done_chunks, ctx: ChunkContext):
         """recalc's (chunk, ChunkDone) in sheet order, each with its held message rows merged (one batch for
@@ -365,6 +379,14 @@ class RunTexts:
         result = self.merged.result(self.header, self.table_columns)
         result.ready_cells = self.merged.ready_cells
         return result
+
+
+class _NoList:
+    """Pass 0's scan for `run`: no columns, no rows (RunTexts.scan)."""
+    scan_columns = ()
+
+    def feed(self, chunk, found=None) -> tuple[list[int], bool]:
+        return [], False
 
 
 @dataclass
