@@ -255,6 +255,7 @@ class RunTexts:
         self.header = None
         self.opened = None
         self.ctx: _TextsContext | None = None     # the columns and readers the workers use (inherited by fork)
+        self._pick, self._width = None, 0         # the message and text cells of a row (_message_rows)
 
     @staticmethod
     def scan(header, prefix: bytes, sst) -> "_NoList":
@@ -281,8 +282,7 @@ class RunTexts:
         part.results, part.problems, part.checks = {}, {}, {}
         if not chunk.rows:
             return _Held(_Inputs([]), {}, {}, {})
-        header_row, has_message = ctx.job.header.row, self._has_message
-        targets = [r for r in chunk.rows if r > header_row and has_message(view[r - 1])]
+        targets = self._message_rows(chunk.rows, view)
         not_cases = set(part.totals_rows)
         order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
         out, cells, kept = [], {}, {}
@@ -301,19 +301,30 @@ class RunTexts:
         totals = sum(1 for r in targets if r in not_cases)
         return _Held(_Inputs(out, totals=totals), cells, kept, {r: guessed[r] for r in cells if r in guessed})
 
-    def _has_message(self, values: list) -> bool:
-        """Whether a row has a message cell or a text cell (to refresh or clear) that is not blank, as
-        _message_inputs tests pass 0's candidates; most rows have none, which one C call tells."""
-        index = self.ctx.message_index
+    def _message_rows(self, rows: list[int], view) -> list[int]:
+        """The rows with a message cell or a text cell (to refresh or clear) that is not blank, as
+        _message_inputs tests pass 0's candidates. It runs for every row, and most rows have none of
+        those cells filled, which one C call (the picker) and a count tell."""
+        index, pick, width, header_row = self.ctx.message_index, self._pick, self._width, self.ctx.job.header.row
+        found = []
         if not index:
-            return False
-        if len(values) >= self._width:
-            cells = self._pick(values)
-            if cells.count(None) + cells.count("") == len(cells):
-                return False
-        else:
-            cells = [values[i] for i in index if i < len(values)]
-        return any(not is_blank(v) for v in cells)
+            return found
+        n = len(index)
+        for r in rows:
+            if r <= header_row:
+                continue
+            values = view[r - 1]
+            if len(values) >= width:
+                cells = pick(values)
+                if cells.count(None) + cells.count("") == n:
+                    continue
+            else:
+                cells = [values[i] for i in index if i < len(values)]
+            for v in cells:
+                if not is_blank(v):
+                    found.append(r)
+                    break
+        return found
 
     def written(self, done_chunks, ctx: ChunkContext):
         """recalc's (chunk, ChunkDone) in sheet order, each with its held message rows merged (one batch for
