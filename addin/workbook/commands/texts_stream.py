@@ -582,10 +582,10 @@ class _Merging:
 
 
 def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_bytes: int, now, resend: bool,
-                retry_failed: bool, keep_cells: bool = False) -> _Merged:
+                retry_failed: bool) -> _Merged:
     """Pass A: the workers read each chunk's message rows into merge inputs; they are merged here, in
     sheet order, with one batch as they come back."""
-    merging = _Merging(book, opened.header, now, resend, retry_failed, keep_cells)
+    merging = _Merging(book, opened.header, now, resend, retry_failed)
     chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
     for _, got in in_pool(_message_inputs, _listed_rows(chunks, opened.candidates, ctx.prefix), ctx, pool):
         if got.error:
