@@ -125,7 +125,7 @@ def test_run_on_a_sheet_read_whole_writes_what_the_long_way_writes(tmp_path, mon
             real = compute_module.compute_sheet
             monkeypatch.setattr(texts, "compute_sheet", lambda *a, **k: calls.append(k.get("outputs")) or real(*a, **k))
             if how == "long":
-                monkeypatch.setattr(run_module, "load_book_whole", load_book)
+                monkeypatch.setattr(run_module, "load_book_whole", lambda session, loaded=None: load_book(session))
                 monkeypatch.setattr(texts, "compute_sheet", lambda *a, **k: calls.append(True) or real(*a, **{
                     **k, "outputs": True}))
             files = tmp_path / "files"                    # the same folder: 发送记录 names it
@@ -144,3 +144,19 @@ def test_run_on_a_sheet_read_whole_writes_what_the_long_way_writes(tmp_path, mon
         assert strip(fa) == strip(fb)
         if name == "template":
             assert a.outbox.exported >= 3
+
+
+def test_texts_and_run_on_a_small_sheet_read_each_sheet_once(tmp_path, monkeypatch):
+    """The streamed attempt has read the settings, templates and log when it finds the sheet small; the
+    fallback then reads only the case sheet (it read them all a second time before)."""
+    from addin.workbook.files.session import Book
+    src = build_workbook(tmp_path / "t.xlsx", sample_rows() + message_rows(), approved=sample_approved())
+    real = Book.read
+    for name, command in (("texts", lambda: generate_texts(src, tmp_path / "texts.xlsx", now=NOW_DEMO)),
+                          ("run", lambda: run_book(src, tmp_path / "run.xlsx", now=NOW_DEMO,
+                                                   outbox_dir=tmp_path / "files", workers=1))):
+        read: list[str] = []
+        monkeypatch.setattr(Book, "read", lambda self, names, **k: read.extend(names) or real(self, names, **k))
+        command()
+        assert read.count("案件") == 1 and "规则" in read, (name, read)
+        assert len(read) == len(set(read)), (name, read)

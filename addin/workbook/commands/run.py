@@ -66,7 +66,7 @@ def run_book(path: str | Path, out: str | Path | None = None, *, now: dt.datetim
             texts = merge.result
             edits = {book.case: edit, **book.message_sheet_edits(texts.outbox)}
         except NotStreamable:  # a small sheet, or rows without r="": the sheet is read whole
-            book = load_book_whole(session)
+            book = load_book_whole(session, book)
             texts = book.texts(now, resend=resend, before_recalc=True)
             sheet = compute_case_sheet(book.grids[book.case], book.settings, book.case, now=now, progress=progress,
                                        workers=workers, layout=book.layout, checks=texts.checks)

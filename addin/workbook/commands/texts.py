@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from addin.core.calendar_cn import WorkCalendar
@@ -402,12 +402,17 @@ def load_book_streamed(book: Book) -> MergeBook:
     return _load_book(book, with_case=False)
 
 
-def load_book_whole(book: Book) -> MergeBook:
+def load_book_whole(book: Book, loaded: MergeBook | None = None) -> MergeBook:
     """load_book for `aftersales texts` and `run` on a sheet read whole (below the streaming threshold):
     the case sheet's XML is inflated once and kept for the error cells, the layout and the patch (the
     session's cache: under recalc_stream.TEXTS_STREAM_MIN_BYTES of XML), and its layout defers the cell
-    scan, which a sheet without formulas needs only to place missing columns (scan.read_layout_deferred)."""
-    merge = _load_book(book, keep_xml=True)
+    scan, which a sheet without formulas needs only to place missing columns (scan.read_layout_deferred).
+    `loaded`: load_book_streamed's answer, already read: only the case sheet is read into it then."""
+    if loaded is None:
+        merge = _load_book(book, keep_xml=True)
+    else:
+        grids = {**loaded.grids, **book.read([loaded.case], empty="", keep_xml=True)}
+        merge = replace(loaded, grids=grids)
     merge._layout = book.layout_deferred(merge.case)
     return merge
 
@@ -434,11 +439,11 @@ def generate_texts(path: str | Path, out: str | Path | None = None, *, now: dt.d
     from addin.workbook.commands.texts_stream import NotStreamable, texts_streamed
 
     with gc_paused(), open_book(path, out, wait=wait, command="texts") as session:
-        book = _load_book(session, with_case=False)
+        book = load_book_streamed(session)
         try:                   # the case sheet chunk by chunk (texts_stream), as recalc reads it
             done = texts_streamed(session, book, now or china_now(), workers=default_workers(None))
         except NotStreamable:  # a small sheet, or rows without r="": the sheet is read whole
-            book = load_book_whole(session)
+            book = load_book_whole(session, book)
             result = book.texts(now)
             session.patch(book.edits(result))
             return result.summary
