@@ -274,9 +274,9 @@ class RunTexts:
         self._pick, self._width = picker(self.ctx.message_index), max(self.ctx.message_index, default=-1) + 1
 
     def hold(self, chunk, view, part: Part, rows: dict) -> "_Held":
-        """In a worker, after recalc's compute_rows (keep_results) of the chunk: its message rows (pass 0's
-        candidates with a message or a text to clear, no totals row) taken out of recalc's `rows`, with
-        their merge inputs and cells; `part` keeps its figures only."""
+        """In a worker, after recalc's compute_rows (keep_results) of the chunk: its message rows (a message,
+        or a text to clear; no totals row) taken out of recalc's `rows`, with their merge inputs and cells;
+        `part` keeps its figures only."""
         ctx = self.ctx
         results, guessed = part.results, part.checks
         part.results, part.problems, part.checks = {}, {}, {}
@@ -285,11 +285,11 @@ class RunTexts:
         targets = self._message_rows(chunk.rows, view)
         not_cases = set(part.totals_rows)
         order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
-        out, cells, kept = [], {}, {}
+        out, cells, values_of = [], {}, {}
         for r in targets:
             if r in not_cases:
                 continue
-            values = kept[r] = view[r - 1]
+            values = values_of[r] = view[r - 1]
             cells[r] = rows.pop(r, [])
             row = ctx.read_row(values)
             if not row:
@@ -299,7 +299,7 @@ class RunTexts:
                 add_rule_outputs(row, results[r])
             out.append((r, row, _cell(values, order_col), _cell(values, phone_col), None))
         totals = sum(1 for r in targets if r in not_cases)
-        return _Held(_Inputs(out, totals=totals), cells, kept, {r: guessed[r] for r in cells if r in guessed})
+        return _Held(_Inputs(out, totals=totals), cells, values_of, {r: guessed[r] for r in cells if r in guessed})
 
     def _message_rows(self, rows: list[int], view) -> list[int]:
         """The rows with a message cell or a text cell (to refresh or clear) that is not blank, as
