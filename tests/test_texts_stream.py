@@ -341,3 +341,28 @@ def test_streamed_run_computes_again_the_rows_whose_checks_the_merge_changed(tmp
         if name == "first":
             assert {no_phone + 2, fixed + 2} <= set(redone)     # both directions were computed again
         book = b
+
+
+def test_a_row_taken_back_from_the_tally_leaves_the_figures_of_never_counting_it():
+    """Tally.subtract (the rows run computes again): counted with one 状态, taken back and counted with
+    another, the figures are those of counting it once with the second."""
+    from decimal import Decimal
+    from addin.workbook.sheets.tally import Tally
+
+    def row(tally, status, amount, platform="天猫"):
+        tally.add_row(platform=platform, reason="延迟发货", shop="小美家居", next_deadline=NOW_DEMO, amount=amount,
+                      approval=False, status=status, now=NOW_DEMO)
+
+    once, redone, wrong, right = Tally(), Tally(), Tally(), Tally()
+    for t in (once, redone):
+        row(t, "正常", Decimal("5.00"), "淘宝")
+        row(t, "正常", Decimal("7.50"))
+    row(once, "有错误", Decimal("26.81"))
+    row(redone, "正常", Decimal("26.81"))
+    row(wrong, "正常", Decimal("26.81"))
+    row(right, "有错误", Decimal("26.81"))
+    redone.merge(right)
+    redone.subtract(wrong)
+    assert redone.status_counts() == once.status_counts()
+    assert redone.total == once.total and redone.by_platform == once.by_platform
+    assert list(redone.by_platform) == list(once.by_platform)
