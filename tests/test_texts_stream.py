@@ -249,9 +249,9 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
     monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
-    prepared = []
-    real_prepare = texts_stream.RunTexts.prepare
-    monkeypatch.setattr(texts_stream.RunTexts, "prepare", lambda self, *a: prepared.append(1) or real_prepare(self, *a))
+    merges = []
+    real_written = texts_stream.RunTexts.written
+    monkeypatch.setattr(texts_stream.RunTexts, "written", lambda self, *a: merges.append(1) or real_written(self, *a))
     monkeypatch.setattr(streamed._TmallIndex, "feed", lambda self, body, cells=None: {})
     stream = run_book(src, tmp_path / "stream.xlsx", now=NOW_DEMO, fmt="csv", outbox_dir=tmp_path / "stream_files",
                       workers=2)
@@ -263,7 +263,7 @@ def test_streamed_run_merges_again_when_recalc_reruns_for_the_tmall_cap(tmp_path
     [f] = (tmp_path / "whole_files").iterdir()
     assert "补偿50.00元" in f.read_text(encoding="utf-8-sig")
     assert f.read_bytes() == (tmp_path / "stream_files" / f.name).read_bytes()
-    assert len(prepared) == 2                                    # the merge ran again with the merged cap
+    assert len(merges) == 2                                      # the pass, and its merge, ran again with the merged cap
 
 
 def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkeypatch):
@@ -279,3 +279,90 @@ def test_texts_read_a_small_sheet_whole_and_a_big_one_in_chunks(tmp_path, monkey
         generate_texts(src, tmp_path / out, now=NOW_DEMO)
     assert wholes == [1]                         # the first alone read the grid whole
     assert list(compare_books(tmp_path / "whole.xlsx", tmp_path / "stream.xlsx")) == []
+
+
+# --- run: 错误/状态 computed again where the merge changed a row's failed checks ---------------------------
+
+def run_both(src: Path, tmp_path: Path, name: str, monkeypatch) -> tuple:
+    """`run` reading the grid whole, and streamed (3,000-byte chunks, two workers): (reports, books)."""
+    from addin.workbook.commands import run as run_module
+    from addin.workbook.commands.recalc_stream import NotStreamable
+    from addin.workbook.commands.run import run_book
+
+    with monkeypatch.context() as m:
+        m.setattr(run_module, "compute_streamed", lambda *a, **k: (_ for _ in ()).throw(NotStreamable("whole")))
+        whole = run_book(src, tmp_path / f"{name}_whole.xlsx", now=NOW_DEMO, fmt="csv",
+                         outbox_dir=tmp_path / f"{name}_whole_files", workers=1)
+    with monkeypatch.context() as m:
+        m.setattr(cores, "PARALLEL_MIN_ROWS", 2)
+        m.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+        m.setattr(streamed, "CHUNK_BYTES", 3000)
+        m.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
+        stream = run_book(src, tmp_path / f"{name}_stream.xlsx", now=NOW_DEMO, fmt="csv",
+                          outbox_dir=tmp_path / f"{name}_stream_files", workers=2)
+    return (whole, stream), (tmp_path / f"{name}_whole.xlsx", tmp_path / f"{name}_stream.xlsx")
+
+
+def test_streamed_run_computes_again_the_rows_whose_checks_the_merge_changed(tmp_path, monkeypatch):
+    """recalc's workers compute 错误 and 状态 with the failed-check lines the sheet holds (the last run's);
+    where this run's merge says otherwise (a check failing now, one the sheet says failed that passes
+    now) the main process computes the row again. The book must be the whole-grid run's, its figures too,
+    on a book with no texts yet and on the book that run wrote (the sheet's lines then mostly right)."""
+    from tests.helpers.zips import members
+
+    redone: list[int] = []
+    real = texts_stream._checked_again
+    monkeypatch.setattr(texts_stream, "_checked_again", lambda job, held, rows, *a: redone.extend(rows)
+                        or real(job, held, rows, *a))
+    rows = message_rows()
+    # N1: an SMS without a phone number on an overdue row (in 今日待办, with 状态 as the check gives it)
+    more = bulk_rows(20)
+    no_phone = len(rows) + 8
+    more[8] = dict({k: v for k, v in more[8].items() if k != "phone"}, order_id="N1", sms_kind="催付")
+    rows += more
+    fixed = next(i for i, row in enumerate(rows) if row.get("order_id") == "D1")
+    stale = {fixed + 2: {"sms_verdict": "错误", "sms_reasons": "错误: 缺少「手机号」, 无法发送"}}
+    src = message_book(tmp_path / "src.xlsx", rows, stale=stale)
+    book = src
+    for name in ("first", "again"):
+        redone.clear()
+        (whole, stream), (a, b) = run_both(book, tmp_path, name, monkeypatch)
+        wm, sm = members(a), members(b)
+        # 发送记录's note names the folder; the book's id (docProps/custom.xml) is new to each book
+        assert len([n for n in wm if wm[n] != sm[n] and n != "docProps/custom.xml"]) <= 1
+        assert whole.texts == stream.texts and whole.outbox.exported == stream.outbox.exported
+        assert [sorted(line.split("; ")) for line in whole.summary.lines()] == \
+            [sorted(line.split("; ")) for line in stream.summary.lines()]
+        assert [(t.row, t.status) for t in whole.summary.todo] == [(t.row, t.status) for t in stream.summary.todo]
+        records = {r["订单号"]: r for r in case_records(b)}
+        assert "短信校验未通过" in (records["N1"]["错误"] or "") and records["N1"]["状态"] == "有错误"
+        assert any(t.row == no_phone + 2 for t in stream.summary.todo)
+        assert "短信校验未通过" not in (records["D1"]["错误"] or "")
+        if name == "first":
+            assert {no_phone + 2, fixed + 2} <= set(redone)     # both directions were computed again
+        book = b
+
+
+def test_a_row_taken_back_from_the_tally_leaves_the_figures_of_never_counting_it():
+    """Tally.subtract (the rows run computes again): counted with one 状态, taken back and counted with
+    another, the figures are those of counting it once with the second."""
+    from decimal import Decimal
+    from addin.workbook.sheets.tally import Tally
+
+    def row(tally, status, amount, platform="天猫"):
+        tally.add_row(platform=platform, reason="延迟发货", shop="小美家居", next_deadline=NOW_DEMO, amount=amount,
+                      approval=False, status=status, now=NOW_DEMO)
+
+    once, redone, wrong, right = Tally(), Tally(), Tally(), Tally()
+    for t in (once, redone):
+        row(t, "正常", Decimal("5.00"), "淘宝")
+        row(t, "正常", Decimal("7.50"))
+    row(once, "有错误", Decimal("26.81"))
+    row(redone, "正常", Decimal("26.81"))
+    row(wrong, "正常", Decimal("26.81"))
+    row(right, "有错误", Decimal("26.81"))
+    redone.merge(right)
+    redone.subtract(wrong)
+    assert redone.status_counts() == once.status_counts()
+    assert redone.total == once.total and redone.by_platform == once.by_platform
+    assert list(redone.by_platform) == list(once.by_platform)

@@ -71,8 +71,8 @@ class ChunkContext:
     styles: object               # DeferredStyles
     date1904: bool
     header_cells: dict
-    # `aftersales run`: the mail merge's part (texts_stream.RunTexts): each chunk comes with its rows'
-    # failed-check lines and text columns (run_pass's payload), which add_cells writes beside recalc's.
+    # `aftersales run`: the mail merge's part (texts_stream.RunTexts): each chunk's worker holds its
+    # message rows back (RunTexts.hold), and the main process merges and writes them (RunTexts.written).
     texts: object = None
 
 
@@ -86,6 +86,7 @@ class ChunkDone:
     part: Part                  # its summary figures (cells not included)
     error: tuple | None = None   # (kind, message): exceptions are sent back as data
     kept: int = 0                # formula cells left alone among the cells to write (texts)
+    held: object = None          # `run`: the message rows, not written yet (texts_stream.RunTexts.hold)
 
 
 _CTX: ChunkContext | None = None
@@ -109,7 +110,7 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
                      chunk_bytes: int = CHUNK_BYTES, texts=None):
     """recalc_streamed up to the write: (Summary, the case sheet's SheetEdit, the styles the chunks used,
     texts the chunks clipped). `texts` (texts_stream.RunTexts, for `aftersales run`): the mail merge
-    runs first (its own pass over the message rows), and each chunk gets its texts and check lines."""
+    runs in the pass, each chunk's message rows merged in sheet order and written with their texts."""
     opened = open_stream(book, case_sheet, settings, workers, chunk_bytes,
                          messages=texts.scan if texts is not None else None)
     info, styles_xml, date1904, reader, stream = opened.info, opened.styles_xml, opened.date1904, opened.reader, \
@@ -134,23 +135,20 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
     total = max(0, last_row - header.row)
     parallel = workers > 1 and (total >= cores.PARALLEL_MIN_ROWS or pool_size > 1)
     table_columns = place.table_columns
-    payload = None
     recalc_headers = [HEADER_OF[k] for k in new_columns]
     if texts is not None:
-        texts.prepare(opened, job, workers if parallel else 1, chunk_bytes, recalc_headers)
+        texts.prepare(opened, job, recalc_headers)
         header_cells.update(texts.header_cells)
         table_columns = {name: list(heads) for name, heads in table_columns.items()}
         for name, heads in texts.table_columns.items():
             table_columns[name] = table_columns.get(name, []) + heads
-        payload = texts.payload
 
-    # -- pass 1 (and a rerun when a cross-row rule asks for it)
-    merged_with = job                   # the rules' cross-row answers the mail merge used (`run`)
+    # -- pass 1 (and a rerun when a cross-row rule asks for it). `run`: the mail merge is part of the
+    # pass (run_pass, RunTexts.written) and starts afresh in a rerun, so its texts use the rules' final answers.
     while True:
         styles = Styles(styles_xml)
         ctx = ChunkContext(job, reader, stream.head, case_sheet, styles.deferred(), date1904, header_cells, texts)
-        done = run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total,
-                        payload=payload)
+        done = run_pass(book, info, ctx, styles, chunk_bytes, workers if parallel else 1, progress, total)
         whole = done.whole
         rerun = False
         if job.check_status and whole.foreign_status:
@@ -173,11 +171,6 @@ def compute_streamed(book, case_sheet: str, settings, now, *, progress=None, wor
             rerun = True
         if not rerun:
             break
-        if texts is not None and (job.tm_caps, job.repeaters) != (merged_with.tm_caps, merged_with.repeaters):
-            # `run`: the messages were merged with the rules' outputs of pass 0's answers; a template
-            # may print a COMP-TM amount, so the merge runs again with the rules as they now stand.
-            texts.prepare(opened, job, workers if parallel else 1, chunk_bytes, recalc_headers)
-            merged_with = job
 
     summary.due_24h = whole.due_24h
     # A totals row with no <row> element at all (an empty Table totals row) is never visited, as in
@@ -451,6 +444,8 @@ def run_pass(book, info, ctx: ChunkContext, styles: Styles, chunk_bytes: int, wo
     done_chunks = in_pool(fn or _do_chunk, tasks, ctx, workers)
     if payload is not None:
         done_chunks = _first_of_task(done_chunks)
+    if ctx.texts is not None:           # `run`: each chunk's message rows merged in sheet order and written
+        done_chunks = ctx.texts.written(done_chunks, ctx)
     return write_pass(book, info, ctx, styles, chunk_bytes, progress, total, stream, done_chunks)
 
 
@@ -531,30 +526,28 @@ class RowsView:
 
 def _do_chunk(task) -> ChunkDone:
     ctx: ChunkContext = _CTX
-    chunk, given = (task, None) if ctx.texts is None else task
+    chunk = task
     try:
         first = chunk.rows[0] if chunk.rows else 1
         grid = ctx.reader.read(chunk.xml, first) if chunk.rows else []
         view = RowsView(first, grid)
-        job = replace(ctx.job, grid=view) if given is None else replace(ctx.job, grid=view, checks=given[0])
+        job = replace(ctx.job, grid=view)
         header_row = job.header.row
-        part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=False)
+        part = compute_rows(job, [r for r in chunk.rows if r > header_row], keep_results=ctx.texts is not None)
         rows = part.rows                    # row -> [(col, value)] in column order (Job.by_row)
         part.rows = {}
-        kept = 0
-        if given is not None:               # `run`: the text columns of the chunk's message rows too
-            kept = ctx.texts.add_cells(view, given[1], rows)
+        held = None
+        if ctx.texts is not None:           # `run`: the message rows go back unwritten, to be merged first
+            held = ctx.texts.hold(chunk, view, part, rows)
         if ctx.header_cells and chunk.rows and chunk.rows[0] <= header_row <= chunk.rows[-1]:
             rows[header_row] = sorted((c, v) for (_, c), v in ctx.header_cells.items())
-        if given is not None:
-            rows = dict(sorted(rows.items()))
         if not rows:
-            return ChunkDone(None, [], None, 0, 0, part, kept=kept)
+            return ChunkDone(None, [], None, 0, 0, part, held=held)
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
         xml = patcher.patch_rows(chunk.xml)
         wanted = ctx.styles.take_wanted()
         return ChunkDone(None if xml is chunk.xml else xml, wanted, patcher.box, patcher.n_cells, patcher.clipped,
-                         part, kept=kept)
+                         part, held=held)
     except WorkbookReadError as exc:
         return ChunkDone(None, [], None, 0, 0, Part(), ("read", str(exc.cause)))
     except (PatchError, ValueError, TypeError) as exc:

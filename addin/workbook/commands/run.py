@@ -8,8 +8,8 @@ are ready go to the vendor files (addin.workbook.commands.outbox) and their 发�
 and one atomic patch writes the case sheet, 发送队列, 模板 (when empty) and 发送记录 together. The
 cells are the ones `recalc`, `texts` and `outbox` write one after the other on the same book.
 
-A case sheet of TEXTS_STREAM_MIN_BYTES of XML or more is streamed chunk by chunk as recalc streams it
-(the merge's own pass first: addin.workbook.commands.texts_stream.RunTexts); a smaller one is read whole.
+A case sheet of TEXTS_STREAM_MIN_BYTES of XML or more is streamed chunk by chunk as recalc streams it, the
+merge inside recalc's pass (addin.workbook.commands.texts_stream.RunTexts); a smaller one is read whole.
 """
 from __future__ import annotations
 

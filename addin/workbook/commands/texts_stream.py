@@ -42,7 +42,7 @@ from addin.core.parse import is_blank
 from addin.messages.merge import MergeRun
 
 from addin.workbook.commands import cores, recalc_stream
-from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, place_outputs, repeaters_of
+from addin.workbook.commands.compute import Job, Part, SheetResult, compute_rows, picker, place_outputs, repeaters_of
 from addin.workbook.commands.recalc_stream import (ChunkContext, ChunkDone, NotStreamable, book_read_error,
                                                    forked_pool, in_pool, open_stream, pool_context, raise_chunk_error,
                                                    run_pass, write_pass)
@@ -54,8 +54,8 @@ from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, Tex
 from addin.workbook.files.reader import WorkbookReadError
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
-from addin.workbook.files.xlsx_patch.stream import SheetStream
-from addin.workbook.files.xlsx_patch.styles import Styles
+from addin.workbook.files.xlsx_patch.stream import RowChunk, SheetStream
+from addin.workbook.files.xlsx_patch.styles import Styles, date_marker
 from addin.workbook.sheets.case_columns import MESSAGE_OUTPUTS, OUTPUTS
 from addin.workbook.sheets.case_rows import check_lines
 from addin.workbook.sheets.case_sheet import foreign_status_at
@@ -115,8 +115,7 @@ def texts_streamed(session, book, now, *, resend: bool = False, retry_failed: bo
     settings, case = book.settings, book.case
     # No repeat refunders: their note goes into 提示, which texts does not write.
     opened = open_stream(session, case, settings, workers, chunk_bytes, messages=MessageScan, refunds=False,
-                         nothing_to_place=_nothing_to_place,
-                         hold=HOLD_BYTES)
+                         nothing_to_place=_nothing_to_place, hold=HOLD_BYTES)
     header, layout, reader, stream = opened.header, opened.layout, opened.reader, opened.stream
     policy = settings.policy
     show = display_of(policy)
@@ -217,11 +216,23 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
 
 
 class RunTexts:
-    """The mail merge of `aftersales run` on the streamed recalc (recalc_stream.compute_streamed's `texts`):
-    `prepare` runs pass A and the merge before recalc's pass 1, `payload` hands each chunk its rows'
-    failed-check lines (recalc's 错误 and 状态 reflect this run's checks) and text columns, and the
-    worker's `add_cells` puts the text cells beside recalc's. The cells are those of texts.compute_texts
-    with before_recalc, as `run` writes them when it reads the sheet whole."""
+    """The mail merge of `aftersales run` inside the streamed recalc's own pass (recalc_stream.compute_streamed's
+    `texts`), so each row is read and computed once:
+
+    * a worker computes a chunk's rows as recalc does, writes all but its message rows, and holds those
+      back (`hold`): their recalc cells, their merge inputs (with the rule outputs templates print, as
+      texts._merge_share builds them) and their cells as read go back to the main process;
+    * the main process merges them as the chunks come back, in sheet order, with one batch (`written`): a
+      row's batch checks look at earlier rows only, so a chunk's texts are final once it is merged; it then
+      writes the message rows (recalc's cells and the text columns) into the chunk before it is deflated.
+    * 错误 and 状态 show the row's failed reply/SMS checks, which only the merge knows. The worker computed
+      them with the lines the sheet holds (the last run's texts: usually this run's too); a row whose lines
+      this merge changed is computed again here with the new ones (`_checked_again`), its figures with it.
+    * recalc's reruns (the Tmall cap, repeat refunders, staff's 状态) run this pass again, the merge from the
+      start with it, so an SMS never prints an amount the cross-row rules corrected afterwards.
+
+    The cells are those of texts.compute_texts with before_recalc, as `run` writes them when it reads the
+    sheet whole (tests/test_texts_stream.py, bench/file_digest.py)."""
 
     def __init__(self, session, book, now, *, resend: bool = False):
         self.session, self.book, self.now, self.resend = session, book, now, resend
@@ -232,48 +243,134 @@ class RunTexts:
         self.columns: _TextColumns | None = None
         self.show = None
         self.header = None
+        self.opened = None
+        self.ctx: _TextsContext | None = None     # the columns and readers the workers use (inherited by fork)
+        self._pick, self._width = None, 0         # the message and text cells of a row (_message_rows)
 
     @staticmethod
-    def scan(header, prefix: bytes, sst) -> MessageScan:
-        """Pass 0's list of the rows that may carry a message (not 状态's: recalc writes it for every row)."""
-        return MessageScan(header, prefix, sst, status=False)
+    def scan(header, prefix: bytes, sst) -> "_NoList":
+        """Pass 0 lists no rows for `run` (its workers read every row of a chunk for recalc and find the
+        message rows there); open_stream is still handed a scan, so it streams only a sheet of
+        TEXTS_STREAM_MIN_BYTES or more, as for texts."""
+        return _NoList()
 
-    def prepare(self, opened, job, pool: int, chunk_bytes: int, recalc_headers: list[str]) -> None:
-        """Pass A and the merge (in the main process, before the forks of pass 1)."""
-        self.header, self.show = opened.header, job.show
-        # The text columns a sheet lacks go right of the columns recalc adds first.
+    def prepare(self, opened, job, recalc_headers: list[str]) -> None:
+        """The text columns (a sheet lacks: right of the columns recalc adds first), before the pass's forks."""
+        self.opened, self.header, self.show = opened, opened.header, job.show
         self.columns = columns = _TextColumns.of(opened.header, opened.layout, recalc_headers)
         self.header_cells, self.table_columns = columns.header_cells, columns.table_columns
-        ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns,
-                             status=False)
-        self.merged = _merge_pass(self.session, self.book, opened, ctx, pool, chunk_bytes, self.now, self.resend,
-                                  False, keep_cells=True)
+        self.ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns,
+                                  status=False)
+        self._pick, self._width = picker(self.ctx.message_index), max(self.ctx.message_index, default=-1) + 1
 
-    def payload(self, chunk) -> tuple[dict, dict]:
-        """(row -> failed-check lines, row -> text columns or None for a blank row) of the chunk's rows."""
-        values = self.merged.values_of(chunk, self.show)
-        checks = {}
-        for r, v in values.items():
-            if v is not None and (lines := check_lines(v, self.show)):
-                checks[r] = lines
-        return checks, values
+    def hold(self, chunk, view, part: Part, rows: dict) -> "_Held":
+        """In a worker, after recalc's compute_rows (keep_results) of the chunk: its message rows (a message,
+        or a text to clear; no totals row) taken out of recalc's `rows`, with their merge inputs and cells;
+        `part` keeps its figures only."""
+        ctx = self.ctx
+        results, guessed = part.results, part.checks
+        part.results, part.problems, part.checks = {}, {}, {}
+        if not chunk.rows:
+            return _Held(_Inputs([]), {}, {}, {})
+        targets = self._message_rows(chunk.rows, view)
+        not_cases = set(part.totals_rows)
+        order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
+        out, cells, values_of = [], {}, {}
+        for r in targets:
+            if r in not_cases:
+                continue
+            values = values_of[r] = view[r - 1]
+            cells[r] = rows.pop(r, [])
+            row = ctx.read_row(values)
+            if not row:
+                out.append((r, None, None, None, None))
+                continue
+            if r in results and ("sms_kind" in row or "review_text" in row or "review_stars" in row):
+                add_rule_outputs(row, results[r])
+            out.append((r, row, _cell(values, order_col), _cell(values, phone_col), None))
+        totals = sum(1 for r in targets if r in not_cases)
+        return _Held(_Inputs(out, totals=totals), cells, values_of, {r: guessed[r] for r in cells if r in guessed})
 
-    def add_cells(self, view, values: dict, rows: dict) -> int:
-        """In a worker: the changed text cells of the chunk's message rows merged into recalc's `rows`
-        (row -> [(col, value)] in column order). Returns the formula cells left alone among them."""
+    def _message_rows(self, rows: list[int], view) -> list[int]:
+        """The rows with a message cell or a text cell (to refresh or clear) that is not blank, as
+        _message_inputs tests pass 0's candidates. It runs for every row, and most rows have none of
+        those cells filled, which one C call (the picker) and a count tell."""
+        index, pick, width, header_row = self.ctx.message_index, self._pick, self._width, self.ctx.job.header.row
+        found = []
+        if not index:
+            return found
+        n = len(index)
+        for r in rows:
+            if r <= header_row:
+                continue
+            values = view[r - 1]
+            if len(values) >= width:
+                cells = pick(values)
+                if cells.count(None) + cells.count("") == n:
+                    continue
+            else:
+                cells = [values[i] for i in index if i < len(values)]
+            for v in cells:
+                if not is_blank(v):
+                    found.append(r)
+                    break
+        return found
+
+    def written(self, done_chunks, ctx: ChunkContext):
+        """recalc's (chunk, ChunkDone) in sheet order, each with its held message rows merged (one batch for
+        the pass) and written into its XML; at the end the merge is complete (`result`)."""
+        merging = _Merging(self.book, self.header, self.now, self.resend, False, keep_cells=True)
+        self.merged = None
+        try:
+            for chunk, done in done_chunks:
+                if done.held is not None and not done.error:
+                    self._write_held(chunk, done, merging, ctx)
+                yield chunk, done
+            self.merged = merging.finish(self.opened, self.ctx)
+        finally:
+            done_chunks.close()
+
+    def _write_held(self, chunk, done: ChunkDone, merging: "_Merging", ctx: ChunkContext) -> None:
+        held, done.held = done.held, None
+        merging.add(held.inputs)
+        show, plan = self.show, merging.plan
+        texts = {r: None if plan[r] is None else row_values(plan[r], show) for r in held.cells}
+        checks = {r: check_lines(v, show) if v is not None else [] for r, v in texts.items()}
+        again = [r for r in held.cells if checks[r] != held.guessed.get(r, [])]
+        if again:
+            _checked_again(ctx.job, held, again, checks, done.part)
         cells: dict = {}
-        for r, v in values.items():
-            write_changed(cells, r, view[r - 1], self.columns.out_columns, v or {})
+        for r, v in texts.items():
+            write_changed(cells, r, held.values[r], self.columns.out_columns, v or {})
         formulas = self.columns.msg_formulas
         kept = [key for key in cells if key[1] in formulas.get(key[0], ())]
-        for key in kept:
+        for key in kept:                   # a formula in a text column is never overwritten
             del cells[key]
         new: dict[int, dict] = {}
         for (r, c), v in cells.items():
             new.setdefault(r, {})[c] = v
-        for r, cols in new.items():
-            rows[r] = sorted({**dict(rows.get(r, ())), **cols}.items(), key=_first)
-        return len(kept)
+        rows = {}
+        for r, recalc_cells in held.cells.items():
+            text = new.get(r)
+            row = sorted({**dict(recalc_cells), **text}.items(), key=_first) if text else recalc_cells
+            if row:
+                rows[r] = row
+        done.kept += len(kept)
+        if not rows:
+            return
+        body = chunk.xml if done.xml is None else done.xml
+        patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
+        xml = _patch_some(patcher, RowChunk(chunk.rows, body), list(rows), self.ctx.prefix, self.ctx.formula_rows)
+        wanted = ctx.styles.take_wanted()
+        if wanted:
+            # The styles to add, in the order the cells ask for them as one patch of the chunk would
+            # (Styles.resolve numbers them so): by where each is first used in the chunk.
+            keys = done.wanted + [k for k in wanted if k not in done.wanted]
+            done.wanted = sorted(keys, key=lambda key: xml.find(date_marker(*key)))
+        done.xml = None if xml is chunk.xml else xml
+        done.box = patcher.box if done.box is None else _union(done.box, patcher.box)
+        done.cells += patcher.n_cells
+        done.clipped += patcher.clipped
 
     @property
     def result(self) -> TextsResult:
@@ -283,6 +380,56 @@ class RunTexts:
         result = self.merged.result(self.header, self.table_columns)
         result.ready_cells = self.merged.ready_cells
         return result
+
+
+class _NoList:
+    """Pass 0's scan for `run`: no columns, no rows (RunTexts.scan)."""
+    scan_columns = ()
+
+    def feed(self, chunk, found=None) -> tuple[list[int], bool]:
+        return [], False
+
+
+@dataclass
+class _Held:
+    """A chunk's message rows as its worker holds them back for `run` (RunTexts.hold): their merge inputs,
+    recalc's cells to write (row -> [(col, value)]), their cells as read, and the failed-check lines their
+    错误/状态 were computed with (those the sheet holds; rows without any left out)."""
+    inputs: _Inputs
+    cells: dict
+    values: dict
+    guessed: dict
+
+
+def _checked_again(job: Job, held: _Held, rows: list[int], checks: dict, part: Part) -> None:
+    """The held `rows` computed again with the failed-check lines this merge gave (`checks`) instead of
+    those the worker used: their cells in `held`, and the chunk's figures in `part` (the 状态 counts,
+    今日待办, the formulas kept) with each row counted as computed now, not as before."""
+    grid = _RowsOf({r: held.values[r] for r in rows})
+    now = compute_rows(replace(job, grid=grid, checks={r: checks[r] for r in rows}), rows, keep_results=False)
+    before = compute_rows(replace(job, grid=grid, checks={r: held.guessed.get(r, []) for r in rows}), rows,
+                          keep_results=False)
+    for r in rows:
+        held.cells[r] = now.rows.get(r, [])
+    part.tally.merge(now.tally)
+    part.tally.subtract(before.tally)
+    redone = set(rows)
+    part.todo = sorted([t for t in part.todo if t.row not in redone] + now.todo, key=_row_of_todo)
+    if before.formulas_kept or now.formulas_kept:       # cell references, in row order as compute_rows gives them
+        part.formulas_kept = sorted([ref for ref in part.formulas_kept if _ref_row(ref) not in redone]
+                                    + now.formulas_kept, key=_ref_row)
+
+
+def _row_of_todo(item) -> int:
+    return item.row
+
+
+def _ref_row(ref: str) -> int:
+    return int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+
+
+def _union(a: tuple, b: tuple) -> tuple:
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
 
 
 @dataclass
@@ -425,10 +572,10 @@ class _Merging:
 
 
 def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_bytes: int, now, resend: bool,
-                retry_failed: bool, keep_cells: bool = False) -> _Merged:
+                retry_failed: bool) -> _Merged:
     """Pass A: the workers read each chunk's message rows into merge inputs; they are merged here, in
     sheet order, with one batch as they come back."""
-    merging = _Merging(book, opened.header, now, resend, retry_failed, keep_cells)
+    merging = _Merging(book, opened.header, now, resend, retry_failed)
     chunks = SheetStream(session.data, opened.info, chunk_bytes).chunks()
     for _, got in in_pool(_message_inputs, _listed_rows(chunks, opened.candidates, ctx.prefix), ctx, pool):
         if got.error:

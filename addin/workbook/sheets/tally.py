@@ -83,6 +83,19 @@ class Tally:
         for key, amount in other._amounts.items():
             self._amounts[key] = self._amounts.get(key, Decimal("0.00")) + amount
 
+    def subtract(self, other: "Tally") -> None:
+        """Take back rows counted in `other` (counted here too): `run` computes a row again when its mail
+        merge changed the row's 状态, and counts it as computed then (texts_stream._checked_again)."""
+        for key, n in other._rows.items():
+            left = self._rows[key] - n
+            if left:
+                self._rows[key] = left
+                if key in other._amounts:
+                    self._amounts[key] -= other._amounts[key]
+            else:
+                del self._rows[key]
+                self._amounts.pop(key, None)
+
     def _figures(self, group: int | None) -> dict:
         """Figures per value of one part of the key (None: one total, under the key None)."""
         out: dict = {}
