@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from . import fast_deflate
 from .edits import PatchError, UnsupportedWorkbook
 
 if TYPE_CHECKING:
@@ -39,29 +40,43 @@ def _strip_zip64_extra(extra: bytes) -> bytes:
 
 
 class Deflater:
-    """Raw-deflates a part fed in chunks, on one worker thread: zlib releases the GIL, so this
-    overlaps with the row loop. Also computes the part's CRC-32 and size."""
+    """Raw-deflates a part fed in chunks, on one worker thread: zlib and ISA-L release the GIL, so this
+    overlaps with the row loop. Also computes the part's CRC-32 and size.
+
+    The compressor is fed in blocks of BLOCK bytes whatever the pieces written: ISA-L's output (unlike
+    zlib's) depends on where its input was cut, and the file must depend only on the bytes written (a
+    streamed sheet's chunks follow the chunk size)."""
+
+    BLOCK = 1 << 20
 
     def __init__(self, level: int = _DEFLATE_LEVEL, spill: BinaryIO | None = None):
         """`spill`: a file the deflated bytes go to as they are made (kept in memory without one)."""
-        self._z = zlib.compressobj(level, zlib.DEFLATED, -15)
+        self._z = fast_deflate.compressobj(level)
         self.crc = self.size = 0
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._parts: list = []
         self._spill = spill
+        self._held = bytearray()             # what is written but not yet a whole block
 
-    def _compress(self, chunk: bytes) -> bytes:
-        self.crc = zlib.crc32(chunk, self.crc)
-        self.size += len(chunk)
-        out = self._z.compress(chunk)
+    def _compress(self, data: bytes) -> bytes:
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        view, block = memoryview(data), self.BLOCK
+        out = b"".join(self._z.compress(view[i:i + block]) for i in range(0, len(data), block))
         if self._spill is None:
             return out
         self._spill.write(out)
         return b""
 
     def write(self, chunk: bytes) -> None:
-        if chunk:
-            self._parts.append(self._pool.submit(self._compress, chunk))
+        if not chunk:
+            return
+        held = self._held
+        held += chunk
+        whole = len(held) - len(held) % self.BLOCK
+        if whole:
+            self._parts.append(self._pool.submit(self._compress, bytes(held[:whole])))
+            del held[:whole]
 
     def finish(self) -> bytes:
         return b"".join(self.finish_pieces())
@@ -69,6 +84,9 @@ class Deflater:
     def finish_pieces(self) -> list[bytes]:
         """The deflated part as the pieces it was made in (no copy of the whole)."""
         try:
+            if self._held:
+                self._parts.append(self._pool.submit(self._compress, bytes(self._held)))
+                self._held = bytearray()
             pieces = [f.result() for f in self._parts]
             self._parts = []
             pieces.append(self._z.flush())
