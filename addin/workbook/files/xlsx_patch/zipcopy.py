@@ -71,12 +71,19 @@ class Deflater:
     def write(self, chunk: bytes) -> None:
         if not chunk:
             return
-        held = self._held
-        held += chunk
-        whole = len(held) - len(held) % self.BLOCK
-        if whole:
-            self._parts.append(self._pool.submit(self._compress, bytes(held[:whole])))
-            del held[:whole]
+        block = self.BLOCK
+        if self._held:                       # fill the held block first (a copy of at most a block)
+            need = block - len(self._held)
+            self._held += chunk[:need]
+            if len(self._held) < block:
+                return
+            self._parts.append(self._pool.submit(self._compress, bytes(self._held)))
+            self._held = bytearray()
+            chunk = memoryview(chunk)[need:]
+        whole = len(chunk) - len(chunk) % block
+        if whole:                            # whole blocks straight from the piece, not copied
+            self._parts.append(self._pool.submit(self._compress, memoryview(chunk)[:whole]))
+        self._held += chunk[whole:]
 
     def finish(self) -> bytes:
         return b"".join(self.finish_pieces())
