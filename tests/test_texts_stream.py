@@ -16,37 +16,14 @@ from addin.demo import bulk_rows, sample_approved, sample_rows
 from addin.workbook.commands import cores
 from addin.workbook.commands import recalc_stream as streamed
 from addin.workbook.commands import texts, texts_stream
-from addin.workbook.commands.texts import generate_texts, load_book
-from addin.workbook.files.session import open_book
+from addin.workbook.commands.texts import generate_texts
 from addin.workbook.sheets.case_layout import case_columns
 from addin.workbook.sheets.new_book import build_workbook
 from tests.helpers.books import case_records
 from tests.helpers.clock import NOW_DEMO
 from tests.helpers.stream_books import SMS, full_layout_book, message_book, message_rows
+from tests.helpers.texts_runs import streamed_texts, whole_texts
 from tests.helpers.zips import compare_books
-
-
-def whole_texts(src: Path, out: Path) -> dict:
-    """texts as it was before streaming: the case grid read whole, compute_texts, one patch."""
-    with open_book(src, out, command="texts") as session:
-        book = load_book(session)
-        result = book.texts(NOW_DEMO)
-        session.patch(book.edits(result))
-    return result.summary
-
-
-def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int, workers: int) -> dict:
-    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)          # workers even for these small sheets
-    monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(streamed, "CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)    # streamed however small the sheet
-    monkeypatch.setattr(texts, "default_workers", lambda _=None: workers)
-    calls = []
-    real = texts_stream.texts_streamed
-    monkeypatch.setattr(texts_stream, "texts_streamed", lambda *a, **k: calls.append(1) or real(*a, **k))
-    summary = generate_texts(src, out, now=NOW_DEMO)
-    assert calls, "the streamed path was not taken"
-    return summary
 
 
 @pytest.mark.parametrize("chunk_bytes, workers", [(1, 1), (3000, 2), (1 << 30, 1)])

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 
 from addin.demo import bulk_rows
-from addin.workbook.commands import cores, message_scan
+from addin.workbook.commands import message_scan
 from addin.workbook.commands import recalc_stream as streamed
-from addin.workbook.commands import texts, texts_stream
+from addin.workbook.commands import texts_stream
 from addin.workbook.commands.recalc import recalc
-from addin.workbook.commands.texts import generate_texts, load_book
+from addin.workbook.commands.texts import load_book
 from addin.workbook.files.reader import RowsReader
 from addin.workbook.files.session import open_book
 from addin.workbook.files.xlsx_patch import PatchError
@@ -30,31 +30,10 @@ from addin.workbook.sheets.case_layout import case_columns
 from tests.helpers.books import case_records
 from tests.helpers.clock import NOW_DEMO
 from tests.helpers.stream_books import SMS, message_book, message_rows
+from tests.helpers.texts_runs import streamed_texts, whole_texts
 from tests.helpers.zips import compare_books
 
 SHEET = "xl/worksheets/sheet1.xml"
-
-
-def whole_texts(src: Path, out: Path) -> dict:
-    with open_book(src, out, command="texts") as session:
-        book = load_book(session)
-        result = book.texts(NOW_DEMO)
-        session.patch(book.edits(result))
-    return result.summary
-
-
-def streamed_texts(src: Path, out: Path, monkeypatch, *, chunk_bytes: int = 3000, workers: int = 2) -> dict:
-    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
-    monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(streamed, "CHUNK_BYTES", chunk_bytes)
-    monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
-    monkeypatch.setattr(texts, "default_workers", lambda _=None: workers)
-    calls = []
-    real = texts_stream.texts_streamed
-    monkeypatch.setattr(texts_stream, "texts_streamed", lambda *a, **k: calls.append(1) or real(*a, **k))
-    summary = generate_texts(src, out, now=NOW_DEMO)
-    assert calls, "the streamed path was not taken"
-    return summary
 
 
 def same_as_whole(tmp_path: Path, src: Path, monkeypatch, before=list, **kw) -> dict:

@@ -24,6 +24,7 @@ from addin.workbook.sheets.case_layout import case_columns
 from addin.workbook.sheets.case_sheet import find_case_header
 from addin.workbook.sheets.new_book import build_workbook
 from tests.helpers.clock import NOW_DEMO
+from tests.helpers.texts_runs import whole_texts
 from tests.helpers.zips import compare_books, members
 from tests.helpers.stream_books import message_book, message_rows
 
@@ -54,15 +55,6 @@ def plain_book(path: Path, rows: list[dict], keys: list[str] | None = None, note
     return path
 
 
-def long_texts(src: Path, out: Path) -> dict:
-    """texts before the shortcuts: load_book (layout scanned in full), compute_texts, one patch."""
-    with open_book(src, out, command="texts") as session:
-        book = load_book(session)
-        result = book.texts(NOW_DEMO)
-        session.patch(book.edits(result))
-    return result.summary
-
-
 BOOK_ID = r"<(?:[\w.-]+:)?lpwstr>[0-9a-f]{32}</(?:[\w.-]+:)?lpwstr>"     # the book's random id
 INPUTS = {"order_id", "platform", "shop_name", "reason", "buyer", "phone", "paid", "paid_at", "item_name",
           "ship_eta", "sms_kind", "review_stars", "review_text"}
@@ -85,7 +77,7 @@ def test_texts_on_a_sheet_read_whole_write_what_the_long_way_writes(tmp_path, mo
     monkeypatch.setattr(scan, "scan_sheet_xml", lambda *a: scans.append(1) or real_scan(*a))
     for name, (src, deferred) in books(tmp_path).items():
         for rnd in ("fresh", "again"):
-            long_sum = long_texts(src, tmp_path / f"{name}_{rnd}_long.xlsx")
+            long_sum = whole_texts(src, tmp_path / f"{name}_{rnd}_long.xlsx")
             scans.clear()
             short_sum = generate_texts(src, tmp_path / f"{name}_{rnd}_short.xlsx", now=NOW_DEMO)
             assert compare_books(tmp_path / f"{name}_{rnd}_long.xlsx", tmp_path / f"{name}_{rnd}_short.xlsx") == {}, \
