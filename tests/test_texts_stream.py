@@ -343,3 +343,56 @@ def test_a_row_taken_back_from_the_tally_leaves_the_figures_of_never_counting_it
     assert redone.status_counts() == once.status_counts()
     assert redone.total == once.total and redone.by_platform == once.by_platform
     assert list(redone.by_platform) == list(once.by_platform)
+
+
+def test_streamed_run_writes_from_the_text_cells_alone_as_from_the_whole_row(tmp_path, monkeypatch):
+    """`run`'s workers send back a held row's text cells alone (`_Held.olds`), not the row, and the main
+    process reads again, from the chunk's XML, the rows it computes again. On a real book (no texts yet,
+    then the book run wrote, whose text cells are there to compare with), each held row's changed text
+    cells from its text cells alone are those write_changed gives from the row as the worker read it,
+    and the rows read again are the worker's rows cell for cell."""
+    from addin.workbook.commands.texts_rows import write_changed
+
+    real_hold, real_write, real_from = texts_stream.RunTexts.hold, texts_stream.RunTexts._write_held, \
+        texts_stream.write_changed_from
+    real_again = texts_stream._checked_again
+    full: dict = {}
+    seen = {"rows": 0, "filled": 0, "again": 0}
+
+    def hold(self, chunk, view, part, rows):            # in the workers: the whole rows travel back too
+        held = real_hold(self, chunk, view, part, rows)
+        held.full = {r: view[r - 1] for r in held.olds}
+        return held
+
+    def write_held(self, chunk, done, *a):
+        full.clear()
+        full.update(done.held.full)
+        return real_write(self, chunk, done, *a)
+
+    def write_from(cells, r, olds, out_columns, values):
+        long_way: dict = {}
+        write_changed(long_way, r, full[r], out_columns, values)
+        real_from(cells, r, olds, out_columns, values)
+        assert {k: v for k, v in cells.items() if k[0] == r} == long_way
+        seen["rows"] += 1
+        seen["filled"] += any(v not in (None, "") for v in olds)
+
+    def checked_again(job, held, rows, checks, part, grid):
+        assert [grid[r - 1] for r in rows] == [full[r] for r in rows]
+        seen["again"] += len(rows)
+        return real_again(job, held, rows, checks, part, grid)
+
+    monkeypatch.setattr(texts_stream.RunTexts, "hold", hold)
+    monkeypatch.setattr(texts_stream.RunTexts, "_write_held", write_held)
+    monkeypatch.setattr(texts_stream, "write_changed_from", write_from)
+    monkeypatch.setattr(texts_stream, "_checked_again", checked_again)
+    rows = message_rows() + bulk_rows(20)
+    book = message_book(tmp_path / "src.xlsx", rows)
+    for name in ("first", "again"):
+        seen.update(rows=0, filled=0, again=0)
+        _, (_, book) = run_both(book, tmp_path, name, monkeypatch)
+        assert seen["rows"] >= 10
+        if name == "first":
+            assert seen["again"] > 0 and seen["filled"] < seen["rows"]
+        else:
+            assert seen["filled"] >= 10       # run's own texts there: compared cell by cell

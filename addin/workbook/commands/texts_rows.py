@@ -121,3 +121,14 @@ def write_changed(cells: dict, r: int, current: list, out_columns: dict[str, int
             continue
         if not same_value(old, value):
             cells[(r, c)] = value
+
+
+def write_changed_from(cells: dict, r: int, olds: tuple, out_columns: dict[str, int], values: dict) -> None:
+    """write_changed from the row's text cells alone (`olds`: current[c - 1] for each column of
+    `out_columns`, in its order; None past the row's end), which is what `run`'s workers send back."""
+    for (key, c), old in zip(out_columns.items(), olds):
+        value = values.get(key)
+        if value is None and (old is None or old == ""):
+            continue
+        if not same_value(old, value):
+            cells[(r, c)] = value

@@ -50,7 +50,8 @@ from addin.workbook.commands.message_scan import MessageScan
 from addin.workbook.files.xlsx_patch.row_cuts import pack_rows, row_spans, splice_rows
 from addin.workbook.commands.summary import Summary
 from addin.workbook.commands.texts_rows import (MESSAGE_TRIGGERS, RowReader, TextsResult, add_rule_outputs,
-                                                count_result, outbox_line, row_values, write_changed)
+                                                count_result, outbox_line, row_values, write_changed,
+                                                write_changed_from)
 from addin.workbook.files.reader import WorkbookReadError
 from addin.workbook.files.xlsx_patch import PatchError, PatchReport, SheetEdit
 from addin.workbook.files.xlsx_patch.sheet import SheetPatcher
@@ -246,6 +247,7 @@ class RunTexts:
         self.opened = None
         self.ctx: _TextsContext | None = None     # the columns and readers the workers use (inherited by fork)
         self._pick, self._width = None, 0         # the message and text cells of a row (_message_rows)
+        self._text_pick, self._text_width = None, 0   # a row's text cells, in out_columns' order (hold)
 
     @staticmethod
     def scan(header, prefix: bytes, sst) -> "_NoList":
@@ -262,6 +264,8 @@ class RunTexts:
         self.ctx = _merge_context(replace(job, by_row=False, check_status=False), opened, self.book.case, columns,
                                   status=False)
         self._pick, self._width = picker(self.ctx.message_index), max(self.ctx.message_index, default=-1) + 1
+        text_cols = list(columns.out_columns.values())
+        self._text_pick, self._text_width = picker([c - 1 for c in text_cols]), max(text_cols, default=0)
 
     def hold(self, chunk, view, part: Part, rows: dict) -> "_Held":
         """In a worker, after recalc's compute_rows (keep_results) of the chunk: its message rows (a message,
@@ -271,15 +275,21 @@ class RunTexts:
         results, guessed = part.results, part.checks
         part.results, part.problems, part.checks = {}, {}, {}
         if not chunk.rows:
-            return _Held(_Inputs([]), {}, {}, {})
+            return _Held(_Inputs([]), {}, {}, {}, {})
+        pick, width, text_cols = self._text_pick, self._text_width, list(self.columns.out_columns.values())
         targets = self._message_rows(chunk.rows, view)
         not_cases = set(part.totals_rows)
         order_col, phone_col = (ctx.job.header.inputs.get(k) for k in ("order_id", "phone"))
-        out, cells, values_of = [], {}, {}
+        out, cells, olds, widths = [], {}, {}, {}
         for r in targets:
             if r in not_cases:
                 continue
-            values = values_of[r] = view[r - 1]
+            values = view[r - 1]
+            widths[r] = len(values)
+            # the text cells alone go back (write_changed_from), not the row: the main process reads the
+            # few rows it computes again from the chunk's XML (_checked_again)
+            olds[r] = pick(values) if len(values) >= width else \
+                tuple(values[c - 1] if c <= len(values) else None for c in text_cols)
             cells[r] = rows.pop(r, [])
             row = ctx.read_row(values)
             if not row:
@@ -289,7 +299,7 @@ class RunTexts:
                 add_rule_outputs(row, results[r])
             out.append((r, row, _cell(values, order_col), _cell(values, phone_col), None))
         totals = sum(1 for r in targets if r in not_cases)
-        return _Held(_Inputs(out, totals=totals), cells, values_of, {r: guessed[r] for r in cells if r in guessed})
+        return _Held(_Inputs(out, totals=totals), cells, olds, {r: guessed[r] for r in cells if r in guessed}, widths)
 
     def _message_rows(self, rows: list[int], view) -> list[int]:
         """The rows with a message cell or a text cell (to refresh or clear) that is not blank, as
@@ -337,11 +347,22 @@ class RunTexts:
         texts = {r: None if plan[r] is None else row_values(plan[r], show) for r in held.cells}
         checks = {r: check_lines(v, show) if v is not None else [] for r, v in texts.items()}
         again = [r for r in held.cells if checks[r] != held.guessed.get(r, [])]
+        # Where the held rows are in the chunk as read, found once (a search through the whole chunk): to
+        # read again the rows computed again, and to patch when the worker wrote no other row (body unchanged).
+        spans = dict(zip(held.cells, row_spans(chunk.xml, list(held.cells), self.ctx.prefix))) \
+            if again or done.xml is None else {}
         if again:
-            _checked_again(ctx.job, held, again, checks, done.part)
+            try:                # the worker read these rows from this XML: read alone, they read the same
+                view = pack_rows(chunk, again, self.ctx.prefix, [spans[r] for r in again]).read(ctx.reader)
+            except WorkbookReadError as exc:
+                raise book_read_error(self.session, exc) from None
+            # as wide as the worker's rows: calamine pads a row with "" to the widest row read with it
+            grid = _RowsOf({r: _as_wide(view[r - 1], held.widths[r]) for r in again})
+            _checked_again(ctx.job, held, again, checks, done.part, grid)
         cells: dict = {}
+        out_columns, olds = self.columns.out_columns, held.olds
         for r, v in texts.items():
-            write_changed(cells, r, held.values[r], self.columns.out_columns, v or {})
+            write_changed_from(cells, r, olds[r], out_columns, v or {})
         formulas = self.columns.msg_formulas
         kept = [key for key in cells if key[1] in formulas.get(key[0], ())]
         for key in kept:                   # a formula in a text column is never overwritten
@@ -360,7 +381,8 @@ class RunTexts:
             return
         body = chunk.xml if done.xml is None else done.xml
         patcher = SheetPatcher.for_rows(ctx.head, ctx.sheet, rows, ctx.styles, ctx.date1904, PatchReport())
-        xml = _patch_some(patcher, RowChunk(chunk.rows, body), list(rows), self.ctx.prefix, self.ctx.formula_rows)
+        xml = _patch_some(patcher, RowChunk(chunk.rows, body), list(rows), self.ctx.prefix, self.ctx.formula_rows,
+                          spans if done.xml is None else None)
         wanted = ctx.styles.take_wanted()
         if wanted:
             # The styles to add, in the order the cells ask for them as one patch of the chunk would
@@ -393,19 +415,27 @@ class _NoList:
 @dataclass
 class _Held:
     """A chunk's message rows as its worker holds them back for `run` (RunTexts.hold): their merge inputs,
-    recalc's cells to write (row -> [(col, value)]), their cells as read, and the failed-check lines their
-    错误/状态 were computed with (those the sheet holds; rows without any left out)."""
+    recalc's cells to write (row -> [(col, value)]), their text cells as read (row -> a tuple in
+    out_columns' order), and the failed-check lines their 错误/状态 were computed with (those the sheet
+    holds; rows without any left out)."""
     inputs: _Inputs
     cells: dict
-    values: dict
+    olds: dict
     guessed: dict
+    widths: dict        # row -> how many cells the worker's row had (the rows read again are made as wide)
 
 
-def _checked_again(job: Job, held: _Held, rows: list[int], checks: dict, part: Part) -> None:
-    """The held `rows` computed again with the failed-check lines this merge gave (`checks`) instead of
-    those the worker used: their cells in `held`, and the chunk's figures in `part` (the 状态 counts,
-    今日待办, the formulas kept) with each row counted as computed now, not as before."""
-    grid = _RowsOf({r: held.values[r] for r in rows})
+def _as_wide(values: list, width: int) -> list:
+    """A row read with fewer rows around it, as wide as it was read in its whole chunk (`width`): calamine's
+    grid is rectangular, each row padded with "" (RowsReader's empty cell) to the widest row read with it."""
+    return values + [""] * (width - len(values)) if len(values) < width else values
+
+
+def _checked_again(job: Job, held: _Held, rows: list[int], checks: dict, part: Part, grid) -> None:
+    """The held `rows` (their cells in `grid`, indexed as the whole grid) computed again with the
+    failed-check lines this merge gave (`checks`) instead of those the worker used: their cells in `held`,
+    and the chunk's figures in `part` (the 状态 counts, 今日待办, the formulas kept) with each row counted
+    as computed now, not as before."""
     now = compute_rows(replace(job, grid=grid, checks={r: checks[r] for r in rows}), rows, keep_results=False)
     before = compute_rows(replace(job, grid=grid, checks={r: held.guessed.get(r, []) for r in rows}), rows,
                           keep_results=False)
