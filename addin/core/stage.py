@@ -68,6 +68,9 @@ SOURCES = {
               "model/refund/TmallDisputeReceiveGetAPIRequest.go",
     "TB-ALIPAY": "older 支付宝/淘宝 refund status names, github.com/gmf520/osharp-v4 "
                  "src/OSharp.Web/Net/Alipay/RefundStatus.cs",
+    "TB-SHORT": "the short names order tools show for the API's refund statuses: WAIT_SELLER_AGREE 等待卖家同意, "
+                "WAIT_BUYER_RETURN_GOODS 等待买家退货, WAIT_SELLER_CONFIRM_GOODS 等待卖家确认收货 (public code mapping "
+                "the codes to them, repository not named by the index)",
     "TB-TRADE": "淘宝 Trade.refund_status NO_REFUND(没有退款), blog.csdn.net/m0_62533040/article/details/121206156",
     "PDD-API": "拼多多开放平台 pdd.refund.information.get after_sales_status (售后状态) enum, "
                "open.pinduoduo.com/application/document/api?id=pdd.cloud.refund.information.get",
@@ -112,6 +115,10 @@ _TB_RULES = (
     S("PS-TB-23", "等待卖家收货", RECEIVE, "TB-ALIPAY"),
     S("PS-TB-24", "REFUND_SUCCESS", DONE, "TB-ALIPAY"),
     S("PS-TB-25", "REFUND_CLOSED", CLOSED, "TB-ALIPAY"),
+    # the same statuses by their short names, as order tools and hand-kept sheets write them
+    S("PS-TB-26", "等待卖家同意", SELLER, "TB-SHORT"),
+    S("PS-TB-27", "等待买家退货", RETURN, "TB-SHORT"),
+    S("PS-TB-28", "等待卖家确认收货", RECEIVE, "TB-SHORT"),
 )
 _PDD_RULES = (
     S("PS-PDD-01", "无售后", None, "PDD-API"),
