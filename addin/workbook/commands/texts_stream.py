@@ -28,8 +28,8 @@ texts and run take this path for a case sheet of recalc_stream.TEXTS_STREAM_MIN_
   pass of its own first (_merge_pass, "pass A") and the chunks are written in a second (run_pass, "pass
   1", reading the message rows again), as before the one pass.
 
-The main process keeps one MergeResult per message row (the outbox and `run` need them) and the
-发送队列 lines, nothing per case row. The file is byte for byte what texts.compute_texts gives
+The main process keeps one MergeResult per message row and the 发送队列 lines, nothing per case row;
+`run` keeps only the results the outbox looks at (_keep_for_outbox). The file is byte for byte what texts.compute_texts gives
 (tests/test_texts_stream.py, bench/file_digest.py).
 """
 from __future__ import annotations
@@ -377,6 +377,7 @@ class RunTexts:
             if row:
                 rows[r] = row
         done.kept += len(kept)
+        _keep_for_outbox(plan, held.cells)
         if not rows:
             return
         body = chunk.xml if done.xml is None else done.xml
@@ -396,12 +397,24 @@ class RunTexts:
 
     @property
     def result(self) -> TextsResult:
-        """texts' part of the run: the outbox lines, the merged rows, the figures (no cells: they are
-        in the streamed sheet), and the 手机号/订单号 cells of the messages ready to go (outbox.select)."""
+        """texts' part of the run: the outbox lines, the merged rows outbox.select looks at (ready, or
+        sent or failed before: _keep_for_outbox), the figures (no cells: they are in the streamed sheet),
+        and the 手机号/订单号 cells of the messages ready to go."""
         self.merged.counts["formulas_kept"] = self.formulas_kept
         result = self.merged.result(self.header, self.table_columns)
         result.ready_cells = self.merged.ready_cells
         return result
+
+
+def _keep_for_outbox(plan: dict, rows) -> None:
+    """Once `rows` are written, their MergeResults are needed only by outbox.select, which looks at the
+    messages ready to go and those the send log knows (sent or failed before) and skips every other row:
+    the rest are let go, so `run` does not hold one result per message row (with its texts and findings)
+    to the end. The figures were counted as they were merged."""
+    for r in rows:
+        res = plan.get(r)
+        if res is None or not (res.ok_to_send or res.sent_before is not None or res.failed_before is not None):
+            plan.pop(r, None)
 
 
 class _NoList:
