@@ -92,3 +92,25 @@ def test_a_repeat_refunder_is_named_in_the_tips_and_on_todo(tmp_path):
     assert all("重复退款: 买家 tb_回头客 30天内退款3次" in t for t in tips)
     todo = grids["今日待办"]
     assert any("重复退款" in str(cell) for row in todo for cell in row)
+
+
+def test_a_big_todo_sheet_is_compared_chunk_by_chunk_as_read_whole(tmp_path, monkeypatch):
+    """todo_edits compares a big 今日待办 sheet with the new one a chunk of rows at a time (memory): the
+    rows read so are the rows read whole, and a change anywhere (a cell, a row more or less) is seen."""
+    from addin.workbook.commands import todo
+    from addin.workbook.files.session import open_book
+
+    book = _demo(tmp_path)
+    monkeypatch.setattr(todo, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(todo, "CHUNK_BYTES", 1)              # a chunk per row
+    with open_book(book, None, command="recalc") as session:
+        whole = session.read(["今日待办"])["今日待办"]
+        chunked = list(todo._sheet_rows(*todo._sheet_reader(session, "今日待办")))
+        assert len(whole) > 5
+        # (as wide as the row itself: calamine pads a row to the widest row read with it)
+        assert [todo._trimmed_row(row) for row in chunked] == [todo._trimmed_row(row) for row in whole]
+        assert todo._reads_same(session, "今日待办", whole)
+        changed = [list(row) for row in whole]
+        changed[len(changed) // 2][0] = "另一行"
+        for other in (changed, whole[:-1], whole + [["多一行"]]):
+            assert not todo._reads_same(session, "今日待办", other)
