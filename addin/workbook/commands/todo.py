@@ -60,14 +60,15 @@ def _sheet_reader(book, name: str):
     if not isinstance(data, (bytes, bytearray)):
         raise _ReadWhole
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        pkg = Package(zf)
-        info = zf.getinfo(pkg.member(worksheet_part(pkg, name)))
-        if info.file_size < STREAM_MIN_BYTES:
-            raise _ReadWhole
-        styles = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            pkg = Package(zf)
+            info = zf.getinfo(pkg.member(worksheet_part(pkg, name)))
+            if info.file_size < STREAM_MIN_BYTES:
+                raise _ReadWhole
+            styles = pkg.read(pkg.styles_part) if pkg.styles_part and pkg.exists(pkg.styles_part) else None
+            date1904 = pkg.date1904
         stream = SheetStream(data, info, CHUNK_BYTES)
-        return stream, RowsReader(stream.root_tag, stream.prefix, styles, pkg.date1904, None,
+        return stream, RowsReader(stream.root_tag, stream.prefix, styles, date1904, None,
                                    getattr(book, "name", "the workbook"), name)
     except (PatchError, NotStreamable, ValueError, KeyError, zipfile.BadZipFile) as exc:
         raise _ReadWhole from exc
