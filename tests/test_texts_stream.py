@@ -134,24 +134,26 @@ def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatc
     from addin.workbook.commands.run import run_book
     from tests.helpers.zips import members
 
+    def whole(*a, **k):
+        raise NotStreamable("the grid read whole, as before")
+
+    def take(how: str) -> None:
+        """The whole-grid run, or the streamed one on two workers with small chunks, however small the sheet."""
+        monkeypatch.undo()
+        monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
+        monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
+        if how == "whole":
+            monkeypatch.setattr(run_module, "compute_streamed", whole)
+        else:
+            monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
+            monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
+
     rows = sample_rows() + message_rows()
     for name, src in (("template", build_workbook(tmp_path / "t.xlsx", rows, approved=sample_approved())),
                       ("xlsxwriter", full_layout_book(tmp_path / "x.xlsx", rows))):
-        monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
-        monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
-        monkeypatch.setattr(streamed, "CHUNK_BYTES", 1)
         reports = {}
         for how in ("whole", "stream"):
-            if how == "whole":
-                def whole(*a, **k):
-                    raise NotStreamable("the grid read whole, as before")
-                monkeypatch.setattr(run_module, "compute_streamed", whole)
-            else:
-                monkeypatch.undo()
-                monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
-                monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
-                monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
-                monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
+            take(how)
             out = tmp_path / f"{name}_{how}.xlsx"
             reports[how] = run_book(src, out, now=NOW_DEMO, outbox_dir=tmp_path / f"{name}_{how}_files", workers=2)
         whole_members, stream_members = (members(tmp_path / f"{name}_{how}.xlsx") for how in ("whole", "stream"))
@@ -178,14 +180,7 @@ def test_streamed_run_writes_what_the_whole_grid_run_writes(tmp_path, monkeypatc
             # again on the books just written: the messages now in 发送记录 are held back as sent before
             again = {}
             for how in ("whole", "stream"):
-                if how == "whole":
-                    monkeypatch.setattr(run_module, "compute_streamed", whole)
-                else:
-                    monkeypatch.undo()
-                    monkeypatch.setattr(cores, "PARALLEL_MIN_ROWS", 2)
-                    monkeypatch.setattr(streamed, "PARALLEL_MIN_BYTES", 0)
-                    monkeypatch.setattr(streamed, "CHUNK_BYTES", 3000)
-                    monkeypatch.setattr(streamed, "TEXTS_STREAM_MIN_BYTES", 0)
+                take(how)
                 again[how] = run_book(tmp_path / f"{name}_{how}.xlsx", tmp_path / f"{name}_{how}_again.xlsx",
                                       now=NOW_DEMO, outbox_dir=tmp_path / f"{name}_{how}_again_files", workers=2)
             sel_a, sel_b = again["whole"].outbox.selection, again["stream"].outbox.selection
