@@ -26,29 +26,14 @@ from addin.workbook.sheets.new_book import build_workbook
 from tests.helpers.clock import NOW_DEMO
 from tests.helpers.texts_runs import whole_texts
 from tests.helpers.zips import compare_books, members
-from tests.helpers.stream_books import message_book, message_rows
+from tests.helpers.stream_books import case_sheet, message_book, message_rows
 
 
 def plain_book(path: Path, rows: list[dict], keys: list[str] | None = None, note_at: int | None = None) -> Path:
     """No formula anywhere (the layout's cell scan can then wait); `keys`: the columns written; `note_at`: a
     staff note in that column of row 2, right of the header (new columns must go right of it)."""
-    keys = keys or [c.key for c in case_columns()]
-    headers = {c.key: c.header for c in case_columns()}
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("案件")
-    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for c, key in enumerate(keys):
-        ws.write_string(0, c, headers[key])
-    for r, row in enumerate(rows, start=1):
-        for key, value in row.items():
-            if key not in keys or value is None:
-                continue
-            if hasattr(value, "hour"):
-                ws.write_datetime(r, keys.index(key), value, date)
-            elif isinstance(value, str):         # never a formula or a link (ws.write would make one)
-                ws.write_string(r, keys.index(key), value)
-            else:
-                ws.write_number(r, keys.index(key), value)
+    ws = case_sheet(wb, keys or [c.key for c in case_columns()], rows)
     if note_at is not None:
         ws.write_string(1, note_at - 1, "员工备注")
     wb.close()

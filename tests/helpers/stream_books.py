@@ -24,6 +24,21 @@ def write_value(ws, r: int, c: int, value, date) -> None:
         ws.write(r, c, value)
 
 
+def case_sheet(wb, keys: list[str], rows: list[dict], stale: dict[int, dict] = {}):
+    """A 案件 sheet in `wb`: the template's headers of `keys` in row 1, then `rows` from row 2 (`stale`: sheet
+    row -> text cells already there), each cell by write_value; a key not among `keys` is left out."""
+    headers = {c.key: c.header for c in case_columns()}
+    ws = wb.add_worksheet("案件")
+    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    for c, key in enumerate(keys):
+        ws.write_string(0, c, headers[key])
+    for r, row in enumerate(rows, start=1):
+        for key, value in {**row, **stale.get(r + 1, {})}.items():
+            if key in keys:
+                write_value(ws, r, keys.index(key), value, date)
+    return ws
+
+
 def full_layout_book(path: Path, rows: list[dict], *, status: dict[int, str] = {}) -> Path:
     """The full layout written by XlsxWriter: shared strings, dates with a date format, a helper formula
     column at the right whose cached values are empty, a formula typed into 提示, and a 合计 row."""
@@ -57,16 +72,8 @@ def message_book(path: Path, rows: list[dict], *, keys: list[str] | None = None,
     `keys`: the columns written (all of the template's by default); `stale`: row -> text cells already there;
     `reasons`: lines of a 原因对照 sheet (平台, 原因文字, 售后类型, 对应原因)."""
     keys = keys or [c.key for c in case_columns()]
-    headers = {c.key: c.header for c in case_columns()}
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("案件")
-    date = wb.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-    for c, key in enumerate(keys):
-        ws.write_string(0, c, headers[key])
-    for r, row in enumerate(rows, start=1):
-        for key, value in {**row, **stale.get(r + 1, {})}.items():
-            c = keys.index(key)
-            write_value(ws, r, c, value, date)
+    ws = case_sheet(wb, keys, rows, stale)
     for r, word in status.items():
         ws.write_string(r - 1, keys.index("status"), word)
     if "sms_reasons" in keys:
