@@ -195,14 +195,8 @@ def _pipelined(session, sheet: str, chunks, candidates: list, ctx: _TextsContext
     time (docs/dev/speed.md, "texts streamed: pass 0 and the reading cut down"); the merge, the writing
     and the deflating here were the pass's bottleneck anyway."""
     prefix = ctx.prefix
-    at = 0                                                     # in candidates
     with forked_pool(ctx, 1):           # no pool: the context _message_inputs and _texts_chunk find
-        for chunk in chunks:
-            listed = []
-            if chunk.rows:
-                lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
-                at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
-                listed = candidates[lo:at]
+        for chunk, listed in _with_listed(chunks, candidates):
             if not listed:
                 yield chunk, _texts_chunk((chunk, {}, {}))
                 continue
@@ -574,7 +568,7 @@ class _Merging:
         self.counts = {"rows": 0, "replies": 0, "sms": 0, "ready": 0, "errors": 0}
         self.foreign, self.totals = False, 0
 
-    def add(self, got: _Inputs, show=None, keep_fixed: bool = False) -> dict:
+    def add(self, got: _Inputs, show=None) -> dict:
         """Merge a chunk's rows (after every earlier chunk's). With `show`: returns row -> (text columns,
         错误/状态 cells or None) of these rows for _texts_chunk (and keeps nothing of them but the plan)."""
         plan, fixed = self.plan, self.fixed
@@ -630,15 +624,21 @@ def _merge_pass(session, book, opened, ctx: _TextsContext, pool: int, chunk_byte
 def _listed_rows(chunks, candidates: list, prefix: bytes):
     """The chunks cut down to pass 0's candidate rows (PackedRows of those rows alone); chunks without
     one are left out. Cut here, so only those rows go to the workers."""
-    i = 0
-    for chunk in chunks:
-        if not chunk.rows:
-            continue
-        lo = i = bisect.bisect_left(candidates, chunk.rows[0], i)
-        i = bisect.bisect_right(candidates, chunk.rows[-1], lo)
-        if i > lo:
-            rows = candidates[lo:i]
+    for chunk, rows in _with_listed(chunks, candidates):
+        if rows:
             yield pack_rows(chunk, rows, prefix)
+
+
+def _with_listed(chunks, candidates: list):
+    """(chunk, pass 0's candidate rows in it) for each chunk in sheet order (`candidates`: ascending)."""
+    at = 0
+    for chunk in chunks:
+        listed = []
+        if chunk.rows:
+            lo = at = bisect.bisect_left(candidates, chunk.rows[0], at)
+            at = bisect.bisect_right(candidates, chunk.rows[-1], lo)
+            listed = candidates[lo:at]
+        yield chunk, listed
 
 
 def _message_inputs(chunk) -> _Inputs:
